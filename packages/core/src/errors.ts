@@ -1,0 +1,165 @@
+/**
+ * The error hierarchy of idstitch. Every error has a stable `code` to branch on,
+ * a `name` equal to its class name, and keeps the underlying error in `cause`.
+ *
+ * Use the `isXError()` guards rather than `instanceof` when errors may cross
+ * realms (two copies of the package, iframes, worker boundaries).
+ */
+
+/** Stable error codes. New codes may be added in minor versions. */
+export type ErrorCode =
+  | 'config_invalid'
+  | 'validation_failed'
+  | 'http_error'
+  | 'visitor_not_found'
+  | 'rate_limited'
+  | 'provider_rejected'
+  | 'timeout'
+  | 'deadline_exceeded'
+  | 'network_error'
+  | 'queue_full'
+  | 'client_closed'
+
+/**
+ * The base class of every error idstitch creates.
+ *
+ * @example
+ * if (isIdstitchError(result.error)) console.log(result.error.code)
+ */
+export class IdstitchError extends Error {
+  override name: string = 'IdstitchError'
+  /** A stable, machine-readable code. */
+  readonly code: ErrorCode
+  /** The provider this error is about, when there is one. */
+  readonly provider: string | undefined
+
+  constructor(code: ErrorCode, message: string, options: { provider?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.provider = options.provider
+  }
+}
+
+/**
+ * Thrown at construction when a client or provider is configured wrongly.
+ * `provider` and `option` name what to fix.
+ *
+ * @example
+ * try { datafast({ apiKey: 'dft_x' }) } catch (e) { if (isConfigError(e)) e.option // 'websiteId' }
+ */
+export class ConfigError extends IdstitchError {
+  override name = 'ConfigError' as const
+  /** The option that is wrong, as a dotted path (`retry.limit`, `apiKey`). */
+  readonly option: string
+
+  constructor(option: string, message: string, options: { provider?: string; cause?: unknown } = {}) {
+    const where = options.provider === undefined ? '' : `${options.provider}: `
+    super('config_invalid', `[idstitch] ${where}invalid option \`${option}\`: ${message}`, options)
+    this.option = option
+  }
+}
+
+/** One reason a message cannot be sent to one provider. */
+export interface ValidationIssue {
+  /** The provider that refuses the message (`'*'` never appears: message-level issues are copied per provider). */
+  provider: string
+  /** The dotted path of the field at fault: `userId`, `traits.email`. */
+  path: string
+  /** What is wrong with it, in words. */
+  message: string
+}
+
+/**
+ * A message that a provider cannot accept. Nothing was sent to that provider.
+ *
+ * @example
+ * const { error } = result.results[0]
+ * if (isValidationError(error)) for (const issue of error.issues) console.log(issue.path, issue.message)
+ */
+export class ValidationError extends IdstitchError {
+  override name = 'ValidationError' as const
+  readonly issues: readonly ValidationIssue[]
+
+  constructor(issues: readonly ValidationIssue[]) {
+    const first = issues[0]
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
+    const text = first === undefined ? 'invalid message' : `${first.provider}: ${first.path} ${first.message}${more}`
+    super('validation_failed', `[idstitch] ${text}`, { provider: first?.provider })
+    this.issues = issues
+  }
+}
+
+/**
+ * A provider answered with an error status, or with a success status and an
+ * error envelope. `body` is the parsed response (JSON when it was JSON).
+ */
+export class HttpError extends IdstitchError {
+  override name = 'HttpError' as const
+  readonly status: number
+  readonly body: unknown
+  override readonly provider: string
+
+  constructor(
+    provider: string,
+    status: number,
+    message: string,
+    options: { code?: ErrorCode; body?: unknown; cause?: unknown } = {},
+  ) {
+    super(options.code ?? 'http_error', `[idstitch] ${provider}: HTTP ${status}: ${message}`, { provider, cause: options.cause })
+    this.status = status
+    this.body = options.body
+    this.provider = provider
+  }
+}
+
+/**
+ * An attempt took longer than `timeoutMs` (`code: 'timeout'`), or the whole
+ * identify ran past `deadlineMs` (`code: 'deadline_exceeded'`).
+ */
+export class TimeoutError extends IdstitchError {
+  override name = 'TimeoutError' as const
+  readonly timeoutMs: number
+
+  constructor(provider: string, timeoutMs: number, kind: 'attempt' | 'deadline' = 'attempt') {
+    const what = kind === 'attempt' ? `request timed out after ${timeoutMs} ms` : `gave up at the ${timeoutMs} ms deadline`
+    super(kind === 'attempt' ? 'timeout' : 'deadline_exceeded', `[idstitch] ${provider}: ${what}`, { provider })
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** The request never got an HTTP response (refused, reset, DNS). The original error is in `cause`. */
+export class NetworkError extends IdstitchError {
+  override name = 'NetworkError' as const
+
+  constructor(provider: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause)
+    super('network_error', `[idstitch] ${provider}: network error: ${detail}`, { provider, cause })
+  }
+}
+
+const hasName = (error: unknown, names: readonly string[]): boolean => {
+  if (typeof error !== 'object' || error === null) return false
+  const name = (error as { name?: unknown }).name
+  return typeof name === 'string' && names.includes(name) && typeof (error as { code?: unknown }).code === 'string'
+}
+
+const errorNames = ['IdstitchError', 'ConfigError', 'ValidationError', 'HttpError', 'TimeoutError', 'NetworkError']
+
+/** True for any error created by idstitch, across realms. */
+export const isIdstitchError = (error: unknown): error is IdstitchError =>
+  error instanceof IdstitchError || hasName(error, errorNames)
+/** True for a {@link ConfigError}, across realms. */
+export const isConfigError = (error: unknown): error is ConfigError =>
+  error instanceof ConfigError || hasName(error, ['ConfigError'])
+/** True for a {@link ValidationError}, across realms. */
+export const isValidationError = (error: unknown): error is ValidationError =>
+  error instanceof ValidationError || hasName(error, ['ValidationError'])
+/** True for an {@link HttpError}, across realms. */
+export const isHttpError = (error: unknown): error is HttpError =>
+  error instanceof HttpError || hasName(error, ['HttpError'])
+/** True for a {@link TimeoutError}, across realms. */
+export const isTimeoutError = (error: unknown): error is TimeoutError =>
+  error instanceof TimeoutError || hasName(error, ['TimeoutError'])
+/** True for a {@link NetworkError}, across realms. */
+export const isNetworkError = (error: unknown): error is NetworkError =>
+  error instanceof NetworkError || hasName(error, ['NetworkError'])

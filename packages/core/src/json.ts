@@ -1,0 +1,137 @@
+/**
+ * JSON safety: everything idstitch sends is JSON, so values JSON cannot carry
+ * faithfully (BigInt, cycles, functions, NaN, Maps) are refused up front with
+ * the path of the offending field, instead of throwing mid-send or being
+ * silently dropped by `JSON.stringify`.
+ */
+
+/** One JSON problem found at `path`. */
+export interface JsonIssue {
+  path: string
+  message: string
+}
+
+/** Keys that could reach an object prototype; refused anywhere in a message. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
+
+const MAX_DEPTH = 32
+
+/**
+ * True for `{}`-literals, `Object.create(null)` and JSON-parsed objects (also
+ * from another realm); false for arrays, class instances and objects whose
+ * prototype was replaced (`{ __proto__: evil }`).
+ */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === null || Object.getPrototypeOf(proto) === null
+}
+
+const describe = (value: object): string => {
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name
+  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a custom prototype'
+}
+
+const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`)
+
+/**
+ * Lists every reason `value` cannot be sent as JSON faithfully.
+ * `undefined` object properties are allowed (they mean "no value", as in JSON.stringify).
+ *
+ * @example
+ * checkJson({ n: 1n }, 'traits') // [{ path: 'traits.n', message: 'is a BigInt, which JSON cannot represent; send it as a string' }]
+ */
+export const checkJson = (value: unknown, path: string): JsonIssue[] => {
+  const issues: JsonIssue[] = []
+  const ancestors: object[] = []
+
+  const visit = (node: unknown, at: string, depth: number): void => {
+    switch (typeof node) {
+      case 'string':
+      case 'boolean':
+        return
+      case 'number':
+        if (!Number.isFinite(node)) issues.push({ path: at, message: `is ${node}, which JSON cannot represent` })
+        return
+      case 'bigint':
+        issues.push({ path: at, message: 'is a BigInt, which JSON cannot represent; send it as a string' })
+        return
+      case 'function':
+      case 'symbol':
+        issues.push({ path: at, message: `is a ${typeof node}, which JSON cannot represent` })
+        return
+      case 'undefined':
+        return
+    }
+    if (node === null) return
+    const object = node as object
+    if (ancestors.includes(object)) {
+      issues.push({ path: at, message: 'is a circular reference' })
+      return
+    }
+    if (depth > MAX_DEPTH) {
+      issues.push({ path: at, message: `is nested more than ${MAX_DEPTH} levels deep` })
+      return
+    }
+    if (object instanceof Date) {
+      if (Number.isNaN(object.getTime())) issues.push({ path: at, message: 'is an invalid Date' })
+      return
+    }
+    ancestors.push(object)
+    if (Array.isArray(object)) {
+      object.forEach((item, index) => {
+        if (item === undefined) issues.push({ path: `${at}[${index}]`, message: 'is undefined, which JSON turns into null' })
+        else visit(item, `${at}[${index}]`, depth + 1)
+      })
+    } else if (isPlainObject(object)) {
+      for (const key of Object.keys(object)) {
+        const child = join(at, key)
+        if (FORBIDDEN_KEYS.has(key)) issues.push({ path: child, message: 'is a reserved key: __proto__, constructor and prototype are refused' })
+        else visit((object as Record<string, unknown>)[key], child, depth + 1)
+      }
+    } else if (typeof (object as { toJSON?: unknown }).toJSON !== 'function') {
+      issues.push({ path: at, message: `is ${describe(object)}, which JSON cannot represent; send a plain object` })
+    }
+    ancestors.pop()
+  }
+
+  visit(value, path, 0)
+  return issues
+}
+
+/** The number of bytes `text` takes in UTF-8, without TextEncoder. */
+export const utf8Length = (text: string): number => {
+  let bytes = 0
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code < 0x80) bytes += 1
+    else if (code < 0x800) bytes += 2
+    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
+      bytes += 4
+      index++
+    } else bytes += 3
+  }
+  return bytes
+}
+
+/** Base64 of the UTF-8 bytes of `text`, without btoa or Buffer (for HTTP Basic auth). */
+export const base64 = (text: string): string => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+  const bytes: number[] = []
+  for (const char of text) {
+    const code = char.codePointAt(0) as number
+    if (code < 0x80) bytes.push(code)
+    else if (code < 0x800) bytes.push(0xc0 | (code >> 6), 0x80 | (code & 63))
+    else if (code < 0x10000) bytes.push(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63))
+    else bytes.push(0xf0 | (code >> 18), 0x80 | ((code >> 12) & 63), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63))
+  }
+  let out = ''
+  for (let index = 0; index < bytes.length; index += 3) {
+    const [a = 0, b, c] = [bytes[index], bytes[index + 1], bytes[index + 2]]
+    const triple = (a << 16) | ((b ?? 0) << 8) | (c ?? 0)
+    out += alphabet[(triple >> 18) & 63]! + alphabet[(triple >> 12) & 63]!
+    out += b === undefined ? '=' : alphabet[(triple >> 6) & 63]!
+    out += c === undefined ? '=' : alphabet[triple & 63]!
+  }
+  return out
+}

@@ -1,0 +1,107 @@
+import * as z from 'zod/mini'
+import { checkJson, isPlainObject, type JsonIssue } from './json.js'
+
+/**
+ * What an app passes to `identify()`: who the user is, which anonymous
+ * visitor they were, and what we know about them.
+ *
+ * @example
+ * const message: IdentifyMessage = { userId: 'usr_8f3a', anonymousId: getVisitorId(req), traits: { email: 'ada@example.com' } }
+ */
+export interface IdentifyMessage {
+  /** The app's stable, opaque user id (the "external id"). */
+  userId: string
+  /** The visitor cookie's value (a UUID). `null` and `undefined` both mean "none". */
+  anonymousId?: string | null | undefined
+  /** Email, name, plan, company, phone, … Must be JSON: no BigInt, cycles or functions. */
+  traits?: Record<string, unknown> | undefined
+  /** When it happened: a Date or an ISO 8601 string. Defaults to now. */
+  timestamp?: Date | string | undefined
+  /** Extra information about the call (ip, userAgent, page, source, group id, …). */
+  context?: Record<string, unknown> | undefined
+}
+
+/**
+ * A message after validation: copied (so later changes by the caller do not
+ * leak into queued deliveries), stamped with an id and an ISO time. This is
+ * what adapters receive.
+ */
+export interface IdentifyEvent {
+  readonly messageId: string
+  readonly userId: string
+  readonly anonymousId?: string
+  readonly traits: Readonly<Record<string, unknown>>
+  readonly context: Readonly<Record<string, unknown>>
+  /** ISO 8601, UTC. */
+  readonly timestamp: string
+}
+
+/** The outcome of {@link prepareEvent}. */
+export type PreparedEvent = { ok: true; event: IdentifyEvent } | { ok: false; issues: JsonIssue[] }
+
+const required = (what: string) => (issue: { input: unknown }) =>
+  issue.input === undefined || issue.input === null ? 'is required' : `must be ${what}`
+
+const messageSchema = z.object({
+  userId: z
+    .string({ error: required('a string') })
+    .check(
+      z.minLength(1, 'must not be empty'),
+      z.refine((value) => value.trim() !== '', 'must not be blank'),
+    ),
+  anonymousId: z.nullish(
+    z.string({ error: 'must be a string' }).check(z.minLength(1, 'must not be empty (omit it instead)'), z.maxLength(255, 'must be at most 255 characters')),
+  ),
+  traits: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),
+  context: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),
+  timestamp: z.optional(
+    z.union(
+      [
+        z.date().check(z.refine((date) => !Number.isNaN(date.getTime()), 'must be a valid Date')),
+        z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time (2026-01-31T12:00:00Z)' }),
+      ],
+      { error: 'must be a Date or an ISO 8601 string' },
+    ),
+  ),
+})
+
+const pathOf = (path: readonly PropertyKey[]): string =>
+  path.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('')
+
+/** A JSON copy: Dates become ISO strings, `undefined` properties go. Only call on values `checkJson` accepted. */
+const copy = (value: Record<string, unknown> | undefined): Record<string, unknown> =>
+  value === undefined ? {} : (JSON.parse(JSON.stringify(value)) as Record<string, unknown>)
+
+/**
+ * Validates a message and turns it into an {@link IdentifyEvent}. Pure: the
+ * caller supplies the message id and the current time.
+ *
+ * @example
+ * const prepared = prepareEvent({ userId: 'usr_1' }, { messageId: crypto.randomUUID(), now: new Date() })
+ * if (!prepared.ok) console.log(prepared.issues) // [{ path: 'userId', message: 'is required' }]
+ */
+export const prepareEvent = (message: unknown, stamp: { messageId: string; now: Date }): PreparedEvent => {
+  if (!isPlainObject(message)) return { ok: false, issues: [{ path: 'message', message: 'must be an object with a userId' }] }
+  const parsed = messageSchema.safeParse(message)
+  const issues: JsonIssue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message }))
+  for (const field of ['traits', 'context'] as const) {
+    if (isPlainObject(message[field])) issues.push(...checkJson(message[field], field))
+  }
+  if (!parsed.success || issues.length > 0) return { ok: false, issues }
+
+  const { userId, anonymousId, traits, context, timestamp } = parsed.data
+  const time = timestamp === undefined ? stamp.now : new Date(timestamp)
+  return {
+    ok: true,
+    event: {
+      messageId: stamp.messageId,
+      userId,
+      ...(anonymousId == null ? {} : { anonymousId }),
+      traits: copy(traits),
+      context: copy(context),
+      timestamp: time.toISOString(),
+    },
+  }
+}

@@ -1,0 +1,177 @@
+import { ConfigError } from './errors.js'
+import type { IdentifyEvent } from './message.js'
+
+/** An HTTP request, described: the transport turns it into bytes. */
+export interface ProviderRequest {
+  method: 'POST' | 'PUT' | 'PATCH'
+  url: string
+  headers: Record<string, string>
+  /** Serialised as JSON by the transport. */
+  body: unknown
+}
+
+/** An HTTP response as the adapter sees it: `body` is parsed JSON, or the raw text when it is not JSON. */
+export interface ProviderResponse {
+  status: number
+  headers: Record<string, string>
+  body: unknown
+}
+
+/** What an adapter makes of a response. */
+export type ProviderOutcome =
+  | { ok: true; data?: unknown }
+  | { ok: false; code?: 'http_error' | 'visitor_not_found' | 'rate_limited' | 'provider_rejected'; message: string }
+
+/** A problem with one field, before the provider's name is attached. */
+export interface FieldIssue {
+  path: string
+  message: string
+}
+
+/** What an adapter makes of one event: an item to send, a reason to skip it, or why it is invalid. */
+export type Prepared<Item> =
+  | { type: 'item'; item: Item; warnings?: readonly Warning[] }
+  | { type: 'skip'; reason: string }
+  | { type: 'invalid'; issues: readonly FieldIssue[] }
+
+/** A warning worth logging once per client: `key` identifies it for de-duplication. */
+export interface Warning {
+  key: string
+  message: string
+}
+
+/**
+ * A configured provider: pure functions closed over its credentials, which are
+ * never exposed as properties (so logging the object cannot leak a key).
+ */
+export interface Provider<Item = unknown> {
+  /** The name results, errors and logs use; unique within a client. */
+  readonly name: string
+  /** Validates and maps one event. */
+  prepare(event: IdentifyEvent): Prepared<Item>
+  /** Builds one request for one item, or several when `batch` is set. */
+  request(items: readonly Item[]): ProviderRequest
+  /** Turns a response into an outcome. */
+  parse(response: ProviderResponse): ProviderOutcome
+  /** Set when several items may share one request. `maxBytes` bounds the JSON body. */
+  readonly batch?: { readonly maxItems: number; readonly maxBytes: number }
+  /** The provider's documented rate limit, which the client enforces on its side. */
+  readonly rateLimit?: { readonly limit: number; readonly windowMs: number }
+  /** Replaces this provider's secrets in `text` with `[redacted]`. */
+  redact(text: string): string
+}
+
+/** The definition {@link defineProvider} turns into a factory. */
+export interface ProviderDefinition<Options, Config, Item> {
+  /** The default provider name. */
+  name: string
+  /** Validates options (throwing via the `fail` helper) and resolves defaults. */
+  configure(options: Options, fail: (option: string, message: string) => never): Config
+  /** The secrets in a configuration, to redact from logs and dry runs. */
+  secrets?(config: Config): readonly (string | undefined)[]
+  prepare(event: IdentifyEvent, config: Config): Prepared<Item>
+  request(items: readonly Item[], config: Config): ProviderRequest
+  parse?(response: ProviderResponse, config: Config): ProviderOutcome
+  batch?: (config: Config) => { maxItems: number; maxBytes: number } | undefined
+  rateLimit?: (config: Config) => { limit: number; windowMs: number } | undefined
+}
+
+/** Options every provider factory accepts. */
+export interface CommonProviderOptions {
+  /** Overrides the provider's name in results and logs, e.g. to configure two DataFast websites. */
+  name?: string
+}
+
+/** Finds a human message in the common error envelopes (`{error:{message}}`, `{message}`, `{error:"…"}`). */
+export const errorMessage = (body: unknown, status: number): string => {
+  if (typeof body === 'string') return body.trim().slice(0, 300) || `status ${status}`
+  if (typeof body !== 'object' || body === null) return `status ${status}`
+  const record = body as Record<string, unknown>
+  const error = record.error
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+    return (error as { message: string }).message
+  }
+  if (typeof record.message === 'string') return record.message
+  if (typeof error === 'string') return error
+  return `status ${status}`
+}
+
+/** The default reading of a response: 2xx is success and its body is the data. */
+export const defaultParse = (response: ProviderResponse): ProviderOutcome =>
+  response.status >= 200 && response.status < 300
+    ? { ok: true, data: response.body }
+    : { ok: false, code: response.status === 429 ? 'rate_limited' : 'http_error', message: errorMessage(response.body, response.status) }
+
+/** Joins a base URL and a path with exactly one slash. */
+export const joinUrl = (base: string, path: string): string => `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
+
+/** Checks that `value` is an absolute http(s) URL, without relying on the URL global. */
+export const isHttpUrl = (value: unknown): value is string => typeof value === 'string' && /^https?:\/\/[^\s/?#]+[^\s]*$/i.test(value)
+
+/** Checks a required, non-empty string option. */
+export const requireString = (
+  fail: (option: string, message: string) => never,
+  option: string,
+  value: unknown,
+): string => {
+  if (value === undefined || value === null || value === '') fail(option, 'is required (is the environment variable set?)')
+  if (typeof value !== 'string') fail(option, `must be a string, got ${typeof value}`)
+  if (value !== value.trim()) fail(option, 'has leading or trailing whitespace')
+  return value
+}
+
+/** Checks an optional base URL option. */
+export const optionalBaseUrl = (
+  fail: (option: string, message: string) => never,
+  value: unknown,
+  fallback: string,
+  option = 'baseUrl',
+): string => {
+  if (value === undefined) return fallback
+  if (!isHttpUrl(value)) fail(option, 'must be an absolute http(s) URL')
+  return value
+}
+
+/**
+ * Turns a definition into a provider factory. This is how every built-in
+ * adapter is made, and how to add a backend idstitch does not ship.
+ *
+ * @example
+ * const acme = defineProvider<{ token: string }, { id: string }>({
+ *   name: 'acme',
+ *   configure: (options, fail) => ({ token: requireString(fail, 'token', options.token) }),
+ *   secrets: (config) => [config.token],
+ *   prepare: (event) => ({ type: 'item', item: { id: event.userId } }),
+ *   request: ([item], config) => ({ method: 'POST', url: 'https://acme.test/identify', headers: { authorization: `Bearer ${config.token}` }, body: item }),
+ * })
+ * createClient({ providers: [acme({ token: process.env.ACME_TOKEN! })] })
+ */
+export const defineProvider = <Options, Item, Config = Options>(
+  definition: ProviderDefinition<Options, Config, Item>,
+): ((options: Options & CommonProviderOptions) => Provider<Item>) => {
+  return (options) => {
+    if (typeof options !== 'object' || options === null) {
+      throw new ConfigError('options', 'must be an object', { provider: definition.name })
+    }
+    const name = options.name ?? definition.name
+    if (typeof name !== 'string' || !/^[\w.-]{1,64}$/.test(name)) {
+      throw new ConfigError('name', 'must be 1 to 64 letters, digits, `_`, `.` or `-`', { provider: definition.name })
+    }
+    const fail = (option: string, message: string): never => {
+      throw new ConfigError(option, message, { provider: name })
+    }
+    const config = definition.configure(options, fail)
+    const secrets = (definition.secrets?.(config) ?? []).filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4)
+    const batch = definition.batch?.(config)
+    const rateLimit = definition.rateLimit?.(config)
+    return {
+      name,
+      prepare: (event) => definition.prepare(event, config),
+      request: (items) => definition.request(items, config),
+      parse: (response) => (definition.parse ?? defaultParse)(response, config),
+      ...(batch ? { batch } : {}),
+      ...(rateLimit ? { rateLimit } : {}),
+      redact: (text) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text),
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { defineProvider, joinUrl, optionalBaseUrl, requireString, errorMessage, type ProviderOutcome, type Warning } from '../provider.js'
+
+/** Options of the {@link pathbound} provider. */
+export interface PathboundOptions {
+  /** An API key with the `contacts:write` scope. */
+  apiKey: string
+  /** Defaults to `https://api.pathbound.ai`. */
+  baseUrl?: string
+}
+
+/** The body of `POST /v1/identify`. */
+export interface PathboundIdentifyPayload {
+  external_id: string
+  anonymous_id?: string
+  traits?: Record<string, unknown>
+}
+
+/** Pathbound's answer, returned as the result's `data`. */
+export interface PathboundIdentifyResponse {
+  status: string
+  contact_id: string
+  created: boolean
+  events_linked: number
+  timestamp: string
+}
+
+interface Config {
+  apiKey: string
+  url: string
+}
+
+const guessable = (id: string): Warning | undefined => {
+  if (/^\d+$/.test(id)) return { key: 'pathbound:guessable-digits', message: 'external ids that are all digits are guessable; Pathbound asks for an opaque id such as a UUID' }
+  if (/^[^@\s]+@[^@\s]+$/.test(id)) return { key: 'pathbound:guessable-email', message: 'an email address as external id is guessable; Pathbound asks for an opaque id such as a UUID' }
+  return undefined
+}
+
+/**
+ * Pathbound (https://pathbound.ai): binds `external_id` (the user id, 1..100
+ * characters, the same value as the `pathbound_external_contact_id` cookie) to
+ * the visitor's `pathbound_visitor_id` (`anonymous_id`) and merges `traits`.
+ * Warns once when ids look guessable (all digits, or an email address). The
+ * client keeps to Pathbound's limit of 100 requests per 15 minutes per key.
+ *
+ * @example
+ * pathbound({ apiKey: process.env.PATHBOUND_API_KEY! })
+ */
+export const pathbound = defineProvider<PathboundOptions, PathboundIdentifyPayload, Config>({
+  name: 'pathbound',
+  configure(options, fail) {
+    const apiKey = requireString(fail, 'apiKey', options.apiKey)
+    return { apiKey, url: joinUrl(optionalBaseUrl(fail, options.baseUrl, 'https://api.pathbound.ai'), '/v1/identify') }
+  },
+  secrets: (config) => [config.apiKey],
+  rateLimit: () => ({ limit: 100, windowMs: 15 * 60 * 1000 }),
+  prepare(event) {
+    if (event.userId.length > 100) {
+      return { type: 'invalid', issues: [{ path: 'userId', message: 'must be at most 100 characters for Pathbound (external_id)' }] }
+    }
+    const item: PathboundIdentifyPayload = { external_id: event.userId }
+    if (event.anonymousId !== undefined) item.anonymous_id = event.anonymousId
+    if (Object.keys(event.traits).length > 0) item.traits = { ...event.traits }
+    const warning = guessable(event.userId)
+    return { type: 'item', item, ...(warning ? { warnings: [warning] } : {}) }
+  },
+  request: ([item], config) => ({
+    method: 'POST',
+    url: config.url,
+    headers: { authorization: `Bearer ${config.apiKey}`, 'content-type': 'application/json' },
+    body: item,
+  }),
+  parse(response): ProviderOutcome {
+    const { status, body } = response
+    if (status >= 200 && status < 300) return { ok: true, data: body }
+    const details = (body as { details?: unknown } | null)?.details
+    const detail = Array.isArray(details) && details.length > 0 ? ` (${JSON.stringify(details).slice(0, 300)})` : ''
+    return { ok: false, code: status === 429 ? 'rate_limited' : 'http_error', message: `${errorMessage(body, status)}${detail}` }
+  },
+})

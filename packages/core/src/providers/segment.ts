@@ -1,0 +1,77 @@
+import { base64 } from '../json.js'
+import { defineProvider, isHttpUrl, joinUrl, requireString } from '../provider.js'
+
+/** Options of the {@link segment} provider. */
+export interface SegmentOptions {
+  /** The source's write key (sent as the HTTP Basic user name). */
+  writeKey: string
+  /** The backend: `https://api.segment.io`, a RudderStack data plane, a Jitsu host, … */
+  baseUrl: string
+}
+
+/** One identify in a Segment-compatible `/v1/batch` body. */
+export interface SegmentIdentifyPayload {
+  type: 'identify'
+  messageId: string
+  timestamp: string
+  userId: string
+  anonymousId?: string
+  traits: Record<string, unknown>
+  context: Record<string, unknown>
+}
+
+/** The body of `POST /v1/batch`. */
+export interface SegmentBatchBody {
+  batch: SegmentIdentifyPayload[]
+}
+
+interface Config {
+  writeKey: string
+  url: string
+}
+
+/** Segment's documented batch limits: 500 KB a request (32 KB a message). */
+export const SEGMENT_MAX_BYTES = 500 * 1024
+export const SEGMENT_MAX_ITEMS = 100
+
+/**
+ * Any Segment-compatible backend (Segment, RudderStack, Jitsu, …):
+ * `POST {baseUrl}/v1/batch` with HTTP Basic auth (write key as user name) and
+ * `{ batch: [{ type: 'identify', userId, anonymousId, traits, context, timestamp, messageId }] }`.
+ * Identifies in flight together share one batch. `context.library` names idstitch.
+ *
+ * @example
+ * segment({ writeKey: process.env.SEGMENT_WRITE_KEY!, baseUrl: 'https://api.segment.io' })
+ */
+export const segment = defineProvider<SegmentOptions, SegmentIdentifyPayload, Config>({
+  name: 'segment',
+  configure(options, fail) {
+    const writeKey = requireString(fail, 'writeKey', options.writeKey)
+    const base = requireString(fail, 'baseUrl', options.baseUrl)
+    if (!isHttpUrl(base)) fail('baseUrl', 'must be an absolute http(s) URL')
+    return { writeKey, url: joinUrl(base, '/v1/batch') }
+  },
+  secrets: (config) => [config.writeKey],
+  batch: () => ({ maxItems: SEGMENT_MAX_ITEMS, maxBytes: SEGMENT_MAX_BYTES }),
+  prepare(event) {
+    const item: SegmentIdentifyPayload = {
+      type: 'identify',
+      messageId: event.messageId,
+      timestamp: event.timestamp,
+      userId: event.userId,
+      traits: { ...event.traits },
+      context: { ...event.context, library: { name: '@idstitch/node', version: '0.1.0' } },
+    }
+    if (event.anonymousId !== undefined) item.anonymousId = event.anonymousId
+    if (JSON.stringify(item).length > 32 * 1024) {
+      return { type: 'invalid', issues: [{ path: 'traits', message: 'makes the message larger than the 32 KB Segment accepts' }] }
+    }
+    return { type: 'item', item }
+  },
+  request: (items, config) => ({
+    method: 'POST',
+    url: config.url,
+    headers: { authorization: `Basic ${base64(`${config.writeKey}:`)}`, 'content-type': 'application/json' },
+    body: { batch: [...items] } satisfies SegmentBatchBody,
+  }),
+})

@@ -1,0 +1,300 @@
+import {
+  ConfigError,
+  IdstitchError,
+  ValidationError,
+  prepareEvent,
+  type IdentifyEvent,
+  type IdentifyMessage,
+  type Provider,
+  type ProviderRequest,
+} from '@idstitch/core'
+import { createDeliveryLane, type Deadline, type Delivery, type DeliveryLane } from './delivery.js'
+import { redactCredentials, safeLogger, type Logger } from './logger.js'
+import { createKyTransport, type Transport } from './transport.js'
+
+/** How one message fared with one provider. */
+export interface ProviderResult {
+  /** The provider's name. */
+  provider: string
+  /**
+   * `delivered`: the provider accepted it. `skipped`: not sent, on purpose (see `reason`).
+   * `invalid`: not sent, the message breaks the provider's rules (see `error.issues`).
+   * `failed`: sent and refused, or never answered (see `error`).
+   */
+  status: 'delivered' | 'skipped' | 'invalid' | 'failed'
+  /** The last HTTP status received. */
+  httpStatus?: number
+  /** HTTP requests made (0 when nothing was sent). */
+  attempts: number
+  /** What the provider answered on success (DFend's `{ id, created, merged }`, Pathbound's `contact_id`, …). */
+  data?: unknown
+  /** Why it is `invalid` or `failed`: a `ValidationError`, `HttpError`, `TimeoutError`, `NetworkError` or `IdstitchError`. */
+  error?: IdstitchError
+  /** Why it was `skipped`. */
+  reason?: string
+  /** With `dryRun`: the request that would have been sent, credentials redacted. */
+  request?: ProviderRequest
+}
+
+/** What `identify()` resolves to: one result per configured provider, in configuration order. */
+export interface IdentifyResult {
+  /** True when no provider ended `invalid` or `failed`. */
+  ok: boolean
+  results: ProviderResult[]
+}
+
+/** Retries of network errors, 408, 429 and 5xx. */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 3; 0 disables retries. */
+  limit?: number
+  /**
+   * The first backoff step in ms (default 200), doubling each retry, with
+   * jitter; or a function from the retry number (1, 2, …) to a delay in ms.
+   */
+  backoff?: number | ((retry: number) => number)
+  /** No computed backoff is longer than this. Default 5,000 ms. */
+  maxBackoffMs?: number
+  /** A server's `Retry-After` is honoured up to this many ms. Default 10,000 ms. */
+  maxRetryAfterMs?: number
+}
+
+/** Passed to `onError` with each failed or invalid result. */
+export interface ErrorContext {
+  provider: string
+  userId: string | undefined
+  result: ProviderResult
+}
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Where identifies go: `datafast(…)`, `pathbound(…)`, … from `@idstitch/node/providers`. */
+  providers: readonly Provider<any>[]
+  /** Per attempt. Default 5,000 ms. */
+  timeoutMs?: number
+  /** For a whole `identify()`, retries and queueing included, so a login route is never held longer. Default 10,000 ms; `false` for none. */
+  deadlineMs?: number | false
+  /** Default `{ limit: 3, backoff: 200 }`; `false` for one attempt only. */
+  retry?: RetryOptions | false
+  /** Requests in flight per provider. Default 8. */
+  concurrency?: number
+  /** Messages accepted and not yet finished, across providers; past it, `identify()` reports `queue_full` at once. Default 10,000. */
+  maxQueue?: number
+  /** Default: warnings and errors to the console. `false` for silence. */
+  logger?: Logger | false
+  /** Called once for each `failed` or `invalid` result. Without it, they are logged as errors. */
+  onError?: (error: IdstitchError, context: ErrorContext) => void
+  /** The `fetch` to send with. Default: the global one. */
+  fetch?: typeof fetch
+  /** Validate and prepare requests, send nothing: each result is `skipped` with its `request`. */
+  dryRun?: boolean
+  /** Another HTTP stack, replacing ky + `fetch`. */
+  transport?: Transport
+}
+
+/** The client {@link createClient} returns. */
+export interface IdstitchClient {
+  /**
+   * Sends one identify to every provider in parallel. Never rejects: failures
+   * are results (and go to `onError`). Awaiting is optional.
+   */
+  identify(message: IdentifyMessage): Promise<IdentifyResult>
+  /** Resolves when every identify accepted so far has finished. */
+  flush(): Promise<void>
+  /** Stops accepting identifies (later ones fail with `client_closed`), then flushes. */
+  shutdown(): Promise<void>
+}
+
+const isProvider = (value: unknown): value is Provider =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Provider).name === 'string' &&
+  typeof (value as Provider).prepare === 'function' &&
+  typeof (value as Provider).request === 'function' &&
+  typeof (value as Provider).parse === 'function'
+
+const positive = (option: string, value: unknown, fallback: number, { integer = true, min = 1 } = {}): number => {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new ConfigError(option, `must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`)
+  }
+  return value
+}
+
+const SECRET_HEADERS = /^(authorization|x-api-key|key|api-key|cookie)$|token|secret/i
+
+const redactRequest = (request: ProviderRequest, redact: (text: string) => string): ProviderRequest => ({
+  ...request,
+  url: redact(request.url),
+  headers: Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [name, SECRET_HEADERS.test(name) ? '[redacted]' : redact(value)]),
+  ),
+})
+
+const never = new AbortController().signal
+
+/**
+ * Creates an idstitch client. Checks its configuration at once and throws a
+ * `ConfigError` naming the provider and option at fault.
+ *
+ * @example
+ * import { createClient } from '@idstitch/node'
+ * import { datafast, pathbound } from '@idstitch/node/providers'
+ *
+ * const idstitch = createClient({
+ *   providers: [datafast({ apiKey: process.env.DATAFAST_API_KEY! }), pathbound({ apiKey: process.env.PATHBOUND_API_KEY! })],
+ * })
+ * const result = await idstitch.identify({ userId: user.externalId, anonymousId: getVisitorId(req), traits: { email: user.email } })
+ */
+export const createClient = (options: ClientOptions): IdstitchClient => {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object')
+  const { providers } = options
+  if (!Array.isArray(providers) || providers.length === 0) throw new ConfigError('providers', 'must list at least one provider')
+  const names = new Set<string>()
+  providers.forEach((provider: unknown, index) => {
+    if (!isProvider(provider)) throw new ConfigError(`providers[${index}]`, 'is not a provider; create one with datafast(…), pathbound(…), http(…) or defineProvider(…)')
+    if (names.has(provider.name)) throw new ConfigError('name', `two providers are named '${provider.name}'; give one a \`name\``, { provider: provider.name })
+    names.add(provider.name)
+  })
+  const timeoutMs = positive('timeoutMs', options.timeoutMs, 5_000)
+  const deadlineMs = options.deadlineMs === false ? false : positive('deadlineMs', options.deadlineMs, 10_000)
+  const concurrency = positive('concurrency', options.concurrency, 8)
+  const maxQueue = positive('maxQueue', options.maxQueue, 10_000)
+  const retry = options.retry === false ? { limit: 0 } : (options.retry ?? {})
+  if (typeof retry !== 'object' || retry === null) throw new ConfigError('retry', 'must be an object or false')
+  const retryLimit = positive('retry.limit', retry.limit, 3, { min: 0 })
+  const backoff =
+    typeof retry.backoff === 'function'
+      ? retry.backoff
+      : {
+          baseMs: positive('retry.backoff', retry.backoff, 200, { min: 0 }),
+          maxMs: positive('retry.maxBackoffMs', retry.maxBackoffMs, 5_000, { min: 0 }),
+          maxRetryAfterMs: positive('retry.maxRetryAfterMs', retry.maxRetryAfterMs, 10_000, { min: 0 }),
+        }
+  if (options.onError !== undefined && typeof options.onError !== 'function') throw new ConfigError('onError', 'must be a function')
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new ConfigError('fetch', 'must be a function')
+  if (options.logger !== undefined && options.logger !== false && typeof options.logger !== 'object') throw new ConfigError('logger', 'must be an object with warn/error methods, or false')
+
+  const redact = (text: string): string => redactCredentials(providers.reduce((out, provider) => provider.redact(out), text))
+  const log = safeLogger(options.logger, redact)
+  const transport = options.transport ?? createKyTransport(options.fetch)
+  const lanes = new Map<Provider, DeliveryLane>(
+    providers.map((provider) => [
+      provider,
+      createDeliveryLane(provider, { transport, concurrency, timeoutMs, retryLimit, backoff, now: Date.now, random: Math.random }),
+    ]),
+  )
+  const warned = new Set<string>()
+  const pending = new Set<Promise<IdentifyResult>>()
+  let closed = false
+
+  const report = (result: ProviderResult, userId: string | undefined): void => {
+    if (!result.error) return
+    if (options.onError) {
+      try {
+        options.onError(result.error, { provider: result.provider, userId, result })
+      } catch (error) {
+        log.error(`onError threw: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    } else {
+      log.error(result.error.message)
+    }
+  }
+
+  const refuseAll = (code: 'queue_full' | 'client_closed', message: string): ProviderResult[] =>
+    providers.map((provider) => ({
+      provider: provider.name,
+      status: 'failed',
+      attempts: 0,
+      error: new IdstitchError(code, `[idstitch] ${provider.name}: ${message}`, { provider: provider.name }),
+    }))
+
+  const toResult = (provider: Provider, delivery: Delivery): ProviderResult => ({ provider: provider.name, ...delivery })
+
+  const deliverTo = (provider: Provider, event: IdentifyEvent, deadline: Deadline): ProviderResult | Promise<ProviderResult> => {
+    let prepared
+    try {
+      prepared = provider.prepare(event)
+    } catch (error) {
+      const message = redact(error instanceof Error ? error.message : String(error))
+      prepared = { type: 'invalid' as const, issues: [{ path: 'message', message: `adapter failed: ${message}` }] }
+    }
+    const base = { provider: provider.name, attempts: 0 }
+    switch (prepared.type) {
+      case 'skip':
+        log.debug(`${provider.name}: skipped: ${prepared.reason}`)
+        return { ...base, status: 'skipped', reason: prepared.reason }
+      case 'invalid':
+        return { ...base, status: 'invalid', error: new ValidationError(prepared.issues.map((issue) => ({ provider: provider.name, ...issue }))) }
+    }
+    for (const warning of prepared.warnings ?? []) {
+      if (warned.has(warning.key)) continue
+      warned.add(warning.key)
+      log.warn(`${provider.name}: ${warning.message}`)
+    }
+    if (options.dryRun) {
+      return { ...base, status: 'skipped', reason: 'dry run: prepared, not sent', request: redactRequest(provider.request([prepared.item]), redact) }
+    }
+    return (lanes.get(provider) as DeliveryLane).enqueue(prepared.item, deadline).then((delivery) => toResult(provider, delivery))
+  }
+
+  const run = async (message: IdentifyMessage): Promise<IdentifyResult> => {
+    const userId = typeof message?.userId === 'string' ? message.userId : undefined
+    let results: ProviderResult[]
+    const prepared = prepareEvent(message, { messageId: crypto.randomUUID(), now: new Date() })
+    if (!prepared.ok) {
+      results = providers.map((provider) => ({
+        provider: provider.name,
+        status: 'invalid',
+        attempts: 0,
+        error: new ValidationError(prepared.issues.map((issue) => ({ provider: provider.name, ...issue }))),
+      }))
+    } else {
+      const timer = deadlineMs === false ? undefined : AbortSignal.timeout(deadlineMs)
+      const deadline: Deadline =
+        deadlineMs === false ? { at: Infinity, ms: Infinity, signal: never } : { at: Date.now() + deadlineMs, ms: deadlineMs, signal: timer as AbortSignal }
+      results = await Promise.all(providers.map((provider) => deliverTo(provider, prepared.event, deadline)))
+    }
+    for (const result of results) report(result, userId)
+    return { ok: results.every((result) => result.status === 'delivered' || result.status === 'skipped'), results }
+  }
+
+  const track = (promise: Promise<IdentifyResult>): Promise<IdentifyResult> => {
+    pending.add(promise)
+    void promise.finally(() => pending.delete(promise))
+    return promise
+  }
+
+  return {
+    identify(message) {
+      if (closed || pending.size >= maxQueue) {
+        const results = closed
+          ? refuseAll('client_closed', 'the client is shut down; this identify was not sent')
+          : refuseAll('queue_full', `${maxQueue} identifies are already in flight (maxQueue); this one was not sent`)
+        const userId = typeof message?.userId === 'string' ? message.userId : undefined
+        for (const result of results) report(result, userId)
+        return Promise.resolve({ ok: false, results })
+      }
+      return track(
+        run(message).catch((error: unknown) => {
+          // Unreachable by design; if it happens, the host app still gets a result, not a rejection.
+          const text = redact(error instanceof Error ? error.message : String(error))
+          const results: ProviderResult[] = providers.map((provider) => ({
+            provider: provider.name,
+            status: 'failed',
+            attempts: 0,
+            error: new IdstitchError('provider_rejected', `[idstitch] internal error: ${text}`, { provider: provider.name, cause: error }),
+          }))
+          for (const result of results) report(result, undefined)
+          return { ok: false, results }
+        }),
+      )
+    },
+    async flush() {
+      while (pending.size > 0) await Promise.allSettled([...pending])
+    },
+    async shutdown() {
+      closed = true
+      while (pending.size > 0) await Promise.allSettled([...pending])
+    },
+  }
+}

@@ -1,0 +1,24 @@
+// The public surface of @idstitch/node, listed export by export.
+// Provider factories are in '@idstitch/node/providers'.
+
+export type { ClientOptions, IdstitchClient, IdentifyResult, ProviderResult, RetryOptions, ErrorContext } from './client.js'
+export { createClient } from './client.js'
+export type { Logger } from './logger.js'
+export type { Transport } from './transport.js'
+export { createKyTransport } from './transport.js'
+
+export type { IdentifyMessage, IdentifyEvent, ValidationIssue, ErrorCode } from '@idstitch/core'
+export {
+  IdstitchError,
+  ConfigError,
+  ValidationError,
+  HttpError,
+  TimeoutError,
+  NetworkError,
+  isIdstitchError,
+  isConfigError,
+  isValidationError,
+  isHttpError,
+  isTimeoutError,
+  isNetworkError,
+} from '@idstitch/core'

@@ -1,0 +1,37 @@
+/**
+ * Where idstitch writes what it does. Every method is optional; lines start
+ * with `[idstitch]` and never contain a key or token: the client redacts every
+ * configured secret, and any `Bearer`/`Basic` credential, before calling it.
+ */
+export interface Logger {
+  debug?(message: string): void
+  info?(message: string): void
+  warn?(message: string): void
+  error?(message: string): void
+}
+
+/** Warnings and errors to the console; nothing else. */
+export const consoleLogger: Logger = {
+  warn: (message) => console.warn(message),
+  error: (message) => console.error(message),
+}
+
+const CREDENTIAL = /\b(Bearer|Basic)\s+[\w.~+/=-]+/gi
+
+/** Removes `Bearer …`/`Basic …` credentials from text. */
+export const redactCredentials = (text: string): string => text.replace(CREDENTIAL, '$1 [redacted]')
+
+/** Wraps a logger so every line is prefixed and passed through `redact`, and a throwing logger cannot break delivery. */
+export const safeLogger = (logger: Logger | false | undefined, redact: (text: string) => string): Required<Logger> => {
+  const target = logger === false ? {} : (logger ?? consoleLogger)
+  const level = (name: keyof Logger) => (message: string) => {
+    const write = target[name]
+    if (!write) return
+    try {
+      write.call(target, redact(message.startsWith('[idstitch]') ? message : `[idstitch] ${message}`))
+    } catch {
+      // A logger that throws must not take delivery down with it.
+    }
+  }
+  return { debug: level('debug'), info: level('info'), warn: level('warn'), error: level('error') }
+}

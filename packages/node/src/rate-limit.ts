@@ -1,0 +1,26 @@
+/**
+ * A sliding-window limiter: at most `limit` requests in any `windowMs`. The
+ * client asks it before each attempt and waits instead of collecting 429s.
+ */
+export interface RateLimiter {
+  /** Milliseconds until the next request may start (0: now). */
+  wait(now: number): number
+  /** Records a request started at `now`. */
+  record(now: number): void
+}
+
+export const createRateLimiter = ({ limit, windowMs }: { limit: number; windowMs: number }): RateLimiter => {
+  const starts: number[] = []
+  const expire = (now: number): void => {
+    while (starts.length > 0 && (starts[0] as number) <= now - windowMs) starts.shift()
+  }
+  return {
+    wait(now) {
+      expire(now)
+      return starts.length < limit ? 0 : (starts[0] as number) + windowMs - now
+    },
+    record(now) {
+      starts.push(now)
+    },
+  }
+}

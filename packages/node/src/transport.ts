@@ -1,0 +1,53 @@
+import ky from 'ky'
+import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
+
+/**
+ * Sends one described request and returns the response with its body read
+ * and parsed. Rejects only when no HTTP response arrived (network error, or
+ * `signal` aborted). This is the seam to swap in another HTTP stack.
+ */
+export interface Transport {
+  send(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse>
+}
+
+const parseBody = (text: string, contentType: string | null): unknown => {
+  if (text === '') return undefined
+  if (contentType?.includes('json') || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      return text
+    }
+  }
+  return text
+}
+
+/**
+ * The default transport: ky over the runtime's `fetch` (Node's keeps one
+ * keep-alive connection pool per origin, so per provider). Retries and
+ * timeouts are the client's: ky makes exactly one attempt per call.
+ */
+export const createKyTransport = (fetchImpl?: typeof fetch): Transport => {
+  const http = ky.create({
+    retry: 0,
+    timeout: false,
+    throwHttpErrors: false,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  })
+  return {
+    async send(request, signal) {
+      const response = await http(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: JSON.stringify(request.body),
+        signal,
+      })
+      const text = await response.text()
+      const headers: Record<string, string> = {}
+      response.headers.forEach((value, name) => {
+        headers[name] = value
+      })
+      return { status: response.status, headers, body: parseBody(text, response.headers.get('content-type')) }
+    },
+  }
+}
