@@ -180,7 +180,7 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
   const lanes = new Map<Provider, DeliveryLane>(
     providers.map((provider) => [
       provider,
-      createDeliveryLane(provider, { transport, concurrency, timeoutMs, retryLimit, backoff, now: Date.now, random: Math.random }),
+      createDeliveryLane(provider, { transport, concurrency, timeoutMs, retryLimit, backoff, redact, now: Date.now, random: Math.random }),
     ]),
   )
   const warned = new Set<string>()

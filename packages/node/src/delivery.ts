@@ -37,6 +37,8 @@ export interface DeliveryOptions {
   backoff: BackoffOptions | ((retry: number) => number)
   now: () => number
   random: () => number
+  /** Removes every configured secret from text (errors may echo a key back). */
+  redact: (text: string) => string
 }
 
 interface Job {
@@ -58,6 +60,14 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     const timer = setTimeout(done, ms)
     signal.addEventListener('abort', done, { once: true })
   })
+
+/** A copy of a response body with secrets removed from every string in it. */
+const redactBody = (body: unknown, redact: (text: string) => string): unknown => {
+  if (body === undefined) return undefined
+  const text = JSON.stringify(body)
+  const clean = redact(text)
+  return clean === text ? body : (JSON.parse(clean) as unknown)
+}
 
 /** Room left in a batch body for its wrapper (`{"batch":[…]}`) and separators. */
 const BATCH_OVERHEAD = 64
@@ -138,12 +148,14 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
           const response = await options.transport.send(request, attempt)
           const outcome = provider.parse(response)
           if (outcome.ok) return { status: 'delivered', attempts, httpStatus: response.status, data: outcome.data }
-          const message = provider.redact(outcome.message)
           last = {
             status: 'failed',
             attempts,
             httpStatus: response.status,
-            error: new HttpError(provider.name, response.status, message, { code: outcome.code ?? 'http_error', body: response.body }),
+            error: new HttpError(provider.name, response.status, options.redact(outcome.message), {
+              code: outcome.code ?? 'http_error',
+              body: redactBody(response.body, options.redact),
+            }),
           }
           if (!isRetryableStatus(response.status)) return last
           retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.now())
@@ -161,7 +173,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     } catch (error) {
       // A bug in an adapter (request/parse threw) fails this delivery, never the host app.
       const message = error instanceof Error ? error.message : String(error)
-      return { status: 'failed', attempts, error: new IdstitchError('provider_rejected', `[idstitch] ${provider.name}: adapter failed: ${provider.redact(message)}`, { provider: provider.name, cause: error }) }
+      return { status: 'failed', attempts, error: new IdstitchError('provider_rejected', `[idstitch] ${provider.name}: adapter failed: ${options.redact(message)}`, { provider: provider.name, cause: error }) }
     }
   }
 

@@ -6,6 +6,12 @@ export interface PathboundOptions {
   apiKey: string
   /** Defaults to `https://api.pathbound.ai`. */
   baseUrl?: string
+  /**
+   * The client-side limit, so requests queue instead of collecting 429s.
+   * Defaults to Pathbound's documented 100 requests per 15 minutes per key;
+   * change it only if Pathbound granted your key another limit.
+   */
+  rateLimit?: { limit: number; windowMs: number }
 }
 
 /** The body of `POST /v1/identify`. */
@@ -27,6 +33,7 @@ export interface PathboundIdentifyResponse {
 interface Config {
   apiKey: string
   url: string
+  rateLimit: { limit: number; windowMs: number }
 }
 
 const guessable = (id: string): Warning | undefined => {
@@ -49,10 +56,13 @@ export const pathbound = defineProvider<PathboundOptions, PathboundIdentifyPaylo
   name: 'pathbound',
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)
-    return { apiKey, url: joinUrl(optionalBaseUrl(fail, options.baseUrl, 'https://api.pathbound.ai'), '/v1/identify') }
+    const rateLimit = options.rateLimit ?? { limit: 100, windowMs: 15 * 60 * 1000 }
+    if (!(Number.isInteger(rateLimit.limit) && rateLimit.limit > 0)) fail('rateLimit.limit', 'must be a positive integer')
+    if (!(Number.isFinite(rateLimit.windowMs) && rateLimit.windowMs > 0)) fail('rateLimit.windowMs', 'must be a positive number of ms')
+    return { apiKey, rateLimit, url: joinUrl(optionalBaseUrl(fail, options.baseUrl, 'https://api.pathbound.ai'), '/v1/identify') }
   },
   secrets: (config) => [config.apiKey],
-  rateLimit: () => ({ limit: 100, windowMs: 15 * 60 * 1000 }),
+  rateLimit: (config) => config.rateLimit,
   prepare(event) {
     if (event.userId.length > 100) {
       return { type: 'invalid', issues: [{ path: 'userId', message: 'must be at most 100 characters for Pathbound (external_id)' }] }

@@ -1,0 +1,111 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import type { AcceptedIdentify, ProviderRule, SandboxRequest, SandboxResponse } from './types.js'
+
+/** A scripted misbehaviour for the next request. */
+export type Fault =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { hang: true }
+  | { reset: true }
+  | { delayMs: number }
+
+export interface ProviderServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string
+  /** Every request received, in order (faulted ones included). */
+  requests: SandboxRequest[]
+  /** Every identify the rules accepted. */
+  accepted: AcceptedIdentify[]
+  /** Faults applied to the next requests, first in first out. */
+  faults: Fault[]
+  /** Called with each accepted identify. */
+  onAccepted?: (identify: AcceptedIdentify) => void
+  close(): Promise<void>
+}
+
+const MAX_BODY = 8 * 1024 * 1024
+
+const readBody = (request: IncomingMessage): Promise<string | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY) {
+        resolve(undefined)
+        request.resume()
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks).toString('utf8')))
+    request.on('error', reject)
+  })
+
+const send = (response: ServerResponse, { status, body, headers = {} }: SandboxResponse): void => {
+  const text = body === undefined ? '' : JSON.stringify(body)
+  response.writeHead(status, { 'content-type': 'application/json', ...headers })
+  response.end(text)
+}
+
+/**
+ * Serves provider rules on 127.0.0.1 over real HTTP, with scripted faults
+ * (5xx bursts, 429s, hangs, resets) for delivery tests.
+ *
+ * @example
+ * const server = await startProviderServer([pathboundRule({ keys: [{ key: 'pb_test', scopes: ['contacts:write'] }] })])
+ * server.faults.push({ status: 503 }, { reset: true })
+ */
+export const startProviderServer = async (rules: ProviderRule[], { port = 0 } = {}): Promise<ProviderServer> => {
+  const sockets = new Set<Socket>()
+  const state: Omit<ProviderServer, 'url' | 'close'> = { requests: [], accepted: [], faults: [] }
+
+  const server = createServer(async (request, response) => {
+    const raw = await readBody(request).catch(() => undefined)
+    if (raw === undefined) return send(response, { status: 413, body: { error: 'Payload too large' } })
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+    let body: unknown
+    try {
+      body = raw === '' ? undefined : JSON.parse(raw)
+    } catch {
+      body = undefined
+    }
+    const incoming: SandboxRequest = { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body, raw }
+    state.requests.push(incoming)
+
+    const fault = state.faults.shift()
+    if (fault && 'hang' in fault) return
+    if (fault && 'reset' in fault) {
+      request.socket.destroy()
+      return
+    }
+    if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
+    if (fault && 'status' in fault) return send(response, fault)
+
+    const rule = rules.find((candidate) => candidate.path === incoming.path)
+    if (!rule) return send(response, { status: 404, body: { error: `No provider serves ${incoming.path}` } })
+    if (rule.method !== incoming.method) return send(response, { status: 405, body: { error: `Use ${rule.method}` }, headers: { allow: rule.method } })
+    const { response: answer, accepted = [] } = rule.handle(incoming)
+    for (const identify of accepted) {
+      state.accepted.push(identify)
+      result.onAccepted?.(identify)
+    }
+    send(response, answer)
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const { port: bound } = server.address() as AddressInfo
+
+  const result: ProviderServer = Object.assign(state, {
+    url: `http://127.0.0.1:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  })
+  return result
+}

@@ -1,0 +1,36 @@
+import type { IncomingHttpHeaders } from 'node:http'
+
+/** A request as a provider rule sees it: body parsed as JSON when it was JSON. */
+export interface SandboxRequest {
+  method: string
+  path: string
+  query: URLSearchParams
+  headers: IncomingHttpHeaders
+  /** The parsed JSON body, or `undefined` when the body was not JSON. */
+  body: unknown
+  /** The body as received. */
+  raw: string
+}
+
+export interface SandboxResponse {
+  status: number
+  body?: unknown
+  headers?: Record<string, string>
+}
+
+/** One identify a provider accepted, for the inspector and the tests. */
+export interface AcceptedIdentify {
+  provider: string
+  userId: string
+  anonymousId?: string
+  traits: Record<string, unknown>
+  at: string
+}
+
+/** A provider's documented identify endpoint: which requests it takes, and what it answers. */
+export interface ProviderRule {
+  name: string
+  method: string
+  path: string
+  handle(request: SandboxRequest): { response: SandboxResponse; accepted?: AcceptedIdentify[] }
+}

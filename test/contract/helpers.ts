@@ -1,0 +1,41 @@
+import type { IdstitchError, ProviderResult, ValidationError } from '@idstitch/node'
+import type { ProviderServer } from '@idstitch/sandbox'
+import { expect } from 'vitest'
+
+export const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+export const OTHER_VISITOR = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
+export const PROJECT = '5d5b0676-ce0f-4058-b2bf-49af49f61cb5'
+
+/** Client options for tests: silent, fast retries, short deadlines. */
+export const fast = { logger: false as const, retry: { limit: 2, backoff: 5 }, timeoutMs: 2_000, deadlineMs: 5_000 }
+
+/** Asserts a result is `invalid` with an issue at `path` naming `provider`, and returns the error. */
+export const expectInvalid = (result: ProviderResult | undefined, provider: string, path: string): ValidationError => {
+  expect(result?.status).toBe('invalid')
+  expect(result?.attempts).toBe(0)
+  const error = result?.error as ValidationError
+  expect(error.name).toBe('ValidationError')
+  expect(error.code).toBe('validation_failed')
+  expect(error.issues).toContainEqual(expect.objectContaining({ provider, path }))
+  expect(error.message).toContain(provider)
+  expect(error.message).toContain(path)
+  return error
+}
+
+/** Asserts a result is `failed` with the given error class and code. */
+export const expectFailed = (result: ProviderResult | undefined, name: string, code: string): IdstitchError => {
+  expect(result?.status).toBe('failed')
+  expect(result?.error?.name).toBe(name)
+  expect(result?.error?.code).toBe(code)
+  return result?.error as IdstitchError
+}
+
+/** Sends a raw request, bypassing the SDK, to check that a local server really enforces a rule. */
+export const raw = async (server: ProviderServer, path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown }) => {
+  const response = await fetch(server.url + path, {
+    method: init.method ?? 'POST',
+    headers: { 'content-type': 'application/json', ...init.headers },
+    body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+  })
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
