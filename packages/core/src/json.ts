@@ -77,6 +77,8 @@ export const checkJson = (value: unknown, path: string): JsonIssue[] => {
       if (Number.isNaN(object.getTime())) issues.push({ path: at, message: 'is an invalid Date' })
       return
     }
+    // JSON.stringify calls toJSON: what it returns is what gets sent (URL, Decimal, Luxon, …).
+    if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return
     ancestors.push(object)
     if (Array.isArray(object)) {
       object.forEach((item, index) => {
@@ -89,7 +91,7 @@ export const checkJson = (value: unknown, path: string): JsonIssue[] => {
         if (FORBIDDEN_KEYS.has(key)) issues.push({ path: child, message: 'is a reserved key: __proto__, constructor and prototype are refused' })
         else visit((object as Record<string, unknown>)[key], child, depth + 1)
       }
-    } else if (typeof (object as { toJSON?: unknown }).toJSON !== 'function') {
+    } else {
       issues.push({ path: at, message: `is ${describe(object)}, which JSON cannot represent; send a plain object` })
     }
     ancestors.pop()

@@ -47,7 +47,7 @@ const messageSchema = z.object({
     .string({ error: required('a string') })
     .check(
       z.minLength(1, 'must not be empty'),
-      z.refine((value) => value.trim() !== '', 'must not be blank'),
+      z.refine((value) => value === '' || value.trim() !== '', 'must not be blank'),
     ),
   anonymousId: z.nullish(
     z.string({ error: 'must be a string' }).check(z.minLength(1, 'must not be empty (omit it instead)'), z.maxLength(255, 'must be at most 255 characters')),

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { base64, checkJson, isPlainObject, utf8Length } from './json.js'
+
+describe('checkJson', () => {
+  it('accepts JSON values, Dates, toJSON objects and undefined properties', () => {
+    expect(checkJson({ a: 1, b: 'x', c: [true, null], d: new Date(0), e: undefined, f: { toJSON: () => 'f' } }, 't')).toEqual([])
+    expect(checkJson(Object.assign(Object.create(null), { a: 1 }), 't')).toEqual([])
+  })
+
+  it('names the path of each value JSON cannot carry', () => {
+    const issues = checkJson({ n: 1n, list: [1, undefined, Infinity], deep: { fn: () => 0, sym: Symbol('s') } }, 'traits')
+    expect(issues.map((issue) => issue.path)).toEqual(['traits.n', 'traits.list[1]', 'traits.list[2]', 'traits.deep.fn', 'traits.deep.sym'])
+  })
+
+  it('finds cycles without looping, but allows the same object twice', () => {
+    const shared = { x: 1 }
+    expect(checkJson({ a: shared, b: shared }, 't')).toEqual([])
+    const loop: Record<string, unknown> = {}
+    loop.me = { back: loop }
+    expect(checkJson(loop, 't')).toEqual([{ path: 't.me.back', message: 'is a circular reference' }])
+  })
+
+  it('refuses keys that could reach a prototype, and deep nesting', () => {
+    expect(checkJson(JSON.parse('{"a":{"__proto__":1},"constructor":2,"prototype":3}'), 't').map((issue) => issue.path)).toEqual([
+      't.a.__proto__',
+      't.constructor',
+      't.prototype',
+    ])
+    let deep: Record<string, unknown> = {}
+    const root = deep
+    for (let index = 0; index < 40; index++) deep = (deep.next = {}) as Record<string, unknown>
+    expect(checkJson(root, 't')[0]?.message).toMatch(/nested more than 32/)
+  })
+
+  it('refuses class instances and invalid Dates', () => {
+    class Point { x = 1 }
+    expect(checkJson({ p: new Point(), d: new Date('x') }, 't')).toEqual([
+      { path: 't.p', message: 'is a Point, which JSON cannot represent; send a plain object' },
+      { path: 't.d', message: 'is an invalid Date' },
+    ])
+  })
+})
+
+describe('isPlainObject', () => {
+  it('tells plain objects from the rest', () => {
+    expect(isPlainObject({})).toBe(true)
+    expect(isPlainObject(Object.create(null))).toBe(true)
+    expect(isPlainObject([])).toBe(false)
+    expect(isPlainObject(new Map())).toBe(false)
+    expect(isPlainObject({ __proto__: { admin: true } })).toBe(false)
+    expect(isPlainObject(null)).toBe(false)
+  })
+})
+
+describe('utf8Length and base64', () => {
+  it.each(['', 'abc', 'é', '€', '𝄞', 'wk_123:', 'ünïcödé 🎉 key'])('match Buffer for %j', (text) => {
+    expect(utf8Length(text)).toBe(Buffer.byteLength(text))
+    expect(base64(text)).toBe(Buffer.from(text).toString('base64'))
+  })
+})

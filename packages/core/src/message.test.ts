@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { prepareEvent } from './message.js'
+
+const stamp = { messageId: 'm-1', now: new Date('2026-05-01T12:00:00Z') }
+
+describe('prepareEvent', () => {
+  it('stamps a valid message with the id and time, and copies it', () => {
+    const traits = { email: 'ada@example.com', at: new Date('2026-01-01T00:00:00Z') }
+    const prepared = prepareEvent({ userId: 'usr_1', anonymousId: 'v', traits, context: { ip: '1.2.3.4' } }, stamp)
+    expect(prepared).toEqual({
+      ok: true,
+      event: { messageId: 'm-1', userId: 'usr_1', anonymousId: 'v', traits: { email: 'ada@example.com', at: '2026-01-01T00:00:00.000Z' }, context: { ip: '1.2.3.4' }, timestamp: '2026-05-01T12:00:00.000Z' },
+    })
+    expect(prepared.ok && prepared.event.traits).not.toBe(traits)
+  })
+
+  it('treats a null or missing anonymousId as none, and normalises timestamps to UTC', () => {
+    const prepared = prepareEvent({ userId: 'u', anonymousId: null, timestamp: '2026-02-01T08:00:00+01:00' }, stamp)
+    expect(prepared.ok && prepared.event).toEqual({ messageId: 'm-1', userId: 'u', traits: {}, context: {}, timestamp: '2026-02-01T07:00:00.000Z' })
+  })
+
+  it('lists every issue with its path', () => {
+    const prepared = prepareEvent({ userId: '', anonymousId: 5, traits: { n: 1n }, timestamp: 'soon' }, stamp)
+    expect(prepared.ok).toBe(false)
+    expect(!prepared.ok && prepared.issues.map((issue) => issue.path).sort()).toEqual(['anonymousId', 'timestamp', 'traits.n', 'userId'])
+  })
+
+  it('refuses an over-long anonymousId', () => {
+    const prepared = prepareEvent({ userId: 'u', anonymousId: 'x'.repeat(256) }, stamp)
+    expect(!prepared.ok && prepared.issues).toEqual([{ path: 'anonymousId', message: 'must be at most 255 characters' }])
+  })
+})
