@@ -53,6 +53,8 @@ describe('bad input is refused for every provider, naming the field, sending not
     ['a blank userId', { userId: '   ' }, 'userId', /blank/],
     ['a numeric userId', { userId: 42 }, 'userId', /must be a string/],
     ['an empty anonymousId', { userId: 'u', anonymousId: '' }, 'anonymousId', /empty/],
+    ['an anonymousId that is not a UUID', { userId: 'u', anonymousId: 'visitor-1' }, 'anonymousId', /must be a UUID/],
+    ['a tampered visitor cookie', { userId: 'u', anonymousId: `${VISITOR}; admin=1` }, 'anonymousId', /must be a UUID/],
     ['traits that are an array', { userId: 'u', traits: ['a'] }, 'traits', /plain object/],
     ['traits that are a Map', { userId: 'u', traits: new Map([['a', 1]]) }, 'traits', /plain object/],
     ['circular traits', { userId: 'u', traits: circular }, 'traits.self', /circular/],

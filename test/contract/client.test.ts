@@ -73,9 +73,9 @@ describe('identify fan-out', () => {
   it('keeps delivering to the others when one provider refuses the message', async () => {
     const errors: string[] = []
     const client = createClient({ logger: false, onError: (error, context) => errors.push(`${context.provider}:${error.code}`), providers: providers() })
-    const result = await client.identify({ userId: 'usr_mixed', anonymousId: 'not-a-uuid', traits: { phone: '555' } })
+    const result = await client.identify({ userId: 'usr_mixed', anonymousId: VISITOR, traits: { user_id: 'admin', phone: '555' } })
     expect(result.ok).toBe(false)
-    expectInvalid(result.results[0], 'datafast', 'anonymousId')
+    expectInvalid(result.results[0], 'datafast', 'traits.user_id')
     expectInvalid(result.results[1], 'dfend', 'traits.phone')
     expect(result.results[2]?.status).toBe('delivered')
     expect(errors).toEqual(['datafast:validation_failed', 'dfend:validation_failed'])
@@ -180,7 +180,7 @@ describe('secrets', () => {
       onError: () => { throw new Error('handler down') },
       providers: providers(),
     })
-    const result = await client.identify({ userId: '42', anonymousId: 'nope' })
+    const result = await client.identify({ userId: '42', anonymousId: VISITOR, traits: { user_id: 'x' } })
     expect(result.results.map((entry) => entry.status)).toEqual(['invalid', 'delivered', 'delivered'])
   })
 })

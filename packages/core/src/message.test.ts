@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { prepareEvent } from './message.js'
 
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const stamp = { messageId: 'm-1', now: new Date('2026-05-01T12:00:00Z') }
 
 describe('prepareEvent', () => {
   it('stamps a valid message with the id and time, and copies it', () => {
     const traits = { email: 'ada@example.com', at: new Date('2026-01-01T00:00:00Z') }
-    const prepared = prepareEvent({ userId: 'usr_1', anonymousId: 'v', traits, context: { ip: '1.2.3.4' } }, stamp)
+    const prepared = prepareEvent({ userId: 'usr_1', anonymousId: VISITOR, traits, context: { ip: '1.2.3.4' } }, stamp)
     expect(prepared).toEqual({
       ok: true,
-      event: { messageId: 'm-1', userId: 'usr_1', anonymousId: 'v', traits: { email: 'ada@example.com', at: '2026-01-01T00:00:00.000Z' }, context: { ip: '1.2.3.4' }, timestamp: '2026-05-01T12:00:00.000Z' },
+      event: { messageId: 'm-1', userId: 'usr_1', anonymousId: VISITOR, traits: { email: 'ada@example.com', at: '2026-01-01T00:00:00.000Z' }, context: { ip: '1.2.3.4' }, timestamp: '2026-05-01T12:00:00.000Z' },
     })
     expect(prepared.ok && prepared.event.traits).not.toBe(traits)
   })
@@ -25,8 +26,8 @@ describe('prepareEvent', () => {
     expect(!prepared.ok && prepared.issues.map((issue) => issue.path).sort()).toEqual(['anonymousId', 'timestamp', 'traits.n', 'userId'])
   })
 
-  it('refuses an over-long anonymousId', () => {
-    const prepared = prepareEvent({ userId: 'u', anonymousId: 'x'.repeat(256) }, stamp)
-    expect(!prepared.ok && prepared.issues).toEqual([{ path: 'anonymousId', message: 'must be at most 255 characters' }])
+  it('refuses an anonymousId that is not a UUID', () => {
+    const prepared = prepareEvent({ userId: 'u', anonymousId: 'x'.repeat(36) }, stamp)
+    expect(!prepared.ok && prepared.issues).toEqual([{ path: 'anonymousId', message: "must be a UUID (the visitor cookie's value)" }])
   })
 })

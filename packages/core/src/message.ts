@@ -1,5 +1,6 @@
 import * as z from 'zod/mini'
 import { checkJson, isPlainObject, type JsonIssue } from './json.js'
+import { isUuid } from './uuid.js'
 
 /**
  * What an app passes to `identify()`: who the user is, which anonymous
@@ -11,7 +12,7 @@ import { checkJson, isPlainObject, type JsonIssue } from './json.js'
 export interface IdentifyMessage {
   /** The app's stable, opaque user id (the "external id"). */
   userId: string
-  /** The visitor cookie's value (a UUID). `null` and `undefined` both mean "none". */
+  /** The visitor cookie's value: a UUID. `null` and `undefined` both mean "none". */
   anonymousId?: string | null | undefined
   /** Email, name, plan, company, phone, … Must be JSON: no BigInt, cycles or functions. */
   traits?: Record<string, unknown> | undefined
@@ -49,8 +50,13 @@ const messageSchema = z.object({
       z.minLength(1, 'must not be empty'),
       z.refine((value) => value === '' || value.trim() !== '', 'must not be blank'),
     ),
+  // Every visitor cookie idstitch reads or writes holds a UUID; anything else is a
+  // tampered cookie or a bug, and is refused for every provider.
   anonymousId: z.nullish(
-    z.string({ error: 'must be a string' }).check(z.minLength(1, 'must not be empty (omit it instead)'), z.maxLength(255, 'must be at most 255 characters')),
+    z.string({ error: 'must be a string' }).check(
+      z.minLength(1, 'must not be empty (omit it instead)'),
+      z.refine((value) => value === '' || isUuid(value), 'must be a UUID (the visitor cookie\'s value)'),
+    ),
   ),
   traits: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),
   context: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),

@@ -1,5 +1,4 @@
 import { defineProvider, joinUrl, optionalBaseUrl, requireString, errorMessage, type ProviderOutcome } from '../provider.js'
-import { isUuid } from '../uuid.js'
 import { traitCollisions } from './collisions.js'
 
 /** Options of the {@link datafast} provider. */
@@ -55,7 +54,6 @@ export const datafast = defineProvider<DatafastOptions, DatafastIdentifyPayload,
   prepare(event) {
     if (event.anonymousId === undefined) return { type: 'skip', reason: 'DataFast needs the visitor id (anonymousId) and none was given' }
     const issues = traitCollisions(event.traits, RESERVED, 'DataFast')
-    if (!isUuid(event.anonymousId)) issues.unshift({ path: 'anonymousId', message: 'must be a UUID (the datafast_visitor_id cookie)' })
     if (event.userId.length > 255) issues.unshift({ path: 'userId', message: 'must be at most 255 characters for DataFast' })
     if (issues.length > 0) return { type: 'invalid', issues }
     return { type: 'item', item: { ...event.traits, user_id: event.userId, datafast_visitor_id: event.anonymousId } }
