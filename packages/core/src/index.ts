@@ -52,3 +52,6 @@ export type { SegmentOptions, SegmentIdentifyPayload, SegmentBatchBody } from '.
 export { segment, SEGMENT_MAX_BYTES, SEGMENT_MAX_ITEMS } from './providers/segment.js'
 export type { HttpProviderOptions } from './providers/http.js'
 export { http } from './providers/http.js'
+
+export type { CookiePreset, PresetName } from './cookies.js'
+export { PRESETS, OWNER_COOKIE, MAX_CONTACT_ID_LENGTH, CONTACT_ID_RULE, isContactId, ownerTag } from './cookies.js'

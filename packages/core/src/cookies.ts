@@ -1,0 +1,76 @@
+/**
+ * The cookie contract that the browser tracker and the server helpers share:
+ * names, attributes and value rules. Tiny and dependency-free, so the tracker
+ * can bundle it (`@idstitch/core/cookies`).
+ */
+
+/** Names and attributes a provider's own tracker uses, so idstitch reads and writes the same cookies. */
+export interface CookiePreset {
+  /** Holds the anonymous visitor id (a UUID). */
+  visitorCookie: string
+  /** Holds the external contact id (the same opaque id the server sends as the user id). */
+  contactCookie: string
+  sameSite: 'Lax' | 'Strict'
+  /** Lifetime of the visitor and contact cookies, in days. */
+  maxAgeDays: number
+}
+
+const preset = <SameSite extends CookiePreset['sameSite']>(visitor: string, contact: string, sameSite: SameSite) => ({
+  visitorCookie: `${visitor}_visitor_id`,
+  contactCookie: `${contact}_external_contact_id`,
+  sameSite,
+  maxAgeDays: 365,
+})
+
+/** Built-in presets. `Secure` is added on https pages for every preset. */
+export const PRESETS = {
+  /** The default: `idstitch_visitor_id`, `idstitch_external_contact_id`, `SameSite=Lax`. */
+  idstitch: preset('idstitch', 'idstitch', 'Lax'),
+  /** Pathbound's tracker: `pathbound_visitor_id`, `pathbound_external_contact_id`, `SameSite=Strict; Secure`. */
+  pathbound: preset('pathbound', 'pathbound', 'Strict'),
+  /**
+   * DataFast's script: `datafast_visitor_id` for 365 days on the root domain.
+   * DataFast has no contact cookie of its own, so idstitch's is used.
+   */
+  datafast: preset('datafast', 'idstitch', 'Lax'),
+} satisfies Record<string, CookiePreset>
+
+/** The name of a built-in preset. */
+export type PresetName = keyof typeof PRESETS
+
+/**
+ * Remembers, for the visitor id, which contact it was last bound to: a short
+ * hash of the contact id, never the id itself. It outlives logout, so that the
+ * next login by a *different* user on the same browser starts a new visitor
+ * instead of merging two people's histories.
+ */
+export const OWNER_COOKIE = 'idstitch_visitor_owner'
+
+/** The longest contact id accepted (Pathbound's `external_id` limit). */
+export const MAX_CONTACT_ID_LENGTH = 100
+
+/** 1..100 of the characters RFC 6265 allows in a cookie value unquoted: no spaces, `"`, `,`, `;`, `\` or controls. */
+const CONTACT_ID = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]{1,100}$/
+
+/**
+ * True when `id` can be a contact cookie value: 1..100 characters, none of
+ * them a space, quote, comma, semicolon, backslash or control character.
+ *
+ * @example
+ * isContactId('usr_8f3a') // true
+ * isContactId('a;b')      // false
+ */
+export const isContactId = (id: unknown): id is string => typeof id === 'string' && CONTACT_ID.test(id)
+
+/** Why {@link isContactId} refused an id, in words. */
+export const CONTACT_ID_RULE = 'must be 1-100 characters, none of them space, quote, comma, semicolon, backslash or control'
+
+/** A short, stable, non-reversible tag of a contact id for {@link OWNER_COOKIE} (FNV-1a, 32 bits, base 36). */
+export const ownerTag = (contactId: string): string => {
+  let hash = 0x811c9dc5
+  for (let index = 0; index < contactId.length; index++) {
+    hash ^= contactId.charCodeAt(index)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0).toString(36)
+}

@@ -1,0 +1,47 @@
+// The public surface of @idstitch/tracker (ESM). Importing it touches no
+// window or document, so it is safe in server-side rendering: the default
+// tracker is created on first use.
+
+import { createTracker, type IdentifyOutcome, type Tracker, type TrackerOptions } from './tracker.js'
+
+export type { IdentifyOutcome, Tracker, TrackerOptions } from './tracker.js'
+export { createTracker } from './tracker.js'
+export type { PresetName } from '@idstitch/core/cookies'
+
+let instance: Tracker | undefined
+const browser = () => typeof document != 'undefined'
+const tracker = (): Tracker => (instance ??= createTracker())
+
+/**
+ * Configures the default tracker that `identify`, `reset`, `getVisitorId`,
+ * `getContactId` and `consent` use. Call it once, before them.
+ *
+ * @example
+ * init({ preset: 'pathbound', endpoint: '/api/identify' })
+ */
+export const init = (options: TrackerOptions = {}): Tracker => (instance = createTracker(options))
+
+/**
+ * {@link Tracker.identify} on the default tracker.
+ *
+ * @example
+ * await identify(user.externalId, { email: user.email })
+ */
+export const identify = (externalId: string, traits?: Record<string, unknown>): Promise<IdentifyOutcome> =>
+  browser() ? tracker().identify(externalId, traits) : Promise.reject(new Error('[idstitch] identify() runs in the browser only'))
+
+/** {@link Tracker.reset} on the default tracker. @example reset() // on logout */
+export const reset = (options?: { rotateVisitor?: boolean }): void => {
+  if (browser()) tracker().reset(options)
+}
+
+/** The visitor id, or `undefined` outside a browser. @example getVisitorId() */
+export const getVisitorId = (): string | undefined => (browser() ? tracker().getVisitorId() : undefined)
+
+/** The contact id, when a user is identified. @example getContactId() */
+export const getContactId = (): string | undefined => (browser() ? tracker().getContactId() : undefined)
+
+/** {@link Tracker.consent} on the default tracker. @example consent(true) */
+export const consent = (granted: boolean): void => {
+  if (browser()) tracker().consent(granted)
+}

@@ -1,0 +1,23 @@
+// The script-tag build (IIFE): configured by data-* attributes, exposes
+// window.idstitch and replays the calls the stub queued before it loaded:
+//   <script>window.idstitch=window.idstitch||function(){(idstitch.q=idstitch.q||[]).push(arguments)}</script>
+//   <script defer src="/idstitch.js" data-preset="pathbound" data-cookie-domain="auto"></script>
+import { createTracker, type Tracker, type TrackerOptions } from './tracker.js'
+
+/** `window.idstitch`: call methods by name (`idstitch('identify', id)`) or directly (`idstitch.getVisitorId()`). */
+export type IdstitchGlobal = ((method: keyof Tracker, ...args: unknown[]) => unknown) & Tracker & { q?: ArrayLike<unknown>[] }
+
+declare global {
+  interface Window {
+    idstitch?: IdstitchGlobal
+  }
+}
+
+// The data-* names are the option names (data-cookie-domain → cookieDomain), so the dataset is the options.
+const data = ((document.currentScript as HTMLScriptElement | null) || { dataset: {} }).dataset
+const tracker = createTracker(Object.assign({}, data, { respectDnt: data.respectDnt != null }) as TrackerOptions)
+const queued = (window.idstitch && window.idstitch.q) || []
+const api = ((method: keyof Tracker, ...args: unknown[]) =>
+  tracker[method] ? (tracker[method] as (...a: unknown[]) => unknown)(...args) : console.error('[idstitch] unknown method', method)) as IdstitchGlobal
+window.idstitch = Object.assign(api, tracker)
+for (const args of Array.from(queued)) api(...(Array.from(args) as [keyof Tracker, ...unknown[]]))

@@ -1,0 +1,192 @@
+import Cookies from 'js-cookie'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createTracker } from './tracker.js'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+
+const clearCookies = () => {
+  for (const name of Object.keys(Cookies.get())) {
+    Cookies.remove(name, { path: '/' })
+    Cookies.remove(name, { path: '/', domain: 'example.test' })
+  }
+}
+
+beforeEach(clearCookies)
+afterEach(() => vi.unstubAllGlobals())
+
+describe('the visitor cookie', () => {
+  it('is minted as a v4 UUID when missing, and stays the same across trackers', () => {
+    const id = createTracker().getVisitorId()
+    expect(id).toMatch(UUID)
+    expect(Cookies.get('idstitch_visitor_id')).toBe(id)
+    expect(createTracker().getVisitorId()).toBe(id)
+  })
+
+  it('is never overwritten when it holds a valid id (a provider tracker wrote it)', () => {
+    Cookies.set('pathbound_visitor_id', VISITOR, { path: '/' })
+    expect(createTracker({ preset: 'pathbound' }).getVisitorId()).toBe(VISITOR)
+    expect(Cookies.get('pathbound_visitor_id')).toBe(VISITOR)
+  })
+
+  it('is replaced when it is not a UUID', () => {
+    Cookies.set('idstitch_visitor_id', 'tampered; admin=1', { path: '/' })
+    const id = createTracker().getVisitorId()
+    expect(id).toMatch(UUID)
+    expect(Cookies.get('idstitch_visitor_id')).toBe(id)
+  })
+
+  it('is minted with getRandomValues where randomUUID is missing', () => {
+    const real = globalThis.crypto
+    vi.stubGlobal('crypto', { getRandomValues: (bytes: Uint8Array) => real.getRandomValues(bytes) })
+    const ids = new Set(Array.from({ length: 50 }, () => (clearCookies(), createTracker().getVisitorId())))
+    expect(ids.size).toBe(50)
+    for (const id of ids) expect(id).toMatch(UUID)
+  })
+
+  it('uses each preset\'s names, and names overridden one by one', () => {
+    createTracker({ preset: 'datafast' })
+    expect(Cookies.get('datafast_visitor_id')).toMatch(UUID)
+    createTracker({ visitorCookie: 'vid', contactCookie: 'cid' }).identify('usr_1')
+    expect(Cookies.get('vid')).toMatch(UUID)
+    expect(Cookies.get('cid')).toBe('usr_1')
+    expect(() => createTracker({ preset: 'nope' as never })).toThrowError('[idstitch] unknown preset nope')
+  })
+})
+
+describe('identify()', () => {
+  it('writes the contact cookie with the external id, never the traits', async () => {
+    const tracker = createTracker()
+    await expect(tracker.identify('usr_8f3a', { email: 'ada@example.com' })).resolves.toEqual({ ok: true, status: 0 })
+    expect(Cookies.get('idstitch_external_contact_id')).toBe('usr_8f3a')
+    expect(tracker.getContactId()).toBe('usr_8f3a')
+    expect(document.cookie).not.toContain('ada')
+  })
+
+  it.each([
+    ['an empty id', ''],
+    ['an id over 100 characters', 'x'.repeat(101)],
+    ['a semicolon', 'usr;admin'],
+    ['a space', 'usr 1'],
+    ['a newline', 'usr\n1'],
+    ['a comma', 'a,b'],
+    ['a quote', 'a"b'],
+    ['a non-string', 42],
+  ])('refuses %s, writing nothing', async (_, id) => {
+    const tracker = createTracker()
+    const before = document.cookie
+    await expect(tracker.identify(id as string)).rejects.toThrowError(/\[idstitch\] identify\(\): the external id must be 1-100 characters/)
+    expect(document.cookie).toBe(before)
+  })
+
+  it('refuses traits JSON cannot carry, writing nothing', async () => {
+    const tracker = createTracker()
+    const before = document.cookie
+    await expect(tracker.identify('usr_1', { n: 1n })).rejects.toThrowError(/traits must be JSON/)
+    expect(document.cookie).toBe(before)
+  })
+
+  it('starts a new visitor when another user logs in, even after a logout, but not for the same user', async () => {
+    const tracker = createTracker()
+    const first = tracker.getVisitorId()
+    await tracker.identify('usr_alice')
+    expect(tracker.getVisitorId()).toBe(first)
+    tracker.reset()
+    await tracker.identify('usr_alice')
+    expect(tracker.getVisitorId()).toBe(first)
+    tracker.reset()
+    await tracker.identify('usr_bob')
+    const second = tracker.getVisitorId()
+    expect(second).not.toBe(first)
+    expect(Cookies.get('idstitch_visitor_id')).toBe(second)
+    await tracker.identify('usr_carol') // a login without a logout
+    expect(tracker.getVisitorId()).not.toBe(second)
+  })
+
+  it('relays { anonymousId, userId, traits } to the endpoint and resolves with its answer', async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ ok: true, results: [] }), { status: 200 }))
+    vi.stubGlobal('fetch', fetch)
+    const tracker = createTracker({ endpoint: '/api/identify' })
+    const outcome = await tracker.identify('usr_1', { plan: 'pro' })
+    expect(outcome).toEqual({ ok: true, status: 200, data: { ok: true, results: [] } })
+    expect(fetch).toHaveBeenCalledWith('/api/identify', {
+      method: 'POST',
+      keepalive: true,
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ anonymousId: tracker.getVisitorId(), userId: 'usr_1', traits: { plan: 'pro' } }),
+    })
+  })
+
+  it('resolves ok: false when the endpoint refuses or cannot be reached', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('nope', { status: 401 })))
+    await expect(createTracker({ endpoint: '/api/identify' }).identify('usr_1')).resolves.toEqual({ ok: false, status: 401, data: undefined })
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    await expect(createTracker({ endpoint: '/api/identify' }).identify('usr_1')).resolves.toEqual({ ok: false, status: 0 })
+  })
+})
+
+describe('reset()', () => {
+  it('deletes the contact cookie and keeps the visitor', async () => {
+    const tracker = createTracker()
+    const visitor = tracker.getVisitorId()
+    await tracker.identify('usr_1')
+    tracker.reset()
+    expect(Cookies.get('idstitch_external_contact_id')).toBeUndefined()
+    expect(tracker.getContactId()).toBeUndefined()
+    expect(tracker.getVisitorId()).toBe(visitor)
+  })
+
+  it('starts a new visitor with rotateVisitor', async () => {
+    const tracker = createTracker()
+    const visitor = tracker.getVisitorId()
+    await tracker.identify('usr_1')
+    tracker.reset({ rotateVisitor: true })
+    expect(tracker.getVisitorId()).not.toBe(visitor)
+    expect(Cookies.get('idstitch_visitor_id')).toBe(tracker.getVisitorId())
+    // The new visitor belongs to nobody yet: the next user does not rotate it again.
+    const fresh = tracker.getVisitorId()
+    await tracker.identify('usr_2')
+    expect(tracker.getVisitorId()).toBe(fresh)
+  })
+
+  it('notices a contact cookie cleared elsewhere when the page becomes visible', async () => {
+    const tracker = createTracker()
+    await tracker.identify('usr_1')
+    Cookies.remove('idstitch_external_contact_id', { path: '/', domain: 'example.test' })
+    document.dispatchEvent(new Event('visibilitychange'))
+    expect(tracker.getContactId()).toBeUndefined()
+  })
+})
+
+describe('consent and opt-out', () => {
+  it('keeps the id in memory until consent(true), then persists the same id; consent(false) removes the cookies', async () => {
+    const tracker = createTracker({ consent: 'required' })
+    const id = tracker.getVisitorId()
+    await tracker.identify('usr_1')
+    expect(document.cookie).toBe('')
+    expect(tracker.getContactId()).toBe('usr_1')
+    tracker.consent(true)
+    expect(Cookies.get('idstitch_visitor_id')).toBe(id)
+    expect(Cookies.get('idstitch_external_contact_id')).toBe('usr_1')
+    tracker.consent(false)
+    expect(document.cookie).toBe('')
+    expect(tracker.getVisitorId()).toBe(id)
+  })
+
+  it('writes and sends nothing with respectDnt and a pathbound_dnt=1 cookie', async () => {
+    Cookies.set('pathbound_dnt', '1', { path: '/' })
+    const fetch = vi.fn()
+    vi.stubGlobal('fetch', fetch)
+    const tracker = createTracker({ preset: 'pathbound', respectDnt: true, endpoint: '/api/identify' })
+    await expect(tracker.identify('usr_1')).resolves.toEqual({ ok: true, status: 0 })
+    expect(document.cookie).toBe('pathbound_dnt=1')
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
+  it('writes nothing with respectDnt under Global Privacy Control', () => {
+    vi.stubGlobal('navigator', { ...navigator, globalPrivacyControl: true })
+    createTracker({ respectDnt: true })
+    expect(document.cookie).toBe('')
+  })
+})
