@@ -14,7 +14,7 @@ declare global {
 }
 
 // The data-* names are the option names (data-cookie-domain → cookieDomain), so the dataset is the options.
-const data = ((document.currentScript as HTMLScriptElement | null) || { dataset: {} }).dataset
+const data: DOMStringMap = ((document.currentScript as HTMLScriptElement | null) || { dataset: {} }).dataset
 const tracker = createTracker(Object.assign({}, data, { respectDnt: data.respectDnt != null }) as TrackerOptions)
 const queued = (window.idstitch && window.idstitch.q) || []
 const api = ((method: keyof Tracker, ...args: unknown[]) =>

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+
+/** Debian's chromium, installed by .ci/run; override with CHROMIUM_PATH. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export const launch = (): Promise<Browser> => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium), as .ci/run does, or set CHROMIUM_PATH`)
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--host-resolver-rules=MAP *.example.test 127.0.0.1',
+    ],
+  })
+}
+
+/** Waits until the script tag has loaded and replaced the stub. */
+export const ready = (page: Page) => page.waitForFunction(() => typeof window.idstitch === 'function' && 'getVisitorId' in window.idstitch, null, { timeout: 5_000 })
+
+/** A fresh profile that accepts the test site's self-signed certificate, and records console errors. */
+export const newContext = async (browser: Browser): Promise<{ context: BrowserContext; errors: string[]; open: (url: string) => Promise<Page> }> => {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true })
+  const errors: string[] = []
+  const open = async (url: string) => {
+    const page = await context.newPage()
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
+    page.on('pageerror', (error) => errors.push(error.message))
+    await page.goto(url)
+    return page
+  }
+  return { context, errors, open }
+}

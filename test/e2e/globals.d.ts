@@ -1,0 +1,8 @@
+// What the test pages expose, as seen from page.evaluate().
+interface Window {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  idstitch: any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  esm: any
+  log: unknown[]
+}

@@ -1,0 +1,246 @@
+import type { Browser, Cookie } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { launch, newContext, ready } from './browser.js'
+import { scriptTagPage, startSite, type Site } from './site.js'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+const YEAR_S = 365 * 24 * 3600
+
+let browser: Browser
+let site: Site
+
+beforeAll(async () => {
+  ;[browser, site] = await Promise.all([launch(), startSite()])
+  site.page('/', scriptTagPage('data-cookie-domain="auto"'))
+  site.page('/pathbound', scriptTagPage('data-preset="pathbound"'))
+  site.page('/datafast', scriptTagPage('data-preset="datafast"'))
+  site.page('/custom', scriptTagPage('data-visitor-cookie="vid" data-contact-cookie="cid" data-cookie-domain="none"'))
+  site.page('/relay', scriptTagPage('data-endpoint="/api/identify"'))
+  site.page('/consent', scriptTagPage('data-consent="required"'))
+  site.page('/dnt', scriptTagPage('data-preset="pathbound" data-respect-dnt'))
+  site.page(
+    '/queued',
+    scriptTagPage('', `window.log = []; idstitch('identify', 'usr_early', { plan: 'pro' }); idstitch('getVisitorId'); idstitch('reset'); idstitch('identify', 'usr_later')`),
+  )
+  site.page(
+    '/esm',
+    `<!doctype html><html><head>
+<script type="importmap">{ "imports": { "js-cookie": "/js-cookie.mjs" } }</script>
+<script type="module">import * as tracker from '/tracker.mjs'; tracker.init({ endpoint: '/api/identify' }); window.esm = tracker</script>
+</head><body>SPA</body></html>`,
+  )
+})
+afterAll(async () => {
+  await browser?.close()
+  await site?.close()
+})
+beforeEach(() => {
+  site.relayed.length = 0
+})
+
+const byName = (cookies: Cookie[], name: string) => cookies.find((cookie) => cookie.name === name)
+
+describe('the script tag in Chromium', () => {
+  it('mints a UUID visitor cookie on the registrable domain, stable across reloads and subdomains', async () => {
+    const { context, errors, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test'))
+    await ready(page)
+    const id: string = await page.evaluate(() => window.idstitch.getVisitorId())
+    expect(id).toMatch(UUID)
+
+    const visitor = byName(await context.cookies(), 'idstitch_visitor_id')
+    expect(visitor).toMatchObject({ value: id, domain: '.example.test', path: '/', sameSite: 'Lax', secure: false, httpOnly: false })
+    expect(visitor!.expires - Date.now() / 1000).toBeGreaterThan(YEAR_S - 60)
+    expect(visitor!.expires - Date.now() / 1000).toBeLessThan(YEAR_S + 60)
+    expect(byName(await context.cookies(), 'idstitch_probe')).toBeUndefined()
+
+    await page.reload()
+    await ready(page)
+    expect(await page.evaluate(() => window.idstitch.getVisitorId())).toBe(id)
+    const app = await open(site.http('app.example.test'))
+    await ready(app)
+    expect(await app.evaluate(() => window.idstitch.getVisitorId())).toBe(id)
+    expect((await context.cookies()).filter((cookie) => cookie.name === 'idstitch_visitor_id')).toHaveLength(1)
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('uses randomUUID on https and the getRandomValues fallback on plain http', async () => {
+    const { context, open } = await newContext(browser)
+    const insecure = await open(site.http('www.example.test'))
+    expect(await insecure.evaluate(() => typeof crypto.randomUUID)).toBe('undefined')
+    const secure = await open(site.https('www.example.test'))
+    expect(await secure.evaluate(() => typeof crypto.randomUUID)).toBe('function')
+    await ready(secure)
+    expect(await secure.evaluate(() => window.idstitch.getVisitorId())).toMatch(UUID)
+    await context.close()
+  })
+
+  it('writes the pathbound preset as Pathbound does: SameSite=Strict; Secure on https', async () => {
+    const { context, errors, open } = await newContext(browser)
+    const page = await open(site.https('www.example.test', '/pathbound'))
+    await ready(page)
+    await page.evaluate(() => window.idstitch.identify('usr_8f3a2c9e'))
+    const cookies = await context.cookies()
+    expect(byName(cookies, 'pathbound_visitor_id')).toMatchObject({ value: expect.stringMatching(UUID), domain: '.example.test', sameSite: 'Strict', secure: true })
+    expect(byName(cookies, 'pathbound_external_contact_id')).toMatchObject({ value: 'usr_8f3a2c9e', domain: '.example.test', path: '/', sameSite: 'Strict', secure: true })
+    expect(byName(cookies, 'idstitch_visitor_id')).toBeUndefined()
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('keeps the visitor id a provider tracker wrote before it (datafast preset)', async () => {
+    const { context, open } = await newContext(browser)
+    const existing = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
+    await context.addCookies([{ name: 'datafast_visitor_id', value: existing, domain: '.example.test', path: '/' }])
+    const page = await open(site.http('www.example.test', '/datafast'))
+    await ready(page)
+    expect(await page.evaluate(() => window.idstitch.getVisitorId())).toBe(existing)
+    expect(byName(await context.cookies(), 'datafast_visitor_id')).toMatchObject({ value: existing, domain: '.example.test' })
+    await context.close()
+  })
+
+  it('honours cookie names overridden one by one, and host-only cookies', async () => {
+    const { context, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test', '/custom'))
+    await ready(page)
+    await page.evaluate(() => window.idstitch.identify('usr_1'))
+    const cookies = await context.cookies()
+    expect(byName(cookies, 'vid')).toMatchObject({ domain: 'www.example.test' })
+    expect(byName(cookies, 'cid')).toMatchObject({ value: 'usr_1', domain: 'www.example.test' })
+    await context.close()
+  })
+
+  it('writes host-only cookies on an IP host', async () => {
+    const { context, errors, open } = await newContext(browser)
+    const page = await open(site.http('127.0.0.1'))
+    await ready(page)
+    await page.evaluate(() => window.idstitch.identify('usr_ip'))
+    const cookies = await context.cookies()
+    expect(byName(cookies, 'idstitch_visitor_id')).toMatchObject({ domain: '127.0.0.1', value: expect.stringMatching(UUID) })
+    expect(byName(cookies, 'idstitch_external_contact_id')).toMatchObject({ domain: '127.0.0.1', value: 'usr_ip' })
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('sets and clears the contact cookie with identify() and reset(), and rotates the visitor for another user', async () => {
+    const { context, errors, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test'))
+    await ready(page)
+    const first: string = await page.evaluate(() => window.idstitch.getVisitorId())
+    await page.evaluate(() => window.idstitch.identify('usr_alice', { email: 'alice@example.com' }))
+    expect(byName(await context.cookies(), 'idstitch_external_contact_id')).toMatchObject({ value: 'usr_alice', domain: '.example.test', sameSite: 'Lax' })
+    expect((await context.cookies()).some((cookie) => cookie.value.includes('alice@'))).toBe(false)
+
+    await page.evaluate(() => window.idstitch.reset())
+    expect(byName(await context.cookies(), 'idstitch_external_contact_id')).toBeUndefined()
+    expect(await page.evaluate(() => window.idstitch.getVisitorId())).toBe(first)
+
+    await page.evaluate(() => window.idstitch.identify('usr_bob'))
+    const second: string = await page.evaluate(() => window.idstitch.getVisitorId())
+    expect(second).not.toBe(first)
+    expect(byName(await context.cookies(), 'idstitch_visitor_id')?.value).toBe(second)
+
+    await page.evaluate(() => window.idstitch.reset({ rotateVisitor: true }))
+    const third: string = await page.evaluate(() => window.idstitch.getVisitorId())
+    expect(third).not.toBe(second)
+    expect(byName(await context.cookies(), 'idstitch_visitor_id')?.value).toBe(third)
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('notices a logout in another tab when the page becomes visible again', async () => {
+    const { context, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test'))
+    await ready(page)
+    await page.evaluate(() => window.idstitch.identify('usr_tabs'))
+    const other = await open(site.http('app.example.test'))
+    await ready(other)
+    await other.evaluate(() => window.idstitch.reset())
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
+    expect(await page.evaluate(() => window.idstitch.getContactId())).toBeUndefined()
+    await context.close()
+  })
+
+  it('refuses unsafe external ids with a clear message and writes nothing', async () => {
+    const { context, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test'))
+    await ready(page)
+    for (const id of ['', 'x'.repeat(101), 'a;b', 'a\nb', 'a b']) {
+      const message = await page.evaluate((value) => window.idstitch.identify(value).then(() => 'resolved', (error: Error) => error.message), id)
+      expect(message).toMatch(/^\[idstitch\] identify\(\): the external id must be 1-100 characters/)
+    }
+    expect(byName(await context.cookies(), 'idstitch_external_contact_id')).toBeUndefined()
+    await context.close()
+  })
+
+  it('replays the calls the stub queued before the script loaded, in order', async () => {
+    const { context, errors, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test', '/queued'))
+    await ready(page)
+    // identify(usr_early), reset, identify(usr_later): the last one stands, and the visitor rotated for the new user.
+    expect(await page.evaluate(() => window.idstitch.getContactId())).toBe('usr_later')
+    expect(byName(await context.cookies(), 'idstitch_external_contact_id')?.value).toBe('usr_later')
+    expect(await page.evaluate(() => window.idstitch('getVisitorId'))).toMatch(UUID)
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('relays identify() to the endpoint with the visitor id, same-origin credentials, and resolves with the answer', async () => {
+    const { context, errors, open } = await newContext(browser)
+    const page = await open(site.http('app.example.test', '/relay'))
+    await ready(page)
+    const outcome = await page.evaluate(() => window.idstitch.identify('usr_relay', { plan: 'pro' }))
+    const visitor: string = await page.evaluate(() => window.idstitch.getVisitorId())
+    expect(outcome).toEqual({ ok: true, status: 200, data: { ok: true, results: [{ provider: 'sandbox', status: 'delivered' }] } })
+    expect(site.relayed).toHaveLength(1)
+    expect(site.relayed[0]?.body).toEqual({ anonymousId: visitor, userId: 'usr_relay', traits: { plan: 'pro' } })
+    expect(site.relayed[0]?.cookie).toContain(`idstitch_visitor_id=${visitor}`)
+    expect(site.relayed[0]?.cookie).toContain('idstitch_external_contact_id=usr_relay')
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('writes no cookie until consent, then persists the same id; consent(false) removes them', async () => {
+    const { context, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test', '/consent'))
+    await ready(page)
+    const id: string = await page.evaluate(() => window.idstitch.getVisitorId())
+    await page.evaluate(() => window.idstitch.identify('usr_consent'))
+    expect(await context.cookies()).toEqual([])
+    await page.evaluate(() => window.idstitch.consent(true))
+    expect(byName(await context.cookies(), 'idstitch_visitor_id')?.value).toBe(id)
+    expect(byName(await context.cookies(), 'idstitch_external_contact_id')?.value).toBe('usr_consent')
+    await page.evaluate(() => window.idstitch.consent(false))
+    expect(await context.cookies()).toEqual([])
+    await context.close()
+  })
+
+  it('writes nothing with data-respect-dnt and a pathbound_dnt=1 cookie', async () => {
+    const { context, open } = await newContext(browser)
+    await context.addCookies([{ name: 'pathbound_dnt', value: '1', domain: '.example.test', path: '/' }])
+    const page = await open(site.https('www.example.test', '/dnt'))
+    await ready(page)
+    await page.evaluate(() => window.idstitch.identify('usr_dnt'))
+    expect((await context.cookies()).map((cookie) => cookie.name)).toEqual(['pathbound_dnt'])
+    await context.close()
+  })
+})
+
+describe('the ESM build in Chromium', () => {
+  it('exposes createTracker and the default-instance functions, and relays identify()', async () => {
+    const { context, errors, open } = await newContext(browser)
+    const page = await open(site.http('app.example.test', '/esm'))
+    await page.waitForFunction(() => window.esm !== undefined)
+    expect(await page.evaluate(() => Object.keys(window.esm).sort())).toEqual(['consent', 'createTracker', 'getContactId', 'getVisitorId', 'identify', 'init', 'reset'])
+    const visitor: string = await page.evaluate(() => window.esm.getVisitorId())
+    expect(visitor).toMatch(UUID)
+    const outcome = await page.evaluate(() => window.esm.identify('usr_spa', { plan: 'team' }))
+    expect(outcome).toMatchObject({ ok: true, status: 200 })
+    expect(site.relayed[0]?.body).toEqual({ anonymousId: visitor, userId: 'usr_spa', traits: { plan: 'team' } })
+    await page.evaluate(() => window.esm.reset())
+    expect(byName(await context.cookies(), 'idstitch_external_contact_id')).toBeUndefined()
+    expect(errors).toEqual([])
+    await context.close()
+  })
+})
