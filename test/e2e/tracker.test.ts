@@ -168,7 +168,7 @@ describe('the script tag in Chromium', () => {
     await ready(page)
     for (const id of ['', 'x'.repeat(101), 'a;b', 'a\nb', 'a b']) {
       const message = await page.evaluate((value) => window.idstitch.identify(value).then(() => 'resolved', (error: Error) => error.message), id)
-      expect(message).toMatch(/^\[idstitch\] identify\(\): the external id must be 1-100 characters/)
+      expect(message).toMatch(/^\[idstitch\] identify\(\): the external id must be 1-100 cookie-safe characters/)
     }
     expect(byName(await context.cookies(), 'idstitch_external_contact_id')).toBeUndefined()
     await context.close()

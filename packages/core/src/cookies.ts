@@ -63,7 +63,7 @@ const CONTACT_ID = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]{1,100}$/
 export const isContactId = (id: unknown): id is string => typeof id === 'string' && CONTACT_ID.test(id)
 
 /** Why {@link isContactId} refused an id, in words. */
-export const CONTACT_ID_RULE = 'must be 1-100 characters, none of them space, quote, comma, semicolon, backslash or control'
+export const CONTACT_ID_RULE = 'must be 1-100 cookie-safe characters (no space, quote, comma, semicolon or backslash)'
 
 /** A short, stable, non-reversible tag of a contact id for {@link OWNER_COOKIE} (FNV-1a, 32 bits, base 36). */
 export const ownerTag = (contactId: string): string => {

@@ -75,7 +75,7 @@ describe('identify()', () => {
   ])('refuses %s, writing nothing', async (_, id) => {
     const tracker = createTracker()
     const before = document.cookie
-    await expect(tracker.identify(id as string)).rejects.toThrowError(/\[idstitch\] identify\(\): the external id must be 1-100 characters/)
+    await expect(tracker.identify(id as string)).rejects.toThrowError(/\[idstitch\] identify\(\): the external id must be 1-100 cookie-safe characters/)
     expect(document.cookie).toBe(before)
   })
 
