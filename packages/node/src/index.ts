@@ -3,6 +3,8 @@
 
 export type { ClientOptions, IdstitchClient, IdentifyResult, ProviderResult, RetryOptions, ErrorContext } from './client.js'
 export { createClient } from './client.js'
+export type { CookieSource, ReadCookieOptions, SetCookieOptions } from './cookies.js'
+export { getVisitorId, getContactId, contactCookie, clearContactCookie, visitorCookie } from './cookies.js'
 export type { Logger } from './logger.js'
 export type { Transport } from './transport.js'
 export { createKyTransport } from './transport.js'

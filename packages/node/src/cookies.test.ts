@@ -1,0 +1,85 @@
+import { request as httpRequest, createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { clearContactCookie, contactCookie, getContactId, getVisitorId, visitorCookie } from './cookies.js'
+
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+const header = `theme=dark; idstitch_visitor_id=${VISITOR}; idstitch_external_contact_id=usr_8f3a`
+
+/** A real IncomingMessage, as Express and node:http hand it over. */
+const incoming = (cookie: string): Promise<IncomingMessage> =>
+  new Promise((resolve) => {
+    const server = createServer((request, response) => {
+      response.end()
+      server.close()
+      resolve(request)
+    })
+    server.listen(0, '127.0.0.1', () => {
+      httpRequest({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', headers: { cookie } }).end()
+    })
+  })
+
+describe('reading cookies', () => {
+  it('reads from an IncomingMessage, a Request, Headers and a raw header', async () => {
+    const sources = [await incoming(header), new Request('http://x.test', { headers: { cookie: header } }), new Headers({ cookie: header }), header]
+    for (const source of sources) {
+      expect(getVisitorId(source)).toBe(VISITOR)
+      expect(getContactId(source)).toBe('usr_8f3a')
+    }
+  })
+
+  it('returns undefined without cookies, and for tampered values', () => {
+    expect(getVisitorId(undefined)).toBeUndefined()
+    expect(getVisitorId('')).toBeUndefined()
+    expect(getVisitorId(new Headers())).toBeUndefined()
+    expect(getVisitorId('idstitch_visitor_id=not-a-uuid')).toBeUndefined()
+    expect(getVisitorId(`idstitch_visitor_id=${VISITOR}%3B%20admin%3D1`)).toBeUndefined()
+    expect(getContactId('idstitch_external_contact_id=a%3Bb')).toBeUndefined()
+    expect(getContactId(`idstitch_external_contact_id=${'x'.repeat(101)}`)).toBeUndefined()
+  })
+
+  it('skips a tampered copy when a host-only and a domain cookie are both sent', () => {
+    expect(getVisitorId(`idstitch_visitor_id=bad; idstitch_visitor_id=${VISITOR}`)).toBe(VISITOR)
+  })
+
+  it('reads a preset\'s names, or a name given', () => {
+    const cookie = `pathbound_visitor_id=${VISITOR}; pathbound_external_contact_id=ct_1; datafast_visitor_id=${VISITOR}; my_vid=${VISITOR}`
+    expect(getVisitorId(cookie, { preset: 'pathbound' })).toBe(VISITOR)
+    expect(getContactId(cookie, { preset: 'pathbound' })).toBe('ct_1')
+    expect(getVisitorId(cookie, { preset: 'datafast' })).toBe(VISITOR)
+    expect(getVisitorId(cookie, { name: 'my_vid' })).toBe(VISITOR)
+    expect(getVisitorId(cookie)).toBeUndefined()
+    expect(() => getVisitorId(cookie, { preset: 'nope' as never })).toThrowError(/unknown cookie preset/)
+  })
+})
+
+describe('writing cookies', () => {
+  it('sets the contact cookie with the preset\'s name and attributes, readable by the tracker', () => {
+    expect(contactCookie('usr_8f3a')).toBe('idstitch_external_contact_id=usr_8f3a; Max-Age=31536000; Path=/; Secure; SameSite=Lax')
+    expect(contactCookie('usr_8f3a', { preset: 'pathbound', domain: 'example.com' })).toBe(
+      'pathbound_external_contact_id=usr_8f3a; Max-Age=31536000; Domain=example.com; Path=/; Secure; SameSite=Strict',
+    )
+    expect(contactCookie('usr_1', { secure: false, maxAgeDays: 1 })).toBe('idstitch_external_contact_id=usr_1; Max-Age=86400; Path=/; SameSite=Lax')
+    expect(contactCookie('usr_1')).not.toMatch(/HttpOnly/)
+  })
+
+  it.each([['an empty id', ''], ['a semicolon', 'usr;admin=1'], ['a newline', 'usr\nSet-Cookie: x=1'], ['101 characters', 'x'.repeat(101)], ['a space', 'a b']])(
+    'refuses %s with a ValidationError naming the field',
+    (_, id) => {
+      expect(() => contactCookie(id)).toThrowError(expect.objectContaining({ name: 'ValidationError', issues: [expect.objectContaining({ path: 'externalId' })] }))
+    },
+  )
+
+  it('clears the contact cookie with the same name, path and domain', () => {
+    expect(clearContactCookie({ domain: 'example.com' })).toBe(
+      'idstitch_external_contact_id=; Max-Age=0; Domain=example.com; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; SameSite=Lax',
+    )
+  })
+
+  it('re-issues a visitor cookie only for a UUID', () => {
+    expect(visitorCookie(VISITOR, { preset: 'datafast', domain: 'example.com' })).toBe(
+      `datafast_visitor_id=${VISITOR}; Max-Age=31536000; Domain=example.com; Path=/; Secure; SameSite=Lax`,
+    )
+    expect(() => visitorCookie('nope')).toThrowError(expect.objectContaining({ name: 'ValidationError' }))
+  })
+})

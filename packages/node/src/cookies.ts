@@ -1,0 +1,123 @@
+import { CONTACT_ID_RULE, PRESETS, ValidationError, isContactId, isUuid, type PresetName } from '@idstitch/core'
+import { parse, serialize } from 'cookie'
+
+/**
+ * Where to read cookies from: Node's `IncomingMessage` (Express, `node:http`),
+ * a Fetch `Request` (Next.js route handlers, Hono, Workers), a `Headers`
+ * object, or a raw `Cookie` header string.
+ */
+export type CookieSource = string | Headers | Request | { headers: Headers | Record<string, string | string[] | undefined> } | null | undefined
+
+/** Options of {@link getVisitorId} and {@link getContactId}. */
+export interface ReadCookieOptions {
+  /** Whose cookie names to read: `'idstitch'` (default), `'pathbound'` or `'datafast'`, as in the tracker. */
+  preset?: PresetName
+  /** A cookie name that overrides the preset's. */
+  name?: string
+}
+
+/** Options of {@link contactCookie}, {@link clearContactCookie} and {@link visitorCookie}. */
+export interface SetCookieOptions extends ReadCookieOptions {
+  /**
+   * The domain to share the cookie with subdomains (`'example.com'` for `www.` and `app.`), as the
+   * tracker's `cookieDomain: 'auto'` does. Default: host-only.
+   */
+  domain?: string
+  /** Default `true`. Browsers drop `Secure` cookies on plain-http pages other than localhost. */
+  secure?: boolean
+  /** Default: the preset's lifetime (365 days). */
+  maxAgeDays?: number
+}
+
+const cookieHeader = (source: CookieSource): string => {
+  if (source == null) return ''
+  if (typeof source === 'string') return source
+  if (typeof (source as Headers).get === 'function') return (source as Headers).get('cookie') ?? ''
+  const headers = (source as { headers?: unknown }).headers
+  if (headers && typeof (headers as Headers).get === 'function') return (headers as Headers).get('cookie') ?? ''
+  const value = (headers as Record<string, string | string[] | undefined> | undefined)?.cookie
+  return Array.isArray(value) ? value.join('; ') : (value ?? '')
+}
+
+/** Every value the header holds for `name` (a host-only and a domain cookie may both be sent). */
+const valuesOf = (source: CookieSource, name: string): string[] =>
+  cookieHeader(source)
+    .split(';')
+    .map((pair) => parse(pair)[name])
+    .filter((value): value is string => value !== undefined)
+
+const presetOf = (options: ReadCookieOptions = {}) => {
+  const preset = PRESETS[options.preset ?? 'idstitch']
+  if (!preset) throw new TypeError(`[idstitch] unknown cookie preset '${options.preset}'`)
+  return preset
+}
+
+/**
+ * The visitor id from the request's visitor cookie, only when it is a UUID
+ * (a tampered value gives `undefined`).
+ *
+ * @example
+ * const anonymousId = getVisitorId(req, { preset: 'pathbound' })
+ */
+export const getVisitorId = (source: CookieSource, options?: ReadCookieOptions): string | undefined =>
+  valuesOf(source, options?.name ?? presetOf(options).visitorCookie).find(isUuid)
+
+/**
+ * The external contact id from the request's contact cookie, when it is a
+ * valid one (1..100 cookie-safe characters).
+ *
+ * @example
+ * getContactId(request) // 'usr_8f3a2c9e'
+ */
+export const getContactId = (source: CookieSource, options?: ReadCookieOptions): string | undefined =>
+  valuesOf(source, options?.name ?? presetOf(options).contactCookie).find(isContactId)
+
+const attributes = (options: SetCookieOptions = {}) => {
+  const preset = presetOf(options)
+  return {
+    path: '/',
+    sameSite: preset.sameSite === 'Strict' ? ('strict' as const) : ('lax' as const),
+    secure: options.secure ?? true,
+    ...(options.domain ? { domain: options.domain } : {}),
+    maxAge: Math.round((options.maxAgeDays ?? preset.maxAgeDays) * 86_400),
+  }
+}
+
+/**
+ * The `Set-Cookie` value for the login route: the external contact cookie,
+ * with the same name and attributes as the tracker's preset, readable by the
+ * tracker (not HttpOnly). Throws a `ValidationError` for an id that is empty,
+ * over 100 characters or unsafe in a cookie.
+ *
+ * @example
+ * res.setHeader('Set-Cookie', contactCookie(user.externalId, { domain: 'example.com' }))
+ */
+export const contactCookie = (externalId: string, options?: SetCookieOptions): string => {
+  if (!isContactId(externalId)) throw new ValidationError([{ provider: 'contactCookie', path: 'externalId', message: CONTACT_ID_RULE }])
+  return serialize(options?.name ?? presetOf(options).contactCookie, externalId, attributes(options))
+}
+
+/**
+ * The `Set-Cookie` value for the logout route: deletes the contact cookie
+ * (same name, path and domain it was set with).
+ *
+ * @example
+ * res.setHeader('Set-Cookie', clearContactCookie({ domain: 'example.com' }))
+ */
+export const clearContactCookie = (options?: SetCookieOptions): string =>
+  serialize(options?.name ?? presetOf(options).contactCookie, '', { ...attributes(options), maxAge: 0, expires: new Date(0) })
+
+/**
+ * The `Set-Cookie` value that re-issues the visitor cookie from the server.
+ * Safari caps cookies written by scripts at 7 days; one set by the site's own
+ * server lives its full lifetime. Throws a `ValidationError` for an id that is
+ * not a UUID.
+ *
+ * @example
+ * const id = getVisitorId(req)
+ * if (id) res.appendHeader('Set-Cookie', visitorCookie(id, { domain: 'example.com' }))
+ */
+export const visitorCookie = (id: string, options?: SetCookieOptions): string => {
+  if (!isUuid(id)) throw new ValidationError([{ provider: 'visitorCookie', path: 'id', message: 'must be a UUID' }])
+  return serialize(options?.name ?? presetOf(options).visitorCookie, id, attributes(options))
+}

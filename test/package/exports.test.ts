@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const cwd = fileURLToPath(new URL('..', import.meta.url))
+const run = (type: 'module' | 'commonjs', code: string): string =>
+  execFileSync(process.execPath, ['--input-type', type, '-e', code], { cwd, encoding: 'utf8' }).trim()
+
+describe('the built packages, as a user imports them', () => {
+  it('@idstitch/node and its providers load with import and require', () => {
+    const names = 'createClient,getVisitorId,contactCookie,ConfigError,isHttpError'
+    expect(run('module', `import * as m from '@idstitch/node'; import * as p from '@idstitch/node/providers'; console.log([${names.split(',').map((n) => `typeof m.${n}`)}].join() + '|' + Object.keys(p).sort().join())`)).toBe(
+      'function,function,function,function,function|datafast,defineProvider,dfend,http,monterosa,pathbound,segment,thrivestack',
+    )
+    expect(run('commonjs', `const m = require('@idstitch/node'); const p = require('@idstitch/node/providers'); console.log(typeof m.createClient, typeof p.pathbound, m.contactCookie('usr_1', { secure: false }))`)).toBe(
+      'function function idstitch_external_contact_id=usr_1; Max-Age=31536000; Path=/; SameSite=Lax',
+    )
+  })
+
+  it('@idstitch/core loads with import and require, and its cookie contract alone', () => {
+    expect(run('module', `import { prepareEvent } from '@idstitch/core'; import { PRESETS } from '@idstitch/core/cookies'; console.log(typeof prepareEvent, PRESETS.pathbound.visitorCookie)`)).toBe('function pathbound_visitor_id')
+    expect(run('commonjs', `console.log(typeof require('@idstitch/core').datafast)`)).toBe('function')
+  })
+
+  it('@idstitch/tracker imports in Node (server-side rendering) without touching the DOM', () => {
+    expect(run('module', `import { getVisitorId, createTracker } from '@idstitch/tracker'; console.log(String(getVisitorId()), typeof createTracker)`)).toBe('undefined function')
+  })
+})
