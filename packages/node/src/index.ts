@@ -5,6 +5,8 @@ export type { ClientOptions, IdstitchClient, IdentifyResult, ProviderResult, Ret
 export { createClient } from './client.js'
 export type { CookieSource, ReadCookieOptions, SetCookieOptions } from './cookies.js'
 export { getVisitorId, getContactId, contactCookie, clearContactCookie, visitorCookie } from './cookies.js'
+export type { IdentifyHandlerOptions, RelayResponseBody } from './relay.js'
+export { createIdentifyHandler, toNodeHandler } from './relay.js'
 export type { Logger } from './logger.js'
 export type { Transport } from './transport.js'
 export { createKyTransport } from './transport.js'
