@@ -1,7 +1,8 @@
 import { request as httpRequest, createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { clearContactCookie, contactCookie, getContactId, getVisitorId, visitorCookie } from './cookies.js'
+import { ownerTag } from '@idstitch/core'
+import { clearContactCookie, contactCookie, getContactId, getVisitorId, loginCookies, visitorCookie } from './cookies.js'
 
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const header = `theme=dark; idstitch_visitor_id=${VISITOR}; idstitch_external_contact_id=usr_8f3a`
@@ -81,5 +82,39 @@ describe('writing cookies', () => {
       `datafast_visitor_id=${VISITOR}; Max-Age=31536000; Domain=example.com; Path=/; Secure; SameSite=Lax`,
     )
     expect(() => visitorCookie('nope')).toThrowError(expect.objectContaining({ name: 'ValidationError' }))
+  })
+})
+
+describe('loginCookies', () => {
+  it('identifies with the visitor and sets the contact, owner and visitor cookies', () => {
+    const login = loginCookies(`idstitch_visitor_id=${VISITOR}`, 'usr_alice', { secure: false })
+    expect(login).toEqual({
+      anonymousId: VISITOR,
+      visitorId: VISITOR,
+      rotated: false,
+      setCookie: [
+        'idstitch_external_contact_id=usr_alice; Max-Age=31536000; Path=/; SameSite=Lax',
+        `idstitch_visitor_owner=${ownerTag('usr_alice')}; Max-Age=31536000; Path=/; SameSite=Lax`,
+        `idstitch_visitor_id=${VISITOR}; Max-Age=31536000; Path=/; SameSite=Lax`,
+      ],
+    })
+  })
+
+  it('keeps the visitor for the same user, and starts a new one for another user', () => {
+    const after = `idstitch_visitor_id=${VISITOR}; idstitch_visitor_owner=${ownerTag('usr_alice')}`
+    expect(loginCookies(after, 'usr_alice')).toMatchObject({ anonymousId: VISITOR, rotated: false })
+    const bob = loginCookies(after, 'usr_bob')
+    expect(bob.rotated).toBe(true)
+    expect(bob.anonymousId).toBeUndefined()
+    expect(bob.visitorId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(bob.visitorId).not.toBe(VISITOR)
+    expect(bob.setCookie[2]).toContain(`idstitch_visitor_id=${bob.visitorId}`)
+    expect(loginCookies(`idstitch_visitor_id=${VISITOR}; idstitch_external_contact_id=usr_carol`, 'usr_bob').rotated).toBe(true)
+  })
+
+  it('sets no visitor cookie when there is none, and refuses an unsafe id', () => {
+    expect(loginCookies('', 'usr_1')).toMatchObject({ anonymousId: undefined, visitorId: undefined, rotated: false })
+    expect(loginCookies('', 'usr_1').setCookie).toHaveLength(2)
+    expect(() => loginCookies('', 'a;b')).toThrowError(expect.objectContaining({ name: 'ValidationError' }))
   })
 })

@@ -1,4 +1,4 @@
-import { CONTACT_ID_RULE, PRESETS, ValidationError, isContactId, isUuid, type PresetName } from '@idstitch/core'
+import { CONTACT_ID_RULE, OWNER_COOKIE, PRESETS, ValidationError, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core'
 import { parse, serialize } from 'cookie'
 
 /**
@@ -120,4 +120,43 @@ export const clearContactCookie = (options?: SetCookieOptions): string =>
 export const visitorCookie = (id: string, options?: SetCookieOptions): string => {
   if (!isUuid(id)) throw new ValidationError([{ provider: 'visitorCookie', path: 'id', message: 'must be a UUID' }])
   return serialize(options?.name ?? presetOf(options).visitorCookie, id, attributes(options))
+}
+
+/** What {@link loginCookies} decided. */
+export interface LoginCookies {
+  /** The visitor id to send as `anonymousId` now; `undefined` when there is none, or it was just started (nothing to stitch yet). */
+  anonymousId: string | undefined
+  /** The visitor id the browser holds after this response. */
+  visitorId: string | undefined
+  /** True when the visitor belonged to another user and a new visitor id was started. */
+  rotated: boolean
+  /** The `Set-Cookie` values to send: the contact cookie, the owner tag, and the visitor cookie (re-issued, or new). */
+  setCookie: string[]
+}
+
+/**
+ * Everything a login route needs for the cookies, in one call: the visitor id
+ * to identify with, and the `Set-Cookie` values. When the browser's visitor was
+ * last identified as *another* user (a shared computer, a login without
+ * logout), it starts a new visitor id instead of merging two people's
+ * histories, exactly as the tracker's `identify()` does. Throws a
+ * `ValidationError` for an unsafe external id.
+ *
+ * @example
+ * const login = loginCookies(req, user.externalId, { domain: 'example.com' })
+ * await idstitch.identify({ userId: user.externalId, anonymousId: login.anonymousId, traits })
+ * res.setHeader('Set-Cookie', login.setCookie)
+ */
+export const loginCookies = (source: CookieSource, externalId: string, options: Omit<SetCookieOptions, 'name'> = {}): LoginCookies => {
+  const { name: _ignored, ...shared } = options as SetCookieOptions
+  const contact = contactCookie(externalId, shared)
+  const current = getVisitorId(source, shared)
+  const owner = valuesOf(source, OWNER_COOKIE)[0]
+  const previous = getContactId(source, shared)
+  const tag = ownerTag(externalId)
+  const rotated = current !== undefined && ((owner !== undefined && owner !== tag) || (previous !== undefined && previous !== externalId))
+  const visitorId = rotated ? crypto.randomUUID() : current
+  const setCookie = [contact, serialize(OWNER_COOKIE, tag, attributes(shared))]
+  if (visitorId) setCookie.push(visitorCookie(visitorId, shared))
+  return { anonymousId: rotated ? undefined : current, visitorId, rotated, setCookie }
 }

@@ -3,8 +3,8 @@
 
 export type { ClientOptions, IdstitchClient, IdentifyResult, ProviderResult, RetryOptions, ErrorContext } from './client.js'
 export { createClient } from './client.js'
-export type { CookieSource, ReadCookieOptions, SetCookieOptions } from './cookies.js'
-export { getVisitorId, getContactId, contactCookie, clearContactCookie, visitorCookie } from './cookies.js'
+export type { CookieSource, ReadCookieOptions, SetCookieOptions, LoginCookies } from './cookies.js'
+export { getVisitorId, getContactId, contactCookie, clearContactCookie, visitorCookie, loginCookies } from './cookies.js'
 export type { IdentifyHandlerOptions, RelayResponseBody } from './relay.js'
 export { createIdentifyHandler, toNodeHandler } from './relay.js'
 export type { Logger } from './logger.js'
