@@ -56,7 +56,14 @@ const send = (response: ServerResponse, { status, body, headers = {} }: SandboxR
  * const server = await startProviderServer([pathboundRule({ keys: [{ key: 'pb_test', scopes: ['contacts:write'] }] })])
  * server.faults.push({ status: 503 }, { reset: true })
  */
-export const startProviderServer = async (rules: ProviderRule[], { port = 0 } = {}): Promise<ProviderServer> => {
+export interface ProviderServerOptions {
+  /** 0 (default) picks a free port. */
+  port?: number
+  /** Serves other paths (pages, streams) before the rules; returns true when it answered. */
+  routes?: (request: SandboxRequest, response: ServerResponse) => boolean
+}
+
+export const startProviderServer = async (rules: ProviderRule[], { port = 0, routes }: ProviderServerOptions = {}): Promise<ProviderServer> => {
   const sockets = new Set<Socket>()
   const state: Omit<ProviderServer, 'url' | 'close'> = { requests: [], accepted: [], faults: [] }
 
@@ -71,6 +78,7 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0 } = 
       body = undefined
     }
     const incoming: SandboxRequest = { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body, raw }
+    if (routes?.(incoming, response)) return
     state.requests.push(incoming)
 
     const fault = state.faults.shift()

@@ -11,7 +11,7 @@ export type { Logger } from './logger.js'
 export type { Transport } from './transport.js'
 export { createKyTransport } from './transport.js'
 
-export type { IdentifyMessage, IdentifyEvent, ValidationIssue, ErrorCode } from '@idstitch/core'
+export type { IdentifyMessage, IdentifyEvent, ValidationIssue, ErrorCode, Provider, PresetName } from '@idstitch/core'
 export {
   IdstitchError,
   ConfigError,

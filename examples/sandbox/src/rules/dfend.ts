@@ -33,16 +33,19 @@ export const dfendRule = (options: DfendRuleOptions): ProviderRule => {
       const parsed = body.safeParse(request.body)
       if (!parsed.success) return { response: { status: 400, body: { error: parsed.error.issues.map((issue) => issue.message).join('; ') } } }
       const { userId, merge = false, ...data } = parsed.data
+      // What the inspector shows: DFend's own fields and the metadata, side by side.
+      const { metadata, ...contact } = data
+      const traits = { ...metadata, ...contact }
       const existing = identities.get(userId)
       if (existing) {
         if (merge) Object.assign(existing.data, data)
-        return { response: { status: 200, body: { id: existing.id, created: false, merged: merge } }, accepted: merge ? [{ provider: 'dfend', userId, traits: { ...data }, at: new Date().toISOString() }] : [] }
+        return { response: { status: 200, body: { id: existing.id, created: false, merged: merge } }, accepted: merge ? [{ provider: 'dfend', userId, traits, at: new Date().toISOString() }] : [] }
       }
       const identity = { id: `idn_${(identities.size + 1).toString(36).padStart(8, '0')}`, data }
       identities.set(userId, identity)
       return {
         response: { status: 200, body: { id: identity.id, created: true, merged: false } },
-        accepted: [{ provider: 'dfend', userId, traits: { ...data }, at: new Date().toISOString() }],
+        accepted: [{ provider: 'dfend', userId, traits, at: new Date().toISOString() }],
       }
     },
   }

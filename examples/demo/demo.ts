@@ -1,0 +1,80 @@
+import { createApp, type AppOptions } from '@idstitch/example-express'
+import { createMarketingSite } from '@idstitch/example-script-tag'
+import { createClient, type IdstitchClient } from '@idstitch/node'
+import { startSandbox, type Sandbox } from '@idstitch/sandbox'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { demoProviders } from './providers.js'
+
+export interface DemoOptions {
+  /** Host names the browser uses: `localhost` by default (cookies are shared across ports), or e.g. `www.example.test`. */
+  marketingHost?: string
+  appHost?: string
+  /** 0 picks free ports. */
+  ports?: { marketing: number; app: number; sandbox: number }
+  env?: Record<string, string | undefined>
+}
+
+export interface Demo {
+  marketingUrl: string
+  appUrl: string
+  sandboxUrl: string
+  sandbox: Sandbox
+  client: IdstitchClient
+  /** Which providers are real and which are the sandbox. */
+  where: Record<string, 'real' | 'sandbox'>
+  close(): Promise<void>
+}
+
+const listen = (server: Server, port: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))
+  })
+
+const stop = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.closeAllConnections()
+    server.close(() => resolve())
+  })
+
+/** Starts the provider sandbox, the marketing site and the app. */
+export const startDemo = async ({
+  marketingHost = 'localhost',
+  appHost = 'localhost',
+  ports = { marketing: 3000, app: 3001, sandbox: 3002 },
+  env = process.env,
+}: DemoOptions = {}): Promise<Demo> => {
+  const sandbox = await startSandbox({ port: ports.sandbox })
+  const sandboxUrl = `${sandbox.url.replace('127.0.0.1', 'localhost')}/`
+  const { providers, where } = demoProviders(sandbox.url, env)
+  const client = createClient({ providers, onError: (error) => console.log(`[demo] ${error.message}`) })
+
+  // Each site links to the other; the links are read per request, so fill them in once both listen.
+  const links = { appUrl: '', sandboxUrl }
+  const appOptions: AppOptions = { client, sandboxUrl }
+  const marketing = createMarketingSite(links)
+  const appServer: Server = await new Promise((resolve, reject) => {
+    const server = createApp(appOptions).listen(ports.app, '127.0.0.1', () => resolve(server))
+    server.once('error', reject)
+  })
+  const marketingPort = await listen(marketing, ports.marketing)
+  const marketingUrl = `http://${marketingHost}:${marketingPort}/`
+  const appUrl = `http://${appHost}:${(appServer.address() as AddressInfo).port}/`
+  links.appUrl = appUrl
+  appOptions.marketingUrl = marketingUrl
+
+  return {
+    marketingUrl,
+    appUrl,
+    sandboxUrl,
+    sandbox,
+    client,
+    where,
+    close: async () => {
+      await client.shutdown()
+      await Promise.all([stop(marketing), stop(appServer)])
+      await sandbox.close()
+    },
+  }
+}

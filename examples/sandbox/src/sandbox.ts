@@ -1,0 +1,97 @@
+import type { ServerResponse } from 'node:http'
+import { datafastRule } from './rules/datafast.js'
+import { dfendRule } from './rules/dfend.js'
+import { monterosaRule } from './rules/monterosa.js'
+import { pathboundRule } from './rules/pathbound.js'
+import { segmentRule } from './rules/segment.js'
+import { thrivestackRule } from './rules/thrivestack.js'
+import { startProviderServer, type ProviderServer } from './server.js'
+import type { AcceptedIdentify } from './types.js'
+import { inspectorPage } from './inspector.js'
+
+/** The credentials the sandbox accepts, one per provider. */
+export const SANDBOX_CREDENTIALS = {
+  datafast: 'df_sandbox_key',
+  dfend: 'sk_sandbox_key',
+  thrivestack: 'ts_sandbox_key',
+  pathbound: 'pb_sandbox_key',
+  segment: 'wk_sandbox_key',
+  monterosaProjectId: '5d5b0676-ce0f-4058-b2bf-49af49f61cb5',
+} as const
+
+/** One identify as the inspector shows it. */
+export interface InspectedIdentify extends AcceptedIdentify {
+  /** Whether the anonymous id is a visitor the marketing site reported a pageview for. */
+  knownVisitor: boolean
+}
+
+export interface Sandbox extends ProviderServer {
+  /** Visitor ids the marketing site reported pageviews for. */
+  visitors: Set<string>
+  /** Everything the inspector has shown. */
+  inspected: InspectedIdentify[]
+}
+
+/**
+ * Every provider idstitch supports, on one local server, enforcing each one's
+ * documented identify rules with {@link SANDBOX_CREDENTIALS}; plus a live
+ * inspector page at `/`, and `POST /pageview` (CORS) where a marketing page
+ * reports its visitor, standing in for the provider's own pageview tracking
+ * (DataFast answers 404 for visitors it has no pageview of, as documented).
+ */
+export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
+  const visitors = new Set<string>()
+  const inspected: InspectedIdentify[] = []
+  const streams = new Set<ServerResponse>()
+  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST' }
+
+  const server = await startProviderServer(
+    [
+      datafastRule({ websiteKeys: [SANDBOX_CREDENTIALS.datafast], visitorsWithPageviews: () => visitors }),
+      dfendRule({ secretKeys: [SANDBOX_CREDENTIALS.dfend] }),
+      thrivestackRule({ apiKey: SANDBOX_CREDENTIALS.thrivestack }),
+      pathboundRule({ keys: [{ key: SANDBOX_CREDENTIALS.pathbound, scopes: ['contacts:write'] }] }),
+      monterosaRule({ projectId: SANDBOX_CREDENTIALS.monterosaProjectId }),
+      segmentRule({ writeKeys: [SANDBOX_CREDENTIALS.segment] }),
+    ],
+    {
+      port,
+      routes(request, response) {
+        if (request.path === '/' && request.method === 'GET') {
+          response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          response.end(inspectorPage)
+          return true
+        }
+        if (request.path === '/events' && request.method === 'GET') {
+          response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
+          for (const entry of inspected) response.write(`data: ${JSON.stringify(entry)}\n\n`)
+          streams.add(response)
+          response.on('close', () => streams.delete(response))
+          return true
+        }
+        if (request.path === '/pageview') {
+          const visitor = (request.body as { visitorId?: unknown } | undefined)?.visitorId
+          if (request.method === 'POST' && typeof visitor === 'string') visitors.add(visitor)
+          response.writeHead(request.method === 'OPTIONS' ? 204 : 202, cors)
+          response.end()
+          return true
+        }
+        return false
+      },
+    },
+  )
+  server.onAccepted = (identify) => {
+    const entry: InspectedIdentify = { ...identify, knownVisitor: identify.anonymousId !== undefined && visitors.has(identify.anonymousId) }
+    inspected.push(entry)
+    for (const stream of streams) stream.write(`data: ${JSON.stringify(entry)}\n\n`)
+  }
+  const close = server.close
+  return Object.assign(server, {
+    visitors,
+    inspected,
+    close: async () => {
+      for (const stream of streams) stream.end()
+      await close()
+    },
+  })
+}

@@ -1,0 +1,29 @@
+// The marketing site: a static page with the script tag, and the tracker file itself.
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const page = readFileSync(new URL('./index.html', import.meta.url), 'utf8')
+/** The built script-tag file, `dist/idstitch.js` of @idstitch/tracker. */
+export const trackerScript = (): string => readFileSync(require.resolve('@idstitch/tracker/script'), 'utf8')
+
+/** Serves the marketing page; `appUrl` is where its link goes, `sandboxUrl` (optional) receives its pageviews. Both are read per request. */
+export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string }): Server =>
+  createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname
+    if (path === '/idstitch.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' })
+      return void response.end(trackerScript())
+    }
+    if (path === '/') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      return void response.end(page.replaceAll('%APP_URL%', links.appUrl).replaceAll('%SANDBOX_URL%', links.sandboxUrl ?? ''))
+    }
+    response.writeHead(path === '/favicon.ico' ? 204 : 404).end()
+  })
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.env.PORT ?? 3000)
+  createMarketingSite({ appUrl: process.env.APP_URL ?? 'http://localhost:3001/' }).listen(port, () => console.log(`marketing site on http://localhost:${port}/`))
+}

@@ -1,0 +1,101 @@
+import { startDemo, type Demo } from '@idstitch/demo'
+import type { Browser, Cookie } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launch, newContext, ready } from './browser.js'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+const ALICE = 'usr_3f9c2a71-8d4e-4b0a-9c55-1e2f3a4b5c6d'
+const BOB = 'usr_7a1d0e3b-2c4f-4e8a-b6d9-9f8e7d6c5b4a'
+const PROVIDERS = ['datafast', 'dfend', 'thrivestack', 'pathbound', 'monterosa', 'segment']
+/** The providers whose identify carries an anonymous id field. */
+const WITH_VISITOR = ['datafast', 'pathbound', 'segment']
+
+let browser: Browser
+let demo: Demo
+
+beforeAll(async () => {
+  ;[browser, demo] = await Promise.all([
+    launch(),
+    startDemo({ marketingHost: 'www.example.test', appHost: 'app.example.test', ports: { marketing: 0, app: 0, sandbox: 0 }, env: {} }),
+  ])
+})
+afterAll(async () => {
+  await browser?.close()
+  await demo?.close()
+})
+
+const cookie = (cookies: Cookie[], name: string) => cookies.find((entry) => entry.name === name)
+const until = async (check: () => boolean, what: string) => {
+  for (let tries = 0; tries < 100 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+  if (!check()) throw new Error(`timed out waiting for ${what}`)
+}
+
+describe('a visitor becomes a user, end to end in Chromium', () => {
+  it('stitches the marketing visitor to the user at login, relays front-end identify, and keeps two users apart', async () => {
+    expect(demo.where).toEqual(Object.fromEntries(PROVIDERS.map((name) => [name, 'sandbox'])))
+    const { context, errors, open } = await newContext(browser)
+
+    // 1. A visitor lands on the marketing site: the visitor cookie is minted on the shared domain.
+    const site = await open(demo.marketingUrl)
+    await ready(site)
+    const visitor: string = await site.evaluate(() => window.idstitch.getVisitorId())
+    expect(visitor).toMatch(UUID)
+    expect(cookie(await context.cookies(), 'idstitch_visitor_id')).toMatchObject({ value: visitor, domain: '.example.test' })
+    await until(() => demo.sandbox.visitors.has(visitor), 'the pageview: ' + errors.join(' / ') + ' url ' + demo.sandboxUrl)
+
+    // 2. They go to the app on another subdomain: same visitor.
+    const app = await open(demo.appUrl)
+    await ready(app)
+    expect(await app.evaluate(() => window.idstitch.getVisitorId())).toBe(visitor)
+
+    // 3. They log in: the server's identify reaches every provider, with the visitor id where the provider has a field for it.
+    await Promise.all([app.waitForURL(demo.appUrl), app.locator('#login button').click()])
+    expect(await app.locator('#who').textContent()).toContain('alice')
+    const login = demo.sandbox.inspected.filter((entry) => entry.userId === ALICE)
+    expect(login.map((entry) => entry.provider).sort()).toEqual([...PROVIDERS].sort())
+    for (const entry of login.filter((e) => WITH_VISITOR.includes(e.provider))) {
+      expect(entry).toMatchObject({ anonymousId: visitor, knownVisitor: true, traits: expect.objectContaining({ plan: 'pro' }) })
+    }
+    expect(cookie(await context.cookies(), 'idstitch_external_contact_id')).toMatchObject({ value: ALICE, domain: '.example.test', httpOnly: false })
+    await ready(app)
+    expect(await app.evaluate(() => window.idstitch.getContactId())).toBe(ALICE)
+
+    // 4. The front end calls identify() with traits: relayed through the app's endpoint, authenticated by the session.
+    await app.locator('#front-identify').click()
+    await app.waitForFunction(() => document.getElementById('outcome')?.textContent !== '')
+    expect(await app.locator('#outcome').textContent()).toBe('relayed ✓')
+    const relayed = demo.sandbox.inspected.filter((entry) => entry.userId === ALICE && entry.traits.seenFeature === 'front-end identify')
+    expect(relayed.map((entry) => entry.provider).sort()).toEqual([...PROVIDERS].sort())
+    for (const entry of relayed.filter((e) => WITH_VISITOR.includes(e.provider))) expect(entry.anonymousId).toBe(visitor)
+
+    // 5. A forged relay from another origin never reaches a provider.
+    const before = demo.sandbox.inspected.length
+    const forged = await site.evaluate(
+      (url) => fetch(url, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: '{"traits":{"forged":true}}' }).then((r) => r.status, () => 'blocked'),
+      `${demo.appUrl}api/identify`,
+    )
+    expect(forged).toBe('blocked')
+    expect(demo.sandbox.inspected.length).toBe(before)
+
+    // 6. They log out: the contact cookie is gone, the visitor id stays.
+    await Promise.all([app.waitForURL(demo.appUrl), app.locator('#logout').click()])
+    expect(cookie(await context.cookies(), 'idstitch_external_contact_id')).toBeUndefined()
+    expect(cookie(await context.cookies(), 'idstitch_visitor_id')?.value).toBe(visitor)
+
+    // 7. Someone else logs in on the same browser: a new visitor, so the two histories never merge.
+    await app.locator('select[name=user]').selectOption('bob')
+    await Promise.all([app.waitForURL(demo.appUrl), app.locator('#login button').click()])
+    const second = cookie(await context.cookies(), 'idstitch_visitor_id')?.value
+    expect(second).toMatch(UUID)
+    expect(second).not.toBe(visitor)
+    expect(cookie(await context.cookies(), 'idstitch_external_contact_id')?.value).toBe(BOB)
+    const bob = demo.sandbox.inspected.filter((entry) => entry.userId === BOB)
+    expect(bob).toHaveLength(PROVIDERS.length - 1) // DataFast skips: the new visitor has no history to stitch yet
+    expect(bob.every((entry) => entry.anonymousId !== visitor)).toBe(true)
+    await ready(app)
+    expect(await app.evaluate(() => window.idstitch.getVisitorId())).toBe(second)
+
+    expect(errors.filter((error) => !/CORS|Failed to fetch|net::ERR_FAILED/.test(error))).toEqual([])
+    await context.close()
+  })
+})
