@@ -37,8 +37,9 @@ export interface AppOptions {
 export const createApp = (options: AppOptions) => {
   const { client } = options
   const sessions = new Map<string, string>() // session token → user name
+  const tokenOf = (cookieHeader: string | null | undefined) => /(?:^|;\s*)demo_session=([\w-]+)/.exec(cookieHeader ?? '')?.[1]
   const sessionUser = (cookieHeader: string | null | undefined) => {
-    const token = /(?:^|;\s*)demo_session=([\w-]+)/.exec(cookieHeader ?? '')?.[1]
+    const token = tokenOf(cookieHeader)
     const name = token ? sessions.get(token) : undefined
     return name ? { name, ...USERS[name]! } : undefined
   }
@@ -72,13 +73,38 @@ export const createApp = (options: AppOptions) => {
   })
 
   app.post('/logout', (req, res) => {
-    const token = /(?:^|;\s*)demo_session=([\w-]+)/.exec(req.headers.cookie ?? '')?.[1]
+    const token = tokenOf(req.headers.cookie)
     if (token) sessions.delete(token)
     res.setHeader('Set-Cookie', [clearContactCookie(cookieOptions(req)), `${SESSION}=; Path=/; Max-Age=0`])
     res.redirect(303, '/')
   })
 
   app.post('/api/identify', toNodeHandler(relay))
+
+  // The single-page app (examples/spa) logs in with fetch, then calls the tracker's identify() itself.
+  app.post('/api/session', express.json(), (req, res) => {
+    const name = String(req.body?.user ?? '')
+    if (!USERS[name]) return void res.status(401).json({ error: 'unknown user' })
+    const token = randomUUID()
+    sessions.set(token, name)
+    res.setHeader('Set-Cookie', `${SESSION}=${token}; Path=/; HttpOnly; SameSite=Lax`).status(204).end()
+  })
+  app.delete('/api/session', (req, res) => {
+    const token = tokenOf(req.headers.cookie)
+    if (token) sessions.delete(token)
+    res.setHeader('Set-Cookie', `${SESSION}=; Path=/; Max-Age=0`).status(204).end()
+  })
+  app.get('/api/me', (req, res) => {
+    const user = sessionUser(req.headers.cookie)
+    if (!user) return void res.status(401).json({ error: 'not logged in' })
+    res.json({ externalId: user.externalId, plan: user.plan })
+  })
+  app.get('/spa', (_req, res) => void res.type('html').send(readFileSync(new URL('../spa/index.html', import.meta.url), 'utf8')))
+  app.get('/tracker.mjs', (_req, res) => void res.type('text/javascript').send(readFileSync(require.resolve('@idstitch/tracker'), 'utf8')))
+  app.get('/js-cookie.mjs', (_req, res) => {
+    const jsCookie = createRequire(require.resolve('@idstitch/tracker')).resolve('js-cookie') // dist/js.cookie.js
+    res.type('text/javascript').send(readFileSync(jsCookie.replace(/\.js$/, '.mjs'), 'utf8'))
+  })
   app.get('/favicon.ico', (_req, res) => void res.status(204).end())
 
   app.get('/', (req, res) => {

@@ -98,4 +98,31 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     expect(errors.filter((error) => !/CORS|Failed to fetch|net::ERR_FAILED/.test(error))).toEqual([])
     await context.close()
   })
+
+  it('works the same from a single-page app that imports the tracker: identify() after login, reset() after logout', async () => {
+    const { context, errors, open } = await newContext(browser)
+    const site = await open(demo.marketingUrl)
+    await ready(site)
+    const seen: string = await site.evaluate(() => window.idstitch.getVisitorId())
+    await until(() => demo.sandbox.visitors.has(seen), 'the pageview')
+    const spa = await open(`${demo.appUrl}spa`)
+    await spa.waitForFunction(() => document.getElementById('visitor')?.textContent !== '…')
+    const visitor = await spa.locator('#visitor').textContent()
+    expect(visitor).toBe(seen)
+    const before = demo.sandbox.inspected.length
+
+    await spa.locator('#login').click()
+    await spa.waitForFunction(() => document.getElementById('status')?.textContent?.includes('relayed'))
+    expect(cookie(await context.cookies(), 'idstitch_external_contact_id')).toMatchObject({ value: ALICE, domain: '.example.test' })
+    const relayed = demo.sandbox.inspected.slice(before)
+    expect(relayed.map((entry) => entry.provider).sort()).toEqual([...PROVIDERS].sort())
+    expect(relayed.filter((entry) => WITH_VISITOR.includes(entry.provider)).every((entry) => entry.anonymousId === visitor)).toBe(true)
+
+    await spa.locator('#logout').click()
+    await spa.waitForFunction(() => document.getElementById('status')?.textContent === 'logged out')
+    expect(cookie(await context.cookies(), 'idstitch_external_contact_id')).toBeUndefined()
+    expect(cookie(await context.cookies(), 'idstitch_visitor_id')?.value).toBe(visitor)
+    expect(errors).toEqual([])
+    await context.close()
+  })
 })
