@@ -2,35 +2,21 @@
 // enforce each provider's documented rules (no accounts needed). Run: pnpm demo
 import { createClient, isValidationError } from '@idstitch/node'
 import { datafast, dfend, monterosa, pathbound, segment, thrivestack } from '@idstitch/node/providers'
-import {
-  datafastRule,
-  dfendRule,
-  monterosaRule,
-  pathboundRule,
-  segmentRule,
-  startProviderServer,
-  thrivestackRule,
-} from '@idstitch/sandbox'
+import { SANDBOX_CREDENTIALS as keys, startSandbox } from '@idstitch/sandbox'
 
-const PROJECT = '5d5b0676-ce0f-4058-b2bf-49af49f61cb5'
-const sandbox = await startProviderServer([
-  datafastRule({ websiteKeys: ['df_demo_key'] }),
-  dfendRule({ secretKeys: ['sk_demo_key'] }),
-  thrivestackRule({ apiKey: 'ts_demo_key' }),
-  pathboundRule({ keys: [{ key: 'pb_demo_key', scopes: ['contacts:write'] }] }),
-  monterosaRule({ projectId: PROJECT }),
-  segmentRule({ writeKeys: ['wk_demo_key'] }),
-])
+const sandbox = await startSandbox()
 sandbox.onAccepted = (identify) => console.log(`  sandbox ← ${identify.provider.padEnd(11)} user ${identify.userId}${identify.anonymousId ? ` visitor ${identify.anonymousId}` : ''}`)
+// DataFast only links visitors it has seen a pageview from: this one has been on the marketing site.
+sandbox.visitors.add('a3ab2331-989f-4cfa-91c6-2461c9e3c6bd')
 
 const idstitch = createClient({
   providers: [
-    datafast({ apiKey: 'df_demo_key', baseUrl: sandbox.url }),
-    dfend({ apiKey: 'sk_demo_key', baseUrl: sandbox.url }),
-    thrivestack({ apiKey: 'ts_demo_key', baseUrl: sandbox.url }),
-    pathbound({ apiKey: 'pb_demo_key', baseUrl: sandbox.url }),
-    monterosa({ baseUrl: sandbox.url, projectId: PROJECT }),
-    segment({ writeKey: 'wk_demo_key', baseUrl: sandbox.url }),
+    datafast({ apiKey: keys.datafast, baseUrl: sandbox.url }),
+    dfend({ apiKey: keys.dfend, baseUrl: sandbox.url }),
+    thrivestack({ apiKey: keys.thrivestack, baseUrl: sandbox.url }),
+    pathbound({ apiKey: keys.pathbound, baseUrl: sandbox.url }),
+    monterosa({ baseUrl: sandbox.url, projectId: keys.monterosaProjectId }),
+    segment({ writeKey: keys.segment, baseUrl: sandbox.url }),
   ],
   onError: (error, { provider }) => console.log(`  onError: ${provider}: ${error.code}`),
 })

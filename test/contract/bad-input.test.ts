@@ -1,28 +1,12 @@
 import { createClient, type IdentifyMessage } from '@idstitch/node'
 import { datafast, dfend, monterosa, pathbound, segment, thrivestack } from '@idstitch/node/providers'
-import {
-  datafastRule,
-  dfendRule,
-  monterosaRule,
-  pathboundRule,
-  segmentRule,
-  startProviderServer,
-  thrivestackRule,
-  type ProviderServer,
-} from '@idstitch/sandbox'
+import { SANDBOX_CREDENTIALS as keys, startSandbox, type Sandbox } from '@idstitch/sandbox'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectInvalid, PROJECT, VISITOR } from './helpers.js'
+import { expectInvalid, VISITOR } from './helpers.js'
 
-let server: ProviderServer
+let server: Sandbox
 beforeAll(async () => {
-  server = await startProviderServer([
-    datafastRule({ websiteKeys: ['df_key_0123'] }),
-    dfendRule({ secretKeys: ['sk_key_0123'] }),
-    thrivestackRule({ apiKey: 'ts_key_0123' }),
-    pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] }),
-    monterosaRule({ projectId: PROJECT }),
-    segmentRule({ writeKeys: ['wk_key_0123'] }),
-  ])
+  server = await startSandbox()
 })
 afterAll(() => server.close())
 beforeEach(() => {
@@ -34,12 +18,12 @@ const everyProvider = () =>
   createClient({
     logger: false,
     providers: [
-      datafast({ apiKey: 'df_key_0123', baseUrl: server.url }),
-      dfend({ apiKey: 'sk_key_0123', baseUrl: server.url }),
-      thrivestack({ apiKey: 'ts_key_0123', baseUrl: server.url }),
-      pathbound({ apiKey: 'pb_key_0123', baseUrl: server.url }),
-      monterosa({ baseUrl: server.url, projectId: PROJECT }),
-      segment({ writeKey: 'wk_key_0123', baseUrl: server.url }),
+      datafast({ apiKey: keys.datafast, baseUrl: server.url }),
+      dfend({ apiKey: keys.dfend, baseUrl: server.url }),
+      thrivestack({ apiKey: keys.thrivestack, baseUrl: server.url }),
+      pathbound({ apiKey: keys.pathbound, baseUrl: server.url }),
+      monterosa({ baseUrl: server.url, projectId: keys.monterosaProjectId }),
+      segment({ writeKey: keys.segment, baseUrl: server.url }),
     ],
   })
 
@@ -112,7 +96,7 @@ describe('bad input is refused for every provider, naming the field, sending not
   })
 
   it('sends Dates in traits as ISO strings and drops undefined properties', async () => {
-    const client = createClient({ logger: false, providers: [pathbound({ apiKey: 'pb_key_0123', baseUrl: server.url })] })
+    const client = createClient({ logger: false, providers: [pathbound({ apiKey: keys.pathbound, baseUrl: server.url })] })
     await client.identify({ userId: 'usr_dates', traits: { signedUpAt: new Date('2026-01-02T03:04:05Z'), nickname: undefined } })
     expect(server.requests[0]?.body).toEqual({ external_id: 'usr_dates', traits: { signedUpAt: '2026-01-02T03:04:05.000Z' } })
   })
