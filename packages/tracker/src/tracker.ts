@@ -92,10 +92,11 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
     Cookies.remove(name, { path: '/' })
     Cookies.remove(name, { path: '/', domain: domain() })
   }
-  const rotate = () => {
-    write(visitorName, (visitor = mintUuid()))
+  /** Starts a new visitor, owned by nobody yet. */
+  const rotate = (id = mintUuid()) => {
     remove(OWNER_COOKIE)
     owner = undefined
+    write(visitorName, (visitor = id))
   }
   /** Reads the cookies again (they win over memory), and refreshes the visitor cookie's lifetime. */
   const sync = () => {
@@ -128,10 +129,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
       } catch (error) {
         return refuse('traits must be JSON: ' + error)
       }
-      if (next != visitor) {
-        remove(OWNER_COOKIE)
-        write(visitorName, (visitor = next))
-      }
+      if (next != visitor) rotate(next)
       contact = externalId
       owner = tag
       write(contactName, contact)
