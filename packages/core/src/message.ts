@@ -43,7 +43,9 @@ export type PreparedEvent = { ok: true; event: IdentifyEvent } | { ok: false; is
 const required = (what: string) => (issue: { input: unknown }) =>
   issue.input === undefined || issue.input === null ? 'is required' : `must be ${what}`
 
-const messageSchema = z.object({
+/** Built on first use: schema construction is start-up work a cold start need not pay before the first identify. */
+let schema: ReturnType<typeof buildSchema> | undefined
+const buildSchema = () => z.object({
   userId: z
     .string({ error: required('a string') })
     .check(
@@ -88,7 +90,7 @@ const copy = (value: Record<string, unknown> | undefined): Record<string, unknow
  */
 export const prepareEvent = (message: unknown, stamp: { messageId: string; now: Date }): PreparedEvent => {
   if (!isPlainObject(message)) return { ok: false, issues: [{ path: 'message', message: 'must be an object with a userId' }] }
-  const parsed = messageSchema.safeParse(message)
+  const parsed = (schema ??= buildSchema()).safeParse(message)
   const issues: JsonIssue[] = parsed.success
     ? []
     : parsed.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message }))

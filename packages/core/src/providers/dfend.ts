@@ -35,7 +35,7 @@ interface Config {
 
 /** E.164 as DFend documents it. */
 const E164 = /^\+[1-9]\d{1,14}$/
-const email = z.email()
+let email: ReturnType<typeof z.email> | undefined
 
 /**
  * DFend (https://dfend.app): registers an Identity for `userId`. `traits.email`
@@ -61,7 +61,7 @@ export const dfend = defineProvider<DfendOptions, DfendIdentifyPayload, Config>(
   prepare(event, config) {
     const { email: mail, phone, ...metadata } = event.traits
     const issues: FieldIssue[] = []
-    if (mail !== undefined && !(typeof mail === 'string' && email.safeParse(mail).success)) {
+    if (mail !== undefined && !(typeof mail === 'string' && (email ??= z.email()).safeParse(mail).success)) {
       issues.push({ path: 'traits.email', message: 'must be a valid email address for DFend' })
     }
     if (phone !== undefined && !(typeof phone === 'string' && E164.test(phone))) {

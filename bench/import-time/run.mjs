@@ -1,0 +1,32 @@
+// Cold start: time from process start to `await import(X)` done, minus a bare node start.
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { median } from '../lib/measure.mjs'
+
+const cwd = fileURLToPath(new URL('..', import.meta.url))
+export const modules = ['@idstitch/node', '@segment/analytics-node', 'posthog-node', 'ky', 'zod']
+
+/** Wall time of one `node` process that imports `specifier` (or nothing), in ms. */
+const once = (specifier) => {
+  const code = specifier ? `await import(${JSON.stringify(specifier)})` : ''
+  const started = process.hrtime.bigint()
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd, stdio: 'ignore' })
+  if (result.status !== 0) throw new Error(`importing ${specifier} failed`)
+  return Number(process.hrtime.bigint() - started) / 1e6
+}
+
+export const runImportTime = ({ runs = 9 } = {}) => {
+  // Warm the file system cache, then interleave runs so drift hits everyone alike.
+  for (const specifier of ['', ...modules]) once(specifier)
+  const times = Object.fromEntries(['', ...modules].map((specifier) => [specifier, []]))
+  for (let run = 0; run < runs; run++) for (const specifier of ['', ...modules]) times[specifier].push(once(specifier))
+  const bare = median(times[''])
+  return {
+    runs,
+    bareNodeMs: bare,
+    rows: modules.map((name) => ({ name, ms: Math.max(0, median(times[name]) - bare), ours: name === '@idstitch/node' })),
+    target: 30,
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(runImportTime(), null, 2))
