@@ -77,7 +77,7 @@ export interface ClientOptions {
   retry?: RetryOptions | false
   /** Requests in flight per provider. Default 8. */
   concurrency?: number
-  /** Messages accepted and not yet finished, across providers; past it, `identify()` reports `queue_full` at once. Default 10,000. */
+  /** Identifies accepted and not yet finished; past it, `identify()` reports `queue_full` at once. Default 50,000 (a burst of 20,000 batched identifies peaks near 100 MB). */
   maxQueue?: number
   /** Default: warnings and errors to the console. `false` for silence. */
   logger?: Logger | false
@@ -158,7 +158,7 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
   const timeoutMs = positive('timeoutMs', options.timeoutMs, 5_000)
   const deadlineMs = options.deadlineMs === false ? false : positive('deadlineMs', options.deadlineMs, 10_000)
   const concurrency = positive('concurrency', options.concurrency, 8)
-  const maxQueue = positive('maxQueue', options.maxQueue, 10_000)
+  const maxQueue = positive('maxQueue', options.maxQueue, 50_000)
   const retry = options.retry === false ? { limit: 0 } : (options.retry ?? {})
   if (typeof retry !== 'object' || retry === null) throw new ConfigError('retry', 'must be an object or false')
   const retryLimit = positive('retry.limit', retry.limit, 3, { min: 0 })

@@ -1,0 +1,153 @@
+// pnpm bench: every benchmark, side by side on this machine; writes bench/README.md and bench/charts/*.svg.
+// pnpm bench --smoke: the same with tiny counts, written to a temporary folder (CI keeps them working).
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, release, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runImportTime } from './import-time/run.mjs'
+import { runLatency } from './latency/run.mjs'
+import { barChart } from './lib/chart.mjs'
+import { runSize } from './size/run.mjs'
+import { runThroughput } from './throughput/run.mjs'
+
+const smoke = process.argv.includes('--smoke')
+const here = fileURLToPath(new URL('.', import.meta.url))
+const out = smoke ? join(tmpdir(), 'idstitch-bench') : here
+mkdirSync(join(out, 'charts'), { recursive: true })
+const settings = smoke ? { messages: 300, runs: 3, logins: 40 } : { messages: 20_000, runs: 9, logins: 400 }
+
+const log = (text) => console.log(`[bench] ${text}`)
+const started = Date.now()
+
+log('tracker size…')
+const size = await runSize()
+log('cold start…')
+const importTime = runImportTime({ runs: settings.runs })
+log(`delivery cost (${settings.messages} messages per client)…`)
+const throughput = await runThroughput({ n: settings.messages })
+log('login-route latency…')
+const latency = await runLatency({ n: settings.logins })
+
+const fixed = (value, digits = 0) => (value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits))
+const verdict = (ok) => (ok ? '**met**' : '**not met**')
+const chart = (file, spec) => {
+  writeFileSync(join(out, 'charts', file), barChart(spec))
+  return `![${spec.title}](charts/${file})`
+}
+
+// ---- tracker size
+const sizeRows = size.rows.filter((row) => row.brotli)
+const sizeChart = chart('size.svg', { title: 'Tracker size, brotli', unit: 'B', target: size.target, rows: sizeRows.map((row) => ({ label: row.name, value: row.brotli, ours: row.ours })) })
+const sizeTable = [
+  '| build | minified | gzip -9 | brotli q11 | identifies |',
+  '|---|---:|---:|---:|---|',
+  ...size.rows.map((row) => (row.error ? `| ${row.name} | failed to bundle: ${row.error} | | | |` : `| ${row.ours ? `**${row.name}**` : row.name} | ${row.min} | ${row.gzip} | ${row.brotli} | ${row.identifies ? 'yes' : 'no'} |`)),
+].join('\n')
+
+// ---- cold start
+const importChart = chart('import-time.svg', { title: 'Cold start: import, minus a bare node start', unit: 'ms', target: importTime.target, rows: importTime.rows.map((row) => ({ label: row.name, value: row.ms, ours: row.ours })) })
+const importTable = ['| module | import time (median of ' + importTime.runs + ', minus bare node) |', '|---|---:|', ...importTime.rows.map((row) => `| ${row.ours ? `**${row.name}**` : row.name} | ${fixed(row.ms, 1)} ms |`)].join('\n')
+const ourImport = importTime.rows.find((row) => row.ours).ms
+
+// ---- delivery
+const tput = (row) => `| ${row.ours ? `**${row.name}**` : row.name} | ${row.mode} | ${fixed(row.wallMs)} ms | ${fixed(row.messagesPerSecond)} | ${fixed(row.cpuUsPerMessage, 1)} µs | ${fixed(row.maxRssMB)} MB | ${row.requests} | ${row.received}${row.received === throughput.n ? '' : ' ⚠'} |${row.error ? ` ${row.error}` : ''}`
+const tputHead = ['| client | loop | wall | msg/s | CPU per message | peak RSS | requests | received |', '|---|---|---:|---:|---:|---:|---:|---:|']
+const perRequestRows = throughput.rows.filter((row) => !row.name.includes('segment') && !row.name.includes('posthog') && !row.name.includes('rudder'))
+const batchRows = throughput.rows.filter((row) => !perRequestRows.includes(row))
+const perRequestChart = chart('delivery-per-request.svg', { title: 'CPU per message, one request per identify', unit: 'µs', rows: perRequestRows.map((row) => ({ label: row.name, value: row.cpuUsPerMessage ?? 0, ours: row.ours })) })
+const batchChart = chart('delivery-batch.svg', { title: 'CPU per message, batching clients', unit: 'µs', target: 40, rows: batchRows.map((row) => ({ label: `${row.name} (${row.mode})`, value: row.cpuUsPerMessage ?? 0, ours: row.ours })) })
+const ourPerRequest = perRequestRows.find((row) => row.ours)
+const rawFetch = perRequestRows.find((row) => row.name === 'fetch')
+const ourBatch = batchRows.filter((row) => row.ours)
+
+// ---- latency
+const latencyChart = chart('latency.svg', { title: 'Login route p50, two providers at 20 ms', unit: 'ms', rows: latency.rows.map((row) => ({ label: row.name, value: row.p50, ours: row.ours })) })
+const latencyTable = ['| route | p50 | p99 |', '|---|---:|---:|', ...latency.rows.map((row) => `| ${row.ours ? `**${row.name}**` : row.name} | ${fixed(row.p50, 2)} ms | ${fixed(row.p99, 2)} ms |`)].join('\n')
+
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}`
+const readme = `# Benchmarks
+
+idstitch against what its users would pick instead, side by side in one run on one machine.
+Run them with \`pnpm bench\` (about ${Math.max(1, Math.round((Date.now() - started) / 60_000))} minutes); CI runs \`pnpm bench --smoke\` with tiny counts
+so they keep working. Timing is never a pass/fail test.
+
+- **Machine:** ${machine}
+- **Run:** ${new Date().toISOString()}${smoke ? ' (smoke)' : ''}
+
+## Targets
+
+| benchmark | target | result | |
+|---|---|---|---|
+| tracker size | ≤ 1,500 B brotli and ≥ 7× smaller than the smallest peer that identifies | ${size.ours} B, ${fixed(size.ratio, 1)}× smaller than ${size.smallestPeer} | ${verdict(size.ours <= 1500 && size.ratio >= 7)} |
+| delivery, one request per identify | CPU per message ≤ raw \`fetch\` | ${fixed(ourPerRequest?.cpuUsPerMessage, 1)} µs vs ${fixed(rawFetch?.cpuUsPerMessage, 1)} µs | ${verdict(ourPerRequest && rawFetch && ourPerRequest.cpuUsPerMessage <= rawFetch.cpuUsPerMessage)} |
+| delivery, batching | ≤ 40 µs per message, ≤ 150 MB peak RSS, all received in both loops | ${ourBatch.map((row) => `${row.mode}: ${fixed(row.cpuUsPerMessage, 1)} µs, ${fixed(row.maxRssMB)} MB, ${row.received}/${throughput.n}`).join('; ')} | ${verdict(ourBatch.every((row) => row.cpuUsPerMessage <= 40 && row.maxRssMB <= 150 && row.received === throughput.n))} |
+| cold start | ≤ 30 ms, below every peer | ${fixed(ourImport, 1)} ms | ${verdict(ourImport <= 30 && importTime.rows.every((row) => row.ours || row.ms > ourImport))} |
+| login-route latency | p50 overhead ≤ 1 ms | ${fixed(latency.overheadP50, 2)} ms | ${verdict(latency.overheadP50 <= 1)} |
+
+### Where the targets are not met, and why
+
+- **Tracker size.** The script tag carries js-cookie (about 640 B brotli of the total) plus the domain probe, three presets,
+  the owner tag that keeps two users on one browser apart, consent and opt-out, the relay and the queue replay. The hand-written
+  floor below shows that the cookie job alone, without js-cookie, is about 200 B: meeting 1.5 kB with every feature of SPEC §5 most
+  likely means replacing js-cookie with a few lines of cookie code, which SPEC names as a chosen dependency. That is a decision to
+  take before the next size pass.
+- **Delivery, one request per identify.** idstitch sends through ky over the global \`fetch\`, so it pays fetch's cost plus ky's and its
+  own. The plan, as the benchmark issue suggests: keep ky for runtimes that only have \`fetch\`, and give Node a transport over
+  undici's \`Pool\` behind the same \`Transport\` interface.
+- **Cold start.** Bundling zod, ky and cookie into \`dist\` took it from about 126 ms to the figure above, now below every peer here;
+  this machine starts Node slower than the one the reference figures came from (ky alone: ~34 ms there).
+
+## 1. Tracker size
+
+Each peer does the same job (get the visitor id, identify on login, reset on logout), bundled the same way: esbuild, minified IIFE,
+es2018, for the browser. Ours is the published script-tag file, js-cookie included.
+
+${sizeChart}
+
+${sizeTable}
+
+## 2. Delivery cost in Node
+
+A sink process on 127.0.0.1 (keep-alive) counts every message it receives; each client runs in its own process and sends
+${throughput.n.toLocaleString('en-US')} identifies. One-request clients run 32 requests at a time; idstitch's lane does the same
+(\`concurrency: 32\`). Batching clients use their defaults and their documented drain call (\`closeAndFlush\`, \`shutdown\`, \`flush\`),
+in a tight loop and in a loop that yields every 100 calls. CPU is user + system time of the client process.
+
+${perRequestChart}
+
+${batchChart}
+
+${[...tputHead, ...perRequestRows.map(tput)].join('\n')}
+
+${[...tputHead, ...batchRows.map(tput)].join('\n')}
+
+⚠ marks a client whose sink did not receive every message.
+
+## 3. Cold start
+
+Wall time of \`node -e "await import(X)"\`, median of ${importTime.runs} interleaved runs, minus the median of a bare \`node\` start
+(${fixed(importTime.bareNodeMs, 1)} ms here).
+
+${importChart}
+
+${importTable}
+
+## 4. Added latency in a login route
+
+An HTTP server whose \`POST /login\` awaits an identify to two providers (Pathbound and DFend shapes) on a loopback sink that answers after
+20 ms, against the same route sending the two requests with raw \`fetch\` in parallel; ${latency.n} sequential logins each, interleaved in halves.
+
+${latencyChart}
+
+${latencyTable}
+
+p50 overhead: **${fixed(latency.overheadP50, 2)} ms**.
+`
+writeFileSync(join(out, 'README.md'), readme)
+writeFileSync(join(out, 'results.json'), JSON.stringify({ machine, size, importTime, throughput, latency }, null, 2))
+log(`done in ${Math.round((Date.now() - started) / 1000)} s: ${join(out, 'README.md')}`)
+const short = throughput.rows.filter((row) => row.ours && row.received !== throughput.n)
+if (short.length) {
+  console.error(`[bench] idstitch lost messages: ${short.map((row) => `${row.name} ${row.mode} ${row.received}/${throughput.n}`).join(', ')}`)
+  process.exit(1)
+}

@@ -1,0 +1,102 @@
+// One client, in its own process: sends N identifies to the sink and reports
+// wall time, CPU time and peak RSS. Usage: node client.mjs <kind> <sinkUrl> <n> <tight|yield>
+import http from 'node:http'
+import { performance } from 'node:perf_hooks'
+
+const [kind, sink, countArg, mode = 'tight'] = process.argv.slice(2)
+const n = Number(countArg)
+const CONCURRENCY = 32
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+const body = (i) => JSON.stringify({ external_id: `usr_${i}`, anonymous_id: VISITOR, traits: { plan: 'pro' } })
+const headers = { 'content-type': 'application/json', authorization: 'Bearer pb_bench_key' }
+
+/** Runs `send(i)` for i in [0, n) with at most CONCURRENCY in flight. */
+const pool = async (send) => {
+  let next = 0
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < n) await send(next++)
+  }))
+}
+
+/** Calls `call(i)` n times, yielding to the event loop every 100 calls in 'yield' mode. */
+const loop = async (call) => {
+  for (let i = 0; i < n; i++) {
+    call(i)
+    if (mode === 'yield' && i % 100 === 99) await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+const clients = {
+  async fetch() {
+    await pool(async (i) => {
+      const response = await fetch(`${sink}/v1/identify`, { method: 'POST', headers, body: body(i) })
+      await response.text()
+    })
+  },
+  async ky() {
+    const { default: ky } = await import('ky')
+    await pool((i) => ky.post(`${sink}/v1/identify`, { headers, body: body(i), retry: 0 }).text())
+  },
+  async 'node-http'() {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
+    const url = new URL(`${sink}/v1/identify`)
+    await pool((i) => new Promise((resolve, reject) => {
+      const request = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers, agent }, (response) => {
+        response.resume()
+        response.on('end', resolve)
+      })
+      request.on('error', reject)
+      request.end(body(i))
+    }))
+    agent.destroy()
+  },
+  async 'undici-pool'() {
+    const { Pool } = await import('undici')
+    const undici = new Pool(sink, { connections: CONCURRENCY })
+    await pool(async (i) => {
+      const { body: response } = await undici.request({ path: '/v1/identify', method: 'POST', headers, body: body(i) })
+      await response.text()
+    })
+    await undici.close()
+  },
+  async 'idstitch-pathbound'() {
+    const { createClient } = await import('@idstitch/node')
+    const { pathbound } = await import('@idstitch/node/providers')
+    const client = createClient({ concurrency: CONCURRENCY, deadlineMs: false, providers: [pathbound({ apiKey: 'pb_bench_key', baseUrl: sink, rateLimit: { limit: 1e9, windowMs: 1000 } })] })
+    await loop((i) => client.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
+    await client.flush()
+  },
+  async 'idstitch-segment'() {
+    const { createClient } = await import('@idstitch/node')
+    const { segment } = await import('@idstitch/node/providers')
+    const client = createClient({ providers: [segment({ writeKey: 'wk_bench', baseUrl: sink })] }) // defaults
+    await loop((i) => client.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
+    await client.flush()
+  },
+  async 'segment-node'() {
+    const { Analytics } = await import('@segment/analytics-node')
+    const analytics = new Analytics({ writeKey: 'wk_bench', host: sink })
+    await loop((i) => analytics.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
+    await analytics.closeAndFlush({ timeout: 120_000 })
+  },
+  async 'posthog-node'() {
+    const { PostHog } = await import('posthog-node')
+    const posthog = new PostHog('phc_bench', { host: sink })
+    await loop((i) => posthog.identify({ distinctId: `usr_${i}`, properties: { plan: 'pro', $anon_distinct_id: VISITOR } }))
+    await posthog.shutdown(120_000)
+  },
+  async 'rudder-node'() {
+    const { default: Analytics } = await import('@rudderstack/rudder-sdk-node')
+    const client = new Analytics('wk_bench', { dataPlaneUrl: sink, logLevel: 'error' })
+    await loop((i) => client.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
+    await client.flush()
+  },
+}
+
+const cpu0 = process.cpuUsage()
+const t0 = performance.now()
+await clients[kind]()
+const wallMs = performance.now() - t0
+const cpu = process.cpuUsage(cpu0)
+process.stdout.write(JSON.stringify({ wallMs, cpuUs: cpu.user + cpu.system, maxRssMB: process.resourceUsage().maxRSS / 1024 }))
+process.exit(0)

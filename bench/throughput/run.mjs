@@ -1,0 +1,53 @@
+import { execFileSync, fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+export const perRequest = ['idstitch-pathbound', 'fetch', 'ky', 'node-http', 'undici-pool']
+export const batching = ['idstitch-segment', 'segment-node', 'posthog-node', 'rudder-node']
+
+/** Starts the sink in its own process. */
+export const startSink = (delayMs = 0) =>
+  new Promise((resolve) => {
+    const child = fork(`${here}sink.mjs`, [String(delayMs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    child.once('message', ({ port }) => resolve({ url: `http://127.0.0.1:${port}`, stop: () => child.kill() }))
+  })
+
+const counts = async (url) => (await fetch(`${url}/count`)).json()
+
+/** One client run in its own process, with what the sink received. */
+const measure = async (sink, kind, n, mode) => {
+  await fetch(`${sink.url}/reset`)
+  let report
+  try {
+    report = JSON.parse(execFileSync(process.execPath, [`${here}client.mjs`, kind, sink.url, String(n), mode], { cwd: here, encoding: 'utf8', timeout: 240_000, stdio: ['ignore', 'pipe', 'ignore'] }))
+  } catch (error) {
+    report = { error: String(error.message).split('\n')[0] }
+  }
+  // Give in-flight requests a moment to land before reading the count.
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const { requests, messages } = await counts(sink.url)
+  return {
+    name: kind,
+    mode,
+    ...report,
+    requests,
+    received: messages,
+    messagesPerSecond: report.wallMs ? (n / report.wallMs) * 1000 : undefined,
+    cpuUsPerMessage: report.cpuUs ? report.cpuUs / n : undefined,
+    ours: kind.startsWith('idstitch'),
+  }
+}
+
+export const runThroughput = async ({ n = 20_000 } = {}) => {
+  const sink = await startSink()
+  try {
+    const rows = []
+    for (const kind of perRequest) rows.push(await measure(sink, kind, n, 'tight'))
+    for (const mode of ['tight', 'yield']) for (const kind of batching) rows.push(await measure(sink, kind, n, mode))
+    return { n, rows }
+  } finally {
+    sink.stop()
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await runThroughput({ n: Number(process.argv[2] ?? 2000) }), null, 2))
