@@ -1,4 +1,4 @@
-import { createClient, type ClientOptions } from '@idstitch/node'
+import { createClient, createKyTransport, createUndiciTransport, type ClientOptions, type Transport } from '@idstitch/node'
 import { dfend, pathbound } from '@idstitch/node/providers'
 import { dfendRule, pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import { createServer } from 'node:net'
@@ -17,8 +17,11 @@ beforeEach(() => {
   server.faults.length = 0
 })
 
-const client = (options: Partial<ClientOptions> = {}) =>
-  createClient({ logger: false, retry: { limit: 3, backoff: 10 }, timeoutMs: 1_000, deadlineMs: 5_000, providers: [dfend({ apiKey: KEY, baseUrl: server.url })], ...options })
+/** Every fault is exercised over both transports: undici pools (Node's default) and ky over fetch (everywhere else). */
+const transports: [string, () => Transport][] = [
+  ['undici pools', () => createUndiciTransport()],
+  ['ky over fetch', () => createKyTransport()],
+]
 
 const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
   const started = performance.now()
@@ -26,117 +29,122 @@ const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
   return [value, performance.now() - started]
 }
 
-describe('retries', () => {
-  it('retries a burst of 5xx and delivers', async () => {
-    server.faults.push({ status: 503 }, { status: 500 }, { status: 502 })
-    const result = await client().identify({ userId: 'u_5xx' })
-    expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 4, httpStatus: 200 })
-    expect(server.requests).toHaveLength(4)
+describe.each(transports)('over %s', (_, transport) => {
+  const client = (options: Partial<ClientOptions> = {}) =>
+    createClient({ logger: false, retry: { limit: 3, backoff: 10 }, timeoutMs: 1_000, deadlineMs: 5_000, transport: transport(), providers: [dfend({ apiKey: KEY, baseUrl: server.url })], ...options })
+
+  describe('retries', () => {
+    it('retries a burst of 5xx and delivers', async () => {
+      server.faults.push({ status: 503 }, { status: 500 }, { status: 502 })
+      const result = await client().identify({ userId: 'u_5xx' })
+      expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 4, httpStatus: 200 })
+      expect(server.requests).toHaveLength(4)
+    })
+
+    it('gives up after retry.limit retries with the last HttpError', async () => {
+      server.faults.push({ status: 500, body: { error: 'down' } }, { status: 500 }, { status: 500 }, { status: 503, body: { error: 'still down' } })
+      const result = await client().identify({ userId: 'u_down' })
+      const error = expectFailed(result.results[0], 'HttpError', 'http_error')
+      expect(result.results[0]).toMatchObject({ attempts: 4, httpStatus: 503 })
+      expect(error.message).toContain('still down')
+      expect(server.requests).toHaveLength(4)
+    })
+
+    it('retries 408 and 429, never other 4xx', async () => {
+      server.faults.push({ status: 408 }, { status: 429 })
+      expect((await client().identify({ userId: 'u_408' })).results[0]).toMatchObject({ status: 'delivered', attempts: 3 })
+      for (const status of [400, 401, 403, 404, 409, 422]) {
+        server.requests.length = 0
+        server.faults.push({ status, body: { error: `nope ${status}` } })
+        const result = await client().identify({ userId: `u_${status}` })
+        expect(result.results[0]).toMatchObject({ status: 'failed', attempts: 1, httpStatus: status })
+        expect(server.requests).toHaveLength(1)
+      }
+    })
+
+    it('honours Retry-After on a 429', async () => {
+      server.faults.push({ status: 429, headers: { 'retry-after': '1' } })
+      const [result, elapsed] = await timed(() => client().identify({ userId: 'u_429' }))
+      expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
+      expect(elapsed).toBeGreaterThanOrEqual(950)
+      expect(elapsed).toBeLessThan(3_000)
+    })
+
+    it('backs off without Retry-After, with exponential jitter', async () => {
+      server.faults.push({ status: 429 }, { status: 429 })
+      const [result, elapsed] = await timed(() => client({ retry: { limit: 3, backoff: 100 } }).identify({ userId: 'u_429b' }))
+      expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 3 })
+      // 50..100 ms, then 100..200 ms
+      expect(elapsed).toBeGreaterThanOrEqual(150)
+    })
+
+    it('caps Retry-After at retry.maxRetryAfterMs', async () => {
+      server.faults.push({ status: 503, headers: { 'retry-after': '3600' } })
+      const [result, elapsed] = await timed(() => client({ retry: { limit: 1, maxRetryAfterMs: 100 } }).identify({ userId: 'u_cap' }))
+      expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
+      expect(elapsed).toBeLessThan(1_000)
+    })
+
+    it('does not wait for a Retry-After that ends past the deadline', async () => {
+      server.faults.push({ status: 429, headers: { 'retry-after': '30' }, body: { error: 'slow down' } })
+      const [result, elapsed] = await timed(() => client({ deadlineMs: 2_000, retry: { limit: 3, maxRetryAfterMs: 60_000 } }).identify({ userId: 'u_late' }))
+      expect(expectFailed(result.results[0], 'HttpError', 'rate_limited').message).toContain('slow down')
+      expect(elapsed).toBeLessThan(500)
+    })
+
+    it('uses a custom backoff function', async () => {
+      const calls: number[] = []
+      server.faults.push({ status: 500 }, { status: 500 })
+      const result = await client({ retry: { limit: 2, backoff: (retry) => (calls.push(retry), 1) } }).identify({ userId: 'u_fn' })
+      expect(result.results[0]?.status).toBe('delivered')
+      expect(calls).toEqual([1, 2])
+    })
+
+    it('makes a single attempt with retry: false', async () => {
+      server.faults.push({ status: 503 })
+      expect((await client({ retry: false }).identify({ userId: 'u_once' })).results[0]).toMatchObject({ status: 'failed', attempts: 1 })
+    })
   })
 
-  it('gives up after retry.limit retries with the last HttpError', async () => {
-    server.faults.push({ status: 500, body: { error: 'down' } }, { status: 500 }, { status: 500 }, { status: 503, body: { error: 'still down' } })
-    const result = await client().identify({ userId: 'u_down' })
-    const error = expectFailed(result.results[0], 'HttpError', 'http_error')
-    expect(result.results[0]).toMatchObject({ attempts: 4, httpStatus: 503 })
-    expect(error.message).toContain('still down')
-    expect(server.requests).toHaveLength(4)
-  })
+  describe('timeouts and broken connections', () => {
+    it('times out a hanging attempt after timeoutMs and retries', async () => {
+      server.faults.push({ hang: true })
+      const result = await client({ timeoutMs: 200 }).identify({ userId: 'u_hang_once' })
+      expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
+    })
 
-  it('retries 408 and 429, never other 4xx', async () => {
-    server.faults.push({ status: 408 }, { status: 429 })
-    expect((await client().identify({ userId: 'u_408' })).results[0]).toMatchObject({ status: 'delivered', attempts: 3 })
-    for (const status of [400, 401, 403, 404, 409, 422]) {
-      server.requests.length = 0
-      server.faults.push({ status, body: { error: `nope ${status}` } })
-      const result = await client().identify({ userId: `u_${status}` })
-      expect(result.results[0]).toMatchObject({ status: 'failed', attempts: 1, httpStatus: status })
-      expect(server.requests).toHaveLength(1)
-    }
-  })
+    it('fails with TimeoutError (timeout) when every attempt hangs', async () => {
+      server.faults.push({ hang: true }, { hang: true }, { hang: true })
+      const [result, elapsed] = await timed(() => client({ timeoutMs: 150, retry: { limit: 2, backoff: 5 } }).identify({ userId: 'u_hang' }))
+      const error = expectFailed(result.results[0], 'TimeoutError', 'timeout')
+      expect(error.message).toContain('150 ms')
+      expect(result.results[0]?.attempts).toBe(3)
+      expect(elapsed).toBeLessThan(2_000)
+    })
 
-  it('honours Retry-After on a 429', async () => {
-    server.faults.push({ status: 429, headers: { 'retry-after': '1' } })
-    const [result, elapsed] = await timed(() => client().identify({ userId: 'u_429' }))
-    expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
-    expect(elapsed).toBeGreaterThanOrEqual(950)
-    expect(elapsed).toBeLessThan(3_000)
-  })
+    it('ends a hanging identify at the deadline with TimeoutError (deadline_exceeded)', async () => {
+      server.faults.push({ hang: true }, { hang: true }, { hang: true }, { hang: true })
+      const [result, elapsed] = await timed(() => client({ timeoutMs: 5_000, deadlineMs: 400 }).identify({ userId: 'u_deadline' }))
+      expectFailed(result.results[0], 'TimeoutError', 'deadline_exceeded')
+      expect(elapsed).toBeGreaterThanOrEqual(390)
+      expect(elapsed).toBeLessThan(1_500)
+    })
 
-  it('backs off without Retry-After, with exponential jitter', async () => {
-    server.faults.push({ status: 429 }, { status: 429 })
-    const [result, elapsed] = await timed(() => client({ retry: { limit: 3, backoff: 100 } }).identify({ userId: 'u_429b' }))
-    expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 3 })
-    // 50..100 ms, then 100..200 ms
-    expect(elapsed).toBeGreaterThanOrEqual(150)
-  })
+    it('retries a reset connection and delivers', async () => {
+      server.faults.push({ reset: true })
+      expect((await client().identify({ userId: 'u_reset' })).results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
+    })
 
-  it('caps Retry-After at retry.maxRetryAfterMs', async () => {
-    server.faults.push({ status: 503, headers: { 'retry-after': '3600' } })
-    const [result, elapsed] = await timed(() => client({ retry: { limit: 1, maxRetryAfterMs: 100 } }).identify({ userId: 'u_cap' }))
-    expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
-    expect(elapsed).toBeLessThan(1_000)
-  })
-
-  it('does not wait for a Retry-After that ends past the deadline', async () => {
-    server.faults.push({ status: 429, headers: { 'retry-after': '30' }, body: { error: 'slow down' } })
-    const [result, elapsed] = await timed(() => client({ deadlineMs: 2_000, retry: { limit: 3, maxRetryAfterMs: 60_000 } }).identify({ userId: 'u_late' }))
-    expect(expectFailed(result.results[0], 'HttpError', 'rate_limited').message).toContain('slow down')
-    expect(elapsed).toBeLessThan(500)
-  })
-
-  it('uses a custom backoff function', async () => {
-    const calls: number[] = []
-    server.faults.push({ status: 500 }, { status: 500 })
-    const result = await client({ retry: { limit: 2, backoff: (retry) => (calls.push(retry), 1) } }).identify({ userId: 'u_fn' })
-    expect(result.results[0]?.status).toBe('delivered')
-    expect(calls).toEqual([1, 2])
-  })
-
-  it('makes a single attempt with retry: false', async () => {
-    server.faults.push({ status: 503 })
-    expect((await client({ retry: false }).identify({ userId: 'u_once' })).results[0]).toMatchObject({ status: 'failed', attempts: 1 })
-  })
-})
-
-describe('timeouts and broken connections', () => {
-  it('times out a hanging attempt after timeoutMs and retries', async () => {
-    server.faults.push({ hang: true })
-    const result = await client({ timeoutMs: 200 }).identify({ userId: 'u_hang_once' })
-    expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
-  })
-
-  it('fails with TimeoutError (timeout) when every attempt hangs', async () => {
-    server.faults.push({ hang: true }, { hang: true }, { hang: true })
-    const [result, elapsed] = await timed(() => client({ timeoutMs: 150, retry: { limit: 2, backoff: 5 } }).identify({ userId: 'u_hang' }))
-    const error = expectFailed(result.results[0], 'TimeoutError', 'timeout')
-    expect(error.message).toContain('150 ms')
-    expect(result.results[0]?.attempts).toBe(3)
-    expect(elapsed).toBeLessThan(2_000)
-  })
-
-  it('ends a hanging identify at the deadline with TimeoutError (deadline_exceeded)', async () => {
-    server.faults.push({ hang: true }, { hang: true }, { hang: true }, { hang: true })
-    const [result, elapsed] = await timed(() => client({ timeoutMs: 5_000, deadlineMs: 400 }).identify({ userId: 'u_deadline' }))
-    expectFailed(result.results[0], 'TimeoutError', 'deadline_exceeded')
-    expect(elapsed).toBeGreaterThanOrEqual(390)
-    expect(elapsed).toBeLessThan(1_500)
-  })
-
-  it('retries a reset connection and delivers', async () => {
-    server.faults.push({ reset: true })
-    expect((await client().identify({ userId: 'u_reset' })).results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
-  })
-
-  it('reports a refused connection as a NetworkError after retrying', async () => {
-    const probe = createServer()
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-    const { port } = probe.address() as { port: number }
-    await new Promise((resolve) => probe.close(resolve))
-    const result = await createClient({ logger: false, retry: { limit: 2, backoff: 5 }, providers: [dfend({ apiKey: KEY, baseUrl: `http://127.0.0.1:${port}` })] }).identify({ userId: 'u' })
-    const error = expectFailed(result.results[0], 'NetworkError', 'network_error')
-    expect(error.cause).toBeDefined()
-    expect(result.results[0]?.attempts).toBe(3)
+    it('reports a refused connection as a NetworkError after retrying', async () => {
+      const probe = createServer()
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+      const { port } = probe.address() as { port: number }
+      await new Promise((resolve) => probe.close(resolve))
+      const result = await createClient({ logger: false, retry: { limit: 2, backoff: 5 }, transport: transport(), providers: [dfend({ apiKey: KEY, baseUrl: `http://127.0.0.1:${port}` })] }).identify({ userId: 'u' })
+      const error = expectFailed(result.results[0], 'NetworkError', 'network_error')
+      expect(error.cause).toBeDefined()
+      expect(result.results[0]?.attempts).toBe(3)
+    })
   })
 })
 

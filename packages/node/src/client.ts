@@ -11,6 +11,11 @@ import {
 import { createDeliveryLane, type Deadline, type Delivery, type DeliveryLane } from './delivery.js'
 import { redactCredentials, safeLogger, type Logger } from './logger.js'
 import { createKyTransport, type Transport } from './transport.js'
+import { createUndiciTransport } from './undici-transport.js'
+
+/** Node itself (not Bun or Deno, which also set `process.versions.node`). */
+const isNode = (): boolean =>
+  typeof process !== 'undefined' && typeof process.versions?.node === 'string' && !('bun' in process.versions) && !('Deno' in globalThis)
 
 /** How one message fared with one provider. */
 export interface ProviderResult {
@@ -83,11 +88,14 @@ export interface ClientOptions {
   logger?: Logger | false
   /** Called once for each `failed` or `invalid` result. Without it, they are logged as errors. */
   onError?: (error: IdstitchError, context: ErrorContext) => void
-  /** The `fetch` to send with. Default: the global one. */
+  /** A `fetch` to send with (through ky) instead of the default transport. */
   fetch?: typeof fetch
   /** Validate and prepare requests, send nothing: each result is `skipped` with its `request`. */
   dryRun?: boolean
-  /** Another HTTP stack, replacing ky + `fetch`. */
+  /**
+   * Another HTTP stack. Default: in Node, undici connection pools; in other
+   * runtimes, or when `fetch` is given, ky over `fetch`.
+   */
   transport?: Transport
 }
 
@@ -176,7 +184,8 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
 
   const redact = (text: string): string => redactCredentials(providers.reduce((out, provider) => provider.redact(out), text))
   const log = safeLogger(options.logger, redact)
-  const transport = options.transport ?? createKyTransport(options.fetch)
+  // Node: undici pools (cheapest per request). Elsewhere, or with an injected fetch: ky over fetch.
+  const transport = options.transport ?? (options.fetch || !isNode() ? createKyTransport(options.fetch) : createUndiciTransport({ connections: concurrency }))
   const lanes = new Map<Provider, DeliveryLane>(
     providers.map((provider) => [
       provider,
@@ -295,6 +304,7 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
     async shutdown() {
       closed = true
       while (pending.size > 0) await Promise.allSettled([...pending])
+      await transport.close?.()
     },
   }
 }

@@ -10,6 +10,7 @@ export { createIdentifyHandler, toNodeHandler } from './relay.js'
 export type { Logger } from './logger.js'
 export type { Transport } from './transport.js'
 export { createKyTransport } from './transport.js'
+export { createUndiciTransport } from './undici-transport.js'
 
 export type { IdentifyMessage, IdentifyEvent, ValidationIssue, ErrorCode, Provider, PresetName } from '@idstitch/core'
 export {

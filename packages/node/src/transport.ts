@@ -8,9 +8,12 @@ import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
  */
 export interface Transport {
   send(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse>
+  /** Releases connections; `shutdown()` calls it. */
+  close?(): Promise<void>
 }
 
-const parseBody = (text: string, contentType: string | null): unknown => {
+/** Parses a response body as JSON when it looks like JSON; otherwise keeps the text. */
+export const parseBody = (text: string, contentType: string | null): unknown => {
   if (text === '') return undefined
   if (contentType?.includes('json') || /^\s*[[{]/.test(text)) {
     try {
@@ -23,9 +26,10 @@ const parseBody = (text: string, contentType: string | null): unknown => {
 }
 
 /**
- * The default transport: ky over the runtime's `fetch` (Node's keeps one
- * keep-alive connection pool per origin, so per provider). Retries and
- * timeouts are the client's: ky makes exactly one attempt per call.
+ * The transport for runtimes that only have `fetch` (Workers, Vercel Edge,
+ * Deno, Bun) and whenever a `fetch` is passed to `createClient`: ky over that
+ * `fetch`. Retries and timeouts are the client's: ky makes exactly one attempt
+ * per call.
  */
 export const createKyTransport = (fetchImpl?: typeof fetch): Transport => {
   const http = ky.create({
