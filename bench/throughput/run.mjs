@@ -19,7 +19,7 @@ const measure = async (sink, kind, n, mode) => {
   await fetch(`${sink.url}/reset`)
   let report
   try {
-    report = JSON.parse(execFileSync(process.execPath, [`${here}client.mjs`, kind, sink.url, String(n), mode], { cwd: here, encoding: 'utf8', timeout: 240_000, stdio: ['ignore', 'pipe', 'ignore'] }))
+    report = JSON.parse(execFileSync(process.execPath, [`${here}client.mjs`, kind, sink.url, String(n), mode], { cwd: here, encoding: 'utf8', timeout: 90_000, stdio: ['ignore', 'pipe', 'ignore'] }))
   } catch (error) {
     report = { error: String(error.message).split('\n')[0] }
   }
