@@ -130,6 +130,17 @@ describe.each(transports)('over %s', (_, transport) => {
       expect(elapsed).toBeLessThan(1_500)
     })
 
+    it('ends an identify still queued behind a busy lane at its deadline, having sent nothing', async () => {
+      server.faults.push({ hang: true })
+      const c = client({ concurrency: 1, timeoutMs: 5_000, deadlineMs: 400 })
+      const [[first, second], elapsed] = await timed(() => Promise.all([c.identify({ userId: 'u_busy' }), c.identify({ userId: 'u_queued' })]))
+      expectFailed(first.results[0], 'TimeoutError', 'deadline_exceeded')
+      expect(expectFailed(second.results[0], 'TimeoutError', 'deadline_exceeded')).toBeDefined()
+      expect(second.results[0]?.attempts).toBe(0)
+      expect(server.requests).toHaveLength(1)
+      expect(elapsed).toBeLessThan(1_500)
+    })
+
     it('retries a reset connection and delivers', async () => {
       server.faults.push({ reset: true })
       expect((await client().identify({ userId: 'u_reset' })).results[0]).toMatchObject({ status: 'delivered', attempts: 2 })

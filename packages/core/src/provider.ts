@@ -30,7 +30,7 @@ export interface FieldIssue {
 
 /** What an adapter makes of one event: an item to send, a reason to skip it, or why it is invalid. */
 export type Prepared<Item> =
-  | { type: 'item'; item: Item; warnings?: readonly Warning[] }
+  | { type: 'item'; item: Item; warnings?: readonly Warning[]; /** The item's JSON size in UTF-8 bytes, when the adapter measured it (batching uses it). */ bytes?: number }
   | { type: 'skip'; reason: string }
   | { type: 'invalid'; issues: readonly FieldIssue[] }
 

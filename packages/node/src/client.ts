@@ -138,8 +138,6 @@ const redactRequest = (request: ProviderRequest, redact: (text: string) => strin
   ),
 })
 
-const never = new AbortController().signal
-
 /**
  * Creates an idstitch client. Checks its configuration at once and throws a
  * `ConfigError` naming the provider and option at fault.
@@ -243,7 +241,7 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
     if (options.dryRun) {
       return { ...base, status: 'skipped', reason: 'dry run: prepared, not sent', request: redactRequest(provider.request([prepared.item]), redact) }
     }
-    return (lanes.get(provider) as DeliveryLane).enqueue(prepared.item, deadline).then((delivery) => toResult(provider, delivery))
+    return (lanes.get(provider) as DeliveryLane).enqueue(prepared.item, deadline, prepared.bytes).then((delivery) => toResult(provider, delivery))
   }
 
   const run = async (message: IdentifyMessage): Promise<IdentifyResult> => {
@@ -258,9 +256,7 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
         error: new ValidationError(prepared.issues.map((issue) => ({ provider: provider.name, ...issue }))),
       }))
     } else {
-      const timer = deadlineMs === false ? undefined : AbortSignal.timeout(deadlineMs)
-      const deadline: Deadline =
-        deadlineMs === false ? { at: Infinity, ms: Infinity, signal: never } : { at: Date.now() + deadlineMs, ms: deadlineMs, signal: timer as AbortSignal }
+      const deadline: Deadline = deadlineMs === false ? { at: Infinity, ms: Infinity } : { at: Date.now() + deadlineMs, ms: deadlineMs }
       results = await Promise.all(providers.map((provider) => deliverTo(provider, prepared.event, deadline)))
     }
     for (const result of results) report(result, userId)

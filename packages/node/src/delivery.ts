@@ -22,11 +22,10 @@ export interface Delivery {
   error?: IdstitchError
 }
 
-/** When a message must be finished by: `at` (epoch ms) and a signal that aborts then. */
+/** When a message must be finished by: `at` (epoch ms; `Infinity` for never) and the `ms` it was given. */
 export interface Deadline {
   at: number
   ms: number
-  signal: AbortSignal
 }
 
 export interface DeliveryOptions {
@@ -48,38 +47,17 @@ interface Job {
   resolve: (delivery: Delivery) => void
 }
 
-/** Waits `ms`, or less when `signal` aborts. Never rejects. */
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const done = (): void => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * A signal for one attempt: aborted at the deadline or after `timeoutMs`.
- * Wired by hand rather than with AbortSignal.any(), which on Node 20 keeps every
- * derived signal alive as long as its long-lived source (hundreds of MB in a
- * 20,000-message burst, see bench/).
+ * A signal for one attempt, aborted after `ms`. One timer per attempt, wired by
+ * hand: per-message AbortSignal.timeout()/any() cost more CPU and, on Node 20,
+ * memory than the rest of a message's delivery (see bench/).
  */
-const attemptSignal = (deadline: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; done: () => void } => {
+const attemptSignal = (ms: number): { signal: AbortSignal; done: () => void } => {
   const controller = new AbortController()
-  const abort = (): void => controller.abort()
-  const timer = setTimeout(abort, timeoutMs)
-  deadline?.addEventListener('abort', abort, { once: true })
-  if (deadline?.aborted) abort()
-  return {
-    signal: controller.signal,
-    done: () => {
-      clearTimeout(timer)
-      deadline?.removeEventListener('abort', abort)
-    },
-  }
+  const timer = setTimeout(() => controller.abort(), ms)
+  return { signal: controller.signal, done: () => clearTimeout(timer) }
 }
 
 /** A copy of a response body with secrets removed from every string in it. */
@@ -99,28 +77,58 @@ const BATCH_OVERHEAD = 64
  * and retries with backoff bounded by each message's deadline.
  */
 export const createDeliveryLane = (provider: Provider, options: DeliveryOptions) => {
-  const queue: Job[] = []
+  // A FIFO with a head index: shift() on a 20,000-item array is quadratic.
+  let queue: Job[] = []
+  let head = 0
   const limiter: RateLimiter | undefined = provider.rateLimit && createRateLimiter(provider.rateLimit)
   let active = 0
   let scheduled = false
+  let sweeper: ReturnType<typeof setTimeout> | undefined
+
+  const expired = (deadline: Deadline): Delivery => ({ status: 'failed', attempts: 0, error: new TimeoutError(provider.name, deadline.ms, 'deadline') })
+
+  /**
+   * Ends, at their deadline, the jobs still waiting in the queue, so a queued
+   * identify resolves on time. Every identify of a client has the same
+   * `deadlineMs`, so the queue is in deadline order: one timer for its head.
+   */
+  const sweep = (): void => {
+    sweeper = undefined
+    const now = options.now()
+    while (head < queue.length && (queue[head] as Job).deadline.at <= now) {
+      const job = queue[head++] as Job
+      job.resolve(expired(job.deadline))
+    }
+    arm()
+  }
+  const arm = (): void => {
+    const next = queue[head]
+    if (sweeper === undefined && next && next.deadline.at !== Infinity) sweeper = setTimeout(sweep, Math.max(0, next.deadline.at - options.now()))
+  }
 
   const takeBatch = (): Job[] => {
-    const first = queue.shift() as Job
+    const first = queue[head++] as Job
     const batch = [first]
-    if (!provider.batch) return batch
-    let bytes = first.bytes + BATCH_OVERHEAD
-    while (queue.length > 0 && batch.length < provider.batch.maxItems) {
-      const next = queue[0] as Job
-      if (bytes + next.bytes + 1 > provider.batch.maxBytes) break
-      bytes += next.bytes + 1
-      batch.push(queue.shift() as Job)
+    if (provider.batch) {
+      let bytes = first.bytes + BATCH_OVERHEAD
+      while (head < queue.length && batch.length < provider.batch.maxItems) {
+        const next = queue[head] as Job
+        if (bytes + next.bytes + 1 > provider.batch.maxBytes) break
+        bytes += next.bytes + 1
+        batch.push(next)
+        head++
+      }
+    }
+    if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head)
+      head = 0
     }
     return batch
   }
 
   const pump = (): void => {
     scheduled = false
-    while (active < options.concurrency && queue.length > 0) {
+    while (active < options.concurrency && head < queue.length) {
       const jobs = takeBatch()
       active++
       void send(jobs).then((delivery) => {
@@ -128,6 +136,10 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
         for (const job of jobs) job.resolve(delivery)
         pump()
       })
+    }
+    if (head >= queue.length && sweeper !== undefined) {
+      clearTimeout(sweeper)
+      sweeper = undefined
     }
   }
 
@@ -138,34 +150,34 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
 
   /** Delivers one request for `jobs`; never rejects. */
   const send = async (jobs: Job[]): Promise<Delivery> => {
+    // The jobs of a batch were queued together; the soonest deadline ends the shared request.
     const deadline = jobs.reduce((soonest, job) => (job.deadline.at < soonest.at ? job.deadline : soonest), (jobs[0] as Job).deadline)
-    // The soonest deadline ends the shared request: the jobs of a batch were queued together.
-    const { signal } = deadline
-    const deadlineError = () => new TimeoutError(provider.name, deadline.ms, 'deadline')
     let attempts = 0
     let last: Delivery | undefined
     try {
       const request = provider.request(jobs.map((job) => job.item))
       for (;;) {
-        if (signal.aborted) return last ?? { status: 'failed', attempts, error: deadlineError() }
+        const remaining = deadline.at - options.now()
+        if (remaining <= 0) return last ?? expired(deadline)
         if (limiter) {
           const wait = limiter.wait(options.now())
           if (wait > 0) {
-            if (options.now() + wait >= deadline.at) {
+            if (wait >= remaining) {
               return last ?? {
                 status: 'failed',
                 attempts,
                 error: new IdstitchError('rate_limited', `[idstitch] ${provider.name}: the provider's limit of ${provider.rateLimit?.limit} requests per ${Math.round((provider.rateLimit?.windowMs ?? 0) / 1000)} s is reached and no slot frees up before the deadline`, { provider: provider.name }),
               }
             }
-            await sleep(wait, signal)
+            await sleep(wait)
             continue
           }
           limiter.record(options.now())
         }
         attempts++
-        // Without a deadline (deadlineMs: false) there is nothing to listen to.
-        const attempt = attemptSignal(deadline.at === Infinity ? undefined : signal, options.timeoutMs)
+        // The attempt ends at its own timeout or at the deadline, whichever comes first.
+        const byDeadline = remaining < options.timeoutMs
+        const attempt = attemptSignal(byDeadline ? remaining : options.timeoutMs)
         let retryAfterMs: number | undefined
         try {
           const response = await options.transport.send(request, attempt.signal).finally(attempt.done)
@@ -183,15 +195,18 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
           if (!isRetryableStatus(response.status)) return last
           retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.now())
         } catch (error) {
-          if (signal.aborted) return { status: 'failed', attempts, error: deadlineError() }
-          const timedOut = attempt.signal.aborted
-          last = { status: 'failed', attempts, error: timedOut ? new TimeoutError(provider.name, options.timeoutMs) : new NetworkError(provider.name, error) }
+          if (attempt.signal.aborted && byDeadline) return { status: 'failed', attempts, error: expired(deadline).error }
+          last = {
+            status: 'failed',
+            attempts,
+            error: attempt.signal.aborted ? new TimeoutError(provider.name, options.timeoutMs) : new NetworkError(provider.name, error),
+          }
         }
         if (attempts > options.retryLimit) return last
         const delay = delayFor(attempts, retryAfterMs)
         // A retry that could not start before the deadline is not worth waiting for.
         if (options.now() + delay >= deadline.at) return last
-        await sleep(delay, signal)
+        await sleep(delay)
       }
     } catch (error) {
       // A bug in an adapter (request/parse threw) fails this delivery, never the host app.
@@ -201,21 +216,20 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
   }
 
   return {
-    /** Queues one prepared item; resolves when it is delivered or has finally failed. */
-    enqueue(item: unknown, deadline: Deadline): Promise<Delivery> {
+    /** Queues one prepared item (`measured`: its JSON size, if the adapter knows it); resolves when it is delivered or has finally failed, by its deadline at the latest. */
+    enqueue(item: unknown, deadline: Deadline, measured?: number): Promise<Delivery> {
       return new Promise((resolve) => {
-        const bytes = provider.batch ? utf8Length(JSON.stringify(item)) : 0
+        const bytes = provider.batch ? (measured ?? utf8Length(JSON.stringify(item))) : 0
         queue.push({ item, bytes, deadline, resolve })
         if (!scheduled) {
           scheduled = true
           // Everything queued in the same tick may share a request.
-          queueMicrotask(pump)
+          queueMicrotask(() => {
+            pump()
+            arm()
+          })
         }
       })
-    },
-    /** Messages queued or in flight. */
-    get size() {
-      return queue.length + active
     },
   }
 }

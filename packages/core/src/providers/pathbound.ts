@@ -69,7 +69,7 @@ export const pathbound = defineProvider<PathboundOptions, PathboundIdentifyPaylo
     }
     const item: PathboundIdentifyPayload = { external_id: event.userId }
     if (event.anonymousId !== undefined) item.anonymous_id = event.anonymousId
-    if (Object.keys(event.traits).length > 0) item.traits = { ...event.traits }
+    if (Object.keys(event.traits).length > 0) item.traits = event.traits as Record<string, unknown>
     const warning = guessable(event.userId)
     return { type: 'item', item, ...(warning ? { warnings: [warning] } : {}) }
   },

@@ -1,4 +1,4 @@
-import { base64 } from '../json.js'
+import { base64, utf8Length } from '../json.js'
 import { defineProvider, isHttpUrl, joinUrl, requireString } from '../provider.js'
 
 /** Options of the {@link segment} provider. */
@@ -59,14 +59,16 @@ export const segment = defineProvider<SegmentOptions, SegmentIdentifyPayload, Co
       messageId: event.messageId,
       timestamp: event.timestamp,
       userId: event.userId,
-      traits: { ...event.traits },
+      // The event is already the client's private copy: share it rather than copy it again.
+      traits: event.traits as Record<string, unknown>,
       context: { ...event.context, library: { name: '@idstitch/node', version: '0.1.0' } },
     }
     if (event.anonymousId !== undefined) item.anonymousId = event.anonymousId
-    if (JSON.stringify(item).length > 32 * 1024) {
+    const bytes = utf8Length(JSON.stringify(item))
+    if (bytes > 32 * 1024) {
       return { type: 'invalid', issues: [{ path: 'traits', message: 'makes the message larger than the 32 KB Segment accepts' }] }
     }
-    return { type: 'item', item }
+    return { type: 'item', item, bytes }
   },
   request: (items, config) => ({
     method: 'POST',

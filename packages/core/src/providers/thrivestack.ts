@@ -78,15 +78,20 @@ export const thrivestack = defineProvider<ThrivestackOptions, ThrivestackIdentif
     if (source !== undefined && source !== 'product' && source !== 'marketing') {
       issues.push({ path: 'context.source', message: "must be 'product' or 'marketing' for Thrivestack" })
     }
-    const traits: Record<string, unknown> = { ...event.traits }
+    let traits = event.traits as Record<string, unknown>
     for (const [alias, reserved] of RESERVED_ALIASES) {
-      if (traits[alias] !== undefined && traits[reserved] === undefined) traits[reserved] = traits[alias]
+      if (traits[alias] !== undefined && traits[reserved] === undefined) {
+        if (traits === event.traits) traits = { ...traits } // copy on first write: the event stays as it was
+        traits[reserved] = traits[alias]
+      }
     }
-    const item: ThrivestackIdentifyPayload = { user_id: event.userId, traits, timestamp: event.timestamp, context: { ...event.context } }
-    if (utf8Length(JSON.stringify([item])) > THRIVESTACK_MAX_BYTES) {
+    const item: ThrivestackIdentifyPayload = { user_id: event.userId, traits, timestamp: event.timestamp, context: event.context as Record<string, unknown> }
+    const bytes = utf8Length(JSON.stringify(item))
+    // +2 for the array brackets of a request holding this item alone.
+    if (bytes + 2 > THRIVESTACK_MAX_BYTES) {
       issues.push({ path: 'traits', message: 'makes the request larger than Thrivestack\'s 2 MB limit' })
     }
-    return issues.length > 0 ? { type: 'invalid', issues } : { type: 'item', item }
+    return issues.length > 0 ? { type: 'invalid', issues } : { type: 'item', item, bytes }
   },
   request(items, config) {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' }
