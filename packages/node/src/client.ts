@@ -191,7 +191,18 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
     ]),
   )
   const warned = new Set<string>()
-  const pending = new Set<Promise<IdentifyResult>>()
+  // Identifies accepted and not finished, and who waits for that count to reach zero.
+  let inFlight = 0
+  let idleWaiters: (() => void)[] = []
+  const settled = (result: IdentifyResult): IdentifyResult => {
+    if (--inFlight === 0) {
+      const waiters = idleWaiters
+      idleWaiters = []
+      for (const wake of waiters) wake()
+    }
+    return result
+  }
+  const idle = (): Promise<void> => (inFlight === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)))
   let closed = false
 
   const report = (result: ProviderResult, userId: string | undefined): void => {
@@ -263,15 +274,9 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
     return { ok: results.every((result) => result.status === 'delivered' || result.status === 'skipped'), results }
   }
 
-  const track = (promise: Promise<IdentifyResult>): Promise<IdentifyResult> => {
-    pending.add(promise)
-    void promise.finally(() => pending.delete(promise))
-    return promise
-  }
-
   return {
     identify(message) {
-      if (closed || pending.size >= maxQueue) {
+      if (closed || inFlight >= maxQueue) {
         const results = closed
           ? refuseAll('client_closed', 'the client is shut down; this identify was not sent')
           : refuseAll('queue_full', `${maxQueue} identifies are already in flight (maxQueue); this one was not sent`)
@@ -279,8 +284,9 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
         for (const result of results) report(result, userId)
         return Promise.resolve({ ok: false, results })
       }
-      return track(
-        run(message).catch((error: unknown) => {
+      inFlight++
+      return run(message)
+        .catch((error: unknown) => {
           // Unreachable by design; if it happens, the host app still gets a result, not a rejection.
           const text = redact(error instanceof Error ? error.message : String(error))
           const results: ProviderResult[] = providers.map((provider) => ({
@@ -290,16 +296,14 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
             error: new IdstitchError('provider_rejected', `[idstitch] internal error: ${text}`, { provider: provider.name, cause: error }),
           }))
           for (const result of results) report(result, undefined)
-          return { ok: false, results }
-        }),
-      )
+          return { ok: false, results } as IdentifyResult
+        })
+        .then(settled)
     },
-    async flush() {
-      while (pending.size > 0) await Promise.allSettled([...pending])
-    },
+    flush: idle,
     async shutdown() {
       closed = true
-      while (pending.size > 0) await Promise.allSettled([...pending])
+      await idle()
       await transport.close?.()
     },
   }
