@@ -194,12 +194,15 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
   // Identifies accepted and not finished, and who waits for that count to reach zero.
   let inFlight = 0
   let idleWaiters: (() => void)[] = []
+  const wakeIfIdle = (): void => {
+    if (inFlight > 0) return
+    const waiters = idleWaiters
+    idleWaiters = []
+    for (const wake of waiters) wake()
+  }
   const settled = (result: IdentifyResult): IdentifyResult => {
-    if (--inFlight === 0) {
-      const waiters = idleWaiters
-      idleWaiters = []
-      for (const wake of waiters) wake()
-    }
+    // Wake flush() after a macrotask, so the callbacks the app chained on this identify run first.
+    if (--inFlight === 0 && idleWaiters.length > 0) setTimeout(wakeIfIdle, 0)
     return result
   }
   const idle = (): Promise<void> => (inFlight === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)))
