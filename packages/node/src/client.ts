@@ -271,7 +271,10 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
       }))
     } else {
       const deadline: Deadline = deadlineMs === false ? { at: Infinity, ms: Infinity } : { at: Date.now() + deadlineMs, ms: deadlineMs }
-      results = await Promise.all(providers.map((provider) => deliverTo(provider, prepared.event, deadline)))
+      results =
+        providers.length === 1
+          ? [await deliverTo(providers[0] as Provider, prepared.event, deadline)]
+          : await Promise.all(providers.map((provider) => deliverTo(provider, prepared.event, deadline)))
     }
     for (const result of results) report(result, userId)
     return { ok: results.every((result) => result.status === 'delivered' || result.status === 'skipped'), results }

@@ -30,6 +30,9 @@ interface Config {
   url: string
 }
 
+/** Names the sending library in `context.library`, as Segment's own SDKs do. */
+const LIBRARY = Object.freeze({ name: '@idstitch/node', version: '0.1.0' })
+
 /** Segment's documented batch limits: 500 KB a request (32 KB a message). */
 export const SEGMENT_MAX_BYTES = 500 * 1024
 export const SEGMENT_MAX_ITEMS = 100
@@ -61,7 +64,7 @@ export const segment = defineProvider<SegmentOptions, SegmentIdentifyPayload, Co
       userId: event.userId,
       // The event is already the client's private copy: share it rather than copy it again.
       traits: event.traits as Record<string, unknown>,
-      context: { ...event.context, library: { name: '@idstitch/node', version: '0.1.0' } },
+      context: { ...event.context, library: LIBRARY },
     }
     if (event.anonymousId !== undefined) item.anonymousId = event.anonymousId
     const bytes = utf8Length(JSON.stringify(item))
