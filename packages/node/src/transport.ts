@@ -1,4 +1,4 @@
-import ky from 'ky'
+import type { KyInstance } from 'ky'
 import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
 
 /**
@@ -32,15 +32,21 @@ export const parseBody = (text: string, contentType: string | null): unknown => 
  * per call.
  */
 export const createKyTransport = (fetchImpl?: typeof fetch): Transport => {
-  const http = ky.create({
-    retry: 0,
-    timeout: false,
-    throwHttpErrors: false,
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
-  })
+  // Loaded on the first request: ky probes the runtime's Request/stream support
+  // when it is imported, which in Node loads the whole fetch implementation.
+  let client: Promise<KyInstance> | undefined
+  const http = () =>
+    (client ??= import('ky').then(({ default: ky }) =>
+      ky.create({
+        retry: 0,
+        timeout: false,
+        throwHttpErrors: false,
+        ...(fetchImpl ? { fetch: fetchImpl } : {}),
+      }),
+    ))
   return {
     async send(request, signal) {
-      const response = await http(request.url, {
+      const response = await (await http())(request.url, {
         method: request.method,
         headers: request.headers,
         body: JSON.stringify(request.body),
