@@ -101,8 +101,12 @@ export const checkJson = (value: unknown, path: string): JsonIssue[] => {
   return issues
 }
 
+const NON_ASCII = /[^\x00-\x7f]/
+
 /** The number of bytes `text` takes in UTF-8, without TextEncoder. */
 export const utf8Length = (text: string): number => {
+  // Most JSON is ASCII: one native scan answers it without the loop below.
+  if (!NON_ASCII.test(text)) return text.length
   let bytes = 0
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index)
