@@ -1,5 +1,6 @@
 import { createClient, type IdentifyMessage } from '@idstitch/node'
-import { datafast, dfend, monterosa, pathbound, segment, thrivestack } from '@idstitch/node/providers'
+import { pathbound } from '@idstitch/node/providers'
+import { demoProviders } from '@idstitch/demo/providers'
 import { SANDBOX_CREDENTIALS as keys, startSandbox, type Sandbox } from '@idstitch/sandbox'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { expectInvalid, VISITOR } from './helpers.js'
@@ -14,18 +15,8 @@ beforeEach(() => {
 })
 
 const NAMES = ['datafast', 'dfend', 'thrivestack', 'pathbound', 'monterosa', 'segment']
-const everyProvider = () =>
-  createClient({
-    logger: false,
-    providers: [
-      datafast({ apiKey: keys.datafast, baseUrl: server.url }),
-      dfend({ apiKey: keys.dfend, baseUrl: server.url }),
-      thrivestack({ apiKey: keys.thrivestack, baseUrl: server.url }),
-      pathbound({ apiKey: keys.pathbound, baseUrl: server.url }),
-      monterosa({ baseUrl: server.url, projectId: keys.monterosaProjectId }),
-      segment({ writeKey: keys.segment, baseUrl: server.url }),
-    ],
-  })
+/** All six providers, pointed at the sandbox (the demo's configuration). */
+const everyProvider = () => createClient({ logger: false, providers: demoProviders(server.url, {}).providers })
 
 const circular: Record<string, unknown> = { name: 'loop' }
 circular.self = circular
