@@ -8,7 +8,7 @@ import {
   type Provider,
   type ProviderRequest,
 } from '@idstitch/core'
-import { createDeliveryLane, type Deadline, type Delivery, type DeliveryLane } from './delivery.js'
+import { createDeliveryLane, type Deadline, type DeliveryLane } from './delivery.js'
 import { redactCredentials, safeLogger, type Logger } from './logger.js'
 import { createKyTransport, type Transport } from './transport.js'
 import { createUndiciTransport } from './undici-transport.js'
@@ -200,10 +200,9 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
     idleWaiters = []
     for (const wake of waiters) wake()
   }
-  const settled = (result: IdentifyResult): IdentifyResult => {
+  const settled = (): void => {
     // Wake flush() after a macrotask, so the callbacks the app chained on this identify run first.
     if (--inFlight === 0 && idleWaiters.length > 0) setTimeout(wakeIfIdle, 0)
-    return result
   }
   const idle = (): Promise<void> => (inFlight === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)))
   let closed = false
@@ -229,9 +228,8 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
       error: new IdstitchError(code, `[idstitch] ${provider.name}: ${message}`, { provider: provider.name }),
     }))
 
-  const toResult = (provider: Provider, delivery: Delivery): ProviderResult => ({ provider: provider.name, ...delivery })
-
-  const deliverTo = (provider: Provider, event: IdentifyEvent, deadline: Deadline): ProviderResult | Promise<ProviderResult> => {
+  /** Prepares `event` for `provider` and calls `done` with its result: at once when nothing is sent, after delivery otherwise. */
+  const deliverTo = (provider: Provider, event: IdentifyEvent, deadline: Deadline, done: (result: ProviderResult) => void): void => {
     let prepared
     try {
       prepared = provider.prepare(event)
@@ -243,9 +241,9 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
     switch (prepared.type) {
       case 'skip':
         log.debug(`${provider.name}: skipped: ${prepared.reason}`)
-        return { ...base, status: 'skipped', reason: prepared.reason }
+        return done({ ...base, status: 'skipped', reason: prepared.reason })
       case 'invalid':
-        return { ...base, status: 'invalid', error: new ValidationError(prepared.issues.map((issue) => ({ provider: provider.name, ...issue }))) }
+        return done({ ...base, status: 'invalid', error: new ValidationError(prepared.issues.map((issue) => ({ provider: provider.name, ...issue }))) })
     }
     for (const warning of prepared.warnings ?? []) {
       if (warned.has(warning.key)) continue
@@ -253,31 +251,51 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
       log.warn(`${provider.name}: ${warning.message}`)
     }
     if (options.dryRun) {
-      return { ...base, status: 'skipped', reason: 'dry run: prepared, not sent', request: redactRequest(provider.request([prepared.item]), redact) }
+      return done({ ...base, status: 'skipped', reason: 'dry run: prepared, not sent', request: redactRequest(provider.request([prepared.item]), redact) })
     }
-    return (lanes.get(provider) as DeliveryLane).enqueue(prepared.item, deadline, prepared.bytes).then((delivery) => toResult(provider, delivery))
+    ;(lanes.get(provider) as DeliveryLane).enqueue(prepared.item, deadline, prepared.bytes, (delivery) => done({ provider: provider.name, ...delivery }))
   }
 
-  const run = async (message: IdentifyMessage): Promise<IdentifyResult> => {
+  const finish = (results: ProviderResult[], userId: string | undefined): IdentifyResult => {
+    for (const result of results) report(result, userId)
+    return { ok: results.every((result) => result.status === 'delivered' || result.status === 'skipped'), results }
+  }
+
+  /** Validates the message, fans it out, and calls `complete` once with every provider's result. */
+  const run = (message: IdentifyMessage, complete: (result: IdentifyResult) => void): void => {
     const userId = typeof message?.userId === 'string' ? message.userId : undefined
-    let results: ProviderResult[]
     const prepared = prepareEvent(message, { messageId: crypto.randomUUID(), now: new Date() })
     if (!prepared.ok) {
-      results = providers.map((provider) => ({
+      const invalid = providers.map((provider): ProviderResult => ({
         provider: provider.name,
         status: 'invalid',
         attempts: 0,
         error: new ValidationError(prepared.issues.map((issue) => ({ provider: provider.name, ...issue }))),
       }))
-    } else {
-      const deadline: Deadline = deadlineMs === false ? { at: Infinity, ms: Infinity } : { at: Date.now() + deadlineMs, ms: deadlineMs }
-      results =
-        providers.length === 1
-          ? [await deliverTo(providers[0] as Provider, prepared.event, deadline)]
-          : await Promise.all(providers.map((provider) => deliverTo(provider, prepared.event, deadline)))
+      return complete(finish(invalid, userId))
     }
-    for (const result of results) report(result, userId)
-    return { ok: results.every((result) => result.status === 'delivered' || result.status === 'skipped'), results }
+    const deadline: Deadline = deadlineMs === false ? { at: Infinity, ms: Infinity } : { at: Date.now() + deadlineMs, ms: deadlineMs }
+    const results: ProviderResult[] = new Array(providers.length)
+    let waiting = providers.length
+    providers.forEach((provider, index) =>
+      deliverTo(provider, prepared.event, deadline, (result) => {
+        results[index] = result
+        if (--waiting === 0) complete(finish(results, userId))
+      }),
+    )
+  }
+
+  /** The result when idstitch itself failed: unreachable by design, but the host app still gets a result, never a rejection. */
+  const internalFailure = (error: unknown): IdentifyResult => {
+    const text = redact(error instanceof Error ? error.message : String(error))
+    const results: ProviderResult[] = providers.map((provider) => ({
+      provider: provider.name,
+      status: 'failed',
+      attempts: 0,
+      error: new IdstitchError('provider_rejected', `[idstitch] internal error: ${text}`, { provider: provider.name, cause: error }),
+    }))
+    for (const result of results) report(result, undefined)
+    return { ok: false, results }
   }
 
   return {
@@ -291,20 +309,20 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
         return Promise.resolve({ ok: false, results })
       }
       inFlight++
-      return run(message)
-        .catch((error: unknown) => {
-          // Unreachable by design; if it happens, the host app still gets a result, not a rejection.
-          const text = redact(error instanceof Error ? error.message : String(error))
-          const results: ProviderResult[] = providers.map((provider) => ({
-            provider: provider.name,
-            status: 'failed',
-            attempts: 0,
-            error: new IdstitchError('provider_rejected', `[idstitch] internal error: ${text}`, { provider: provider.name, cause: error }),
-          }))
-          for (const result of results) report(result, undefined)
-          return { ok: false, results } as IdentifyResult
-        })
-        .then(settled)
+      return new Promise<IdentifyResult>((resolve) => {
+        let answered = false
+        const complete = (result: IdentifyResult): void => {
+          if (answered) return
+          answered = true
+          settled()
+          resolve(result)
+        }
+        try {
+          run(message, complete)
+        } catch (error) {
+          complete(internalFailure(error))
+        }
+      })
     },
     flush: idle,
     async shutdown() {
