@@ -261,6 +261,17 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
     return { ok: results.every((result) => result.status === 'delivered' || result.status === 'skipped'), results }
   }
 
+  /** Gathers one result per provider, in configuration order, and completes once all are in. */
+  const collector = (userId: string | undefined, complete: (result: IdentifyResult) => void) => {
+    const results: ProviderResult[] = new Array(providers.length)
+    let waiting = providers.length
+    return (index: number) =>
+      (result: ProviderResult): void => {
+        results[index] = result
+        if (--waiting === 0) complete(finish(results, userId))
+      }
+  }
+
   /** Validates the message, fans it out, and calls `complete` once with every provider's result. */
   const run = (message: IdentifyMessage, complete: (result: IdentifyResult) => void): void => {
     const userId = typeof message?.userId === 'string' ? message.userId : undefined
@@ -275,14 +286,9 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
       return complete(finish(invalid, userId))
     }
     const deadline: Deadline = deadlineMs === false ? { at: Infinity, ms: Infinity } : { at: Date.now() + deadlineMs, ms: deadlineMs }
-    const results: ProviderResult[] = new Array(providers.length)
-    let waiting = providers.length
-    providers.forEach((provider, index) =>
-      deliverTo(provider, prepared.event, deadline, (result) => {
-        results[index] = result
-        if (--waiting === 0) complete(finish(results, userId))
-      }),
-    )
+    const collect = collector(userId, complete)
+    // A plain loop, so no closure here keeps the message or the event alive while deliveries are pending.
+    for (let index = 0; index < providers.length; index++) deliverTo(providers[index] as Provider, prepared.event, deadline, collect(index))
   }
 
   /** The result when idstitch itself failed: unreachable by design, but the host app still gets a result, never a rejection. */
