@@ -38,13 +38,20 @@ const measure = async (sink, kind, n, mode) => {
   }
 }
 
-export const runThroughput = async ({ n = 20_000 } = {}) => {
+/** The run with the median CPU per message of `repeats` (a client that fails or times out is not repeated). */
+const medianOf = async (repeats, once) => {
+  const runs = [await once()]
+  while (runs.length < repeats && !runs[0].error) runs.push(await once())
+  return runs.sort((a, b) => (a.cpuUsPerMessage ?? Infinity) - (b.cpuUsPerMessage ?? Infinity))[Math.floor((runs.length - 1) / 2)]
+}
+
+export const runThroughput = async ({ n = 20_000, repeats = 3 } = {}) => {
   const sink = await startSink()
   try {
     const rows = []
-    for (const kind of perRequest) rows.push(await measure(sink, kind, n, 'tight'))
-    for (const mode of ['tight', 'yield']) for (const kind of batching) rows.push(await measure(sink, kind, n, mode))
-    return { n, rows }
+    for (const kind of perRequest) rows.push(await medianOf(repeats, () => measure(sink, kind, n, 'tight')))
+    for (const mode of ['tight', 'yield']) for (const kind of batching) rows.push(await medianOf(repeats, () => measure(sink, kind, n, mode)))
+    return { n, repeats, rows }
   } finally {
     sink.stop()
   }
