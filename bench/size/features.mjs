@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { brotliCompressSync, constants } from 'node:zlib'
 const root = fileURLToPath(new URL('../../packages/tracker', import.meta.url))
 const br = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length
-const variant = async (name, edits) => {
+const variant = async (name, edits, alias = {}) => {
   const dir = join(tmpdir(), `idstitch-features-${name}`)
   rmSync(dir, { recursive: true, force: true }); mkdirSync(dir, { recursive: true })
   cpSync(`${root}/src`, `${dir}/src`, { recursive: true })
@@ -15,7 +15,7 @@ const variant = async (name, edits) => {
     if (!s.includes(from)) throw new Error(`${name}: edit not found in ${file}: ${from.slice(0, 60)}`)
     writeFileSync(p, s.replace(from, to))
   }
-  const result = await build({ entryPoints: [`${dir}/src/script-tag.ts`], bundle: true, minify: true, format: 'iife', target: 'es2018', legalComments: 'none', write: false, nodePaths: [join(root, 'node_modules')], logLevel: 'silent' })
+  const result = await build({ entryPoints: [`${dir}/src/script-tag.ts`], bundle: true, minify: true, format: 'iife', target: 'es2018', legalComments: 'none', write: false, nodePaths: [join(root, 'node_modules')], alias, logLevel: 'silent' })
   rmSync(dir, { recursive: true, force: true })
   return br(result.outputFiles[0].contents)
 }
@@ -44,7 +44,9 @@ export const runFeatureCosts = async () => {
   const full = await variant('full', [])
   const rows = []
   for (const [name, edits] of Object.entries(features)) rows.push({ name, bytes: full - (await variant(name.replace(/\W+/g, '-'), edits)) })
-  return { full, rows }
+  // The same script tag with js-cookie swapped for the ~20 lines of size/cookie-jar.js.
+  const withoutJsCookie = await variant('cookie-jar', [], { 'js-cookie': fileURLToPath(new URL('./cookie-jar.js', import.meta.url)) })
+  return { full, rows, withoutJsCookie }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(await runFeatureCosts())
