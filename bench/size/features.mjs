@@ -12,7 +12,7 @@ const variant = async (name, edits, alias = {}) => {
   cpSync(`${root}/src`, `${dir}/src`, { recursive: true })
   for (const [file, from, to] of edits) {
     const p = `${dir}/src/${file}`; const s = readFileSync(p, 'utf8')
-    if (!s.includes(from)) throw new Error(`${name}: edit not found in ${file}: ${from.slice(0, 60)}`)
+    if (!(typeof from == 'string' ? s.includes(from) : from.test(s))) throw new Error(`${name}: edit not found in ${file}: ${String(from).slice(0, 60)}`)
     writeFileSync(p, s.replace(from, to))
   }
   const result = await build({ entryPoints: [`${dir}/src/script-tag.ts`], bundle: true, minify: true, format: 'iife', target: 'es2018', legalComments: 'none', write: false, nodePaths: [join(root, 'node_modules')], alias, logLevel: 'silent' })
@@ -28,10 +28,19 @@ const features = {
         write(OWNER_COOKIE, owner)
       } else [visitorName, contactName, OWNER_COOKIE].forEach(remove)
     },`, '    consent() {},']],
-  'respectDnt / GPC': [['tracker.ts', "!!options.respectDnt && (Cookies.get('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl == true)", 'false']],
-  'registrable-domain probe': [['tracker.ts', "cookieDomain == 'auto' ? probeDomain(location.hostname) :", "cookieDomain == 'auto' ? undefined :"]],
-  'relay to the endpoint': [['tracker.ts', `      return fetch(options.endpoint, {`, `      return Promise.resolve({ ok: true, status: 0 }); return fetch(options.endpoint, {`]],
-  'visibilitychange re-sync': [['tracker.ts', "document.addEventListener('visibilitychange', () => document.visibilityState == 'visible' && sync())", '']],
+  'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (Cookies.get('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
+  'registrable-domain probe': [['tracker.ts', "domain == 'auto' ? probeDomain(location.hostname) :", "domain == 'auto' ? undefined :"]],
+  'relay to the endpoint': [['tracker.ts', 'options.endpoint && !optedOut()', 'false'], ['tracker.ts', 'fetch(options.endpoint,', '(0 as any)(']],
+  'visibilitychange re-sync': [['tracker.ts', "document.addEventListener('visibilitychange', sync)", '']],
+  'owner tag (a different user after a logout gets a new visitor)': [
+    ['tracker.ts', 'const tag = ownerTag(externalId)', "const tag = ''"],
+    ['tracker.ts', ' || (owner && owner != tag)', ''],
+    ['tracker.ts', 'write(OWNER_COOKIE, (owner = tag))', ''],
+    ['tracker.ts', 'owner = Cookies.get(OWNER_COOKIE) || owner', ''],
+  ],
+  'getRandomValues fallback for plain http': [['uuid.ts', /crypto\.randomUUID\n[\s\S]*$/, 'crypto.randomUUID()\n']],
+  'refusal messages': [['tracker.ts', "'the external id must be 1-100 cookie-safe characters'", "''"], ['tracker.ts', "'traits must be JSON, ' + error", "''"]],
+  'script tag: data-* options, stub queue replay': [['script-tag.ts', '{ ...data, respectDnt: data.respectDnt != null } as TrackerOptions', '{}'], ['script-tag.ts', 'for (const args of queued) api(...(args as unknown as [keyof Tracker]))', '']],
 }
 
 /**

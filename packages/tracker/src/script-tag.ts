@@ -5,7 +5,7 @@
 import { createTracker, type Tracker, type TrackerOptions } from './tracker.js'
 
 /** `window.idstitch`: call methods by name (`idstitch('identify', id)`) or directly (`idstitch.getVisitorId()`). */
-export type IdstitchGlobal = ((method: keyof Tracker, ...args: unknown[]) => unknown) & Tracker & { q?: ArrayLike<unknown>[] }
+export type IdstitchGlobal = ((method: keyof Tracker, ...args: unknown[]) => unknown) & Tracker & { q?: IArguments[] }
 
 declare global {
   interface Window {
@@ -15,9 +15,10 @@ declare global {
 
 // The data-* names are the option names (data-cookie-domain → cookieDomain), so the dataset is the options.
 const data: DOMStringMap = ((document.currentScript as HTMLScriptElement | null) || { dataset: {} }).dataset
-const tracker = createTracker(Object.assign({}, data, { respectDnt: data.respectDnt != null }) as TrackerOptions)
-const queued = (window.idstitch && window.idstitch.q) || []
+const tracker = createTracker({ ...data, respectDnt: data.respectDnt != null } as TrackerOptions)
+const queued = (window.idstitch || {}).q || []
 const api = ((method: keyof Tracker, ...args: unknown[]) =>
   tracker[method] ? (tracker[method] as (...a: unknown[]) => unknown)(...args) : console.error('[idstitch] unknown method', method)) as IdstitchGlobal
 window.idstitch = Object.assign(api, tracker)
-for (const args of Array.from(queued)) api(...(Array.from(args) as [keyof Tracker, ...unknown[]]))
+// The stub queues `arguments` objects, which are iterable.
+for (const args of queued) api(...(args as unknown as [keyof Tracker]))

@@ -112,7 +112,6 @@ describe('identify()', () => {
     expect(fetch).toHaveBeenCalledWith('/api/identify', {
       method: 'POST',
       keepalive: true,
-      credentials: 'same-origin',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ anonymousId: tracker.getVisitorId(), userId: 'usr_1', traits: { plan: 'pro' } }),
     })

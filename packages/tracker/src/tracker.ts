@@ -1,9 +1,7 @@
-import { CONTACT_ID_RULE, OWNER_COOKIE, PRESETS, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
+import { OWNER_COOKIE, PRESETS, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
 import Cookies from 'js-cookie'
 import { probeDomain } from './domain.js'
 import { mintUuid } from './uuid.js'
-
-const refuse = (message: string): Promise<never> => Promise.reject(new TypeError('[idstitch] identify(): ' + message))
 
 /** Options of {@link createTracker}. Every cookie setting defaults to the preset's. */
 export interface TrackerOptions {
@@ -64,33 +62,30 @@ export interface Tracker {
  */
 export const createTracker = (options: TrackerOptions = {}): Tracker => {
   const preset = PRESETS[options.preset || 'idstitch']
-  if (!preset) throw new Error('[idstitch] unknown preset ' + options.preset)
+  if (!preset) throw Error('[idstitch] unknown preset ' + options.preset)
   const visitorName = options.visitorCookie || preset.visitorCookie
   const contactName = options.contactCookie || preset.contactCookie
-  const cookieDomain = options.cookieDomain || 'auto'
   let allowed = options.consent != 'required'
   let visitor = ''
   let contact: string | undefined
   let owner: string | undefined
+  let attributes: Cookies.CookieAttributes | undefined
 
-  const domain = () => (cookieDomain == 'auto' ? probeDomain(location.hostname) : cookieDomain == 'none' ? undefined : cookieDomain)
-  const optedOut = () =>
-    !!options.respectDnt && (Cookies.get('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl == true)
-  const write = (name: string, value: string | undefined) =>
-    value &&
-    allowed &&
-    !optedOut() &&
-    Cookies.set(name, value, {
-      path: '/',
-      domain: domain(),
+  // Worked out on the first write or removal (so nothing is probed before consent), then kept: the host does not change.
+  const cookieAttributes = (domain = options.cookieDomain || 'auto') =>
+    (attributes = attributes || {
+      domain: domain == 'auto' ? probeDomain(location.hostname) : domain == 'none' ? undefined : domain,
       samesite: preset.sameSite,
       secure: location.protocol == 'https:',
       'max-age': '' + (options.maxAgeDays || preset.maxAgeDays) * 86400,
     })
+  const optedOut = () =>
+    options.respectDnt && (Cookies.get('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
+  const write = (name: string, value?: string) => value && allowed && !optedOut() && Cookies.set(name, value, cookieAttributes())
   const remove = (name: string) => {
-    // Host-only as well as on the domain: a server may have set it either way.
-    Cookies.remove(name, { path: '/' })
-    Cookies.remove(name, { path: '/', domain: domain() })
+    // Host-only as well as on the domain: a server may have set it either way. js-cookie adds `path=/`.
+    Cookies.remove(name)
+    Cookies.remove(name, { domain: cookieAttributes().domain })
   }
   /** Starts a new visitor, owned by nobody yet. */
   const rotate = (id = mintUuid()) => {
@@ -101,55 +96,51 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   /** Reads the cookies again (they win over memory), and refreshes the visitor cookie's lifetime. */
   const sync = () => {
     const stored = Cookies.get(visitorName)
-    if (isUuid(stored)) visitor = stored
-    else {
-      // A tampered value, wherever it was written, must not shadow the new id.
-      if (stored) remove(visitorName)
-      if (!visitor) visitor = mintUuid()
-    }
-    write(visitorName, visitor)
+    // A tampered value, wherever it was written, must not shadow the new id.
+    if (stored && !isUuid(stored)) remove(visitorName)
+    write(visitorName, (visitor = isUuid(stored) ? stored : visitor || mintUuid()))
     owner = Cookies.get(OWNER_COOKIE) || owner
     if (allowed) contact = Cookies.get(contactName)
   }
+  const refuse = (message: string) => TypeError('[idstitch] identify(): ' + message)
 
   sync()
   // A logout in another tab, or by the server, clears the contact cookie: notice it when the page is seen again.
-  document.addEventListener('visibilitychange', () => document.visibilityState == 'visible' && sync())
+  document.addEventListener('visibilitychange', sync)
 
   return {
-    identify(externalId, traits) {
-      if (!isContactId(externalId)) return refuse('the external id ' + CONTACT_ID_RULE)
-      sync()
-      const tag = ownerTag(externalId)
-      // Another user than the visitor's last one: start a new visitor, so two people's histories never merge.
-      const next = (contact && contact != externalId) || (owner && owner != tag) ? mintUuid() : visitor
-      let body: string
-      try {
-        body = JSON.stringify({ anonymousId: next, userId: externalId, traits })
-      } catch (error) {
-        return refuse('traits must be JSON: ' + error)
-      }
-      if (next != visitor) rotate(next)
-      contact = externalId
-      owner = tag
-      write(contactName, contact)
-      write(OWNER_COOKIE, owner)
-      if (!options.endpoint || optedOut()) return Promise.resolve({ ok: true, status: 0 })
-      return fetch(options.endpoint, {
-        method: 'POST',
-        keepalive: true,
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json' },
-        body,
-      }).then(
-        (response) =>
-          response
-            .json()
-            .catch(() => undefined)
-            .then((data: unknown) => ({ ok: response.ok, status: response.status, data })),
-        () => ({ ok: false, status: 0 }),
-      )
-    },
+    // The executor runs synchronously, so the cookies are written before identify() returns,
+    // and anything thrown in it (a refused id, traits JSON cannot carry) becomes the rejection.
+    identify: (externalId, traits) =>
+      new Promise((resolve) => {
+        if (!isContactId(externalId)) throw refuse('the external id must be 1-100 cookie-safe characters')
+        sync()
+        const tag = ownerTag(externalId)
+        // Another user than the visitor's last one: start a new visitor, so two people's histories never merge.
+        const next = (contact && contact != externalId) || (owner && owner != tag) ? mintUuid() : visitor
+        let body: string
+        try {
+          body = JSON.stringify({ anonymousId: next, userId: externalId, traits })
+        } catch (error) {
+          throw refuse('traits must be JSON, ' + error)
+        }
+        if (next != visitor) rotate(next)
+        write(contactName, (contact = externalId))
+        write(OWNER_COOKIE, (owner = tag))
+        resolve(
+          options.endpoint && !optedOut()
+            ? // fetch's default credentials mode is 'same-origin': the app's session cookie goes along.
+              fetch(options.endpoint, { method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' }, body }).then(
+                (response) =>
+                  response
+                    .json()
+                    .catch(() => {})
+                    .then((data: unknown) => ({ ok: response.ok, status: response.status, data })),
+                () => ({ ok: false, status: 0 }),
+              )
+            : { ok: true, status: 0 },
+        )
+      }),
     reset(resetOptions) {
       contact = undefined
       remove(contactName)
