@@ -104,6 +104,11 @@ describe('dryRun', () => {
       headers: { authorization: '[redacted]', 'content-type': 'application/json' },
       body: { user_id: 'usr_dry', datafast_visitor_id: VISITOR, email: 'ada@example.com' },
     })
+    // Batching adapters serialise items once; a dry run still shows the body as a plain value.
+    expect(result.results.find((entry) => entry.provider === 'segment')?.request?.body).toMatchObject({
+      batch: [{ type: 'identify', userId: 'usr_dry', anonymousId: VISITOR, traits: { email: 'ada@example.com' } }],
+    })
+    expect(result.results.find((entry) => entry.provider === 'thrivestack')?.request?.body).toMatchObject([{ user_id: 'usr_dry' }])
     const text = JSON.stringify(result)
     for (const secret of [DF_KEY, DFEND_KEY, PB_KEY, 'wk_segment_0123456789', 'ts_key_0123456789']) expect(text).not.toContain(secret)
   })

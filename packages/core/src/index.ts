@@ -33,7 +33,7 @@ export type {
 export { defineProvider, defaultParse, errorMessage, joinUrl, isHttpUrl, requireString, optionalBaseUrl } from './provider.js'
 
 export type { JsonIssue } from './json.js'
-export { checkJson, isPlainObject, utf8Length, base64, FORBIDDEN_KEYS } from './json.js'
+export { checkJson, isPlainObject, utf8Length, base64, FORBIDDEN_KEYS, JsonText, joinJson, serializeBody } from './json.js'
 export { isUuid } from './uuid.js'
 export type { BackoffOptions } from './retry.js'
 export { isRetryableStatus, parseRetryAfter, retryDelay } from './retry.js'

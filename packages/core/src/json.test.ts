@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { base64, checkJson, isPlainObject, utf8Length } from './json.js'
+import { JsonText, base64, checkJson, isPlainObject, joinJson, serializeBody, utf8Length } from './json.js'
 
 describe('checkJson', () => {
   it('accepts JSON values, Dates, toJSON objects and undefined properties', () => {
@@ -56,5 +56,21 @@ describe('utf8Length and base64', () => {
   it.each(['', 'abc', 'é', '€', '𝄞', 'wk_123:', 'ünïcödé 🎉 key'])('match Buffer for %j', (text) => {
     expect(utf8Length(text)).toBe(Buffer.byteLength(text))
     expect(base64(text)).toBe(Buffer.from(text).toString('base64'))
+  })
+})
+
+describe('JsonText', () => {
+  const items = [{ a: 1 }, { b: 'é' }].map((item) => new JsonText(JSON.stringify(item)))
+
+  it('joins serialised items into a body that serialises as is', () => {
+    const body = joinJson(items, '{"batch":', '}')
+    expect(body.text).toBe('{"batch":[{"a":1},{"b":"é"}]}')
+    expect(serializeBody(body)).toBe(body.text)
+    expect(joinJson([]).text).toBe('[]')
+  })
+
+  it('gives the same JSON to code that does not know it', () => {
+    expect(JSON.stringify({ batch: items })).toBe('{"batch":[{"a":1},{"b":"é"}]}')
+    expect(serializeBody({ batch: items })).toBe('{"batch":[{"a":1},{"b":"é"}]}')
   })
 })

@@ -1,6 +1,7 @@
 import {
   ConfigError,
   IdstitchError,
+  JsonText,
   ValidationError,
   prepareEvent,
   type IdentifyEvent,
@@ -8,7 +9,7 @@ import {
   type Provider,
   type ProviderRequest,
 } from '@idstitch/core'
-import { createDeliveryLane, type Deadline, type DeliveryLane } from './delivery.js'
+import { createDeliveryLane, type Deadline, type Delivery, type DeliveryListener } from './delivery.js'
 import { redactCredentials, safeLogger, type Logger } from './logger.js'
 import { createKyTransport, type Transport } from './transport.js'
 import { createUndiciTransport } from './undici-transport.js'
@@ -132,6 +133,8 @@ const SECRET_HEADERS = /^(authorization|x-api-key|key|api-key|cookie)$|token|sec
 
 const redactRequest = (request: ProviderRequest, redact: (text: string) => string): ProviderRequest => ({
   ...request,
+  // Pre-serialised JSON shows as the value it stands for.
+  body: request.body instanceof JsonText ? request.body.toJSON() : request.body,
   url: redact(request.url),
   headers: Object.fromEntries(
     Object.entries(request.headers).map(([name, value]) => [name, SECRET_HEADERS.test(name) ? '[redacted]' : redact(value)]),
@@ -184,11 +187,8 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
   const log = safeLogger(options.logger, redact)
   // Node: undici pools (cheapest per request). Elsewhere, or with an injected fetch: ky over fetch.
   const transport = options.transport ?? (options.fetch || !isNode() ? createKyTransport(options.fetch) : createUndiciTransport({ connections: concurrency }))
-  const lanes = new Map<Provider, DeliveryLane>(
-    providers.map((provider) => [
-      provider,
-      createDeliveryLane(provider, { transport, concurrency, timeoutMs, retryLimit, backoff, redact, now: Date.now, random: Math.random }),
-    ]),
+  const lanes = providers.map((provider) =>
+    createDeliveryLane(provider, { transport, concurrency, timeoutMs, retryLimit, backoff, redact, now: Date.now, random: Math.random }),
   )
   const warned = new Set<string>()
   // Identifies accepted and not finished, and who waits for that count to reach zero.
@@ -228,8 +228,48 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
       error: new IdstitchError(code, `[idstitch] ${provider.name}: ${message}`, { provider: provider.name }),
     }))
 
-  /** Prepares `event` for `provider` and calls `done` with its result: at once when nothing is sent, after delivery otherwise. */
-  const deliverTo = (provider: Provider, event: IdentifyEvent, deadline: Deadline, done: (result: ProviderResult) => void): void => {
+  const finish = (results: ProviderResult[], userId: string | undefined): IdentifyResult => {
+    for (const result of results) report(result, userId)
+    return { ok: results.every((result) => result.status === 'delivered' || result.status === 'skipped'), results }
+  }
+
+  /**
+   * One identify in flight: gathers one result per provider (its slot is the
+   * provider's index), in configuration order, and resolves once all are in,
+   * or at once with `complete()`. One object per identify and no closure per
+   * provider, so a burst of pending identifies stays small (see bench/).
+   */
+  class PendingIdentify implements DeliveryListener {
+    private readonly results: ProviderResult[] = new Array(providers.length)
+    private waiting = providers.length
+    constructor(
+      private readonly userId: string | undefined,
+      private resolve: ((result: IdentifyResult) => void) | undefined,
+    ) {}
+
+    delivered(slot: number, delivery: Delivery): void {
+      this.settle(slot, { provider: (providers[slot] as Provider).name, ...delivery })
+    }
+
+    settle(slot: number, result: ProviderResult): void {
+      if (!this.resolve) return
+      this.results[slot] = result
+      if (--this.waiting === 0) this.complete(finish(this.results, this.userId))
+    }
+
+    /** Resolves the identify once; later results are ignored. */
+    complete(result: IdentifyResult): void {
+      const resolve = this.resolve
+      if (!resolve) return
+      this.resolve = undefined
+      settled()
+      resolve(result)
+    }
+  }
+
+  /** Prepares `event` for provider `slot` and settles its result: at once when nothing is sent, after delivery otherwise. */
+  const deliverTo = (slot: number, event: IdentifyEvent, deadline: Deadline, pending: PendingIdentify): void => {
+    const provider = providers[slot] as Provider
     let prepared
     try {
       prepared = provider.prepare(event)
@@ -241,9 +281,13 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
     switch (prepared.type) {
       case 'skip':
         log.debug(`${provider.name}: skipped: ${prepared.reason}`)
-        return done({ ...base, status: 'skipped', reason: prepared.reason })
+        return pending.settle(slot, { ...base, status: 'skipped', reason: prepared.reason })
       case 'invalid':
-        return done({ ...base, status: 'invalid', error: new ValidationError(prepared.issues.map((issue) => ({ provider: provider.name, ...issue }))) })
+        return pending.settle(slot, {
+          ...base,
+          status: 'invalid',
+          error: new ValidationError(prepared.issues.map((issue) => ({ provider: provider.name, ...issue }))),
+        })
     }
     for (const warning of prepared.warnings ?? []) {
       if (warned.has(warning.key)) continue
@@ -251,44 +295,37 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
       log.warn(`${provider.name}: ${warning.message}`)
     }
     if (options.dryRun) {
-      return done({ ...base, status: 'skipped', reason: 'dry run: prepared, not sent', request: redactRequest(provider.request([prepared.item]), redact) })
+      return pending.settle(slot, { ...base, status: 'skipped', reason: 'dry run: prepared, not sent', request: redactRequest(provider.request([prepared.item]), redact) })
     }
-    ;(lanes.get(provider) as DeliveryLane).enqueue(prepared.item, deadline, prepared.bytes, (delivery) => done({ provider: provider.name, ...delivery }))
+    ;(lanes[slot] as (typeof lanes)[number]).enqueue(prepared.item, deadline, prepared.bytes, pending, slot)
   }
 
-  const finish = (results: ProviderResult[], userId: string | undefined): IdentifyResult => {
-    for (const result of results) report(result, userId)
-    return { ok: results.every((result) => result.status === 'delivered' || result.status === 'skipped'), results }
+  // Identifies started in the same millisecond share one deadline record.
+  const NO_DEADLINE: Deadline = { at: Infinity, ms: Infinity }
+  let lastDeadline: Deadline = NO_DEADLINE
+  const deadlineFromNow = (): Deadline => {
+    if (deadlineMs === false) return NO_DEADLINE
+    const at = Date.now() + deadlineMs
+    return at === lastDeadline.at ? lastDeadline : (lastDeadline = { at, ms: deadlineMs })
   }
 
-  /** Gathers one result per provider, in configuration order, and completes once all are in. */
-  const collector = (userId: string | undefined, complete: (result: IdentifyResult) => void) => {
-    const results: ProviderResult[] = new Array(providers.length)
-    let waiting = providers.length
-    return (index: number) =>
-      (result: ProviderResult): void => {
-        results[index] = result
-        if (--waiting === 0) complete(finish(results, userId))
-      }
-  }
-
-  /** Validates the message, fans it out, and calls `complete` once with every provider's result. */
-  const run = (message: IdentifyMessage, complete: (result: IdentifyResult) => void): void => {
-    const userId = typeof message?.userId === 'string' ? message.userId : undefined
+  /** Validates the message and fans it out; `pending` completes once every provider's result is in. */
+  const run = (message: IdentifyMessage, pending: PendingIdentify): void => {
     const prepared = prepareEvent(message, { messageId: crypto.randomUUID(), now: new Date() })
     if (!prepared.ok) {
-      const invalid = providers.map((provider): ProviderResult => ({
-        provider: provider.name,
-        status: 'invalid',
-        attempts: 0,
-        error: new ValidationError(prepared.issues.map((issue) => ({ provider: provider.name, ...issue }))),
-      }))
-      return complete(finish(invalid, userId))
+      for (let slot = 0; slot < providers.length; slot++) {
+        const name = (providers[slot] as Provider).name
+        pending.settle(slot, {
+          provider: name,
+          status: 'invalid',
+          attempts: 0,
+          error: new ValidationError(prepared.issues.map((issue) => ({ provider: name, ...issue }))),
+        })
+      }
+      return
     }
-    const deadline: Deadline = deadlineMs === false ? { at: Infinity, ms: Infinity } : { at: Date.now() + deadlineMs, ms: deadlineMs }
-    const collect = collector(userId, complete)
-    // A plain loop, so no closure here keeps the message or the event alive while deliveries are pending.
-    for (let index = 0; index < providers.length; index++) deliverTo(providers[index] as Provider, prepared.event, deadline, collect(index))
+    const deadline = deadlineFromNow()
+    for (let slot = 0; slot < providers.length; slot++) deliverTo(slot, prepared.event, deadline, pending)
   }
 
   /** The result when idstitch itself failed: unreachable by design, but the host app still gets a result, never a rejection. */
@@ -315,20 +352,18 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
         return Promise.resolve({ ok: false, results })
       }
       inFlight++
-      return new Promise<IdentifyResult>((resolve) => {
-        let answered = false
-        const complete = (result: IdentifyResult): void => {
-          if (answered) return
-          answered = true
-          settled()
-          resolve(result)
-        }
-        try {
-          run(message, complete)
-        } catch (error) {
-          complete(internalFailure(error))
-        }
+      const userId = typeof message?.userId === 'string' ? message.userId : undefined
+      let pending: PendingIdentify | undefined
+      const promise = new Promise<IdentifyResult>((resolve) => {
+        pending = new PendingIdentify(userId, resolve)
       })
+      // No closure here refers to `message`, so nothing pending keeps the caller's message alive.
+      try {
+        run(message, pending as PendingIdentify)
+      } catch (error) {
+        ;(pending as PendingIdentify).complete(internalFailure(error))
+      }
+      return promise
     },
     flush: idle,
     async shutdown() {

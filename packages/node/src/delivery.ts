@@ -40,11 +40,21 @@ export interface DeliveryOptions {
   redact: (text: string) => string
 }
 
+/**
+ * Who waits for a job: `delivered(slot, delivery)` is called once per job. An
+ * object and a slot number rather than a callback, so a burst of pending
+ * identifies holds no closure per provider (see bench/).
+ */
+export interface DeliveryListener {
+  delivered(slot: number, delivery: Delivery): void
+}
+
 interface Job {
   item: unknown
   bytes: number
   deadline: Deadline
-  resolve: (delivery: Delivery) => void
+  listener: DeliveryListener
+  slot: number
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -85,10 +95,10 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
   let scheduled = false
   let sweeper: ReturnType<typeof setTimeout> | undefined
 
-  /** Hands a job its outcome; one job's callback failing must not keep the others from theirs. */
+  /** Hands a job its outcome; one job's listener failing must not keep the others from theirs. */
   const finish = (job: Job, delivery: Delivery): void => {
     try {
-      job.resolve(delivery)
+      job.listener.delivered(job.slot, delivery)
     } catch {
       // The client's callbacks do not throw; this only guards the lane.
     }
@@ -227,13 +237,12 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
   return {
     /**
      * Queues one prepared item (`measured`: its JSON size, if the adapter knows
-     * it) and calls `done` once, when it is delivered or has finally failed, by
-     * its deadline at the latest. A callback rather than a promise: a burst of
-     * pending identifies then holds one small record each (see bench/).
+     * it) and calls `listener.delivered(slot, …)` once, when it is delivered or
+     * has finally failed, by its deadline at the latest.
      */
-    enqueue(item: unknown, deadline: Deadline, measured: number | undefined, done: (delivery: Delivery) => void): void {
+    enqueue(item: unknown, deadline: Deadline, measured: number | undefined, listener: DeliveryListener, slot: number): void {
       const bytes = provider.batch ? (measured ?? utf8Length(JSON.stringify(item))) : 0
-      queue.push({ item, bytes, deadline, resolve: done })
+      queue.push({ item, bytes, deadline, listener, slot })
       if (!scheduled) {
         scheduled = true
         // Everything queued in the same tick may share a request.

@@ -1,5 +1,5 @@
 import type { KyInstance } from 'ky'
-import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
+import { serializeBody, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
 
 /**
  * Sends one described request and returns the response with its body read
@@ -49,7 +49,7 @@ export const createKyTransport = (fetchImpl?: typeof fetch): Transport => {
       const response = await (await http())(request.url, {
         method: request.method,
         headers: request.headers,
-        body: JSON.stringify(request.body),
+        body: serializeBody(request.body),
         signal,
       })
       const text = await response.text()

@@ -1,4 +1,4 @@
-import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
+import { serializeBody, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
 import { parseBody, type Transport } from './transport.js'
 
 type Undici = typeof import('undici')
@@ -24,7 +24,7 @@ export const createUndiciTransport = ({ connections = 8 }: { connections?: numbe
         path: url.pathname + url.search,
         method: request.method,
         headers: request.headers,
-        body: JSON.stringify(request.body),
+        body: serializeBody(request.body),
         signal,
       })
       const text = await response.body.text()

@@ -1,4 +1,4 @@
-import { base64, utf8Length } from '../json.js'
+import { JsonText, base64, joinJson, utf8Length } from '../json.js'
 import { defineProvider, isHttpUrl, joinUrl, requireString } from '../provider.js'
 
 /** Options of the {@link segment} provider. */
@@ -46,7 +46,7 @@ export const SEGMENT_MAX_ITEMS = 100
  * @example
  * segment({ writeKey: process.env.SEGMENT_WRITE_KEY!, baseUrl: 'https://api.segment.io' })
  */
-export const segment = defineProvider<SegmentOptions, SegmentIdentifyPayload, Config>({
+export const segment = defineProvider<SegmentOptions, JsonText, Config>({
   name: 'segment',
   configure(options, fail) {
     const writeKey = requireString(fail, 'writeKey', options.writeKey)
@@ -65,18 +65,22 @@ export const segment = defineProvider<SegmentOptions, SegmentIdentifyPayload, Co
       // The event is already the client's private copy: share it rather than copy it again.
       traits: event.traits as Record<string, unknown>,
       context: { ...event.context, library: LIBRARY },
+      // Always in the literal (JSON leaves it out when undefined): one object shape, no property added later.
+      anonymousId: event.anonymousId,
     }
-    if (event.anonymousId !== undefined) item.anonymousId = event.anonymousId
-    const bytes = utf8Length(JSON.stringify(item))
+    // Serialised once, here: its size is checked now and the text goes into the batch body as is.
+    const json = JSON.stringify(item)
+    const bytes = utf8Length(json)
     if (bytes > 32 * 1024) {
       return { type: 'invalid', issues: [{ path: 'traits', message: 'makes the message larger than the 32 KB Segment accepts' }] }
     }
-    return { type: 'item', item, bytes }
+    return { type: 'item', item: new JsonText(json), bytes }
   },
   request: (items, config) => ({
     method: 'POST',
     url: config.url,
     headers: { authorization: `Basic ${base64(`${config.writeKey}:`)}`, 'content-type': 'application/json' },
-    body: { batch: [...items] } satisfies SegmentBatchBody,
+    // A SegmentBatchBody, joined from the items' JSON.
+    body: joinJson(items, '{"batch":', '}'),
   }),
 })

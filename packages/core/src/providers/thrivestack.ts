@@ -1,4 +1,4 @@
-import { utf8Length } from '../json.js'
+import { JsonText, joinJson, utf8Length } from '../json.js'
 import { defineProvider, joinUrl, optionalBaseUrl, requireString, errorMessage, type FieldIssue, type ProviderOutcome } from '../provider.js'
 
 /** How the {@link thrivestack} provider authenticates. */
@@ -60,7 +60,7 @@ const RESERVED_ALIASES: readonly (readonly [string, string])[] = [
  * @example
  * thrivestack({ apiKey: process.env.THRIVESTACK_API_KEY! })
  */
-export const thrivestack = defineProvider<ThrivestackOptions, ThrivestackIdentifyPayload, Config>({
+export const thrivestack = defineProvider<ThrivestackOptions, JsonText, Config>({
   name: 'thrivestack',
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)
@@ -86,12 +86,14 @@ export const thrivestack = defineProvider<ThrivestackOptions, ThrivestackIdentif
       }
     }
     const item: ThrivestackIdentifyPayload = { user_id: event.userId, traits, timestamp: event.timestamp, context: event.context as Record<string, unknown> }
-    const bytes = utf8Length(JSON.stringify(item))
+    // Serialised once, here: its size is checked now and the text goes into the request body as is.
+    const json = JSON.stringify(item)
+    const bytes = utf8Length(json)
     // +2 for the array brackets of a request holding this item alone.
     if (bytes + 2 > THRIVESTACK_MAX_BYTES) {
       issues.push({ path: 'traits', message: 'makes the request larger than Thrivestack\'s 2 MB limit' })
     }
-    return issues.length > 0 ? { type: 'invalid', issues } : { type: 'item', item, bytes }
+    return issues.length > 0 ? { type: 'invalid', issues } : { type: 'item', item: new JsonText(json), bytes }
   },
   request(items, config) {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' }
@@ -101,7 +103,8 @@ export const thrivestack = defineProvider<ThrivestackOptions, ThrivestackIdentif
       headers.authorization = `Bearer ${config.token}`
       headers.key = config.apiKey
     }
-    return { method: 'POST', url: config.url, headers, body: [...items] }
+    // An array of ThrivestackIdentifyPayload, joined from the items' JSON.
+    return { method: 'POST', url: config.url, headers, body: joinJson(items) }
   },
   parse(response): ProviderOutcome {
     const { status, body } = response
