@@ -1,4 +1,4 @@
-import { createClient, createKyTransport, createUndiciTransport, type ClientOptions, type Transport } from '@idstitch/node'
+import { createClient, createKyTransport, createNodeHttpTransport, createUndiciTransport, type ClientOptions, type Transport } from '@idstitch/node'
 import { dfend, pathbound } from '@idstitch/node/providers'
 import { dfendRule, pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import { createServer } from 'node:net'
@@ -17,8 +17,9 @@ beforeEach(() => {
   server.faults.length = 0
 })
 
-/** Every fault is exercised over both transports: undici pools (Node's default) and ky over fetch (everywhere else). */
+/** Every fault is exercised over every transport: Node's two (node:http, then undici pools for volume) and ky over fetch (everywhere else). */
 const transports: [string, () => Transport][] = [
+  ['node:http agents', () => createNodeHttpTransport()],
   ['undici pools', () => createUndiciTransport()],
   ['ky over fetch', () => createKyTransport()],
 ]
@@ -144,6 +145,14 @@ describe.each(transports)('over %s', (_, transport) => {
     it('retries a reset connection and delivers', async () => {
       server.faults.push({ reset: true })
       expect((await client().identify({ userId: 'u_reset' })).results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
+    })
+
+    it('retries a response cut off mid-body and delivers', async () => {
+      server.faults.push({ truncate: true })
+      const [result, elapsed] = await timed(() => client().identify({ userId: 'u_truncated' }))
+      expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
+      // Noticed when the connection closes, not at the attempt's 1 s timeout.
+      expect(elapsed).toBeLessThan(800)
     })
 
     it('reports a refused connection as a NetworkError after retrying', async () => {

@@ -7,6 +7,8 @@ export type Fault =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { hang: true }
   | { reset: true }
+  /** Answers 200 with a `content-length` longer than the body, then closes the connection mid-body. */
+  | { truncate: true }
   | { delayMs: number }
 
 export interface ProviderServer {
@@ -85,6 +87,12 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, rou
     if (fault && 'hang' in fault) return
     if (fault && 'reset' in fault) {
       request.socket.destroy()
+      return
+    }
+    if (fault && 'truncate' in fault) {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '64' })
+      response.write('{"id":"cut')
+      setTimeout(() => request.socket.destroy(), 20)
       return
     }
     if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))

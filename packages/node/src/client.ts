@@ -12,7 +12,7 @@ import {
 import { createDeliveryLane, type Deadline, type Delivery, type DeliveryListener } from './delivery.js'
 import { redactCredentials, safeLogger, type Logger } from './logger.js'
 import { createKyTransport, type Transport } from './transport.js'
-import { createUndiciTransport } from './undici-transport.js'
+import { createNodeTransport } from './node-transport.js'
 
 /** Node itself (not Bun or Deno, which also set `process.versions.node`). */
 const isNode = (): boolean =>
@@ -94,7 +94,8 @@ export interface ClientOptions {
   /** Validate and prepare requests, send nothing: each result is `skipped` with its `request`. */
   dryRun?: boolean
   /**
-   * Another HTTP stack. Default: in Node, undici connection pools; in other
+   * Another HTTP stack. Default: in Node, `node:http` keep-alive agents, then
+   * undici pools once the client has sent 1,000 requests; in other
    * runtimes, or when `fetch` is given, ky over `fetch`.
    */
   transport?: Transport
@@ -185,8 +186,8 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
 
   const redact = (text: string): string => redactCredentials(providers.reduce((out, provider) => provider.redact(out), text))
   const log = safeLogger(options.logger, redact)
-  // Node: undici pools (cheapest per request). Elsewhere, or with an injected fetch: ky over fetch.
-  const transport = options.transport ?? (options.fetch || !isNode() ? createKyTransport(options.fetch) : createUndiciTransport({ connections: concurrency }))
+  // Node: node:http, then undici pools for volume (see createNodeTransport). Elsewhere, or with an injected fetch: ky over fetch.
+  const transport = options.transport ?? (options.fetch || !isNode() ? createKyTransport(options.fetch) : createNodeTransport({ connections: concurrency }))
   const lanes = providers.map((provider) =>
     createDeliveryLane(provider, { transport, concurrency, timeoutMs, retryLimit, backoff, redact, now: Date.now, random: Math.random }),
   )

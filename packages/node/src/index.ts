@@ -11,6 +11,8 @@ export type { Logger } from './logger.js'
 export type { Transport } from './transport.js'
 export { createKyTransport } from './transport.js'
 export { createUndiciTransport } from './undici-transport.js'
+export { createNodeHttpTransport } from './node-http-transport.js'
+export { createNodeTransport } from './node-transport.js'
 
 export type { IdentifyMessage, IdentifyEvent, ValidationIssue, ErrorCode, Provider, PresetName } from '@idstitch/core'
 export {
