@@ -17,7 +17,7 @@ execFileSync('openssl', [
   '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
 ], { stdio: 'ignore' })
 
-const received: { path: string; body: unknown; servername: string | false }[] = []
+const received: { path: string; body: unknown; servername: string | false | null }[] = []
 let server: Server
 let url = ''
 beforeAll(async () => {
