@@ -1,27 +1,20 @@
-import { execFile, execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { selfSignedCertificate } from '../support/tls.js'
 
 // Real providers are https: each Node transport sends one identify to a local
 // TLS server, from a child process that trusts the server's throwaway
 // certificate through NODE_EXTRA_CA_CERTS (as an app behind a corporate CA would).
-const dir = mkdtempSync(join(tmpdir(), 'idstitch-https-'))
-execFileSync('openssl', [
-  'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-  '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-], { stdio: 'ignore' })
+const tls = selfSignedCertificate('localhost', 'DNS:localhost,IP:127.0.0.1')
 
 const received: { path: string; body: unknown; servername: string | false | null }[] = []
 let server: Server
 let url = ''
 beforeAll(async () => {
-  server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (request, response) => {
+  server = createServer(tls, (request, response) => {
     let text = ''
     request.on('data', (chunk: Buffer) => (text += chunk))
     request.on('end', () => {
@@ -49,7 +42,7 @@ const sendFromChild = (transport: string): Promise<unknown> =>
     execFile(
       process.execPath,
       ['--input-type=module', '-e', code, transport, url],
-      { cwd: fileURLToPath(new URL('..', import.meta.url)), env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') }, timeout: 20_000 },
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.certFile }, timeout: 20_000 },
       (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout))),
     )
   })

@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { selfSignedCertificate } from '../support/tls.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -32,16 +31,6 @@ export interface Site {
   /** POSTs received by /api/identify. */
   relayed: RelayCall[]
   close(): Promise<void>
-}
-
-const certificate = (): { key: string; cert: string } => {
-  const dir = mkdtempSync(join(tmpdir(), 'idstitch-tls-'))
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=example.test',
-    '-addext', 'subjectAltName=DNS:example.test,DNS:*.example.test',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' })
-  return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') }
 }
 
 /**
@@ -79,7 +68,7 @@ export const startSite = async (): Promise<Site> => {
     }
   }
   const plain = createHttpServer(handle)
-  const secure = createHttpsServer(certificate(), handle)
+  const secure = createHttpsServer(selfSignedCertificate('example.test', 'DNS:example.test,DNS:*.example.test'), handle)
   await Promise.all([plain, secure].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))))
   const httpPort = (plain.address() as AddressInfo).port
   const httpsPort = (secure.address() as AddressInfo).port
