@@ -1,6 +1,6 @@
 import { createClient, createIdentifyHandler, getContactId, toNodeHandler, type RelayResponseBody } from '@idstitch/node'
-import { datafast, pathbound } from '@idstitch/node/providers'
-import { datafastRule, pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
+import { datafast, monterosa, pathbound } from '@idstitch/node/providers'
+import { datafastRule, monterosaRule, pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -115,5 +115,47 @@ describe('the identify relay', () => {
     expect(body.ok).toBe(false)
     expect(body.results?.[0]).toEqual({ provider: 'datafast', status: 'failed', error: { code: 'http_error', message: expect.stringContaining('Invalid API key') } })
     expect(JSON.stringify(body)).not.toContain('df_key_0123')
+  })
+})
+
+describe('server-side enrichment', () => {
+  const PROJECT = '3f1c2a9e-8b7d-4e6f-a5c4-1d2e3f4a5b6c'
+  const relayTo = async (authenticate: Parameters<typeof createIdentifyHandler>[0]['authenticate']) => {
+    const server = await startProviderServer([monterosaRule({ projectId: PROJECT, tokens: ['tok_ada_0123'] }), pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] })])
+    const client = createClient({
+      logger: false,
+      providers: [
+        // A token-bearing Monterosa provider reads the user's token from the context the server added.
+        monterosa({ baseUrl: server.url, projectId: PROJECT, provider: 'authZero', token: (event) => event.context.monterosaToken as string | undefined }),
+        pathbound({ apiKey: 'pb_key_0123', baseUrl: server.url }),
+      ],
+    })
+    const handler = createIdentifyHandler({ client, authenticate })
+    const request = new Request('http://app.test/api/identify', {
+      method: 'POST',
+      headers: { origin: 'http://app.test', 'content-type': 'application/json' },
+      body: JSON.stringify({ anonymousId: VISITOR, traits: { plan: 'free', theme: 'dark' } }),
+    })
+    const response = await handler(request)
+    await server.close()
+    return { status: response.status, body: (await response.json()) as RelayResponseBody & { error?: { code: string } }, requests: server.requests }
+  }
+
+  it('adds the traits and context authenticate() returns: server traits win, the context reaches the providers and never the browser', async () => {
+    const { status, body, requests } = await relayTo(() => ({ userId: 'usr_ada', traits: { plan: 'pro', email: 'ada@example.com' }, context: { monterosaToken: 'tok_ada_0123' } }))
+    expect(status).toBe(200)
+    expect(body).toEqual({ ok: true, results: [{ provider: 'monterosa', status: 'delivered' }, { provider: 'pathbound', status: 'delivered' }] })
+    const [monterosaRequest, pathboundRequest] = requests
+    expect(monterosaRequest?.headers.authorization).toBe('Bearer tok_ada_0123')
+    expect(monterosaRequest?.body).toMatchObject({ data: { plan: 'pro', theme: 'dark', email: 'ada@example.com' } })
+    expect(pathboundRequest?.body).toEqual({ external_id: 'usr_ada', anonymous_id: VISITOR, traits: { plan: 'pro', theme: 'dark', email: 'ada@example.com' } })
+    expect(JSON.stringify(body)).not.toContain('tok_ada')
+  })
+
+  it('answers 500, forwarding nothing, when authenticate() returns an object without a user id', async () => {
+    const { status, body, requests } = await relayTo(() => ({ traits: { plan: 'pro' } }) as never)
+    expect(status).toBe(500)
+    expect(body.error?.code).toBe('internal_error')
+    expect(requests).toHaveLength(0)
   })
 })

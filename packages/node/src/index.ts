@@ -5,7 +5,7 @@ export type { ClientOptions, IdstitchClient, IdentifyResult, ProviderResult, Ret
 export { createClient } from './client.js'
 export type { CookieSource, ReadCookieOptions, SetCookieOptions, LoginCookies } from './cookies.js'
 export { getVisitorId, getContactId, contactCookie, clearContactCookie, visitorCookie, loginCookies } from './cookies.js'
-export type { IdentifyHandlerOptions, RelayResponseBody } from './relay.js'
+export type { IdentifyHandlerOptions, RelayIdentity, RelayResponseBody } from './relay.js'
 export { createIdentifyHandler, toNodeHandler } from './relay.js'
 export type { Logger } from './logger.js'
 export type { Transport } from './transport.js'

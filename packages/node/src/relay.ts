@@ -2,16 +2,33 @@ import { isPlainObject, isUuid } from '@idstitch/core'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { IdstitchClient, ProviderResult } from './client.js'
 
+/**
+ * The logged-in user as `authenticate` may describe them: the id, plus what
+ * only the server knows, added to the identify the browser asked for.
+ */
+export interface RelayIdentity {
+  userId: string
+  /** Traits the server vouches for (an email from the session, a plan); they win over the browser's traits of the same name. */
+  traits?: Record<string, unknown>
+  /**
+   * Context for the providers that only the server has, like the user's
+   * Monterosa token (`monterosa({ provider: 'authZero', token: (event) => event.context.monterosaToken as string })`).
+   * Never read from the browser, never echoed back to it.
+   */
+  context?: Record<string, unknown>
+}
+
 /** Options of {@link createIdentifyHandler}. */
 export interface IdentifyHandlerOptions {
   /** The client that delivers to the providers. */
   client: IdstitchClient
   /**
-   * Returns the logged-in user's id from the request's session (cookie, JWT, …),
-   * or `null`/`undefined` when there is none. This, never the body alone, is
-   * the user id sent to providers.
+   * Finds the logged-in user from the request's session (cookie, JWT, …): their
+   * id, or a {@link RelayIdentity} that adds server-side traits and context;
+   * `null`/`undefined` when there is none. This, never the body alone, is the
+   * user id sent to providers.
    */
-  authenticate: (request: Request) => string | null | undefined | Promise<string | null | undefined>
+  authenticate: (request: Request) => string | RelayIdentity | null | undefined | Promise<string | RelayIdentity | null | undefined>
   /** Origins allowed besides the request's own, like `'https://www.example.com'`. */
   allowedOrigins?: readonly string[]
   /** The largest body accepted. Default 64 KB. */
@@ -101,8 +118,14 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
       const refused = check(request)
       if (refused) return fail(refused)
 
-      const userId = await options.authenticate(request)
-      if (typeof userId !== 'string' || userId === '') return fail({ status: 401, code: 'unauthenticated', message: 'no session: log in first' })
+      const found = await options.authenticate(request)
+      if (found === null || found === undefined || found === '') return fail({ status: 401, code: 'unauthenticated', message: 'no session: log in first' })
+      const identity: RelayIdentity = typeof found === 'string' ? { userId: found } : found
+      if (typeof identity.userId !== 'string' || identity.userId === '') {
+        // A bug in the app's authenticate(), not the browser's fault.
+        return fail({ status: 500, code: 'internal_error', message: 'authenticate() returned neither a user id nor { userId }' })
+      }
+      const { userId } = identity
 
       const text = await readBody(request, maxBodyBytes)
       if (text === undefined) return fail({ status: 413, code: 'body_too_large', message: `the body must be at most ${maxBodyBytes} bytes` })
@@ -122,7 +145,12 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
       if (anonymousId != null && !isUuid(anonymousId)) return fail({ status: 400, code: 'invalid_body', message: 'anonymousId must be a UUID' })
       if (traits !== undefined && !isPlainObject(traits)) return fail({ status: 400, code: 'invalid_body', message: 'traits must be an object' })
 
-      const result = await options.client.identify({ userId, anonymousId: anonymousId as string | null | undefined, traits })
+      const result = await options.client.identify({
+        userId,
+        anonymousId: anonymousId as string | null | undefined,
+        traits: identity.traits ? { ...(traits as Record<string, unknown> | undefined), ...identity.traits } : traits,
+        ...(identity.context ? { context: identity.context } : {}),
+      })
       const everyInvalid = result.results.every((entry) => entry.status === 'invalid')
       const first = result.results[0]?.error
       if (everyInvalid && first && 'issues' in first) {
