@@ -255,7 +255,15 @@ export const createClient = (options: ClientOptions): IdstitchClient => {
     settle(slot: number, result: ProviderResult): void {
       if (!this.resolve) return
       this.results[slot] = result
-      if (--this.waiting === 0) this.complete(finish(this.results, this.userId))
+      if (--this.waiting > 0) return
+      let outcome: IdentifyResult
+      try {
+        outcome = finish(this.results, this.userId)
+      } catch (error) {
+        // Unreachable by design (report() guards onError); the identify still ends.
+        outcome = internalFailure(error)
+      }
+      this.complete(outcome)
     }
 
     /** Resolves the identify once; later results are ignored. */
