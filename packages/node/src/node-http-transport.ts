@@ -23,7 +23,10 @@ type Stack = { request: typeof import('node:http').request; agent: Agent }
  * `node:https` are imported on first use, so other runtimes can import the SDK.
  */
 export const createNodeHttpTransport = ({ connections = 8 }: { connections?: number } = {}): Transport => {
-  const options = { keepAlive: true, maxSockets: connections, keepAliveMsecs: 30_000 }
+  // An idle socket closes after 30 s, or a second before the server's `Keep-Alive: timeout=` hint
+  // (Node honours the hint only when `timeout` is set), so a request rarely lands on a socket the
+  // server is closing (an ECONNRESET that would cost an attempt).
+  const options = { keepAlive: true, maxSockets: connections, timeout: 30_000 }
   const stacks = new Map<string, Promise<Stack>>()
   const stackFor = (protocol: string): Promise<Stack> => {
     let stack = stacks.get(protocol)
