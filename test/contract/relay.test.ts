@@ -1,6 +1,6 @@
 import { createClient, createIdentifyHandler, getContactId, toNodeHandler, type RelayResponseBody } from '@idstitch/node'
-import { datafast, monterosa, pathbound } from '@idstitch/node/providers'
-import { datafastRule, monterosaRule, pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
+import { datafast, monterosa, pathbound, segment } from '@idstitch/node/providers'
+import { datafastRule, monterosaRule, pathboundRule, segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -120,14 +120,15 @@ describe('the identify relay', () => {
 
 describe('server-side enrichment', () => {
   const PROJECT = '3f1c2a9e-8b7d-4e6f-a5c4-1d2e3f4a5b6c'
+  // The app's own store of each user's identity-provider token, looked up by user id.
+  const tokens = new Map([['usr_ada', 'tok_ada_0123']])
   const relayTo = async (authenticate: Parameters<typeof createIdentifyHandler>[0]['authenticate']) => {
-    const server = await startProviderServer([monterosaRule({ projectId: PROJECT, tokens: ['tok_ada_0123'] }), pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] })])
+    const server = await startProviderServer([monterosaRule({ projectId: PROJECT, tokens: ['tok_ada_0123'] }), segmentRule({ writeKeys: ['wk_relay_0123'] })])
     const client = createClient({
       logger: false,
       providers: [
-        // A token-bearing Monterosa provider reads the user's token from the context the server added.
-        monterosa({ baseUrl: server.url, projectId: PROJECT, provider: 'authZero', token: (event) => event.context.monterosaToken as string | undefined }),
-        pathbound({ apiKey: 'pb_key_0123', baseUrl: server.url }),
+        monterosa({ baseUrl: server.url, projectId: PROJECT, provider: 'authZero', token: (event) => tokens.get(event.userId) }),
+        segment({ writeKey: 'wk_relay_0123', baseUrl: server.url }),
       ],
     })
     const handler = createIdentifyHandler({ client, authenticate })
@@ -142,14 +143,17 @@ describe('server-side enrichment', () => {
   }
 
   it('adds the traits and context authenticate() returns: server traits win, the context reaches the providers and never the browser', async () => {
-    const { status, body, requests } = await relayTo(() => ({ userId: 'usr_ada', traits: { plan: 'pro', email: 'ada@example.com' }, context: { monterosaToken: 'tok_ada_0123' } }))
+    const { status, body, requests } = await relayTo(() => ({ userId: 'usr_ada', traits: { plan: 'pro', email: 'ada@example.com' }, context: { userAgent: 'Mozilla/5.0 (server-seen)' } }))
     expect(status).toBe(200)
-    expect(body).toEqual({ ok: true, results: [{ provider: 'monterosa', status: 'delivered' }, { provider: 'pathbound', status: 'delivered' }] })
-    const [monterosaRequest, pathboundRequest] = requests
+    expect(body).toEqual({ ok: true, results: [{ provider: 'monterosa', status: 'delivered' }, { provider: 'segment', status: 'delivered' }] })
+    const monterosaRequest = requests.find((request) => request.path === '/v1/user')
+    const segmentRequest = requests.find((request) => request.path === '/v1/batch')
     expect(monterosaRequest?.headers.authorization).toBe('Bearer tok_ada_0123')
     expect(monterosaRequest?.body).toMatchObject({ data: { plan: 'pro', theme: 'dark', email: 'ada@example.com' } })
-    expect(pathboundRequest?.body).toEqual({ external_id: 'usr_ada', anonymous_id: VISITOR, traits: { plan: 'pro', theme: 'dark', email: 'ada@example.com' } })
-    expect(JSON.stringify(body)).not.toContain('tok_ada')
+    expect(segmentRequest?.body).toMatchObject({
+      batch: [{ userId: 'usr_ada', anonymousId: VISITOR, traits: { plan: 'pro', theme: 'dark', email: 'ada@example.com' }, context: { userAgent: 'Mozilla/5.0 (server-seen)' } }],
+    })
+    expect(JSON.stringify(body)).not.toContain('server-seen')
   })
 
   it('answers 500, forwarding nothing, when authenticate() returns an object without a user id', async () => {

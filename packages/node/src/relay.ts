@@ -11,9 +11,10 @@ export interface RelayIdentity {
   /** Traits the server vouches for (an email from the session, a plan); they win over the browser's traits of the same name. */
   traits?: Record<string, unknown>
   /**
-   * Context for the providers that only the server has, like the user's
-   * Monterosa token (`monterosa({ provider: 'authZero', token: (event) => event.context.monterosaToken as string })`).
-   * Never read from the browser, never echoed back to it.
+   * Context that only the server has (user agent, IP, page, `source`), for the
+   * providers that take one: Segment and Thrivestack forward it to their
+   * backend, so it is no place for secrets. Never read from the browser,
+   * never echoed back to it.
    */
   context?: Record<string, unknown>
 }

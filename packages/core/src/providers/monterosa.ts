@@ -14,8 +14,9 @@ export interface MonterosaOptions {
   strategy?: string
   /**
    * The bearer token token-bearing providers need: a string, or a function that
-   * finds the user's token in the event (for example in `context`). A message
-   * for which it returns nothing is skipped.
+   * finds the user's token for the event on your side (by `event.userId`). Keep
+   * it out of `context` and `traits` when Segment or Thrivestack are configured
+   * too: they forward both. A message for which it returns nothing is skipped.
    */
   token?: string | ((event: IdentifyEvent) => string | undefined)
 }
