@@ -47,8 +47,12 @@ export const createApp = (options: AppOptions) => {
 
   const relay = createIdentifyHandler({
     client,
-    // The trusted user id comes from the session, never from the request body alone.
-    authenticate: (request) => sessionUser(request.headers.get('cookie'))?.externalId,
+    // The trusted user id comes from the session, never from the request body alone; the
+    // session's email and plan go along as traits the server vouches for.
+    authenticate: (request) => {
+      const user = sessionUser(request.headers.get('cookie'))
+      return user && { userId: user.externalId, traits: { email: user.email, plan: user.plan } }
+    },
   })
 
   const app = express()

@@ -67,6 +67,8 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     const relayed = demo.sandbox.inspected.filter((entry) => entry.userId === ALICE && entry.traits.seenFeature === 'front-end identify')
     expect(relayed.map((entry) => entry.provider).sort()).toEqual([...PROVIDERS].sort())
     for (const entry of relayed.filter((e) => WITH_VISITOR.includes(e.provider))) expect(entry.anonymousId).toBe(visitor)
+    // The app's authenticate() adds the session's email, which the page never sent, as a trait it vouches for.
+    for (const entry of relayed) expect(entry.traits).toMatchObject({ email: 'alice@example.com' })
 
     // 5. A forged relay from another origin never reaches a provider.
     const before = demo.sandbox.inspected.length
