@@ -36,11 +36,13 @@ export const createNodeHttpTransport = ({ connections = 8 }: { connections?: num
     }
     return stack
   }
-  // Parsed once per URL: a provider sends every request to the same one.
+  // Parsed once per URL: a built-in provider sends every request to the same one. Bounded,
+  // for custom adapters that put an id in the path.
   const targets = new Map<string, { protocol: string; hostname: string; port: string; path: string }>()
   const targetOf = (href: string) => {
     let target = targets.get(href)
     if (!target) {
+      if (targets.size >= 64) targets.clear()
       const url = new URL(href)
       // Brackets off an IPv6 literal: node:http wants the bare address.
       targets.set(href, (target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search }))
