@@ -173,6 +173,28 @@ describe('consent and opt-out', () => {
     expect(tracker.getVisitorId()).toBe(id)
   })
 
+  it('writes no cookie at all before consent, not even a domain probe, when a tampered visitor cookie is there', async () => {
+    Cookies.set('idstitch_visitor_id', 'tampered', { path: '/' })
+    let owner = Object.getPrototypeOf(document)
+    while (!Object.getOwnPropertyDescriptor(owner, 'cookie')) owner = Object.getPrototypeOf(owner)
+    const descriptor = Object.getOwnPropertyDescriptor(owner, 'cookie')!
+    const written: string[] = []
+    Object.defineProperty(document, 'cookie', {
+      configurable: true,
+      get: () => descriptor.get!.call(document),
+      set: (value: string) => (written.push(value), descriptor.set!.call(document, value)),
+    })
+    try {
+      const tracker = createTracker({ consent: 'required' })
+      await tracker.identify('usr_1')
+      expect(written).toEqual([])
+      tracker.consent(true)
+      expect(written.length).toBeGreaterThan(0)
+    } finally {
+      delete (document as { cookie?: string }).cookie
+    }
+  })
+
   it('writes and sends nothing with respectDnt and a pathbound_dnt=1 cookie', async () => {
     Cookies.set('pathbound_dnt', '1', { path: '/' })
     const fetch = vi.fn()
@@ -183,9 +205,12 @@ describe('consent and opt-out', () => {
     expect(fetch).not.toHaveBeenCalled()
   })
 
-  it('writes nothing with respectDnt under Global Privacy Control', () => {
+  it('writes nothing with respectDnt under Global Privacy Control, and leaves even a tampered visitor cookie alone', () => {
     vi.stubGlobal('navigator', { ...navigator, globalPrivacyControl: true })
     createTracker({ respectDnt: true })
     expect(document.cookie).toBe('')
+    Cookies.set('idstitch_visitor_id', 'tampered', { path: '/' })
+    createTracker({ respectDnt: true })
+    expect(document.cookie).toBe('idstitch_visitor_id=tampered')
   })
 })

@@ -81,7 +81,9 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
     })
   const optedOut = () =>
     options.respectDnt && (Cookies.get('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
-  const write = (name: string, value?: string) => value && allowed && !optedOut() && Cookies.set(name, value, cookieAttributes())
+  /** Consent given and no opt-out: the tracker may write cookies. */
+  const writable = () => allowed && !optedOut()
+  const write = (name: string, value?: string) => value && writable() && Cookies.set(name, value, cookieAttributes())
   const remove = (name: string) => {
     // Host-only as well as on the domain: a server may have set it either way. js-cookie adds `path=/`.
     Cookies.remove(name)
@@ -96,8 +98,9 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   /** Reads the cookies again (they win over memory), and refreshes the visitor cookie's lifetime. */
   const sync = () => {
     const stored = Cookies.get(visitorName)
-    // A tampered value, wherever it was written, must not shadow the new id.
-    if (stored && !isUuid(stored)) remove(visitorName)
+    // A tampered value, wherever it was written, must not shadow the new id (when writing is allowed:
+    // removing it means probing the domain, itself a write).
+    if (stored && !isUuid(stored) && writable()) remove(visitorName)
     write(visitorName, (visitor = isUuid(stored) ? stored : visitor || mintUuid()))
     owner = Cookies.get(OWNER_COOKIE) || owner
     if (allowed) contact = Cookies.get(contactName)
