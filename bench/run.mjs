@@ -177,7 +177,7 @@ ${latencyChart}
 
 ${latencyTable}
 
-p50 overhead: **${fixed(latency.overheadP50, 2)} ms**.
+p50 overhead: **${fixed(latency.overheadP50, 2)} ms**.${latency.overheadP50 < 0 ? ' Below zero: the route with idstitch answered sooner than the one with raw `fetch`, whose requests cost more than idstitch\'s `node:http` ones; the difference is within this machine\'s run-to-run variation.' : ''}
 `
 writeFileSync(join(out, 'README.md'), readme)
 writeFileSync(join(out, 'results.json'), JSON.stringify({ machine, size, featureCosts, importTime, throughput, latency }, null, 2))
