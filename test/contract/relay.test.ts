@@ -156,8 +156,12 @@ describe('server-side enrichment', () => {
     expect(JSON.stringify(body)).not.toContain('server-seen')
   })
 
-  it('answers 500, forwarding nothing, when authenticate() returns an object without a user id', async () => {
-    const { status, body, requests } = await relayTo(() => ({ traits: { plan: 'pro' } }) as never)
+  it.each([
+    ['without a user id', { traits: { plan: 'pro' } }],
+    ['with traits that are not an object', { userId: 'usr_ada', traits: ['pro'] }],
+    ['with context that is not an object', { userId: 'usr_ada', context: 'server' }],
+  ])('answers 500, forwarding nothing, when authenticate() returns an object %s', async (_, identity) => {
+    const { status, body, requests } = await relayTo(() => identity as never)
     expect(status).toBe(500)
     expect(body.error?.code).toBe('internal_error')
     expect(requests).toHaveLength(0)

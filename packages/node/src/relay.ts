@@ -122,9 +122,14 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
       const found = await options.authenticate(request)
       if (found === null || found === undefined || found === '') return fail({ status: 401, code: 'unauthenticated', message: 'no session: log in first' })
       const identity: RelayIdentity = typeof found === 'string' ? { userId: found } : found
+      // A bug in the app's authenticate(), not the browser's fault.
       if (typeof identity.userId !== 'string' || identity.userId === '') {
-        // A bug in the app's authenticate(), not the browser's fault.
         return fail({ status: 500, code: 'internal_error', message: 'authenticate() returned neither a user id nor { userId }' })
+      }
+      for (const field of ['traits', 'context'] as const) {
+        if (identity[field] !== undefined && !isPlainObject(identity[field])) {
+          return fail({ status: 500, code: 'internal_error', message: `authenticate() returned ${field} that is not an object` })
+        }
       }
       const { userId } = identity
 
