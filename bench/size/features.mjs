@@ -20,14 +20,7 @@ const variant = async (name, edits, alias = {}) => {
   return br(result.outputFiles[0].contents)
 }
 const features = {
-  'consent': [['tracker.ts', "let allowed = options.consent != 'required'", 'let allowed = true'], ['tracker.ts', `    consent(granted) {
-      allowed = granted
-      if (granted) {
-        write(visitorName, visitor)
-        write(contactName, contact)
-        write(OWNER_COOKIE, owner)
-      } else [visitorName, contactName, OWNER_COOKIE].forEach(remove)
-    },`, '    consent() {},']],
+  'consent': [['tracker.ts', "let allowed = options.consent != 'required'", 'let allowed = true'], ['tracker.ts', /    consent\(granted\) \{[\s\S]*?\n    \},/, '    consent() {},']],
   'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (Cookies.get('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
   'registrable-domain probe': [['tracker.ts', "domain == 'auto' ? probeDomain(location.hostname) :", "domain == 'auto' ? undefined :"]],
   'relay to the endpoint': [['tracker.ts', 'options.endpoint && !optedOut()', 'false'], ['tracker.ts', 'fetch(options.endpoint,', '(0 as any)(']],

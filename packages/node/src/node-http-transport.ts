@@ -1,6 +1,6 @@
 import type { Agent, IncomingMessage } from 'node:http'
 import { serializeBody, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
-import { parseBody, type Transport } from './transport.js'
+import { flattenHeaders, parseBody, type Transport } from './transport.js'
 
 /** Reads a response to the end; rejects when it stops short (the socket closed, or the signal aborted). */
 const readBody = (response: IncomingMessage): Promise<string> =>
@@ -54,17 +54,13 @@ export const createNodeHttpTransport = ({ connections = 8 }: { connections?: num
       const target = targetOf(request.url)
       const stack = await stackFor(target.protocol)
       const body = serializeBody(request.body)
-      const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(body) }
-      for (const name in request.headers) headers[name] = request.headers[name] as string
+      const headers = { 'content-length': Buffer.byteLength(body), ...request.headers }
       return new Promise((resolve, reject) => {
         const outgoing = stack.request(
           { hostname: target.hostname, port: target.port, path: target.path, method: request.method, headers, agent: stack.agent, signal },
           (response) => {
             readBody(response).then((text) => {
-              const received: Record<string, string> = {}
-              for (const [name, value] of Object.entries(response.headers)) {
-                if (value !== undefined) received[name] = Array.isArray(value) ? value.join(', ') : value
-              }
+              const received = flattenHeaders(response.headers)
               resolve({ status: response.statusCode ?? 0, headers: received, body: parseBody(text, received['content-type'] ?? null) })
             }, reject)
           },

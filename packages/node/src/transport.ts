@@ -12,6 +12,15 @@ export interface Transport {
   close?(): Promise<void>
 }
 
+/** Node's response headers (lower-case names; repeated ones as arrays) as one string per name. */
+export const flattenHeaders = (raw: Record<string, string | string[] | undefined>): Record<string, string> => {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return headers
+}
+
 /** Parses a response body as JSON when it looks like JSON; otherwise keeps the text. */
 export const parseBody = (text: string, contentType: string | null): unknown => {
   if (text === '') return undefined

@@ -1,5 +1,5 @@
 import { serializeBody, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
-import { parseBody, type Transport } from './transport.js'
+import { flattenHeaders, parseBody, type Transport } from './transport.js'
 
 type Undici = typeof import('undici')
 type Pool = InstanceType<Undici['Pool']>
@@ -28,10 +28,7 @@ export const createUndiciTransport = ({ connections = 8 }: { connections?: numbe
         signal,
       })
       const text = await response.body.text()
-      const headers: Record<string, string> = {}
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value
-      }
+      const headers = flattenHeaders(response.headers)
       return { status: response.statusCode, headers, body: parseBody(text, headers['content-type'] ?? null) }
     },
     async close() {

@@ -72,13 +72,18 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   let attributes: Cookies.CookieAttributes | undefined
 
   // Worked out on the first write or removal (so nothing is probed before consent), then kept: the host does not change.
-  const cookieAttributes = (domain = options.cookieDomain || 'auto') =>
-    (attributes = attributes || {
-      domain: domain == 'auto' ? probeDomain(location.hostname) : domain == 'none' ? undefined : domain,
-      samesite: preset.sameSite,
-      secure: location.protocol == 'https:',
-      'max-age': '' + (options.maxAgeDays || preset.maxAgeDays) * 86400,
-    })
+  const cookieAttributes = () => {
+    if (!attributes) {
+      const domain = options.cookieDomain || 'auto'
+      attributes = {
+        domain: domain == 'auto' ? probeDomain(location.hostname) : domain == 'none' ? undefined : domain,
+        samesite: preset.sameSite,
+        secure: location.protocol == 'https:',
+        'max-age': '' + (options.maxAgeDays || preset.maxAgeDays) * 86400,
+      }
+    }
+    return attributes
+  }
   const optedOut = () =>
     options.respectDnt && (Cookies.get('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
   /** Consent given and no opt-out: the tracker may write cookies. */
