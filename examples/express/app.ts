@@ -105,10 +105,6 @@ export const createApp = (options: AppOptions) => {
   })
   app.get('/spa', (_req, res) => void res.type('html').send(readFileSync(new URL('../spa/index.html', import.meta.url), 'utf8')))
   app.get('/tracker.mjs', (_req, res) => void res.type('text/javascript').send(readFileSync(require.resolve('@idstitch/tracker'), 'utf8')))
-  app.get('/js-cookie.mjs', (_req, res) => {
-    const jsCookie = createRequire(require.resolve('@idstitch/tracker')).resolve('js-cookie') // dist/js.cookie.js
-    res.type('text/javascript').send(readFileSync(jsCookie.replace(/\.js$/, '.mjs'), 'utf8'))
-  })
   app.get('/favicon.ico', (_req, res) => void res.status(204).end())
 
   app.get('/', (req, res) => {

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig([
-  // ESM for front-ends: js-cookie stays a dependency, @idstitch/core/cookies is inlined.
+  // ESM for front-ends: no runtime dependency, @idstitch/core/cookies is inlined.
   { entry: { index: 'src/index.ts' }, format: ['esm'], dts: true, clean: true, target: 'es2018', noExternal: ['@idstitch/core'] },
   // The script tag: one minified IIFE, everything bundled.
   {
@@ -10,7 +10,7 @@ export default defineConfig([
     minify: true,
     target: 'es2018',
     noExternal: [/.*/],
-    // js-cookie's MIT notice ships in the package's THIRD_PARTY_LICENSES, not in every page load.
+    // No licence comments in every page load: js-cookie's notice (for cookie-jar.ts's converters) ships in THIRD_PARTY_NOTICES.md.
     esbuildOptions: (options) => {
       options.legalComments = 'none'
     },

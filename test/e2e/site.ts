@@ -12,7 +12,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const assets: Record<string, () => { type: string; body: string }> = {
   '/idstitch.js': () => ({ type: 'text/javascript', body: readFileSync(join(root, 'packages/tracker/dist/idstitch.js'), 'utf8') }),
   '/tracker.mjs': () => ({ type: 'text/javascript', body: readFileSync(join(root, 'packages/tracker/dist/index.js'), 'utf8') }),
-  '/js-cookie.mjs': () => ({ type: 'text/javascript', body: readFileSync(join(root, 'packages/tracker/node_modules/js-cookie/dist/js.cookie.mjs'), 'utf8') }),
+  // js-cookie, as a provider's own tracker would use it, to check both read each other's cookies.
+  '/js-cookie.mjs': () => ({ type: 'text/javascript', body: readFileSync(join(root, 'test/node_modules/js-cookie/dist/js.cookie.mjs'), 'utf8') }),
 }
 
 export interface RelayCall {

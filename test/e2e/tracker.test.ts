@@ -1,4 +1,5 @@
 import type { Browser, Cookie } from 'playwright-core'
+import { contactCookie, getContactId } from '@idstitch/node'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { launch, newContext, ready } from './browser.js'
 import { scriptTagPage, startSite, type Site } from './site.js'
@@ -25,7 +26,6 @@ beforeAll(async () => {
   site.page(
     '/esm',
     `<!doctype html><html><head>
-<script type="importmap">{ "imports": { "js-cookie": "/js-cookie.mjs" } }</script>
 <script type="module">import * as tracker from '/tracker.mjs'; tracker.init({ endpoint: '/api/identify' }); window.esm = tracker</script>
 </head><body>SPA</body></html>`,
   )
@@ -145,6 +145,29 @@ describe('the script tag in Chromium', () => {
     const third: string = await page.evaluate(() => window.idstitch.getVisitorId())
     expect(third).not.toBe(second)
     expect(byName(await context.cookies(), 'idstitch_visitor_id')?.value).toBe(third)
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('stores contact ids as js-cookie and the Node SDK read them, and reads theirs back', async () => {
+    const { context, errors, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test'))
+    await ready(page)
+    // Every cookie-safe character, a literal percent sign among them (js-cookie writes it as %25).
+    const id = "!#$%&'()*+-./09:<=>?@AZ[]^_`az{|}~"
+    await page.evaluate((value) => window.idstitch.identify(value), id)
+    await page.addScriptTag({ type: 'module', content: "import Cookies from '/js-cookie.mjs'; window.jsCookie = Cookies" })
+    await page.waitForFunction(() => window.jsCookie !== undefined)
+    expect(await page.evaluate(() => window.jsCookie.get('idstitch_external_contact_id'))).toBe(id)
+    const header = (await context.cookies()).map((cookie) => `${cookie.name}=${cookie.value}`).join('; ')
+    expect(getContactId(header)).toBe(id)
+
+    // Written by a js-cookie tracker, then by the server's Set-Cookie: the tracker reads both.
+    await page.evaluate(() => window.jsCookie.set('idstitch_external_contact_id', 'usr_1%2@x', { domain: 'example.test' }))
+    expect(await page.evaluate(() => window.idstitch.getContactId())).toBe('usr_1%2@x')
+    const serverValue = contactCookie('usr_2/%/@').split(';')[0]! // usr_2%2F%25%2F%40: the cookie library encodes more
+    await page.evaluate((cookie) => (document.cookie = `${cookie}; path=/; domain=example.test`), serverValue)
+    expect(await page.evaluate(() => window.idstitch.getContactId())).toBe('usr_2/%/@')
     expect(errors).toEqual([])
     await context.close()
   })

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
@@ -24,5 +25,11 @@ describe('the built packages, as a user imports them', () => {
 
   it('@idstitch/tracker imports in Node (server-side rendering) without touching the DOM', () => {
     expect(run('module', `import { getVisitorId, createTracker } from '@idstitch/tracker'; console.log(String(getVisitorId()), typeof createTracker)`)).toBe('undefined function')
+  })
+
+  it('@idstitch/tracker has no runtime dependency: its ESM build imports nothing', () => {
+    const tracker = JSON.parse(readFileSync(new URL('../../packages/tracker/package.json', import.meta.url), 'utf8')) as { dependencies?: object }
+    expect(tracker.dependencies).toBeUndefined()
+    expect(readFileSync(new URL('../../packages/tracker/dist/index.js', import.meta.url), 'utf8')).not.toMatch(/\bfrom\s*["']|\bimport\s*\(|\brequire\(/)
   })
 })

@@ -1,4 +1,4 @@
-import Cookies from 'js-cookie'
+import { getCookie, removeCookie, setCookie } from './cookie-jar.js'
 
 const PROBE = 'idstitch_probe'
 
@@ -14,7 +14,7 @@ export const probeDomain = (host: string): string | undefined => {
   // `localhost` has one label, so the loop never starts; IP hosts are skipped.
   for (let index = /^[\d.]+$|^\[|localhost$/.test(host) ? 0 : labels.length - 1; index-- > 0; ) {
     const domain = labels.slice(index).join('.')
-    Cookies.set(PROBE, '1', { domain })
-    if (Cookies.get(PROBE)) return Cookies.remove(PROBE, { domain }), domain
+    setCookie(PROBE, '1', { domain })
+    if (getCookie(PROBE)) return removeCookie(PROBE, domain), domain
   }
 }

@@ -1,5 +1,5 @@
 import { OWNER_COOKIE, PRESETS, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
-import Cookies from 'js-cookie'
+import { type CookieAttributes, getCookie, removeCookie, setCookie } from './cookie-jar.js'
 import { probeDomain } from './domain.js'
 import { mintUuid } from './uuid.js'
 
@@ -69,7 +69,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   let visitor = ''
   let contact: string | undefined
   let owner: string | undefined
-  let attributes: Cookies.CookieAttributes | undefined
+  let attributes: CookieAttributes | undefined
 
   // Worked out on the first write or removal (so nothing is probed before consent), then kept: the host does not change.
   const cookieAttributes = () => {
@@ -85,14 +85,14 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
     return attributes
   }
   const optedOut = () =>
-    options.respectDnt && (Cookies.get('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
+    options.respectDnt && (getCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
   /** Consent given and no opt-out: the tracker may write cookies. */
   const writable = () => allowed && !optedOut()
-  const write = (name: string, value?: string) => value && writable() && Cookies.set(name, value, cookieAttributes())
+  const write = (name: string, value?: string) => value && writable() && setCookie(name, value, cookieAttributes())
   const remove = (name: string) => {
-    // Host-only as well as on the domain: a server may have set it either way. js-cookie adds `path=/`.
-    Cookies.remove(name)
-    Cookies.remove(name, { domain: cookieAttributes().domain })
+    // Host-only as well as on the domain: a server may have set it either way.
+    removeCookie(name)
+    removeCookie(name, cookieAttributes().domain)
   }
   /** Starts a new visitor, owned by nobody yet. */
   const rotate = (id = mintUuid()) => {
@@ -102,13 +102,13 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   }
   /** Reads the cookies again (they win over memory), and refreshes the visitor cookie's lifetime. */
   const sync = () => {
-    const stored = Cookies.get(visitorName)
+    const stored = getCookie(visitorName)
     // A tampered value, wherever it was written, must not shadow the new id (when writing is allowed:
     // removing it means probing the domain, itself a write).
     if (stored && !isUuid(stored) && writable()) remove(visitorName)
     write(visitorName, (visitor = isUuid(stored) ? stored : visitor || mintUuid()))
-    owner = Cookies.get(OWNER_COOKIE) || owner
-    if (allowed) contact = Cookies.get(contactName)
+    owner = getCookie(OWNER_COOKIE) || owner
+    if (allowed) contact = getCookie(contactName)
   }
   const refuse = (message: string) => TypeError('[idstitch] identify(): ' + message)
 
@@ -155,7 +155,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
       if (resetOptions && resetOptions.rotateVisitor) rotate()
     },
     getVisitorId: () => visitor,
-    getContactId: () => Cookies.get(contactName) || contact,
+    getContactId: () => getCookie(contactName) || contact,
     consent(granted) {
       allowed = granted
       if (granted) {

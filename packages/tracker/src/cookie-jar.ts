@@ -1,0 +1,48 @@
+// document.cookie, read and written byte for byte as js-cookie 3 does, so a
+// provider's own tracker built on js-cookie and a server using the `cookie`
+// library read what idstitch writes, and the reverse. The tracker needs three
+// of js-cookie's calls; js-cookie itself added ~400 B to a script tag whose
+// budget is 1.6 kB. cookie-jar.test.ts holds this module to js-cookie's
+// output. The two converters below are js-cookie's (MIT, see
+// THIRD_PARTY_NOTICES.md).
+
+/** The attributes the tracker writes. `path=/` is always added, as js-cookie does. */
+export interface CookieAttributes {
+  domain?: string
+  samesite?: string
+  secure?: boolean
+  'max-age'?: string
+}
+
+/**
+ * The value of cookie `name`, percent-escapes decoded and surrounding quotes
+ * dropped; the first one wins when several match (the most specific path).
+ * A cookie whose name or value is not valid percent-encoding is skipped.
+ */
+export const getCookie = (name: string): string | undefined => {
+  for (const pair of document.cookie.split('; ')) {
+    const [key, ...rest] = pair.split('=')
+    const value = rest.join('=')
+    try {
+      if (decodeURIComponent(key!) == name)
+        return (value[0] == '"' ? value.slice(1, -1) : value).replace(/(%[\dA-F]{2})+/gi, decodeURIComponent)
+    } catch {}
+  }
+}
+
+/**
+ * Writes cookie `name` with `path=/` and the given attributes. The value is
+ * percent-encoded except for the characters a cookie value may hold as they
+ * are (js-cookie's encoding), so `usr_8f3a` and a UUID are written unchanged.
+ */
+export const setCookie = (name: string, value: string, attributes: CookieAttributes = {}): void => {
+  let cookie = encodeURIComponent(name) + '=' + encodeURIComponent(value).replace(/%(2[346BF]|3[AC-F]|40|5[BDE]|60|7[BCD])/g, decodeURIComponent) + '; path=/'
+  for (const key in attributes) {
+    const attribute = attributes[key as keyof CookieAttributes]
+    if (attribute) cookie += '; ' + key + (attribute === true ? '' : '=' + attribute)
+  }
+  document.cookie = cookie
+}
+
+/** Deletes cookie `name` at `path=/`, host-only or on `domain` (a cookie is only removed with the domain it was set with). */
+export const removeCookie = (name: string, domain?: string): void => setCookie(name, '', { domain, 'max-age': '-1' })
