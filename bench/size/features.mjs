@@ -19,9 +19,15 @@ const variant = async (name, edits, alias = {}) => {
   rmSync(dir, { recursive: true, force: true })
   return br(result.outputFiles[0].contents)
 }
+// cookie-jar.ts's three functions, done by js-cookie.
+const JS_COOKIE_JAR = `import Cookies from 'js-cookie'
+export type CookieAttributes = Cookies.CookieAttributes
+export const { get: getCookie, set: setCookie } = Cookies
+export const removeCookie = (name: string, domain?: string) => Cookies.remove(name, { domain })
+`
 const features = {
   'consent': [['tracker.ts', "let allowed = options.consent != 'required'", 'let allowed = true'], ['tracker.ts', /    consent\(granted\) \{[\s\S]*?\n    \},/, '    consent() {},']],
-  'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (Cookies.get('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
+  'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (getCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
   'registrable-domain probe': [['tracker.ts', "domain == 'auto' ? probeDomain(location.hostname) :", "domain == 'auto' ? undefined :"]],
   'relay to the endpoint': [['tracker.ts', 'options.endpoint && !optedOut()', 'false'], ['tracker.ts', 'fetch(options.endpoint,', '(0 as any)(']],
   'visibilitychange re-sync': [['tracker.ts', "document.addEventListener('visibilitychange', sync)", '']],
@@ -29,7 +35,7 @@ const features = {
     ['tracker.ts', 'const tag = ownerTag(externalId)', "const tag = ''"],
     ['tracker.ts', ' || (owner && owner != tag)', ''],
     ['tracker.ts', 'write(OWNER_COOKIE, (owner = tag))', ''],
-    ['tracker.ts', 'owner = Cookies.get(OWNER_COOKIE) || owner', ''],
+    ['tracker.ts', 'owner = getCookie(OWNER_COOKIE) || owner', ''],
   ],
   'getRandomValues fallback for plain http': [['uuid.ts', /crypto\.randomUUID\n[\s\S]*$/, 'crypto.randomUUID()\n']],
   'refusal messages': [['tracker.ts', "'the external id must be 1-100 cookie-safe characters'", "''"], ['tracker.ts', "'traits must be JSON, ' + error", "''"]],
@@ -38,17 +44,17 @@ const features = {
 
 /**
  * What each feature of the script tag costs, in brotli bytes: the build with
- * the feature cut out, subtracted from the whole build. js-cookie's share is
- * measured alone. The rest (reading and minting the visitor, identify, reset,
- * presets, the queue replay) is the core job.
+ * the feature cut out, subtracted from the whole build. The rest (the cookie
+ * jar, reading and minting the visitor, identify, reset, presets) is the core
+ * job. `withJsCookie` is the whole build with js-cookie in cookie-jar.ts's place.
  */
 export const runFeatureCosts = async () => {
   const full = await variant('full', [])
   const rows = []
   for (const [name, edits] of Object.entries(features)) rows.push({ name, bytes: full - (await variant(name.replace(/\W+/g, '-'), edits)) })
-  // The same script tag with js-cookie swapped for the ~20 lines of size/cookie-jar.js.
-  const withoutJsCookie = await variant('cookie-jar', [], { 'js-cookie': fileURLToPath(new URL('./cookie-jar.js', import.meta.url)) })
-  return { full, rows, withoutJsCookie }
+  // The same script tag with js-cookie doing cookie-jar.ts's job, as it did before cookie-jar.ts.
+  const withJsCookie = await variant('js-cookie', [['cookie-jar.ts', /^[\s\S]*$/, JS_COOKIE_JAR]])
+  return { full, rows, withJsCookie }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(await runFeatureCosts())
