@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { Browser, Cookie } from 'playwright-core'
 import { contactCookie, getContactId } from '@idstitch/node'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -13,6 +14,10 @@ let site: Site
 beforeAll(async () => {
   ;[browser, site] = await Promise.all([launch(), startSite()])
   site.page('/', scriptTagPage('data-cookie-domain="auto"'))
+  // The README's quick-start snippets, pasted as they are: the tag, then a queued identify.
+  const [tag, call] = [...readFileSync(new URL('../../README.md', import.meta.url), 'utf8').matchAll(/```html\n([\s\S]*?)```/g)].map((match) => match[1])
+  site.page('/readme', `<!doctype html><html><head>${tag}</head><body>Pricing</body></html>`)
+  site.page('/readme-identify', `<!doctype html><html><head>${tag}${call}</head><body>Welcome back</body></html>`)
   site.page('/pathbound', scriptTagPage('data-preset="pathbound"'))
   site.page('/datafast', scriptTagPage('data-preset="datafast"'))
   site.page('/custom', scriptTagPage('data-visitor-cookie="vid" data-contact-cookie="cid" data-cookie-domain="none"'))
@@ -61,6 +66,24 @@ describe('the script tag in Chromium', () => {
     await ready(app)
     expect(await app.evaluate(() => window.idstitch.getVisitorId())).toBe(id)
     expect((await context.cookies()).filter((cookie) => cookie.name === 'idstitch_visitor_id')).toHaveLength(1)
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it("works as the README's snippet, pasted into a page: the visitor cookie, then identify() and reset()", async () => {
+    const { context, errors, open } = await newContext(browser)
+    const page = await open(site.https('www.example.test', '/readme'))
+    await ready(page)
+    const visitor = byName(await context.cookies(), 'pathbound_visitor_id')
+    expect(visitor).toMatchObject({ domain: '.example.test', path: '/', sameSite: 'Strict', secure: true })
+    expect(visitor?.value).toMatch(UUID)
+
+    const welcome = await open(site.https('app.example.test', '/readme-identify'))
+    await ready(welcome)
+    expect(byName(await context.cookies(), 'pathbound_external_contact_id')).toMatchObject({ value: 'usr_8f3a2c9e', domain: '.example.test' })
+    expect(await welcome.evaluate(() => window.idstitch.getVisitorId())).toBe(visitor?.value)
+    await welcome.evaluate(() => window.idstitch.reset())
+    expect(byName(await context.cookies(), 'pathbound_external_contact_id')).toBeUndefined()
     expect(errors).toEqual([])
     await context.close()
   })
