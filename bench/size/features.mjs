@@ -19,16 +19,18 @@ const variant = async (name, edits, alias = {}) => {
   rmSync(dir, { recursive: true, force: true })
   return br(result.outputFiles[0].contents)
 }
-// cookie-jar.ts's three functions, done by js-cookie.
+// cookie-jar.ts's three functions, done by js-cookie (with a few bytes of adapter:
+// the jar takes its attributes as the rest of the cookie string, js-cookie as an object).
 const JS_COOKIE_JAR = `import Cookies from 'js-cookie'
-export type CookieAttributes = Cookies.CookieAttributes
-export const { get: getCookie, set: setCookie } = Cookies
+export const getCookie = (name: string) => Cookies.get(name)
+export const setCookie = (name: string, value: string, attributes = '') =>
+  void Cookies.set(name, value, Object.fromEntries(attributes.split('; ').slice(1).map((pair) => [...pair.split('='), true])))
 export const removeCookie = (name: string, domain?: string) => Cookies.remove(name, { domain })
 `
 const features = {
   'consent': [['tracker.ts', "let allowed = options.consent != 'required'", 'let allowed = true'], ['tracker.ts', /    consent\(granted\) \{[\s\S]*?\n    \},/, '    consent() {},']],
   'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (getCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
-  'registrable-domain probe': [['tracker.ts', "domain == 'auto' ? probeDomain(location.hostname) :", "domain == 'auto' ? undefined :"]],
+  'registrable-domain probe': [['tracker.ts', "option == 'auto' ? probeDomain(location.hostname) :", "option == 'auto' ? undefined :"]],
   'relay to the endpoint': [['tracker.ts', 'options.endpoint && !optedOut()', 'false'], ['tracker.ts', 'fetch(options.endpoint,', '(0 as any)(']],
   'visibilitychange re-sync': [['tracker.ts', "document.addEventListener('visibilitychange', sync)", '']],
   'owner tag (a different user after a logout gets a new visitor)': [

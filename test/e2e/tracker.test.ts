@@ -14,13 +14,15 @@ let site: Site
 beforeAll(async () => {
   ;[browser, site] = await Promise.all([launch(), startSite()])
   site.page('/', scriptTagPage('data-cookie-domain="auto"'))
+  // A sandboxed iframe without allow-same-origin: document.cookie throws there (widget previews, Storybook, CodeSandbox).
+  site.page('/sandboxed', `<!doctype html><html><body><iframe sandbox="allow-scripts" src="/"></iframe></body></html>`)
   // The README's quick-start snippets, pasted as they are: the tag, then a queued identify.
   const [tag, call] = [...readFileSync(new URL('../../README.md', import.meta.url), 'utf8').matchAll(/```html\n([\s\S]*?)```/g)].map((match) => match[1])
   site.page('/readme', `<!doctype html><html><head>${tag}</head><body>Pricing</body></html>`)
   site.page('/readme-identify', `<!doctype html><html><head>${tag}${call}</head><body>Welcome back</body></html>`)
   site.page('/pathbound', scriptTagPage('data-preset="pathbound"'))
   site.page('/datafast', scriptTagPage('data-preset="datafast"'))
-  site.page('/custom', scriptTagPage('data-visitor-cookie="vid" data-contact-cookie="cid" data-cookie-domain="none"'))
+  site.page('/custom', scriptTagPage('data-visitor-cookie="vid" data-contact-cookie="cid" data-cookie-domain="none" data-max-age-days="30"'))
   site.page('/relay', scriptTagPage('data-endpoint="/api/identify"'))
   site.page('/consent', scriptTagPage('data-consent="required"'))
   site.page('/dnt', scriptTagPage('data-preset="pathbound" data-respect-dnt'))
@@ -88,6 +90,23 @@ describe('the script tag in Chromium', () => {
     await context.close()
   })
 
+  it('works in memory, without throwing, where document.cookie is off limits (a sandboxed iframe)', async () => {
+    const { context, errors, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test', '/sandboxed'))
+    const frame = page.frames()[1]!
+    await frame.waitForFunction(() => typeof window.idstitch === 'function' && 'getVisitorId' in window.idstitch, null, { timeout: 5_000 })
+    const visitor: string = await frame.evaluate(() => window.idstitch.getVisitorId())
+    expect(visitor).toMatch(UUID)
+    expect(await frame.evaluate(() => window.idstitch.identify('usr_framed'))).toEqual({ ok: true, status: 0 })
+    expect(await frame.evaluate(() => window.idstitch.getVisitorId())).toBe(visitor)
+    expect(await frame.evaluate(() => window.idstitch.getContactId())).toBe('usr_framed')
+    await frame.evaluate(() => window.idstitch.reset())
+    expect(await frame.evaluate(() => window.idstitch.getContactId())).toBeUndefined()
+    expect(await context.cookies()).toEqual([])
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
   it('uses randomUUID on https and the getRandomValues fallback on plain http', async () => {
     const { context, open } = await newContext(browser)
     const insecure = await open(site.http('www.example.test'))
@@ -123,14 +142,15 @@ describe('the script tag in Chromium', () => {
     await context.close()
   })
 
-  it('honours cookie names overridden one by one, and host-only cookies', async () => {
+  it('honours cookie names and lifetime overridden one by one, and host-only cookies', async () => {
     const { context, open } = await newContext(browser)
     const page = await open(site.http('www.example.test', '/custom'))
     await ready(page)
     await page.evaluate(() => window.idstitch.identify('usr_1'))
     const cookies = await context.cookies()
     expect(byName(cookies, 'vid')).toMatchObject({ domain: 'www.example.test' })
-    expect(byName(cookies, 'cid')).toMatchObject({ value: 'usr_1', domain: 'www.example.test' })
+    expect(byName(cookies, 'cid')).toMatchObject({ value: 'usr_1', domain: 'www.example.test', sameSite: 'Lax', secure: false })
+    for (const name of ['vid', 'cid']) expect(byName(cookies, name)!.expires - Date.now() / 1000).toBeCloseTo(30 * 86400, -2)
     await context.close()
   })
 

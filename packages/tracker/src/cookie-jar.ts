@@ -6,43 +6,41 @@
 // output. The two converters below are js-cookie's (MIT, see
 // THIRD_PARTY_NOTICES.md).
 
-/** The attributes the tracker writes. `path=/` is always added, as js-cookie does. */
-export interface CookieAttributes {
-  domain?: string
-  samesite?: string
-  secure?: boolean
-  'max-age'?: string
-}
-
 /**
  * The value of cookie `name`, percent-escapes decoded and surrounding quotes
  * dropped; the first one wins when several match (the most specific path).
  * A cookie whose name or value is not valid percent-encoding is skipped.
+ * Where the page may not read cookies at all, there are none.
  */
 export const getCookie = (name: string): string | undefined => {
-  for (const pair of document.cookie.split('; ')) {
-    const [key, ...rest] = pair.split('=')
-    const value = rest.join('=')
-    try {
-      if (decodeURIComponent(key!) == name)
-        return (value[0] == '"' ? value.slice(1, -1) : value).replace(/(%[\dA-F]{2})+/gi, decodeURIComponent)
-    } catch {}
-  }
+  // Reading (and writing) document.cookie throws in a sandboxed iframe without allow-same-origin:
+  // the tracker then works in memory, as if every cookie were refused.
+  try {
+    for (const pair of document.cookie.split('; ')) {
+      const [key, ...rest] = pair.split('=')
+      const value = rest.join('=')
+      try {
+        if (decodeURIComponent(key!) == name)
+          return (value[0] == '"' ? value.slice(1, -1) : value).replace(/(%[\dA-F]{2})+/gi, decodeURIComponent)
+      } catch {}
+    }
+  } catch {}
 }
 
 /**
- * Writes cookie `name` with `path=/` and the given attributes. The value is
- * percent-encoded except for the characters a cookie value may hold as they
- * are (js-cookie's encoding), so `usr_8f3a` and a UUID are written unchanged.
+ * Writes cookie `name` with `path=/` and `attributes`, the rest of the cookie
+ * string (`'; domain=example.com; samesite=Lax; secure; max-age=31536000'`).
+ * The value is percent-encoded except for the characters a cookie value may
+ * hold as they are (js-cookie's encoding), so `usr_8f3a` and a UUID are
+ * written unchanged. Where the page may not write cookies, nothing is written
+ * and nothing thrown.
  */
-export const setCookie = (name: string, value: string, attributes: CookieAttributes = {}): void => {
-  let cookie = encodeURIComponent(name) + '=' + encodeURIComponent(value).replace(/%(2[346BF]|3[AC-F]|40|5[BDE]|60|7[BCD])/g, decodeURIComponent) + '; path=/'
-  for (const key in attributes) {
-    const attribute = attributes[key as keyof CookieAttributes]
-    if (attribute) cookie += '; ' + key + (attribute === true ? '' : '=' + attribute)
-  }
-  document.cookie = cookie
+export const setCookie = (name: string, value: string, attributes = ''): void => {
+  try {
+    document.cookie =
+      encodeURIComponent(name) + '=' + encodeURIComponent(value).replace(/%(2[346BF]|3[AC-F]|40|5[BDE]|60|7[BCD])/g, decodeURIComponent) + '; path=/' + attributes
+  } catch {}
 }
 
-/** Deletes cookie `name` at `path=/`, host-only or on `domain` (a cookie is only removed with the domain it was set with). */
-export const removeCookie = (name: string, domain?: string): void => setCookie(name, '', { domain, 'max-age': '-1' })
+/** Deletes cookie `name` at `path=/`, host-only or on `domain`: a cookie is only removed with the domain it was set with. */
+export const removeCookie = (name: string, domain?: string): void => setCookie(name, '', (domain ? '; domain=' + domain : '') + '; max-age=-1')

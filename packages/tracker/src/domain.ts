@@ -14,7 +14,7 @@ export const probeDomain = (host: string): string | undefined => {
   // `localhost` has one label, so the loop never starts; IP hosts are skipped.
   for (let index = /^[\d.]+$|^\[|localhost$/.test(host) ? 0 : labels.length - 1; index-- > 0; ) {
     const domain = labels.slice(index).join('.')
-    setCookie(PROBE, '1', { domain })
+    setCookie(PROBE, '1', '; domain=' + domain)
     if (getCookie(PROBE)) return removeCookie(PROBE, domain), domain
   }
 }

@@ -1,5 +1,5 @@
 import { OWNER_COOKIE, PRESETS, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
-import { type CookieAttributes, getCookie, removeCookie, setCookie } from './cookie-jar.js'
+import { getCookie, removeCookie, setCookie } from './cookie-jar.js'
 import { probeDomain } from './domain.js'
 import { mintUuid } from './uuid.js'
 
@@ -69,18 +69,19 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   let visitor = ''
   let contact: string | undefined
   let owner: string | undefined
-  let attributes: CookieAttributes | undefined
+  let domain: string | undefined
+  let attributes: string | undefined
 
   // Worked out on the first write or removal (so nothing is probed before consent), then kept: the host does not change.
   const cookieAttributes = () => {
-    if (!attributes) {
-      const domain = options.cookieDomain || 'auto'
-      attributes = {
-        domain: domain == 'auto' ? probeDomain(location.hostname) : domain == 'none' ? undefined : domain,
-        samesite: preset.sameSite,
-        secure: location.protocol == 'https:',
-        'max-age': '' + (options.maxAgeDays || preset.maxAgeDays) * 86400,
-      }
+    if (attributes == null) {
+      const option = options.cookieDomain || 'auto'
+      domain = option == 'auto' ? probeDomain(location.hostname) : option == 'none' ? undefined : option
+      attributes =
+        (domain ? '; domain=' + domain : '') +
+        '; samesite=' + preset.sameSite +
+        (location.protocol == 'https:' ? '; secure' : '') +
+        '; max-age=' + (options.maxAgeDays || preset.maxAgeDays) * 86400
     }
     return attributes
   }
@@ -91,8 +92,9 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   const write = (name: string, value?: string) => value && writable() && setCookie(name, value, cookieAttributes())
   const remove = (name: string) => {
     // Host-only as well as on the domain: a server may have set it either way.
+    cookieAttributes() // works out the domain
     removeCookie(name)
-    removeCookie(name, cookieAttributes().domain)
+    removeCookie(name, domain)
   }
   /** Starts a new visitor, owned by nobody yet. */
   const rotate = (id = mintUuid()) => {
