@@ -15,7 +15,7 @@ const smoke = process.argv.includes('--smoke')
 const here = fileURLToPath(new URL('.', import.meta.url))
 const out = smoke ? join(tmpdir(), 'idstitch-bench') : here
 mkdirSync(join(out, 'charts'), { recursive: true })
-const settings = smoke ? { messages: 300, runs: 3, logins: 40, repeats: 1 } : { messages: 20_000, runs: 9, logins: 400, repeats: 3 }
+const settings = smoke ? { messages: 300, runs: 3, logins: 40, repeats: 1 } : { messages: 20_000, runs: 15, logins: 400, repeats: 3 }
 
 const log = (text) => console.log(`[bench] ${text}`)
 const started = Date.now()
@@ -58,7 +58,7 @@ const featureTable = [
 // ---- cold start
 const importChart = chart('import-time.svg', { title: 'Cold start: import, minus a bare node start', unit: 'ms', target: importTime.target, rows: importTime.rows.map((row) => ({ label: row.name, value: row.ms, ours: row.ours })) })
 const importTable = [
-  `| module | process start to import done, minus bare node (median of ${importTime.runs}) | the import alone, timed inside the process (median) |`,
+  `| module | process start to import done, minus a bare node start (median of ${importTime.runs} pairs) | the import alone, timed inside the process (median) |`,
   '|---|---:|---:|',
   ...importTime.rows.map((row) => `| ${row.ours ? `**${row.name}**` : row.name} | ${fixed(row.ms, 1)} ms | ${fixed(row.insideMs, 1)} ms |`),
 ].join('\n')
@@ -158,8 +158,8 @@ ${[...tputHead, ...batchRows.map(tput)].join('\n')}
 
 ## 3. Cold start
 
-Wall time of \`node -e "await import(X)"\`, median of ${importTime.runs} interleaved runs, minus the median of a bare \`node\` start
-(${fixed(importTime.bareNodeMs, 1)} ms here). The second column times the \`import()\` inside the same processes: a bare start's own
+Wall time of \`node -e "await import(X)"\` minus the wall time of a bare \`node\` start (median ${fixed(importTime.bareNodeMs, 1)} ms here) run
+in the same round: the median of ${importTime.runs} such paired differences, the rounds interleaving every module. The second column times the \`import()\` inside the same processes: a bare start's own
 run-to-run variance (several ms on this machine) does not enter it, so it is the steadier of the two.
 
 ${importChart}

@@ -1,4 +1,4 @@
-// Cold start: time from process start to `await import(X)` done, minus a bare node start.
+// Cold start: time from process start to `await import(X)` done, minus a bare node start run beside it.
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { median } from '../lib/measure.mjs'
@@ -19,18 +19,20 @@ const once = (specifier) => {
   return { wall: Number(process.hrtime.bigint() - started) / 1e6, inside: Number(result.stdout) || 0 }
 }
 
-export const runImportTime = ({ runs = 9 } = {}) => {
+export const runImportTime = ({ runs = 15 } = {}) => {
   // Warm the file system cache, then interleave runs so drift hits everyone alike.
   for (const specifier of ['', ...modules]) once(specifier)
   const times = Object.fromEntries(['', ...modules].map((specifier) => [specifier, []]))
   for (let run = 0; run < runs; run++) for (const specifier of ['', ...modules]) times[specifier].push(once(specifier))
-  const bare = median(times[''].map((time) => time.wall))
+  // Each run's import is paired with the bare start of the same round: the median of those
+  // differences moves less with this machine's drift than the difference of two medians.
+  const overBare = (name) => times[name].map((time, run) => time.wall - times[''][run].wall)
   return {
     runs,
-    bareNodeMs: bare,
+    bareNodeMs: median(times[''].map((time) => time.wall)),
     rows: modules.map((name) => ({
       name,
-      ms: Math.max(0, median(times[name].map((time) => time.wall)) - bare),
+      ms: Math.max(0, median(overBare(name))),
       insideMs: median(times[name].map((time) => time.inside)),
       ours: name === '@idstitch/node',
     })),
