@@ -10,7 +10,7 @@ export default defineConfig([
     minify: true,
     target: 'es2018',
     noExternal: [/.*/],
-    // No licence comments in every page load: js-cookie's notice (for cookie-jar.ts's converters) ships in THIRD_PARTY_NOTICES.md.
+    // No licence comments in every page load: js-cookie's notice (for the cookie value converters) ships in THIRD_PARTY_NOTICES.md.
     esbuildOptions: (options) => {
       options.legalComments = 'none'
     },

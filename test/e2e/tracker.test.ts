@@ -208,9 +208,13 @@ describe('the script tag in Chromium', () => {
     // Written by a js-cookie tracker, then by the server's Set-Cookie: the tracker reads both.
     await page.evaluate(() => window.jsCookie.set('idstitch_external_contact_id', 'usr_1%2@x', { domain: 'example.test' }))
     expect(await page.evaluate(() => window.idstitch.getContactId())).toBe('usr_1%2@x')
-    const serverValue = contactCookie('usr_2/%/@').split(';')[0]! // usr_2%2F%25%2F%40: the cookie library encodes more
+    const serverValue = contactCookie('usr_2/%/@').split(';')[0]!
+    expect(serverValue).toBe('idstitch_external_contact_id=usr_2/%25/@') // as js-cookie and the tracker write it
     await page.evaluate((cookie) => (document.cookie = `${cookie}; path=/; domain=example.test`), serverValue)
     expect(await page.evaluate(() => window.idstitch.getContactId())).toBe('usr_2/%/@')
+    // What a server writing with the cookie library's default encoding sends reads the same.
+    await page.evaluate(() => (document.cookie = 'idstitch_external_contact_id=usr_3%2F%25%2F%40; path=/; domain=example.test'))
+    expect(await page.evaluate(() => window.idstitch.getContactId())).toBe('usr_3/%/@')
     expect(errors).toEqual([])
     await context.close()
   })

@@ -75,3 +75,30 @@ export const ownerTag = (contactId: string): string => {
   }
   return (hash >>> 0).toString(36)
 }
+
+/**
+ * A cookie value as js-cookie writes it, and so as the tracker and the server
+ * helpers write it: percent-encoded, except for the characters a cookie value
+ * may hold as they are. A UUID and a contact id come out unchanged, but for
+ * `%` (written `%25`).
+ *
+ * @example
+ * encodeCookieValue('usr_8f3a@acme') // 'usr_8f3a@acme'
+ * encodeCookieValue('100%')          // '100%25'
+ */
+// js-cookie's write converter (MIT, see THIRD_PARTY_NOTICES.md).
+export const encodeCookieValue = (value: string): string =>
+  encodeURIComponent(value).replace(/%(2[346BF]|3[AC-F]|40|5[BDE]|60|7[BCD])/g, decodeURIComponent)
+
+/**
+ * A cookie value back from what a browser, js-cookie, the tracker or a
+ * server (`cookie.serialize` encodes every escape) wrote: surrounding quotes
+ * dropped and percent-escapes decoded. Throws a `URIError` on an escape that
+ * is not UTF-8; the tracker then skips the cookie, as js-cookie does.
+ *
+ * @example
+ * decodeCookieValue('usr_8f3a%40acme') // 'usr_8f3a@acme'
+ */
+// js-cookie's read converter (MIT).
+export const decodeCookieValue = (value: string): string =>
+  (value[0] == '"' ? value.slice(1, -1) : value).replace(/(%[\dA-F]{2})+/gi, decodeURIComponent)

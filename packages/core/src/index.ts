@@ -54,4 +54,4 @@ export type { HttpProviderOptions } from './providers/http.js'
 export { http } from './providers/http.js'
 
 export type { CookiePreset, PresetName } from './cookies.js'
-export { PRESETS, OWNER_COOKIE, MAX_CONTACT_ID_LENGTH, CONTACT_ID_RULE, isContactId, ownerTag } from './cookies.js'
+export { PRESETS, OWNER_COOKIE, MAX_CONTACT_ID_LENGTH, CONTACT_ID_RULE, isContactId, ownerTag, encodeCookieValue, decodeCookieValue } from './cookies.js'

@@ -64,6 +64,12 @@ describe('writing cookies', () => {
     expect(contactCookie('usr_1')).not.toMatch(/HttpOnly/)
   })
 
+  it('writes the value as js-cookie and the tracker do, and reads it back', () => {
+    const cookie = contactCookie('usr_8f3a@acme.io/100%', { secure: false })
+    expect(cookie).toBe('idstitch_external_contact_id=usr_8f3a@acme.io/100%25; Max-Age=31536000; Path=/; SameSite=Lax')
+    expect(getContactId(cookie.split(';')[0])).toBe('usr_8f3a@acme.io/100%')
+  })
+
   it.each([['an empty id', ''], ['a semicolon', 'usr;admin=1'], ['a newline', 'usr\nSet-Cookie: x=1'], ['101 characters', 'x'.repeat(101)], ['a space', 'a b']])(
     'refuses %s with a ValidationError naming the field',
     (_, id) => {

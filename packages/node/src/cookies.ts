@@ -1,4 +1,4 @@
-import { CONTACT_ID_RULE, OWNER_COOKIE, PRESETS, ValidationError, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core'
+import { CONTACT_ID_RULE, OWNER_COOKIE, PRESETS, ValidationError, encodeCookieValue, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core'
 import { parse, serialize } from 'cookie'
 
 /**
@@ -75,6 +75,9 @@ export const getContactId = (source: CookieSource, options?: ReadCookieOptions):
 const attributes = (options: SetCookieOptions = {}) => {
   const preset = presetOf(options)
   return {
+    // Values as js-cookie and the tracker write them (`usr_8f3a@acme`, not `usr_8f3a%40acme`),
+    // so a provider's tracker that reads document.cookie as it is sees the same id either way.
+    encode: encodeCookieValue,
     path: '/',
     sameSite: preset.sameSite === 'Strict' ? ('strict' as const) : ('lax' as const),
     secure: options.secure ?? true,

@@ -3,8 +3,9 @@
 // library read what idstitch writes, and the reverse. The tracker needs three
 // of js-cookie's calls; js-cookie itself added ~400 B to a script tag whose
 // budget is 1.6 kB. cookie-jar.test.ts holds this module to js-cookie's
-// output. The two converters below are js-cookie's (MIT, see
-// THIRD_PARTY_NOTICES.md).
+// output. The value codec is js-cookie's, shared with the server helpers
+// through @idstitch/core/cookies.
+import { decodeCookieValue, encodeCookieValue } from '@idstitch/core/cookies'
 
 /**
  * The value of cookie `name`, percent-escapes decoded and surrounding quotes
@@ -17,11 +18,9 @@ export const getCookie = (name: string): string | undefined => {
   // the tracker then works in memory, as if every cookie were refused.
   try {
     for (const pair of document.cookie.split('; ')) {
-      const [key, ...rest] = pair.split('=')
-      const value = rest.join('=')
+      const [key, ...value] = pair.split('=')
       try {
-        if (decodeURIComponent(key!) == name)
-          return (value[0] == '"' ? value.slice(1, -1) : value).replace(/(%[\dA-F]{2})+/gi, decodeURIComponent)
+        if (decodeURIComponent(key!) == name) return decodeCookieValue(value.join('='))
       } catch {}
     }
   } catch {}
@@ -37,8 +36,7 @@ export const getCookie = (name: string): string | undefined => {
  */
 export const setCookie = (name: string, value: string, attributes = ''): void => {
   try {
-    document.cookie =
-      encodeURIComponent(name) + '=' + encodeURIComponent(value).replace(/%(2[346BF]|3[AC-F]|40|5[BDE]|60|7[BCD])/g, decodeURIComponent) + '; path=/' + attributes
+    document.cookie = encodeURIComponent(name) + '=' + encodeCookieValue(value) + '; path=/' + attributes
   } catch {}
 }
 
