@@ -24,7 +24,7 @@ beforeAll(async () => {
   site.page('/datafast', scriptTagPage('data-preset="datafast"'))
   site.page('/custom', scriptTagPage('data-visitor-cookie="vid" data-contact-cookie="cid" data-cookie-domain="none" data-max-age-days="30"'))
   site.page('/relay', scriptTagPage('data-endpoint="/api/identify"'))
-  site.page('/consent', scriptTagPage('data-consent="required"'))
+  site.page('/consent', scriptTagPage('data-consent="required" data-endpoint="/api/identify"'))
   site.page('/dnt', scriptTagPage('data-preset="pathbound" data-respect-dnt'))
   site.page(
     '/queued',
@@ -271,16 +271,20 @@ describe('the script tag in Chromium', () => {
     await context.close()
   })
 
-  it('writes no cookie until consent, then persists the same id; consent(false) removes them', async () => {
+  it('writes and relays nothing until consent, then persists the same id; consent(false) removes them', async () => {
     const { context, open } = await newContext(browser)
     const page = await open(site.http('www.example.test', '/consent'))
     await ready(page)
     const id: string = await page.evaluate(() => window.idstitch.getVisitorId())
+    const relayed = site.relayed.length
     await page.evaluate(() => window.idstitch.identify('usr_consent'))
     expect(await context.cookies()).toEqual([])
+    expect(site.relayed).toHaveLength(relayed) // nothing leaves the browser before consent
     await page.evaluate(() => window.idstitch.consent(true))
     expect(byName(await context.cookies(), 'idstitch_visitor_id')?.value).toBe(id)
     expect(byName(await context.cookies(), 'idstitch_external_contact_id')?.value).toBe('usr_consent')
+    await page.evaluate(() => window.idstitch.identify('usr_consent'))
+    expect(site.relayed.at(-1)?.body).toEqual({ anonymousId: id, userId: 'usr_consent' })
     await page.evaluate(() => window.idstitch.consent(false))
     expect(await context.cookies()).toEqual([])
     await context.close()

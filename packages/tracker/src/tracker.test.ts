@@ -173,6 +173,20 @@ describe('consent and opt-out', () => {
     expect(tracker.getVisitorId()).toBe(id)
   })
 
+  it('sends nothing to the endpoint before consent, and relays identify() once it is given', async () => {
+    const fetch = vi.fn(async () => new Response('{}', { status: 200 }))
+    vi.stubGlobal('fetch', fetch)
+    const tracker = createTracker({ consent: 'required', endpoint: '/api/identify' })
+    await expect(tracker.identify('usr_1')).resolves.toEqual({ ok: true, status: 0 })
+    expect(fetch).not.toHaveBeenCalled()
+    tracker.consent(true)
+    await expect(tracker.identify('usr_1')).resolves.toMatchObject({ ok: true, status: 200 })
+    expect(fetch).toHaveBeenCalledTimes(1)
+    tracker.consent(false)
+    await tracker.identify('usr_1')
+    expect(fetch).toHaveBeenCalledTimes(1)
+  })
+
   it('writes no cookie at all before consent, not even a domain probe, when a tampered visitor cookie is there', async () => {
     Cookies.set('idstitch_visitor_id', 'tampered', { path: '/' })
     let owner = Object.getPrototypeOf(document)

@@ -17,7 +17,10 @@ export interface TrackerOptions {
   maxAgeDays?: number
   /** Your relay endpoint (`createIdentifyHandler()` from `@idstitch/node`): `identify()` POSTs `{ anonymousId, userId, traits }` to it. */
   endpoint?: string
-  /** `'required'`: write no cookie until `consent(true)`; the visitor id lives in memory until then. */
+  /**
+   * `'required'`: write no cookie and relay nothing until `consent(true)`; the ids live in memory until then.
+   * An `identify()` made before consent is not relayed later: call it again after `consent(true)`.
+   */
   consent?: 'required' | 'granted'
   /** Write nothing and send nothing when a `pathbound_dnt=1` cookie or Global Privacy Control says so. */
   respectDnt?: boolean
@@ -35,7 +38,8 @@ export interface IdentifyOutcome {
 export interface Tracker {
   /**
    * Writes the contact cookie (the same opaque id your server sends as the user
-   * id) and, with `endpoint`, relays `{ anonymousId, userId, traits }` to it.
+   * id) and, with `endpoint`, relays `{ anonymousId, userId, traits }` to it
+   * (not before consent, nor under an opt-out).
    * Rejects, writing nothing, an id that is empty, over 100 characters, or has
    * characters unsafe in a cookie. A different user than the visitor's last one
    * gets a fresh visitor id first, so two people's histories never merge.
@@ -138,7 +142,8 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
         write(contactName, (contact = externalId))
         write(OWNER_COOKIE, (owner = tag))
         resolve(
-          options.endpoint && !optedOut()
+          // Before consent, and under an opt-out, nothing leaves the browser.
+          options.endpoint && writable()
             ? // fetch's default credentials mode is 'same-origin': the app's session cookie goes along.
               fetch(options.endpoint, { method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' }, body }).then(
                 (response) =>
