@@ -31,7 +31,7 @@ const features = {
   'consent': [['tracker.ts', "let allowed = options.consent != 'required'", 'let allowed = true'], ['tracker.ts', /    consent\(granted\) \{[\s\S]*?\n    \},/, '    consent() {},']],
   'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (getCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
   'registrable-domain probe': [['tracker.ts', "option == 'auto' ? probeDomain(location.hostname) :", "option == 'auto' ? undefined :"]],
-  'relay to the endpoint': [['tracker.ts', 'options.endpoint && !optedOut()', 'false'], ['tracker.ts', 'fetch(options.endpoint,', '(0 as any)(']],
+  'relay to the endpoint': [['tracker.ts', 'options.endpoint && writable()', 'false'], ['tracker.ts', 'fetch(options.endpoint,', '(0 as any)(']],
   'visibilitychange re-sync': [['tracker.ts', "document.addEventListener('visibilitychange', sync)", '']],
   'owner tag (a different user after a logout gets a new visitor)': [
     ['tracker.ts', 'const tag = ownerTag(externalId)', "const tag = ''"],
