@@ -78,6 +78,9 @@ const redactBody = (body: unknown, redact: (text: string) => string): unknown =>
   return clean === text ? body : (JSON.parse(clean) as unknown)
 }
 
+/** The least time left before a deadline for which an attempt is started (a tenth of a shorter deadline). */
+const MIN_ATTEMPT_MS = 10
+
 /** Room left in a batch body for its wrapper (`{"batch":[…]}`) and separators. */
 const BATCH_OVERHEAD = 64
 
@@ -177,7 +180,10 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
       const request = provider.request(jobs.map((job) => job.item))
       for (;;) {
         const remaining = deadline.at - options.now()
-        if (remaining <= 0) return last ?? expired(deadline)
+        // Too little time left for an attempt to finish: do not start one. It would reach the
+        // provider (which may act on it) only to be aborted and reported failed. This also covers
+        // timers, which fire up to a few ms before Date.now() reaches the deadline they aimed at.
+        if (remaining < Math.min(MIN_ATTEMPT_MS, deadline.ms / 10)) return last ?? expired(deadline)
         if (limiter) {
           const wait = limiter.wait(options.now())
           if (wait > 0) {
