@@ -50,7 +50,9 @@ describe('reading cookies', () => {
     expect(getVisitorId(cookie, { preset: 'datafast' })).toBe(VISITOR)
     expect(getVisitorId(cookie, { name: 'my_vid' })).toBe(VISITOR)
     expect(getVisitorId(cookie)).toBeUndefined()
-    expect(() => getVisitorId(cookie, { preset: 'nope' as never })).toThrowError(/unknown cookie preset/)
+    for (const name of ['nope', 'constructor', 'toString', '__proto__']) {
+      expect(() => getVisitorId(cookie, { preset: name as never })).toThrowError(/unknown cookie preset/)
+    }
   })
 })
 

@@ -50,7 +50,9 @@ describe('the visitor cookie', () => {
     createTracker({ visitorCookie: 'vid', contactCookie: 'cid' }).identify('usr_1')
     expect(Cookies.get('vid')).toMatch(UUID)
     expect(Cookies.get('cid')).toBe('usr_1')
-    expect(() => createTracker({ preset: 'nope' as never })).toThrowError('[idstitch] unknown preset nope')
+    for (const name of ['nope', 'constructor', 'toString', '__proto__']) {
+      expect(() => createTracker({ preset: name as never })).toThrowError(`[idstitch] unknown preset ${name}`)
+    }
   })
 })
 
