@@ -49,7 +49,7 @@ describe('the cookie jar, against js-cookie 3', () => {
     expect(ours).toHaveLength(1)
   })
 
-  it('removes as js-cookie does, host-only or on a domain', () => {
+  it('removes with max-age=-1 at path=/, host-only or on a domain', () => {
     // js-cookie expires the cookie with a past date, the jar with max-age=-1 (as the tracker's cookies carry max-age, not expires).
     expect(written(() => removeCookie('n'))).toEqual(['n=; path=/; max-age=-1'])
     expect(written(() => removeCookie('n', 'example.test'))).toEqual(['n=; path=/; domain=example.test; max-age=-1'])
