@@ -22,8 +22,12 @@ const preset = <SameSite extends CookiePreset['sameSite']>(visitor: string, cont
   maxAgeDays: 365,
 })
 
-/** Built-in presets. `Secure` is added on https pages for every preset. */
-export const PRESETS = {
+/**
+ * Built-in presets. `Secure` is added on https pages for every preset. No
+ * prototype, so `PRESETS[name]` is `undefined` for any other name, even
+ * `constructor` or `toString`.
+ */
+export const PRESETS = Object.assign(Object.create(null) as object, {
   /** The default: `idstitch_visitor_id`, `idstitch_external_contact_id`, `SameSite=Lax`. */
   idstitch: preset('idstitch', 'idstitch', 'Lax'),
   /** Pathbound's tracker: `pathbound_visitor_id`, `pathbound_external_contact_id`, `SameSite=Strict; Secure`. */
@@ -33,7 +37,7 @@ export const PRESETS = {
    * DataFast has no contact cookie of its own, so idstitch's is used.
    */
   datafast: preset('datafast', 'idstitch', 'Lax'),
-} satisfies Record<string, CookiePreset>
+} satisfies Record<string, CookiePreset>)
 
 /** The name of a built-in preset. */
 export type PresetName = keyof typeof PRESETS

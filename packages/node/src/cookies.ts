@@ -47,9 +47,7 @@ const valuesOf = (source: CookieSource, name: string): string[] =>
     .filter((value): value is string => value !== undefined)
 
 const presetOf = (options: ReadCookieOptions = {}) => {
-  const name = options.preset ?? 'idstitch'
-  // Own presets only: `constructor` or `toString` would find Object.prototype's members.
-  const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined
+  const preset = PRESETS[options.preset ?? 'idstitch']
   if (!preset) throw new TypeError(`[idstitch] unknown cookie preset '${options.preset}'`)
   return preset
 }

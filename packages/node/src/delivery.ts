@@ -174,16 +174,17 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
   const send = async (jobs: Job[]): Promise<Delivery> => {
     // The jobs of a batch were queued together; the soonest deadline ends the shared request.
     const deadline = jobs.reduce((soonest, job) => (job.deadline.at < soonest.at ? job.deadline : soonest), (jobs[0] as Job).deadline)
+    // With less time left than this, an attempt could not finish: it is not started. It would reach
+    // the provider (which may act on it) only to be aborted and reported failed. This also covers
+    // timers, which fire up to a few ms before Date.now() reaches the deadline they aimed at.
+    const room = Math.min(MIN_ATTEMPT_MS, deadline.ms / 10)
     let attempts = 0
     let last: Delivery | undefined
     try {
       const request = provider.request(jobs.map((job) => job.item))
       for (;;) {
         const remaining = deadline.at - options.now()
-        // Too little time left for an attempt to finish: do not start one. It would reach the
-        // provider (which may act on it) only to be aborted and reported failed. This also covers
-        // timers, which fire up to a few ms before Date.now() reaches the deadline they aimed at.
-        if (remaining < Math.min(MIN_ATTEMPT_MS, deadline.ms / 10)) return last ?? expired(deadline)
+        if (remaining < room) return last ?? expired(deadline)
         if (limiter) {
           const wait = limiter.wait(options.now())
           if (wait > 0) {
@@ -229,8 +230,8 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
         }
         if (attempts > options.retryLimit) return last
         const delay = delayFor(attempts, retryAfterMs)
-        // A retry that could not start before the deadline is not worth waiting for.
-        if (options.now() + delay >= deadline.at) return last
+        // A retry that could not start in time is not worth waiting for.
+        if (options.now() + delay > deadline.at - room) return last
         await sleep(delay)
       }
     } catch (error) {

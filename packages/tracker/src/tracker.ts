@@ -66,8 +66,7 @@ export interface Tracker {
  */
 export const createTracker = (options: TrackerOptions = {}): Tracker => {
   const preset = PRESETS[options.preset || 'idstitch']
-  // Own presets only: `constructor` or `toString` would find Object.prototype's members.
-  if (!(preset && preset.maxAgeDays)) throw Error('[idstitch] unknown preset ' + options.preset)
+  if (!preset) throw Error('[idstitch] unknown preset ' + options.preset)
   const visitorName = options.visitorCookie || preset.visitorCookie
   const contactName = options.contactCookie || preset.contactCookie
   let allowed = options.consent != 'required'
