@@ -1,10 +1,16 @@
+import { readFileSync } from 'node:fs'
 import { defineConfig } from 'vitest/config'
 
+// What tsup defines when it builds @idstitch/node, for the tests that run its source.
+const node = JSON.parse(readFileSync(new URL('./packages/node/package.json', import.meta.url), 'utf8')) as { name: string; version: string }
+const define = { __IDSTITCH_NAME__: JSON.stringify(node.name), __IDSTITCH_VERSION__: JSON.stringify(node.version) }
+
 export default defineConfig({
+  define,
   test: {
     projects: [
       { test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
-      { test: { name: 'node', include: ['packages/node/src/**/*.test.ts'] } },
+      { define, test: { name: 'node', include: ['packages/node/src/**/*.test.ts'] } },
       {
         test: {
           name: 'tracker',

@@ -19,25 +19,18 @@ const variant = async (name, edits, alias = {}) => {
   rmSync(dir, { recursive: true, force: true })
   return br(result.outputFiles[0].contents)
 }
-// cookie-jar.ts's three functions, done by js-cookie (with a few bytes of adapter:
-// the jar takes its attributes as the rest of the cookie string, js-cookie as an object).
-const JS_COOKIE_JAR = `import Cookies from 'js-cookie'
-export const getCookie = (name: string) => Cookies.get(name)
-export const setCookie = (name: string, value: string, attributes = '') =>
-  void Cookies.set(name, value, Object.fromEntries(attributes.split('; ').slice(1).map((pair) => [...pair.split('='), true])))
-export const removeCookie = (name: string, domain?: string) => Cookies.remove(name, { domain })
-`
 const features = {
+  // js-cookie with the tracker's guards around it, against no cookies at all.
+  'js-cookie (read, write, remove)': [['cookies.ts', /import Cookies from 'js-cookie'[\s\S]*$/, "export const readCookie = (name: string): string | undefined => undefined\nexport const writeCookie = (name: string, value: string, attributes?: object): void => {}\nexport const removeCookie = (name: string, domain?: string): void => {}\n"]],
   'consent': [['tracker.ts', "let allowed = options.consent != 'required'", 'let allowed = true'], ['tracker.ts', /    consent\(granted\) \{[\s\S]*?\n    \},/, '    consent() {},']],
-  'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (getCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
+  'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (readCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
   'registrable-domain probe': [['tracker.ts', "option == 'auto' ? probeDomain(location.hostname) :", "option == 'auto' ? undefined :"]],
   'relay to the endpoint': [['tracker.ts', 'options.endpoint && writable()', 'false'], ['tracker.ts', 'fetch(options.endpoint,', '(0 as any)(']],
   'visibilitychange re-sync': [['tracker.ts', "document.addEventListener('visibilitychange', sync)", '']],
   'owner tag (a different user after a logout gets a new visitor)': [
-    ['tracker.ts', 'const tag = ownerTag(externalId)', "const tag = ''"],
-    ['tracker.ts', ' || (owner && owner != tag)', ''],
-    ['tracker.ts', 'write(OWNER_COOKIE, (owner = tag))', ''],
-    ['tracker.ts', 'owner = getCookie(OWNER_COOKIE) || owner', ''],
+    ['tracker.ts', 'write(OWNER_COOKIE, (owner = ownerTag(externalId)))', ''],
+    ['tracker.ts', 'isAnotherUser(externalId, { contact, owner })', '!!contact && contact != externalId'],
+    ['tracker.ts', 'owner = readCookie(OWNER_COOKIE) || owner', ''],
   ],
   'getRandomValues fallback for plain http': [['uuid.ts', /crypto\.randomUUID\n[\s\S]*$/, 'crypto.randomUUID()\n']],
   'refusal messages': [['tracker.ts', "'the external id must be 1-100 cookie-safe characters'", "''"], ['tracker.ts', "'traits must be JSON, ' + error", "''"]],
@@ -45,18 +38,15 @@ const features = {
 }
 
 /**
- * What each feature of the script tag costs, in brotli bytes: the build with
- * the feature cut out, subtracted from the whole build. The rest (the cookie
- * jar, reading and minting the visitor, identify, reset, presets) is the core
- * job. `withJsCookie` is the whole build with js-cookie in cookie-jar.ts's place.
+ * What each part of the script tag costs, in brotli bytes: the build with
+ * the part cut out, subtracted from the whole build. The rest (reading and
+ * minting the visitor, identify, reset, presets) is the core job.
  */
 export const runFeatureCosts = async () => {
   const full = await variant('full', [])
   const rows = []
   for (const [name, edits] of Object.entries(features)) rows.push({ name, bytes: full - (await variant(name.replace(/\W+/g, '-'), edits)) })
-  // The same script tag with js-cookie doing cookie-jar.ts's job, as it did before cookie-jar.ts.
-  const withJsCookie = await variant('js-cookie', [['cookie-jar.ts', /^[\s\S]*$/, JS_COOKIE_JAR]])
-  return { full, rows, withJsCookie }
+  return { full, rows }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(await runFeatureCosts())

@@ -38,7 +38,6 @@ export const runSize = async () => {
   const smallestPeer = rows.filter((row) => row.identifies && !row.ours && row.brotli).sort((a, b) => a.brotli - b.brotli)[0]
   return {
     rows,
-    target: 1500,
     ratio: smallestPeer ? smallestPeer.brotli / ours.brotli : undefined,
     smallestPeer: smallestPeer?.name,
     ours: ours.brotli,

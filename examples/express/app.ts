@@ -105,6 +105,9 @@ export const createApp = (options: AppOptions) => {
   })
   app.get('/spa', (_req, res) => void res.type('html').send(readFileSync(new URL('../spa/index.html', import.meta.url), 'utf8')))
   app.get('/tracker.mjs', (_req, res) => void res.type('text/javascript').send(readFileSync(require.resolve('@idstitch/tracker'), 'utf8')))
+  // The tracker's one dependency, which a bundler would resolve for a real single-page app.
+  const trackerRequire = createRequire(require.resolve('@idstitch/tracker'))
+  app.get('/js-cookie.mjs', (_req, res) => void res.type('text/javascript').send(readFileSync(trackerRequire.resolve('js-cookie').replace(/js\.cookie\.js$/, 'js.cookie.mjs'), 'utf8')))
   app.get('/favicon.ico', (_req, res) => void res.status(204).end())
 
   app.get('/', (req, res) => {

@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup'
 // zod is bundled (tree-shaken, one file) rather than imported: loading its many
 // modules at start-up cost a serverless cold start ~50 ms (bench/import-time).
 export default defineConfig({
-  entry: { index: 'src/index.ts', cookies: 'src/cookies-entry.ts' },
+  entry: { index: 'src/index.ts', cookies: 'src/cookies-entry.ts', providers: 'src/providers/index.ts', internal: 'src/internal.ts' },
   noExternal: ['zod'],
   format: ['esm', 'cjs'],
   dts: true,

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs'
 import { defineConfig } from 'tsup'
 
 const entry = { index: 'src/index.ts', providers: 'src/providers.ts' }
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { name: string; version: string }
+// The SDK's name and version, which Segment-compatible backends record in `context.library`.
+const define = { __IDSTITCH_NAME__: JSON.stringify(pkg.name), __IDSTITCH_VERSION__: JSON.stringify(pkg.version) }
 
 // ky and cookie are bundled into dist: one file loads much faster than their
 // many modules (a serverless cold start pays it; see bench/import-time), and
@@ -8,6 +12,6 @@ const entry = { index: 'src/index.ts', providers: 'src/providers.ts' }
 const bundled = ['ky', 'cookie']
 
 export default defineConfig([
-  { entry, format: ['esm'], dts: true, clean: true, target: 'node20', sourcemap: true, noExternal: bundled },
-  { entry, format: ['cjs'], dts: true, target: 'node20', sourcemap: true, noExternal: bundled },
+  { entry, format: ['esm'], dts: true, clean: true, target: 'node20', sourcemap: true, noExternal: bundled, define },
+  { entry, format: ['cjs'], dts: true, target: 'node20', sourcemap: true, noExternal: bundled, define },
 ])

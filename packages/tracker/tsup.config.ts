@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig([
-  // ESM for front-ends: no runtime dependency, @idstitch/core/cookies is inlined.
+  // ESM for front-ends: @idstitch/core/cookies is inlined; js-cookie stays a dependency, so an app that
+  // already uses it loads it once.
   { entry: { index: 'src/index.ts' }, format: ['esm'], dts: true, clean: true, target: 'es2018', noExternal: ['@idstitch/core'] },
   // The script tag: one minified IIFE, everything bundled.
   {
@@ -10,7 +11,7 @@ export default defineConfig([
     minify: true,
     target: 'es2018',
     noExternal: [/.*/],
-    // No licence comments in every page load: js-cookie's notice (for the cookie value converters) ships in THIRD_PARTY_NOTICES.md.
+    // No licence comments in every page load: js-cookie's notice ships in THIRD_PARTY_NOTICES.md.
     esbuildOptions: (options) => {
       options.legalComments = 'none'
     },

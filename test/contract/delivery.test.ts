@@ -180,14 +180,14 @@ describe('client-side rate limit (Pathbound)', () => {
     expect(elapsed).toBeGreaterThanOrEqual(790)
   })
 
-  it('fails fast with rate_limited when no slot frees up before the deadline, sending nothing', async () => {
+  it('fails fast with client_rate_limited when no slot frees up before the deadline, sending nothing', async () => {
     const pb = await startProviderServer([pathboundRule({ keys: [{ key: PB, scopes: ['contacts:write'] }] })])
     const c = createClient({ logger: false, deadlineMs: 1_000, providers: [pathbound({ apiKey: PB, baseUrl: pb.url })] })
     const first = await Promise.all(Array.from({ length: 100 }, (_, index) => c.identify({ userId: `usr_q_${index}` })))
     expect(first.every((result) => result.ok)).toBe(true)
     const [late, elapsed] = await timed(() => c.identify({ userId: 'usr_q_late' }))
     await pb.close()
-    const error = expectFailed(late.results[0], 'IdstitchError', 'rate_limited')
+    const error = expectFailed(late.results[0], 'IdstitchError', 'client_rate_limited')
     expect(error.message).toContain('100 requests per 900 s')
     expect(late.results[0]?.attempts).toBe(0)
     expect(pb.requests).toHaveLength(100)

@@ -25,7 +25,7 @@ describe("Node's default transport", () => {
     const transport = createNodeTransport({ connections: 1, poolAfter: 3 })
     const answers = []
     for (let index = 0; index < 6; index++) {
-      const response = await transport.send({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: { index } }, new AbortController().signal)
+      const response = await transport.send({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: { index } }, { timeoutMs: 5_000, signal: new AbortController().signal })
       answers.push([response.status, response.body])
     }
     await transport.close?.()

@@ -33,6 +33,7 @@ beforeAll(async () => {
   site.page(
     '/esm',
     `<!doctype html><html><head>
+<script type="importmap">{ "imports": { "js-cookie": "/js-cookie.mjs" } }</script>
 <script type="module">import * as tracker from '/tracker.mjs'; tracker.init({ endpoint: '/api/identify' }); window.esm = tracker</script>
 </head><body>SPA</body></html>`,
   )

@@ -11,15 +11,16 @@ describe('the built packages, as a user imports them', () => {
   it('@idstitch/node and its providers load with import and require', () => {
     const names = 'createClient,getVisitorId,contactCookie,ConfigError,isHttpError'
     expect(run('module', `import * as m from '@idstitch/node'; import * as p from '@idstitch/node/providers'; console.log([${names.split(',').map((n) => `typeof m.${n}`)}].join() + '|' + Object.keys(p).sort().join())`)).toBe(
-      'function,function,function,function,function|datafast,defineProvider,dfend,http,monterosa,pathbound,segment,thrivestack',
+      'function,function,function,function,function|BUILT_IN_PROVIDERS,datafast,defineProvider,dfend,http,monterosa,pathbound,segment,thrivestack',
     )
     expect(run('commonjs', `const m = require('@idstitch/node'); const p = require('@idstitch/node/providers'); console.log(typeof m.createClient, typeof p.pathbound, m.contactCookie('usr_1', { secure: false }))`)).toBe(
       'function function idstitch_external_contact_id=usr_1; Max-Age=31536000; Path=/; SameSite=Lax',
     )
   })
 
-  it('@idstitch/core loads with import and require, and its cookie contract alone', () => {
-    expect(run('module', `import { prepareEvent } from '@idstitch/core'; import { PRESETS } from '@idstitch/core/cookies'; console.log(typeof prepareEvent, PRESETS.pathbound.visitorCookie)`)).toBe('function pathbound_visitor_id')
+  it('@idstitch/core loads with import and require, its cookie contract alone, and keeps internals off its main entry', () => {
+    expect(run('module', `import { defineProvider } from '@idstitch/core'; import { PRESETS } from '@idstitch/core/cookies'; console.log(typeof defineProvider, PRESETS.pathbound.visitorCookie)`)).toBe('function pathbound_visitor_id')
+    expect(run('module', `import * as core from '@idstitch/core'; import * as internal from '@idstitch/core/internal'; console.log('prepareEvent' in core, 'JsonText' in core, typeof internal.prepareEvent)`)).toBe('false false function')
     expect(run('commonjs', `console.log(typeof require('@idstitch/core').datafast)`)).toBe('function')
   })
 
@@ -27,9 +28,11 @@ describe('the built packages, as a user imports them', () => {
     expect(run('module', `import { getVisitorId, createTracker } from '@idstitch/tracker'; console.log(String(getVisitorId()), typeof createTracker)`)).toBe('undefined function')
   })
 
-  it('@idstitch/tracker has no runtime dependency: its ESM build imports nothing', () => {
+  it('@idstitch/tracker depends on js-cookie alone, which its ESM build imports and its script tag bundles', () => {
     const tracker = JSON.parse(readFileSync(new URL('../../packages/tracker/package.json', import.meta.url), 'utf8')) as { dependencies?: object }
-    expect(tracker.dependencies).toBeUndefined()
-    expect(readFileSync(new URL('../../packages/tracker/dist/index.js', import.meta.url), 'utf8')).not.toMatch(/\bfrom\s*["']|\bimport\s*\(|\brequire\(/)
+    expect(Object.keys(tracker.dependencies ?? {})).toEqual(['js-cookie'])
+    const esm = readFileSync(new URL('../../packages/tracker/dist/index.js', import.meta.url), 'utf8')
+    expect([...esm.matchAll(/\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)|\brequire\(\s*["']([^"']+)/g)].map((m) => m[1] ?? m[2] ?? m[3])).toEqual(['js-cookie'])
+    expect(readFileSync(new URL('../../packages/tracker/dist/idstitch.js', import.meta.url), 'utf8')).not.toMatch(/\bimport\b|\brequire\(/)
   })
 })

@@ -1,4 +1,4 @@
-// @idstitch/core/cookies: the cookie contract alone, small enough for the browser tracker.
-export type { CookiePreset, PresetName } from './cookies.js'
-export { PRESETS, OWNER_COOKIE, MAX_CONTACT_ID_LENGTH, CONTACT_ID_RULE, isContactId, ownerTag, encodeCookieValue, decodeCookieValue } from './cookies.js'
+// @idstitch/core/cookies: the browser contract alone (cookies and the relay body), small enough for the tracker.
+export type { CookiePreset, PresetName, CookieOverrides, CookieSettings, VisitorOwnership, RelayBody } from './cookies.js'
+export { PRESETS, presetNamed, cookieSettings, OWNER_COOKIE, CONTACT_ID_RULE, isContactId, ownerTag, isAnotherUser, RELAY_BODY_FIELDS } from './cookies.js'
 export { isUuid } from './uuid.js'

@@ -1,28 +1,35 @@
 import { describe, expect, it } from 'vitest'
-import { decodeCookieValue, encodeCookieValue, isContactId } from './cookies.js'
+import { ConfigError } from './errors.js'
+import { cookieSettings, isAnotherUser, isContactId, ownerTag, presetNamed } from './cookies.js'
 
-// Every character a contact id may hold, and values others may have written.
-const CONTACT_CHARS = "!#$%&'()*+-./09:<=>?@AZ[]^_`az{|}~"
-const VALUES = [CONTACT_CHARS, 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd', 'a%20b', 'two words', 'x;y=z, "quoted"', 'ümlaut ✓ 🎉', '\\']
-
-describe('the cookie value codec (js-cookie\'s)', () => {
-  it('writes a contact id unchanged but for %, and a UUID unchanged', () => {
-    expect(isContactId(CONTACT_CHARS)).toBe(true)
-    expect(encodeCookieValue(CONTACT_CHARS)).toBe(CONTACT_CHARS.replace('%', '%25'))
-    expect(encodeCookieValue('a3ab2331-989f-4cfa-91c6-2461c9e3c6bd')).toBe('a3ab2331-989f-4cfa-91c6-2461c9e3c6bd')
+describe('the cookie contract', () => {
+  it('accepts 1-100 cookie-safe characters as a contact id, and nothing else', () => {
+    expect(isContactId("!#$%&'()*+-./09:<=>?@AZ[]^_`az{|}~")).toBe(true)
+    expect(isContactId('x'.repeat(100))).toBe(true)
+    for (const id of ['', 'x'.repeat(101), 'a b', 'a;b', 'a,b', 'a"b', 'a\\b', 'ü', 5, undefined]) expect(isContactId(id)).toBe(false)
   })
 
-  it('escapes what a cookie value cannot hold: space, quote, comma, semicolon, backslash, non-ASCII', () => {
-    expect(encodeCookieValue('x;y=z, "q"\\ ü')).toBe('x%3By=z%2C%20%22q%22%5C%20%C3%BC')
+  it('names presets, and refuses any other name with a ConfigError, prototype names included', () => {
+    expect(presetNamed(undefined).visitorCookie).toBe('idstitch_visitor_id')
+    expect(presetNamed('pathbound')).toMatchObject({ contactCookie: 'pathbound_external_contact_id', sameSite: 'Strict' })
+    for (const name of ['nope', 'constructor', 'toString', '__proto__']) {
+      expect(() => presetNamed(name)).toThrowError(ConfigError)
+      expect(() => presetNamed(name)).toThrowError(expect.objectContaining({ option: 'preset', code: 'config_invalid' }))
+    }
   })
 
-  it.each(VALUES)('reads %j back, whether written by the codec or fully percent-encoded (cookie.serialize)', (value) => {
-    expect(decodeCookieValue(encodeCookieValue(value))).toBe(value)
-    expect(decodeCookieValue(encodeURIComponent(value))).toBe(value)
+  it("fills in a preset's settings, with overrides, at path=/", () => {
+    expect(cookieSettings('datafast')).toEqual({ visitorCookie: 'datafast_visitor_id', contactCookie: 'idstitch_external_contact_id', sameSite: 'Lax', maxAgeDays: 365, path: '/' })
+    expect(cookieSettings('idstitch', { visitorCookie: 'vid', contactCookie: 'cid', maxAgeDays: 30 })).toMatchObject({ visitorCookie: 'vid', contactCookie: 'cid', maxAgeDays: 30 })
+    // A script tag's data-max-age-days is a string.
+    expect(cookieSettings('idstitch', { maxAgeDays: '7' as never }).maxAgeDays).toBe(7)
   })
 
-  it('drops surrounding quotes, and throws URIError on an escape that is not UTF-8', () => {
-    expect(decodeCookieValue('"usr_1"')).toBe('usr_1')
-    expect(() => decodeCookieValue('%E0%A4%A')).toThrow(URIError)
+  it('starts a new visitor for another user, by the contact cookie or by the owner tag that outlives logout', () => {
+    expect(isAnotherUser('usr_1', {})).toBe(false)
+    expect(isAnotherUser('usr_1', { contact: 'usr_1', owner: ownerTag('usr_1') })).toBe(false)
+    expect(isAnotherUser('usr_2', { contact: 'usr_1' })).toBe(true)
+    expect(isAnotherUser('usr_2', { owner: ownerTag('usr_1') })).toBe(true)
+    expect(isAnotherUser('usr_1', { contact: '', owner: '' })).toBe(false)
   })
 })

@@ -1,8 +1,12 @@
 /**
  * The cookie contract that the browser tracker and the server helpers share:
- * names, attributes and value rules. Tiny and dependency-free, so the tracker
- * can bundle it (`@idstitch/core/cookies`).
+ * names, presets, attribute defaults, the contact id rule, and the rule that a
+ * different user starts a new visitor. Tiny, so the tracker can bundle it
+ * (`@idstitch/core/cookies`). Only the string formatting differs per platform:
+ * js-cookie writes the cookies in the browser, the `cookie` library on the
+ * server, both with js-cookie's value encoding.
  */
+import { ConfigError } from './errors.js'
 
 /** Names and attributes a provider's own tracker uses, so idstitch reads and writes the same cookies. */
 export interface CookiePreset {
@@ -43,6 +47,54 @@ export const PRESETS = Object.assign(Object.create(null) as object, {
 export type PresetName = keyof typeof PRESETS
 
 /**
+ * The preset called `name` (default `'idstitch'`). Throws a `ConfigError`
+ * (option `preset`) for any other name.
+ *
+ * @example
+ * presetNamed('pathbound').visitorCookie // 'pathbound_visitor_id'
+ */
+export const presetNamed = (name: string | undefined): CookiePreset => {
+  const found = (PRESETS as Record<string, CookiePreset | undefined>)[name || 'idstitch']
+  if (!found) throw new ConfigError('preset', `unknown preset '${name}'; use 'idstitch', 'pathbound' or 'datafast'`)
+  return found
+}
+
+/** What a tracker or a server helper may override in a preset. */
+export interface CookieOverrides {
+  visitorCookie?: string | undefined
+  contactCookie?: string | undefined
+  maxAgeDays?: number | undefined
+}
+
+/** The cookie settings both platforms write with: the preset's, overridden, always at `path=/`. */
+export interface CookieSettings {
+  visitorCookie: string
+  contactCookie: string
+  sameSite: CookiePreset['sameSite']
+  maxAgeDays: number
+  path: '/'
+}
+
+/**
+ * The cookie settings for a preset and overrides: the one place their
+ * defaults are decided, for the tracker and the server helpers alike.
+ *
+ * @example
+ * cookieSettings('pathbound', { maxAgeDays: 30 }) // { visitorCookie: 'pathbound_visitor_id', …, sameSite: 'Strict', maxAgeDays: 30, path: '/' }
+ */
+export const cookieSettings = (name: string | undefined, overrides: CookieOverrides = {}): CookieSettings => {
+  const base = presetNamed(name)
+  return {
+    visitorCookie: overrides.visitorCookie || base.visitorCookie,
+    contactCookie: overrides.contactCookie || base.contactCookie,
+    sameSite: base.sameSite,
+    // A script tag's data-max-age-days arrives as a string.
+    maxAgeDays: Number(overrides.maxAgeDays) || base.maxAgeDays,
+    path: '/',
+  }
+}
+
+/**
  * Remembers, for the visitor id, which contact it was last bound to: a short
  * hash of the contact id, never the id itself. It outlives logout, so that the
  * next login by a *different* user on the same browser starts a new visitor
@@ -50,10 +102,11 @@ export type PresetName = keyof typeof PRESETS
  */
 export const OWNER_COOKIE = 'idstitch_visitor_owner'
 
-/** The longest contact id accepted (Pathbound's `external_id` limit). */
-export const MAX_CONTACT_ID_LENGTH = 100
-
-/** 1..100 of the characters RFC 6265 allows in a cookie value unquoted: no spaces, `"`, `,`, `;`, `\` or controls. */
+/**
+ * 1..100 of the characters RFC 6265 allows in a cookie value unquoted: no
+ * spaces, `"`, `,`, `;`, `\` or controls. 100 is Pathbound's `external_id`
+ * limit, the strictest of the providers that read the contact cookie.
+ */
 // The same ranges as \x21 \x23-\x2B \x2D-\x3A \x3C-\x5B \x5D-\x7E, written with the characters (fewer bytes in the script tag).
 const CONTACT_ID = /^[!#-+\--:<-[\]-~]{1,100}$/
 
@@ -80,29 +133,35 @@ export const ownerTag = (contactId: string): string => {
   return (hash >>> 0).toString(36)
 }
 
-/**
- * A cookie value as js-cookie writes it, and so as the tracker and the server
- * helpers write it: percent-encoded, except for the characters a cookie value
- * may hold as they are. A UUID and a contact id come out unchanged, but for
- * `%` (written `%25`).
- *
- * @example
- * encodeCookieValue('usr_8f3a@acme') // 'usr_8f3a@acme'
- * encodeCookieValue('100%')          // '100%25'
- */
-// js-cookie's write converter (MIT, see THIRD_PARTY_NOTICES.md).
-export const encodeCookieValue = (value: string): string =>
-  encodeURIComponent(value).replace(/%(2[346BF]|3[AC-F]|40|5[BDE]|60|7[BCD])/g, decodeURIComponent)
+/** What a browser's cookies say about who its visitor was last identified as. */
+export interface VisitorOwnership {
+  /** The contact cookie's value, when there is one. */
+  contact?: string | undefined
+  /** The owner cookie's value ({@link ownerTag} of the last contact), when there is one. */
+  owner?: string | undefined
+}
 
 /**
- * A cookie value back from what a browser, js-cookie, the tracker or a
- * server (`cookie.serialize` encodes every escape) wrote: surrounding quotes
- * dropped and percent-escapes decoded. Throws a `URIError` on an escape that
- * is not UTF-8; the tracker then skips the cookie, as js-cookie does.
+ * The rule "a different user starts a new visitor": true when the visitor
+ * was last identified as someone other than `externalId` (a login without a
+ * logout, or the next person on a shared browser), so that two people's
+ * histories never merge. The contact cookie is gone after a logout; the
+ * owner tag outlives it.
  *
  * @example
- * decodeCookieValue('usr_8f3a%40acme') // 'usr_8f3a@acme'
+ * isAnotherUser('usr_2', { owner: ownerTag('usr_1') }) // true
  */
-// js-cookie's read converter (MIT).
-export const decodeCookieValue = (value: string): string =>
-  (value[0] == '"' ? value.slice(1, -1) : value).replace(/(%[\dA-F]{2})+/gi, decodeURIComponent)
+export const isAnotherUser = (externalId: string, { contact, owner }: VisitorOwnership): boolean =>
+  !!((contact && contact != externalId) || (owner && owner != ownerTag(externalId)))
+
+/** The JSON body the tracker's `identify()` posts to the relay endpoint, and all the relay accepts. */
+export interface RelayBody {
+  /** The visitor id (a UUID). */
+  anonymousId?: string | null
+  /** The external id; the relay checks it is the session's user. */
+  userId?: string
+  traits?: Record<string, unknown>
+}
+
+/** The fields a {@link RelayBody} may have. */
+export const RELAY_BODY_FIELDS: readonly (keyof RelayBody)[] = ['anonymousId', 'userId', 'traits']

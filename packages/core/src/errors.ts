@@ -13,12 +13,14 @@ export type ErrorCode =
   | 'http_error'
   | 'visitor_not_found'
   | 'rate_limited'
+  | 'client_rate_limited'
   | 'provider_rejected'
   | 'timeout'
   | 'deadline_exceeded'
   | 'network_error'
   | 'queue_full'
   | 'client_closed'
+  | 'internal_error'
 
 /**
  * The base class of every error idstitch creates.
@@ -26,17 +28,18 @@ export type ErrorCode =
  * @example
  * if (isIdstitchError(result.error)) console.log(result.error.code)
  */
+// Fields are declared and assigned in constructors, not initialised as class fields: the
+// browser tracker bundles ConfigError, and class fields compile to helpers for older browsers.
 export class IdstitchError extends Error {
-  override name: string = 'IdstitchError'
   /** A stable, machine-readable code. */
-  readonly code: ErrorCode
+  declare readonly code: ErrorCode
   /** The provider this error is about, when there is one. */
-  readonly provider: string | undefined
+  declare readonly provider: string | undefined
 
   constructor(code: ErrorCode, message: string, options: { provider?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
-    this.code = code
-    this.provider = options.provider
+    this.name = 'IdstitchError'
+    Object.assign(this, { code, provider: options.provider })
   }
 }
 
@@ -48,21 +51,26 @@ export class IdstitchError extends Error {
  * try { datafast({ apiKey: 'dft_x' }) } catch (e) { if (isConfigError(e)) e.option // 'websiteId' }
  */
 export class ConfigError extends IdstitchError {
-  override name = 'ConfigError' as const
+  declare name: 'ConfigError'
   /** The option that is wrong, as a dotted path (`retry.limit`, `apiKey`). */
-  readonly option: string
+  declare readonly option: string
 
   constructor(option: string, message: string, options: { provider?: string; cause?: unknown } = {}) {
     const where = options.provider === undefined ? '' : `${options.provider}: `
     super('config_invalid', `[idstitch] ${where}invalid option \`${option}\`: ${message}`, options)
-    this.option = option
+    this.name = 'ConfigError'
+    Object.assign(this, { option })
   }
 }
 
-/** One reason a message cannot be sent to one provider. */
+/** One reason a message, or a helper's argument, is refused. */
 export interface ValidationIssue {
-  /** The provider that refuses the message (`'*'` never appears: message-level issues are copied per provider). */
-  provider: string
+  /**
+   * The provider that refuses the message. Message-level issues are copied to
+   * every provider. Absent when a helper (`contactCookie()`, …) refused its
+   * argument: the error's `source` names the helper.
+   */
+  provider?: string
   /** The dotted path of the field at fault: `userId`, `traits.email`. */
   path: string
   /** What is wrong with it, in words. */
@@ -70,22 +78,27 @@ export interface ValidationIssue {
 }
 
 /**
- * A message that a provider cannot accept. Nothing was sent to that provider.
+ * A message that a provider cannot accept (nothing was sent to that
+ * provider), or an argument a helper refuses (`source` names the helper).
  *
  * @example
  * const { error } = result.results[0]
  * if (isValidationError(error)) for (const issue of error.issues) console.log(issue.path, issue.message)
  */
 export class ValidationError extends IdstitchError {
-  override name = 'ValidationError' as const
-  readonly issues: readonly ValidationIssue[]
+  declare name: 'ValidationError'
+  declare readonly issues: readonly ValidationIssue[]
+  /** The provider, or the helper (`'contactCookie()'`), that refused. */
+  declare readonly source: string | undefined
 
-  constructor(issues: readonly ValidationIssue[]) {
+  constructor(issues: readonly ValidationIssue[], options: { source?: string } = {}) {
     const first = issues[0]
+    const source = options.source ?? first?.provider
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
-    const text = first === undefined ? 'invalid message' : `${first.provider}: ${first.path} ${first.message}${more}`
+    const text = first === undefined ? 'invalid message' : `${source === undefined ? '' : `${source}: `}${first.path} ${first.message}${more}`
     super('validation_failed', `[idstitch] ${text}`, { provider: first?.provider })
-    this.issues = issues
+    this.name = 'ValidationError'
+    Object.assign(this, { issues, source })
   }
 }
 
@@ -94,10 +107,10 @@ export class ValidationError extends IdstitchError {
  * error envelope. `body` is the parsed response (JSON when it was JSON).
  */
 export class HttpError extends IdstitchError {
-  override name = 'HttpError' as const
-  readonly status: number
-  readonly body: unknown
-  override readonly provider: string
+  declare name: 'HttpError'
+  declare readonly status: number
+  declare readonly body: unknown
+  declare readonly provider: string
 
   constructor(
     provider: string,
@@ -106,9 +119,8 @@ export class HttpError extends IdstitchError {
     options: { code?: ErrorCode; body?: unknown; cause?: unknown } = {},
   ) {
     super(options.code ?? 'http_error', `[idstitch] ${provider}: HTTP ${status}: ${message}`, { provider, cause: options.cause })
-    this.status = status
-    this.body = options.body
-    this.provider = provider
+    this.name = 'HttpError'
+    Object.assign(this, { status, body: options.body })
   }
 }
 
@@ -117,23 +129,25 @@ export class HttpError extends IdstitchError {
  * identify ran past `deadlineMs` (`code: 'deadline_exceeded'`).
  */
 export class TimeoutError extends IdstitchError {
-  override name = 'TimeoutError' as const
-  readonly timeoutMs: number
+  declare name: 'TimeoutError'
+  declare readonly timeoutMs: number
 
   constructor(provider: string, timeoutMs: number, kind: 'attempt' | 'deadline' = 'attempt') {
     const what = kind === 'attempt' ? `request timed out after ${timeoutMs} ms` : `gave up at the ${timeoutMs} ms deadline`
     super(kind === 'attempt' ? 'timeout' : 'deadline_exceeded', `[idstitch] ${provider}: ${what}`, { provider })
-    this.timeoutMs = timeoutMs
+    this.name = 'TimeoutError'
+    Object.assign(this, { timeoutMs })
   }
 }
 
 /** The request never got an HTTP response (refused, reset, DNS). The original error is in `cause`. */
 export class NetworkError extends IdstitchError {
-  override name = 'NetworkError' as const
+  declare name: 'NetworkError'
 
   constructor(provider: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause)
     super('network_error', `[idstitch] ${provider}: network error: ${detail}`, { provider, cause })
+    this.name = 'NetworkError'
   }
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { prepareEvent } from './message.js'
 
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
-const stamp = { messageId: 'm-1', now: new Date('2026-05-01T12:00:00Z') }
+const library = { name: '@idstitch/test', version: '0.0.0' }
+const stamp = { messageId: 'm-1', now: new Date('2026-05-01T12:00:00Z'), library }
 
 describe('prepareEvent', () => {
   it('stamps a valid message with the id and time, and copies it', () => {
@@ -10,14 +11,14 @@ describe('prepareEvent', () => {
     const prepared = prepareEvent({ userId: 'usr_1', anonymousId: VISITOR, traits, context: { ip: '1.2.3.4' } }, stamp)
     expect(prepared).toEqual({
       ok: true,
-      event: { messageId: 'm-1', userId: 'usr_1', anonymousId: VISITOR, traits: { email: 'ada@example.com', at: '2026-01-01T00:00:00.000Z' }, context: { ip: '1.2.3.4' }, timestamp: '2026-05-01T12:00:00.000Z' },
+      event: { messageId: 'm-1', userId: 'usr_1', anonymousId: VISITOR, traits: { email: 'ada@example.com', at: '2026-01-01T00:00:00.000Z' }, context: { ip: '1.2.3.4' }, timestamp: '2026-05-01T12:00:00.000Z', library },
     })
     expect(prepared.ok && prepared.event.traits).not.toBe(traits)
   })
 
   it('treats a null or missing anonymousId as none, and normalises timestamps to UTC', () => {
     const prepared = prepareEvent({ userId: 'u', anonymousId: null, timestamp: '2026-02-01T08:00:00+01:00' }, stamp)
-    expect(prepared.ok && prepared.event).toEqual({ messageId: 'm-1', userId: 'u', traits: {}, context: {}, timestamp: '2026-02-01T07:00:00.000Z' })
+    expect(prepared.ok && prepared.event).toEqual({ messageId: 'm-1', userId: 'u', traits: {}, context: {}, timestamp: '2026-02-01T07:00:00.000Z', library })
   })
 
   it('lists every issue with its path', () => {

@@ -35,6 +35,21 @@ export interface IdentifyEvent {
   readonly context: Readonly<Record<string, unknown>>
   /** ISO 8601, UTC. */
   readonly timestamp: string
+  /** The SDK that sent it (`@idstitch/node` and its version), for providers that record it (Segment's `context.library`). */
+  readonly library: Library
+}
+
+/** An SDK's name and version. */
+export interface Library {
+  readonly name: string
+  readonly version: string
+}
+
+/** What the caller of {@link prepareEvent} stamps on the event: it keeps the core free of clocks, randomness and package names. */
+export interface EventStamp {
+  messageId: string
+  now: Date
+  library: Library
 }
 
 /** The outcome of {@link prepareEvent}. */
@@ -85,10 +100,10 @@ const copy = (value: Record<string, unknown> | undefined): Record<string, unknow
  * caller supplies the message id and the current time.
  *
  * @example
- * const prepared = prepareEvent({ userId: 'usr_1' }, { messageId: crypto.randomUUID(), now: new Date() })
+ * const prepared = prepareEvent({ userId: 'usr_1' }, { messageId: crypto.randomUUID(), now: new Date(), library: { name: '@idstitch/node', version: '1.0.0' } })
  * if (!prepared.ok) console.log(prepared.issues) // [{ path: 'userId', message: 'is required' }]
  */
-export const prepareEvent = (message: unknown, stamp: { messageId: string; now: Date }): PreparedEvent => {
+export const prepareEvent = (message: unknown, stamp: EventStamp): PreparedEvent => {
   if (!isPlainObject(message)) return { ok: false, issues: [{ path: 'message', message: 'must be an object with a userId' }] }
   const parsed = (schema ??= buildSchema()).safeParse(message)
   const issues: JsonIssue[] = parsed.success
@@ -110,6 +125,7 @@ export const prepareEvent = (message: unknown, stamp: { messageId: string; now: 
       traits: copy(traits),
       context: copy(context),
       timestamp: time.toISOString(),
+      library: stamp.library,
     },
   }
 }

@@ -1,5 +1,7 @@
-import { CONTACT_ID_RULE, OWNER_COOKIE, PRESETS, ValidationError, encodeCookieValue, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core'
-import { parse, serialize } from 'cookie'
+import { ValidationError } from '@idstitch/core'
+import { CONTACT_ID_RULE, OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
+import { parse, serialize, type SerializeOptions } from 'cookie'
+import Cookies from 'js-cookie'
 
 /**
  * Where to read cookies from: Node's `IncomingMessage` (Express, `node:http`),
@@ -46,12 +48,6 @@ const valuesOf = (source: CookieSource, name: string): string[] =>
     .map((pair) => parse(pair)[name])
     .filter((value): value is string => value !== undefined)
 
-const presetOf = (options: ReadCookieOptions = {}) => {
-  const preset = PRESETS[options.preset ?? 'idstitch']
-  if (!preset) throw new TypeError(`[idstitch] unknown cookie preset '${options.preset}'`)
-  return preset
-}
-
 /**
  * The visitor id from the request's visitor cookie, only when it is a UUID
  * (a tampered value gives `undefined`).
@@ -60,7 +56,7 @@ const presetOf = (options: ReadCookieOptions = {}) => {
  * const anonymousId = getVisitorId(req, { preset: 'pathbound' })
  */
 export const getVisitorId = (source: CookieSource, options?: ReadCookieOptions): string | undefined =>
-  valuesOf(source, options?.name ?? presetOf(options).visitorCookie).find(isUuid)
+  valuesOf(source, options?.name || cookieSettings(options?.preset).visitorCookie).find(isUuid)
 
 /**
  * The external contact id from the request's contact cookie, when it is a
@@ -70,21 +66,31 @@ export const getVisitorId = (source: CookieSource, options?: ReadCookieOptions):
  * getContactId(request) // 'usr_8f3a2c9e'
  */
 export const getContactId = (source: CookieSource, options?: ReadCookieOptions): string | undefined =>
-  valuesOf(source, options?.name ?? presetOf(options).contactCookie).find(isContactId)
+  valuesOf(source, options?.name || cookieSettings(options?.preset).contactCookie).find(isContactId)
 
-const attributes = (options: SetCookieOptions = {}) => {
-  const preset = presetOf(options)
+/** The shared cookie settings for `options`, with `name` (when given) as the cookie both names stand for. */
+const settingsOf = (options: SetCookieOptions = {}) =>
+  cookieSettings(options.preset, { maxAgeDays: options.maxAgeDays, visitorCookie: options.name, contactCookie: options.name })
+
+/** The `cookie` library's serialize options for the shared settings. */
+const attributes = (options: SetCookieOptions = {}): SerializeOptions => {
+  const settings = settingsOf(options)
   return {
-    // Values as js-cookie and the tracker write them (`usr_8f3a@acme`, not `usr_8f3a%40acme`),
-    // so a provider's tracker that reads document.cookie as it is sees the same id either way.
-    encode: encodeCookieValue,
-    path: '/',
-    sameSite: preset.sameSite === 'Strict' ? ('strict' as const) : ('lax' as const),
+    // Values exactly as js-cookie, and so the tracker, writes them (`usr_8f3a@acme`, not `cookie`'s
+    // default `usr_8f3a%40acme`), so a provider's tracker that reads document.cookie as it is sees
+    // the same id either way.
+    encode: (value) => Cookies.converter.write(value, ''),
+    path: settings.path,
+    sameSite: settings.sameSite === 'Strict' ? 'strict' : 'lax',
     secure: options.secure ?? true,
     ...(options.domain ? { domain: options.domain } : {}),
-    maxAge: Math.round((options.maxAgeDays ?? preset.maxAgeDays) * 86_400),
+    maxAge: Math.round(settings.maxAgeDays * 86_400),
   }
 }
+
+/** A `ValidationError` for a helper's argument: it names the helper, not a provider. */
+const refuse = (helper: string, path: string, message: string): ValidationError =>
+  new ValidationError([{ path, message }], { source: helper })
 
 /**
  * The `Set-Cookie` value for the login route: the external contact cookie,
@@ -96,8 +102,8 @@ const attributes = (options: SetCookieOptions = {}) => {
  * res.setHeader('Set-Cookie', contactCookie(user.externalId, { domain: 'example.com' }))
  */
 export const contactCookie = (externalId: string, options?: SetCookieOptions): string => {
-  if (!isContactId(externalId)) throw new ValidationError([{ provider: 'contactCookie', path: 'externalId', message: CONTACT_ID_RULE }])
-  return serialize(options?.name ?? presetOf(options).contactCookie, externalId, attributes(options))
+  if (!isContactId(externalId)) throw refuse('contactCookie()', 'externalId', CONTACT_ID_RULE)
+  return serialize(settingsOf(options).contactCookie, externalId, attributes(options))
 }
 
 /**
@@ -108,7 +114,7 @@ export const contactCookie = (externalId: string, options?: SetCookieOptions): s
  * res.setHeader('Set-Cookie', clearContactCookie({ domain: 'example.com' }))
  */
 export const clearContactCookie = (options?: SetCookieOptions): string =>
-  serialize(options?.name ?? presetOf(options).contactCookie, '', { ...attributes(options), maxAge: 0, expires: new Date(0) })
+  serialize(settingsOf(options).contactCookie, '', { ...attributes(options), maxAge: 0, expires: new Date(0) })
 
 /**
  * The `Set-Cookie` value that re-issues the visitor cookie from the server.
@@ -121,8 +127,8 @@ export const clearContactCookie = (options?: SetCookieOptions): string =>
  * if (id) res.appendHeader('Set-Cookie', visitorCookie(id, { domain: 'example.com' }))
  */
 export const visitorCookie = (id: string, options?: SetCookieOptions): string => {
-  if (!isUuid(id)) throw new ValidationError([{ provider: 'visitorCookie', path: 'id', message: 'must be a UUID' }])
-  return serialize(options?.name ?? presetOf(options).visitorCookie, id, attributes(options))
+  if (!isUuid(id)) throw refuse('visitorCookie()', 'id', 'must be a UUID')
+  return serialize(settingsOf(options).visitorCookie, id, attributes(options))
 }
 
 /** What {@link loginCookies} decided. */
@@ -154,12 +160,10 @@ export const loginCookies = (source: CookieSource, externalId: string, options: 
   const { name: _ignored, ...shared } = options as SetCookieOptions
   const contact = contactCookie(externalId, shared)
   const current = getVisitorId(source, shared)
-  const owner = valuesOf(source, OWNER_COOKIE)[0]
-  const previous = getContactId(source, shared)
-  const tag = ownerTag(externalId)
-  const rotated = current !== undefined && ((owner !== undefined && owner !== tag) || (previous !== undefined && previous !== externalId))
+  const ownership = { contact: getContactId(source, shared), owner: valuesOf(source, OWNER_COOKIE)[0] }
+  const rotated = current !== undefined && isAnotherUser(externalId, ownership)
   const visitorId = rotated ? crypto.randomUUID() : current
-  const setCookie = [contact, serialize(OWNER_COOKIE, tag, attributes(shared))]
+  const setCookie = [contact, serialize(OWNER_COOKIE, ownerTag(externalId), attributes(shared))]
   if (visitorId) setCookie.push(visitorCookie(visitorId, shared))
   return { anonymousId: rotated ? undefined : current, visitorId, rotated, setCookie }
 }

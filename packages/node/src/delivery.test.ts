@@ -1,21 +1,23 @@
 import type { Provider, ProviderResponse } from '@idstitch/core'
 import { describe, expect, it, vi } from 'vitest'
-import { createDeliveryLane, type Delivery } from './delivery.js'
+import { createDeliveryLane, type Deadline, type Delivery } from './delivery.js'
 
 const provider: Provider = {
   name: 'acme',
-  prepare: () => ({ ok: true, item: {} }) as never,
+  prepare: (event) => ({ type: 'item', item: { id: event.userId } }),
   request: () => ({ method: 'POST', url: 'http://127.0.0.1:1/identify', headers: {}, body: {} }),
   parse: (response: ProviderResponse) => (response.status < 300 ? { ok: true } : { ok: false, message: 'refused' }),
   redact: (text) => text,
 }
 
+const keep = { text: (text: string) => text, value: (value: unknown) => value }
+
 /** One lane, on a clock the test sets, with a transport that answers 200 at once. */
 const lane = (now: number) => {
   const send = vi.fn(async (): Promise<ProviderResponse> => ({ status: 200, headers: {}, body: {} }))
-  const created = createDeliveryLane(provider, { transport: { send }, concurrency: 1, timeoutMs: 1_000, retryLimit: 0, backoff: () => 0, now: () => now, random: Math.random, redact: (text) => text })
-  const deliver = (deadline: { at: number; ms: number }) =>
-    new Promise<Delivery>((resolve) => created.enqueue({}, deadline, undefined, { delivered: (_slot, delivery) => resolve(delivery) }, 0))
+  const created = createDeliveryLane(provider, { transport: { send }, concurrency: 1, timeoutMs: 1_000, retryLimit: 0, backoff: () => 0, now: () => now, random: Math.random, redact: keep })
+  const deliver = (deadline: Deadline) =>
+    new Promise<Delivery>((resolve) => created.enqueue({ item: {}, deadline, listener: { delivered: (_slot, delivery) => resolve(delivery) }, slot: 0 }))
   return { send, deliver }
 }
 

@@ -16,11 +16,6 @@ export const consoleLogger: Logger = {
   error: (message) => console.error(message),
 }
 
-const CREDENTIAL = /\b(Bearer|Basic)\s+[\w.~+/=-]+/gi
-
-/** Removes `Bearer …`/`Basic …` credentials from text. */
-export const redactCredentials = (text: string): string => text.replace(CREDENTIAL, '$1 [redacted]')
-
 /** Wraps a logger so every line is prefixed and passed through `redact`, and a throwing logger cannot break delivery. */
 export const safeLogger = (logger: Logger | false | undefined, redact: (text: string) => string): Required<Logger> => {
   const target = logger === false ? {} : (logger ?? consoleLogger)

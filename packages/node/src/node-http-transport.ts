@@ -1,6 +1,7 @@
 import type { Agent, IncomingMessage } from 'node:http'
-import { serializeBody, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
-import { flattenHeaders, parseBody, type Transport } from './transport.js'
+import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
+import { serializeBody } from '@idstitch/core/internal'
+import { attemptTimedOut, flattenHeaders, parseBody, type AttemptLimits, type Transport } from './transport.js'
 
 /** Reads a response to the end; rejects when it stops short (the socket closed, or the signal aborted). */
 const readBody = (response: IncomingMessage): Promise<string> =>
@@ -50,7 +51,7 @@ export const createNodeHttpTransport = ({ connections = 8 }: { connections?: num
     return target
   }
   return {
-    async send(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
+    async send(request: ProviderRequest, { timeoutMs, signal }: AttemptLimits): Promise<ProviderResponse> {
       const target = targetOf(request.url)
       const stack = await stackFor(target.protocol)
       const body = serializeBody(request.body)
@@ -65,6 +66,8 @@ export const createNodeHttpTransport = ({ connections = 8 }: { connections?: num
             }, reject)
           },
         )
+        // The socket's idle timer: no byte of the response for timeoutMs ends the attempt.
+        outgoing.setTimeout(timeoutMs, () => outgoing.destroy(attemptTimedOut(timeoutMs)))
         outgoing.on('error', reject)
         outgoing.end(body)
       })

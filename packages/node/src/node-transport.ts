@@ -9,7 +9,7 @@ import { createUndiciTransport } from './undici-transport.js'
 export const switchingTransport = (first: Transport, then: Transport, after: number): Transport => {
   let sent = 0
   return {
-    send: (request, signal) => (++sent > after ? then : first).send(request, signal),
+    send: (request, limits) => (++sent > after ? then : first).send(request, limits),
     async close() {
       await Promise.all([first.close?.(), then.close?.()])
     },

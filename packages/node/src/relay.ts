@@ -1,6 +1,8 @@
-import { isPlainObject, isUuid } from '@idstitch/core'
+import { RELAY_BODY_FIELDS, isUuid, type RelayBody } from '@idstitch/core/cookies'
+import { isPlainObject } from '@idstitch/core/internal'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { IdstitchClient, ProviderResult } from './client.js'
+import type { IdstitchClient } from './client.js'
+import type { ProviderResult } from './results.js'
 
 /**
  * The logged-in user as `authenticate` may describe them: the id, plus what
@@ -49,7 +51,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 const fail = ({ status, code, message, headers }: Fail): Response => json(status, { error: { code, message } }, headers)
 
-const ALLOWED_KEYS = new Set(['anonymousId', 'userId', 'traits'])
+const ALLOWED_KEYS: ReadonlySet<string> = new Set(RELAY_BODY_FIELDS)
 
 /** Reads at most `limit` bytes of the body; `undefined` when it is larger. */
 const readBody = async (request: Request, limit: number): Promise<string | undefined> => {
@@ -147,7 +149,7 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
       if (body.userId !== undefined && body.userId !== userId) {
         return fail({ status: 403, code: 'user_mismatch', message: "userId is not the logged-in user's" })
       }
-      const { anonymousId, traits } = body
+      const { anonymousId, traits } = body as RelayBody
       if (anonymousId != null && !isUuid(anonymousId)) return fail({ status: 400, code: 'invalid_body', message: 'anonymousId must be a UUID' })
       if (traits !== undefined && !isPlainObject(traits)) return fail({ status: 400, code: 'invalid_body', message: 'traits must be an object' })
 

@@ -1,13 +1,25 @@
-import type { KyInstance } from 'ky'
-import { serializeBody, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
+import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
+
+/** How one attempt is bounded. */
+export interface AttemptLimits {
+  /**
+   * Past this many ms without a response, the transport rejects with an
+   * error named `'TimeoutError'` (ky's `TimeoutError` is one).
+   */
+  timeoutMs: number
+  /** Aborts the attempt (the deadline, or a response body that stalls): reject. */
+  signal: AbortSignal
+}
 
 /**
  * Sends one described request and returns the response with its body read
- * and parsed. Rejects only when no HTTP response arrived (network error, or
- * `signal` aborted). This is the seam to swap in another HTTP stack.
+ * and parsed, whatever its status: the provider's adapter decides what a
+ * status means. Rejects only when no whole HTTP response arrived (network
+ * error, `timeoutMs`, or `signal` aborted). This is the seam to swap in
+ * another HTTP stack.
  */
 export interface Transport {
-  send(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse>
+  send(request: ProviderRequest, limits: AttemptLimits): Promise<ProviderResponse>
   /** Releases connections; `shutdown()` calls it. */
   close?(): Promise<void>
 }
@@ -34,39 +46,6 @@ export const parseBody = (text: string, contentType: string | null): unknown => 
   return text
 }
 
-/**
- * The transport for runtimes that only have `fetch` (Workers, Vercel Edge,
- * Deno, Bun) and whenever a `fetch` is passed to `createClient`: ky over that
- * `fetch`. Retries and timeouts are the client's: ky makes exactly one attempt
- * per call.
- */
-export const createKyTransport = (fetchImpl?: typeof fetch): Transport => {
-  // Loaded on the first request: ky probes the runtime's Request/stream support
-  // when it is imported, which in Node loads the whole fetch implementation.
-  let client: Promise<KyInstance> | undefined
-  const http = () =>
-    (client ??= import('ky').then(({ default: ky }) =>
-      ky.create({
-        retry: 0,
-        timeout: false,
-        throwHttpErrors: false,
-        ...(fetchImpl ? { fetch: fetchImpl } : {}),
-      }),
-    ))
-  return {
-    async send(request, signal) {
-      const response = await (await http())(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: serializeBody(request.body),
-        signal,
-      })
-      const text = await response.text()
-      const headers: Record<string, string> = {}
-      response.headers.forEach((value, name) => {
-        headers[name] = value
-      })
-      return { status: response.status, headers, body: parseBody(text, response.headers.get('content-type')) }
-    },
-  }
-}
+/** The error a transport rejects with when an attempt's `timeoutMs` ran out (named as ky's is). */
+export const attemptTimedOut = (timeoutMs: number): Error =>
+  Object.assign(new Error(`no response within ${timeoutMs} ms`), { name: 'TimeoutError' })

@@ -1,4 +1,4 @@
-import { getCookie, removeCookie, setCookie } from './cookie-jar.js'
+import { readCookie, removeCookie, writeCookie } from './cookies.js'
 
 const PROBE = 'idstitch_probe'
 
@@ -14,7 +14,7 @@ export const probeDomain = (host: string): string | undefined => {
   // `localhost` has one label, so the loop never starts; IP hosts are skipped.
   for (let index = /^[\d.]+$|^\[|localhost$/.test(host) ? 0 : labels.length - 1; index-- > 0; ) {
     const domain = labels.slice(index).join('.')
-    setCookie(PROBE, '1', '; domain=' + domain)
-    if (getCookie(PROBE)) return removeCookie(PROBE, domain), domain
+    writeCookie(PROBE, '1', { domain })
+    if (readCookie(PROBE)) return removeCookie(PROBE, domain), domain
   }
 }

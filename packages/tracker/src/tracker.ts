@@ -1,5 +1,6 @@
-import { OWNER_COOKIE, PRESETS, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
-import { getCookie, removeCookie, setCookie } from './cookie-jar.js'
+import { OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName, type RelayBody } from '@idstitch/core/cookies'
+import type Cookies from 'js-cookie'
+import { readCookie, removeCookie, writeCookie } from './cookies.js'
 import { probeDomain } from './domain.js'
 import { mintUuid } from './uuid.js'
 
@@ -65,40 +66,34 @@ export interface Tracker {
  * await tracker.identify(user.externalId, { email: user.email })
  */
 export const createTracker = (options: TrackerOptions = {}): Tracker => {
-  const preset = PRESETS[options.preset || 'idstitch']
-  if (!preset) throw Error('[idstitch] unknown preset ' + options.preset)
-  const visitorName = options.visitorCookie || preset.visitorCookie
-  const contactName = options.contactCookie || preset.contactCookie
+  const settings = cookieSettings(options.preset, options)
+  const visitorName = settings.visitorCookie
+  const contactName = settings.contactCookie
   let allowed = options.consent != 'required'
   let visitor = ''
   let contact: string | undefined
   let owner: string | undefined
   let domain: string | undefined
-  let attributes: string | undefined
+  let attributes: Cookies.CookieAttributes | undefined
 
   // Worked out on the first write or removal (so nothing is probed before consent), then kept: the host does not change.
   const cookieAttributes = () => {
-    if (attributes == null) {
+    if (!attributes) {
       const option = options.cookieDomain || 'auto'
       domain = option == 'auto' ? probeDomain(location.hostname) : option == 'none' ? undefined : option
-      attributes =
-        (domain ? '; domain=' + domain : '') +
-        '; samesite=' + preset.sameSite +
-        (location.protocol == 'https:' ? '; secure' : '') +
-        '; max-age=' + (options.maxAgeDays || preset.maxAgeDays) * 86400
+      attributes = { domain, sameSite: settings.sameSite, secure: location.protocol == 'https:', expires: settings.maxAgeDays }
     }
     return attributes
   }
   const optedOut = () =>
-    options.respectDnt && (getCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
+    options.respectDnt && (readCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
   /** Consent given and no opt-out: the tracker may write cookies. */
   const writable = () => allowed && !optedOut()
-  const write = (name: string, value?: string) => value && writable() && setCookie(name, value, cookieAttributes())
+  const write = (name: string, value?: string) => value && writable() && writeCookie(name, value, cookieAttributes())
   const remove = (name: string) => {
     // Host-only as well as on the domain: a server may have set it either way.
-    cookieAttributes() // works out the domain
     removeCookie(name)
-    removeCookie(name, domain)
+    removeCookie(name, cookieAttributes().domain)
   }
   /** Starts a new visitor, owned by nobody yet. */
   const rotate = (id = mintUuid()) => {
@@ -108,13 +103,13 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   }
   /** Reads the cookies again (they win over memory), and refreshes the visitor cookie's lifetime. */
   const sync = () => {
-    const stored = getCookie(visitorName)
+    const stored = readCookie(visitorName)
     // A tampered value, wherever it was written, must not shadow the new id (when writing is allowed:
     // removing it means probing the domain, itself a write).
     if (stored && !isUuid(stored) && writable()) remove(visitorName)
     write(visitorName, (visitor = isUuid(stored) ? stored : visitor || mintUuid()))
-    owner = getCookie(OWNER_COOKIE) || owner
-    if (allowed) contact = getCookie(contactName)
+    owner = readCookie(OWNER_COOKIE) || owner
+    if (allowed) contact = readCookie(contactName)
   }
   const refuse = (message: string) => TypeError('[idstitch] identify(): ' + message)
 
@@ -129,18 +124,17 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
       new Promise((resolve) => {
         if (!isContactId(externalId)) throw refuse('the external id must be 1-100 cookie-safe characters')
         sync()
-        const tag = ownerTag(externalId)
         // Another user than the visitor's last one: start a new visitor, so two people's histories never merge.
-        const next = (contact && contact != externalId) || (owner && owner != tag) ? mintUuid() : visitor
+        const next = isAnotherUser(externalId, { contact, owner }) ? mintUuid() : visitor
         let body: string
         try {
-          body = JSON.stringify({ anonymousId: next, userId: externalId, traits })
+          body = JSON.stringify({ anonymousId: next, userId: externalId, traits } satisfies RelayBody)
         } catch (error) {
           throw refuse('traits must be JSON, ' + error)
         }
         if (next != visitor) rotate(next)
         write(contactName, (contact = externalId))
-        write(OWNER_COOKIE, (owner = tag))
+        write(OWNER_COOKIE, (owner = ownerTag(externalId)))
         resolve(
           // Before consent, and under an opt-out, nothing leaves the browser.
           options.endpoint && writable()
@@ -162,7 +156,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
       if (resetOptions && resetOptions.rotateVisitor) rotate()
     },
     getVisitorId: () => visitor,
-    getContactId: () => getCookie(contactName) || contact,
+    getContactId: () => readCookie(contactName) || contact,
     consent(granted) {
       allowed = granted
       if (granted) {

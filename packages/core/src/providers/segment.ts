@@ -30,9 +30,6 @@ interface Config {
   url: string
 }
 
-/** Names the sending library in `context.library`, as Segment's own SDKs do. */
-const LIBRARY = Object.freeze({ name: '@idstitch/node', version: '0.1.0' })
-
 /** Segment's documented batch limits: 500 KB a request (32 KB a message). */
 export const SEGMENT_MAX_BYTES = 500 * 1024
 export const SEGMENT_MAX_ITEMS = 100
@@ -41,7 +38,7 @@ export const SEGMENT_MAX_ITEMS = 100
  * Any Segment-compatible backend (Segment, RudderStack, Jitsu, …):
  * `POST {baseUrl}/v1/batch` with HTTP Basic auth (write key as user name) and
  * `{ batch: [{ type: 'identify', userId, anonymousId, traits, context, timestamp, messageId }] }`.
- * Identifies in flight together share one batch. `context.library` names idstitch.
+ * Identifies in flight together share one batch. `context.library` names the SDK that sent it.
  *
  * @example
  * segment({ writeKey: process.env.SEGMENT_WRITE_KEY!, baseUrl: 'https://api.segment.io' })
@@ -64,7 +61,8 @@ export const segment = defineProvider<SegmentOptions, JsonText, Config>({
       userId: event.userId,
       // The event is already the client's private copy: share it rather than copy it again.
       traits: event.traits as Record<string, unknown>,
-      context: { ...event.context, library: LIBRARY },
+      // Names the sending SDK, as Segment's own SDKs do.
+      context: { ...event.context, library: event.library },
       // Always in the literal (JSON leaves it out when undefined): one object shape, no property added later.
       anonymousId: event.anonymousId,
     }

@@ -1,0 +1,8 @@
+// @idstitch/core/internal: what idstitch's own packages (@idstitch/node,
+// @idstitch/queue) share to deliver. Not public API: it follows no semver.
+
+export type { PreparedEvent, EventStamp, Library } from './message.js'
+export { prepareEvent } from './message.js'
+export { isPlainObject, utf8Length, JsonText, serializeBody } from './json.js'
+export type { BackoffOptions } from './retry.js'
+export { isRetryableStatus, parseRetryAfter, retryDelay } from './retry.js'

@@ -1,0 +1,135 @@
+import { ValidationError, type IdentifyEvent, type Provider, type ValidationIssue } from '@idstitch/core'
+import { prepareEvent, type Library } from '@idstitch/core/internal'
+import type { Deadline, Delivery, DeliveryLane, DeliveryListener } from './delivery.js'
+import type { Logger } from './logger.js'
+import type { IdentifyResult, ProviderResult, Results } from './results.js'
+import type { Redactor } from './redact.js'
+
+/** What the fan-out needs from the client. */
+export interface FanOutParts {
+  providers: readonly Provider[]
+  lanes: readonly DeliveryLane[]
+  results: Results
+  log: Required<Logger>
+  redact: Redactor
+  dryRun: boolean
+  /** The identify's deadline, from now. */
+  deadline: () => Deadline
+  /** The SDK stamped on every event. */
+  library: Library
+}
+
+/**
+ * One identify in flight: gathers one result per provider (its slot is the
+ * provider's index), in configuration order, and resolves once all are in,
+ * or at once with `complete()`. One object per identify and no closure per
+ * provider, so a burst of pending identifies stays small (see bench/).
+ */
+export class PendingIdentify implements DeliveryListener {
+  private readonly results: ProviderResult[]
+  private waiting: number
+  constructor(
+    private readonly parts: Pick<FanOutParts, 'providers' | 'results'>,
+    private readonly userId: string | undefined,
+    private resolve: ((result: IdentifyResult) => void) | undefined,
+    /** Called once, when the identify resolves. */
+    private readonly done: () => void,
+  ) {
+    this.results = new Array(parts.providers.length)
+    this.waiting = parts.providers.length
+  }
+
+  delivered(slot: number, delivery: Delivery): void {
+    this.settle(slot, { provider: (this.parts.providers[slot] as Provider).name, ...delivery })
+  }
+
+  settle(slot: number, result: ProviderResult): void {
+    if (!this.resolve) return
+    this.results[slot] = result
+    if (--this.waiting > 0) return
+    let outcome: IdentifyResult
+    try {
+      outcome = this.parts.results.finish(this.results, this.userId)
+    } catch (error) {
+      // Unreachable by design (reporting guards onError); the identify still ends.
+      outcome = this.parts.results.internalFailure(error)
+    }
+    this.complete(outcome)
+  }
+
+  /** Resolves the identify once; later results are ignored. */
+  complete(result: IdentifyResult): void {
+    const resolve = this.resolve
+    if (!resolve) return
+    this.resolve = undefined
+    this.done()
+    resolve(result)
+  }
+}
+
+const invalid = (provider: string, issues: readonly Omit<ValidationIssue, 'provider'>[]): ProviderResult => ({
+  provider,
+  status: 'invalid',
+  attempts: 0,
+  error: new ValidationError(issues.map((issue) => ({ provider, ...issue }))),
+})
+
+/**
+ * The path of one identify: the message is validated once (message-level
+ * issues make every provider's result `invalid`), then each provider's
+ * adapter prepares it, and what it prepared goes to that provider's delivery
+ * lane, or to its result at once when nothing is sent.
+ */
+export const createFanOut = (parts: FanOutParts) => {
+  const { providers, lanes, log, redact } = parts
+  const warned = new Set<string>()
+
+  /** Logs an adapter's warnings, each once per client. */
+  const warn = (provider: Provider, warnings: readonly { key: string; message: string }[] = []): void => {
+    for (const warning of warnings) {
+      if (warned.has(warning.key)) continue
+      warned.add(warning.key)
+      log.warn(`${provider.name}: ${warning.message}`)
+    }
+  }
+
+  /** The adapter's preparation of `event`; an adapter that throws makes the message invalid for it, never the host app fail. */
+  const prepare = (provider: Provider, event: IdentifyEvent) => {
+    try {
+      return provider.prepare(event)
+    } catch (error) {
+      const message = redact.text(error instanceof Error ? error.message : String(error))
+      return { type: 'invalid' as const, issues: [{ path: 'message', message: `adapter failed: ${message}` }] }
+    }
+  }
+
+  /** Prepares `event` for provider `slot` and settles its result: at once when nothing is sent, after delivery otherwise. */
+  const deliverTo = (slot: number, event: IdentifyEvent, deadline: Deadline, pending: PendingIdentify): void => {
+    const provider = providers[slot] as Provider
+    const prepared = prepare(provider, event)
+    switch (prepared.type) {
+      case 'skip':
+        log.debug(`${provider.name}: skipped: ${prepared.reason}`)
+        return pending.settle(slot, { provider: provider.name, status: 'skipped', attempts: 0, reason: prepared.reason })
+      case 'invalid':
+        return pending.settle(slot, invalid(provider.name, prepared.issues))
+    }
+    warn(provider, prepared.warnings)
+    if (parts.dryRun) {
+      const request = redact.request(provider.request([prepared.item]))
+      return pending.settle(slot, { provider: provider.name, status: 'skipped', attempts: 0, reason: 'dry run: prepared, not sent', request })
+    }
+    ;(lanes[slot] as DeliveryLane).enqueue({ item: prepared.item, bytes: prepared.bytes, deadline, listener: pending, slot })
+  }
+
+  /** Validates `message` and fans it out; `pending` completes once every provider's result is in. */
+  return (message: unknown, pending: PendingIdentify): void => {
+    const prepared = prepareEvent(message, { messageId: crypto.randomUUID(), now: new Date(), library: parts.library })
+    if (!prepared.ok) {
+      providers.forEach((provider, slot) => pending.settle(slot, invalid(provider.name, prepared.issues)))
+      return
+    }
+    const deadline = parts.deadline()
+    for (let slot = 0; slot < providers.length; slot++) deliverTo(slot, prepared.event, deadline, pending)
+  }
+}

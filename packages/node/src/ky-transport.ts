@@ -1,0 +1,56 @@
+import type { HTTPError, KyInstance } from 'ky'
+import { serializeBody } from '@idstitch/core/internal'
+import { parseBody, type Transport } from './transport.js'
+
+/** A fetch `Response` as the adapters see it: status, headers, parsed body. */
+const toProviderResponse = async (response: Response) => {
+  const headers: Record<string, string> = {}
+  response.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  return { status: response.status, headers, body: parseBody(await response.text(), response.headers.get('content-type')) }
+}
+
+/**
+ * The transport for runtimes that only have `fetch` (Workers, Vercel Edge,
+ * Deno, Bun) and whenever a `fetch` is passed to `createClient`: ky over that
+ * `fetch`.
+ *
+ * ky does what it is for: it builds the request, times each attempt out
+ * (`timeout`, a `TimeoutError` the delivery lane maps to idstitch's), and
+ * throws an `HTTPError` for a non-2xx answer, whose response is read here so
+ * that the provider's adapter can turn its error envelope into idstitch's
+ * `HttpError`. ky does not retry (`retry: 0`): idstitch's delivery lane does,
+ * because its retries are bounded by each identify's deadline, wait for the
+ * provider's client-side rate limit, honour `Retry-After` up to
+ * `maxRetryAfterMs`, and are the same over every transport, which ky's
+ * per-request retry cannot be.
+ */
+export const createKyTransport = (fetchImpl?: typeof fetch): Transport => {
+  // Loaded on the first request: ky probes the runtime's Request/stream support
+  // when it is imported, which in Node loads the whole fetch implementation.
+  let loaded: Promise<{ client: KyInstance; isHTTPError: (error: unknown) => error is HTTPError }> | undefined
+  const load = () =>
+    (loaded ??= import('ky').then(({ default: ky, isHTTPError }) => ({
+      client: ky.create({ retry: 0, ...(fetchImpl ? { fetch: fetchImpl } : {}) }),
+      isHTTPError,
+    })))
+  return {
+    async send(request, { timeoutMs, signal }) {
+      const { client, isHTTPError } = await load()
+      try {
+        const response = await client(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: serializeBody(request.body),
+          timeout: timeoutMs,
+          signal,
+        })
+        return await toProviderResponse(response)
+      } catch (error) {
+        if (isHTTPError(error)) return toProviderResponse(error.response)
+        throw error
+      }
+    },
+  }
+}

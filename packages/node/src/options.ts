@@ -1,0 +1,138 @@
+import { ConfigError, type IdstitchError, type Provider } from '@idstitch/core'
+import type { BackoffOptions } from '@idstitch/core/internal'
+import type { Logger } from './logger.js'
+import type { ErrorContext } from './results.js'
+import type { Transport } from './transport.js'
+
+/** Retries of network errors, 408, 429 and 5xx. */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 3; 0 disables retries. */
+  limit?: number
+  /**
+   * The first backoff step in ms (default 200), doubling each retry, with
+   * jitter; or a function from the retry number (1, 2, …) to a delay in ms.
+   */
+  backoff?: number | ((retry: number) => number)
+  /** No computed backoff is longer than this. Default 5,000 ms. */
+  maxBackoffMs?: number
+  /** A server's `Retry-After` is honoured up to this many ms. Default 10,000 ms. */
+  maxRetryAfterMs?: number
+}
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Where identifies go: `datafast(…)`, `pathbound(…)`, … from `@idstitch/node/providers`. */
+  providers: readonly Provider<any>[]
+  /** Per attempt. Default 5,000 ms. */
+  timeoutMs?: number
+  /** For a whole `identify()`, retries and queueing included, so a login route is never held longer. Default 10,000 ms; `false` for none. */
+  deadlineMs?: number | false
+  /** Default `{ limit: 3, backoff: 200 }`; `false` for one attempt only. */
+  retry?: RetryOptions | false
+  /** Requests in flight per provider. Default 8. */
+  concurrency?: number
+  /** Identifies accepted and not yet finished; past it, `identify()` reports `queue_full` at once. Default 50,000 (a burst of 20,000 batched identifies peaks near 100 MB). */
+  maxQueue?: number
+  /** Default: warnings and errors to the console. `false` for silence. */
+  logger?: Logger | false
+  /** Called once for each `failed` or `invalid` result. Without it, they are logged as errors. */
+  onError?: (error: IdstitchError, context: ErrorContext) => void
+  /** A `fetch` to send with (through ky) instead of the default transport. */
+  fetch?: typeof fetch
+  /** Validate and prepare requests, send nothing: each result is `skipped` with its `request`. */
+  dryRun?: boolean
+  /**
+   * Another HTTP stack. Default: in Node, `node:http` keep-alive agents, then
+   * undici pools once the client has sent 1,000 requests; in other
+   * runtimes, or when `fetch` is given, ky over `fetch`.
+   */
+  transport?: Transport
+}
+
+/** {@link ClientOptions} checked, with every default filled in. */
+export interface ResolvedOptions {
+  providers: readonly Provider[]
+  timeoutMs: number
+  /** `Infinity` for none. */
+  deadlineMs: number
+  retryLimit: number
+  backoff: BackoffOptions | ((retry: number) => number)
+  concurrency: number
+  maxQueue: number
+  logger: Logger | false | undefined
+  onError: ClientOptions['onError']
+  fetch: typeof fetch | undefined
+  dryRun: boolean
+  transport: Transport | undefined
+}
+
+const isProvider = (value: unknown): value is Provider =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Provider).name === 'string' &&
+  typeof (value as Provider).prepare === 'function' &&
+  typeof (value as Provider).request === 'function' &&
+  typeof (value as Provider).parse === 'function'
+
+/** `value` when it is a number >= `min` (an integer unless told otherwise), `fallback` when absent; a `ConfigError` otherwise. */
+const numberOption = (option: string, value: unknown, fallback: number, { integer = true, min = 1 } = {}): number => {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new ConfigError(option, `must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`)
+  }
+  return value
+}
+
+const checkProviders = (providers: unknown): readonly Provider[] => {
+  if (!Array.isArray(providers) || providers.length === 0) throw new ConfigError('providers', 'must list at least one provider')
+  const names = new Set<string>()
+  providers.forEach((provider: unknown, index) => {
+    if (!isProvider(provider)) throw new ConfigError(`providers[${index}]`, 'is not a provider; create one with datafast(…), pathbound(…), http(…) or defineProvider(…)')
+    if (names.has(provider.name)) throw new ConfigError('name', `two providers are named '${provider.name}'; give one a \`name\``, { provider: provider.name })
+    names.add(provider.name)
+  })
+  return providers
+}
+
+const checkRetry = (option: ClientOptions['retry']): Pick<ResolvedOptions, 'retryLimit' | 'backoff'> => {
+  const retry = option === false ? { limit: 0 } : (option ?? {})
+  if (typeof retry !== 'object' || retry === null) throw new ConfigError('retry', 'must be an object or false')
+  const backoff =
+    typeof retry.backoff === 'function'
+      ? retry.backoff
+      : {
+          baseMs: numberOption('retry.backoff', retry.backoff, 200, { min: 0 }),
+          maxMs: numberOption('retry.maxBackoffMs', retry.maxBackoffMs, 5_000, { min: 0 }),
+          maxRetryAfterMs: numberOption('retry.maxRetryAfterMs', retry.maxRetryAfterMs, 10_000, { min: 0 }),
+        }
+  return { retryLimit: numberOption('retry.limit', retry.limit, 3, { min: 0 }), backoff }
+}
+
+const checkFunction = <T>(option: string, value: T): T => {
+  if (value !== undefined && typeof value !== 'function') throw new ConfigError(option, 'must be a function')
+  return value
+}
+
+/**
+ * Checks every option of `createClient` and fills in the defaults. Throws a
+ * `ConfigError` naming the option (and provider) at fault.
+ */
+export const resolveOptions = (options: ClientOptions): ResolvedOptions => {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object')
+  if (options.logger !== undefined && options.logger !== false && typeof options.logger !== 'object') {
+    throw new ConfigError('logger', 'must be an object with warn/error methods, or false')
+  }
+  return {
+    providers: checkProviders(options.providers),
+    timeoutMs: numberOption('timeoutMs', options.timeoutMs, 5_000),
+    deadlineMs: options.deadlineMs === false ? Infinity : numberOption('deadlineMs', options.deadlineMs, 10_000),
+    ...checkRetry(options.retry),
+    concurrency: numberOption('concurrency', options.concurrency, 8),
+    maxQueue: numberOption('maxQueue', options.maxQueue, 50_000),
+    logger: options.logger,
+    onError: checkFunction('onError', options.onError),
+    fetch: checkFunction('fetch', options.fetch),
+    dryRun: options.dryRun === true,
+    transport: options.transport,
+  }
+}

@@ -1,0 +1,46 @@
+import type { Provider, ProviderRequest } from '@idstitch/core'
+import { JsonText } from '@idstitch/core/internal'
+
+/**
+ * The one redactor: everything that leaves the SDK as text (log lines, error
+ * messages, error bodies, dry-run requests, relay answers) passes through it.
+ */
+export interface Redactor {
+  /** `text` with every configured secret, and any `Bearer`/`Basic` credential, replaced by `[redacted]`. */
+  text(text: string): string
+  /** A copy of a JSON value with every string in it redacted (the same value when nothing was secret). */
+  value(value: unknown): unknown
+  /** A request as a dry run shows it: body as a value, secret headers and secrets anywhere else redacted. */
+  request(request: ProviderRequest): ProviderRequest
+}
+
+/** Credentials in any text, configured or not: `Bearer …`, `Basic …`. */
+const CREDENTIAL = /\b(Bearer|Basic)\s+[\w.~+/=-]+/gi
+/** Headers whose value is a credential whatever it looks like. */
+const SECRET_HEADER = /^(authorization|x-api-key|key|api-key|cookie)$|token|secret/i
+
+/**
+ * A redactor for the secrets of `providers` (each provider redacts its own:
+ * its credentials live in its closure, never as properties).
+ *
+ * @example
+ * const redact = createRedactor([pathbound({ apiKey })])
+ * redact.text(`failed with ${apiKey}`) // 'failed with [redacted]'
+ */
+export const createRedactor = (providers: readonly Provider[]): Redactor => {
+  const text = (input: string): string => providers.reduce((out, provider) => provider.redact(out), input).replace(CREDENTIAL, '$1 [redacted]')
+  const value = (input: unknown): unknown => {
+    if (input === undefined) return undefined
+    const json = JSON.stringify(input)
+    const clean = text(json)
+    return clean === json ? input : (JSON.parse(clean) as unknown)
+  }
+  const request = (input: ProviderRequest): ProviderRequest => ({
+    ...input,
+    // Pre-serialised JSON shows as the value it stands for.
+    body: value(input.body instanceof JsonText ? input.body.toJSON() : input.body),
+    url: text(input.url),
+    headers: Object.fromEntries(Object.entries(input.headers).map(([name, header]) => [name, SECRET_HEADER.test(name) ? '[redacted]' : text(header)])),
+  })
+  return { text, value, request }
+}

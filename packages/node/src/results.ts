@@ -1,0 +1,82 @@
+import { IdstitchError, type Provider, type ProviderRequest } from '@idstitch/core'
+import type { ResolvedOptions } from './options.js'
+
+/** How one message fared with one provider. */
+export interface ProviderResult {
+  /** The provider's name. */
+  provider: string
+  /**
+   * `delivered`: the provider accepted it. `skipped`: not sent, on purpose (see `reason`).
+   * `invalid`: not sent, the message breaks the provider's rules (see `error.issues`).
+   * `failed`: sent and refused, or never answered (see `error`).
+   */
+  status: 'delivered' | 'skipped' | 'invalid' | 'failed'
+  /** The last HTTP status received. */
+  httpStatus?: number
+  /** HTTP requests made (0 when nothing was sent). */
+  attempts: number
+  /** What the provider answered on success (DFend's `{ id, created, merged }`, Pathbound's `contact_id`, …). */
+  data?: unknown
+  /** Why it is `invalid` or `failed`: a `ValidationError`, `HttpError`, `TimeoutError`, `NetworkError` or `IdstitchError`. */
+  error?: IdstitchError
+  /** Why it was `skipped`. */
+  reason?: string
+  /** With `dryRun`: the request that would have been sent, credentials redacted. */
+  request?: ProviderRequest
+}
+
+/** What `identify()` resolves to: one result per configured provider, in configuration order. */
+export interface IdentifyResult {
+  /** True when no provider ended `invalid` or `failed`. */
+  ok: boolean
+  results: ProviderResult[]
+}
+
+/** Passed to `onError` with each failed or invalid result. */
+export interface ErrorContext {
+  provider: string
+  userId: string | undefined
+  result: ProviderResult
+}
+
+/** Turns per-provider results into what `identify()` resolves to, and tells the app about every error. */
+export interface Results {
+  /** Reports each result's error (to `onError`, or the logger) and sums up. */
+  finish(results: ProviderResult[], userId: string | undefined): IdentifyResult
+  /** Every provider `failed` with `code`, nothing sent: the client refused the identify. */
+  refuse(code: 'queue_full' | 'client_closed', message: string, userId: string | undefined): IdentifyResult
+  /** Every provider `failed` with `internal_error`: idstitch itself failed (a bug), and still answers. */
+  internalFailure(error: unknown): IdentifyResult
+}
+
+export const createResults = (
+  { providers, onError }: Pick<ResolvedOptions, 'providers' | 'onError'>,
+  log: { error(message: string): void },
+  redact: (text: string) => string,
+): Results => {
+  const report = (result: ProviderResult, userId: string | undefined): void => {
+    if (!result.error) return
+    if (!onError) return log.error(result.error.message)
+    try {
+      onError(result.error, { provider: result.provider, userId, result })
+    } catch (error) {
+      log.error(`onError threw: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  const finish = (results: ProviderResult[], userId: string | undefined): IdentifyResult => {
+    for (const result of results) report(result, userId)
+    return { ok: results.every((result) => result.status === 'delivered' || result.status === 'skipped'), results }
+  }
+  const failAll = (error: (provider: Provider) => IdstitchError, userId: string | undefined): IdentifyResult =>
+    finish(providers.map((provider) => ({ provider: provider.name, status: 'failed', attempts: 0, error: error(provider) })), userId)
+
+  return {
+    finish,
+    refuse: (code, message, userId) =>
+      failAll((provider) => new IdstitchError(code, `[idstitch] ${provider.name}: ${message}`, { provider: provider.name }), userId),
+    internalFailure(cause) {
+      const text = redact(cause instanceof Error ? cause.message : String(cause))
+      return failAll((provider) => new IdstitchError('internal_error', `[idstitch] ${provider.name}: internal error: ${text}`, { provider: provider.name, cause }), undefined)
+    },
+  }
+}
