@@ -1,8 +1,36 @@
 import type { Provider } from '@idstitch/node'
-import { datafast, dfend, monterosa, pathbound, segment, thrivestack } from '@idstitch/node/providers'
-import { SANDBOX_CREDENTIALS } from '@idstitch/sandbox'
+import { datafast, dfend, monterosa, pathbound, segment, thrivestack, type ProviderKind } from '@idstitch/node/providers'
+import { SANDBOX_CREDENTIALS as keys } from '@idstitch/sandbox'
 
 type Env = Record<string, string | undefined>
+
+/** For each built-in provider: the real one when its credentials are in `env`, and the sandbox's. */
+const CHOICES: Record<ProviderKind, { real: (env: Env) => Provider<any> | undefined; sandbox: (url: string) => Provider<any> }> = {
+  datafast: {
+    real: (env) => (env.DATAFAST_API_KEY ? datafast({ apiKey: env.DATAFAST_API_KEY, websiteId: env.DATAFAST_WEBSITE_ID }) : undefined),
+    sandbox: (url) => datafast({ apiKey: keys.datafast, baseUrl: url }),
+  },
+  dfend: {
+    real: (env) => (env.DFEND_API_KEY ? dfend({ apiKey: env.DFEND_API_KEY }) : undefined),
+    sandbox: (url) => dfend({ apiKey: keys.dfend, baseUrl: url }),
+  },
+  thrivestack: {
+    real: (env) => (env.THRIVESTACK_API_KEY ? thrivestack({ apiKey: env.THRIVESTACK_API_KEY }) : undefined),
+    sandbox: (url) => thrivestack({ apiKey: keys.thrivestack, baseUrl: url }),
+  },
+  pathbound: {
+    real: (env) => (env.PATHBOUND_API_KEY ? pathbound({ apiKey: env.PATHBOUND_API_KEY }) : undefined),
+    sandbox: (url) => pathbound({ apiKey: keys.pathbound, baseUrl: url }),
+  },
+  monterosa: {
+    real: (env) => (env.MONTEROSA_BASE_URL && env.MONTEROSA_PROJECT_ID ? monterosa({ baseUrl: env.MONTEROSA_BASE_URL, projectId: env.MONTEROSA_PROJECT_ID }) : undefined),
+    sandbox: (url) => monterosa({ baseUrl: url, projectId: keys.monterosaProjectId }),
+  },
+  segment: {
+    real: (env) => (env.SEGMENT_WRITE_KEY ? segment({ writeKey: env.SEGMENT_WRITE_KEY, baseUrl: env.SEGMENT_BASE_URL ?? 'https://api.segment.io' }) : undefined),
+    sandbox: (url) => segment({ writeKey: keys.segment, baseUrl: url }),
+  },
+}
 
 /**
  * One provider per backend: the real one when its credentials are in the
@@ -10,26 +38,10 @@ type Env = Record<string, string | undefined>
  */
 export const demoProviders = (sandboxUrl: string, env: Env = process.env): { providers: Provider<any>[]; where: Record<string, 'real' | 'sandbox'> } => {
   const where: Record<string, 'real' | 'sandbox'> = {}
-  const pick = (name: string, real: (() => Provider<any>) | undefined, local: () => Provider<any>): Provider<any> => {
-    where[name] = real ? 'real' : 'sandbox'
-    return real ? real() : local()
-  }
-  const s = SANDBOX_CREDENTIALS
-  const providers = [
-    pick('datafast', env.DATAFAST_API_KEY ? () => datafast({ apiKey: env.DATAFAST_API_KEY!, websiteId: env.DATAFAST_WEBSITE_ID }) : undefined, () => datafast({ apiKey: s.datafast, baseUrl: sandboxUrl })),
-    pick('dfend', env.DFEND_API_KEY ? () => dfend({ apiKey: env.DFEND_API_KEY! }) : undefined, () => dfend({ apiKey: s.dfend, baseUrl: sandboxUrl })),
-    pick('thrivestack', env.THRIVESTACK_API_KEY ? () => thrivestack({ apiKey: env.THRIVESTACK_API_KEY! }) : undefined, () => thrivestack({ apiKey: s.thrivestack, baseUrl: sandboxUrl })),
-    pick('pathbound', env.PATHBOUND_API_KEY ? () => pathbound({ apiKey: env.PATHBOUND_API_KEY! }) : undefined, () => pathbound({ apiKey: s.pathbound, baseUrl: sandboxUrl })),
-    pick(
-      'monterosa',
-      env.MONTEROSA_BASE_URL && env.MONTEROSA_PROJECT_ID ? () => monterosa({ baseUrl: env.MONTEROSA_BASE_URL!, projectId: env.MONTEROSA_PROJECT_ID! }) : undefined,
-      () => monterosa({ baseUrl: sandboxUrl, projectId: s.monterosaProjectId }),
-    ),
-    pick(
-      'segment',
-      env.SEGMENT_WRITE_KEY ? () => segment({ writeKey: env.SEGMENT_WRITE_KEY!, baseUrl: env.SEGMENT_BASE_URL ?? 'https://api.segment.io' }) : undefined,
-      () => segment({ writeKey: s.segment, baseUrl: sandboxUrl }),
-    ),
-  ]
+  const providers = Object.entries(CHOICES).map(([kind, choice]) => {
+    const real = choice.real(env)
+    where[kind] = real ? 'real' : 'sandbox'
+    return real ?? choice.sandbox(sandboxUrl)
+  })
   return { providers, where }
 }

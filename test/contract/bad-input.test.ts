@@ -1,5 +1,5 @@
 import { createClient, type IdentifyMessage } from '@idstitch/node'
-import { pathbound } from '@idstitch/node/providers'
+import { BUILT_IN_PROVIDERS, pathbound } from '@idstitch/node/providers'
 import { demoProviders } from '@idstitch/demo/providers'
 import { SANDBOX_CREDENTIALS as keys, startSandbox, type Sandbox } from '@idstitch/sandbox'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -14,7 +14,7 @@ beforeEach(() => {
   server.requests.length = 0
 })
 
-const NAMES = ['datafast', 'dfend', 'thrivestack', 'pathbound', 'monterosa', 'segment']
+const NAMES = Object.keys(BUILT_IN_PROVIDERS)
 /** All six providers, pointed at the sandbox (the demo's configuration). */
 const everyProvider = () => createClient({ logger: false, providers: demoProviders(server.url, {}).providers })
 

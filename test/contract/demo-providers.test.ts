@@ -1,10 +1,11 @@
 import { demoProviders } from '@idstitch/demo/providers'
+import { BUILT_IN_PROVIDERS } from '@idstitch/node/providers'
 import { describe, expect, it } from 'vitest'
 
 describe('the demo\'s providers', () => {
   it('use the sandbox for every provider without credentials in the environment', () => {
     const { providers, where } = demoProviders('http://127.0.0.1:1', {})
-    expect(providers.map((provider) => provider.name)).toEqual(['datafast', 'dfend', 'thrivestack', 'pathbound', 'monterosa', 'segment'])
+    expect(providers.map((provider) => provider.name)).toEqual(Object.keys(BUILT_IN_PROVIDERS))
     expect(Object.values(where).every((place) => place === 'sandbox')).toBe(true)
   })
 

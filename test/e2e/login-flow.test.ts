@@ -1,4 +1,5 @@
 import { startDemo, type Demo } from '@idstitch/demo'
+import { BUILT_IN_PROVIDERS } from '@idstitch/node/providers'
 import type { Browser, Cookie } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launch, newContext, ready } from './browser.js'
@@ -6,7 +7,7 @@ import { launch, newContext, ready } from './browser.js'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const ALICE = 'usr_3f9c2a71-8d4e-4b0a-9c55-1e2f3a4b5c6d'
 const BOB = 'usr_7a1d0e3b-2c4f-4e8a-b6d9-9f8e7d6c5b4a'
-const PROVIDERS = ['datafast', 'dfend', 'thrivestack', 'pathbound', 'monterosa', 'segment']
+const PROVIDERS = Object.keys(BUILT_IN_PROVIDERS)
 /** The providers whose identify carries an anonymous id field. */
 const WITH_VISITOR = ['datafast', 'pathbound', 'segment']
 

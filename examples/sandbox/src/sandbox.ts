@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import type { ProviderKind } from '@idstitch/core'
 import { datafastRule } from './rules/datafast.js'
 import { dfendRule } from './rules/dfend.js'
 import { monterosaRule } from './rules/monterosa.js'
@@ -6,7 +7,7 @@ import { pathboundRule } from './rules/pathbound.js'
 import { segmentRule } from './rules/segment.js'
 import { thrivestackRule } from './rules/thrivestack.js'
 import { startProviderServer, type ProviderServer } from './server.js'
-import type { AcceptedIdentify } from './types.js'
+import type { AcceptedIdentify, ProviderRule } from './types.js'
 import { inspectorPage } from './inspector.js'
 
 /** The credentials the sandbox accepts, one per provider. */
@@ -45,15 +46,17 @@ export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
   const streams = new Set<ServerResponse>()
   const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST' }
 
+  // One rule per built-in provider: a provider added to idstitch without a stand-in here fails to type-check.
+  const rules: Record<ProviderKind, ProviderRule> = {
+    datafast: datafastRule({ websiteKeys: [SANDBOX_CREDENTIALS.datafast], visitorsWithPageviews: () => visitors }),
+    dfend: dfendRule({ secretKeys: [SANDBOX_CREDENTIALS.dfend] }),
+    thrivestack: thrivestackRule({ apiKey: SANDBOX_CREDENTIALS.thrivestack }),
+    pathbound: pathboundRule({ keys: [{ key: SANDBOX_CREDENTIALS.pathbound, scopes: ['contacts:write'] }] }),
+    monterosa: monterosaRule({ projectId: SANDBOX_CREDENTIALS.monterosaProjectId }),
+    segment: segmentRule({ writeKeys: [SANDBOX_CREDENTIALS.segment] }),
+  }
   const server = await startProviderServer(
-    [
-      datafastRule({ websiteKeys: [SANDBOX_CREDENTIALS.datafast], visitorsWithPageviews: () => visitors }),
-      dfendRule({ secretKeys: [SANDBOX_CREDENTIALS.dfend] }),
-      thrivestackRule({ apiKey: SANDBOX_CREDENTIALS.thrivestack }),
-      pathboundRule({ keys: [{ key: SANDBOX_CREDENTIALS.pathbound, scopes: ['contacts:write'] }] }),
-      monterosaRule({ projectId: SANDBOX_CREDENTIALS.monterosaProjectId }),
-      segmentRule({ writeKeys: [SANDBOX_CREDENTIALS.segment] }),
-    ],
+    Object.values(rules),
     {
       port,
       routes(request, response) {

@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js'
+import { createRedact } from './redact.js'
 import type { IdentifyEvent } from './message.js'
 
 /** An HTTP request, described: the transport turns it into bytes. */
@@ -57,7 +58,7 @@ export interface Provider<Item = unknown> {
   readonly batch?: { readonly maxItems: number; readonly maxBytes: number }
   /** The provider's documented rate limit, which the client enforces on its side. */
   readonly rateLimit?: { readonly limit: number; readonly windowMs: number }
-  /** Replaces this provider's secrets in `text` with `[redacted]`. */
+  /** Replaces this provider's secrets (in every encoding) and any `Bearer`/`Basic` credential in `text` with `[redacted]`. */
   redact(text: string): string
 }
 
@@ -96,11 +97,27 @@ export const errorMessage = (body: unknown, status: number): string => {
   return `status ${status}`
 }
 
+/** The outcome for an error status: `rate_limited` for 429, `http_error` otherwise, with the body's message (or `message`). */
+export const httpFailure = (response: ProviderResponse, message = errorMessage(response.body, response.status)): ProviderOutcome => ({
+  ok: false,
+  code: response.status === 429 ? 'rate_limited' : 'http_error',
+  message,
+})
+
+/** True for a 2xx status. */
+export const isSuccess = (response: ProviderResponse): boolean => response.status >= 200 && response.status < 300
+
 /** The default reading of a response: 2xx is success and its body is the data. */
 export const defaultParse = (response: ProviderResponse): ProviderOutcome =>
-  response.status >= 200 && response.status < 300
-    ? { ok: true, data: response.body }
-    : { ok: false, code: response.status === 429 ? 'rate_limited' : 'http_error', message: errorMessage(response.body, response.status) }
+  isSuccess(response) ? { ok: true, data: response.body } : httpFailure(response)
+
+/** A JSON `POST` to `url` authorised with `Authorization: Bearer <token>`, the most common identify request. */
+export const bearerPost = (url: string, token: string, body: unknown): ProviderRequest => ({
+  method: 'POST',
+  url,
+  headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  body,
+})
 
 /** Joins a base URL and a path with exactly one slash. */
 export const joinUrl = (base: string, path: string): string => `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
@@ -161,7 +178,7 @@ export const defineProvider = <Options, Item, Config = Options>(
       throw new ConfigError(option, message, { provider: name })
     }
     const config = definition.configure(options, fail)
-    const secrets = (definition.secrets?.(config) ?? []).filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4)
+    const redact = createRedact(definition.secrets?.(config) ?? [])
     const batch = definition.batch?.(config)
     const rateLimit = definition.rateLimit?.(config)
     return {
@@ -171,7 +188,7 @@ export const defineProvider = <Options, Item, Config = Options>(
       parse: (response) => (definition.parse ?? defaultParse)(response, config),
       ...(batch ? { batch } : {}),
       ...(rateLimit ? { rateLimit } : {}),
-      redact: (text) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text),
+      redact,
     }
   }
 }

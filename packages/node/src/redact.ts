@@ -1,5 +1,5 @@
 import type { Provider, ProviderRequest } from '@idstitch/core'
-import { JsonText } from '@idstitch/core/internal'
+import { JsonText, createRedact } from '@idstitch/core/internal'
 
 /**
  * The one redactor: everything that leaves the SDK as text (log lines, error
@@ -14,8 +14,8 @@ export interface Redactor {
   request(request: ProviderRequest): ProviderRequest
 }
 
-/** Credentials in any text, configured or not: `Bearer …`, `Basic …`. */
-const CREDENTIAL = /\b(Bearer|Basic)\s+[\w.~+/=-]+/gi
+/** Any credential, when no provider is configured to recognise it (`createRedact` with no secrets). */
+const credentials = createRedact([])
 /** Headers whose value is a credential whatever it looks like. */
 const SECRET_HEADER = /^(authorization|x-api-key|key|api-key|cookie)$|token|secret/i
 
@@ -28,7 +28,7 @@ const SECRET_HEADER = /^(authorization|x-api-key|key|api-key|cookie)$|token|secr
  * redact.text(`failed with ${apiKey}`) // 'failed with [redacted]'
  */
 export const createRedactor = (providers: readonly Provider[]): Redactor => {
-  const text = (input: string): string => providers.reduce((out, provider) => provider.redact(out), input).replace(CREDENTIAL, '$1 [redacted]')
+  const text = (input: string): string => credentials(providers.reduce((out, provider) => provider.redact(out), input))
   const value = (input: unknown): unknown => {
     if (input === undefined) return undefined
     const json = JSON.stringify(input)

@@ -1,4 +1,4 @@
-import { defineProvider, joinUrl, optionalBaseUrl, requireString, errorMessage, type ProviderOutcome } from '../provider.js'
+import { bearerPost, defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type ProviderOutcome } from '../provider.js'
 import { traitCollisions } from './collisions.js'
 
 /** Options of the {@link datafast} provider. */
@@ -58,20 +58,15 @@ export const datafast = defineProvider<DatafastOptions, DatafastIdentifyPayload,
     if (issues.length > 0) return { type: 'invalid', issues }
     return { type: 'item', item: { ...event.traits, user_id: event.userId, datafast_visitor_id: event.anonymousId } }
   },
-  request: ([item], config) => ({
-    method: 'POST',
-    url: config.url,
-    headers: { authorization: `Bearer ${config.apiKey}`, 'content-type': 'application/json' },
-    body: item,
-  }),
+  request: ([item], config) => bearerPost(config.url, config.apiKey, item),
   parse(response): ProviderOutcome {
     const { status, body } = response
-    if (status >= 200 && status < 300) {
+    if (isSuccess(response)) {
       const record = body as { status?: unknown; data?: unknown } | null
       if (record?.status === 'error') return { ok: false, code: 'provider_rejected', message: errorMessage(body, status) }
       return { ok: true, data: record?.data ?? body }
     }
     if (status === 404) return { ok: false, code: 'visitor_not_found', message: `visitor has no pageviews on this website (${errorMessage(body, status)})` }
-    return { ok: false, code: status === 429 ? 'rate_limited' : 'http_error', message: errorMessage(body, status) }
+    return httpFailure(response)
   },
 })

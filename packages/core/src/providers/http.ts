@@ -8,7 +8,7 @@ export interface HttpProviderOptions {
   url: string
   /** Defaults to `'POST'`. */
   method?: ProviderRequest['method']
-  /** Sent with every request. Values of `authorization` and `*-key`/`*token*` headers are redacted from logs. */
+  /** Sent with every request. Every value is treated as a secret: redacted from logs, errors and dry runs. */
   headers?: Record<string, string>
   /** Builds the JSON body from the validated event. Return `undefined` to skip the message. */
   body: (event: IdentifyEvent) => unknown
@@ -18,10 +18,12 @@ interface Config {
   url: string
   method: ProviderRequest['method']
   headers: Record<string, string>
+  /** The header values the app configured: any of them may be a credential, whatever its name. */
+  configured: string[]
   body: (event: IdentifyEvent) => unknown
 }
 
-const SECRET_HEADER = /authorization|key|token|secret/i
+const PLAIN_HEADERS: ReadonlySet<string> = new Set(['content-type', 'accept', 'accept-encoding', 'content-language', 'user-agent'])
 
 /**
  * The escape hatch for any other backend: your URL, headers and body builder.
@@ -42,13 +44,12 @@ export const http = defineProvider<HttpProviderOptions, unknown, Config>({
       if (typeof value !== 'string') fail(`headers.${name}`, 'must be a string')
       headers[name.toLowerCase()] = value
     }
+    // Every configured value but the few headers that describe the content, never a credential.
+    const configured = Object.entries(headers).filter(([name]) => !PLAIN_HEADERS.has(name)).map(([, value]) => value)
     headers['content-type'] ??= 'application/json'
-    return { url: options.url, method, headers, body: options.body }
+    return { url: options.url, method, headers, configured, body: options.body }
   },
-  secrets: (config) =>
-    Object.entries(config.headers)
-      .filter(([name]) => SECRET_HEADER.test(name))
-      .flatMap(([, value]) => [value, value.replace(/^(Bearer|Basic|Token)\s+/i, '')]),
+  secrets: (config) => config.configured.flatMap((value) => [value, value.replace(/^(Bearer|Basic|Token)\s+/i, '')]),
   prepare(event, config) {
     let body: unknown
     try {

@@ -1,5 +1,5 @@
 import type { IdentifyEvent } from '../message.js'
-import { defineProvider, errorMessage, isHttpUrl, joinUrl, requireString, type ProviderOutcome } from '../provider.js'
+import { defineProvider, errorMessage, httpFailure, isHttpUrl, isSuccess, joinUrl, requireString, type ProviderOutcome } from '../provider.js'
 import { isUuid } from '../uuid.js'
 
 /** Options of the {@link monterosa} provider. */
@@ -100,9 +100,9 @@ export const monterosa = defineProvider<MonterosaOptions, MonterosaIdentifyPaylo
   parse(response): ProviderOutcome {
     const { status, body } = response
     const record = (typeof body === 'object' && body !== null ? body : {}) as { result?: unknown; data?: unknown }
-    if (status >= 200 && status < 300) {
+    if (isSuccess(response)) {
       return record.result === 1 ? { ok: true, data: record.data } : { ok: false, code: 'provider_rejected', message: errorMessage(body, status) }
     }
-    return { ok: false, code: status === 429 ? 'rate_limited' : 'http_error', message: errorMessage(body, status) }
+    return httpFailure(response)
   },
 })

@@ -1,4 +1,4 @@
-import { defineProvider, joinUrl, optionalBaseUrl, requireString, errorMessage, type ProviderOutcome, type Warning } from '../provider.js'
+import { bearerPost, defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type ProviderOutcome, type Warning } from '../provider.js'
 
 /** Options of the {@link pathbound} provider. */
 export interface PathboundOptions {
@@ -73,17 +73,12 @@ export const pathbound = defineProvider<PathboundOptions, PathboundIdentifyPaylo
     const warning = guessable(event.userId)
     return { type: 'item', item, ...(warning ? { warnings: [warning] } : {}) }
   },
-  request: ([item], config) => ({
-    method: 'POST',
-    url: config.url,
-    headers: { authorization: `Bearer ${config.apiKey}`, 'content-type': 'application/json' },
-    body: item,
-  }),
+  request: ([item], config) => bearerPost(config.url, config.apiKey, item),
   parse(response): ProviderOutcome {
-    const { status, body } = response
-    if (status >= 200 && status < 300) return { ok: true, data: body }
-    const details = (body as { details?: unknown } | null)?.details
+    if (isSuccess(response)) return { ok: true, data: response.body }
+    // A 400's `details` say which field was refused.
+    const details = (response.body as { details?: unknown } | null)?.details
     const detail = Array.isArray(details) && details.length > 0 ? ` (${JSON.stringify(details).slice(0, 300)})` : ''
-    return { ok: false, code: status === 429 ? 'rate_limited' : 'http_error', message: `${errorMessage(body, status)}${detail}` }
+    return httpFailure(response, `${errorMessage(response.body, response.status)}${detail}`)
   },
 })

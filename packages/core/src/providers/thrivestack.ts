@@ -1,5 +1,5 @@
 import { JsonText, joinJson, utf8Length } from '../json.js'
-import { defineProvider, joinUrl, optionalBaseUrl, requireString, errorMessage, type FieldIssue, type ProviderOutcome } from '../provider.js'
+import { defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type FieldIssue, type ProviderOutcome } from '../provider.js'
 
 /** How the {@link thrivestack} provider authenticates. */
 export type ThrivestackAuth = 'x-api-key' | 'bearer' | 'bearer+key'
@@ -109,12 +109,12 @@ export const thrivestack = defineProvider<ThrivestackOptions, JsonText, Config>(
   parse(response): ProviderOutcome {
     const { status, body } = response
     const record = (typeof body === 'object' && body !== null ? body : {}) as { success?: unknown; status?: unknown }
-    if (status >= 200 && status < 300) {
+    if (isSuccess(response)) {
       if (record.success === false || record.status === 'error') return { ok: false, code: 'provider_rejected', message: errorMessage(body, status) }
       return { ok: true, data: body }
     }
     const code = (record as { error_code?: unknown }).error_code
     const message = errorMessage(body, status) + (typeof code === 'string' ? ` (${code})` : '')
-    return { ok: false, code: status === 429 ? 'rate_limited' : 'http_error', message }
+    return httpFailure(response, message)
   },
 })
