@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
-      { define, test: { name: 'node', include: ['packages/node/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'node', include: ['packages/node/src/**/*.test.ts'] } },
       {
         test: {
           name: 'tracker',

@@ -1,0 +1,121 @@
+import { defineProvider, requireString, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
+import { segment } from '@idstitch/core/providers'
+import { describe, expect, it, vi } from 'vitest'
+import { createClient } from './client.js'
+import type { AttemptLimits, Transport } from './transport.js'
+
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+
+/** A provider that sends `{ id }` with its key, and fails to build a request for the user 'explode'. */
+const acme = defineProvider<{ apiKey: string; name?: string }, { id: string }>({
+  name: 'acme',
+  configure: (options, fail) => ({ apiKey: requireString(fail, 'apiKey', options.apiKey) }),
+  secrets: (config) => [config.apiKey],
+  prepare: (event) => (event.userId === 'skip-me' ? { type: 'skip', reason: 'told to' } : { type: 'item', item: { id: event.userId } }),
+  request: ([item], config) => {
+    if (item?.id === 'explode') throw new Error(`cannot build with ${config.apiKey}`)
+    return { method: 'POST', url: 'https://acme.test/identify', headers: { 'x-api-key': config.apiKey }, body: item }
+  },
+})
+
+/** A transport that answers every request with `status` at once, and records what it was sent. */
+const answering = (status = 200, body: unknown = { ok: true }) => {
+  const sent: ProviderRequest[] = []
+  const transport: Transport = {
+    send: vi.fn(async (request: ProviderRequest, _limits: AttemptLimits): Promise<ProviderResponse> => {
+      sent.push(request)
+      return { status, headers: {}, body }
+    }),
+    close: vi.fn(async () => {}),
+  }
+  return { transport, sent }
+}
+
+describe('createClient', () => {
+  it('fans one identify out to every provider and returns their results in configuration order', async () => {
+    const { transport, sent } = answering()
+    const client = createClient({ providers: [acme({ apiKey: 'k_one' }), acme({ apiKey: 'k_two', name: 'acme-2' })], transport, logger: false })
+    const result = await client.identify({ userId: 'usr_1', anonymousId: VISITOR })
+    expect(result).toEqual({
+      ok: true,
+      results: [
+        { provider: 'acme', status: 'delivered', attempts: 1, httpStatus: 200, data: { ok: true } },
+        { provider: 'acme-2', status: 'delivered', attempts: 1, httpStatus: 200, data: { ok: true } },
+      ],
+    })
+    expect(sent.map((request) => request.headers['x-api-key']).sort()).toEqual(['k_one', 'k_two'])
+  })
+
+  it('makes every result invalid for a message that fails validation, sending nothing', async () => {
+    const { transport } = answering()
+    const onError = vi.fn()
+    const client = createClient({ providers: [acme({ apiKey: 'k_one' })], transport, onError })
+    const result = await client.identify({ userId: '' })
+    expect(result.ok).toBe(false)
+    expect(result.results[0]).toMatchObject({ provider: 'acme', status: 'invalid', attempts: 0, error: { code: 'validation_failed', issues: [{ provider: 'acme', path: 'userId' }] } })
+    expect(transport.send).not.toHaveBeenCalled()
+    expect(onError).toHaveBeenCalledOnce()
+  })
+
+  it('reports an adapter that skips, and one that throws building its request as internal_error, redacted', async () => {
+    const { transport } = answering()
+    const client = createClient({ providers: [acme({ apiKey: 'k_secret_one' })], transport, logger: false })
+    expect((await client.identify({ userId: 'skip-me' })).results[0]).toMatchObject({ status: 'skipped', reason: 'told to' })
+    const failed = (await client.identify({ userId: 'explode' })).results[0]
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'internal_error' } })
+    expect(failed?.error?.message).not.toContain('k_secret_one')
+  })
+
+  it('sends nothing on a dry run and shows the request, its credentials redacted', async () => {
+    const { transport } = answering()
+    const client = createClient({ providers: [acme({ apiKey: 'k_secret_one' })], transport, dryRun: true })
+    const [result] = (await client.identify({ userId: 'usr_1' })).results
+    expect(result).toMatchObject({ status: 'skipped', request: { url: 'https://acme.test/identify', headers: { 'x-api-key': '[redacted]' }, body: { id: 'usr_1' } } })
+    expect(transport.send).not.toHaveBeenCalled()
+  })
+
+  it('refuses past maxQueue (queue_full) and after shutdown (client_closed), reporting each, and closes the transport', async () => {
+    const errors: string[] = []
+    let release: () => void = () => {}
+    const transport: Transport = {
+      send: () => new Promise((resolve) => (release = () => resolve({ status: 200, headers: {}, body: {} }))),
+      close: vi.fn(async () => {}),
+    }
+    const client = createClient({ providers: [acme({ apiKey: 'k_one' })], transport, maxQueue: 1, onError: (error) => errors.push(error.code) })
+    const first = client.identify({ userId: 'usr_1' })
+    expect((await client.identify({ userId: 'usr_2' })).results[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'queue_full' } })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    release()
+    const shutdown = client.shutdown()
+    expect((await first).ok).toBe(true)
+    await shutdown
+    expect(transport.close).toHaveBeenCalledOnce()
+    expect((await client.identify({ userId: 'usr_3' })).results[0]).toMatchObject({ status: 'failed', error: { code: 'client_closed' } })
+    expect(errors).toEqual(['queue_full', 'client_closed'])
+  })
+
+  it('survives an onError that throws, and logs it', async () => {
+    const { transport } = answering(400, { error: 'bad' })
+    const lines: string[] = []
+    const client = createClient({ providers: [acme({ apiKey: 'k_one' })], transport, onError: () => { throw new Error('handler broke') }, logger: { error: (line) => lines.push(line) } })
+    expect((await client.identify({ userId: 'usr_1' })).results[0]).toMatchObject({ status: 'failed', httpStatus: 400 })
+    expect(lines).toEqual(['[idstitch] onError threw: handler broke'])
+  })
+
+  it('flush() resolves once every accepted identify has finished', async () => {
+    const { transport } = answering()
+    const client = createClient({ providers: [acme({ apiKey: 'k_one' })], transport })
+    const done: string[] = []
+    void client.identify({ userId: 'usr_1' }).then(() => done.push('identify'))
+    await client.flush()
+    expect(done).toEqual(['identify'])
+  })
+
+  it("names itself in Segment's context.library with the package's name and version", async () => {
+    const { transport, sent } = answering()
+    const client = createClient({ providers: [segment({ writeKey: 'wk_one', baseUrl: 'https://api.segment.io' })], transport })
+    await client.identify({ userId: 'usr_1' })
+    const body = JSON.parse((sent[0]?.body as { text: string }).text) as { batch: { context: { library: unknown } }[] }
+    expect(body.batch[0]?.context.library).toEqual({ name: '@idstitch/node', version: expect.stringMatching(/^\d+\.\d+\.\d+/) })
+  })
+})
