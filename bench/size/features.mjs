@@ -12,7 +12,7 @@ const variant = async (name, edits, alias = {}) => {
   cpSync(`${root}/src`, `${dir}/src`, { recursive: true })
   for (const [file, from, to] of edits) {
     const p = `${dir}/src/${file}`; const s = readFileSync(p, 'utf8')
-    if (!(typeof from == 'string' ? s.includes(from) : from.test(s))) throw new Error(`${name}: edit not found in ${file}: ${String(from).slice(0, 60)}`)
+    if (!(typeof from === 'string' ? s.includes(from) : from.test(s))) throw new Error(`${name}: edit not found in ${file}: ${String(from).slice(0, 60)}`)
     writeFileSync(p, s.replace(from, to))
   }
   const result = await build({ entryPoints: [`${dir}/src/script-tag.ts`], bundle: true, minify: true, format: 'iife', target: 'es2018', legalComments: 'none', write: false, nodePaths: [join(root, 'node_modules')], alias, logLevel: 'silent' })
@@ -22,7 +22,7 @@ const variant = async (name, edits, alias = {}) => {
 const features = {
   // js-cookie with the tracker's guards around it, against no cookies at all.
   'js-cookie (read, write, remove)': [['cookies.ts', /import Cookies from 'js-cookie'[\s\S]*$/, "export const readCookie = (name: string): string | undefined => undefined\nexport const writeCookie = (name: string, value: string, attributes?: object): void => {}\nexport const removeCookie = (name: string, domain?: string): void => {}\n"]],
-  'consent': [['tracker.ts', "let allowed = options.consent != 'required'", 'let allowed = true'], ['tracker.ts', /    consent\(granted\) \{[\s\S]*?\n    \},/, '    consent() {},']],
+  'consent': [['tracker.ts', "let allowed = options.consent != 'required'", 'let allowed = true'], ['tracker.ts', / {4}consent\(granted\) \{[\s\S]*?\n {4}\},/, '    consent() {},']],
   'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (readCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
   'registrable-domain probe': [['tracker.ts', "option == 'auto' ? probeDomain(location.hostname) :", "option == 'auto' ? undefined :"]],
   'relay to the endpoint': [['tracker.ts', 'options.endpoint && writable()', 'false'], ['tracker.ts', 'fetch(options.endpoint,', '(0 as any)(']],

@@ -5,7 +5,7 @@ import { SANDBOX_CREDENTIALS as keys } from '@idstitch/sandbox'
 type Env = Record<string, string | undefined>
 
 /** For each built-in provider: the real one when its credentials are in `env`, and the sandbox's. */
-const CHOICES: Record<ProviderKind, { real: (env: Env) => Provider<any> | undefined; sandbox: (url: string) => Provider<any> }> = {
+const CHOICES: Record<ProviderKind, { real: (env: Env) => Provider | undefined; sandbox: (url: string) => Provider }> = {
   datafast: {
     real: (env) => (env.DATAFAST_API_KEY ? datafast({ apiKey: env.DATAFAST_API_KEY, websiteId: env.DATAFAST_WEBSITE_ID }) : undefined),
     sandbox: (url) => datafast({ apiKey: keys.datafast, baseUrl: url }),
@@ -36,7 +36,7 @@ const CHOICES: Record<ProviderKind, { real: (env: Env) => Provider<any> | undefi
  * One provider per backend: the real one when its credentials are in the
  * environment, the local sandbox otherwise. Returns which is which, for the log.
  */
-export const demoProviders = (sandboxUrl: string, env: Env = process.env): { providers: Provider<any>[]; where: Record<string, 'real' | 'sandbox'> } => {
+export const demoProviders = (sandboxUrl: string, env: Env = process.env): { providers: Provider[]; where: Record<string, 'real' | 'sandbox'> } => {
   const where: Record<string, 'real' | 'sandbox'> = {}
   const providers = Object.entries(CHOICES).map(([kind, choice]) => {
     const real = choice.real(env)

@@ -68,11 +68,13 @@ describe('datafast: identify', () => {
   it('refuses a dft_ token without websiteId, and a key of the wrong shape, at construction', () => {
     expect(() => datafast({ apiKey: TOKEN })).toThrowError(expect.objectContaining({ name: 'ConfigError', provider: 'datafast', option: 'websiteId' }))
     expect(() => datafast({ apiKey: 'sk_live_1' })).toThrowError(/datafast: invalid option `apiKey`/)
+    let thrown: unknown
     try {
       datafast({ apiKey: '' })
     } catch (error) {
-      expect(isConfigError(error) && error.option).toBe('apiKey')
+      thrown = error
     }
+    expect(isConfigError(thrown) && thrown.option).toBe('apiKey')
   })
 
   it('skips a message without a visitor id, sending nothing', async () => {

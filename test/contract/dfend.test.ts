@@ -41,7 +41,7 @@ describe('dfend: identify', () => {
     expect(request?.body).toEqual({ userId: 'usr_dfend_1', email: 'ada@example.com', phone: '+14155550123', merge: true, metadata: { plan: 'pro', seats: 3 } })
 
     const again = await c.identify({ userId: 'usr_dfend_1', traits: { plan: 'team' } })
-    expect(again.results[0]?.data).toEqual({ id: (result.results[0]?.data as { id: string }).id, created: false, merged: true })
+    expect(again.results[0]?.data).toEqual({ id: (result.results[0]?.data as { id: string } | undefined)?.id, created: false, merged: true })
   })
 
   it('sends merge: false when configured, and no metadata when there are no other traits', async () => {

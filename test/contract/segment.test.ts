@@ -56,7 +56,7 @@ describe('segment: identify', () => {
     const c = client()
     await Promise.all(Array.from({ length: 20 }, (_, index) => c.identify({ userId: `u${index}` })))
     expect(server.requests).toHaveLength(1)
-    const ids = (server.requests[0]?.body as { batch: { messageId: string }[] }).batch.map((m) => m.messageId)
+    const ids = (server.requests[0]?.body as { batch: { messageId: string }[] } | undefined)?.batch.map((m) => m.messageId)
     expect(new Set(ids).size).toBe(20)
   })
 

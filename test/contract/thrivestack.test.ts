@@ -65,7 +65,7 @@ describe('thrivestack: identify', () => {
   it('defaults the timestamp to now', async () => {
     const before = Date.now()
     await client().identify({ userId: 'usr_ts_2' })
-    const sent = Date.parse((server.requests[0]?.body as { timestamp: string }[])[0]?.timestamp ?? '')
+    const sent = Date.parse((server.requests[0]?.body as { timestamp: string }[] | undefined)?.[0]?.timestamp ?? '')
     expect(sent).toBeGreaterThanOrEqual(before - 5)
     expect(sent).toBeLessThanOrEqual(Date.now())
   })

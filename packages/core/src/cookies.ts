@@ -152,7 +152,7 @@ export interface VisitorOwnership {
  * isAnotherUser('usr_2', { owner: ownerTag('usr_1') }) // true
  */
 export const isAnotherUser = (externalId: string, { contact, owner }: VisitorOwnership): boolean =>
-  !!((contact && contact != externalId) || (owner && owner != ownerTag(externalId)))
+  !!((contact && contact !== externalId) || (owner && owner !== ownerTag(externalId)))
 
 /** The JSON body the tracker's `identify()` posts to the relay endpoint, and all the relay accepts. */
 export interface RelayBody {

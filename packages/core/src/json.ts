@@ -101,6 +101,7 @@ export const checkJson = (value: unknown, path: string): JsonIssue[] => {
   return issues
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at \x00 on purpose: every ASCII character.
 const NON_ASCII = /[^\x00-\x7f]/
 
 /** The number of bytes `text` takes in UTF-8, without TextEncoder. */

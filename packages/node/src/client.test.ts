@@ -115,7 +115,7 @@ describe('createClient', () => {
     const { transport, sent } = answering()
     const client = createClient({ providers: [segment({ writeKey: 'wk_one', baseUrl: 'https://api.segment.io' })], transport })
     await client.identify({ userId: 'usr_1' })
-    const body = JSON.parse((sent[0]?.body as { text: string }).text) as { batch: { context: { library: unknown } }[] }
+    const body = JSON.parse((sent[0]?.body as { text: string } | undefined)?.text ?? '') as { batch: { context: { library: unknown } }[] }
     expect(body.batch[0]?.context.library).toEqual({ name: '@idstitch/node', version: expect.stringMatching(/^\d+\.\d+\.\d+/) })
   })
 })

@@ -107,26 +107,26 @@ export const createFanOut = (parts: FanOutParts) => {
   const deliverTo = (slot: number, event: IdentifyEvent, deadline: Deadline, pending: PendingIdentify): void => {
     const provider = providers[slot] as Provider
     const prepared = prepare(provider, event)
-    switch (prepared.type) {
-      case 'skip':
-        log.debug(`${provider.name}: skipped: ${prepared.reason}`)
-        return pending.settle(slot, { provider: provider.name, status: 'skipped', attempts: 0, reason: prepared.reason })
-      case 'invalid':
-        return pending.settle(slot, invalid(provider.name, prepared.issues))
-    }
-    warn(provider, prepared.warnings)
-    if (parts.dryRun) {
+    if (prepared.type === 'skip') {
+      log.debug(`${provider.name}: skipped: ${prepared.reason}`)
+      pending.settle(slot, { provider: provider.name, status: 'skipped', attempts: 0, reason: prepared.reason })
+    } else if (prepared.type === 'invalid') {
+      pending.settle(slot, invalid(provider.name, prepared.issues))
+    } else if (parts.dryRun) {
+      warn(provider, prepared.warnings)
       const request = redact.request(provider.request([prepared.item]))
-      return pending.settle(slot, { provider: provider.name, status: 'skipped', attempts: 0, reason: 'dry run: prepared, not sent', request })
+      pending.settle(slot, { provider: provider.name, status: 'skipped', attempts: 0, reason: 'dry run: prepared, not sent', request })
+    } else {
+      warn(provider, prepared.warnings)
+      ;(lanes[slot] as DeliveryLane).enqueue({ item: prepared.item, bytes: prepared.bytes, deadline, listener: pending, slot })
     }
-    ;(lanes[slot] as DeliveryLane).enqueue({ item: prepared.item, bytes: prepared.bytes, deadline, listener: pending, slot })
   }
 
   /** Validates `message` and fans it out; `pending` completes once every provider's result is in. */
   return (message: unknown, pending: PendingIdentify): void => {
     const prepared = prepareEvent(message, { messageId: crypto.randomUUID(), now: new Date(), library: parts.library })
     if (!prepared.ok) {
-      providers.forEach((provider, slot) => pending.settle(slot, invalid(provider.name, prepared.issues)))
+      for (const [slot, provider] of providers.entries()) pending.settle(slot, invalid(provider.name, prepared.issues))
       return
     }
     const deadline = parts.deadline()

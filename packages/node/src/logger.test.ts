@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { safeLogger } from './logger.js'
 
 describe('logger', () => {
@@ -11,8 +11,21 @@ describe('logger', () => {
     expect(lines).toEqual(['[idstitch] key [redacted] seen'])
   })
 
-  it('is silent with false', () => {
+  it('is silent with false: nothing reaches the console', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const log = safeLogger(false, (text) => text)
-    expect(() => log.error('x')).not.toThrow()
+    log.error('x')
+    log.warn('y')
+    expect(error).not.toHaveBeenCalled()
+    expect(warn).not.toHaveBeenCalled()
+    vi.restoreAllMocks()
+  })
+
+  it('writes warnings and errors to the console by default', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {})
+    safeLogger(undefined, (text) => text).error('down')
+    expect(error).toHaveBeenCalledWith('[idstitch] down')
+    vi.restoreAllMocks()
   })
 })

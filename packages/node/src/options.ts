@@ -22,7 +22,7 @@ export interface RetryOptions {
 /** Options of {@link createClient}. */
 export interface ClientOptions {
   /** Where identifies go: `datafast(…)`, `pathbound(…)`, … from `@idstitch/node/providers`. */
-  providers: readonly Provider<any>[]
+  providers: readonly Provider[]
   /** Per attempt. Default 5,000 ms. */
   timeoutMs?: number
   /** For a whole `identify()`, retries and queueing included, so a login route is never held longer. Default 10,000 ms; `false` for none. */

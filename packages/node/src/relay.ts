@@ -215,7 +215,9 @@ export const toNodeHandler =
       const request = new Request(url, { method: req.method, headers, body, ...(body ? { duplex: 'half' } : {}) } as RequestInit)
       const response = await handler(request)
       res.statusCode = response.status
-      response.headers.forEach((value, name) => res.setHeader(name, value))
+      response.headers.forEach((value, name) => {
+        res.setHeader(name, value)
+      })
       res.end(Buffer.from(await response.arrayBuffer()))
     } catch {
       if (!res.headersSent) {

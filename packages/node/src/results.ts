@@ -56,7 +56,10 @@ export const createResults = (
 ): Results => {
   const report = (result: ProviderResult, userId: string | undefined): void => {
     if (!result.error) return
-    if (!onError) return log.error(result.error.message)
+    if (!onError) {
+      log.error(result.error.message)
+      return
+    }
     try {
       onError(result.error, { provider: result.provider, userId, result })
     } catch (error) {
