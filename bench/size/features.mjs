@@ -22,7 +22,7 @@ const variant = async (name, edits, alias = {}) => {
 const features = {
   // js-cookie with the tracker's guards around it, against no cookies at all.
   'js-cookie (read, write, remove)': [['cookies.ts', /import Cookies from 'js-cookie'[\s\S]*$/, "export const readCookie = (name: string): string | undefined => undefined\nexport const writeCookie = (name: string, value: string, attributes?: object): void => {}\nexport const removeCookie = (name: string, domain?: string): void => {}\n"]],
-  'consent': [['tracker.ts', "let allowed = options.consent != 'required'", 'let allowed = true'], ['tracker.ts', / {4}consent\(granted\) \{[\s\S]*?\n {4}\},/, '    consent() {},']],
+  'consent': [['tracker.ts', "let allowed = consentOption == null || consentOption == 'granted'", 'let allowed = true'], ['tracker.ts', / {4}consent\(granted\) \{[\s\S]*?\n {4}\},/, '    consent() {},']],
   'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (readCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
   'registrable-domain probe': [['tracker.ts', "option == 'auto' ? probeDomain(location.hostname) :", "option == 'auto' ? undefined :"]],
   'relay to the endpoint': [['tracker.ts', 'options.endpoint && writable()', 'false'], ['tracker.ts', 'fetch(options.endpoint,', '(0 as any)(']],
@@ -33,7 +33,10 @@ const features = {
     ['tracker.ts', 'owner = readCookie(OWNER_COOKIE) || owner', ''],
   ],
   'getRandomValues fallback for plain http': [['uuid.ts', /crypto\.randomUUID\n[\s\S]*$/, 'crypto.randomUUID()\n']],
-  'refusal messages': [['tracker.ts', "'the external id must be 1-100 cookie-safe characters'", "''"], ['tracker.ts', "'traits must be JSON, ' + error", "''"]],
+  'typed refusals (a ValidationError rather than a TypeError)': [['tracker.ts', "new ValidationError([{ path, message }], { source: 'identify()' })", 'TypeError(path + message)']],
+  'consent: a warning for an unknown value (it fails closed either way)': [['tracker.ts', / {2}if \(!allowed && consentOption != 'required'\) console\.warn\([^\n]*\n/, '']],
+  'a second load of the script reuses the first tracker': [['script-tag.ts', 'if (!(window.idstitch && window.idstitch.getVisitorId)) {', 'if (true) {']],
+  'refusal messages': [['tracker.ts', "'must be 1-100 cookie-safe characters'", "''"], ['tracker.ts', "'must be JSON, ' + error", "''"]],
   'script tag: data-* options, stub queue replay': [['script-tag.ts', '{ ...data, respectDnt: data.respectDnt != null } as TrackerOptions', '{}'], ['script-tag.ts', 'for (const args of queued) api(...(args as unknown as [keyof Tracker]))', '']],
 }
 

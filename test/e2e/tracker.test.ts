@@ -25,6 +25,10 @@ beforeAll(async () => {
   site.page('/custom', scriptTagPage('data-visitor-cookie="vid" data-contact-cookie="cid" data-cookie-domain="none" data-max-age-days="30"'))
   site.page('/relay', scriptTagPage('data-endpoint="/api/identify"'))
   site.page('/consent', scriptTagPage('data-consent="required" data-endpoint="/api/identify"'))
+  // A consent value that is neither 'granted' nor 'required': the tracker fails closed.
+  site.page('/consent-typo', scriptTagPage('data-consent="Required"'))
+  // A tag manager and a hard-coded tag: the script is loaded twice.
+  site.page('/twice', scriptTagPage('data-consent="required"').replace('</head>', '<script defer src="/idstitch.js" data-consent="required"></script></head>'))
   site.page('/dnt', scriptTagPage('data-preset="pathbound" data-respect-dnt'))
   site.page(
     '/queued',
@@ -239,7 +243,7 @@ describe('the script tag in Chromium', () => {
     await ready(page)
     for (const id of ['', 'x'.repeat(101), 'a;b', 'a\nb', 'a b']) {
       const message = await page.evaluate((value) => window.idstitch.identify(value).then(() => 'resolved', (error: Error) => error.message), id)
-      expect(message).toMatch(/^\[idstitch\] identify\(\): the external id must be 1-100 cookie-safe characters/)
+      expect(message).toMatch(/^\[idstitch\] identify\(\): externalId must be 1-100 cookie-safe characters/)
     }
     expect(byName(await context.cookies(), 'idstitch_external_contact_id')).toBeUndefined()
     await context.close()
@@ -291,6 +295,36 @@ describe('the script tag in Chromium', () => {
     await context.close()
   })
 
+  it('fails closed on a consent value it does not know: no cookie, and a warning', async () => {
+    const { context, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test', '/consent-typo'))
+    const warnings: string[] = []
+    page.on('console', (message) => void (message.type() === 'warning' && warnings.push(message.text())))
+    await page.reload()
+    await ready(page)
+    await page.evaluate(() => window.idstitch.identify('usr_typo'))
+    await page.evaluate(() => window.idstitch.reset({ rotateVisitor: true }))
+    expect(await context.cookies()).toEqual([])
+    expect(warnings.join('\n')).toContain('consent is required')
+    await context.close()
+  })
+
+  it('runs one tracker when the script is loaded twice: consent(false) stops the only one there is', async () => {
+    const { context, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test', '/twice'))
+    await ready(page)
+    await page.waitForFunction(() => document.querySelectorAll('script[src="/idstitch.js"]').length === 2)
+    await page.evaluate(() => window.idstitch.consent(true))
+    const id = byName(await context.cookies(), 'idstitch_visitor_id')?.value
+    expect(id).toMatch(UUID)
+    await page.evaluate(() => window.idstitch.consent(false))
+    expect(await context.cookies()).toEqual([])
+    // A second tracker would rewrite the visitor cookie when the page becomes visible again.
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
+    expect(await context.cookies()).toEqual([])
+    await context.close()
+  })
+
   it('writes nothing with data-respect-dnt and a pathbound_dnt=1 cookie', async () => {
     const { context, open } = await newContext(browser)
     await context.addCookies([{ name: 'pathbound_dnt', value: '1', domain: '.example.test', path: '/' }])
@@ -307,7 +341,7 @@ describe('the ESM build in Chromium', () => {
     const { context, errors, open } = await newContext(browser)
     const page = await open(site.http('app.example.test', '/esm'))
     await page.waitForFunction(() => window.esm !== undefined)
-    expect(await page.evaluate(() => Object.keys(window.esm).sort())).toEqual(['consent', 'createTracker', 'getContactId', 'getVisitorId', 'identify', 'init', 'reset'])
+    expect(await page.evaluate(() => Object.keys(window.esm).sort())).toEqual(['consent', 'createTracker', 'getContactId', 'getVisitorId', 'identify', 'init', 'isConfigError', 'isIdstitchError', 'isValidationError', 'reset'])
     const visitor: string = await page.evaluate(() => window.esm.getVisitorId())
     expect(visitor).toMatch(UUID)
     const outcome = await page.evaluate(() => window.esm.identify('usr_spa', { plan: 'team' }))

@@ -2,3 +2,5 @@
 export type { CookiePreset, PresetName, CookieOverrides, CookieSettings, VisitorOwnership, RelayBody } from './cookies.js'
 export { PRESETS, presetNamed, cookieSettings, OWNER_COOKIE, CONTACT_ID_RULE, isContactId, ownerTag, isAnotherUser, RELAY_BODY_FIELDS } from './cookies.js'
 export { isUuid } from './uuid.js'
+// The errors the tracker throws, so that it throws idstitch's errors as the server SDK does.
+export { ConfigError, ValidationError, IdstitchError, isIdstitchError, isConfigError, isValidationError } from './errors.js'

@@ -6,7 +6,9 @@ import { createTracker, type IdentifyOutcome, type Tracker, type TrackerOptions 
 
 export type { IdentifyOutcome, Tracker, TrackerOptions } from './tracker.js'
 export { createTracker } from './tracker.js'
-export type { PresetName } from '@idstitch/core/cookies'
+export type { PresetName, IdstitchError, ConfigError, ValidationError } from '@idstitch/core/cookies'
+// identify() rejects with a ValidationError, an unknown preset throws a ConfigError: guards that work across realms.
+export { isIdstitchError, isConfigError, isValidationError } from '@idstitch/core/cookies'
 
 let instance: Tracker | undefined
 const browser = () => typeof document != 'undefined'

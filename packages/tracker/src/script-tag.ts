@@ -13,12 +13,16 @@ declare global {
   }
 }
 
-// The data-* names are the option names (data-cookie-domain → cookieDomain), so the dataset is the options.
-const data: DOMStringMap = ((document.currentScript as HTMLScriptElement | null) || { dataset: {} }).dataset
-const tracker = createTracker({ ...data, respectDnt: data.respectDnt != null } as TrackerOptions)
-const queued = (window.idstitch || {}).q || []
-const api = ((method: keyof Tracker, ...args: unknown[]) =>
-  tracker[method] ? (tracker[method] as (...a: unknown[]) => unknown)(...args) : console.error('[idstitch] unknown method', method)) as IdstitchGlobal
-window.idstitch = Object.assign(api, tracker)
-// The stub queues `arguments` objects, which are iterable.
-for (const args of queued) api(...(args as unknown as [keyof Tracker]))
+// Loaded twice (a tag manager and a hard-coded tag): the first tracker keeps running, and this copy does
+// nothing, so consent() and reset() reach the one tracker there is.
+if (!(window.idstitch && window.idstitch.getVisitorId)) {
+  // The data-* names are the option names (data-cookie-domain → cookieDomain), so the dataset is the options.
+  const data: DOMStringMap = ((document.currentScript as HTMLScriptElement | null) || { dataset: {} }).dataset
+  const tracker = createTracker({ ...data, respectDnt: data.respectDnt != null } as TrackerOptions)
+  const queued = (window.idstitch || {}).q || []
+  const api = ((method: keyof Tracker, ...args: unknown[]) =>
+    tracker[method] ? (tracker[method] as (...a: unknown[]) => unknown)(...args) : console.error('[idstitch] unknown method', method)) as IdstitchGlobal
+  window.idstitch = Object.assign(api, tracker)
+  // The stub queues `arguments` objects, which are iterable.
+  for (const args of queued) api(...(args as unknown as [keyof Tracker]))
+}

@@ -12,6 +12,23 @@ const clearCookies = () => {
   }
 }
 
+/** Records every write to document.cookie from now on (delete document.cookie to stop). */
+const watchWrites = (): string[] => {
+  let owner = Object.getPrototypeOf(document)
+  while (!Object.getOwnPropertyDescriptor(owner, 'cookie')) owner = Object.getPrototypeOf(owner)
+  const descriptor = Object.getOwnPropertyDescriptor(owner, 'cookie')!
+  const written: string[] = []
+  Object.defineProperty(document, 'cookie', {
+    configurable: true,
+    get: () => descriptor.get!.call(document),
+    set: (value: string) => {
+      written.push(value)
+      descriptor.set!.call(document, value)
+    },
+  })
+  return written
+}
+
 beforeEach(clearCookies)
 afterEach(() => vi.unstubAllGlobals())
 
@@ -77,14 +94,14 @@ describe('identify()', () => {
   ])('refuses %s, writing nothing', async (_, id) => {
     const tracker = createTracker()
     const before = document.cookie
-    await expect(tracker.identify(id as string)).rejects.toThrowError(/\[idstitch\] identify\(\): the external id must be 1-100 cookie-safe characters/)
+    await expect(tracker.identify(id as string)).rejects.toThrowError(expect.objectContaining({ name: 'ValidationError', source: 'identify()', issues: [expect.objectContaining({ path: 'externalId' })], message: expect.stringMatching(/^\[idstitch\] identify\(\): externalId must be 1-100 cookie-safe characters/) }))
     expect(document.cookie).toBe(before)
   })
 
   it('refuses traits JSON cannot carry, writing nothing', async () => {
     const tracker = createTracker()
     const before = document.cookie
-    await expect(tracker.identify('usr_1', { n: 1n })).rejects.toThrowError(/traits must be JSON/)
+    await expect(tracker.identify('usr_1', { n: 1n })).rejects.toThrowError(expect.objectContaining({ name: 'ValidationError', message: expect.stringContaining('traits must be JSON') }))
     expect(document.cookie).toBe(before)
   })
 
@@ -124,6 +141,17 @@ describe('identify()', () => {
     await expect(createTracker({ endpoint: '/api/identify' }).identify('usr_1')).resolves.toEqual({ ok: false, status: 401, data: undefined })
     vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
     await expect(createTracker({ endpoint: '/api/identify' }).identify('usr_1')).resolves.toEqual({ ok: false, status: 0 })
+  })
+})
+
+describe('getContactId()', () => {
+  it('returns the contact cookie only when it holds a valid contact id, as the server helper does', () => {
+    Cookies.set('idstitch_external_contact_id', 'usr_1', { path: '/' })
+    expect(createTracker().getContactId()).toBe('usr_1')
+    document.cookie = 'idstitch_external_contact_id=a%3Bb; path=/'
+    expect(createTracker().getContactId()).toBeUndefined()
+    Cookies.set('idstitch_external_contact_id', 'x'.repeat(101), { path: '/' })
+    expect(createTracker().getContactId()).toBeUndefined()
   })
 })
 
@@ -191,15 +219,7 @@ describe('consent and opt-out', () => {
 
   it('writes no cookie at all before consent, not even a domain probe, when a tampered visitor cookie is there', async () => {
     Cookies.set('idstitch_visitor_id', 'tampered', { path: '/' })
-    let owner = Object.getPrototypeOf(document)
-    while (!Object.getOwnPropertyDescriptor(owner, 'cookie')) owner = Object.getPrototypeOf(owner)
-    const descriptor = Object.getOwnPropertyDescriptor(owner, 'cookie')!
-    const written: string[] = []
-    Object.defineProperty(document, 'cookie', {
-      configurable: true,
-      get: () => descriptor.get!.call(document),
-      set: (value: string) => (written.push(value), descriptor.set!.call(document, value)),
-    })
+    const written = watchWrites()
     try {
       const tracker = createTracker({ consent: 'required' })
       await tracker.identify('usr_1')
@@ -209,6 +229,43 @@ describe('consent and opt-out', () => {
     } finally {
       delete (document as { cookie?: string }).cookie
     }
+  })
+
+  it.each(['Required', 'true', '', 'yes'])('fails closed on consent %j: writes nothing, with a warning', (value) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const tracker = createTracker({ consent: value as never })
+    expect(document.cookie).toBe('')
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('consent is required'))
+    tracker.consent(true)
+    expect(Cookies.get('idstitch_visitor_id')).toBe(tracker.getVisitorId())
+    warn.mockRestore()
+  })
+
+  it('writes nothing at all before consent or under an opt-out, for every call: reset() and consent(false) included', async () => {
+    const written = watchWrites()
+    try {
+      const tracker = createTracker({ consent: 'required' })
+      await tracker.identify('usr_1')
+      tracker.reset()
+      tracker.reset({ rotateVisitor: true })
+      tracker.consent(false)
+      expect(written).toEqual([])
+      vi.stubGlobal('navigator', { ...navigator, globalPrivacyControl: true })
+      const optedOut = createTracker({ respectDnt: true })
+      await optedOut.identify('usr_2')
+      optedOut.reset({ rotateVisitor: true })
+      optedOut.consent(false)
+      expect(written).toEqual([])
+    } finally {
+      delete (document as { cookie?: string }).cookie
+    }
+  })
+
+  it('still deletes cookies that are there on consent(false), as a revocation must', () => {
+    const tracker = createTracker()
+    expect(Cookies.get('idstitch_visitor_id')).toBe(tracker.getVisitorId())
+    createTracker({ consent: 'required' }).consent(false)
+    expect(document.cookie).toBe('')
   })
 
   it('writes and sends nothing with respectDnt and a pathbound_dnt=1 cookie', async () => {

@@ -1,4 +1,4 @@
-import { OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName, type RelayBody } from '@idstitch/core/cookies'
+import { OWNER_COOKIE, ValidationError, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName, type RelayBody } from '@idstitch/core/cookies'
 import type Cookies from 'js-cookie'
 import { readCookie, removeCookie, writeCookie } from './cookies.js'
 import { probeDomain } from './domain.js'
@@ -21,6 +21,7 @@ export interface TrackerOptions {
   /**
    * `'required'`: write no cookie and relay nothing until `consent(true)`; the ids live in memory until then.
    * An `identify()` made before consent is not relayed later: call it again after `consent(true)`.
+   * Any other value than `'granted'` (or none) fails closed: consent is required, with a console warning.
    */
   consent?: 'required' | 'granted'
   /** Write nothing and send nothing when a `pathbound_dnt=1` cookie or Global Privacy Control says so. */
@@ -69,7 +70,10 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   const settings = cookieSettings(options.preset, options)
   const visitorName = settings.visitorCookie
   const contactName = settings.contactCookie
-  let allowed = options.consent != 'required'
+  const consentOption: unknown = options.consent
+  // Fails closed: a value that is neither 'granted' nor 'required' (a typo, 'true', '') means consent is required.
+  let allowed = consentOption == null || consentOption == 'granted'
+  if (!allowed && consentOption != 'required') console.warn('[idstitch] consent ' + JSON.stringify(consentOption) + " is neither 'granted' nor 'required': consent is required")
   let visitor = ''
   let contact: string | undefined
   let owner: string | undefined
@@ -91,9 +95,17 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   const writable = () => allowed && !optedOut()
   const write = (name: string, value?: string) => value && writable() && writeCookie(name, value, cookieAttributes())
   const remove = (name: string) => {
+    // Only a cookie that is there is deleted, so nothing is written (not even a domain probe) for one that is not.
     // Host-only as well as on the domain: a server may have set it either way.
-    removeCookie(name)
-    removeCookie(name, cookieAttributes().domain)
+    if (readCookie(name) != null) {
+      removeCookie(name)
+      removeCookie(name, cookieAttributes().domain)
+    }
+  }
+  /** The contact cookie's value, when it holds a valid contact id. */
+  const readContact = () => {
+    const stored = readCookie(contactName)
+    return isContactId(stored) ? stored : undefined
   }
   /** Starts a new visitor, owned by nobody yet. */
   const rotate = (id = mintUuid()) => {
@@ -109,9 +121,9 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
     if (stored && !isUuid(stored) && writable()) remove(visitorName)
     write(visitorName, (visitor = isUuid(stored) ? stored : visitor || mintUuid()))
     owner = readCookie(OWNER_COOKIE) || owner
-    if (allowed) contact = readCookie(contactName)
+    if (allowed) contact = readContact()
   }
-  const refuse = (message: string) => TypeError('[idstitch] identify(): ' + message)
+  const refuse = (path: string, message: string) => new ValidationError([{ path, message }], { source: 'identify()' })
 
   sync()
   // A logout in another tab, or by the server, clears the contact cookie: notice it when the page is seen again.
@@ -122,7 +134,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
     // and anything thrown in it (a refused id, traits JSON cannot carry) becomes the rejection.
     identify: (externalId, traits) =>
       new Promise((resolve) => {
-        if (!isContactId(externalId)) throw refuse('the external id must be 1-100 cookie-safe characters')
+        if (!isContactId(externalId)) throw refuse('externalId', 'must be 1-100 cookie-safe characters')
         sync()
         // Another user than the visitor's last one: start a new visitor, so two people's histories never merge.
         const next = isAnotherUser(externalId, { contact, owner }) ? mintUuid() : visitor
@@ -130,7 +142,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
         try {
           body = JSON.stringify({ anonymousId: next, userId: externalId, traits } satisfies RelayBody)
         } catch (error) {
-          throw refuse('traits must be JSON, ' + error)
+          throw refuse('traits', 'must be JSON, ' + error)
         }
         if (next != visitor) rotate(next)
         write(contactName, (contact = externalId))
@@ -156,7 +168,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
       if (resetOptions && resetOptions.rotateVisitor) rotate()
     },
     getVisitorId: () => visitor,
-    getContactId: () => readCookie(contactName) || contact,
+    getContactId: () => readContact() || contact,
     consent(granted) {
       allowed = granted
       if (granted) {
