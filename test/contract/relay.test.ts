@@ -1,6 +1,6 @@
 import { createClient, createIdentifyHandler, getContactId, toNodeHandler, type RelayResponseBody } from '@idstitch/node'
-import { datafast, monterosa, pathbound, segment } from '@idstitch/node/providers'
-import { datafastRule, monterosaRule, pathboundRule, segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
+import { datafast, dfend, monterosa, pathbound, segment, thrivestack } from '@idstitch/node/providers'
+import { datafastRule, dfendRule, monterosaRule, pathboundRule, segmentRule, startProviderServer, thrivestackRule, type ProviderServer } from '@idstitch/sandbox'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -16,7 +16,8 @@ const authenticate = (request: Request) => (request.headers.get('x-session') ===
 beforeAll(async () => {
   providers = await startProviderServer([datafastRule({ websiteKeys: ['df_key_0123'] }), pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] })])
   const client = createClient({ logger: false, providers: [datafast({ apiKey: 'df_key_0123', baseUrl: providers.url }), pathbound({ apiKey: 'pb_key_0123', baseUrl: providers.url })] })
-  const handler = createIdentifyHandler({ client, authenticate, allowedOrigins: ['https://www.example.test'], maxBodyBytes: 1024 })
+  // No throttle here: these tests relay many identifies for one user (the throttle has tests of its own below).
+  const handler = createIdentifyHandler({ client, authenticate, allowedOrigins: ['https://www.example.test'], maxBodyBytes: 1024, throttle: false })
   const node = toNodeHandler(handler)
   app = createServer((req, res) => {
     if (req.url === '/parsed') {
@@ -108,13 +109,93 @@ describe('the identify relay', () => {
     expect(providers.requests).toHaveLength(0)
   })
 
-  it('answers 200 with ok: false and sanitised errors when a provider refuses', async () => {
-    providers.faults.push({ status: 401, body: { status: 'error', error: { code: 401, message: 'Invalid API key' } } })
+  it("answers 200 with ok: false and each provider's error code, never what the provider said", async () => {
+    // A provider that echoes the request back in its error, server-only context and traits included.
+    providers.faults.push({ status: 401, body: { status: 'error', error: { code: 401, message: 'Invalid API key for {"plan":"pro","key":"df_key_0123"}' } } })
     const { status, body } = await post({ body: good })
     expect(status).toBe(200)
     expect(body.ok).toBe(false)
-    expect(body.results?.[0]).toEqual({ provider: 'datafast', status: 'failed', error: { code: 'http_error', message: expect.stringContaining('Invalid API key') } })
-    expect(JSON.stringify(body)).not.toContain('df_key_0123')
+    expect(body.results?.[0]).toEqual({ provider: 'datafast', status: 'failed', error: { code: 'http_error' } })
+    expect(JSON.stringify(body)).not.toMatch(/Invalid API key|df_key_0123|plan/)
+  })
+})
+
+describe('the relay against a hostile browser', () => {
+  let server: ProviderServer
+  beforeAll(async () => {
+    server = await startProviderServer([
+      thrivestackRule({ apiKey: 'ts_key_0123' }),
+      dfendRule({ secretKeys: ['sk_dfend_0123'] }),
+      pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] }),
+    ])
+  })
+  afterAll(() => server.close())
+  beforeEach(() => {
+    server.requests.length = 0
+  })
+
+  /** The relay on a real node:http server, behind toNodeHandler. */
+  const serve = async (options: Partial<Parameters<typeof createIdentifyHandler>[0]>) => {
+    const client = createClient({
+      logger: false,
+      providers: [thrivestack({ apiKey: 'ts_key_0123', baseUrl: server.url }), dfend({ apiKey: 'sk_dfend_0123', baseUrl: server.url }), pathbound({ apiKey: 'pb_key_0123', baseUrl: server.url })],
+    })
+    const app = createServer(toNodeHandler(createIdentifyHandler({ client, authenticate: () => 'usr_1', ...options })))
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(app.address() as AddressInfo).port}/api/identify`
+    return { url, close: () => new Promise((resolve) => app.close(resolve)) }
+  }
+  const send = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(url, { method: 'POST', headers: { origin: new URL(url).origin, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+
+  it("keeps one browser from spending the app's quota: past the throttle, 429 with Retry-After, nothing forwarded", async () => {
+    const app = await serve({})
+    const statuses: number[] = []
+    let retryAfter: string | null = null
+    for (let index = 0; index < 120; index++) {
+      const response = await send(app.url, { traits: { plan: 'pro' } })
+      statuses.push(response.status)
+      if (response.status === 429) retryAfter = response.headers.get('retry-after')
+      await response.body?.cancel()
+    }
+    await app.close()
+    expect(statuses.filter((status) => status === 200)).toHaveLength(5)
+    expect(statuses.filter((status) => status === 429)).toHaveLength(115)
+    expect(Number(retryAfter)).toBeGreaterThan(0)
+    expect(server.requests.filter((request) => request.path === '/v1/identify')).toHaveLength(5)
+  })
+
+  it("takes no identity trait from the browser: a vouched email wins under Thrivestack's user_email, and DFend never gets a browser email", async () => {
+    const vouching = await serve({ authenticate: () => ({ userId: 'usr_1', traits: { email: 'ada@example.com' } }), browserTraits: ['plan', 'user_email'] })
+    expect((await send(vouching.url, { traits: { plan: 'pro', user_email: 'attacker@evil.test' } })).status).toBe(200)
+    await vouching.close()
+    const thrive = server.requests.find((request) => request.path === '/api/identify')?.body as { traits: Record<string, unknown> }[]
+    expect(thrive[0]?.traits).toMatchObject({ email: 'ada@example.com', user_email: 'ada@example.com', plan: 'pro' })
+    server.requests.length = 0
+    const bare = await serve({})
+    const refused = await send(bare.url, { traits: { email: 'attacker@evil.test' } })
+    expect(refused.status).toBe(400)
+    expect(await refused.json()).toMatchObject({ error: { code: 'forbidden_trait' } })
+    await bare.close()
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('ignores X-Forwarded-Proto without trustProxy: a forged value cannot make Origin: null same-origin', async () => {
+    const app = await serve({})
+    for (const proto of ['foo', 'https', 'null']) expect((await send(app.url, {}, { origin: 'null', 'x-forwarded-proto': proto })).status).toBe(403)
+    expect((await send(app.url, {}, { origin: 'https://app.example.test', 'x-forwarded-proto': 'https' })).status).toBe(403)
+    await app.close()
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('with trustProxy, passes a same-origin request that reached the server through a proxy, by Host and X-Forwarded-Proto', async () => {
+    const app = await serve({ trustProxy: true })
+    const port = new URL(app.url).port
+    // The browser used https://app.example.test; the proxy forwarded to 127.0.0.1 and said so in its headers.
+    expect((await send(app.url, {}, { origin: 'https://app.example.test', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.test' })).status).toBe(200)
+    expect((await send(app.url, {}, { origin: 'https://app.example.test', 'x-forwarded-proto': 'foo', 'x-forwarded-host': 'app.example.test' })).status).toBe(403)
+    expect((await send(app.url, {}, { origin: `http://127.0.0.1:${port}` })).status).toBe(200)
+    await app.close()
   })
 })
 

@@ -78,9 +78,92 @@ describe('the identify relay, unit by unit', () => {
     }
   })
 
-  it("adds the server's traits and context, which win over the browser's", async () => {
-    const { relay, identified } = handler({ authenticate: () => ({ userId: 'usr_session', traits: { email: 'ada@example.com' }, context: { source: 'product' } }) })
-    await relay(request({ body: JSON.stringify({ traits: { email: 'attacker@example.test', plan: 'pro' } }) }))
+  it("adds the server's traits and context; a vouched trait wins under every name a provider knows it by", async () => {
+    const { relay, identified } = handler({
+      authenticate: () => ({ userId: 'usr_session', traits: { email: 'ada@example.com' }, context: { source: 'product' } }),
+      browserTraits: ['user_email', 'email', 'plan'],
+    })
+    await relay(request({ body: JSON.stringify({ traits: { email: 'attacker@example.test', user_email: 'attacker@example.test', plan: 'pro' } }) }))
     expect(identified).toEqual([{ userId: 'usr_session', anonymousId: undefined, traits: { email: 'ada@example.com', plan: 'pro' }, context: { source: 'product' } }])
+  })
+
+  it.each(['email', 'user_email', 'phone', 'name', 'firstName', 'last_name'])('refuses the identity trait %s from the browser by default (400 forbidden_trait)', async (trait) => {
+    const { relay, identified } = handler()
+    const response = await answer(await relay(request({ body: JSON.stringify({ traits: { [trait]: 'x', plan: 'pro' } }) })))
+    expect(response).toMatchObject({ status: 400, body: { error: { code: 'forbidden_trait', message: expect.stringContaining(`traits.${trait}`) } } })
+    expect(identified).toEqual([])
+  })
+
+  it('allows exactly the traits in browserTraits', async () => {
+    const { relay, identified } = handler({ browserTraits: ['plan'] })
+    expect((await relay(request({ body: JSON.stringify({ traits: { plan: 'pro' } }) }))).status).toBe(200)
+    expect((await answer(await relay(request({ body: JSON.stringify({ traits: { company: 'Acme' } }) })))).body).toMatchObject({ error: { code: 'forbidden_trait' } })
+    expect(identified).toHaveLength(1)
+  })
+
+  it("answers each provider's status and error code, never what a provider said", async () => {
+    const { client, identified } = recording({
+      ok: false,
+      results: [{ provider: 'acme', status: 'failed', attempts: 1, httpStatus: 400, error: Object.assign(new Error('[idstitch] acme: HTTP 400: echo {"context":{"secret":"s3"}}'), { code: 'http_error' }) as never }],
+    })
+    const relay = createIdentifyHandler({ client, authenticate: () => 'usr_session' })
+    const response = await relay(request({ body: '{}' }))
+    const text = await response.text()
+    expect(JSON.parse(text)).toEqual({ ok: false, results: [{ provider: 'acme', status: 'failed', error: { code: 'http_error' } }] })
+    expect(text).not.toContain('s3')
+    expect(identified).toHaveLength(1)
+  })
+
+  it('throttles each user: past the limit, 429 with Retry-After, forwarding nothing; other users are not held back', async () => {
+    const { relay, identified } = handler({ throttle: { limit: 2, windowMs: 60_000 }, authenticate: (r) => r.headers.get('x-user') })
+    const as = (user: string) => relay(request({ headers: { 'x-user': user }, body: '{}' }))
+    expect([(await as('usr_a')).status, (await as('usr_a')).status]).toEqual([200, 200])
+    const third = await as('usr_a')
+    expect(third.status).toBe(429)
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(59)
+    expect(await third.json()).toMatchObject({ error: { code: 'too_many_requests' } })
+    expect((await as('usr_b')).status).toBe(200)
+    expect(identified).toHaveLength(3)
+  })
+
+  it('throttles 5 identifies per user per minute by default, and not at all with throttle: false', async () => {
+    const limited = handler()
+    const statuses = []
+    for (let index = 0; index < 6; index++) statuses.push((await limited.relay(request({ body: '{}' }))).status)
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429])
+    const open = handler({ throttle: false })
+    for (let index = 0; index < 6; index++) expect((await open.relay(request({ body: '{}' }))).status).toBe(200)
+  })
+
+  it('answers 408 for a body that does not arrive in time, forwarding nothing', async () => {
+    const { relay, identified } = handler({ bodyTimeoutMs: 50 })
+    const stalled = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode('{"traits":')) })
+    const response = await relay(new Request(`${ORIGIN}/api/identify`, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: stalled, duplex: 'half' } as RequestInit))
+    expect(await answer(response)).toMatchObject({ status: 408, body: { error: { code: 'body_timeout' } } })
+    expect(identified).toEqual([])
+  })
+})
+
+describe('the identify relay behind a proxy', () => {
+  /** What `next start` or a Node server behind a TLS proxy sees: an internal URL, the browser's host in headers. */
+  const proxied = (headers: Record<string, string>) =>
+    new Request('http://localhost:3000/api/identify', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' })
+
+  it('passes a same-origin request through the proxy with trustProxy, without allowedOrigins', async () => {
+    const { relay } = handler({ trustProxy: true })
+    expect((await relay(proxied({ origin: 'https://app.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.com' }))).status).toBe(200)
+    expect((await relay(proxied({ origin: 'https://app.example.com', 'x-forwarded-proto': 'https', host: 'app.example.com' }))).status).toBe(200)
+  })
+
+  it('ignores forwarded headers without trustProxy', async () => {
+    const { relay } = handler()
+    expect((await relay(proxied({ origin: 'https://app.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.com' }))).status).toBe(403)
+  })
+
+  it('never takes an Origin of null as same-origin, whatever X-Forwarded-Proto says', async () => {
+    const { relay } = handler({ trustProxy: true })
+    for (const proto of ['foo', 'javascript', '']) {
+      expect((await relay(proxied({ origin: 'null', 'x-forwarded-proto': proto, host: 'localhost:3000' }))).status).toBe(403)
+    }
   })
 })

@@ -1,7 +1,7 @@
 import { RELAY_BODY_FIELDS, isUuid, type RelayBody } from '@idstitch/core/cookies'
-import { isPlainObject } from '@idstitch/core/internal'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { IDENTITY_TRAITS, isPlainObject, namesOf } from '@idstitch/core/internal'
 import type { IdstitchClient } from './client.js'
+import { createRateLimiter, type RateLimiter } from './rate-limit.js'
 import type { ProviderResult } from './results.js'
 
 /**
@@ -10,7 +10,11 @@ import type { ProviderResult } from './results.js'
  */
 export interface RelayIdentity {
   userId: string
-  /** Traits the server vouches for (an email from the session, a plan); they win over the browser's traits of the same name. */
+  /**
+   * Traits the server vouches for (an email from the session, a plan). They
+   * win over the browser's traits under every name a provider knows them by
+   * (`email` also replaces a browser's `user_email`).
+   */
   traits?: Record<string, unknown>
   /**
    * Context that only the server has (user agent, IP, page, `source`), for the
@@ -34,63 +38,142 @@ export interface IdentifyHandlerOptions {
   authenticate: (request: Request) => string | RelayIdentity | null | undefined | Promise<string | RelayIdentity | null | undefined>
   /** Origins allowed besides the request's own, like `'https://www.example.com'`. */
   allowedOrigins?: readonly string[]
+  /**
+   * The traits a browser may send. Default: any, except the ones that say who
+   * the user is (`email`, `phone`, `name`, `firstName`, `lastName` and their
+   * aliases such as `user_email`), which only `authenticate()` may vouch for:
+   * a browser could otherwise attach another person's email to this user.
+   * A list allows exactly those names. A refused trait is a 400 `forbidden_trait`.
+   */
+  browserTraits?: readonly string[]
+  /**
+   * Identifies relayed per user, so that one browser cannot spend the app's
+   * provider quotas (Pathbound allows 100 requests per 15 minutes per key).
+   * Default 5 per minute; past it, 429 with `Retry-After`, forwarding nothing.
+   * `false` for none.
+   */
+  throttle?: { limit: number; windowMs: number } | false
+  /**
+   * Behind a proxy: take the origin the browser used from `X-Forwarded-Proto`
+   * (`http` or `https`) and `X-Forwarded-Host` (or `Host`), instead of the
+   * request URL. Set it only when a proxy you run sets those headers. Without
+   * it, forwarded headers are ignored.
+   */
+  trustProxy?: boolean
   /** The largest body accepted. Default 64 KB. */
   maxBodyBytes?: number
+  /** How long the body may take to arrive. Default 10,000 ms; past it, 408. */
+  bodyTimeoutMs?: number
 }
 
-/** The JSON the handler answers a successful relay with. */
+/**
+ * The JSON the handler answers a relayed identify with: per provider, its
+ * status and, when it failed, a stable code. Nothing a provider answered
+ * comes back to the browser; details go to the client's `onError` and logger.
+ */
 export interface RelayResponseBody {
   ok: boolean
-  results: { provider: string; status: ProviderResult['status']; reason?: string; error?: { code: string; message: string } }[]
+  results: { provider: string; status: ProviderResult['status']; reason?: string; error?: { code: string } }[]
 }
 
-type Fail = { status: number; code: string; message: string; headers?: Record<string, string> }
+type Refusal = { status: number; code: string; message: string; headers?: Record<string, string> }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } })
 
-const fail = ({ status, code, message, headers }: Fail): Response => json(status, { error: { code, message } }, headers)
+const refuse = ({ status, code, message, headers }: Refusal): Response => json(status, { error: { code, message } }, headers)
 
-const ALLOWED_KEYS: ReadonlySet<string> = new Set(RELAY_BODY_FIELDS)
+const isRefusal = (value: unknown): value is Refusal => typeof value === 'object' && value !== null && 'status' in value && 'code' in value
 
-/** Reads at most `limit` bytes of the body; `undefined` when it is larger. */
-const readBody = async (request: Request, limit: number): Promise<string | undefined> => {
+const ALLOWED_FIELDS: ReadonlySet<string> = new Set(RELAY_BODY_FIELDS)
+/** Identity traits and every alias of them. */
+const IDENTITY_NAMES: ReadonlySet<string> = new Set(IDENTITY_TRAITS.flatMap(namesOf))
+/** Users whose throttle is remembered at once; the oldest is forgotten past it. */
+const MAX_THROTTLED_USERS = 10_000
+
+/** The first value of a comma-separated header. */
+const firstOf = (value: string | null): string | undefined => value?.split(',')[0]?.trim() || undefined
+
+/** The origin the request was made to; `undefined` when it is not http(s) (then nothing is same-origin). */
+const ownOrigin = (request: Request, trustProxy: boolean): string | undefined => {
+  const url = new URL(request.url)
+  let scheme = url.protocol.slice(0, -1)
+  let host = url.host
+  if (trustProxy) {
+    const proto = firstOf(request.headers.get('x-forwarded-proto'))
+    if (proto === 'http' || proto === 'https') scheme = proto
+    host = firstOf(request.headers.get('x-forwarded-host')) ?? request.headers.get('host') ?? host
+  }
+  return scheme === 'http' || scheme === 'https' ? `${scheme}://${host}`.toLowerCase() : undefined
+}
+
+/** Reads at most `limit` bytes of the body within `timeoutMs`: the text, `'too_large'` or `'timeout'`. */
+const readBody = async (request: Request, limit: number, timeoutMs: number): Promise<string | 'too_large' | 'timeout'> => {
   if (!request.body) return ''
   const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel()
-      return undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs)
+  })
+  const read = async (): Promise<string | 'too_large'> => {
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > limit) return 'too_large'
+      chunks.push(value)
     }
-    chunks.push(value)
+    const bytes = new Uint8Array(size)
+    let offset = 0
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset)
+      offset += chunk.byteLength
+    }
+    return new TextDecoder().decode(bytes)
   }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
+  try {
+    const outcome = await Promise.race([read(), late])
+    if (outcome === 'too_large' || outcome === 'timeout') void reader.cancel().catch(() => {})
+    return outcome
+  } finally {
+    clearTimeout(timer)
   }
-  return new TextDecoder().decode(bytes)
+}
+
+/** Per-user sliding windows, at most {@link MAX_THROTTLED_USERS} of them. */
+const createThrottle = (limit: { limit: number; windowMs: number }) => {
+  const users = new Map<string, RateLimiter>()
+  /** Milliseconds until `userId` may relay again; 0 records this one and lets it through. */
+  return (userId: string, now: number): number => {
+    let limiter = users.get(userId)
+    if (!limiter) {
+      if (users.size >= MAX_THROTTLED_USERS) users.delete(users.keys().next().value as string)
+      users.set(userId, (limiter = createRateLimiter(limit)))
+    }
+    const wait = limiter.wait(now)
+    if (wait === 0) limiter.record(now)
+    return wait
+  }
 }
 
 /**
  * The relay endpoint for the tracker's `identify()`: a Web-standard
  * `(request: Request) => Promise<Response>`, usable as a Next.js route
  * handler, in Hono or in a Worker (and in Express or `node:http` through
- * {@link toNodeHandler}).
+ * `toNodeHandler`).
  *
- * It accepts only same-origin (or allowed-origin) JSON POSTs of at most
- * `maxBodyBytes`, takes the user id from `authenticate(request)`, and
- * identifies with the body's `anonymousId` and `traits`. It answers 405 for
- * other methods, 403 for a foreign origin or a body `userId` that is not the
- * session's, 415 for a body that is not JSON, 413 past the size limit, 401
- * without a session, 400 for malformed JSON or invalid fields, and 200 with
- * the per-provider outcome. Nothing refused reaches a provider.
+ * Everything from the browser is checked: it accepts only same-origin (or
+ * allowed-origin) JSON POSTs of at most `maxBodyBytes`, takes the user id from
+ * `authenticate(request)`, throttles each user, and identifies with the body's
+ * `anonymousId` and the traits a browser may set. It answers 405 for other
+ * methods, 403 for a foreign origin or a body `userId` that is not the
+ * session's, 415 for a body that is not JSON, 413 past the size limit, 408
+ * for a body that does not arrive in time, 401 without a session, 429 past
+ * the throttle, 400 for malformed JSON, invalid fields or a trait a browser
+ * may not set, and 200 with each provider's status. Nothing refused reaches a
+ * provider, and nothing a provider answered reaches the browser.
  *
  * @example
  * // app/api/identify/route.ts (Next.js)
@@ -98,132 +181,127 @@ const readBody = async (request: Request, limit: number): Promise<string | undef
  */
 export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((request: Request) => Promise<Response>) => {
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024
-  const allowed = new Set((options.allowedOrigins ?? []).map((origin) => origin.replace(/\/+$/, '').toLowerCase()))
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000
+  const allowedOrigins = new Set((options.allowedOrigins ?? []).map((origin) => origin.replace(/\/+$/, '').toLowerCase()))
+  const browserTraits = options.browserTraits ? new Set(options.browserTraits) : undefined
+  const throttle = options.throttle === false ? undefined : createThrottle(options.throttle ?? { limit: 5, windowMs: 60_000 })
+  const tooLarge: Refusal = { status: 413, code: 'body_too_large', message: `the body must be at most ${maxBodyBytes} bytes` }
 
-  const check = (request: Request): Fail | undefined => {
+  /** Method, origin, content type and declared length: refused before anything else runs. */
+  const checkRequest = (request: Request): Refusal | undefined => {
     if (request.method !== 'POST') return { status: 405, code: 'method_not_allowed', message: 'use POST', headers: { allow: 'POST' } }
-    const origin = request.headers.get('origin')
-    const own = new URL(request.url)
-    const sameOrigin = origin !== null && origin.toLowerCase() === own.origin.toLowerCase()
-    if (!sameOrigin && !(origin !== null && allowed.has(origin.toLowerCase()))) {
+    const origin = request.headers.get('origin')?.toLowerCase() ?? null
+    const sameOrigin = origin !== null && origin === ownOrigin(request, options.trustProxy === true)
+    if (!sameOrigin && !(origin !== null && allowedOrigins.has(origin))) {
       return { status: 403, code: 'forbidden_origin', message: origin === null ? 'the request has no Origin header' : `origin ${origin} is not allowed` }
     }
     if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) {
       return { status: 415, code: 'unsupported_media_type', message: 'the body must be application/json' }
     }
-    const length = Number(request.headers.get('content-length') ?? 0)
-    if (length > maxBodyBytes) return { status: 413, code: 'body_too_large', message: `the body must be at most ${maxBodyBytes} bytes` }
+    if (Number(request.headers.get('content-length') ?? 0) > maxBodyBytes) return tooLarge
     return undefined
+  }
+
+  /** The session's user, from the app's `authenticate()`. */
+  const identityOf = async (request: Request): Promise<RelayIdentity | Refusal> => {
+    const found = await options.authenticate(request)
+    if (found === null || found === undefined || found === '') return { status: 401, code: 'unauthenticated', message: 'no session: log in first' }
+    const identity: RelayIdentity = typeof found === 'string' ? { userId: found } : found
+    // A bug in the app's authenticate(), not the browser's fault.
+    if (typeof identity.userId !== 'string' || identity.userId === '') {
+      return { status: 500, code: 'internal_error', message: 'authenticate() returned neither a user id nor { userId }' }
+    }
+    for (const field of ['traits', 'context'] as const) {
+      if (identity[field] !== undefined && !isPlainObject(identity[field])) {
+        return { status: 500, code: 'internal_error', message: `authenticate() returned ${field} that is not an object` }
+      }
+    }
+    return identity
+  }
+
+  /** The throttle's verdict for this user. */
+  const checkThrottle = (userId: string): Refusal | undefined => {
+    const wait = throttle?.(userId, Date.now()) ?? 0
+    if (wait === 0) return undefined
+    const seconds = Math.max(1, Math.ceil(wait / 1000))
+    return { status: 429, code: 'too_many_requests', message: `too many identifies for this user; retry in ${seconds} s`, headers: { 'retry-after': String(seconds) } }
+  }
+
+  /** The body, read within limits and checked field by field. */
+  const bodyOf = async (request: Request, userId: string): Promise<RelayBody | Refusal> => {
+    const text = await readBody(request, maxBodyBytes, bodyTimeoutMs)
+    if (text === 'too_large') return tooLarge
+    if (text === 'timeout') return { status: 408, code: 'body_timeout', message: `the body did not arrive within ${bodyTimeoutMs} ms` }
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      return { status: 400, code: 'invalid_json', message: 'the body is not valid JSON' }
+    }
+    if (!isPlainObject(body)) return { status: 400, code: 'invalid_body', message: 'the body must be a JSON object' }
+    const unknown = Object.keys(body).find((key) => !ALLOWED_FIELDS.has(key))
+    if (unknown !== undefined) return { status: 400, code: 'invalid_body', message: `unknown field ${unknown}; send anonymousId, userId and traits` }
+    const { anonymousId, userId: claimed, traits } = body as RelayBody
+    if (claimed !== undefined && claimed !== userId) return { status: 403, code: 'user_mismatch', message: "userId is not the logged-in user's" }
+    if (anonymousId != null && !isUuid(anonymousId)) return { status: 400, code: 'invalid_body', message: 'anonymousId must be a UUID' }
+    if (traits !== undefined && !isPlainObject(traits)) return { status: 400, code: 'invalid_body', message: 'traits must be an object' }
+    return { anonymousId, traits }
+  }
+
+  /** The browser's traits it may set, under the server's: a vouched trait wins under each of its names. */
+  const traitsOf = (browser: Record<string, unknown> | undefined, vouched: Record<string, unknown> | undefined): Record<string, unknown> | Refusal | undefined => {
+    const forbidden = Object.keys(browser ?? {}).find((name) => (browserTraits ? !browserTraits.has(name) : IDENTITY_NAMES.has(name)))
+    if (forbidden !== undefined) {
+      return { status: 400, code: 'forbidden_trait', message: `traits.${forbidden} may not come from the browser; vouch for it in authenticate(), or list it in browserTraits` }
+    }
+    if (!vouched) return browser
+    const merged: Record<string, unknown> = { ...browser }
+    for (const name of Object.keys(vouched).flatMap(namesOf)) delete merged[name]
+    return { ...merged, ...vouched }
+  }
+
+  /** What the browser is told: each provider's status and error code, nothing a provider said. */
+  const answer = (result: Awaited<ReturnType<IdstitchClient['identify']>>): Response => {
+    const first = result.results[0]?.error
+    if (result.results.every((entry) => entry.status === 'invalid') && first && 'issues' in first) {
+      // The message itself is invalid for every provider: idstitch's own validation, about the browser's input.
+      const issue = (first as { issues: { path: string; message: string }[] }).issues[0]
+      return refuse({ status: 400, code: 'invalid_body', message: issue ? `${issue.path} ${issue.message}` : 'invalid message' })
+    }
+    const body: RelayResponseBody = {
+      ok: result.ok,
+      results: result.results.map(({ provider, status, reason, error }) => ({
+        provider,
+        status,
+        ...(reason ? { reason } : {}),
+        ...(error ? { error: { code: error.code } } : {}),
+      })),
+    }
+    return json(200, body)
   }
 
   return async (request) => {
     try {
-      const refused = check(request)
-      if (refused) return fail(refused)
-
-      const found = await options.authenticate(request)
-      if (found === null || found === undefined || found === '') return fail({ status: 401, code: 'unauthenticated', message: 'no session: log in first' })
-      const identity: RelayIdentity = typeof found === 'string' ? { userId: found } : found
-      // A bug in the app's authenticate(), not the browser's fault.
-      if (typeof identity.userId !== 'string' || identity.userId === '') {
-        return fail({ status: 500, code: 'internal_error', message: 'authenticate() returned neither a user id nor { userId }' })
-      }
-      for (const field of ['traits', 'context'] as const) {
-        if (identity[field] !== undefined && !isPlainObject(identity[field])) {
-          return fail({ status: 500, code: 'internal_error', message: `authenticate() returned ${field} that is not an object` })
-        }
-      }
-      const { userId } = identity
-
-      const text = await readBody(request, maxBodyBytes)
-      if (text === undefined) return fail({ status: 413, code: 'body_too_large', message: `the body must be at most ${maxBodyBytes} bytes` })
-      let body: unknown
-      try {
-        body = JSON.parse(text)
-      } catch {
-        return fail({ status: 400, code: 'invalid_json', message: 'the body is not valid JSON' })
-      }
-      if (!isPlainObject(body)) return fail({ status: 400, code: 'invalid_body', message: 'the body must be a JSON object' })
-      const unknown = Object.keys(body).filter((key) => !ALLOWED_KEYS.has(key))
-      if (unknown.length > 0) return fail({ status: 400, code: 'invalid_body', message: `unknown field ${unknown[0]}; send anonymousId, userId and traits` })
-      if (body.userId !== undefined && body.userId !== userId) {
-        return fail({ status: 403, code: 'user_mismatch', message: "userId is not the logged-in user's" })
-      }
-      const { anonymousId, traits } = body as RelayBody
-      if (anonymousId != null && !isUuid(anonymousId)) return fail({ status: 400, code: 'invalid_body', message: 'anonymousId must be a UUID' })
-      if (traits !== undefined && !isPlainObject(traits)) return fail({ status: 400, code: 'invalid_body', message: 'traits must be an object' })
-
+      const refused = checkRequest(request)
+      if (refused) return refuse(refused)
+      const identity = await identityOf(request)
+      if (isRefusal(identity)) return refuse(identity)
+      const throttled = checkThrottle(identity.userId)
+      if (throttled) return refuse(throttled)
+      const body = await bodyOf(request, identity.userId)
+      if (isRefusal(body)) return refuse(body)
+      const traits = traitsOf(body.traits, identity.traits)
+      if (isRefusal(traits)) return refuse(traits)
       const result = await options.client.identify({
-        userId,
-        anonymousId: anonymousId as string | null | undefined,
-        traits: identity.traits ? { ...(traits as Record<string, unknown> | undefined), ...identity.traits } : traits,
+        userId: identity.userId,
+        anonymousId: body.anonymousId,
+        traits,
         ...(identity.context ? { context: identity.context } : {}),
       })
-      const everyInvalid = result.results.every((entry) => entry.status === 'invalid')
-      const first = result.results[0]?.error
-      if (everyInvalid && first && 'issues' in first) {
-        const issue = (first as { issues: { path: string; message: string }[] }).issues[0]
-        return fail({ status: 400, code: 'invalid_body', message: issue ? `${issue.path} ${issue.message}` : first.message })
-      }
-      const response: RelayResponseBody = {
-        ok: result.ok,
-        results: result.results.map(({ provider, status, reason, error }) => ({
-          provider,
-          status,
-          ...(reason ? { reason } : {}),
-          ...(error ? { error: { code: error.code, message: error.message } } : {}),
-        })),
-      }
-      return json(200, response)
+      return answer(result)
     } catch {
       // authenticate() or the request stream failed: answer, never crash the app.
-      return fail({ status: 500, code: 'internal_error', message: 'the identify relay failed' })
+      return refuse({ status: 500, code: 'internal_error', message: 'the identify relay failed' })
     }
   }
 }
-
-/**
- * Adapts a Web-standard handler to Express and `node:http`:
- * `app.post('/api/identify', toNodeHandler(handler))`. Works after
- * `express.json()` too (it then relays the parsed body).
- *
- * @example
- * createServer(toNodeHandler(createIdentifyHandler({ client, authenticate })))
- */
-export const toNodeHandler =
-  (handler: (request: Request) => Promise<Response>) =>
-  async (req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> => {
-    try {
-      const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true
-      const forwarded = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim()
-      const protocol = forwarded || (encrypted ? 'https' : 'http')
-      const url = `${protocol}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`
-      const headers = new Headers()
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value === undefined) continue
-        for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item)
-      }
-      const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
-      let body: RequestInit['body'] | undefined
-      if (hasBody && req.body !== undefined) {
-        // A body parser already read the stream: relay what it parsed.
-        body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body)
-        headers.delete('content-length')
-      } else if (hasBody) {
-        body = req as unknown as RequestInit['body']
-      }
-      const request = new Request(url, { method: req.method, headers, body, ...(body ? { duplex: 'half' } : {}) } as RequestInit)
-      const response = await handler(request)
-      res.statusCode = response.status
-      response.headers.forEach((value, name) => {
-        res.setHeader(name, value)
-      })
-      res.end(Buffer.from(await response.arrayBuffer()))
-    } catch {
-      if (!res.headersSent) {
-        res.statusCode = 500
-        res.setHeader('content-type', 'application/json')
-      }
-      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'the identify relay failed' } }))
-    }
-  }

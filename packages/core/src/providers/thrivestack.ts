@@ -1,4 +1,5 @@
 import { JsonText, joinJson, utf8Length } from '../json.js'
+import { TRAIT_ALIASES } from '../traits.js'
 import { defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type FieldIssue, type ProviderOutcome } from '../provider.js'
 
 /** How the {@link thrivestack} provider authenticates. */
@@ -41,13 +42,9 @@ export const THRIVESTACK_MAX_ITEMS = 1000
 export const THRIVESTACK_MAX_BYTES = 2 * 1024 * 1024
 
 /** Common trait names copied to Thrivestack's reserved ones when those are not set. */
-const RESERVED_ALIASES: readonly (readonly [string, string])[] = [
-  ['email', 'user_email'],
-  ['name', 'user_name'],
-  ['firstName', 'first_name'],
-  ['lastName', 'last_name'],
-  ['createdAt', 'created_at'],
-]
+const RESERVED_ALIASES: readonly (readonly [string, string])[] = (['email', 'name', 'firstName', 'lastName', 'createdAt'] as const).map(
+  (trait) => [trait, (TRAIT_ALIASES[trait] as readonly string[])[0] as string] as const,
+)
 
 /**
  * Thrivestack (https://thrivestack.ai): identifies `user_id` with `traits`, an

@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/**
+ * Adapts a Web-standard handler to Express and `node:http`:
+ * `app.post('/api/identify', toNodeHandler(handler))`. Works after
+ * `express.json()` too (it then relays the parsed body).
+ *
+ * @example
+ * createServer(toNodeHandler(createIdentifyHandler({ client, authenticate })))
+ */
+export const toNodeHandler =
+  (handler: (request: Request) => Promise<Response>) =>
+  async (req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> => {
+    try {
+      // The URL the request reached this server at. Forwarded headers pass through untouched;
+      // the handler honours them only with its `trustProxy` option.
+      const protocol = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'
+      const url = `${protocol}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`
+      const headers = new Headers()
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value === undefined) continue
+        for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item)
+      }
+      const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
+      let body: RequestInit['body'] | undefined
+      if (hasBody && req.body !== undefined) {
+        // A body parser already read the stream: relay what it parsed.
+        body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body)
+        headers.delete('content-length')
+      } else if (hasBody) {
+        body = req as unknown as RequestInit['body']
+      }
+      const request = new Request(url, { method: req.method, headers, body, ...(body ? { duplex: 'half' } : {}) } as RequestInit)
+      const response = await handler(request)
+      res.statusCode = response.status
+      response.headers.forEach((value, name) => {
+        res.setHeader(name, value)
+      })
+      res.end(Buffer.from(await response.arrayBuffer()))
+    } catch {
+      if (!res.headersSent) {
+        res.statusCode = 500
+        res.setHeader('content-type', 'application/json')
+      }
+      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'the identify relay failed' } }))
+    }
+  }
