@@ -68,8 +68,10 @@ export interface ProviderDefinition<Options, Config, Item> {
   name: string
   /** Validates options (throwing via the `fail` helper) and resolves defaults. */
   configure(options: Options, fail: (option: string, message: string) => never): Config
-  /** The secrets in a configuration, to redact from logs and dry runs. */
+  /** The secrets in a configuration, to redact from logs and dry runs (query values of URL options are added). */
   secrets?(config: Config): readonly (string | undefined)[]
+  /** Redacts what only appears at run time (a per-user token), after the configured secrets. */
+  redact?(text: string, config: Config): string
   prepare(event: IdentifyEvent, config: Config): Prepared<Item>
   request(items: readonly Item[], config: Config): ProviderRequest
   parse?(response: ProviderResponse, config: Config): ProviderOutcome
@@ -137,16 +139,49 @@ export const requireString = (
   return value
 }
 
+/** The `user:password@` part of a URL, when it has one. */
+const USERINFO = /^https?:\/\/([^@/?#]*)@/i
+
+/**
+ * Checks a URL option: an absolute http(s) URL without credentials in it.
+ * `fetch` refuses a URL with `user:password@` (and so would every edge
+ * runtime), and a credential in a URL ends up in logs: pass it as the
+ * provider's key option, or as a header of `http()`.
+ */
+export const requireUrl = (fail: (option: string, message: string) => never, option: string, value: unknown): string => {
+  if (!isHttpUrl(value)) fail(option, 'must be an absolute http(s) URL')
+  if (USERINFO.test(value)) fail(option, 'must not hold credentials (user:password@); pass them as the provider\'s key option or a header')
+  return value
+}
+
 /** Checks an optional base URL option. */
 export const optionalBaseUrl = (
   fail: (option: string, message: string) => never,
   value: unknown,
   fallback: string,
   option = 'baseUrl',
-): string => {
-  if (value === undefined) return fallback
-  if (!isHttpUrl(value)) fail(option, 'must be an absolute http(s) URL')
-  return value
+): string => (value === undefined ? fallback : requireUrl(fail, option, value))
+
+/**
+ * What may carry a credential in the URLs an app configured: every query
+ * value (`?token=…`), and the user-info part were one to get through.
+ */
+const urlSecrets = (options: object): string[] =>
+  Object.values(options)
+    .filter(isHttpUrl)
+    .flatMap((url) => {
+      const query = url.split('#')[0]?.split('?')[1] ?? ''
+      const values = query.split('&').map((pair) => pair.slice(pair.indexOf('=') + 1))
+      const userinfo = USERINFO.exec(url)?.[1]
+      return [...values, ...values.map(safeDecode), ...(userinfo ? [userinfo, ...userinfo.split(':')] : [])]
+    })
+
+const safeDecode = (text: string): string => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 /**
@@ -178,7 +213,8 @@ export const defineProvider = <Options, Item, Config = Options>(
       throw new ConfigError(option, message, { provider: name })
     }
     const config = definition.configure(options, fail)
-    const redact = createRedact(definition.secrets?.(config) ?? [])
+    const redactConfigured = createRedact([...(definition.secrets?.(config) ?? []), ...urlSecrets(options)])
+    const redact = definition.redact ? (text: string) => redactConfigured((definition.redact as NonNullable<typeof definition.redact>)(text, config)) : redactConfigured
     const batch = definition.batch?.(config)
     const rateLimit = definition.rateLimit?.(config)
     return {

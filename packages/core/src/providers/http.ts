@@ -1,6 +1,6 @@
 import { checkJson } from '../json.js'
 import type { IdentifyEvent } from '../message.js'
-import { defineProvider, isHttpUrl, type ProviderRequest } from '../provider.js'
+import { defineProvider, requireUrl, type ProviderRequest } from '../provider.js'
 
 /** Options of the {@link http} provider. */
 export interface HttpProviderOptions {
@@ -35,7 +35,7 @@ const PLAIN_HEADERS: ReadonlySet<string> = new Set(['content-type', 'accept', 'a
 export const http = defineProvider<HttpProviderOptions, unknown, Config>({
   name: 'http',
   configure(options, fail) {
-    if (!isHttpUrl(options.url)) fail('url', 'must be an absolute http(s) URL')
+    requireUrl(fail, 'url', options.url)
     const method = options.method ?? 'POST'
     if (!['POST', 'PUT', 'PATCH'].includes(method)) fail('method', "must be 'POST', 'PUT' or 'PATCH'")
     if (typeof options.body !== 'function') fail('body', 'must be a function that builds the JSON body from the event')

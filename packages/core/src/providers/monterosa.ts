@@ -1,5 +1,6 @@
 import type { IdentifyEvent } from '../message.js'
-import { defineProvider, errorMessage, httpFailure, isHttpUrl, isSuccess, joinUrl, requireString, type ProviderOutcome } from '../provider.js'
+import { defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, requireString, requireUrl, type ProviderOutcome } from '../provider.js'
+import { createRedact } from '../redact.js'
 import { isUuid } from '../uuid.js'
 
 /** Options of the {@link monterosa} provider. */
@@ -49,6 +50,17 @@ interface Config {
   provider: string
   strategy: string
   token: MonterosaOptions['token']
+  /** Per-user tokens `token()` returned lately, redacted wherever they might be echoed. */
+  recentTokens: Set<string>
+}
+
+/** Per-user tokens remembered for redaction; the oldest is forgotten past it. */
+const RECENT_TOKENS = 1_000
+
+const remember = (tokens: Set<string>, token: string): void => {
+  tokens.delete(token)
+  tokens.add(token)
+  if (tokens.size > RECENT_TOKENS) tokens.delete(tokens.values().next().value as string)
 }
 
 /**
@@ -66,7 +78,7 @@ export const monterosa = defineProvider<MonterosaOptions, MonterosaIdentifyPaylo
   name: 'monterosa',
   configure(options, fail) {
     const base = requireString(fail, 'baseUrl', options.baseUrl)
-    if (!isHttpUrl(base)) fail('baseUrl', 'must be an absolute http(s) URL')
+    requireUrl(fail, 'baseUrl', base)
     const projectId = requireString(fail, 'projectId', options.projectId)
     if (!isUuid(projectId)) fail('projectId', 'must be a UUID')
     const provider = options.provider === undefined ? 'noLogin' : requireString(fail, 'provider', options.provider)
@@ -74,15 +86,17 @@ export const monterosa = defineProvider<MonterosaOptions, MonterosaIdentifyPaylo
     const { token } = options
     if (provider !== 'noLogin' && token === undefined) fail('token', `is required with provider '${provider}'`)
     if (token !== undefined && typeof token !== 'function') requireString(fail, 'token', token)
-    return { url: joinUrl(base, '/v1/user'), projectId, provider, strategy, token }
+    return { url: joinUrl(base, '/v1/user'), projectId, provider, strategy, token, recentTokens: new Set() }
   },
   secrets: (config) => [typeof config.token === 'string' ? config.token : undefined],
+  redact: (text, config) => (config.recentTokens.size === 0 ? text : createRedact([...config.recentTokens])(text)),
   prepare(event, config) {
     const passwords = Object.keys(event.traits).filter((key) => /passw(or)?d|secret/i.test(key))
     if (passwords.length > 0) {
       return { type: 'invalid', issues: passwords.map((key) => ({ path: `traits.${key}`, message: 'looks like a password; idstitch never sends passwords to Monterosa' })) }
     }
     const token = typeof config.token === 'function' ? config.token(event) : config.token
+    if (token && typeof config.token === 'function') remember(config.recentTokens, token)
     if (config.provider !== 'noLogin' && !token) return { type: 'skip', reason: `Monterosa provider '${config.provider}' needs the user's token and none was found` }
     const common = { projectId: config.projectId, strategy: config.strategy }
     const item: MonterosaIdentifyPayload =

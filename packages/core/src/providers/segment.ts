@@ -1,5 +1,5 @@
 import { JsonText, base64, joinJson, utf8Length } from '../json.js'
-import { defineProvider, isHttpUrl, joinUrl, requireString } from '../provider.js'
+import { defineProvider, joinUrl, requireString, requireUrl } from '../provider.js'
 
 /** Options of the {@link segment} provider. */
 export interface SegmentOptions {
@@ -48,7 +48,7 @@ export const segment = defineProvider<SegmentOptions, JsonText, Config>({
   configure(options, fail) {
     const writeKey = requireString(fail, 'writeKey', options.writeKey)
     const base = requireString(fail, 'baseUrl', options.baseUrl)
-    if (!isHttpUrl(base)) fail('baseUrl', 'must be an absolute http(s) URL')
+    requireUrl(fail, 'baseUrl', base)
     return { writeKey, url: joinUrl(base, '/v1/batch') }
   },
   secrets: (config) => [config.writeKey],
