@@ -16,7 +16,7 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: '.cache/coverage',
       // The floor: the coverage of the day it was set. Raise it as tests are added; never lower it.
-      thresholds: { statements: 79, branches: 82, functions: 87, lines: 79 },
+      thresholds: { statements: 80, branches: 83, functions: 88, lines: 80 },
     },
     projects: [
       { test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },

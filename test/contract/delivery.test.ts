@@ -79,11 +79,14 @@ describe.each(transports)('over %s', (_, transport) => {
       expect(elapsed).toBeGreaterThanOrEqual(150)
     })
 
-    it('caps Retry-After at retry.maxRetryAfterMs', async () => {
+    it('does not wait for a Retry-After longer than retry.maxRetryAfterMs, and sends nothing more until it ends', async () => {
       server.faults.push({ status: 503, headers: { 'retry-after': '3600' } })
-      const [result, elapsed] = await timed(() => client({ retry: { limit: 1, maxRetryAfterMs: 100 } }).identify({ userId: 'u_cap' }))
-      expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
+      const idstitch = client({ retry: { limit: 1, maxRetryAfterMs: 100 } })
+      const [result, elapsed] = await timed(() => idstitch.identify({ userId: 'u_cap' }))
+      expect(result.results[0]).toMatchObject({ status: 'failed', attempts: 1, httpStatus: 503 })
       expect(elapsed).toBeLessThan(1_000)
+      expect(expectFailed((await idstitch.identify({ userId: 'u_next' })).results[0], 'IdstitchError', 'provider_unavailable').message).toContain('Retry-After')
+      expect(server.requests).toHaveLength(1)
     })
 
     it('does not wait for a Retry-After that ends past the deadline', async () => {

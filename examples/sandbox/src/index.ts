@@ -1,5 +1,5 @@
 export type { SandboxRequest, SandboxResponse, AcceptedIdentify, ProviderRule } from './types.js'
-export type { Fault, ProviderServer } from './server.js'
+export type { Fault, Flakiness, ProviderServer } from './server.js'
 export { startProviderServer } from './server.js'
 export { datafastRule, type DatafastRuleOptions } from './rules/datafast.js'
 export { dfendRule, type DfendRuleOptions } from './rules/dfend.js'

@@ -11,7 +11,22 @@ export type Fault =
   | { truncate: true }
   | { delayMs: number }
 
+/**
+ * Transient failures at a given rate, decided per request by a hash of its
+ * key (by default its raw body) and how many times that key was seen: the
+ * same requests fail in every run, whatever order they arrive in, and a
+ * retried request fails again only by the same chance as a new one.
+ */
+export interface Flakiness {
+  rate: number
+  /** Default 500. */
+  status?: number
+  key?: (request: SandboxRequest) => string
+}
+
 export interface ProviderServer {
+  /** When set, requests fail at this rate (after the scripted faults). */
+  flaky?: Flakiness | undefined
   /** `http://127.0.0.1:<port>` */
   url: string
   /** Every request received, in order (faulted ones included). */
@@ -26,6 +41,15 @@ export interface ProviderServer {
 }
 
 const MAX_BODY = 8 * 1024 * 1024
+
+/** A hash of `text` in [0, 1): FNV-1a, then murmur3's finaliser, so that texts differing in one character land far apart. */
+const chance = (text: string): number => {
+  let hash = 0x811c9dc5
+  for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193)
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b)
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35)
+  return ((hash ^ (hash >>> 16)) >>> 0) / 2 ** 32
+}
 
 const readBody = (request: IncomingMessage): Promise<string | undefined> =>
   new Promise((resolve, reject) => {
@@ -68,6 +92,16 @@ export interface ProviderServerOptions {
 export const startProviderServer = async (rules: ProviderRule[], { port = 0, routes }: ProviderServerOptions = {}): Promise<ProviderServer> => {
   const sockets = new Set<Socket>()
   const state: Omit<ProviderServer, 'url' | 'close'> = { requests: [], accepted: [], faults: [] }
+  /** How many times each flaky key was seen. */
+  const seen = new Map<string, number>()
+  const flakes = (incoming: SandboxRequest): boolean => {
+    const flaky = state.flaky
+    if (!flaky) return false
+    const key = flaky.key?.(incoming) ?? incoming.raw
+    const count = (seen.get(key) ?? 0) + 1
+    seen.set(key, count)
+    return chance(`${key}#${count}`) < flaky.rate
+  }
 
   const server = createServer(async (request, response) => {
     const raw = await readBody(request).catch(() => undefined)
@@ -79,7 +113,7 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, rou
     } catch {
       body = undefined
     }
-    const incoming: SandboxRequest = { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body, raw }
+    const incoming: SandboxRequest = { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body, raw, at: Date.now() }
     if (routes?.(incoming, response)) return
     state.requests.push(incoming)
 
@@ -97,6 +131,7 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, rou
     }
     if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
     if (fault && 'status' in fault) return send(response, fault)
+    if (!fault && flakes(incoming)) return send(response, { status: state.flaky?.status ?? 500, body: { error: 'Transient failure, try again' } })
 
     const rule = rules.find((candidate) => candidate.path === incoming.path)
     if (!rule) return send(response, { status: 404, body: { error: `No provider serves ${incoming.path}` } })

@@ -10,6 +10,8 @@ export interface SandboxRequest {
   body: unknown
   /** The body as received. */
   raw: string
+  /** When it arrived (`Date.now()`). */
+  at: number
 }
 
 export interface SandboxResponse {

@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'queue_full'
   | 'client_closed'
   | 'internal_error'
+  | 'circuit_open'
+  | 'provider_unavailable'
 
 /**
  * The base class of every error idstitch creates.

@@ -102,6 +102,20 @@ describe('createClient', () => {
     expect(lines).toEqual(['[idstitch] onError threw: handler broke'])
   })
 
+  it('never throws for a message whose getters throw (a lazy ORM record, a Proxy): it is invalid, and flush() still resolves', async () => {
+    const { transport } = answering()
+    const client = createClient({ providers: [acme({ apiKey: 'k_one' })], transport, logger: false })
+    const getter = Object.defineProperty({}, 'userId', { enumerable: true, get: () => { throw new Error('lazy load failed') } })
+    const trap = new Proxy({ userId: 'usr_1' }, { get: () => { throw new Error('trap') }, getPrototypeOf: () => { throw new Error('trap') } })
+    for (const message of [getter, trap]) {
+      let promise: Promise<unknown> | undefined
+      expect(() => (promise = client.identify(message as never))).not.toThrow()
+      await expect(promise).resolves.toMatchObject({ ok: false, results: [{ status: 'invalid', error: { issues: [{ path: 'message', message: expect.stringContaining('could not be read') }] } }] })
+    }
+    await expect(client.flush()).resolves.toBeUndefined()
+    expect(transport.send).not.toHaveBeenCalled()
+  })
+
   it('flush() resolves once every accepted identify has finished', async () => {
     const { transport } = answering()
     const client = createClient({ providers: [acme({ apiKey: 'k_one' })], transport })

@@ -69,10 +69,17 @@ const deadlines = (deadlineMs: number): (() => Deadline) => {
   }
 }
 
-/** The user id for `onError`'s context, read defensively: the message may be anything. */
+/**
+ * The user id for `onError`'s context, read defensively: the message may be
+ * anything, even an object whose getter throws (a lazy ORM record, a Proxy).
+ */
 const userIdOf = (message: unknown): string | undefined => {
-  const userId = (message as { userId?: unknown } | null | undefined)?.userId
-  return typeof userId === 'string' ? userId : undefined
+  try {
+    const userId = (message as { userId?: unknown } | null | undefined)?.userId
+    return typeof userId === 'string' ? userId : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -109,14 +116,16 @@ export const createClient = (clientOptions: ClientOptions): IdstitchClient => {
 
   return {
     identify(message) {
-      if (closed) return Promise.resolve(results.refuse('client_closed', 'the client is shut down; this identify was not sent', userIdOf(message)))
+      const userId = userIdOf(message)
+      if (closed) return Promise.resolve(results.refuse('client_closed', 'the client is shut down; this identify was not sent', userId))
       if (inFlight.count >= options.maxQueue) {
-        return Promise.resolve(results.refuse('queue_full', `${options.maxQueue} identifies are already in flight (maxQueue); this one was not sent`, userIdOf(message)))
+        return Promise.resolve(results.refuse('queue_full', `${options.maxQueue} identifies are already in flight (maxQueue); this one was not sent`, userId))
       }
+      // From here on, nothing may throw past the catch below: the identify is counted in flight.
       inFlight.started()
       let pending: PendingIdentify | undefined
       const promise = new Promise<IdentifyResult>((resolve) => {
-        pending = new PendingIdentify({ providers, results }, userIdOf(message), resolve, inFlight.finished)
+        pending = new PendingIdentify({ providers, results }, userId, resolve, inFlight.finished)
       })
       // No closure here refers to `message`, so nothing pending keeps the caller's message alive.
       try {

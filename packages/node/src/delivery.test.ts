@@ -15,7 +15,7 @@ const keep = { text: (text: string) => text, value: (value: unknown) => value }
 /** One lane, on a clock the test sets, with a transport that answers 200 at once. */
 const lane = (now: number) => {
   const send = vi.fn(async (): Promise<ProviderResponse> => ({ status: 200, headers: {}, body: {} }))
-  const created = createDeliveryLane(provider, { transport: { send }, concurrency: 1, timeoutMs: 1_000, retryLimit: 0, backoff: () => 0, now: () => now, random: Math.random, redact: keep })
+  const created = createDeliveryLane(provider, { transport: { send }, concurrency: 1, timeoutMs: 1_000, retryLimit: 0, backoff: () => 0, maxRetryAfterMs: 10_000, now: () => now, random: Math.random, redact: keep })
   const deliver = (deadline: Deadline) =>
     new Promise<Delivery>((resolve) => created.enqueue({ item: {}, deadline, listener: { delivered: (_slot, delivery) => resolve(delivery) }, slot: 0 }))
   return { send, deliver }

@@ -11,6 +11,8 @@ export interface Delivery {
   httpStatus?: number
   data?: unknown
   error?: IdstitchError
+  /** The last attempt reached the provider and got no answer (timed out, or aborted at the deadline): it may have been accepted. */
+  maybeDelivered?: boolean
 }
 
 /** When a message must be finished by: `at` (epoch ms; `Infinity` for never) and the `ms` it was given. */
@@ -25,6 +27,8 @@ export interface DeliveryOptions {
   timeoutMs: number
   retryLimit: number
   backoff: BackoffOptions | ((retry: number) => number)
+  /** A `Retry-After` up to this pauses the provider; a longer one fails what is queued at once. */
+  maxRetryAfterMs: number
   now: () => number
   random: () => number
   /** Errors and bodies may echo a key back: they pass through it. */
@@ -60,7 +64,21 @@ export interface DeliveryLane {
   enqueue(job: Job): void
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+/** One request on its way: the jobs it carries, and its attempts so far. */
+interface Flight {
+  jobs: Job[]
+  /** Built on its first attempt. */
+  request?: ProviderRequest
+  /** The soonest deadline of its jobs. */
+  deadline: Deadline
+  /** The least time left for which an attempt is started. */
+  room: number
+  attempts: number
+  last?: Delivery
+}
+
+/** The outcome of one attempt: a final delivery, or a failure worth retrying (after `retryAfterMs`, when the server said). */
+type AttemptOutcome = { final: boolean; delivery: Delivery; retryAfterMs?: number | undefined }
 
 /** The least time left before a deadline for which an attempt is started (a tenth of a shorter deadline). */
 const MIN_ATTEMPT_MS = 10
@@ -76,54 +94,70 @@ const BACKSTOP_FACTOR = 2
 /** Room left in a batch body for its wrapper (`{"batch":[…]}`) and separators. */
 const BATCH_OVERHEAD = 64
 
-/** The outcome of one attempt: a final delivery, or a failure worth retrying (after `retryAfterMs`, when the server said). */
-type AttemptOutcome = { final: true; delivery: Delivery } | { final: false; delivery: Delivery; retryAfterMs?: number | undefined }
+/**
+ * The circuit breaker: after this many attempts in a row fail (network
+ * errors, timeouts, 408, 429 without `Retry-After`, 5xx), the provider is
+ * taken as down. With 30 % of attempts failing at random, ten in a row
+ * happen about once in 170,000 attempts.
+ */
+const BREAKER_THRESHOLD = 10
+/** How long the breaker stays open the first time; it doubles each time it opens again, up to the maximum. */
+const BREAKER_COOLDOWN_MS = 5_000
+const BREAKER_MAX_COOLDOWN_MS = 60_000
 
 /**
  * One provider's delivery lane: a queue, a concurrency limit, batching for
  * providers that take several items a request, the provider's rate limit,
- * and retries with backoff bounded by each message's deadline.
+ * retries with backoff bounded by each message's deadline, a pause for
+ * everyone when the provider sends `Retry-After`, and a circuit breaker.
+ *
+ * A concurrency slot is held only while an attempt is on the wire: a request
+ * waiting for its backoff, the rate limit or a pause holds none, so healthy
+ * messages keep flowing past failing ones.
  */
 export const createDeliveryLane = (provider: Provider, options: DeliveryOptions): DeliveryLane => {
   // A FIFO with a head index: shift() on a 20,000-item array is quadratic.
   let queue: Required<Job>[] = []
   let head = 0
+  /** Flights whose backoff or rate-limit wait is over, ahead of new jobs. */
+  let ready: Flight[] = []
   const limiter = provider.rateLimit && createRateLimiter(provider.rateLimit)
   let active = 0
   let scheduled = false
-  let sweeper: ReturnType<typeof setTimeout> | undefined
+  let wakeAt = Infinity
+  let waker: ReturnType<typeof setTimeout> | undefined
+  /** No attempt starts before this (the provider's `Retry-After`). */
+  let pausedUntil = 0
+  /** Everything fails at once until this: the provider asked to wait longer than `maxRetryAfterMs`. */
+  let unavailableUntil = 0
+  const breaker = { failures: 0, openUntil: 0, cooldownMs: BREAKER_COOLDOWN_MS }
 
-  /** Hands a job its outcome; one job's listener failing must not keep the others from theirs. */
-  const finish = (job: Job, delivery: Delivery): void => {
-    try {
-      job.listener.delivered(job.slot, delivery)
-    } catch {
-      // The client's listeners do not throw; this only guards the lane.
+  // ---- outcomes
+
+  /** Hands each job its outcome; one job's listener failing must not keep the others from theirs. */
+  const finish = (jobs: readonly Job[], delivery: Delivery): void => {
+    for (const job of jobs) {
+      try {
+        job.listener.delivered(job.slot, delivery)
+      } catch {
+        // The client's listeners do not throw; this only guards the lane.
+      }
     }
   }
 
   const expired = (deadline: Deadline, attempts = 0): Delivery => ({ status: 'failed', attempts, error: new TimeoutError(provider.name, deadline.ms, 'deadline') })
 
-  // ---- the queue
-
-  /**
-   * Ends, at their deadline, the jobs still waiting in the queue, so a queued
-   * identify resolves on time. Every identify of a client has the same
-   * `deadlineMs`, so the queue is in deadline order: one timer for its head.
-   */
-  const sweep = (): void => {
-    sweeper = undefined
+  const refusal = (code: 'client_rate_limited' | 'circuit_open' | 'provider_unavailable', attempts: number): Delivery => {
     const now = options.now()
-    while (head < queue.length && (queue[head] as Job).deadline.at <= now) {
-      const job = queue[head++] as Job
-      finish(job, expired(job.deadline))
-    }
-    arm()
+    const why = {
+      client_rate_limited: `the provider's limit of ${provider.rateLimit?.limit} requests per ${Math.round((provider.rateLimit?.windowMs ?? 0) / 1000)} s is reached and no slot frees up before the deadline`,
+      circuit_open: `every attempt failed lately (${BREAKER_THRESHOLD} in a row); the provider gets no request for ${Math.ceil((breaker.openUntil - now) / 1000)} s`,
+      provider_unavailable: `the provider asked to wait ${Math.ceil((unavailableUntil - now) / 1000)} s (Retry-After), longer than maxRetryAfterMs allows`,
+    }[code]
+    return { status: 'failed', attempts, error: new IdstitchError(code, `[idstitch] ${provider.name}: ${why}; nothing more was sent`, { provider: provider.name }) }
   }
-  const arm = (): void => {
-    const next = queue[head]
-    if (sweeper === undefined && next && next.deadline.at !== Infinity) sweeper = setTimeout(sweep, Math.max(0, next.deadline.at - options.now()))
-  }
+
+  // ---- the queue
 
   /** The next request's jobs: one, or as many as the provider's batch limits allow. */
   const takeBatch = (): Job[] => {
@@ -146,59 +180,134 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     return batch
   }
 
-  /** Starts requests while there is room under the concurrency limit. */
-  const pump = (): void => {
-    scheduled = false
-    while (active < options.concurrency && head < queue.length) {
-      const jobs = takeBatch()
-      active++
-      void send(jobs).then((delivery) => {
-        active--
-        for (const job of jobs) finish(job, delivery)
-        pump()
-      })
+  /** A flight for the next queued jobs; the soonest deadline of a batch ends the shared request. */
+  const board = (): Flight => {
+    const jobs = takeBatch()
+    const deadline = jobs.reduce((first, job) => (job.deadline.at < first.at ? job.deadline : first), (jobs[0] as Job).deadline)
+    // With less time left than `room`, an attempt could not finish: it is not started. It would reach the
+    // provider (which may act on it) only to be aborted and reported failed. This also covers timers,
+    // which fire up to a few ms before Date.now() reaches their aim.
+    return { jobs, deadline, room: Math.min(MIN_ATTEMPT_MS, deadline.ms / 10), attempts: 0 }
+  }
+
+  /** Ends, at their deadline, the jobs and flights still waiting, so every identify resolves on time. */
+  const expireWaiting = (now: number): void => {
+    while (head < queue.length && (queue[head] as Job).deadline.at <= now) {
+      const job = queue[head++] as Job
+      finish([job], expired(job.deadline))
     }
-    if (head >= queue.length && sweeper !== undefined) {
-      clearTimeout(sweeper)
-      sweeper = undefined
+    if (ready.length > 0 && ready.some((flight) => flight.deadline.at - flight.room < now)) {
+      const late = ready.filter((flight) => flight.deadline.at - flight.room < now)
+      ready = ready.filter((flight) => !late.includes(flight))
+      for (const flight of late) finish(flight.jobs, flight.last ?? expired(flight.deadline, flight.attempts))
     }
   }
 
-  // ---- one request, its attempts and retries
-
-  /** The jobs of a batch were queued together; the soonest deadline ends the shared request. */
-  const soonest = (jobs: Job[]): Deadline => jobs.reduce((first, job) => (job.deadline.at < first.at ? job.deadline : first), (jobs[0] as Job).deadline)
+  /** Fails everything waiting at once with `delivery`'s error (the provider is down, or asked for a long pause). */
+  const failWaiting = (delivery: (attempts: number) => Delivery): void => {
+    while (head < queue.length) finish([queue[head++] as Job], delivery(0))
+    const flights = ready
+    ready = []
+    for (const flight of flights) finish(flight.jobs, flight.last ?? delivery(flight.attempts))
+  }
 
   /**
-   * With less time left than this, an attempt could not finish: it is not started. It would
-   * reach the provider (which may act on it) only to be aborted and reported failed. This
-   * also covers timers, which fire up to a few ms before Date.now() reaches their aim.
+   * Wakes the lane at `at` (the end of a pause, or the next deadline of what waits); with nothing
+   * waiting (`Infinity`), no timer is left to keep the process alive.
    */
-  const roomFor = (deadline: Deadline): number => Math.min(MIN_ATTEMPT_MS, deadline.ms / 10)
+  const wakeUpAt = (at: number): void => {
+    if (at === Infinity && waker !== undefined) {
+      clearTimeout(waker)
+      waker = undefined
+      wakeAt = Infinity
+    }
+    if (at >= wakeAt) return
+    if (waker !== undefined) clearTimeout(waker)
+    wakeAt = at
+    waker = setTimeout(() => {
+      waker = undefined
+      wakeAt = Infinity
+      pump()
+    }, Math.max(0, at - options.now()))
+  }
 
-  /** Waits for the provider's rate limit to allow a request; `false` when no slot frees up before `deadline`. */
-  const waitForSlot = async (deadline: Deadline): Promise<boolean> => {
-    if (!limiter) return true
-    for (;;) {
-      const wait = limiter.wait(options.now())
-      if (wait === 0) {
-        limiter.record(options.now())
-        return true
-      }
-      if (wait >= deadline.at - options.now()) return false
-      await sleep(wait)
+  /** The soonest moment something waiting must be looked at again: its deadline. */
+  const nextDeadline = (): number => {
+    let at = head < queue.length ? (queue[head] as Job).deadline.at : Infinity
+    for (const flight of ready) at = Math.min(at, flight.deadline.at - flight.room)
+    return at
+  }
+
+  /** Starts attempts while there is a free slot and the provider may be sent to. */
+  const pump = (): void => {
+    scheduled = false
+    const now = options.now()
+    expireWaiting(now)
+    if (unavailableUntil > now) failWaiting((attempts) => refusal('provider_unavailable', attempts))
+    else if (breaker.openUntil > now) failWaiting((attempts) => refusal('circuit_open', attempts))
+    else if (pausedUntil > now) {
+      const waiting = nextDeadline()
+      wakeUpAt(waiting === Infinity ? Infinity : Math.min(pausedUntil, waiting))
+      return
+    }
+    while (active < options.concurrency && unavailableUntil <= now && breaker.openUntil <= now) {
+      const flight = ready.shift() ?? (head < queue.length ? board() : undefined)
+      if (!flight) break
+      launch(flight, now)
+    }
+    wakeUpAt(nextDeadline())
+  }
+
+  // ---- one attempt
+
+  /** Starts `flight`'s next attempt, or puts it to sleep for the rate limit, or ends it. */
+  const launch = (flight: Flight, now: number): void => {
+    const remaining = flight.deadline.at - now
+    if (remaining < flight.room) {
+      finish(flight.jobs, flight.last ?? expired(flight.deadline, flight.attempts))
+      return
+    }
+    const wait = limiter ? limiter.wait(now) : 0
+    if (wait >= remaining) {
+      finish(flight.jobs, flight.last ?? refusal('client_rate_limited', flight.attempts))
+      return
+    }
+    if (wait > 0) {
+      sleep(flight, wait)
+      return
+    }
+    const request = requestFor(flight)
+    if (!request) return
+    limiter?.record(now)
+    active++
+    flight.attempts++
+    void attempt(request, flight.deadline, flight.attempts).then((outcome) => {
+      active--
+      land(flight, outcome)
+      pump()
+    })
+  }
+
+  /** The flight's request, built once; an adapter that throws building it ends the flight (a bug, never the host app's failure). */
+  const requestFor = (flight: Flight): ProviderRequest | undefined => {
+    try {
+      flight.request ??= provider.request(flight.jobs.map((job) => job.item))
+      return flight.request
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      const failure = new IdstitchError('internal_error', `[idstitch] ${provider.name}: adapter failed: ${options.redact.text(message)}`, { provider: provider.name, cause: error })
+      finish(flight.jobs, { status: 'failed', attempts: flight.attempts, error: failure })
+      return undefined
     }
   }
 
-  const noSlot = (attempts: number): Delivery => ({
-    status: 'failed',
-    attempts,
-    error: new IdstitchError(
-      'client_rate_limited',
-      `[idstitch] ${provider.name}: the provider's limit of ${provider.rateLimit?.limit} requests per ${Math.round((provider.rateLimit?.windowMs ?? 0) / 1000)} s is reached and no slot frees up before the deadline; nothing was sent`,
-      { provider: provider.name },
-    ),
-  })
+  /** Puts `flight` aside for `ms`, holding no slot, then ahead of new jobs. */
+  const sleep = (flight: Flight, ms: number): void => {
+    setTimeout(() => {
+      ready.push(flight)
+      pump()
+    }, ms)
+  }
 
   /** One HTTP attempt, bounded by the transport's timeout and the lane's backstop; never rejects. */
   const attempt = async (request: ProviderRequest, deadline: Deadline, attempts: number): Promise<AttemptOutcome> => {
@@ -214,48 +323,63 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
       if (outcome.ok) return { final: true, delivery: { status: 'delivered', attempts, httpStatus: response.status, data: outcome.data } }
       const error = new HttpError(provider.name, response.status, options.redact.text(outcome.message), { code: outcome.code ?? 'http_error', body: options.redact.value(response.body) })
       const delivery: Delivery = { status: 'failed', attempts, httpStatus: response.status, error }
-      if (!isRetryableStatus(response.status)) return { final: true, delivery }
-      return { final: false, delivery, retryAfterMs: parseRetryAfter(response.headers['retry-after'], options.now()) }
+      return { final: !isRetryableStatus(response.status), delivery, retryAfterMs: parseRetryAfter(response.headers['retry-after'], options.now()) }
     } catch (error) {
-      if (controller.signal.aborted && byDeadline) return { final: true, delivery: expired(deadline, attempts) }
+      // The request went out and no answer came: the provider may have accepted it.
+      if (controller.signal.aborted && byDeadline) return { final: true, delivery: { ...expired(deadline, attempts), maybeDelivered: true } }
       const timedOut = controller.signal.aborted || (error as { name?: unknown } | null)?.name === 'TimeoutError'
-      return { final: false, delivery: { status: 'failed', attempts, error: timedOut ? new TimeoutError(provider.name, options.timeoutMs) : new NetworkError(provider.name, error) } }
+      const failure = timedOut ? new TimeoutError(provider.name, options.timeoutMs) : new NetworkError(provider.name, error)
+      return { final: false, delivery: { status: 'failed', attempts, error: failure, ...(timedOut ? { maybeDelivered: true } : {}) } }
     } finally {
       clearTimeout(backstop)
     }
   }
 
-  /** How long to wait before retry number `retry`: the server's `Retry-After` (capped), or backoff with jitter. */
+  // ---- after an attempt
+
+  /** Counts attempts that say the provider is failing; opens the breaker after too many in a row. */
+  const track = (outcome: AttemptOutcome, now: number): void => {
+    const status = outcome.delivery.httpStatus
+    const failing = outcome.delivery.status === 'failed' && (status === undefined || (isRetryableStatus(status) && outcome.retryAfterMs === undefined))
+    if (!failing) {
+      breaker.failures = 0
+      breaker.cooldownMs = BREAKER_COOLDOWN_MS
+      return
+    }
+    if (++breaker.failures < BREAKER_THRESHOLD) return
+    breaker.openUntil = now + breaker.cooldownMs
+    breaker.cooldownMs = Math.min(breaker.cooldownMs * 2, BREAKER_MAX_COOLDOWN_MS)
+    // After the cooldown, one more failure opens it again (with the longer cooldown); a success closes it.
+    breaker.failures = BREAKER_THRESHOLD - 1
+  }
+
+  /** Honours a `Retry-After` for everyone: a pause within `maxRetryAfterMs`, past it no more requests until then. */
+  const honourRetryAfter = (retryAfterMs: number, now: number): void => {
+    if (retryAfterMs > options.maxRetryAfterMs) unavailableUntil = Math.max(unavailableUntil, now + retryAfterMs)
+    else pausedUntil = Math.max(pausedUntil, now + retryAfterMs)
+  }
+
+  /** How long to wait before retry number `retry`: the server's `Retry-After`, or backoff with jitter. */
   const delayFor = (retry: number, retryAfterMs: number | undefined): number =>
     typeof options.backoff === 'function'
       ? (retryAfterMs ?? Math.max(0, options.backoff(retry)))
       : retryDelay(retry, retryAfterMs, options.backoff, options.random())
 
-  /** Delivers one request for `jobs`: attempts, waiting for the rate limit and backing off between them. Never rejects. */
-  const send = async (jobs: Job[]): Promise<Delivery> => {
-    const deadline = soonest(jobs)
-    const room = roomFor(deadline)
-    let attempts = 0
-    let last: Delivery | undefined
-    try {
-      const request = provider.request(jobs.map((job) => job.item))
-      for (;;) {
-        if (deadline.at - options.now() < room) return last ?? expired(deadline, attempts)
-        if (!(await waitForSlot(deadline))) return last ?? noSlot(attempts)
-        const outcome = await attempt(request, deadline, ++attempts)
-        last = outcome.delivery
-        if (outcome.final || attempts > options.retryLimit) return last
-        const delay = delayFor(attempts, outcome.retryAfterMs)
-        // A retry that could not start in time is not worth waiting for.
-        if (options.now() + delay > deadline.at - room) return last
-        await sleep(delay)
-      }
-    } catch (error) {
-      // A bug in an adapter (request/parse threw) fails this delivery, never the host app.
-      const message = error instanceof Error ? error.message : String(error)
-      const failure = new IdstitchError('internal_error', `[idstitch] ${provider.name}: adapter failed: ${options.redact.text(message)}`, { provider: provider.name, cause: error })
-      return { status: 'failed', attempts, error: failure }
+  /** What happens to `flight` after an attempt: done, or asleep until its next one. */
+  const land = (flight: Flight, outcome: AttemptOutcome): void => {
+    const now = options.now()
+    flight.last = outcome.delivery
+    track(outcome, now)
+    const retryAfter = outcome.delivery.status === 'failed' && !outcome.final ? outcome.retryAfterMs : undefined
+    if (retryAfter !== undefined) honourRetryAfter(retryAfter, now)
+    if (outcome.final || flight.attempts > options.retryLimit || unavailableUntil > now || breaker.openUntil > now) {
+      finish(flight.jobs, outcome.delivery)
+      return
     }
+    const delay = delayFor(flight.attempts, retryAfter)
+    // A retry that could not start in time is not worth waiting for.
+    if (now + delay > flight.deadline.at - flight.room) finish(flight.jobs, outcome.delivery)
+    else sleep(flight, delay)
   }
 
   return {
@@ -265,10 +389,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
       if (!scheduled) {
         scheduled = true
         // Everything queued in the same tick may share a request.
-        queueMicrotask(() => {
-          pump()
-          arm()
-        })
+        queueMicrotask(pump)
       }
     },
   }

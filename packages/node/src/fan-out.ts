@@ -122,9 +122,19 @@ export const createFanOut = (parts: FanOutParts) => {
     }
   }
 
+  /** Validates and copies `message`; a message that throws while it is read (a getter, a Proxy trap) is invalid. */
+  const validate = (message: unknown) => {
+    try {
+      return prepareEvent(message, { messageId: crypto.randomUUID(), now: new Date(), library: parts.library })
+    } catch (error) {
+      const reason = redact.text(error instanceof Error ? error.message : String(error))
+      return { ok: false as const, issues: [{ path: 'message', message: `could not be read: ${reason}` }] }
+    }
+  }
+
   /** Validates `message` and fans it out; `pending` completes once every provider's result is in. */
   return (message: unknown, pending: PendingIdentify): void => {
-    const prepared = prepareEvent(message, { messageId: crypto.randomUUID(), now: new Date(), library: parts.library })
+    const prepared = validate(message)
     if (!prepared.ok) {
       for (const [slot, provider] of providers.entries()) pending.settle(slot, invalid(provider.name, prepared.issues))
       return

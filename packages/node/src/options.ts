@@ -15,7 +15,11 @@ export interface RetryOptions {
   backoff?: number | ((retry: number) => number)
   /** No computed backoff is longer than this. Default 5,000 ms. */
   maxBackoffMs?: number
-  /** A server's `Retry-After` is honoured up to this many ms. Default 10,000 ms. */
+  /**
+   * A provider's `Retry-After` (on a 429 or 5xx) pauses every request to it, up
+   * to this many ms. A longer one fails what is queued for that provider at
+   * once (`provider_unavailable`), and every identify until then. Default 10,000 ms.
+   */
   maxRetryAfterMs?: number
 }
 
@@ -57,6 +61,7 @@ export interface ResolvedOptions {
   deadlineMs: number
   retryLimit: number
   backoff: BackoffOptions | ((retry: number) => number)
+  maxRetryAfterMs: number
   concurrency: number
   maxQueue: number
   logger: Logger | false | undefined
@@ -94,18 +99,19 @@ const checkProviders = (providers: unknown): readonly Provider[] => {
   return providers
 }
 
-const checkRetry = (option: ClientOptions['retry']): Pick<ResolvedOptions, 'retryLimit' | 'backoff'> => {
+const checkRetry = (option: ClientOptions['retry']): Pick<ResolvedOptions, 'retryLimit' | 'backoff' | 'maxRetryAfterMs'> => {
   const retry = option === false ? { limit: 0 } : (option ?? {})
   if (typeof retry !== 'object' || retry === null) throw new ConfigError('retry', 'must be an object or false')
+  const maxRetryAfterMs = numberOption('retry.maxRetryAfterMs', (retry as RetryOptions).maxRetryAfterMs, 10_000, { min: 0 })
   const backoff =
     typeof retry.backoff === 'function'
       ? retry.backoff
       : {
           baseMs: numberOption('retry.backoff', retry.backoff, 200, { min: 0 }),
-          maxMs: numberOption('retry.maxBackoffMs', retry.maxBackoffMs, 5_000, { min: 0 }),
-          maxRetryAfterMs: numberOption('retry.maxRetryAfterMs', retry.maxRetryAfterMs, 10_000, { min: 0 }),
+          maxMs: numberOption('retry.maxBackoffMs', (retry as RetryOptions).maxBackoffMs, 5_000, { min: 0 }),
+          maxRetryAfterMs,
         }
-  return { retryLimit: numberOption('retry.limit', retry.limit, 3, { min: 0 }), backoff }
+  return { retryLimit: numberOption('retry.limit', retry.limit, 3, { min: 0 }), backoff, maxRetryAfterMs }
 }
 
 const checkFunction = <T>(option: string, value: T): T => {

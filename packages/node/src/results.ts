@@ -21,6 +21,12 @@ export interface ProviderResult {
   error?: IdstitchError
   /** Why it was `skipped`. */
   reason?: string
+  /**
+   * `true` when the last attempt reached the provider and no answer came (it
+   * timed out, or the deadline aborted it): the provider may have accepted it,
+   * so a retry by the app may be a duplicate. Set only on `failed` results.
+   */
+  maybeDelivered?: boolean
   /** With `dryRun`: the request that would have been sent, credentials redacted. */
   request?: ProviderRequest
 }
