@@ -10,4 +10,6 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   sourcemap: true,
+  // For scripts/notices.mjs: which third-party code the bundles hold.
+  metafile: true,
 })

@@ -12,6 +12,7 @@ const define = { __IDSTITCH_NAME__: JSON.stringify(pkg.name), __IDSTITCH_VERSION
 const bundled = ['ky', 'cookie']
 
 export default defineConfig([
-  { entry, format: ['esm'], dts: true, clean: true, target: 'node20', sourcemap: true, noExternal: bundled, define },
-  { entry, format: ['cjs'], dts: true, target: 'node20', sourcemap: true, noExternal: bundled, define },
+  // metafile: for scripts/notices.mjs, which writes THIRD_PARTY_NOTICES.md from what the bundles hold.
+  { entry, format: ['esm'], dts: true, clean: true, target: 'node20', sourcemap: true, noExternal: bundled, define, metafile: true },
+  { entry, format: ['cjs'], dts: true, target: 'node20', sourcemap: true, noExternal: bundled, define, metafile: true },
 ])

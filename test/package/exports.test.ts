@@ -36,3 +36,20 @@ describe('the built packages, as a user imports them', () => {
     expect(readFileSync(new URL('../../packages/tracker/dist/idstitch.js', import.meta.url), 'utf8')).not.toMatch(/\bimport\b|\brequire\(/)
   })
 })
+
+describe('licences', () => {
+  const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')
+
+  it.each([
+    ['core', ['zod']],
+    ['node', ['cookie', 'ky']],
+    ['tracker', ['js-cookie']],
+  ])("@idstitch/%s ships its LICENSE, and notices for exactly the packages its build bundles", (name, bundled) => {
+    expect(read(`packages/${name}/LICENSE`)).toContain('MIT License')
+    const notices = read(`packages/${name}/THIRD_PARTY_NOTICES.md`)
+    expect([...notices.matchAll(/^## (\S+) /gm)].map((match) => match[1])).toEqual(bundled)
+    expect(notices).toContain('Permission is hereby granted')
+    const files = (JSON.parse(read(`packages/${name}/package.json`)) as { files: string[] }).files
+    expect(files).toEqual(expect.arrayContaining(['dist', 'LICENSE', 'THIRD_PARTY_NOTICES.md']))
+  })
+})
