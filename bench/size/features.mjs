@@ -28,8 +28,8 @@ const features = {
   'relay to the endpoint': [['tracker.ts', 'options.endpoint && writable()', 'false'], ['tracker.ts', 'fetch(options.endpoint,', '(0 as any)(']],
   'visibilitychange re-sync': [['tracker.ts', "document.addEventListener('visibilitychange', sync)", '']],
   'owner tag (a different user after a logout gets a new visitor)': [
-    ['tracker.ts', 'write(OWNER_COOKIE, (owner = ownerTag(externalId)))', ''],
-    ['tracker.ts', 'isAnotherUser(externalId, { contact, owner })', '!!contact && contact != externalId'],
+    ['tracker.ts', 'write(OWNER_COOKIE, (owner = ownerTag(next, externalId)))', ''],
+    ['tracker.ts', 'isAnotherUser(externalId, { visitor, contact, owner })', '!!contact && contact != externalId'],
     ['tracker.ts', 'owner = readCookie(OWNER_COOKIE) || owner', ''],
   ],
   'getRandomValues fallback for plain http': [['uuid.ts', /crypto\.randomUUID\n[\s\S]*$/, 'crypto.randomUUID()\n']],

@@ -95,10 +95,11 @@ export const cookieSettings = (name: string | undefined, overrides: CookieOverri
 }
 
 /**
- * Remembers, for the visitor id, which contact it was last bound to: a short
- * hash of the contact id, never the id itself. It outlives logout, so that the
- * next login by a *different* user on the same browser starts a new visitor
- * instead of merging two people's histories.
+ * Remembers, for the visitor id, which contact it was last bound to: a tag
+ * of the contact id keyed with the visitor id ({@link ownerTag}), never the
+ * id itself. It outlives logout, so that the next login by a *different*
+ * user on the same browser starts a new visitor instead of merging two
+ * people's histories.
  */
 export const OWNER_COOKIE = 'idstitch_visitor_owner'
 
@@ -123,21 +124,47 @@ export const isContactId = (id: unknown): id is string => typeof id === 'string'
 /** Why {@link isContactId} refused an id, in words. */
 export const CONTACT_ID_RULE = 'must be 1-100 cookie-safe characters (no space, quote, comma, semicolon or backslash)'
 
-/** A short, stable, non-reversible tag of a contact id for {@link OWNER_COOKIE} (FNV-1a, 32 bits, base 36). */
-export const ownerTag = (contactId: string): string => {
-  let hash = 0x811c9dc5
-  for (let index = 0; index < contactId.length; index++) {
-    hash ^= contactId.charCodeAt(index)
-    hash = Math.imul(hash, 0x01000193)
+/** The 32-bit finaliser of MurmurHash3: every input bit reaches every output bit. */
+const fmix = (hash: number): number => {
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b)
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35)
+  return (hash ^ (hash >>> 16)) >>> 0
+}
+
+/**
+ * The tag {@link OWNER_COOKIE} holds: 64 bits (two independent 32-bit lanes,
+ * FNV-1a and a multiply-rotate, each finalised) of the contact id keyed with
+ * the visitor id, as 14 base-36 characters. Two contact ids collide with a
+ * chance of 1 in 2^64 (a 32-bit tag made `usr_208959` and `usr_1037240` one
+ * owner), and the same contact gets another tag on every visitor, so the
+ * cookie alone says nothing of the id: no table of tags of numeric ids can be
+ * built in advance. It is not a cryptographic hash: the script tag needs it
+ * synchronous and small, and a browser's only hash API (SubtleCrypto) is
+ * asynchronous and absent from plain-http pages.
+ *
+ * @example
+ * ownerTag('a3ab2331-989f-4cfa-91c6-2461c9e3c6bd', 'usr_8f3a') // 14 characters, the same every time
+ */
+export const ownerTag = (visitorId: string, contactId: string): string => {
+  const text = visitorId + '\n' + contactId
+  let a = 0x811c9dc5
+  let b = 0x9e3779b9
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    a = Math.imul(a ^ code, 0x01000193)
+    b = Math.imul(b ^ code, 0x5bd1e995)
+    b = (b << 13) | (b >>> 19)
   }
-  return (hash >>> 0).toString(36)
+  return fmix(a).toString(36).padStart(7, '0') + fmix(b ^ text.length).toString(36).padStart(7, '0')
 }
 
 /** What a browser's cookies say about who its visitor was last identified as. */
 export interface VisitorOwnership {
+  /** The visitor id the owner tag was made with. */
+  visitor: string
   /** The contact cookie's value, when there is one. */
   contact?: string | undefined
-  /** The owner cookie's value ({@link ownerTag} of the last contact), when there is one. */
+  /** The owner cookie's value ({@link ownerTag} of the visitor and its last contact), when there is one. */
   owner?: string | undefined
 }
 
@@ -149,10 +176,10 @@ export interface VisitorOwnership {
  * owner tag outlives it.
  *
  * @example
- * isAnotherUser('usr_2', { owner: ownerTag('usr_1') }) // true
+ * isAnotherUser('usr_2', { visitor, owner: ownerTag(visitor, 'usr_1') }) // true
  */
-export const isAnotherUser = (externalId: string, { contact, owner }: VisitorOwnership): boolean =>
-  !!((contact && contact !== externalId) || (owner && owner !== ownerTag(externalId)))
+export const isAnotherUser = (externalId: string, { visitor, contact, owner }: VisitorOwnership): boolean =>
+  !!((contact && contact !== externalId) || (owner && owner !== ownerTag(visitor, externalId)))
 
 /** The JSON body the tracker's `identify()` posts to the relay endpoint, and all the relay accepts. */
 export interface RelayBody {

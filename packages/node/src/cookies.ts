@@ -160,10 +160,11 @@ export const loginCookies = (source: CookieSource, externalId: string, options: 
   const { name: _ignored, ...shared } = options as SetCookieOptions
   const contact = contactCookie(externalId, shared)
   const current = getVisitorId(source, shared)
-  const ownership = { contact: getContactId(source, shared), owner: valuesOf(source, OWNER_COOKIE)[0] }
+  const ownership = { visitor: current ?? '', contact: getContactId(source, shared), owner: valuesOf(source, OWNER_COOKIE)[0] }
   const rotated = current !== undefined && isAnotherUser(externalId, ownership)
   const visitorId = rotated ? crypto.randomUUID() : current
-  const setCookie = [contact, serialize(OWNER_COOKIE, ownerTag(externalId), attributes(shared))]
-  if (visitorId) setCookie.push(visitorCookie(visitorId, shared))
+  const setCookie = [contact]
+  // The owner tag binds a visitor to its contact: without a visitor there is nothing to bind.
+  if (visitorId) setCookie.push(serialize(OWNER_COOKIE, ownerTag(visitorId, externalId), attributes(shared)), visitorCookie(visitorId, shared))
   return { anonymousId: rotated ? undefined : current, visitorId, rotated, setCookie }
 }

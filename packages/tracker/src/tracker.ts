@@ -137,7 +137,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
         if (!isContactId(externalId)) throw refuse('externalId', 'must be 1-100 cookie-safe characters')
         sync()
         // Another user than the visitor's last one: start a new visitor, so two people's histories never merge.
-        const next = isAnotherUser(externalId, { contact, owner }) ? mintUuid() : visitor
+        const next = isAnotherUser(externalId, { visitor, contact, owner }) ? mintUuid() : visitor
         let body: string
         try {
           body = JSON.stringify({ anonymousId: next, userId: externalId, traits } satisfies RelayBody)
@@ -146,7 +146,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
         }
         if (next != visitor) rotate(next)
         write(contactName, (contact = externalId))
-        write(OWNER_COOKIE, (owner = ownerTag(externalId)))
+        write(OWNER_COOKIE, (owner = ownerTag(next, externalId)))
         resolve(
           // Before consent, and under an opt-out, nothing leaves the browser.
           options.endpoint && writable()
