@@ -66,6 +66,14 @@ const clients = {
     await loop((i) => client.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
     await client.flush()
   },
+  async 'idstitch-defaults'() {
+    // Every option at its default (concurrency 8, 3 retries, a 10 s deadline), one request per identify.
+    const { createClient } = await import('@idstitch/node')
+    const { dfend } = await import('@idstitch/node/providers')
+    const client = createClient({ logger: false, providers: [dfend({ apiKey: 'sk_bench_key', baseUrl: sink })] })
+    await loop((i) => client.identify({ userId: `usr_${i}`, traits: { plan: 'pro' } }))
+    await client.flush()
+  },
   async 'idstitch-segment'() {
     const { createClient } = await import('@idstitch/node')
     const { segment } = await import('@idstitch/node/providers')

@@ -14,9 +14,9 @@ export const startSink = (delayMs = 0) =>
 
 const counts = async (url) => (await fetch(`${url}/count`)).json()
 
-/** One client run in its own process, with what the sink received. */
-const measure = async (sink, kind, n, mode) => {
-  await fetch(`${sink.url}/reset`)
+/** One client run in its own process, with what the sink received (a share of requests failing with 500 when `failRate`). */
+const measure = async (sink, kind, n, mode, failRate = 0) => {
+  await fetch(`${sink.url}/reset?failRate=${failRate}`)
   let report
   try {
     report = JSON.parse(execFileSync(process.execPath, [`${here}client.mjs`, kind, sink.url, String(n), mode], { cwd: here, encoding: 'utf8', timeout: 90_000, stdio: ['ignore', 'pipe', 'ignore'] }))
@@ -32,6 +32,7 @@ const measure = async (sink, kind, n, mode) => {
     ...report,
     requests,
     received: messages,
+    failRate,
     messagesPerSecond: report.wallMs ? (n / report.wallMs) * 1000 : undefined,
     cpuUsPerMessage: report.cpuUs ? report.cpuUs / n : undefined,
     ours: kind.startsWith('idstitch'),
@@ -45,13 +46,16 @@ const medianOf = async (repeats, once) => {
   return runs.sort((a, b) => (a.cpuUsPerMessage ?? Infinity) - (b.cpuUsPerMessage ?? Infinity))[Math.floor((runs.length - 1) / 2)]
 }
 
-export const runThroughput = async ({ n = 20_000, repeats = 3 } = {}) => {
+export const runThroughput = async ({ n = 20_000, repeats = 3, burst = 5_000 } = {}) => {
   const sink = await startSink()
   try {
     const rows = []
     for (const kind of perRequest) rows.push(await medianOf(repeats, () => measure(sink, kind, n, 'tight')))
     for (const mode of ['tight', 'yield']) for (const kind of batching) rows.push(await medianOf(repeats, () => measure(sink, kind, n, mode)))
-    return { n, repeats, rows }
+    // A burst with every option at its default: healthy, then with 30 % of requests failing with 500.
+    const failure = []
+    for (const failRate of [0, 0.3]) failure.push(await medianOf(repeats, () => measure(sink, 'idstitch-defaults', burst, 'tight', failRate)))
+    return { n, repeats, burst, rows, failure }
   } finally {
     sink.stop()
   }

@@ -82,6 +82,26 @@ describe('delivery under failure', () => {
     expect((await idstitch.identify({ userId: 'usr_while_open' })).results[0]?.error?.code).toBe('circuit_open')
   })
 
+  it('resolves every identify of a burst by its deadline, when a slow provider cannot take them all', async () => {
+    server.faults.push(...Array.from({ length: 2_000 }, () => ({ delayMs: 100 })))
+    const idstitch = client({ deadlineMs: 1_000 })
+    const started = Date.now()
+    const late: number[] = []
+    const results = await Promise.all(
+      Array.from({ length: 1_000 }, (_, index) =>
+        idstitch.identify({ userId: `usr_slow_${index}` }).then((result) => {
+          late.push(Date.now() - started - 1_000)
+          return result
+        }),
+      ),
+    )
+    expect(Math.max(...late)).toBeLessThan(100)
+    expect(delivered(results)).toBeGreaterThan(0)
+    expect(new Set(codes(results))).toEqual(new Set(['delivered', 'deadline_exceeded']))
+    // Those still queued at the deadline were never sent; those on the wire may have landed.
+    expect(results.filter((result) => result.results[0]?.maybeDelivered).length).toBeLessThanOrEqual(8)
+  })
+
   it('ends an identify at its deadline, saying the provider may have accepted the request it aborted', async () => {
     server.faults.push({ hang: true })
     const started = Date.now()
