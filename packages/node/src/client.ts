@@ -105,7 +105,7 @@ export const createClient = (clientOptions: ClientOptions): IdstitchClient => {
   const { providers } = options
   const redact = createRedactor(providers)
   const log = safeLogger(options.logger, redact.text)
-  const results = createResults(options, log, redact.text)
+  const results = createResults(options, log, redact)
   const transport = transportFor(options)
   const lanes = providers.map((provider) =>
     createDeliveryLane(provider, { ...options, transport, redact, now: Date.now, random: Math.random }),

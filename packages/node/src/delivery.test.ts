@@ -10,7 +10,7 @@ const provider: Provider = {
   redact: (text) => text,
 }
 
-const keep = { text: (text: string) => text, value: (value: unknown) => value }
+const keep = { text: (text: string) => text, value: (value: unknown) => value, error: (error: unknown) => error as Error }
 
 /** One lane, on a clock the test sets, with a transport that answers 200 at once. */
 const lane = (now: number) => {

@@ -32,7 +32,7 @@ export interface DeliveryOptions {
   now: () => number
   random: () => number
   /** Errors and bodies may echo a key back: they pass through it. */
-  redact: Pick<Redactor, 'text' | 'value'>
+  redact: Pick<Redactor, 'text' | 'value' | 'error'>
 }
 
 /**
@@ -295,7 +295,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
       return flight.request
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      const failure = new IdstitchError('internal_error', `[idstitch] ${provider.name}: adapter failed: ${options.redact.text(message)}`, { provider: provider.name, cause: error })
+      const failure = new IdstitchError('internal_error', `[idstitch] ${provider.name}: adapter failed: ${options.redact.text(message)}`, { provider: provider.name, cause: options.redact.error(error) })
       finish(flight.jobs, { status: 'failed', attempts: flight.attempts, error: failure })
       return undefined
     }
@@ -328,7 +328,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
       // The request went out and no answer came: the provider may have accepted it.
       if (controller.signal.aborted && byDeadline) return { final: true, delivery: { ...expired(deadline, attempts), maybeDelivered: true } }
       const timedOut = controller.signal.aborted || (error as { name?: unknown } | null)?.name === 'TimeoutError'
-      const failure = timedOut ? new TimeoutError(provider.name, options.timeoutMs) : new NetworkError(provider.name, error)
+      const failure = timedOut ? new TimeoutError(provider.name, options.timeoutMs) : new NetworkError(provider.name, options.redact.error(error))
       return { final: false, delivery: { status: 'failed', attempts, error: failure, ...(timedOut ? { maybeDelivered: true } : {}) } }
     } finally {
       clearTimeout(backstop)

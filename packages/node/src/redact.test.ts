@@ -29,6 +29,13 @@ describe('the redactor', () => {
     expect(redact.value(undefined)).toBeUndefined()
   })
 
+  it('copies an error with its message redacted, keeping its name and code', () => {
+    const original = Object.assign(new TypeError('fetch https://acme.test/?k=ak_live_secret failed'), { code: 'ECONNRESET' })
+    const copy = redact.error(original)
+    expect(copy).toMatchObject({ name: 'TypeError', code: 'ECONNRESET', message: 'fetch https://acme.test/?k=[redacted] failed' })
+    expect(redact.error('ak_live_secret').message).toBe('[redacted]')
+  })
+
   it('shows a request with secret headers, the URL and the body redacted, pre-serialised JSON as its value', () => {
     const shown = redact.request({
       method: 'POST',

@@ -12,6 +12,12 @@ export interface Redactor {
   value(value: unknown): unknown
   /** A request as a dry run shows it: body as a value, secret headers and secrets anywhere else redacted. */
   request(request: ProviderRequest): ProviderRequest
+  /**
+   * An error to keep as a `cause`: a copy with its message redacted, keeping
+   * its name and `code` (`ECONNREFUSED`, …). The original may hold a URL with
+   * a token, or a key an adapter put in its message.
+   */
+  error(error: unknown): Error
 }
 
 /** Any credential, when no provider is configured to recognise it (`createRedact` with no secrets). */
@@ -42,5 +48,12 @@ export const createRedactor = (providers: readonly Provider[]): Redactor => {
     url: text(input.url),
     headers: Object.fromEntries(Object.entries(input.headers).map(([name, header]) => [name, SECRET_HEADER.test(name) ? '[redacted]' : text(header)])),
   })
-  return { text, value, request }
+  const error = (input: unknown): Error => {
+    const original = input instanceof Error ? input : undefined
+    const copy = new Error(text(original ? original.message : String(input)))
+    copy.name = original?.name ?? 'Error'
+    const code = (original as { code?: unknown } | undefined)?.code
+    return typeof code === 'string' ? Object.assign(copy, { code }) : copy
+  }
+  return { text, value, request, error }
 }

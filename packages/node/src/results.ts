@@ -1,5 +1,6 @@
 import { IdstitchError, type Provider, type ProviderRequest } from '@idstitch/core'
 import type { ResolvedOptions } from './options.js'
+import type { Redactor } from './redact.js'
 
 /** How one message fared with one provider. */
 export interface ProviderResult {
@@ -58,7 +59,7 @@ export interface Results {
 export const createResults = (
   { providers, onError }: Pick<ResolvedOptions, 'providers' | 'onError'>,
   log: { error(message: string): void },
-  redact: (text: string) => string,
+  redact: Pick<Redactor, 'text' | 'error'>,
 ): Results => {
   const report = (result: ProviderResult, userId: string | undefined): void => {
     if (!result.error) return
@@ -84,8 +85,8 @@ export const createResults = (
     refuse: (code, message, userId) =>
       failAll((provider) => new IdstitchError(code, `[idstitch] ${provider.name}: ${message}`, { provider: provider.name }), userId),
     internalFailure(cause) {
-      const text = redact(cause instanceof Error ? cause.message : String(cause))
-      return failAll((provider) => new IdstitchError('internal_error', `[idstitch] ${provider.name}: internal error: ${text}`, { provider: provider.name, cause }), undefined)
+      const safe = redact.error(cause)
+      return failAll((provider) => new IdstitchError('internal_error', `[idstitch] ${provider.name}: internal error: ${safe.message}`, { provider: provider.name, cause: safe }), undefined)
     },
   }
 }
