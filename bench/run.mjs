@@ -94,7 +94,7 @@ if (!(size.ours <= budget && size.ratio >= 7)) {
   notes.push(`**Tracker size: ${size.ours} B against the ${budget} B budget, ${fixed(size.ratio, 1)}× smaller than ${size.smallestPeer} against 7×.** Every part is priced in the table under §1. js-cookie, the library idstitch chose for browser cookies, is the largest part; the budget was set from this script tag as measured with it, plus about 5 %.`)
 }
 if (!(ourPerRequest && rawFetch && ourPerRequest.cpuUsPerMessage <= rawFetch.cpuUsPerMessage)) {
-  notes.push(`**One request per identify: ${fixed(ourPerRequest?.cpuUsPerMessage, 1)} µs against raw fetch's ${fixed(rawFetch?.cpuUsPerMessage, 1)} µs.** In Node idstitch sends through node:http, then undici pools after 1,000 requests; the rest is validation, preparation and the per-message result.`)
+  notes.push(`**One request per identify: ${fixed(ourPerRequest?.cpuUsPerMessage, 1)} µs against raw fetch's ${fixed(rawFetch?.cpuUsPerMessage, 1)} µs.** In Node idstitch sends through node:http keep-alive agents; the rest is validation, preparation and the per-message result.`)
 }
 if (!ourBatch.every((row) => row.cpuUsPerMessage <= 40 && row.maxRssMB <= 150 && row.received === throughput.n)) {
   notes.push(`**Batching: ${ourBatch.map((row) => `${row.mode} loop ${fixed(row.cpuUsPerMessage, 1)} µs and ${fixed(row.maxRssMB)} MB`).join(', ')}, against 40 µs and 150 MB.** Every message is delivered, in a fraction of the peers' requests. What a message still costs: its validation (zod), the JSON-safety check and copy, the adapter's preparation, its share of the batch's serialisation and of the HTTP write, and ~0.7 KB of state while it is pending (a tight loop holds all ${throughput.n.toLocaleString('en-US')} at once). Single runs on this machine vary by about 15 %, which is why each figure is the median of ${throughput.repeats} runs.`)
@@ -151,9 +151,8 @@ ${throughput.n.toLocaleString('en-US')} identifies; each row is the median (by C
 (\`concurrency: 32\`). Batching clients use their defaults and their documented drain call (\`closeAndFlush\`, \`shutdown\`, \`flush\`),
 in a tight loop and in a loop that yields every 100 calls. CPU is user + system time of the client process, its module loading included.
 
-In Node, idstitch sends through \`node:http\` keep-alive agents and moves to undici's \`Pool\` once a client has sent 1,000 requests
-(\`createNodeTransport\`): undici costs ~60 µs less CPU per request but ~100 ms of CPU to load. So the one-request row pays for
-1,000 requests over \`node:http\` and for loading undici, and the batching rows (200 requests) never load undici. Elsewhere (Workers,
+In Node (the \`node\` export condition), idstitch sends through \`node:http\` keep-alive agents; undici's \`Pool\` is here as a peer:
+it costs about the same CPU per request and ~100 ms of CPU to load, so idstitch does not use it. Elsewhere (Workers,
 Deno, Bun, or with an injected \`fetch\`) it sends through ky over \`fetch\`.
 
 ${perRequestChart}

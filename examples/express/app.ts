@@ -2,7 +2,8 @@
 //   POST /login        identify() with the visitor cookie, Set-Cookie the contact cookie
 //   POST /logout       clear the contact cookie
 //   POST /api/identify the relay for the tracker's front-end identify()
-import { clearContactCookie, createIdentifyHandler, loginCookies, toNodeHandler, type IdstitchClient } from '@idstitch/node'
+import { clearContactCookie, createIdentifyHandler, loginCookies, type IdstitchClient } from '@idstitch/node'
+import { toNodeHandler } from '@idstitch/node/node-http'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'

@@ -7,7 +7,7 @@ const sandbox = await startSandbox()
 process.env.PATHBOUND_API_KEY = SANDBOX_CREDENTIALS.pathbound
 process.env.PATHBOUND_BASE_URL = sandbox.url
 const { POST } = await import('./route.js')
-const { toNodeHandler } = await import('@idstitch/node')
+const { toNodeHandler } = await import('@idstitch/node/node-http')
 
 const server = createServer(toNodeHandler(POST)).listen(0, '127.0.0.1')
 await new Promise((resolve) => server.once('listening', resolve))

@@ -1,4 +1,5 @@
-import { createClient, createKyTransport, createNodeHttpTransport, createUndiciTransport, type ClientOptions, type Transport } from '@idstitch/node'
+import { createClient, createKyTransport, type ClientOptions, type Transport } from '@idstitch/node'
+import { createNodeHttpTransport } from '@idstitch/node/node-http'
 import { dfend, pathbound } from '@idstitch/node/providers'
 import { dfendRule, pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import { createServer } from 'node:net'
@@ -17,10 +18,9 @@ beforeEach(() => {
   server.faults.length = 0
 })
 
-/** Every fault is exercised over every transport: Node's two (node:http, then undici pools for volume) and ky over fetch (everywhere else). */
+/** Every fault is exercised over every transport: node:http (the `node` export condition) and ky over fetch (everywhere else). */
 const transports: [string, () => Transport][] = [
   ['node:http agents', () => createNodeHttpTransport()],
-  ['undici pools', () => createUndiciTransport()],
   ['ky over fetch', () => createKyTransport()],
 ]
 

@@ -31,9 +31,10 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 const sendFromChild = (transport: string): Promise<unknown> =>
   new Promise((resolve, reject) => {
     const code = `
-      import { createClient, createKyTransport, createNodeHttpTransport, createUndiciTransport } from '@idstitch/node'
+      import { createClient, createKyTransport } from '@idstitch/node'
+      import { createNodeHttpTransport } from '@idstitch/node/node-http'
       import { http } from '@idstitch/node/providers'
-      const transport = { default: undefined, 'node:http': createNodeHttpTransport(), undici: createUndiciTransport(), ky: createKyTransport() }[process.argv[1]]
+      const transport = { default: undefined, 'node:http': createNodeHttpTransport(), ky: createKyTransport() }[process.argv[1]]
       const client = createClient({ logger: false, retry: false, transport, providers: [http({ url: process.argv[2], body: (event) => ({ id: event.userId }) })] })
       const result = await client.identify({ userId: 'usr_tls' })
       await client.shutdown()
@@ -48,7 +49,7 @@ const sendFromChild = (transport: string): Promise<unknown> =>
   })
 
 describe('over https', () => {
-  it.each(['default', 'node:http', 'undici', 'ky'])('delivers through the %s transport, with SNI and the query string', async (transport) => {
+  it.each(['default', 'node:http', 'ky'])('delivers through the %s transport, with SNI and the query string', async (transport) => {
     const before = received.length
     const result = await sendFromChild(transport)
     expect(result).toMatchObject({ ok: true, results: [{ provider: 'http', status: 'delivered', httpStatus: 200, data: { accepted: true } }] })

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createNodeHttpTransport } from '@idstitch/node'
+import { createNodeHttpTransport } from '@idstitch/node/node-http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 // The server keeps idle connections 3 s and says so (`Keep-Alive: timeout=3`).

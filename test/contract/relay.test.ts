@@ -1,4 +1,5 @@
-import { createClient, createIdentifyHandler, getContactId, toNodeHandler, type RelayResponseBody } from '@idstitch/node'
+import { createClient, createIdentifyHandler, getContactId, type RelayResponseBody } from '@idstitch/node'
+import { toNodeHandler } from '@idstitch/node/node-http'
 import { datafast, dfend, monterosa, pathbound, segment, thrivestack } from '@idstitch/node/providers'
 import { datafastRule, dfendRule, monterosaRule, pathboundRule, segmentRule, startProviderServer, thrivestackRule, type ProviderServer } from '@idstitch/sandbox'
 import { createServer, type Server } from 'node:http'

@@ -18,6 +18,32 @@ describe('the built packages, as a user imports them', () => {
     )
   })
 
+  it('@idstitch/node picks its entry by export condition (node:http under `node`, fetch elsewhere), with one API', () => {
+    // Which entry loaded shows in the file the module came from; the API is the same.
+    const probe = `import * as m from '@idstitch/node'; console.log(typeof m.createClient, import.meta.resolve('@idstitch/node').split('/').pop(), Object.keys(m).sort().join())`
+    const [, nodeEntry, nodeApi] = run('module', probe).split(' ')
+    expect(nodeEntry).toBe('index.js')
+    for (const condition of ['workerd', 'edge-light', 'browser', 'deno', 'bun']) {
+      const [type, entry, api] = execFileSync(process.execPath, [`--conditions=${condition}`, '--input-type', 'module', '-e', probe], { cwd, encoding: 'utf8' }).trim().split(' ')
+      expect([type, entry, api]).toEqual(['function', 'edge.js', nodeApi])
+    }
+    expect(run('module', `import { toNodeHandler, createNodeHttpTransport } from '@idstitch/node/node-http'; console.log(typeof toNodeHandler, typeof createNodeHttpTransport)`)).toBe('function function')
+  })
+
+  it("@idstitch/node's edge build imports no Node built-in, and keeps the node: prefix where Node's build uses one", () => {
+    const dist = new URL('../../packages/node/dist/', import.meta.url)
+    const importsOf = (file: string): string[] => {
+      const text = readFileSync(new URL(file, dist), 'utf8')
+      const own = [...text.matchAll(/(?:from\s*|import\s*\(\s*|import\s+)["']([^"']+)["']/g)].map((match) => match[1] as string)
+      return own.flatMap((specifier) => (specifier.startsWith('./') ? [specifier, ...importsOf(specifier.slice(2))] : [specifier]))
+    }
+    const edge = importsOf('edge.js')
+    expect(edge.filter((specifier) => !specifier.startsWith('./'))).toEqual(expect.arrayContaining(['@idstitch/core']))
+    expect(edge.filter((specifier) => /^(node:|http$|https$|buffer$|stream$|string_decoder$|undici$)/.test(specifier))).toEqual([])
+    expect(importsOf('index.js')).toEqual(expect.arrayContaining(['node:http', 'node:https']))
+    expect(importsOf('index.js').filter((specifier) => specifier === 'http' || specifier === 'https')).toEqual([])
+  })
+
   it('@idstitch/core loads with import and require, its cookie contract alone, and keeps internals off its main entry', () => {
     expect(run('module', `import { defineProvider } from '@idstitch/core'; import { PRESETS } from '@idstitch/core/cookies'; console.log(typeof defineProvider, PRESETS.pathbound.visitorCookie)`)).toBe('function pathbound_visitor_id')
     expect(run('module', `import * as core from '@idstitch/core'; import * as internal from '@idstitch/core/internal'; console.log('prepareEvent' in core, 'JsonText' in core, typeof internal.prepareEvent)`)).toBe('false false function')

@@ -1,10 +1,13 @@
 import { defineProvider, requireString, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
 import { segment } from '@idstitch/core/providers'
 import { describe, expect, it, vi } from 'vitest'
-import { createClient } from './client.js'
+import { clientFactory } from './client.js'
 import type { AttemptLimits, Transport } from './transport.js'
 
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+
+/** Every test passes its own transport; the platform's default is never used. */
+const createClient = clientFactory({ transport: () => { throw new Error('the tests pass a transport') } })
 
 /** A provider that sends `{ id }` with its key, and fails to build a request for the user 'explode'. */
 const acme = defineProvider<{ apiKey: string; name?: string }, { id: string }>({

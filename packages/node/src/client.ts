@@ -3,7 +3,6 @@ import { createDeliveryLane, type Deadline } from './delivery.js'
 import { createFanOut, PendingIdentify } from './fan-out.js'
 import { createKyTransport } from './ky-transport.js'
 import { safeLogger } from './logger.js'
-import { createNodeTransport } from './node-transport.js'
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js'
 import { createRedactor } from './redact.js'
 import { createResults, type IdentifyResult } from './results.js'
@@ -15,26 +14,40 @@ declare const __IDSTITCH_VERSION__: string
 /** The SDK named in what providers record (Segment's `context.library`); set from package.json at build time. */
 const LIBRARY = Object.freeze({ name: __IDSTITCH_NAME__, version: __IDSTITCH_VERSION__ })
 
-/** The client {@link createClient} returns. */
+/** Options of one `identify()` call. */
+export interface IdentifyOptions {
+  /** Overrides the client's `waitUntil` for this call (Workers: `ctx.waitUntil.bind(ctx)`). */
+  waitUntil?: (promise: Promise<unknown>) => void
+}
+
+/** The client `createClient` returns. */
 export interface IdstitchClient {
   /**
    * Sends one identify to every provider in parallel. Never rejects: failures
-   * are results (and go to `onError`). Awaiting is optional.
+   * are results (and go to `onError`). Awaiting is optional; on a serverless
+   * platform, pass `waitUntil` (here or to `createClient`) so that an identify
+   * not awaited survives the response.
    */
-  identify(message: IdentifyMessage): Promise<IdentifyResult>
+  identify(message: IdentifyMessage, options?: IdentifyOptions): Promise<IdentifyResult>
   /** Resolves when every identify accepted so far has finished. */
   flush(): Promise<void>
   /** Stops accepting identifies (later ones fail with `client_closed`), then flushes. */
   shutdown(): Promise<void>
 }
 
-/** Node itself (not Bun or Deno, which also set `process.versions.node`). */
-const isNode = (): boolean =>
-  typeof process !== 'undefined' && typeof process.versions?.node === 'string' && !('bun' in process.versions) && !('Deno' in globalThis)
+/**
+ * What a platform gives the client: the transport it sends with by default.
+ * Each package entry passes its own (`node:http` under the `node` export
+ * condition, ky over `fetch` everywhere else): the platform is chosen by
+ * package `exports` conditions, never by sniffing globals at run time.
+ */
+export interface Platform {
+  transport(options: { concurrency: number }): Transport
+}
 
-/** The transport: the app's, ky over an injected `fetch`, `node:http` (then undici) in Node, ky elsewhere. */
-const transportFor = (options: ResolvedOptions): Transport =>
-  options.transport ?? (options.fetch || !isNode() ? createKyTransport(options.fetch) : createNodeTransport({ connections: options.concurrency }))
+/** The transport: the app's, ky over an injected `fetch`, or the platform's. */
+const transportFor = (options: ResolvedOptions, platform: Platform): Transport =>
+  options.transport ?? (options.fetch ? createKyTransport(options.fetch) : platform.transport(options))
 
 /** Counts identifies accepted and not finished, and resolves `idle()` when none are left. */
 const createInFlight = () => {
@@ -83,30 +96,19 @@ const userIdOf = (message: unknown): string | undefined => {
 }
 
 /**
- * Creates an idstitch client. Checks its configuration at once and throws a
- * `ConfigError` naming the provider and option at fault.
- *
- * An identify's path: the message is validated, each provider's adapter
- * prepares it (`fan-out.ts`), each provider's delivery lane sends it with
- * retries within the deadline (`delivery.ts`) over the transport, and the
- * results are gathered, reported and returned (`results.ts`).
- *
- * @example
- * import { createClient } from '@idstitch/node'
- * import { datafast, pathbound } from '@idstitch/node/providers'
- *
- * const idstitch = createClient({
- *   providers: [datafast({ apiKey: process.env.DATAFAST_API_KEY! }), pathbound({ apiKey: process.env.PATHBOUND_API_KEY! })],
- * })
- * const result = await idstitch.identify({ userId: user.externalId, anonymousId: getVisitorId(req), traits: { email: user.email } })
+ * The `createClient` of a platform. An identify's path: the message is
+ * validated, each provider's adapter prepares it (`fan-out.ts`), each
+ * provider's delivery lane sends it with retries within the deadline
+ * (`delivery.ts`) over the transport, and the results are gathered, reported
+ * and returned (`results.ts`).
  */
-export const createClient = (clientOptions: ClientOptions): IdstitchClient => {
+export const clientFactory = (platform: Platform) => (clientOptions: ClientOptions): IdstitchClient => {
   const options = resolveOptions(clientOptions)
   const { providers } = options
   const redact = createRedactor(providers)
   const log = safeLogger(options.logger, redact.text)
   const results = createResults(options, log, redact)
-  const transport = transportFor(options)
+  const transport = transportFor(options, platform)
   const lanes = providers.map((provider) =>
     createDeliveryLane(provider, { ...options, transport, redact, now: Date.now, random: Math.random }),
   )
@@ -114,8 +116,8 @@ export const createClient = (clientOptions: ClientOptions): IdstitchClient => {
   const inFlight = createInFlight()
   let closed = false
 
-  return {
-    identify(message) {
+  /** Starts one identify; its promise never rejects. */
+  const start = (message: IdentifyMessage): Promise<IdentifyResult> => {
       const userId = userIdOf(message)
       if (closed) return Promise.resolve(results.refuse('client_closed', 'the client is shut down; this identify was not sent', userId))
       if (inFlight.count >= options.maxQueue) {
@@ -132,6 +134,21 @@ export const createClient = (clientOptions: ClientOptions): IdstitchClient => {
         fanOut(message, pending as PendingIdentify)
       } catch (error) {
         ;(pending as PendingIdentify).complete(results.internalFailure(error))
+      }
+      return promise
+  }
+
+  return {
+    identify(message, callOptions) {
+      const promise = start(message)
+      // Serverless: the platform keeps the function alive until the identify is done, after the response.
+      const waitUntil = callOptions?.waitUntil ?? options.waitUntil
+      if (waitUntil) {
+        try {
+          waitUntil(promise)
+        } catch (error) {
+          log.warn(`waitUntil threw, so the platform may end this identify early: ${error instanceof Error ? error.message : String(error)}`)
+        }
       }
       return promise
     },

@@ -1,35 +1,26 @@
-// The public surface of @idstitch/node, listed export by export.
-// Provider factories are in '@idstitch/node/providers'.
+// @idstitch/node under the `node` export condition: the same API as every
+// other entry, sending over Node's own HTTP stack. toNodeHandler and the
+// node:http transport are in '@idstitch/node/node-http'.
+import { clientFactory, type IdstitchClient } from './client.js'
+import { createNodeHttpTransport } from './node-http-transport.js'
+import type { ClientOptions } from './options.js'
 
-export type { IdstitchClient } from './client.js'
-export { createClient } from './client.js'
-export type { ClientOptions, RetryOptions } from './options.js'
-export type { IdentifyResult, ProviderResult, ErrorContext } from './results.js'
-export type { CookieSource, ReadCookieOptions, SetCookieOptions, LoginCookies } from './cookies.js'
-export { getVisitorId, getContactId, contactCookie, clearContactCookie, visitorCookie, loginCookies } from './cookies.js'
-export type { IdentifyHandlerOptions, RelayIdentity, RelayResponseBody } from './relay.js'
-export { createIdentifyHandler } from './relay.js'
-export { toNodeHandler } from './node-handler.js'
-export type { Logger } from './logger.js'
-export type { Transport, AttemptLimits } from './transport.js'
-export { createKyTransport } from './ky-transport.js'
-export { createUndiciTransport } from './undici-transport.js'
-export { createNodeHttpTransport } from './node-http-transport.js'
-export { createNodeTransport } from './node-transport.js'
+export * from './common.js'
 
-export type { IdentifyMessage, IdentifyEvent, ValidationIssue, ErrorCode, Provider } from '@idstitch/core'
-export type { PresetName } from '@idstitch/core/cookies'
-export {
-  IdstitchError,
-  ConfigError,
-  ValidationError,
-  HttpError,
-  TimeoutError,
-  NetworkError,
-  isIdstitchError,
-  isConfigError,
-  isValidationError,
-  isHttpError,
-  isTimeoutError,
-  isNetworkError,
-} from '@idstitch/core'
+/**
+ * Creates an idstitch client; in Node it sends over `node:http`/`node:https`
+ * keep-alive agents. Checks its configuration at once and throws a
+ * `ConfigError` naming the provider and option at fault.
+ *
+ * @example
+ * import { createClient } from '@idstitch/node'
+ * import { datafast, pathbound } from '@idstitch/node/providers'
+ *
+ * const idstitch = createClient({
+ *   providers: [datafast({ apiKey: process.env.DATAFAST_API_KEY! }), pathbound({ apiKey: process.env.PATHBOUND_API_KEY! })],
+ * })
+ * const result = await idstitch.identify({ userId: user.externalId, anonymousId: getVisitorId(req), traits: { email: user.email } })
+ */
+export const createClient: (options: ClientOptions) => IdstitchClient = clientFactory({
+  transport: ({ concurrency }) => createNodeHttpTransport({ connections: concurrency }),
+})

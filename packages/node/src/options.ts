@@ -51,9 +51,16 @@ export interface ClientOptions {
   /** Validate and prepare requests, send nothing: each result is `skipped` with its `request`. */
   dryRun?: boolean
   /**
-   * Another HTTP stack. Default: in Node, `node:http` keep-alive agents, then
-   * undici pools once the client has sent 1,000 requests; in other
-   * runtimes, or when `fetch` is given, ky over `fetch`.
+   * Hands each identify's promise to the platform, which keeps a serverless
+   * function alive until it is done, after the response has gone: `waitUntil`
+   * from `@vercel/functions`, Next.js's `after`, or, per call in Workers,
+   * `identify(message, { waitUntil: ctx.waitUntil.bind(ctx) })`.
+   */
+  waitUntil?: (promise: Promise<unknown>) => void
+  /**
+   * Another HTTP stack. Default: in Node (the `node` export condition),
+   * `node:http`/`node:https` keep-alive agents; in Workers, Vercel Edge, Deno,
+   * Bun and browsers, or when `fetch` is given, ky over `fetch`.
    */
   transport?: Transport
 }
@@ -74,6 +81,7 @@ export interface ResolvedOptions {
   fetch: typeof fetch | undefined
   dryRun: boolean
   transport: Transport | undefined
+  waitUntil: ((promise: Promise<unknown>) => void) | undefined
 }
 
 const isProvider = (value: unknown): value is Provider =>
@@ -145,5 +153,6 @@ export const resolveOptions = (options: ClientOptions): ResolvedOptions => {
     fetch: checkFunction('fetch', options.fetch),
     dryRun: options.dryRun === true,
     transport: options.transport,
+    waitUntil: checkFunction('waitUntil', options.waitUntil),
   }
 }

@@ -1,0 +1,31 @@
+// What every entry of @idstitch/node exports, listed export by export. The
+// entries add the platform's createClient: index.ts (the `node` export
+// condition) and edge.ts (workerd, edge-light, browser, deno, bun, default).
+
+export type { IdstitchClient, IdentifyOptions } from './client.js'
+export type { ClientOptions, RetryOptions } from './options.js'
+export type { IdentifyResult, ProviderResult, ErrorContext } from './results.js'
+export type { CookieSource, ReadCookieOptions, SetCookieOptions, LoginCookies } from './cookies.js'
+export { getVisitorId, getContactId, contactCookie, clearContactCookie, visitorCookie, loginCookies } from './cookies.js'
+export type { IdentifyHandlerOptions, RelayIdentity, RelayResponseBody } from './relay.js'
+export { createIdentifyHandler } from './relay.js'
+export type { Logger } from './logger.js'
+export type { Transport, AttemptLimits } from './transport.js'
+export { createKyTransport } from './ky-transport.js'
+
+export type { IdentifyMessage, IdentifyEvent, ValidationIssue, ErrorCode, Provider } from '@idstitch/core'
+export type { PresetName } from '@idstitch/core/cookies'
+export {
+  IdstitchError,
+  ConfigError,
+  ValidationError,
+  HttpError,
+  TimeoutError,
+  NetworkError,
+  isIdstitchError,
+  isConfigError,
+  isValidationError,
+  isHttpError,
+  isTimeoutError,
+  isNetworkError,
+} from '@idstitch/core'
