@@ -119,6 +119,22 @@ describe('createClient', () => {
     expect(transport.send).not.toHaveBeenCalled()
   })
 
+  it("hands each identify's promise to waitUntil: the client's, or one given per call; a throwing one is only a warning", async () => {
+    const { transport } = answering()
+    const handed: Promise<unknown>[] = []
+    const perCall: Promise<unknown>[] = []
+    const client = createClient({ providers: [acme({ apiKey: 'k_one' })], transport, waitUntil: (promise) => void handed.push(promise) })
+    const first = client.identify({ userId: 'usr_1' })
+    const second = client.identify({ userId: 'usr_2' }, { waitUntil: (promise) => void perCall.push(promise) })
+    expect(handed).toEqual([first])
+    expect(perCall).toEqual([second])
+    await expect(handed[0]).resolves.toMatchObject({ ok: true })
+    const warnings: string[] = []
+    const throwing = createClient({ providers: [acme({ apiKey: 'k_one' })], transport, logger: { warn: (line) => warnings.push(line) }, waitUntil: () => { throw new Error('no context') } })
+    await expect(throwing.identify({ userId: 'usr_3' })).resolves.toMatchObject({ ok: true })
+    expect(warnings).toEqual([expect.stringContaining('waitUntil threw')])
+  })
+
   it('flush() resolves once every accepted identify has finished', async () => {
     const { transport } = answering()
     const client = createClient({ providers: [acme({ apiKey: 'k_one' })], transport })
