@@ -1,22 +1,25 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig([
-  // ESM for front-ends: @idstitch/core/cookies is inlined; js-cookie stays a dependency, so an app that
-  // already uses it loads it once.
+  // ESM (and CJS, for tools that still require) for front-ends: @idstitch/core/cookies is inlined (its types
+  // refer to it, so it is a dependency too); js-cookie stays an import, so an app that already uses it loads it once.
   // metafile: for scripts/notices.mjs, which writes THIRD_PARTY_NOTICES.md from what the bundles hold.
-  { entry: { index: 'src/index.ts' }, format: ['esm'], dts: true, clean: true, target: 'es2018', noExternal: ['@idstitch/core'], metafile: true },
-  // The script tag: one minified IIFE, everything bundled.
-  {
+  { entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], dts: true, clean: true, target: 'es2018', noExternal: ['@idstitch/core'], metafile: true },
+  // The script tag: one minified IIFE, everything bundled; its types declare window.idstitch. Also as .cjs, the
+  // same bytes for require() (an IIFE is both), since a .js file in this package is ESM to Node.
+  ...['.js', '.cjs'].map((extension) => ({
     entry: { idstitch: 'src/script-tag.ts' },
     format: ['iife'],
     minify: true,
     target: 'es2018',
     noExternal: [/.*/],
+    // The .d.ts; the build copies it as .d.cts for require().
+    dts: extension === '.js',
     metafile: true,
     // No licence comments in every page load: js-cookie's notice ships in THIRD_PARTY_NOTICES.md.
     esbuildOptions: (options) => {
       options.legalComments = 'none'
     },
-    outExtension: () => ({ js: '.js' }),
-  },
+    outExtension: () => ({ js: extension, dts: '.d.ts' }),
+  })),
 ])

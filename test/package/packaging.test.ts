@@ -1,0 +1,51 @@
+// The packages as npm would publish them: each is packed, then checked by
+// publint (strict) and @arethetypeswrong/cli, which resolve every entry the
+// way Node 10, Node 16+ (from CommonJS and ESM) and bundlers do.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const bin = (name: string) => join(root, 'test/node_modules/.bin', name)
+let packs: string
+
+beforeAll(() => {
+  packs = mkdtempSync(join(tmpdir(), 'idstitch-packs-'))
+  for (const name of ['core', 'node', 'tracker']) {
+    execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name), stdio: 'ignore' })
+  }
+}, 60_000)
+afterAll(() => rmSync(packs, { recursive: true, force: true }))
+
+const tarball = (name: string) => join(packs, readdirSync(packs).find((file) => file.startsWith(`idstitch-${name}-`)) as string)
+const run = (command: string, args: string[]) => {
+  try {
+    return { code: 0, output: execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) }
+  } catch (error) {
+    const failed = error as { status: number; stdout: string; stderr: string }
+    return { code: failed.status, output: failed.stdout + failed.stderr }
+  }
+}
+
+describe.each(['core', 'node', 'tracker'])('the packed @idstitch/%s', (name) => {
+  it('passes publint --strict', () => {
+    const { code, output } = run(bin('publint'), ['--strict', tarball(name)])
+    expect(output).toContain('All good!')
+    expect(code).toBe(0)
+  }, 30_000)
+
+  it('passes @arethetypeswrong/cli, node10 included', () => {
+    const { code, output } = run(bin('attw'), [tarball(name), '--format', 'table-flipped'])
+    expect(output).not.toMatch(/💀|❌|👺|⚠️/)
+    expect(code).toBe(0)
+  }, 60_000)
+
+  it('ships its licence, notices and changelog, and no workspace: range', () => {
+    const listing = execFileSync('tar', ['tzf', tarball(name)], { encoding: 'utf8' })
+    for (const file of ['package/LICENSE', 'package/THIRD_PARTY_NOTICES.md', 'package/CHANGELOG.md', 'package/README.md']) expect(listing).toContain(file)
+    expect(execFileSync('tar', ['xzOf', tarball(name), 'package/package.json'], { encoding: 'utf8' })).not.toContain('workspace:')
+  })
+})
