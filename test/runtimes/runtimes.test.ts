@@ -1,0 +1,145 @@
+// The SDK where users deploy it, built from the packed tarballs with each
+// runtime's export condition (no nodejs_compat, nothing marked external):
+// Vercel Edge (@edge-runtime/vm), Bun and Deno (their binaries from the npm
+// registry). Each serves the same app: the relay, the login route's cookie
+// helpers, and a fire-and-forget identify that waitUntil keeps alive, all
+// delivered to a local Pathbound stand-in.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
+import { EdgeVM } from '@edge-runtime/vm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundle, installPacked, runtimeBinary } from './harness.js'
+
+const KEY = 'pb_runtime_key_0123'
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+let sandbox: ProviderServer
+let project: ReturnType<typeof installPacked>
+
+beforeAll(async () => {
+  project = installPacked()
+  sandbox = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }] })])
+}, 180_000)
+afterAll(async () => {
+  await sandbox?.close()
+  project?.remove()
+})
+
+/** A running runtime: the app's base URL, and how to stop it. */
+interface Served {
+  /** The origin a browser on the app's pages sends. */
+  origin: string
+  fetch(path: string, init?: RequestInit): Promise<Response>
+  /** Resolves once every identify handed to waitUntil has finished. */
+  settled(): Promise<void>
+  stop(): Promise<void>
+}
+
+/** A runtime in its own process, which prints `{"port":…}` once it listens. */
+const serveProcess = async (command: string, args: string[], env: Record<string, string>): Promise<Served> => {
+  const child: ChildProcess = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} did not start within 30 s`)), 30_000)
+    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}`)))
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer)
+      resolve((JSON.parse(line) as { port: number }).port)
+    })
+  })
+  const base = `http://127.0.0.1:${port}`
+  return {
+    origin: base,
+    fetch: (path, init) => fetch(base + path, init),
+    settled: async () => {},
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill()))),
+  }
+}
+
+const env = () => ({ SANDBOX_URL: sandbox.url, PATHBOUND_API_KEY: KEY })
+
+const RUNTIMES: [string, () => Promise<Served>][] = [
+  [
+    'Vercel Edge (@edge-runtime/vm)',
+    async () => {
+      const file = await bundle(project.dir, 'edge', ['edge-light', 'worker', 'browser'], `import { handle } from './app.ts'\nglobalThis.__handle = handle\n`, 'iife')
+      const vm = new EdgeVM()
+      vm.evaluate(readFileSync(file, 'utf8'))
+      const waiting: Promise<unknown>[] = []
+      const context = vm.context as unknown as { __handle: (request: Request, env: object, waitUntil: (promise: Promise<unknown>) => void) => Promise<Response>; Request: typeof Request }
+      return {
+        origin: 'https://app.example.test',
+        fetch: async (path, init) => {
+          const response = await context.__handle(new context.Request(`https://app.example.test${path}`, init), env(), (promise) => void waiting.push(promise))
+          // Back to this realm's Response, as a server would send it.
+          const headers = new Headers()
+          response.headers.forEach((value, key) => {
+            if (key !== 'set-cookie') headers.append(key, value)
+          })
+          for (const cookie of response.headers.getSetCookie()) headers.append('set-cookie', cookie)
+          return new Response(await response.text(), { status: response.status, headers })
+        },
+        settled: async () => void (await Promise.all(waiting)),
+        stop: async () => {},
+      }
+    },
+  ],
+  [
+    'Bun',
+    async () => {
+      const file = await bundle(project.dir, 'bun', ['bun'], `import { handle } from './app.ts'\nconst server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (request) => handle(request, { SANDBOX_URL: Bun.env.SANDBOX_URL, PATHBOUND_API_KEY: Bun.env.PATHBOUND_API_KEY }, () => {}) })\nconsole.log(JSON.stringify({ port: server.port }))\n`)
+      return serveProcess(runtimeBinary('bun', '1.4.5', 'bun/bin/bun.exe'), ['run', file], env())
+    },
+  ],
+  [
+    'Deno',
+    async () => {
+      const file = await bundle(project.dir, 'deno', ['deno'], `import { handle } from './app.ts'\nDeno.serve({ port: 0, hostname: '127.0.0.1', onListen: ({ port }) => console.log(JSON.stringify({ port })) }, (request) => handle(request, { SANDBOX_URL: Deno.env.get('SANDBOX_URL'), PATHBOUND_API_KEY: Deno.env.get('PATHBOUND_API_KEY') }, () => {}))\n`)
+      return serveProcess(runtimeBinary('deno', '2.9.6', '@deno/linux-x64-glibc/deno'), ['run', '--allow-net=127.0.0.1', '--allow-env=SANDBOX_URL,PATHBOUND_API_KEY', '--no-prompt', file], env())
+    },
+  ],
+]
+
+/** Waits, a bounded number of times, until the stand-in has an identify for `userId`. */
+const received = async (userId: string) => {
+  for (let tries = 0; tries < 100; tries++) {
+    const found = sandbox.accepted.find((identify) => identify.userId === userId)
+    if (found) return found
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return undefined
+}
+
+describe.each(RUNTIMES)('on %s', (name, start) => {
+  let served: Served
+  beforeAll(async () => {
+    served = await start()
+  }, 180_000)
+  afterAll(() => served?.stop())
+
+  it('relays a front-end identify to the provider', async () => {
+    const user = `usr_relay_${name.length}`
+    const send = (origin: string) =>
+      served.fetch('/api/identify', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-user': user, origin },
+        body: JSON.stringify({ anonymousId: VISITOR, traits: { plan: 'team' } }),
+      })
+    const foreign = await send('https://evil.example')
+    expect(foreign.status).toBe(403)
+    const response = await send(served.origin)
+    expect(await response.json()).toEqual({ ok: true, results: [{ provider: 'pathbound', status: 'delivered' }] })
+    expect(await received(user)).toMatchObject({ provider: 'pathbound', userId: user, anonymousId: VISITOR })
+    expect(sandbox.accepted.filter((identify) => identify.userId === user)).toHaveLength(1)
+  })
+
+  it('answers a login with the cookie helpers, and delivers the identify it did not await', async () => {
+    const user = `usr_login_${name.length}`
+    const response = await served.fetch('/login', { headers: { 'x-user': user, cookie: `idstitch_visitor_id=${VISITOR}` } })
+    expect(response.status).toBe(202)
+    expect(await response.json()).toEqual({ visitor: VISITOR, rotated: false })
+    expect(response.headers.getSetCookie()).toEqual(expect.arrayContaining([expect.stringContaining(`idstitch_external_contact_id=${user}`), expect.stringContaining(`idstitch_visitor_id=${VISITOR}`)]))
+    await served.settled()
+    expect(await received(user)).toMatchObject({ provider: 'pathbound', userId: user, anonymousId: VISITOR })
+  })
+})
