@@ -1,11 +1,14 @@
 // The SDK where users deploy it, built from the packed tarballs with each
 // runtime's export condition (no nodejs_compat, nothing marked external):
-// Vercel Edge (@edge-runtime/vm), Bun and Deno (their binaries from the npm
-// registry). Each serves the same app: the relay, the login route's cookie
+// Cloudflare Workers (workerd), Vercel Edge (@edge-runtime/vm), Bun and Deno
+// (their binaries from the npm registry). Each serves the same app: the relay, the login route's cookie
 // helpers, and a fire-and-forget identify that waitUntil keeps alive, all
 // delivered to a local Pathbound stand-in.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { basename, dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import { EdgeVM } from '@edge-runtime/vm'
@@ -58,7 +61,59 @@ const serveProcess = async (command: string, args: string[], env: Record<string,
 
 const env = () => ({ SANDBOX_URL: sandbox.url, PATHBOUND_API_KEY: KEY })
 
+/** A free port on 127.0.0.1, for a runtime that cannot report the one it took. */
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+
+/** workerd, as Cloudflare runs Workers: the bundle as an ES module worker, with a 2024 compatibility date and no nodejs_compat. */
+const serveWorkerd = async (file: string): Promise<Served> => {
+  const port = await freePort()
+  const config = join(dirname(file), 'workerd.capnp')
+  writeFileSync(
+    config,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker), (name = "internet", network = (allow = ["public", "private", "local"])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ (name = "worker", esModule = embed "${basename(file)}") ],
+  compatibilityDate = "2024-09-23",
+  bindings = [ (name = "SANDBOX_URL", text = "${sandbox.url}"), (name = "PATHBOUND_API_KEY", text = "${KEY}") ],
+  globalOutbound = "internet",
+);
+`,
+  )
+  const child = spawn(runtimeBinary('workerd', '1.20261117.1', '@cloudflare/workerd-linux-64/bin/workerd'), ['serve', config], { stdio: ['ignore', 'inherit', 'inherit'] })
+  const base = `http://127.0.0.1:${port}`
+  for (let tries = 0; ; tries++) {
+    if (child.exitCode !== null) throw new Error(`workerd exited with ${child.exitCode}`)
+    const up = await fetch(`${base}/`).then(() => true, () => false)
+    if (up) break
+    if (tries > 150) throw new Error('workerd did not answer within 30 s')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  return {
+    origin: base,
+    fetch: (path, init) => fetch(base + path, init),
+    settled: async () => {},
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill()))),
+  }
+}
+
 const RUNTIMES: [string, () => Promise<Served>][] = [
+  [
+    'Cloudflare Workers (workerd)',
+    async () => {
+      const entry = `import { handle } from './app.ts'\nexport default { fetch: (request, env, ctx) => handle(request, env, (promise) => ctx.waitUntil(promise)) }\n`
+      return serveWorkerd(await bundle(project.dir, 'worker', ['workerd', 'worker', 'browser'], entry))
+    },
+  ],
   [
     'Vercel Edge (@edge-runtime/vm)',
     async () => {
