@@ -52,7 +52,7 @@ describe('the packed packages in TypeScript projects', () => {
   it.each(CASES)('type-check in $name, without skipLibCheck', ({ name, compilerOptions, files }) => {
     const dir = join(project.dir, name.replace(/\W+/g, '-'))
     mkdirSync(dir, { recursive: true })
-    files.forEach((source, index) => writeFileSync(join(dir, `consumer${index}.ts`), source))
+    for (const [index, source] of files.entries()) writeFileSync(join(dir, `consumer${index}.ts`), source)
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', skipLibCheck: false, ...compilerOptions }, include: ['*.ts'] }))
     let output = ''
     try {
