@@ -198,3 +198,19 @@ describe.each(RUNTIMES)('on %s', (name, start) => {
     expect(await received(user)).toMatchObject({ provider: 'pathbound', userId: user, anonymousId: VISITOR })
   })
 })
+
+describe("the README's Deploying section", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const source = readFileSync(new URL('./runtimes.test.ts', import.meta.url), 'utf8')
+
+  it('shows the app these tests serve, as it is', () => {
+    const app = readFileSync(new URL('./app.ts', import.meta.url), 'utf8')
+    expect(readme).toContain(app.slice(app.indexOf('import { createClient')))
+  })
+
+  it("shows each runtime's entry as these tests start it", () => {
+    for (const line of readme.slice(readme.indexOf('// Cloudflare Workers (an ES module worker)')).split('\n').slice(0, 6).filter((text) => !text.startsWith('//'))) {
+      expect(source.replaceAll('\\n', '\n')).toContain(line)
+    }
+  })
+})
