@@ -7,6 +7,7 @@ import { toNodeHandler } from '@idstitch/node/node-http'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import express, { type Request as ExpressRequest } from 'express'
 
 const require = createRequire(import.meta.url)
@@ -105,9 +106,12 @@ export const createApp = (options: AppOptions) => {
     res.json({ externalId: user.externalId, plan: user.plan })
   })
   app.get('/spa', (_req, res) => void res.type('html').send(readFileSync(new URL('../spa/index.html', import.meta.url), 'utf8')))
-  app.get('/tracker.mjs', (_req, res) => void res.type('text/javascript').send(readFileSync(require.resolve('@idstitch/tracker'), 'utf8')))
+  // The tracker's ESM build (require.resolve would give its CommonJS one), as its package.json exports it.
+  const trackerPackage = require.resolve('@idstitch/tracker/package.json')
+  const trackerModule = join(dirname(trackerPackage), (JSON.parse(readFileSync(trackerPackage, 'utf8')) as { exports: { '.': { import: { default: string } } } }).exports['.'].import.default)
+  app.get('/tracker.mjs', (_req, res) => void res.type('text/javascript').send(readFileSync(trackerModule, 'utf8')))
   // The tracker's one dependency, which a bundler would resolve for a real single-page app.
-  const trackerRequire = createRequire(require.resolve('@idstitch/tracker'))
+  const trackerRequire = createRequire(trackerModule)
   app.get('/js-cookie.mjs', (_req, res) => void res.type('text/javascript').send(readFileSync(trackerRequire.resolve('js-cookie').replace(/js\.cookie\.js$/, 'js.cookie.mjs'), 'utf8')))
   app.get('/favicon.ico', (_req, res) => void res.status(204).end())
 
