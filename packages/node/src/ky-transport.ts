@@ -24,7 +24,10 @@ const toProviderResponse = async (response: Response) => {
  * because its retries are bounded by each identify's deadline, wait for the
  * provider's client-side rate limit, honour `Retry-After` up to
  * `maxRetryAfterMs`, and are the same over every transport, which ky's
- * per-request retry cannot be.
+ * per-request retry cannot be. No ky hook is used: each adapter builds its
+ * request whole (URL, headers, body), and what would go in beforeRetry or
+ * beforeError hooks (the retry policy, redaction, logging) is the lane's, so
+ * that the node:http transport behaves the same.
  */
 export const createKyTransport = (fetchImpl?: typeof fetch): Transport => {
   // Loaded on the first request: ky probes the runtime's Request/stream support
