@@ -5,7 +5,7 @@
 export type { IdstitchClient, IdentifyOptions } from './client.js'
 export type { ClientOptions, RetryOptions } from './options.js'
 export type { IdentifyResult, ProviderResult, ErrorContext } from './results.js'
-export type { CookieSource, ReadCookieOptions, SetCookieOptions, LoginCookies } from './cookies.js'
+export type { CookieSource, ReadCookieOptions, SetCookieOptions, LoginCookies, CookieToSet } from './cookies.js'
 export { getVisitorId, getContactId, contactCookie, clearContactCookie, visitorCookie, loginCookies } from './cookies.js'
 export type { IdentifyHandlerOptions, RelayIdentity, RelayResponseBody } from './relay.js'
 export { createIdentifyHandler } from './relay.js'

@@ -105,6 +105,11 @@ describe('loginCookies', () => {
         `idstitch_visitor_owner=${ownerTag(VISITOR, 'usr_alice')}; Max-Age=31536000; Path=/; SameSite=Lax`,
         `idstitch_visitor_id=${VISITOR}; Max-Age=31536000; Path=/; SameSite=Lax`,
       ],
+      cookies: [
+        { name: 'idstitch_external_contact_id', value: 'usr_alice', options: { path: '/', maxAge: 31536000, sameSite: 'lax', secure: false, httpOnly: false } },
+        { name: 'idstitch_visitor_owner', value: ownerTag(VISITOR, 'usr_alice'), options: { path: '/', maxAge: 31536000, sameSite: 'lax', secure: false, httpOnly: false } },
+        { name: 'idstitch_visitor_id', value: VISITOR, options: { path: '/', maxAge: 31536000, sameSite: 'lax', secure: false, httpOnly: false } },
+      ],
     })
   })
 

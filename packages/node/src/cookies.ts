@@ -141,6 +141,19 @@ export interface LoginCookies {
   rotated: boolean
   /** The `Set-Cookie` values to send: the contact cookie, the owner tag, and the visitor cookie (re-issued, or new). */
   setCookie: string[]
+  /**
+   * The same cookies as name, value and attributes, for frameworks that set
+   * cookies through an API rather than headers (Next.js's `cookies().set`,
+   * Hono's `setCookie`).
+   */
+  cookies: CookieToSet[]
+}
+
+/** One cookie to set, for a framework's cookie API. */
+export interface CookieToSet {
+  name: string
+  value: string
+  options: { path: string; maxAge: number; sameSite: 'lax' | 'strict'; secure: boolean; domain?: string; httpOnly: false }
 }
 
 /**
@@ -163,8 +176,17 @@ export const loginCookies = (source: CookieSource, externalId: string, options: 
   const ownership = { visitor: current ?? '', contact: getContactId(source, shared), owner: valuesOf(source, OWNER_COOKIE)[0] }
   const rotated = current !== undefined && isAnotherUser(externalId, ownership)
   const visitorId = rotated ? crypto.randomUUID() : current
-  const setCookie = [contact]
+  const settings = settingsOf(shared)
+  const { encode: _encode, ...serialized } = attributes(shared)
+  const plain = { ...(serialized as CookieToSet['options']), httpOnly: false as const }
+  const cookies: CookieToSet[] = [{ name: settings.contactCookie, value: externalId, options: plain }]
   // The owner tag binds a visitor to its contact: without a visitor there is nothing to bind.
-  if (visitorId) setCookie.push(serialize(OWNER_COOKIE, ownerTag(visitorId, externalId), attributes(shared)), visitorCookie(visitorId, shared))
-  return { anonymousId: rotated ? undefined : current, visitorId, rotated, setCookie }
+  if (visitorId) {
+    cookies.push(
+      { name: OWNER_COOKIE, value: ownerTag(visitorId, externalId), options: plain },
+      { name: settings.visitorCookie, value: visitorId, options: plain },
+    )
+  }
+  const setCookie = [contact, ...cookies.slice(1).map((cookie) => serialize(cookie.name, cookie.value, attributes(shared)))]
+  return { anonymousId: rotated ? undefined : current, visitorId, rotated, setCookie, cookies }
 }
