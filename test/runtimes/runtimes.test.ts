@@ -108,6 +108,13 @@ const worker :Workerd.Worker = (
 
 const RUNTIMES: [string, () => Promise<Served>][] = [
   [
+    'Node (node:http)',
+    async () => {
+      const entry = `import { createServer } from 'node:http'\nimport { toNodeHandler } from '@idstitch/node/node-http'\nimport { handle } from './app.ts'\nconst server = createServer(toNodeHandler((request) => handle(request, { SANDBOX_URL: process.env.SANDBOX_URL, PATHBOUND_API_KEY: process.env.PATHBOUND_API_KEY }, () => {}))).listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })))\n`
+      return serveProcess(process.execPath, [await bundle(project.dir, 'node', ['node'], entry, 'esm', 'node')], env())
+    },
+  ],
+  [
     'Cloudflare Workers (workerd)',
     async () => {
       const entry = `import { handle } from './app.ts'\nexport default { fetch: (request, env, ctx) => handle(request, env, (promise) => ctx.waitUntil(promise)) }\n`
@@ -209,7 +216,7 @@ describe("the README's Deploying section", () => {
   })
 
   it("shows each runtime's entry as these tests start it", () => {
-    for (const line of readme.slice(readme.indexOf('// Cloudflare Workers (an ES module worker)')).split('\n').slice(0, 6).filter((text) => !text.startsWith('//'))) {
+    for (const line of readme.slice(readme.indexOf('// Node\nconst server = createServer(')).split('\n').slice(0, 8).filter((text) => !text.startsWith('//'))) {
       expect(source.replaceAll('\\n', '\n')).toContain(line)
     }
   })

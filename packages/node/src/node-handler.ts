@@ -34,8 +34,11 @@ export const toNodeHandler =
       const response = await handler(request)
       res.statusCode = response.status
       response.headers.forEach((value, name) => {
-        res.setHeader(name, value)
+        if (name !== 'set-cookie') res.setHeader(name, value)
       })
+      // Each cookie its own header: forEach would leave only the last (setHeader replaces).
+      const cookies = response.headers.getSetCookie()
+      if (cookies.length > 0) res.setHeader('set-cookie', cookies)
       res.end(Buffer.from(await response.arrayBuffer()))
     } catch {
       if (!res.headersSent) {
