@@ -15,7 +15,8 @@ export default defineConfig([
     noExternal: [/.*/],
     // The .d.ts; the build copies it as .d.cts for require().
     dts: extension === '.js',
-    metafile: true,
+    // One metafile for the two copies (the same bytes): both builds run at once and would write the same file.
+    metafile: extension === '.js',
     // No licence comments in every page load: js-cookie's notice ships in THIRD_PARTY_NOTICES.md.
     esbuildOptions: (options) => {
       options.legalComments = 'none'
