@@ -118,24 +118,24 @@ export const clientFactory = (platform: Platform) => (clientOptions: ClientOptio
 
   /** Starts one identify; its promise never rejects. */
   const start = (message: IdentifyMessage): Promise<IdentifyResult> => {
-      const userId = userIdOf(message)
-      if (closed) return Promise.resolve(results.refuse('client_closed', 'the client is shut down; this identify was not sent', userId))
-      if (inFlight.count >= options.maxQueue) {
-        return Promise.resolve(results.refuse('queue_full', `${options.maxQueue} identifies are already in flight (maxQueue); this one was not sent`, userId))
-      }
-      // From here on, nothing may throw past the catch below: the identify is counted in flight.
-      inFlight.started()
-      let pending: PendingIdentify | undefined
-      const promise = new Promise<IdentifyResult>((resolve) => {
-        pending = new PendingIdentify({ providers, results }, userId, resolve, inFlight.finished)
-      })
-      // No closure here refers to `message`, so nothing pending keeps the caller's message alive.
-      try {
-        fanOut(message, pending as PendingIdentify)
-      } catch (error) {
-        ;(pending as PendingIdentify).complete(results.internalFailure(error))
-      }
-      return promise
+    const userId = userIdOf(message)
+    if (closed) return Promise.resolve(results.refuse('client_closed', 'the client is shut down; this identify was not sent', userId))
+    if (inFlight.count >= options.maxQueue) {
+      return Promise.resolve(results.refuse('queue_full', `${options.maxQueue} identifies are already in flight (maxQueue); this one was not sent`, userId))
+    }
+    // From here on, nothing may throw past the catch below: the identify is counted in flight.
+    inFlight.started()
+    let pending: PendingIdentify | undefined
+    const promise = new Promise<IdentifyResult>((resolve) => {
+      pending = new PendingIdentify({ providers, results }, userId, resolve, inFlight.finished)
+    })
+    // No closure here refers to `message`, so nothing pending keeps the caller's message alive.
+    try {
+      fanOut(message, pending as PendingIdentify)
+    } catch (error) {
+      ;(pending as PendingIdentify).complete(results.internalFailure(error))
+    }
+    return promise
   }
 
   return {

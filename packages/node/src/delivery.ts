@@ -190,17 +190,22 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     return { jobs, deadline, room: Math.min(MIN_ATTEMPT_MS, deadline.ms / 10), attempts: 0 }
   }
 
+  /** The last moment an attempt of `flight` may start. */
+  const lastStart = (flight: Flight): number => flight.deadline.at - flight.room
+
   /** Ends, at their deadline, the jobs and flights still waiting, so every identify resolves on time. */
   const expireWaiting = (now: number): void => {
     while (head < queue.length && (queue[head] as Job).deadline.at <= now) {
       const job = queue[head++] as Job
       finish([job], expired(job.deadline))
     }
-    if (ready.length > 0 && ready.some((flight) => flight.deadline.at - flight.room < now)) {
-      const late = ready.filter((flight) => flight.deadline.at - flight.room < now)
-      ready = ready.filter((flight) => !late.includes(flight))
-      for (const flight of late) finish(flight.jobs, flight.last ?? expired(flight.deadline, flight.attempts))
+    if (ready.length === 0) return
+    const waiting: Flight[] = []
+    for (const flight of ready) {
+      if (lastStart(flight) < now) finish(flight.jobs, flight.last ?? expired(flight.deadline, flight.attempts))
+      else waiting.push(flight)
     }
+    ready = waiting
   }
 
   /** Fails everything waiting at once with `delivery`'s error (the provider is down, or asked for a long pause). */
@@ -234,7 +239,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
   /** The soonest moment something waiting must be looked at again: its deadline. */
   const nextDeadline = (): number => {
     let at = head < queue.length ? (queue[head] as Job).deadline.at : Infinity
-    for (const flight of ready) at = Math.min(at, flight.deadline.at - flight.room)
+    for (const flight of ready) at = Math.min(at, lastStart(flight))
     return at
   }
 
