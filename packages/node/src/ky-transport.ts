@@ -1,6 +1,6 @@
 import type { HTTPError, KyInstance } from 'ky'
 import { serializeBody } from '@idstitch/core/internal'
-import { attemptAborted, parseBody, type Transport } from './transport.js'
+import { parseBody, type Transport } from './transport.js'
 
 /** A fetch `Response` as the adapters see it: status, headers, parsed body. */
 const toProviderResponse = async (response: Response) => {
@@ -39,12 +39,8 @@ export const createKyTransport = (fetchImpl?: typeof fetch): Transport => {
       isHTTPError,
     })))
   return {
-    async send(request, { timeoutMs, budgetMs }) {
+    async send(request, { timeoutMs, signal }) {
       const { client, isHTTPError } = await load()
-      // fetch is bounded by a signal: the whole attempt, body included, within its budget.
-      const controller = new AbortController()
-      const budget = setTimeout(() => controller.abort(attemptAborted(budgetMs)), budgetMs)
-      const signal = controller.signal
       try {
         const response = await client(request.url, {
           method: request.method,
@@ -56,9 +52,7 @@ export const createKyTransport = (fetchImpl?: typeof fetch): Transport => {
         return await toProviderResponse(response)
       } catch (error) {
         if (isHTTPError(error)) return toProviderResponse(error.response)
-        throw signal.aborted ? attemptAborted(budgetMs) : error
-      } finally {
-        clearTimeout(budget)
+        throw error
       }
     },
   }

@@ -7,21 +7,15 @@ export interface AttemptLimits {
    * error named `'TimeoutError'` (ky's `TimeoutError` is one).
    */
   timeoutMs: number
-  /**
-   * The attempt is over after this many ms, whatever happens (the identify's
-   * deadline, or a response body that stalls after its headers): past it,
-   * the transport aborts the request and rejects with an error named
-   * `'AbortError'`. A number rather than an AbortSignal: each transport
-   * bounds its request the cheapest way it has (see bench/).
-   */
-  budgetMs: number
+  /** Aborts the attempt (the deadline, or a response body that stalls): reject. */
+  signal: AbortSignal
 }
 
 /**
  * Sends one described request and returns the response with its body read
  * and parsed, whatever its status: the provider's adapter decides what a
  * status means. Rejects only when no whole HTTP response arrived (network
- * error, `timeoutMs`, or `budgetMs`). This is the seam to swap in
+ * error, `timeoutMs`, or `signal` aborted). This is the seam to swap in
  * another HTTP stack.
  */
 export interface Transport {
@@ -51,9 +45,6 @@ export const parseBody = (text: string, contentType: string | null): unknown => 
   }
   return text
 }
-
-/** The error a transport rejects with when an attempt's `budgetMs` ran out (named as fetch's abort is). */
-export const attemptAborted = (budgetMs: number): Error => Object.assign(new Error(`aborted after ${budgetMs} ms`), { name: 'AbortError' })
 
 /** The error a transport rejects with when an attempt's `timeoutMs` ran out (named as ky's is). */
 export const attemptTimedOut = (timeoutMs: number): Error =>
