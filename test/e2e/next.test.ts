@@ -4,7 +4,7 @@
 // action) → the stand-in receives the stitched identify → front-end identify
 // through the relay on the Node and the Edge runtime (reached at a Host other
 // than the one next start binds, with trustProxy) → logout.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import type { Browser, Cookie } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runOrThrow } from '../support/run.js'
 import { launch, newContext, ready } from './browser.js'
 
 const app = fileURLToPath(new URL('../../examples/next', import.meta.url))
@@ -22,7 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 /** The environment without any provider key, as a CI build machine has it. */
 const withoutKeys = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PATHBOUND_')))
 /** The example's own build script (it copies the tracker's script tag into public/, then runs next build). */
-const build = (script: string) => execFileSync('pnpm', ['run', script], { cwd: app, env: { ...withoutKeys(), NEXT_TELEMETRY_DISABLED: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+const build = (script: string) => runOrThrow('pnpm', ['run', script], { cwd: app, env: { ...withoutKeys(), NEXT_TELEMETRY_DISABLED: '1' } })
 const freePort = (): Promise<number> =>
   new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -39,8 +40,8 @@ let port: number
 const builds: Record<string, string> = {}
 
 beforeAll(async () => {
-  builds.turbopack = build('build')
-  builds.webpack = build('build:webpack')
+  builds.turbopack = await build('build')
+  builds.webpack = await build('build:webpack')
   sandbox = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }] })])
   port = await freePort()
   server = spawn(process.execPath, [next, 'start', '--port', String(port), '--hostname', '127.0.0.1'], {

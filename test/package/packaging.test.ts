@@ -7,38 +7,33 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { run, runOrThrow } from '../support/run.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const bin = (name: string) => join(root, 'test/node_modules/.bin', name)
 let packs: string
 
-beforeAll(() => {
+beforeAll(async () => {
   packs = mkdtempSync(join(tmpdir(), 'idstitch-packs-'))
-  for (const name of ['core', 'node', 'tracker']) {
-    execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name), stdio: 'ignore' })
-  }
+  for (const name of ['core', 'node', 'tracker']) await runOrThrow('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name) })
 }, 60_000)
 afterAll(() => rmSync(packs, { recursive: true, force: true }))
 
 const tarball = (name: string) => join(packs, readdirSync(packs).find((file) => file.startsWith(`idstitch-${name}-`)) as string)
-const run = (command: string, args: string[]) => {
-  try {
-    return { code: 0, output: execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) }
-  } catch (error) {
-    const failed = error as { status: number; stdout: string; stderr: string }
-    return { code: failed.status, output: failed.stdout + failed.stderr }
-  }
+const check = async (command: string, args: string[]) => {
+  const { code, stdout, stderr } = await run(command, args)
+  return { code, output: stdout + stderr }
 }
 
 describe.each(['core', 'node', 'tracker'])('the packed @idstitch/%s', (name) => {
-  it('passes publint --strict', () => {
-    const { code, output } = run(bin('publint'), ['--strict', tarball(name)])
+  it('passes publint --strict', async () => {
+    const { code, output } = await check(bin('publint'), ['--strict', tarball(name)])
     expect(output).toContain('All good!')
     expect(code).toBe(0)
   }, 30_000)
 
-  it('passes @arethetypeswrong/cli, node10 included', () => {
-    const { code, output } = run(bin('attw'), [tarball(name), '--format', 'table-flipped'])
+  it('passes @arethetypeswrong/cli, node10 included', async () => {
+    const { code, output } = await check(bin('attw'), [tarball(name), '--format', 'table-flipped'])
     expect(output).not.toMatch(/💀|❌|👺|⚠️/)
     expect(code).toBe(0)
   }, 60_000)

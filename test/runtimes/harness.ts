@@ -1,24 +1,24 @@
 // Builds the runtime tests' app from the packed tarballs, as a user's bundler
 // would: npm installs the tarballs into a fresh project, then esbuild bundles
 // app.ts with one runtime's export conditions and marks nothing external.
-import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { runOrThrow } from '../support/run.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
 /** A fresh project with the packed @idstitch packages installed from their tarballs. */
-export const installPacked = (): { dir: string; remove: () => void } => {
+export const installPacked = async (): Promise<{ dir: string; remove: () => void }> => {
   const dir = mkdtempSync(join(tmpdir(), 'idstitch-runtime-'))
   const packs = join(dir, 'packs')
   mkdirSync(packs)
-  for (const name of ['core', 'node', 'tracker']) execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name), stdio: 'ignore' })
+  for (const name of ['core', 'node', 'tracker']) await runOrThrow('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name) })
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'runtime-app', private: true, type: 'module' }))
   const tarballs = readdirSync(packs).map((file) => join(packs, file))
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs], { cwd: dir, stdio: 'ignore' })
+  await runOrThrow('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs], { cwd: dir })
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
@@ -44,9 +44,9 @@ export const bundle = async (dir: string, name: string, conditions: string[], en
  * A runtime's binary from the npm registry (`bun`, `deno`), installed into
  * .cache/ on first use, as scripts/test-runtimes.mjs does for Node.
  */
-export const runtimeBinary = (pkg: string, version: string, binary: string): string => {
+export const runtimeBinary = async (pkg: string, version: string, binary: string): Promise<string> => {
   const prefix = join(root, '.cache', `${pkg}-${version}`)
   const path = join(prefix, 'node_modules', binary)
-  if (!existsSync(path)) execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `${pkg}@${version}`], { stdio: 'ignore' })
+  if (!existsSync(path)) await runOrThrow('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `${pkg}@${version}`])
   return path
 }

@@ -18,10 +18,10 @@ import { bundle, installPacked, runtimeBinary } from './harness.js'
 const KEY = 'pb_runtime_key_0123'
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 let sandbox: ProviderServer
-let project: ReturnType<typeof installPacked>
+let project: Awaited<ReturnType<typeof installPacked>>
 
 beforeAll(async () => {
-  project = installPacked()
+  project = await installPacked()
   sandbox = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }] })])
 }, 180_000)
 afterAll(async () => {
@@ -89,7 +89,7 @@ const worker :Workerd.Worker = (
 );
 `,
   )
-  const child = spawn(runtimeBinary('workerd', '1.20261117.1', '@cloudflare/workerd-linux-64/bin/workerd'), ['serve', config], { stdio: ['ignore', 'inherit', 'inherit'] })
+  const child = spawn(await runtimeBinary('workerd', '1.20261117.1', '@cloudflare/workerd-linux-64/bin/workerd'), ['serve', config], { stdio: ['ignore', 'inherit', 'inherit'] })
   const base = `http://127.0.0.1:${port}`
   for (let tries = 0; ; tries++) {
     if (child.exitCode !== null) throw new Error(`workerd exited with ${child.exitCode}`)
@@ -150,14 +150,14 @@ const RUNTIMES: [string, () => Promise<Served>][] = [
     'Bun',
     async () => {
       const file = await bundle(project.dir, 'bun', ['bun'], `import { handle } from './app.ts'\nconst server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (request) => handle(request, { SANDBOX_URL: Bun.env.SANDBOX_URL, PATHBOUND_API_KEY: Bun.env.PATHBOUND_API_KEY }, () => {}) })\nconsole.log(JSON.stringify({ port: server.port }))\n`)
-      return serveProcess(runtimeBinary('bun', '1.4.5', 'bun/bin/bun.exe'), ['run', file], env())
+      return serveProcess(await runtimeBinary('bun', '1.4.5', 'bun/bin/bun.exe'), ['run', file], env())
     },
   ],
   [
     'Deno',
     async () => {
       const file = await bundle(project.dir, 'deno', ['deno'], `import { handle } from './app.ts'\nDeno.serve({ port: 0, hostname: '127.0.0.1', onListen: ({ port }) => console.log(JSON.stringify({ port })) }, (request) => handle(request, { SANDBOX_URL: Deno.env.get('SANDBOX_URL'), PATHBOUND_API_KEY: Deno.env.get('PATHBOUND_API_KEY') }, () => {}))\n`)
-      return serveProcess(runtimeBinary('deno', '2.9.6', '@deno/linux-x64-glibc/deno'), ['run', '--allow-net=127.0.0.1', '--allow-env=SANDBOX_URL,PATHBOUND_API_KEY', '--no-prompt', file], env())
+      return serveProcess(await runtimeBinary('deno', '2.9.6', '@deno/linux-x64-glibc/deno'), ['run', '--allow-net=127.0.0.1', '--allow-env=SANDBOX_URL,PATHBOUND_API_KEY', '--no-prompt', file], env())
     },
   ],
 ]

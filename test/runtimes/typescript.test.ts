@@ -1,19 +1,19 @@
 // The packed packages type-check in users' projects as they are set up: Node 10,
 // Node 16 and bundler module resolution, with and without @types/node, and a
 // Workers project with only @cloudflare/workers-types. No skipLibCheck.
-import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { run, runOrThrow } from '../support/run.js'
 import { installPacked } from './harness.js'
 
 const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url))
-let project: ReturnType<typeof installPacked>
+let project: Awaited<ReturnType<typeof installPacked>>
 
-beforeAll(() => {
-  project = installPacked()
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '@types/node@20.19.43', '@cloudflare/workers-types@5.20261117.1'], { cwd: project.dir, stdio: 'ignore' })
+beforeAll(async () => {
+  project = await installPacked()
+  await runOrThrow('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '@types/node@20.19.43', '@cloudflare/workers-types@5.20261117.1'], { cwd: project.dir })
 }, 240_000)
 afterAll(() => project?.remove())
 
@@ -49,17 +49,13 @@ const CASES: { name: string; compilerOptions: Record<string, unknown>; files: st
 ]
 
 describe('the packed packages in TypeScript projects', () => {
-  it.each(CASES)('type-check in $name, without skipLibCheck', ({ name, compilerOptions, files }) => {
+  it.each(CASES)('type-check in $name, without skipLibCheck', async ({ name, compilerOptions, files }) => {
     const dir = join(project.dir, name.replace(/\W+/g, '-'))
     mkdirSync(dir, { recursive: true })
     for (const [index, source] of files.entries()) writeFileSync(join(dir, `consumer${index}.ts`), source)
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', skipLibCheck: false, ...compilerOptions }, include: ['*.ts'] }))
-    let output = ''
-    try {
-      execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8' })
-    } catch (error) {
-      output = (error as { stdout: string }).stdout
-    }
-    expect(output).toBe('')
+    const { code, stdout } = await run(process.execPath, [tsc, '-p', dir], { cwd: dir })
+    expect(stdout).toBe('')
+    expect(code).toBe(0)
   })
 })
