@@ -13,6 +13,8 @@ export interface Delivery {
   error?: IdstitchError
   /** The last attempt reached the provider and got no answer (timed out, or aborted at the deadline): it may have been accepted. */
   maybeDelivered?: boolean
+  /** How long the provider's `Retry-After` on the last attempt asked to wait, in ms. */
+  retryAfterMs?: number
 }
 
 /** When a message must be finished by: `at` (epoch ms; `Infinity` for never) and the `ms` it was given. */
@@ -377,6 +379,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     track(outcome, now)
     const retryAfter = outcome.delivery.status === 'failed' && !outcome.final ? outcome.retryAfterMs : undefined
     if (retryAfter !== undefined) honourRetryAfter(retryAfter, now)
+    if (retryAfter !== undefined) outcome.delivery.retryAfterMs = retryAfter
     if (outcome.final || flight.attempts > options.retryLimit || unavailableUntil > now || breaker.openUntil > now) {
       finish(flight.jobs, outcome.delivery)
       return

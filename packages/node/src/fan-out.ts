@@ -1,7 +1,8 @@
-import { ValidationError, type IdentifyEvent, type Provider, type ValidationIssue } from '@idstitch/core'
-import { prepareEvent, type Library } from '@idstitch/core/internal'
+import type { IdentifyEvent, Provider } from '@idstitch/core'
+import type { Library } from '@idstitch/core/internal'
 import type { Deadline, Delivery, DeliveryLane, DeliveryListener } from './delivery.js'
 import type { Logger } from './logger.js'
+import { invalidResult, prepareFor, stampEvent, warnOnce } from './prepare.js'
 import type { IdentifyResult, ProviderResult, Results } from './results.js'
 import type { Redactor } from './redact.js'
 
@@ -67,13 +68,6 @@ export class PendingIdentify implements DeliveryListener {
   }
 }
 
-const invalid = (provider: string, issues: readonly Omit<ValidationIssue, 'provider'>[]): ProviderResult => ({
-  provider,
-  status: 'invalid',
-  attempts: 0,
-  error: new ValidationError(issues.map((issue) => ({ provider, ...issue }))),
-})
-
 /**
  * The path of one identify: the message is validated once (message-level
  * issues make every provider's result `invalid`), then each provider's
@@ -82,36 +76,15 @@ const invalid = (provider: string, issues: readonly Omit<ValidationIssue, 'provi
  */
 export const createFanOut = (parts: FanOutParts) => {
   const { providers, lanes, log, redact } = parts
-  const warned = new Set<string>()
-
-  /** Logs an adapter's warnings, each once per client. */
-  const warn = (provider: Provider, warnings: readonly { key: string; message: string }[] = []): void => {
-    for (const warning of warnings) {
-      if (warned.has(warning.key)) continue
-      warned.add(warning.key)
-      log.warn(`${provider.name}: ${warning.message}`)
-    }
-  }
-
-  /** The adapter's preparation of `event`; an adapter that throws makes the message invalid for it, never the host app fail. */
-  const prepare = (provider: Provider, event: IdentifyEvent) => {
-    try {
-      return provider.prepare(event)
-    } catch (error) {
-      const message = redact.text(error instanceof Error ? error.message : String(error))
-      return { type: 'invalid' as const, issues: [{ path: 'message', message: `adapter failed: ${message}` }] }
-    }
-  }
+  const warn = warnOnce(log)
 
   /** Prepares `event` for provider `slot` and settles its result: at once when nothing is sent, after delivery otherwise. */
   const deliverTo = (slot: number, event: IdentifyEvent, deadline: Deadline, pending: PendingIdentify): void => {
     const provider = providers[slot] as Provider
-    const prepared = prepare(provider, event)
-    if (prepared.type === 'skip') {
-      log.debug(`${provider.name}: skipped: ${prepared.reason}`)
-      pending.settle(slot, { provider: provider.name, status: 'skipped', attempts: 0, reason: prepared.reason })
-    } else if (prepared.type === 'invalid') {
-      pending.settle(slot, invalid(provider.name, prepared.issues))
+    const prepared = prepareFor(provider, event, redact)
+    if (!prepared.send) {
+      if (prepared.result.status === 'skipped') log.debug(`${provider.name}: skipped: ${prepared.result.reason}`)
+      pending.settle(slot, prepared.result)
     } else if (parts.dryRun) {
       warn(provider, prepared.warnings)
       const request = redact.request(provider.request([prepared.item]))
@@ -122,21 +95,11 @@ export const createFanOut = (parts: FanOutParts) => {
     }
   }
 
-  /** Validates and copies `message`; a message that throws while it is read (a getter, a Proxy trap) is invalid. */
-  const validate = (message: unknown) => {
-    try {
-      return prepareEvent(message, { messageId: crypto.randomUUID(), now: new Date(), library: parts.library })
-    } catch (error) {
-      const reason = redact.text(error instanceof Error ? error.message : String(error))
-      return { ok: false as const, issues: [{ path: 'message', message: `could not be read: ${reason}` }] }
-    }
-  }
-
   /** Validates `message` and fans it out; `pending` completes once every provider's result is in. */
   return (message: unknown, pending: PendingIdentify): void => {
-    const prepared = validate(message)
+    const prepared = stampEvent(message, crypto.randomUUID(), parts.library, redact)
     if (!prepared.ok) {
-      for (const [slot, provider] of providers.entries()) pending.settle(slot, invalid(provider.name, prepared.issues))
+      for (const [slot, provider] of providers.entries()) pending.settle(slot, invalidResult(provider.name, prepared.issues))
       return
     }
     const deadline = parts.deadline()

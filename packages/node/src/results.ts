@@ -28,6 +28,8 @@ export interface ProviderResult {
    * so a retry by the app may be a duplicate. Set only on `failed` results.
    */
   maybeDelivered?: boolean
+  /** What the provider's `Retry-After` on the last attempt asked to wait, in ms. */
+  retryAfterMs?: number
   /** With `dryRun`: the request that would have been sent, credentials redacted. */
   request?: ProviderRequest
 }

@@ -1,0 +1,11 @@
+// @idstitch/node/internal: the parts @idstitch/queue builds on, so that a
+// queue worker delivers through the same adapters, transport, retries,
+// Retry-After handling and result parsing as createClient. Not a public API:
+// it changes with @idstitch/queue, in any release.
+export { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js'
+export { createRedactor, type Redactor } from './redact.js'
+export { safeLogger } from './logger.js'
+export { createResults, type Results } from './results.js'
+export { createDeliveryLane, type Deadline, type Delivery, type DeliveryListener, type Job } from './delivery.js'
+export { createNodeHttpTransport } from './node-http-transport.js'
+export { prepareFor, stampEvent, invalidResult, warnOnce, type Preparation } from './prepare.js'

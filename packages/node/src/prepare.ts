@@ -1,0 +1,56 @@
+import { ValidationError, type IdentifyEvent, type Provider, type ValidationIssue } from '@idstitch/core'
+import { prepareEvent, type Library, type PreparedEvent } from '@idstitch/core/internal'
+import type { Redactor } from './redact.js'
+import type { ProviderResult } from './results.js'
+
+/** What one provider's adapter makes of an event: an item to send, or its result already (skipped, invalid). */
+export type Preparation =
+  | { send: true; item: unknown; bytes: number | undefined; warnings: readonly { key: string; message: string }[] }
+  | { send: false; result: ProviderResult }
+
+/** `invalid` for `provider`, nothing sent, with each issue naming it. */
+export const invalidResult = (provider: string, issues: readonly Omit<ValidationIssue, 'provider'>[]): ProviderResult => ({
+  provider,
+  status: 'invalid',
+  attempts: 0,
+  error: new ValidationError(issues.map((issue) => ({ provider, ...issue }))),
+})
+
+/**
+ * Validates and copies `message` into an event stamped with `messageId`; a
+ * message that throws while it is read (a getter, a Proxy trap) is invalid.
+ */
+export const stampEvent = (message: unknown, messageId: string, library: Library, redact: Pick<Redactor, 'text'>): PreparedEvent => {
+  try {
+    return prepareEvent(message, { messageId, now: new Date(), library })
+  } catch (error) {
+    const reason = redact.text(error instanceof Error ? error.message : String(error))
+    return { ok: false, issues: [{ path: 'message', message: `could not be read: ${reason}` }] }
+  }
+}
+
+/** `provider`'s preparation of `event`; an adapter that throws makes the message invalid for it, never the host app fail. */
+export const prepareFor = (provider: Provider, event: IdentifyEvent, redact: Pick<Redactor, 'text'>): Preparation => {
+  let prepared: ReturnType<Provider['prepare']>
+  try {
+    prepared = provider.prepare(event)
+  } catch (error) {
+    const message = redact.text(error instanceof Error ? error.message : String(error))
+    return { send: false, result: invalidResult(provider.name, [{ path: 'message', message: `adapter failed: ${message}` }]) }
+  }
+  if (prepared.type === 'skip') return { send: false, result: { provider: provider.name, status: 'skipped', attempts: 0, reason: prepared.reason } }
+  if (prepared.type === 'invalid') return { send: false, result: invalidResult(provider.name, prepared.issues) }
+  return { send: true, item: prepared.item, bytes: prepared.bytes, warnings: prepared.warnings ?? [] }
+}
+
+/** Logs an adapter's warnings, each once per client (or queue). */
+export const warnOnce = (log: { warn(message: string): void }) => {
+  const warned = new Set<string>()
+  return (provider: Provider, warnings: readonly { key: string; message: string }[]): void => {
+    for (const warning of warnings) {
+      if (warned.has(warning.key)) continue
+      warned.add(warning.key)
+      log.warn(`${provider.name}: ${warning.message}`)
+    }
+  }
+}
