@@ -35,6 +35,7 @@ export default defineConfig({
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 300_000 } },
       { test: { name: 'runtimes', include: ['test/runtimes/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 240_000 } },
       { test: { name: 'contract', include: ['test/contract/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },
+      { test: { name: 'queue', include: ['test/queue/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 30_000 } },
     ],
   },
 })

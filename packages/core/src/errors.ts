@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'internal_error'
   | 'circuit_open'
   | 'provider_unavailable'
+  /** @idstitch/queue: Redis did not acknowledge the job within the deadline. */
+  | 'queue_unavailable'
 
 /**
  * The base class of every error idstitch creates.

@@ -35,6 +35,8 @@ export interface DeliveryOptions {
   random: () => number
   /** Errors and bodies may echo a key back: they pass through it. */
   redact: Pick<Redactor, 'text' | 'value' | 'error'>
+  /** The circuit breaker; default on. A queue worker turns it off: BullMQ's backoff per job spaces its retries instead. */
+  breaker?: boolean
 }
 
 /**
@@ -156,7 +158,10 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
       circuit_open: `every attempt failed lately (${BREAKER_THRESHOLD} in a row); the provider gets no request for ${Math.ceil((breaker.openUntil - now) / 1000)} s`,
       provider_unavailable: `the provider asked to wait ${Math.ceil((unavailableUntil - now) / 1000)} s (Retry-After), longer than maxRetryAfterMs allows`,
     }[code]
-    return { status: 'failed', attempts, error: new IdstitchError(code, `[idstitch] ${provider.name}: ${why}; nothing more was sent`, { provider: provider.name }) }
+    const error = new IdstitchError(code, `[idstitch] ${provider.name}: ${why}; nothing more was sent`, { provider: provider.name })
+    // How long until the provider may be sent to again (a queue worker pauses every worker for it).
+    const until = code === 'circuit_open' ? breaker.openUntil : code === 'provider_unavailable' ? unavailableUntil : 0
+    return { status: 'failed', attempts, error, ...(until > now ? { retryAfterMs: until - now } : {}) }
   }
 
   // ---- the queue
@@ -348,7 +353,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
   const track = (outcome: AttemptOutcome, now: number): void => {
     const status = outcome.delivery.httpStatus
     const failing = outcome.delivery.status === 'failed' && (status === undefined || (isRetryableStatus(status) && outcome.retryAfterMs === undefined))
-    if (!failing) {
+    if (!failing || options.breaker === false) {
       breaker.failures = 0
       breaker.cooldownMs = BREAKER_COOLDOWN_MS
       return

@@ -1,0 +1,7 @@
+// @idstitch/queue: identifies enqueued to BullMQ on Redis by any number of app
+// instances, delivered by workers with shared provider rate limits, retries
+// over hours and dead letters.
+export { createQueue, type IdentifyQueue, type EnqueueOptions, type QueueCounts } from './queue.js'
+export { createWorker, type IdentifyWorker, type WorkerCounts } from './worker.js'
+export type { QueueOptions, WorkerOptions, Connection } from './options.js'
+export type { QueueResult, QueuedResult, QueueErrorContext } from './results.js'

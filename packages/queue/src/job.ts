@@ -1,0 +1,56 @@
+import { JsonText } from '@idstitch/core/internal'
+import * as z from 'zod'
+
+/**
+ * What a job holds in Redis: the provider's prepared payload (the request
+ * body's item, never a header and never a credential: workers add those from
+ * their own configuration) and the ids to find it by.
+ */
+export interface JobData {
+  /** The format of this record. */
+  v: 1
+  provider: string
+  messageId: string
+  userId: string
+  /** The adapter's prepared item. */
+  item: unknown
+  /** Its JSON size, for batching. */
+  bytes?: number | undefined
+  /** The adapter prepared the item as JSON text (Segment, Thrivestack); the worker hands it back as such. */
+  text?: boolean | undefined
+}
+
+/** A job read back from Redis is checked before it is sent: Redis is shared, and its data outlives versions. */
+const schema = z.object({
+  v: z.literal(1),
+  provider: z.string().min(1),
+  messageId: z.string().min(1),
+  userId: z.string().min(1),
+  item: z.unknown().refine((item) => item !== undefined, 'is required'),
+  bytes: z.number().int().nonnegative().optional(),
+  text: z.boolean().optional(),
+})
+
+/**
+ * An adapter's prepared item as it can be kept in Redis (JSON), or why it
+ * cannot: an item with a symbol key carries a per-user credential (Monterosa's
+ * user token), which never goes to Redis.
+ */
+export const storable = (item: unknown): { ok: true; item: unknown; text: boolean } | { ok: false; reason: string } => {
+  if (item instanceof JsonText) return { ok: true, item: JSON.parse(item.text) as unknown, text: true }
+  if (typeof item === 'object' && item !== null && Object.getOwnPropertySymbols(item).length > 0) {
+    return { ok: false, reason: "carries the user's own token, a credential that is never stored in Redis; send this provider's identifies with @idstitch/node's createClient" }
+  }
+  return { ok: true, item, text: false }
+}
+
+/** The item as the adapter prepared it, from what Redis kept. */
+export const restored = (data: JobData): unknown => (data.text ? new JsonText(JSON.stringify(data.item)) : data.item)
+
+/** `data` as a {@link JobData}, or the first thing wrong with it. */
+export const readJobData = (data: unknown): { ok: true; data: JobData } | { ok: false; reason: string } => {
+  const parsed = schema.safeParse(data)
+  if (parsed.success) return { ok: true, data: parsed.data as JobData }
+  const issue = parsed.error.issues[0]
+  return { ok: false, reason: `${issue?.path.join('.') || 'job'} ${issue?.message ?? 'is not an idstitch job'}` }
+}

@@ -1,0 +1,109 @@
+import { ConfigError, type IdstitchError, type Provider } from '@idstitch/core'
+import type { Logger } from '@idstitch/node'
+import { resolveOptions } from '@idstitch/node/internal'
+import type { RedisOptions } from 'ioredis'
+import * as z from 'zod'
+import { DEFAULT_PREFIX } from './names.js'
+import type { QueueErrorContext } from './results.js'
+
+/** Where Redis is: a `redis://` or `rediss://` URL, or ioredis options. */
+export type Connection = string | RedisOptions
+
+/** What `createQueue` and `createWorker` share. */
+interface CommonOptions {
+  /** Redis: a URL (`redis://host:6379`) or ioredis options. */
+  connection: Connection
+  /** The same providers on every producer and worker: `pathbound(…)`, `segment(…)`, … from `@idstitch/node/providers`. */
+  providers: readonly Provider[]
+  /** Every key idstitch writes to Redis starts with `<prefix>:`. Default `'idstitch'`. */
+  prefix?: string
+  /** Default: warnings and errors to the console. `false` for silence. */
+  logger?: Logger | false
+  /**
+   * Called with each error: an identify not enqueued (`invalid`, `queue_unavailable`)
+   * by a queue, a job that failed for good (a dead letter) in a worker. Without it, they are logged as errors.
+   */
+  onError?: (error: IdstitchError, context: QueueErrorContext) => void
+}
+
+/** Options of {@link createQueue}. */
+export interface QueueOptions extends CommonOptions {
+  /** `identify()` resolves by then, `queue_unavailable` when Redis did not acknowledge. Default 5,000 ms. */
+  deadlineMs?: number
+  /**
+   * Delivery attempts per job before it is a dead letter. Default 20: with
+   * the default backoff, retries go on for about 10 hours.
+   */
+  attempts?: number
+  /** The first retry's delay, doubling each retry (workers cap it with `maxBackoffMs`). Default 5,000 ms. */
+  backoffMs?: number
+  /**
+   * How long a dead letter (a failed job, with the message's traits) is kept
+   * in Redis. Default 7 days. Delivered jobs are removed at once.
+   */
+  keepFailedMs?: number
+}
+
+/** Options of {@link createWorker}. */
+export interface WorkerOptions extends CommonOptions {
+  /** Jobs delivered at once by this worker, per provider. Default 16. */
+  concurrency?: number
+  /** Per HTTP attempt. Default 5,000 ms. */
+  timeoutMs?: number
+  /** The longest wait between two attempts of a job. Default 1 hour. */
+  maxBackoffMs?: number
+  /** A batching provider (Segment, Thrivestack) gets the jobs that are ready within this window as one request. Default 20 ms. */
+  batchWindowMs?: number
+  /**
+   * A job whose worker died (a crash, SIGKILL, a lost host) goes back to the
+   * queue once its lock expires: after this long without renewal. Default 30,000 ms.
+   */
+  lockDurationMs?: number
+  /** How often a worker looks for jobs whose worker died. Default 30,000 ms. */
+  stalledIntervalMs?: number
+}
+
+const positive = (fallback: number) => z.number().int().positive().default(fallback)
+
+const common = {
+  connection: z.union([z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'), z.looseObject({})], { error: 'must be a redis:// URL or ioredis options' }),
+  prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . or -').default(DEFAULT_PREFIX),
+}
+
+const queueSchema = z.object({
+  ...common,
+  deadlineMs: positive(5_000),
+  attempts: positive(20),
+  backoffMs: positive(5_000),
+  keepFailedMs: positive(7 * 24 * 60 * 60 * 1000),
+})
+
+const workerSchema = z.object({
+  ...common,
+  concurrency: positive(16),
+  timeoutMs: positive(5_000),
+  maxBackoffMs: positive(60 * 60 * 1000),
+  batchWindowMs: z.number().int().nonnegative().default(20),
+  lockDurationMs: positive(30_000),
+  stalledIntervalMs: positive(30_000),
+})
+
+/** Options checked by `schema`; a `ConfigError` naming the first option at fault otherwise. */
+const check = <T extends z.ZodType>(schema: T, options: unknown): z.output<T> => {
+  const parsed = schema.safeParse(options)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  throw new ConfigError(issue?.path.join('.') || 'options', issue?.message ?? 'is invalid')
+}
+
+/** The options `@idstitch/node` checks (providers, logger, timeout, onError), checked by it. */
+const checkShared = (options: CommonOptions & { timeoutMs?: number; onError?: unknown }) => {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object')
+  const { providers, logger, timeoutMs } = resolveOptions({ providers: options.providers, logger: options.logger, timeoutMs: options.timeoutMs })
+  if (options.onError !== undefined && typeof options.onError !== 'function') throw new ConfigError('onError', 'must be a function')
+  return { providers, logger, timeoutMs }
+}
+
+export const resolveQueueOptions = (options: QueueOptions) => ({ ...check(queueSchema, options), ...checkShared(options), onError: options.onError })
+
+export const resolveWorkerOptions = (options: WorkerOptions) => ({ ...check(workerSchema, options), ...checkShared(options), onError: options.onError })

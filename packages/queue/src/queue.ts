@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto'
+import { IdstitchError, type IdentifyMessage, type Provider } from '@idstitch/core'
+import { createRedactor, invalidResult, prepareFor, safeLogger, stampEvent, warnOnce } from '@idstitch/node/internal'
+import { Queue } from 'bullmq'
+import { withDeadline } from './deadline.js'
+import { storable, type JobData } from './job.js'
+import { LIBRARY } from './library.js'
+import { jobId, queueName } from './names.js'
+import { resolveQueueOptions, type QueueOptions } from './options.js'
+import { connect, throttled } from './redis.js'
+import { reportTo, type QueuedResult, type QueueResult } from './results.js'
+
+/** Options of one `identify()` on the queue. */
+export interface EnqueueOptions {
+  /**
+   * The message's id (default: a new UUID). Enqueueing the same id again adds
+   * no second job while the first is in Redis: pass your own to make a
+   * retried login request idempotent. Letters, digits, `_`, `-` and `.`, up to 128.
+   */
+  messageId?: string
+}
+
+/** Job counts of one provider's queue. */
+export interface QueueCounts {
+  waiting: number
+  active: number
+  delayed: number
+  failed: number
+}
+
+/** The queue `createQueue` returns. */
+export interface IdentifyQueue {
+  /**
+   * Validates the message for every provider and enqueues one job per
+   * provider; resolves once Redis has them (they are durable then), or at the
+   * deadline with `queue_unavailable`. Never rejects.
+   */
+  identify(message: IdentifyMessage, options?: EnqueueOptions): Promise<QueueResult>
+  /** Jobs per provider and state, for a `/metrics` endpoint. */
+  counts(): Promise<Record<string, QueueCounts>>
+  /** Closes the Redis connection; `identify()` afterwards fails with `client_closed`. */
+  close(): Promise<void>
+}
+
+const MESSAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/
+
+/**
+ * Creates the producer side of `@idstitch/queue`: an app instance (a server,
+ * a serverless function) validates identifies and enqueues them to BullMQ on
+ * Redis; workers (`createWorker`) deliver them. Jobs hold each provider's
+ * prepared payload, never a credential. Throws a `ConfigError` naming the
+ * option at fault.
+ *
+ * @example
+ * const queue = createQueue({ connection: process.env.REDIS_URL!, providers: [pathbound({ apiKey })] })
+ * const result = await queue.identify({ userId: user.id, anonymousId: getVisitorId(req) })
+ */
+export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
+  const options = resolveQueueOptions(queueOptions)
+  const { providers } = options
+  const redact = createRedactor(providers)
+  const log = safeLogger(options.logger, redact.text)
+  const warn = warnOnce(log)
+  const report = reportTo(options.onError, log)
+  // While Redis is away, a command waits for it at most one reconnection attempt, then fails: identify()
+  // reports queue_unavailable by its deadline, and an outage cannot grow the app's memory without bound.
+  const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, throttled(log.warn))
+  const queues = providers.map((provider) => {
+    const queue = new Queue(queueName(provider.name), {
+      connection: redis,
+      prefix: options.prefix,
+      defaultJobOptions: {
+        attempts: options.attempts,
+        backoff: { type: 'idstitch', delay: options.backoffMs },
+        // Traits are personal data at rest: a delivered job goes at once, a dead letter after keepFailedMs.
+        removeOnComplete: true,
+        removeOnFail: { age: Math.ceil(options.keepFailedMs / 1000) },
+      },
+    })
+    queue.on('error', throttled(log.warn))
+    return queue
+  })
+  let closed = false
+
+  /** Adds the prepared items; resolves once Redis acknowledged every one. */
+  const add = async (jobs: { slot: number; data: JobData }[]): Promise<void> => {
+    await Promise.all(jobs.map(({ slot, data }) => (queues[slot] as Queue).add('identify', data, { jobId: jobId(data.provider, data.messageId) })))
+  }
+
+  /** Every provider's result, enqueued or not. */
+  const enqueue = async (message: IdentifyMessage, messageId: string): Promise<QueuedResult[]> => {
+    const stamped = stampEvent(message, messageId, LIBRARY, redact)
+    if (!stamped.ok) return providers.map((provider) => invalidResult(provider.name, stamped.issues) as QueuedResult)
+    const { event } = stamped
+    const results: QueuedResult[] = []
+    const jobs: { slot: number; data: JobData }[] = []
+    providers.forEach((provider: Provider, slot) => {
+      const prepared = prepareFor(provider, event, redact)
+      if (!prepared.send) {
+        results[slot] = prepared.result as QueuedResult
+        return
+      }
+      const kept = storable(prepared.item)
+      if (!kept.ok) {
+        results[slot] = invalidResult(provider.name, [{ path: 'message', message: kept.reason }]) as QueuedResult
+        return
+      }
+      warn(provider, prepared.warnings)
+      jobs.push({ slot, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.item, bytes: prepared.bytes, text: kept.text } })
+      results[slot] = { provider: provider.name, status: 'queued', jobId: jobId(provider.name, messageId) }
+    })
+    if (jobs.length === 0) return results
+    try {
+      await withDeadline(add(jobs), options.deadlineMs)
+    } catch (error) {
+      const reason = redact.text(error instanceof Error ? error.message : String(error))
+      for (const { slot, data } of jobs) {
+        const text = `[idstitch] ${data.provider}: Redis did not acknowledge the job within ${options.deadlineMs} ms (${reason}); it may still be added if Redis was slow, and enqueueing the same messageId again adds no second job`
+        results[slot] = { provider: data.provider, status: 'failed', error: new IdstitchError('queue_unavailable', text, { provider: data.provider }) }
+      }
+    }
+    return results
+  }
+
+  return {
+    async identify(message, enqueueOptions = {}) {
+      const userId = typeof message?.userId === 'string' ? message.userId : undefined
+      const messageId = enqueueOptions.messageId ?? randomUUID()
+      let results: QueuedResult[]
+      if (closed) {
+        results = providers.map((provider) => ({ provider: provider.name, status: 'failed', error: new IdstitchError('client_closed', `[idstitch] ${provider.name}: the queue is closed; this identify was not enqueued`, { provider: provider.name }) }))
+      } else if (typeof messageId !== 'string' || !MESSAGE_ID.test(messageId)) {
+        results = providers.map((provider) => invalidResult(provider.name, [{ path: 'messageId', message: 'must be 1 to 128 letters, digits, _, - or .' }]) as QueuedResult)
+      } else {
+        results = await enqueue(message, messageId)
+      }
+      for (const result of results) report(result, { userId, jobId: result.jobId })
+      return { ok: results.every((result) => result.status === 'queued' || result.status === 'skipped'), messageId, results }
+    },
+    async counts() {
+      const entries = await Promise.all(
+        queues.map(async (queue, slot) => {
+          const { waiting = 0, active = 0, delayed = 0, failed = 0, prioritized = 0 } = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')
+          return [(providers[slot] as Provider).name, { waiting: waiting + prioritized, active, delayed, failed }] as const
+        }),
+      )
+      return Object.fromEntries(entries)
+    },
+    async close() {
+      closed = true
+      await Promise.all(queues.map((queue) => queue.close()))
+      redis.disconnect()
+    },
+  }
+}

@@ -1,0 +1,151 @@
+import { IdstitchError, type Provider } from '@idstitch/core'
+import { createDeliveryLane, createNodeHttpTransport, createRedactor, safeLogger, type Delivery } from '@idstitch/node/internal'
+import { RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq'
+import { gather } from './gather.js'
+import { readJobData, restored, type JobData } from './job.js'
+import { queueName } from './names.js'
+import { resolveWorkerOptions, type WorkerOptions } from './options.js'
+import { reportTo } from './results.js'
+import { connect, throttled } from './redis.js'
+
+/** What one worker process has done for one provider since it started. */
+export interface WorkerCounts {
+  delivered: number
+  /** Attempts that failed and will be retried. */
+  retried: number
+  /** Jobs that failed for good: they are in the failed set. */
+  deadLetters: number
+  /** Times the provider's `Retry-After` (or its circuit breaker) paused every worker. */
+  paused: number
+}
+
+/** The worker `createWorker` returns. */
+export interface IdentifyWorker {
+  /** Per provider, what this worker has done. */
+  counts(): Record<string, WorkerCounts>
+  /** Resolves once every provider's queue is being listened to. */
+  ready(): Promise<void>
+  /** Finishes the jobs in flight, then stops and closes its connections. */
+  close(): Promise<void>
+}
+
+/** 4xx other than 408 and 429, or a message the adapter refuses: retrying cannot help. */
+const isPermanent = (delivery: Delivery): boolean => {
+  const status = delivery.httpStatus
+  if (status !== undefined) return status >= 400 && status < 500 && status !== 408 && status !== 429
+  return delivery.error?.code === 'internal_error' || delivery.error?.code === 'validation_failed'
+}
+
+/** BullMQ's rate limiter counts jobs per fixed window from the window's first job; the margin keeps a sliding window at the provider within its limit despite request latency. */
+const limiterFor = (rateLimit: Provider['rateLimit']) =>
+  rateLimit && { max: rateLimit.limit, duration: Math.ceil(rateLimit.windowMs + Math.min(rateLimit.windowMs / 10, 1_000)) }
+
+/**
+ * Creates a worker: it takes the jobs `createQueue` enqueued and delivers
+ * them through the same adapters, transport, `Retry-After` handling and
+ * result parsing as `@idstitch/node`, adding the credentials from its own
+ * providers. A provider's rate limit holds across every worker (BullMQ's
+ * global limiter, one per provider queue); a `Retry-After` pauses every
+ * worker; failures are retried with exponential backoff (up to
+ * `maxBackoffMs`) for the job's attempts, then kept as dead letters.
+ *
+ * @example
+ * const worker = createWorker({ connection: process.env.REDIS_URL!, providers: [pathbound({ apiKey })], concurrency: 16 })
+ * process.on('SIGTERM', () => worker.close())
+ */
+export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
+  const options = resolveWorkerOptions(workerOptions)
+  const redact = createRedactor(options.providers)
+  const log = safeLogger(options.logger, redact.text)
+  const report = reportTo(options.onError, log)
+  const transport = createNodeHttpTransport({ connections: options.concurrency })
+  const counts: Record<string, WorkerCounts> = {}
+  // BullMQ's workers block on this connection's duplicates; commands wait out a Redis restart (no retry limit).
+  const redis = connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn))
+  const workers = options.providers.map((provider) => {
+    counts[provider.name] = { delivered: 0, retried: 0, deadLetters: 0, paused: 0 }
+    return workerFor(provider, counts[provider.name] as WorkerCounts)
+  })
+
+  /** One provider's BullMQ worker, its delivery lane and how it ends each job. */
+  function workerFor(provider: Provider, count: WorkerCounts): Worker {
+    // One attempt per processing: BullMQ retries (its attempts and backoff survive restarts, and
+    // space an outage's retries, so the lane's circuit breaker is off), the rate limit is BullMQ's
+    // (shared by every worker), and a Retry-After pauses the queue for every worker.
+    const lane = createDeliveryLane(
+      { ...provider, rateLimit: undefined },
+      { transport, concurrency: options.concurrency, timeoutMs: options.timeoutMs, retryLimit: 0, backoff: () => 0, maxRetryAfterMs: 0, breaker: false, now: Date.now, random: Math.random, redact },
+    )
+    const deadlineMs = options.timeoutMs * 2 + options.batchWindowMs
+    type Pending = { data: JobData; resolve: (delivery: Delivery) => void }
+    const send = gather<Pending>(provider.batch ? options.batchWindowMs : 0, (held) => {
+      const deadline = { at: Date.now() + deadlineMs, ms: deadlineMs }
+      for (const { data, resolve } of held) lane.enqueue({ item: restored(data), bytes: data.bytes, deadline, slot: 0, listener: { delivered: (_slot, delivery) => resolve(delivery) } })
+    })
+    const deliver = (data: JobData) => new Promise<Delivery>((resolve) => send({ data, resolve }))
+
+    /** Ends a failed attempt: a pause for every worker, a dead letter, or a retry. */
+    const failed = async (job: Job, data: JobData, delivery: Delivery): Promise<never> => {
+      const error = delivery.error ?? new IdstitchError('internal_error', `[idstitch] ${provider.name}: failed without an error`, { provider: provider.name })
+      if (delivery.retryAfterMs !== undefined && delivery.retryAfterMs > 0 && !isPermanent(delivery)) {
+        count.paused++
+        log.warn(`${provider.name}: every worker pauses ${delivery.retryAfterMs} ms: ${error.message}`)
+        await worker.rateLimit(delivery.retryAfterMs)
+        throw new RateLimitError()
+      }
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+      if (isPermanent(delivery) || last) {
+        count.deadLetters++
+        report({ provider: provider.name, error }, { userId: data.userId, jobId: job.id })
+        throw new UnrecoverableError(error.message)
+      }
+      count.retried++
+      log.warn(`${error.message} (attempt ${job.attemptsMade + 1} of ${job.opts.attempts}, will retry)`)
+      throw new Error(error.message)
+    }
+
+    const worker: Worker = new Worker(
+      queueName(provider.name),
+      async (job: Job) => {
+        const read = readJobData(job.data)
+        if (!read.ok || read.data.provider !== provider.name) {
+          count.deadLetters++
+          throw new UnrecoverableError(`[idstitch] ${provider.name}: not an idstitch job for this provider: ${read.ok ? `provider ${read.data.provider}` : read.reason}`)
+        }
+        const delivery = await deliver(read.data)
+        if (delivery.status !== 'delivered') return failed(job, read.data, delivery)
+        count.delivered++
+        return { httpStatus: delivery.httpStatus }
+      },
+      {
+        connection: redis,
+        prefix: options.prefix,
+        concurrency: options.concurrency,
+        limiter: limiterFor(provider.rateLimit),
+        lockDuration: options.lockDurationMs,
+        stalledInterval: options.stalledIntervalMs,
+        settings: {
+          // Exponential from the job's delay, capped, with ±20 % jitter so retries of an outage spread out.
+          backoffStrategy: (attemptsMade: number, _type?: string, _error?: Error, job?: { opts: { backoff?: number | { delay?: number } } }) => {
+            const backoff = job?.opts.backoff
+            const base = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 5_000)
+            const delay = Math.min(base * 2 ** Math.max(0, attemptsMade - 1), options.maxBackoffMs)
+            return Math.round(delay * (0.8 + Math.random() * 0.4))
+          },
+        },
+      },
+    )
+    worker.on('error', throttled(log.warn))
+    return worker
+  }
+
+  return {
+    counts: () => structuredClone(counts),
+    ready: async () => void (await Promise.all(workers.map((worker) => worker.waitUntilReady()))),
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()))
+      await transport.close?.()
+      redis.disconnect()
+    },
+  }
+}

@@ -1,0 +1,218 @@
+// @idstitch/queue end to end: the built package, a real redis-server (AOF on),
+// worker processes, and the Pathbound and Segment stand-ins over real HTTP.
+import { fileURLToPath } from 'node:url'
+import type { Provider } from '@idstitch/node'
+import { pathbound, segment } from '@idstitch/node/providers'
+import { createQueue, type IdentifyQueue } from '@idstitch/queue'
+import { pathboundRule, segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
+import { Redis } from 'ioredis'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startRedis, type RedisServer } from '../support/redis.js'
+import { run } from '../support/run.js'
+import { startWorker, until, type WorkerProcess } from './harness.js'
+
+const KEY = 'pb_queue_key_0123456789'
+const WRITE_KEY = 'wk_queue_segment_0123'
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+const UNLIMITED = { limit: 1_000_000, windowMs: 1_000 }
+const cli = fileURLToPath(new URL('../../packages/queue/dist/cli.js', import.meta.url))
+
+let redis: RedisServer
+let sandbox: ProviderServer
+let prefix: string
+let tests = 0
+const workers: WorkerProcess[] = []
+const queues: IdentifyQueue[] = []
+
+beforeAll(async () => {
+  redis = await startRedis()
+})
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((worker) => worker.kill()))
+  await Promise.all(queues.splice(0).map((queue) => queue.close()))
+  await sandbox?.close()
+})
+afterAll(async () => {
+  await redis?.remove()
+})
+
+/** A fresh stand-in and key prefix for each test, so no test sees another's jobs or limits. */
+const fresh = async (rateLimit = UNLIMITED) => {
+  prefix = `t${++tests}`
+  sandbox = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }], rateLimit }), segmentRule({ writeKeys: [WRITE_KEY] })])
+}
+const queueFor = (options: { rateLimit?: typeof UNLIMITED; segment?: boolean; attempts?: number; backoffMs?: number; deadlineMs?: number; connection?: string } = {}) => {
+  const providers: Provider[] = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: options.rateLimit ?? UNLIMITED })]
+  if (options.segment) providers.push(segment({ writeKey: WRITE_KEY, baseUrl: sandbox.url }))
+  const queue = createQueue({ connection: options.connection ?? redis.url, prefix, providers, logger: false, attempts: options.attempts, backoffMs: options.backoffMs, deadlineMs: options.deadlineMs })
+  queues.push(queue)
+  return queue
+}
+const worker = async (options: { rateLimit?: typeof UNLIMITED; segment?: boolean; worker?: Record<string, unknown> } = {}) => {
+  const started = await startWorker({
+    REDIS_URL: redis.url,
+    SANDBOX_URL: sandbox.url,
+    PATHBOUND_API_KEY: KEY,
+    PATHBOUND_RATE_LIMIT: JSON.stringify(options.rateLimit ?? UNLIMITED),
+    ...(options.segment ? { SEGMENT_WRITE_KEY: WRITE_KEY } : {}),
+    WORKER_OPTIONS: JSON.stringify({ prefix, ...options.worker }),
+  })
+  workers.push(started)
+  return started
+}
+const enqueue = async (queue: IdentifyQueue, count: number, from = 0) => {
+  for (let start = from; start < from + count; start += 100) {
+    const results = await Promise.all(Array.from({ length: Math.min(100, from + count - start) }, (_, i) => queue.identify({ userId: `usr_${start + i}`, anonymousId: VISITOR, traits: { plan: 'pro' } })))
+    for (const result of results) expect(result.ok).toBe(true)
+  }
+}
+const accepted = (provider = 'pathbound') => new Set(sandbox.accepted.filter((identify) => identify.provider === provider).map((identify) => identify.userId))
+const idstitchCli = (...args: string[]) => run(process.execPath, [cli, '--redis', redis.url, '--prefix', prefix, ...args])
+
+/** Everything idstitch keeps in Redis under the test's prefix, as text. */
+const everythingInRedis = async (): Promise<string> => {
+  const client = new Redis(redis.url)
+  try {
+    const keys = await client.keys(`${prefix}:*`)
+    const values = await Promise.all(
+      keys.map(async (key) => {
+        const type = await client.type(key)
+        if (type === 'hash') return JSON.stringify(await client.hgetall(key))
+        if (type === 'list') return JSON.stringify(await client.lrange(key, 0, -1))
+        if (type === 'zset') return JSON.stringify(await client.zrange(key, '0', '-1'))
+        if (type === 'set') return JSON.stringify(await client.smembers(key))
+        if (type === 'stream') return JSON.stringify(await client.xrange(key, '-', '+'))
+        if (type === 'string') return String(await client.get(key))
+        return ''
+      }),
+    )
+    return keys.join('\n') + values.join('\n')
+  } finally {
+    client.disconnect()
+  }
+}
+
+describe('@idstitch/queue on a real Redis', () => {
+  it('enqueues one job per provider with a deterministic id, refuses invalid input at once, keeps no credential in Redis, and delivers', async () => {
+    await fresh()
+    const queue = queueFor({ segment: true })
+    const first = await queue.identify({ userId: 'usr_ada', anonymousId: VISITOR, traits: { email: 'ada@example.com' } }, { messageId: 'msg-1' })
+    expect(first).toMatchObject({ ok: true, messageId: 'msg-1', results: [{ provider: 'pathbound', status: 'queued', jobId: 'pathbound.msg-1' }, { provider: 'segment', status: 'queued', jobId: 'segment.msg-1' }] })
+    // The same message again (a retried login request): no second job.
+    expect((await queue.identify({ userId: 'usr_ada', anonymousId: VISITOR }, { messageId: 'msg-1' })).ok).toBe(true)
+    expect(await queue.counts()).toEqual({ pathbound: { waiting: 1, active: 0, delayed: 0, failed: 0 }, segment: { waiting: 1, active: 0, delayed: 0, failed: 0 } })
+
+    const invalid = await queue.identify({ userId: 'x'.repeat(101), anonymousId: 'not-a-uuid' })
+    expect(invalid.ok).toBe(false)
+    expect(invalid.results.map((result) => [result.status, result.error?.code])).toEqual([['invalid', 'validation_failed'], ['invalid', 'validation_failed']])
+    expect((await queue.identify({ userId: 'usr_1' }, { messageId: 'bad id:1' })).results[0]).toMatchObject({ status: 'invalid', error: { issues: [{ path: 'messageId' }] } })
+    expect((await queue.counts()).pathbound?.waiting).toBe(1)
+
+    const stored = await everythingInRedis()
+    expect(stored).toContain('usr_ada')
+    expect(stored).not.toContain(KEY)
+    expect(stored).not.toContain(WRITE_KEY)
+
+    await worker({ segment: true })
+    expect(await until(() => accepted('pathbound').has('usr_ada') && accepted('segment').has('usr_ada'), 10_000)).toBe(true)
+    // Delivered jobs are removed: the traits do not stay at rest.
+    expect(await until(async () => !(await everythingInRedis()).includes('ada@example.com'), 5_000)).toBe(true)
+  }, 30_000)
+
+  it('keeps a provider limit across two worker processes: never more than 10 requests in any 2 s, no 429, all 60 delivered', async () => {
+    const limit = { limit: 10, windowMs: 2_000 }
+    await fresh(limit)
+    const queue = queueFor({ rateLimit: limit })
+    await Promise.all([worker({ rateLimit: limit }), worker({ rateLimit: limit })])
+    await enqueue(queue, 60)
+    expect(await until(() => accepted().size === 60, 60_000)).toBe(true)
+    const times = sandbox.requests.map((request) => request.at).sort((a, b) => a - b)
+    expect(times).toHaveLength(60) // no 429 (it would have cost a retry), no duplicate
+    const busiest = Math.max(...times.map((at) => times.filter((other) => other >= at && other < at + limit.windowMs).length))
+    expect(busiest).toBeLessThanOrEqual(10)
+  }, 90_000)
+
+  it('delivers every job at least once when a worker is killed mid-delivery, none more than twice', async () => {
+    await fresh()
+    const queue = queueFor()
+    const crashing = { lockDurationMs: 2_000, stalledIntervalMs: 1_000, concurrency: 8 }
+    // The first requests hang for 3 s: the worker dies with them in flight.
+    sandbox.faults.push(...Array.from({ length: 8 }, () => ({ delayMs: 3_000 })))
+    await enqueue(queue, 40)
+    const doomed = await worker({ worker: crashing })
+    expect(await until(() => sandbox.requests.length >= 8, 10_000)).toBe(true)
+    await doomed.kill()
+    await worker({ worker: crashing })
+    expect(await until(() => accepted().size === 40, 30_000)).toBe(true)
+    const seen = new Map<string, number>()
+    for (const request of sandbox.requests) {
+      const userId = (request.body as { external_id: string }).external_id
+      seen.set(userId, (seen.get(userId) ?? 0) + 1)
+    }
+    expect(Math.max(...seen.values())).toBeLessThanOrEqual(2)
+  }, 60_000)
+
+  it('delivers all 1,000 jobs waiting when redis-server stops and starts again (AOF)', async () => {
+    await fresh()
+    const queue = queueFor()
+    await enqueue(queue, 1_000)
+    await redis.stop()
+    await redis.start()
+    // The producer reconnects too.
+    expect(await until(async () => (await queue.identify({ userId: 'usr_after_restart' })).ok, 10_000)).toBe(true)
+    await worker({ worker: { concurrency: 32 } })
+    expect(await until(() => accepted().size === 1_001, 60_000)).toBe(true)
+  }, 120_000)
+
+  it('retries through a 20 s provider outage (503) and delivers everything once it recovers', async () => {
+    await fresh()
+    const queue = queueFor({ attempts: 30, backoffMs: 500 })
+    sandbox.flaky = { rate: 1, status: 503 }
+    const recoversAt = Date.now() + 20_000
+    setTimeout(() => (sandbox.flaky = undefined), 20_000)
+    await worker({ worker: { maxBackoffMs: 4_000 } })
+    await enqueue(queue, 20)
+    expect(await until(() => accepted().size === 20, 75_000)).toBe(true)
+    expect(sandbox.requests.length).toBeGreaterThan(20)
+    expect(sandbox.accepted.every((identify) => Date.parse(identify.at) >= recoversAt - 50)).toBe(true)
+    expect(await queue.counts()).toEqual({ pathbound: { waiting: 0, active: 0, delayed: 0, failed: 0 } })
+  }, 100_000)
+
+  it('keeps a rejected job (400) as a dead letter with its redacted error, and `idstitch-queue retry` delivers it once fixed', async () => {
+    await fresh()
+    const queue = queueFor()
+    sandbox.faults.push({ status: 400, body: { status: 'error', error: `Validation failed for key ${KEY}`, details: [{ field: 'traits', message: 'refused' }] } })
+    await worker()
+    await queue.identify({ userId: 'usr_dead', anonymousId: VISITOR })
+    expect(await until(async () => (await queue.counts()).pathbound?.failed === 1, 10_000)).toBe(true)
+
+    const status = await idstitchCli('status')
+    expect(status.code).toBe(0)
+    expect(status.stdout).toMatch(/pathbound\s+0\s+0\s+0\s+1/)
+    const failed = await idstitchCli('failed')
+    expect(failed.stdout).toContain('pathbound.')
+    expect(failed.stdout).toContain('HTTP 400')
+    expect(failed.stdout).not.toContain(KEY)
+    expect(await everythingInRedis()).not.toContain(KEY)
+
+    const retried = await idstitchCli('retry', '--provider', 'pathbound')
+    expect(retried.stdout).toContain('re-enqueued 1 dead letter')
+    const drained = await idstitchCli('drain', '--timeout', '20')
+    expect(drained.code).toBe(0)
+    expect(accepted().has('usr_dead')).toBe(true)
+    expect((await queue.counts()).pathbound?.failed).toBe(0)
+    expect((await idstitchCli('retry', '--provider', 'nobody')).code).toBe(1)
+  }, 60_000)
+
+  it('resolves queue_unavailable within its deadline when Redis is down, and never throws', async () => {
+    await fresh()
+    const down = await startRedis()
+    await down.remove()
+    const queue = queueFor({ connection: down.url, deadlineMs: 1_000 })
+    const started = Date.now()
+    const result = await queue.identify({ userId: 'usr_nowhere', anonymousId: VISITOR })
+    expect(Date.now() - started).toBeLessThan(1_500)
+    expect(result.ok).toBe(false)
+    expect(result.results[0]).toMatchObject({ provider: 'pathbound', status: 'failed', error: { code: 'queue_unavailable' } })
+  }, 15_000)
+})

@@ -1,0 +1,73 @@
+// A real redis-server from Debian's package, on a free port with its own
+// temporary directory and the append-only file on, for the @idstitch/queue
+// tests. Never a system-wide instance.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createConnection, createServer, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export interface RedisServer {
+  url: string
+  port: number
+  /** Stops it (SIGTERM: Redis flushes its AOF and exits). */
+  stop(): Promise<void>
+  /** Starts it again on the same port and directory: it reloads its AOF. */
+  start(): Promise<void>
+  /** Stops it and removes its directory. */
+  remove(): Promise<void>
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+
+/** True once the server answers PING with PONG. */
+const pong = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'))
+    socket.setTimeout(500, () => socket.destroy())
+    socket.once('data', (data) => {
+      socket.destroy()
+      resolve(data.toString().startsWith('+PONG'))
+    })
+    socket.once('error', () => resolve(false))
+    socket.once('close', () => resolve(false))
+  })
+
+export const startRedis = async (): Promise<RedisServer> => {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'idstitch-redis-'))
+  let child: ChildProcess | undefined
+  const start = async (): Promise<void> => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' })
+    for (let tries = 0; !(await pong(port)); tries++) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`)
+      if (tries > 100) throw new Error('redis-server did not answer within 10 s')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  const stop = async (): Promise<void> => {
+    const running = child
+    child = undefined
+    if (!running || running.exitCode !== null) return
+    const exited = new Promise((resolve) => running.once('exit', resolve))
+    running.kill('SIGTERM')
+    await exited
+  }
+  await start()
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    start,
+    async remove() {
+      await stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
