@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 // What tsup defines when it builds @idstitch/node, for the tests that run its source.
 const node = JSON.parse(readFileSync(new URL('./packages/node/package.json', import.meta.url), 'utf8')) as { name: string; version: string }
 const define = { __IDSTITCH_NAME__: JSON.stringify(node.name), __IDSTITCH_VERSION__: JSON.stringify(node.version) }
+const queue = JSON.parse(readFileSync(new URL('./packages/queue/package.json', import.meta.url), 'utf8')) as { name: string; version: string }
 
 export default defineConfig({
   define,
@@ -35,7 +37,12 @@ export default defineConfig({
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 300_000 } },
       { test: { name: 'runtimes', include: ['test/runtimes/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 240_000 } },
       { test: { name: 'contract', include: ['test/contract/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },
-      { test: { name: 'queue', include: ['test/queue/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 30_000 } },
+      {
+        // The queue and its workers in this process run from source (so coverage counts them); the worker processes and the CLI run the built package.
+        define: { __IDSTITCH_NAME__: JSON.stringify(queue.name), __IDSTITCH_VERSION__: JSON.stringify(queue.version) },
+        resolve: { alias: { '@idstitch/queue': fileURLToPath(new URL('./packages/queue/src/index.ts', import.meta.url)) } },
+        test: { name: 'queue', include: ['test/queue/**/*.test.ts', 'packages/queue/src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 30_000 },
+      },
     ],
   },
 })

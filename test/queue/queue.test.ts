@@ -3,12 +3,13 @@
 import { fileURLToPath } from 'node:url'
 import type { Provider } from '@idstitch/node'
 import { pathbound, segment } from '@idstitch/node/providers'
-import { createQueue, type IdentifyQueue } from '@idstitch/queue'
+import { createQueue, createWorker, type IdentifyQueue, type IdentifyWorker } from '@idstitch/queue'
 import { pathboundRule, segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startRedis, type RedisServer } from '../support/redis.js'
 import { run } from '../support/run.js'
+import { runCli } from '../../packages/queue/src/cli-program.js'
 import { startWorker, until, type WorkerProcess } from './harness.js'
 
 const KEY = 'pb_queue_key_0123456789'
@@ -22,6 +23,7 @@ let sandbox: ProviderServer
 let prefix: string
 let tests = 0
 const workers: WorkerProcess[] = []
+const inProcess: IdentifyWorker[] = []
 const queues: IdentifyQueue[] = []
 
 beforeAll(async () => {
@@ -29,6 +31,7 @@ beforeAll(async () => {
 })
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((worker) => worker.kill()))
+  await Promise.all(inProcess.splice(0).map((worker) => worker.close()))
   await Promise.all(queues.splice(0).map((queue) => queue.close()))
   await sandbox?.close()
 })
@@ -67,7 +70,14 @@ const enqueue = async (queue: IdentifyQueue, count: number, from = 0) => {
   }
 }
 const accepted = (provider = 'pathbound') => new Set(sandbox.accepted.filter((identify) => identify.provider === provider).map((identify) => identify.userId))
-const idstitchCli = (...args: string[]) => run(process.execPath, [cli, '--redis', redis.url, '--prefix', prefix, ...args])
+/** The idstitch-queue command, as its bin runs it (a process). */
+const idstitchCliBin = (...args: string[]) => run(process.execPath, [cli, '--redis', redis.url, '--prefix', prefix, ...args])
+/** The same command in this process (its code counted by coverage): the exit code and what it printed. */
+const idstitchCli = async (...args: string[]) => {
+  const out: string[] = []
+  const code = await runCli(['node', 'idstitch-queue', '--redis', redis.url, '--prefix', prefix, ...args], { out: (line) => out.push(line), err: (line) => out.push(line) })
+  return { code, stdout: out.join('\n') }
+}
 
 /** Everything idstitch keeps in Redis under the test's prefix, as text. */
 const everythingInRedis = async (): Promise<string> => {
@@ -186,7 +196,7 @@ describe('@idstitch/queue on a real Redis', () => {
     await queue.identify({ userId: 'usr_dead', anonymousId: VISITOR })
     expect(await until(async () => (await queue.counts()).pathbound?.failed === 1, 10_000)).toBe(true)
 
-    const status = await idstitchCli('status')
+    const status = await idstitchCliBin('status')
     expect(status.code).toBe(0)
     expect(status.stdout).toMatch(/pathbound\s+0\s+0\s+0\s+1/)
     const failed = await idstitchCli('failed')
@@ -201,7 +211,10 @@ describe('@idstitch/queue on a real Redis', () => {
     expect(drained.code).toBe(0)
     expect(accepted().has('usr_dead')).toBe(true)
     expect((await queue.counts()).pathbound?.failed).toBe(0)
-    expect((await idstitchCli('retry', '--provider', 'nobody')).code).toBe(1)
+    expect(await idstitchCli('retry', '--provider', 'nobody')).toMatchObject({ code: 1, stdout: expect.stringContaining("no idstitch queue for provider 'nobody'") })
+    expect(await idstitchCli('failed')).toMatchObject({ code: 0, stdout: 'no dead letters' })
+    expect((await idstitchCli('drain', '--timeout', 'soon')).code).toBe(1)
+    expect((await runCli(['node', 'idstitch-queue', 'status'], { out: () => {}, err: () => {} }, {}))).toBe(1)
   }, 60_000)
 
   it('resolves queue_unavailable within its deadline when Redis is down, and never throws', async () => {
@@ -215,4 +228,36 @@ describe('@idstitch/queue on a real Redis', () => {
     expect(result.ok).toBe(false)
     expect(result.results[0]).toMatchObject({ provider: 'pathbound', status: 'failed', error: { code: 'queue_unavailable' } })
   }, 15_000)
+
+  it('sends the jobs of a batching provider that are ready together as one request, and counts what each worker did', async () => {
+    await fresh()
+    const queue = queueFor({ segment: true })
+    await enqueue(queue, 20)
+    const worker = createWorker({ connection: redis.url, prefix, logger: false, concurrency: 32, batchWindowMs: 50, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED }), segment({ writeKey: WRITE_KEY, baseUrl: sandbox.url })] })
+    inProcess.push(worker)
+    await worker.ready()
+    expect(await until(() => accepted('pathbound').size === 20 && accepted('segment').size === 20, 15_000)).toBe(true)
+    const batches = sandbox.requests.filter((request) => request.path === '/v1/batch')
+    expect(batches.length).toBeLessThan(20)
+    expect(await until(() => worker.counts().segment?.delivered === 20, 2_000)).toBe(true)
+    expect(worker.counts()).toEqual({ pathbound: { delivered: 20, retried: 0, deadLetters: 0, paused: 0 }, segment: { delivered: 20, retried: 0, deadLetters: 0, paused: 0 } })
+  }, 30_000)
+
+  it("hands a dead letter's error to the worker's onError, its key redacted, and pauses every worker for a Retry-After", async () => {
+    await fresh()
+    const queue = queueFor()
+    const errors: { code: string; message: string; context: unknown }[] = []
+    sandbox.faults.push({ status: 429, headers: { 'retry-after': '1' } }, { status: 401, body: { status: 'error', error: `Invalid API key ${KEY}` } })
+    const worker = createWorker({ connection: redis.url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })], onError: (error, context) => errors.push({ code: error.code, message: error.message, context }) })
+    inProcess.push(worker)
+    const { messageId } = await queue.identify({ userId: 'usr_refused' })
+    expect(await until(() => errors.length === 1, 10_000)).toBe(true)
+    expect(errors[0]).toMatchObject({ code: 'http_error', context: { provider: 'pathbound', userId: 'usr_refused', jobId: `pathbound.${messageId}` } })
+    expect(errors[0]?.message).toContain('HTTP 401')
+    expect(errors[0]?.message).not.toContain(KEY)
+    expect(worker.counts().pathbound).toEqual({ delivered: 0, retried: 0, deadLetters: 1, paused: 1 })
+    // The 429 paused the queue for its Retry-After before the second attempt.
+    const [first, second] = sandbox.requests.map((request) => request.at)
+    expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(900)
+  }, 30_000)
 })
