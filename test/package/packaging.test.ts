@@ -15,7 +15,7 @@ let packs: string
 
 beforeAll(async () => {
   packs = mkdtempSync(join(tmpdir(), 'idstitch-packs-'))
-  for (const name of ['core', 'node', 'tracker']) await runOrThrow('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name) })
+  for (const name of ['core', 'node', 'tracker', 'queue']) await runOrThrow('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name) })
 }, 60_000)
 afterAll(() => rmSync(packs, { recursive: true, force: true }))
 
@@ -25,7 +25,7 @@ const check = async (command: string, args: string[]) => {
   return { code, output: stdout + stderr }
 }
 
-describe.each(['core', 'node', 'tracker'])('the packed @idstitch/%s', (name) => {
+describe.each(['core', 'node', 'tracker', 'queue'])('the packed @idstitch/%s', (name) => {
   it('passes publint --strict', async () => {
     const { code, output } = await check(bin('publint'), ['--strict', tarball(name)])
     expect(output).toContain('All good!')

@@ -3,7 +3,8 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const script = fileURLToPath(new URL('./worker-process.mjs', import.meta.url))
+/** The example worker (examples/queue/worker.mjs), the one the README shows. */
+const script = fileURLToPath(new URL('../../examples/queue/worker.mjs', import.meta.url))
 
 export interface WorkerProcess {
   child: ChildProcess
@@ -15,7 +16,7 @@ export interface WorkerProcess {
 
 /** Starts a worker process with `env` and resolves once it listens to its queues. */
 export const startWorker = async (env: Record<string, string>): Promise<WorkerProcess> => {
-  const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the worker did not start within 15 s')), 15_000)
     child.once('message', () => {

@@ -1,5 +1,6 @@
 // @idstitch/queue end to end: the built package, a real redis-server (AOF on),
 // worker processes, and the Pathbound and Segment stand-ins over real HTTP.
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Provider } from '@idstitch/node'
 import { pathbound, segment } from '@idstitch/node/providers'
@@ -54,11 +55,11 @@ const queueFor = (options: { rateLimit?: typeof UNLIMITED; segment?: boolean; at
 const worker = async (options: { rateLimit?: typeof UNLIMITED; segment?: boolean; worker?: Record<string, unknown> } = {}) => {
   const started = await startWorker({
     REDIS_URL: redis.url,
-    SANDBOX_URL: sandbox.url,
     PATHBOUND_API_KEY: KEY,
+    PATHBOUND_BASE_URL: sandbox.url,
     PATHBOUND_RATE_LIMIT: JSON.stringify(options.rateLimit ?? UNLIMITED),
-    ...(options.segment ? { SEGMENT_WRITE_KEY: WRITE_KEY } : {}),
-    WORKER_OPTIONS: JSON.stringify({ prefix, ...options.worker }),
+    ...(options.segment ? { SEGMENT_WRITE_KEY: WRITE_KEY, SEGMENT_BASE_URL: sandbox.url } : {}),
+    IDSTITCH_WORKER: JSON.stringify({ prefix, logger: false, ...options.worker }),
   })
   workers.push(started)
   return started
@@ -260,4 +261,12 @@ describe('@idstitch/queue on a real Redis', () => {
     const [first, second] = sandbox.requests.map((request) => request.at)
     expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(900)
   }, 30_000)
+})
+
+describe("the README's @idstitch/queue section", () => {
+  it('shows the worker these tests run, as it is', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const worker = readFileSync(new URL('../../examples/queue/worker.mjs', import.meta.url), 'utf8')
+    expect(readme).toContain(`// examples/queue/worker.mjs\n${worker}`)
+  })
 })

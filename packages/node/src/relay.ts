@@ -1,5 +1,6 @@
 import { RELAY_BODY_FIELDS, isUuid, type RelayBody } from '@idstitch/core/cookies'
 import { IDENTITY_TRAITS, isPlainObject, namesOf } from '@idstitch/core/internal'
+import type { IdentifyMessage, IdstitchError } from '@idstitch/core'
 import type { IdstitchClient } from './client.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit.js'
 import type { ProviderResult } from './results.js'
@@ -25,10 +26,18 @@ export interface RelayIdentity {
   context?: Record<string, unknown>
 }
 
+/**
+ * What the relay hands each identify to: an {@link IdstitchClient}, which
+ * delivers it, or `@idstitch/queue`'s queue, which enqueues it for workers.
+ */
+export interface IdentifyTarget {
+  identify(message: IdentifyMessage): Promise<{ ok: boolean; results: readonly { provider: string; status: string; reason?: string | undefined; error?: IdstitchError | undefined }[] }>
+}
+
 /** Options of {@link createIdentifyHandler}. */
 export interface IdentifyHandlerOptions {
-  /** The client that delivers to the providers. */
-  client: IdstitchClient
+  /** The client that delivers to the providers (or a `@idstitch/queue` queue, which enqueues for workers). */
+  client: IdentifyTarget
   /**
    * Finds the logged-in user from the request's session (cookie, JWT, …): their
    * id, or a {@link RelayIdentity} that adds server-side traits and context;
@@ -73,7 +82,8 @@ export interface IdentifyHandlerOptions {
  */
 export interface RelayResponseBody {
   ok: boolean
-  results: { provider: string; status: ProviderResult['status']; reason?: string; error?: { code: string } }[]
+  /** `status` is a `ProviderResult`'s, or `'queued'` when the relay's client is a `@idstitch/queue` queue. */
+  results: { provider: string; status: ProviderResult['status'] | 'queued'; reason?: string; error?: { code: string } }[]
 }
 
 type Refusal = { status: number; code: string; message: string; headers?: Record<string, string> }
@@ -261,7 +271,7 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
   }
 
   /** What the browser is told: each provider's status and error code, nothing a provider said. */
-  const answer = (result: Awaited<ReturnType<IdstitchClient['identify']>>): Response => {
+  const answer = (result: Awaited<ReturnType<IdentifyTarget['identify']>>): Response => {
     const first = result.results[0]?.error
     if (result.results.every((entry) => entry.status === 'invalid') && first && 'issues' in first) {
       // The message itself is invalid for every provider: idstitch's own validation, about the browser's input.
@@ -272,7 +282,7 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
       ok: result.ok,
       results: result.results.map(({ provider, status, reason, error }) => ({
         provider,
-        status,
+        status: status as RelayResponseBody['results'][number]['status'],
         ...(reason ? { reason } : {}),
         ...(error ? { error: { code: error.code } } : {}),
       })),
