@@ -2,7 +2,7 @@
 // worker processes, and the Pathbound and Segment stand-ins over real HTTP.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Provider } from '@idstitch/node'
+import { createIdentifyHandler, type Provider } from '@idstitch/node'
 import { pathbound, segment } from '@idstitch/node/providers'
 import { createQueue, createWorker, type IdentifyQueue, type IdentifyWorker } from '@idstitch/queue'
 import { pathboundRule, segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
@@ -129,6 +129,17 @@ describe('@idstitch/queue on a real Redis', () => {
     // Delivered jobs are removed: the traits do not stay at rest.
     expect(await until(async () => !(await everythingInRedis()).includes('ada@example.com'), 5_000)).toBe(true)
   }, 30_000)
+
+  it('enqueues the front end\'s identify when the relay endpoint is given the queue as its client', async () => {
+    await fresh()
+    const queue = queueFor()
+    const relay = createIdentifyHandler({ client: queue, authenticate: () => 'usr_relay' })
+    const origin = 'https://app.example.test'
+    const response = await relay(new Request(`${origin}/api/identify`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ anonymousId: VISITOR }) }))
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ ok: true, results: [{ provider: 'pathbound', status: 'queued' }] })
+    expect((await queue.counts()).pathbound?.waiting).toBe(1)
+  })
 
   it('keeps a provider limit across two worker processes: never more than 10 requests in any 2 s, no 429, all 60 delivered', async () => {
     const limit = { limit: 10, windowMs: 2_000 }
