@@ -1,6 +1,8 @@
 import { createApp, type AppOptions } from '@idstitch/example-express'
 import { createMarketingSite } from '@idstitch/example-script-tag'
-import { createClient, type IdstitchClient } from '@idstitch/node'
+import { startRedis } from '@idstitch/example-queue/redis-server'
+import { createClient, type IdentifyTarget } from '@idstitch/node'
+import { createQueue, createWorker } from '@idstitch/queue'
 import { startSandbox, type Sandbox } from '@idstitch/sandbox'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -13,6 +15,8 @@ export interface DemoOptions {
   /** 0 picks free ports. */
   ports?: { marketing: number; app: number; sandbox: number }
   env?: Record<string, string | undefined>
+  /** Identify through @idstitch/queue: a local redis-server, a queue in the app and a worker (`pnpm demo --queue`). */
+  queue?: boolean
 }
 
 export interface Demo {
@@ -20,7 +24,10 @@ export interface Demo {
   appUrl: string
   sandboxUrl: string
   sandbox: Sandbox
-  client: IdstitchClient
+  /** What the app identifies with: the client, or the queue. */
+  client: IdentifyTarget
+  /** With `queue`: the Redis URL. */
+  redisUrl?: string
   /** Which providers are real and which are the sandbox. */
   where: Record<string, 'real' | 'sandbox'>
   close(): Promise<void>
@@ -38,17 +45,44 @@ const stop = (server: Server): Promise<void> =>
     server.close(() => resolve())
   })
 
-/** Starts the provider sandbox, the marketing site and the app. */
+type Providers = ReturnType<typeof demoProviders>['providers']
+
+/** Identifies sent by an in-memory client. */
+const clientDelivery = (providers: Providers, onError: (error: Error) => void) => {
+  const client = createClient({ providers, onError })
+  return { client, redisUrl: undefined, close: () => client.shutdown() }
+}
+
+/** Identifies enqueued to a local Redis by the app, and delivered by a worker. */
+const queueDelivery = async (providers: Providers, onError: (error: Error) => void) => {
+  const redis = await startRedis()
+  const client = createQueue({ connection: redis.url, providers, onError })
+  const worker = createWorker({ connection: redis.url, providers, onError })
+  await worker.ready()
+  return {
+    client,
+    redisUrl: redis.url,
+    close: async () => {
+      await Promise.all([client.close(), worker.close()])
+      await redis.remove()
+    },
+  }
+}
+
+/** Starts the provider sandbox, the marketing site and the app (with `queue`, also Redis and a worker). */
 export const startDemo = async ({
   marketingHost = 'localhost',
   appHost = 'localhost',
   ports = { marketing: 3000, app: 3001, sandbox: 3002 },
   env = process.env,
+  queue = false,
 }: DemoOptions = {}): Promise<Demo> => {
   const sandbox = await startSandbox({ port: ports.sandbox })
   const sandboxUrl = `${sandbox.url.replace('127.0.0.1', 'localhost')}/`
   const { providers, where } = demoProviders(sandbox.url, env)
-  const client = createClient({ providers, onError: (error) => console.log(`[demo] ${error.message}`) })
+  const onError = (error: Error) => console.log(`[demo] ${error.message}`)
+  const delivery = queue ? await queueDelivery(providers, onError) : clientDelivery(providers, onError)
+  const client = delivery.client
 
   // Each site links to the other; the links are read per request, so fill them in once both listen.
   const links = { appUrl: '', sandboxUrl }
@@ -70,9 +104,10 @@ export const startDemo = async ({
     sandboxUrl,
     sandbox,
     client,
+    ...(delivery.redisUrl ? { redisUrl: delivery.redisUrl } : {}),
     where,
     close: async () => {
-      await client.shutdown()
+      await delivery.close()
       await Promise.all([stop(marketing), stop(appServer)])
       await sandbox.close()
     },

@@ -2,7 +2,7 @@
 //   POST /login        identify() with the visitor cookie, Set-Cookie the contact cookie
 //   POST /logout       clear the contact cookie
 //   POST /api/identify the relay for the tracker's front-end identify()
-import { clearContactCookie, createIdentifyHandler, loginCookies, type IdstitchClient } from '@idstitch/node'
+import { clearContactCookie, createIdentifyHandler, loginCookies, type IdentifyTarget } from '@idstitch/node'
 import { toNodeHandler } from '@idstitch/node/node-http'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -28,7 +28,8 @@ export const sharedDomain = (host: string | undefined): string | undefined => {
 const SESSION = 'demo_session'
 
 export interface AppOptions {
-  client: IdstitchClient
+  /** An idstitch client, or (`pnpm demo --queue`) an @idstitch/queue queue. */
+  client: IdentifyTarget
   /** Where the marketing site is, for the page's links. */
   marketingUrl?: string
   /** Where the provider sandbox's inspector is, for the page's links. */
@@ -71,7 +72,7 @@ export const createApp = (options: AppOptions) => {
     // (A real app checks the password here.)
     const login = loginCookies(req, user.externalId, cookieOptions(req))
     const result = await client.identify({ userId: user.externalId, anonymousId: login.anonymousId, traits: { email: user.email, plan: user.plan } })
-    for (const entry of result.results) if (entry.status !== 'delivered') console.log(`[demo] ${entry.provider}: ${entry.status} ${entry.reason ?? entry.error?.message ?? ''}`)
+    for (const entry of result.results) if (entry.status !== 'delivered' && entry.status !== 'queued') console.log(`[demo] ${entry.provider}: ${entry.status} ${entry.reason ?? entry.error?.message ?? ''}`)
     const token = randomUUID()
     sessions.set(token, name)
     res.setHeader('Set-Cookie', [...login.setCookie, `${SESSION}=${token}; Path=/; HttpOnly; SameSite=Lax`])

@@ -8,7 +8,7 @@ import { createQueue, createWorker, type IdentifyQueue, type IdentifyWorker } fr
 import { pathboundRule, segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startRedis, type RedisServer } from '../support/redis.js'
+import { startRedis, type RedisServer } from '@idstitch/example-queue/redis-server'
 import { run } from '../support/run.js'
 import { runCli } from '../../packages/queue/src/cli-program.js'
 import { startWorker, until, type WorkerProcess } from './harness.js'

@@ -1,6 +1,6 @@
-// A real redis-server from Debian's package, on a free port with its own
-// temporary directory and the append-only file on, for the @idstitch/queue
-// tests. Never a system-wide instance.
+// A local redis-server (Debian's `redis-server` package) on a free port, with
+// its own temporary directory and the append-only file on, for `pnpm demo
+// --queue` and the @idstitch/queue tests. Never a system-wide instance.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createConnection, createServer, type AddressInfo } from 'node:net'
@@ -39,14 +39,18 @@ const pong = (port: number): Promise<boolean> =>
     socket.once('close', () => resolve(false))
   })
 
-export const startRedis = async (): Promise<RedisServer> => {
-  const port = await freePort()
+/** Starts redis-server on a free port (or `port`); fails with how to install it when it is missing. */
+export const startRedis = async ({ port: wanted = 0 } = {}): Promise<RedisServer> => {
+  const port = wanted || (await freePort())
   const dir = mkdtempSync(join(tmpdir(), 'idstitch-redis-'))
   let child: ChildProcess | undefined
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' })
-    for (let tries = 0; !(await pong(port)); tries++) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`)
+    const spawned = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' })
+    child = spawned
+    const missing = new Promise<never>((_, reject) => spawned.once('error', (error) => reject(new Error(`could not start redis-server (${error.message}): install it (Debian: apt-get install -y redis-server)`))))
+    missing.catch(() => {})
+    for (let tries = 0; !(await Promise.race([pong(port), missing])); tries++) {
+      if (spawned.exitCode !== null) throw new Error(`redis-server exited with ${spawned.exitCode}`)
       if (tries > 100) throw new Error('redis-server did not answer within 10 s')
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
