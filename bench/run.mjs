@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runImportTime } from './import-time/run.mjs'
 import { runLatency } from './latency/run.mjs'
+import { runQueue } from './queue/run.mjs'
 import { barChart } from './lib/chart.mjs'
 import { runFeatureCosts } from './size/features.mjs'
 import { runEdgeSize } from './size/edge.mjs'
@@ -34,6 +35,8 @@ log(`delivery cost (${settings.messages} messages per client)…`)
 const throughput = await runThroughput({ n: settings.messages, repeats: settings.repeats, burst: smoke ? 500 : 5_000 })
 log('login-route latency…')
 const latency = await runLatency({ n: settings.logins })
+log(`@idstitch/queue (${settings.messages} identifies, one and two workers)…`)
+const queue = await runQueue({ n: settings.messages })
 
 const fixed = (value, digits = 0) => (value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits))
 const verdict = (ok) => (ok ? '**met**' : '**not met**')
@@ -89,6 +92,14 @@ const failureTable = [
 // ---- latency
 const latencyChart = chart('latency.svg', { title: 'Login route p50, two providers at 20 ms', unit: 'ms', rows: latency.rows.map((row) => ({ label: row.name, value: row.p50, ours: row.ours })) })
 const latencyTable = ['| route | p50 | p99 | p99.9 | slowest |', '|---|---:|---:|---:|---:|', ...latency.rows.map((row) => `| ${row.ours ? `**${row.name}**` : row.name} | ${fixed(row.p50, 2)} ms | ${fixed(row.p99, 2)} ms | ${fixed(row.p999, 2)} ms | ${fixed(row.max, 2)} ms |`)].join('\n')
+
+// ---- queue
+const queueTable = [
+  '| path | identifies | app: CPU per identify | app: identifies/s | app: peak RSS | delivered/s, enqueue to sink | worker peak RSS | Redis per queued identify |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  `| in-memory client (\`@idstitch/node\`, one process, §2) | ${throughput.n} | ${fixed(ourPerRequest?.cpuUsPerMessage, 1)} µs (sends too) | ${fixed(ourPerRequest?.messagesPerSecond)} | ${fixed(ourPerRequest?.maxRssMB)} MB | ${fixed(ourPerRequest?.messagesPerSecond)} | (the app) | none |`,
+  ...queue.rows.map((row) => `| **@idstitch/queue, ${row.workers} worker${row.workers === 1 ? '' : 's'}** | ${row.n} | ${fixed(row.enqueue.cpuUsPerIdentify, 1)} µs | ${fixed(row.enqueue.perSecond)} | ${fixed(row.enqueue.maxRssMB)} MB | ${fixed(row.deliveredPerSecond)} | ${fixed(row.workerRssMB)} MB | ${fixed(row.redisBytesPerIdentify)} B |`),
+].join('\n')
 
 const ky = importTime.rows.find((row) => row.name === 'ky')
 const notes = []
@@ -208,12 +219,23 @@ ky, the \`cookie\` parser and js-cookie's converter, and no Node built-in.
 | export condition | minified | gzip -9 | brotli q11 | imports left |
 |---|---:|---:|---:|---|
 ${edge.map((row) => `| \`${row.condition}\` | ${row.min} | ${row.gzip} | ${row.brotli} | ${row.external.length ? row.external.join(', ') : 'none'} |`).join('\n')}
+
+## 6. @idstitch/queue
+
+The same Pathbound-shaped identifies through BullMQ on a local \`redis-server\` (append-only file on, fsync on every write, as the
+tests run it), beside the in-memory client of §2. The app column is one process enqueueing ${queue.n.toLocaleString('en-US')} identifies, 100 at a time,
+with nothing delivering; its CPU includes loading BullMQ and ioredis, and Redis memory is measured then (\`used_memory\`, per
+identify waiting). Then, with one or two worker processes (\`examples/queue/worker.mjs\`, concurrency 32) already listening,
+${queue.n.toLocaleString('en-US')} more are enqueued and timed until the sink has them all. Every process (Redis, the app, the workers, the sink) shares this
+machine's ${cpus().length} cores, so a second worker adds little here; on separate hosts workers scale out.
+
+${queueTable}
 `
 writeFileSync(join(out, 'README.md'), readme)
-writeFileSync(join(out, 'results.json'), JSON.stringify({ machine, size, featureCosts, edge, importTime, throughput, latency }, null, 2))
+writeFileSync(join(out, 'results.json'), JSON.stringify({ machine, size, featureCosts, edge, importTime, throughput, latency, queue }, null, 2))
 log(`done in ${Math.round((Date.now() - started) / 1000)} s: ${join(out, 'README.md')}`)
-const short = throughput.rows.filter((row) => row.ours && row.received !== throughput.n)
+const short = [...throughput.rows.filter((row) => row.ours && row.received !== throughput.n), ...queue.rows.filter((row) => row.received !== queue.n).map((row) => ({ ...row, name: `queue with ${row.workers} workers`, mode: 'end to end' }))]
 if (short.length) {
-  console.error(`[bench] idstitch lost messages: ${short.map((row) => `${row.name} ${row.mode} ${row.received}/${throughput.n}`).join(', ')}`)
+  console.error(`[bench] idstitch lost messages: ${short.map((row) => `${row.name} ${row.mode} ${row.received}/${row.n ?? throughput.n}`).join(', ')}`)
   process.exit(1)
 }

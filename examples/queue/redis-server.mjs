@@ -1,33 +1,27 @@
 // A local redis-server (Debian's `redis-server` package) on a free port, with
 // its own temporary directory and the append-only file on, for `pnpm demo
 // --queue` and the @idstitch/queue tests. Never a system-wide instance.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createConnection, createServer, type AddressInfo } from 'node:net'
+import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-export interface RedisServer {
-  url: string
-  port: number
-  /** Stops it (SIGTERM: Redis flushes its AOF and exits). */
-  stop(): Promise<void>
-  /** Starts it again on the same port and directory: it reloads its AOF. */
-  start(): Promise<void>
-  /** Stops it and removes its directory. */
-  remove(): Promise<void>
-}
-
-const freePort = (): Promise<number> =>
+/** @returns {Promise<number>} */
+const freePort = () =>
   new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address())
       server.close(() => resolve(port))
     })
   })
 
-/** True once the server answers PING with PONG. */
-const pong = (port: number): Promise<boolean> =>
+/**
+ * True once the server answers PING with PONG.
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
+const pong = (port) =>
   new Promise((resolve) => {
     const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'))
     socket.setTimeout(500, () => socket.destroy())
@@ -39,15 +33,17 @@ const pong = (port: number): Promise<boolean> =>
     socket.once('close', () => resolve(false))
   })
 
-/** Starts redis-server on a free port (or `port`); fails with how to install it when it is missing. */
-export const startRedis = async ({ port: wanted = 0 } = {}): Promise<RedisServer> => {
+/** Starts redis-server on a free port (or `port`); fails with how to install it when it is missing. @type {typeof import('./redis-server.d.mts').startRedis} */
+export const startRedis = async ({ port: wanted = 0 } = {}) => {
   const port = wanted || (await freePort())
   const dir = mkdtempSync(join(tmpdir(), 'idstitch-redis-'))
-  let child: ChildProcess | undefined
-  const start = async (): Promise<void> => {
+  /** @type {import('node:child_process').ChildProcess | undefined} */
+  let child
+  const start = async () => {
     const spawned = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' })
     child = spawned
-    const missing = new Promise<never>((_, reject) => spawned.once('error', (error) => reject(new Error(`could not start redis-server (${error.message}): install it (Debian: apt-get install -y redis-server)`))))
+    /** @type {Promise<never>} */
+    const missing = new Promise((_, reject) => spawned.once('error', (error) => reject(new Error(`could not start redis-server (${error.message}): install it (Debian: apt-get install -y redis-server)`))))
     missing.catch(() => {})
     for (let tries = 0; !(await Promise.race([pong(port), missing])); tries++) {
       if (spawned.exitCode !== null) throw new Error(`redis-server exited with ${spawned.exitCode}`)
@@ -55,7 +51,7 @@ export const startRedis = async ({ port: wanted = 0 } = {}): Promise<RedisServer
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
   }
-  const stop = async (): Promise<void> => {
+  const stop = async () => {
     const running = child
     child = undefined
     if (!running || running.exitCode !== null) return
