@@ -118,6 +118,11 @@ describe('@idstitch/queue on a real Redis', () => {
     expect(invalid.results.map((result) => [result.status, result.error?.code])).toEqual([['invalid', 'validation_failed'], ['invalid', 'validation_failed']])
     expect((await queue.identify({ userId: 'usr_1' }, { messageId: 'bad id:1' })).results[0]).toMatchObject({ status: 'invalid', error: { issues: [{ path: 'messageId' }] } })
     expect((await queue.counts()).pathbound?.waiting).toBe(1)
+    // A message that throws when read (a lazy ORM record, a Proxy) is invalid, never a rejection.
+    const hostile = new Proxy({}, { get: () => { throw new Error(`boom ${KEY}`) }, ownKeys: () => { throw new Error('boom') } })
+    const refused = await queue.identify(hostile as never)
+    expect(refused.results.map((result) => result.status)).toEqual(['invalid', 'invalid'])
+    expect(JSON.stringify(refused.results.map((result) => result.error?.message))).not.toContain(KEY)
 
     const stored = await everythingInRedis()
     expect(stored).toContain('usr_ada')

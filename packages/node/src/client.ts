@@ -1,6 +1,7 @@
 import type { IdentifyMessage } from '@idstitch/core'
 import { createDeliveryLane, type Deadline } from './delivery.js'
 import { createFanOut, PendingIdentify } from './fan-out.js'
+import { userIdOf } from './prepare.js'
 import { createKyTransport } from './ky-transport.js'
 import { safeLogger } from './logger.js'
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js'
@@ -79,19 +80,6 @@ const deadlines = (deadlineMs: number): (() => Deadline) => {
   return () => {
     const at = Date.now() + deadlineMs
     return at === last.at ? last : (last = { at, ms: deadlineMs })
-  }
-}
-
-/**
- * The user id for `onError`'s context, read defensively: the message may be
- * anything, even an object whose getter throws (a lazy ORM record, a Proxy).
- */
-const userIdOf = (message: unknown): string | undefined => {
-  try {
-    const userId = (message as { userId?: unknown } | null | undefined)?.userId
-    return typeof userId === 'string' ? userId : undefined
-  } catch {
-    return undefined
   }
 }
 

@@ -54,3 +54,16 @@ export const warnOnce = (log: { warn(message: string): void }) => {
     }
   }
 }
+
+/**
+ * The user id for `onError`'s context, read defensively: the message may be
+ * anything, even an object whose getter throws (a lazy ORM record, a Proxy).
+ */
+export const userIdOf = (message: unknown): string | undefined => {
+  try {
+    const userId = (message as { userId?: unknown } | null | undefined)?.userId
+    return typeof userId === 'string' ? userId : undefined
+  } catch {
+    return undefined
+  }
+}

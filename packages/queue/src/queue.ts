@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { IdstitchError, type IdentifyMessage, type Provider } from '@idstitch/core'
-import { createRedactor, invalidResult, prepareFor, safeLogger, stampEvent, warnOnce } from '@idstitch/node/internal'
+import { createRedactor, invalidResult, prepareFor, safeLogger, stampEvent, userIdOf, warnOnce } from '@idstitch/node/internal'
 import { Queue } from 'bullmq'
 import { withDeadline } from './deadline.js'
 import { storable, type JobData } from './job.js'
@@ -124,7 +124,7 @@ export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
 
   return {
     async identify(message, enqueueOptions = {}) {
-      const userId = typeof message?.userId === 'string' ? message.userId : undefined
+      const userId = userIdOf(message)
       const messageId = enqueueOptions.messageId ?? randomUUID()
       let results: QueuedResult[]
       if (closed) {

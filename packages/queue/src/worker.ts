@@ -115,6 +115,7 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
         const delivery = await deliver(read.data)
         if (delivery.status !== 'delivered') return failed(job, read.data, delivery)
         count.delivered++
+        log.debug(`${provider.name}: delivered job ${job.id} (HTTP ${delivery.httpStatus}, attempt ${job.attemptsMade + 1})`)
         return { httpStatus: delivery.httpStatus }
       },
       {
