@@ -71,7 +71,7 @@ export const createApp = (options: AppOptions) => {
     if (!user) return void res.status(401).send('unknown user')
     // (A real app checks the password here.)
     const login = loginCookies(req, user.externalId, cookieOptions(req))
-    const result = await client.identify({ userId: user.externalId, anonymousId: login.anonymousId, traits: { email: user.email, plan: user.plan } })
+    const result = await client.identify({ userId: user.externalId, anonymousId: login.anonymousId, anonymousIds: login.anonymousIds, traits: { email: user.email, plan: user.plan } })
     for (const entry of result.results) if (entry.status !== 'delivered' && entry.status !== 'queued') console.log(`[demo] ${entry.provider}: ${entry.status} ${entry.reason ?? entry.error?.message ?? ''}`)
     const token = randomUUID()
     sessions.set(token, name)

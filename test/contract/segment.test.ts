@@ -1,4 +1,4 @@
-import { createClient } from '@idstitch/node'
+import { createClient, getAnonymousIds } from '@idstitch/node'
 import { segment } from '@idstitch/node/providers'
 import { segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -32,6 +32,13 @@ describe('segment: the local server enforces the documented rules', () => {
 })
 
 describe('segment: identify', () => {
+  it("sends analytics.js's own anonymous id, read from its ajs_anonymous_id cookie, rather than the visitor id", async () => {
+    const anonymousIds = getAnonymousIds(`idstitch_visitor_id=${VISITOR}; ajs_anonymous_id=%22ajs-0f9e8d7c%22`)
+    const result = await client().identify({ userId: 'usr_s_own', anonymousId: VISITOR, anonymousIds })
+    expect(result.results[0]?.status).toBe('delivered')
+    expect(server.accepted).toMatchObject([{ provider: 'segment', userId: 'usr_s_own', anonymousId: 'ajs-0f9e8d7c' }])
+  })
+
   it('POSTs /v1/batch with Basic auth and { type, userId, anonymousId, traits, context, timestamp, messageId }', async () => {
     const result = await client().identify({ userId: 'usr_s_1', anonymousId: VISITOR, traits: { email: 'ada@example.com' }, context: { ip: '203.0.113.7' }, timestamp: '2026-02-01T08:00:00+01:00' })
     expect(result.results[0]).toMatchObject({ status: 'delivered', data: { success: true } })

@@ -2,7 +2,7 @@
 // packages resolve to their dist/). `tsc` checks every assertion when the test
 // package is type-checked; vitest runs the file so that it is not forgotten.
 import type { HttpError, IdstitchError, IdentifyMessage, IdentifyResult, Logger, ProviderResult, ValidationError } from '@idstitch/node'
-import { createClient, createIdentifyHandler, getVisitorId, isHttpError, isValidationError, loginCookies } from '@idstitch/node'
+import { createClient, createIdentifyHandler, getAnonymousIds, getVisitorId, isHttpError, isValidationError, loginCookies } from '@idstitch/node'
 import { datafast, defineProvider, pathbound, segment, type PathboundOptions, type Provider, type ProviderKind } from '@idstitch/node/providers'
 import { createTracker, identify, type IdentifyOutcome, type TrackerOptions } from '@idstitch/tracker'
 import { describe, expectTypeOf, it } from 'vitest'
@@ -51,6 +51,8 @@ describe('the public types', () => {
 
   it('the cookie helpers and the relay take requests and answer Web responses', () => {
     expectTypeOf(getVisitorId).returns.toEqualTypeOf<string | undefined>()
+    expectTypeOf(getAnonymousIds).returns.toEqualTypeOf<Record<string, string>>()
+    expectTypeOf(loginCookies('', 'usr_1').anonymousIds).toMatchTypeOf<IdentifyMessage['anonymousIds']>()
     expectTypeOf(loginCookies('', 'usr_1').setCookie).toEqualTypeOf<string[]>()
     expectTypeOf(createIdentifyHandler).returns.toEqualTypeOf<(request: Request) => Promise<Response>>()
     expectTypeOf<Logger>().toHaveProperty('warn')

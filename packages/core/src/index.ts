@@ -37,7 +37,7 @@ export type {
   CommonProviderOptions,
 } from './provider.js'
 // Building blocks for adapters of your own, as the built-in ones use them.
-export { defineProvider, defaultParse, bearerPost, httpFailure, isSuccess, errorMessage, joinUrl, isHttpUrl, requireString, requireUrl, optionalBaseUrl } from './provider.js'
+export { defineProvider, anonymousIdFor, defaultParse, bearerPost, httpFailure, isSuccess, errorMessage, joinUrl, isHttpUrl, requireString, requireUrl, optionalBaseUrl } from './provider.js'
 export type { JsonIssue } from './json.js'
 export { checkJson } from './json.js'
 

@@ -121,9 +121,11 @@ export const utf8Length = (text: string): number => {
   return bytes
 }
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
 /** Base64 of the UTF-8 bytes of `text`, without btoa or Buffer (for HTTP Basic auth). */
 export const base64 = (text: string): string => {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+  const alphabet = BASE64
   const bytes: number[] = []
   for (const char of text) {
     const code = char.codePointAt(0) as number
@@ -139,6 +141,24 @@ export const base64 = (text: string): string => {
     out += alphabet[(triple >> 18) & 63]! + alphabet[(triple >> 12) & 63]!
     out += b === undefined ? '=' : alphabet[(triple >> 6) & 63]!
     out += c === undefined ? '=' : alphabet[triple & 63]!
+  }
+  return out
+}
+
+/**
+ * The ASCII text that base64 `value` encodes (every byte as a character, as
+ * atob gives it, without atob, which the core's platform-free code does not
+ * use); `undefined` when `value` is not base64.
+ */
+export const fromBase64 = (value: string): string | undefined => {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) return undefined
+  let out = ''
+  for (let index = 0; index < value.length; index += 4) {
+    const [a, b, c, d] = [0, 1, 2, 3].map((offset) => BASE64.indexOf(value[index + offset] ?? '='))
+    const triple = ((a as number) << 18) | ((b as number) << 12) | (((c as number) & 63) << 6) | ((d as number) & 63)
+    out += String.fromCharCode((triple >> 16) & 255)
+    if (c !== -1) out += String.fromCharCode((triple >> 8) & 255)
+    if (d !== -1) out += String.fromCharCode(triple & 255)
   }
   return out
 }

@@ -11,14 +11,14 @@ describe('prepareEvent', () => {
     const prepared = prepareEvent({ userId: 'usr_1', anonymousId: VISITOR, traits, context: { ip: '1.2.3.4' } }, stamp)
     expect(prepared).toEqual({
       ok: true,
-      event: { messageId: 'm-1', userId: 'usr_1', anonymousId: VISITOR, traits: { email: 'ada@example.com', at: '2026-01-01T00:00:00.000Z' }, context: { ip: '1.2.3.4' }, timestamp: '2026-05-01T12:00:00.000Z', library },
+      event: { messageId: 'm-1', userId: 'usr_1', anonymousId: VISITOR, anonymousIds: {}, traits: { email: 'ada@example.com', at: '2026-01-01T00:00:00.000Z' }, context: { ip: '1.2.3.4' }, timestamp: '2026-05-01T12:00:00.000Z', library },
     })
     expect(prepared.ok && prepared.event.traits).not.toBe(traits)
   })
 
   it('treats a null or missing anonymousId as none, and normalises timestamps to UTC', () => {
     const prepared = prepareEvent({ userId: 'u', anonymousId: null, timestamp: '2026-02-01T08:00:00+01:00' }, stamp)
-    expect(prepared.ok && prepared.event).toEqual({ messageId: 'm-1', userId: 'u', traits: {}, context: {}, timestamp: '2026-02-01T07:00:00.000Z', library })
+    expect(prepared.ok && prepared.event).toEqual({ messageId: 'm-1', userId: 'u', anonymousIds: {}, traits: {}, context: {}, timestamp: '2026-02-01T07:00:00.000Z', library })
   })
 
   it('lists every issue with its path', () => {
@@ -30,5 +30,13 @@ describe('prepareEvent', () => {
   it('refuses an anonymousId that is not a UUID', () => {
     const prepared = prepareEvent({ userId: 'u', anonymousId: 'x'.repeat(36) }, stamp)
     expect(!prepared.ok && prepared.issues).toEqual([{ path: 'anonymousId', message: "must be a UUID (the visitor cookie's value)" }])
+  })
+
+  it("takes each tool's own anonymous id, keyed by provider kind, and refuses a malformed one by its path", () => {
+    const prepared = prepareEvent({ userId: 'u', anonymousIds: { ga4: '1234567890.1700000000', posthog: '0190f3c2-7d0e-7c3a-9b1e-2f4a5b6c7d8e' } }, stamp)
+    expect(prepared.ok && prepared.event.anonymousIds).toEqual({ ga4: '1234567890.1700000000', posthog: '0190f3c2-7d0e-7c3a-9b1e-2f4a5b6c7d8e' })
+    const refused = prepareEvent({ userId: 'u', anonymousIds: { ga4: 'has space', 'Bad Kind': 'x' } }, stamp)
+    expect(refused.ok ? [] : refused.issues.map((issue) => issue.path).sort()).toEqual(['anonymousIds.Bad Kind', 'anonymousIds.ga4'])
+    expect(prepareEvent({ userId: 'u', anonymousIds: 'ga' }, stamp)).toMatchObject({ ok: false, issues: [{ path: 'anonymousIds' }] })
   })
 })

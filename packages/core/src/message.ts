@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { isAnonymousId } from './anonymous-ids.js'
 import { checkJson, isPlainObject, type JsonIssue } from './json.js'
 import { isUuid } from './uuid.js'
 
@@ -14,6 +15,13 @@ export interface IdentifyMessage {
   userId: string
   /** The visitor cookie's value: a UUID. `null` and `undefined` both mean "none". */
   anonymousId?: string | null | undefined
+  /**
+   * Each tool's own anonymous id, keyed by provider kind (`segment`,
+   * `posthog`, `ga4`, `datafast`, `pathbound`, …): `getAnonymousIds(request)`
+   * reads them from the tools' cookies. A provider uses its own entry when
+   * there is one, and `anonymousId` otherwise.
+   */
+  anonymousIds?: Record<string, string> | undefined
   /** Email, name, plan, company, phone, … Must be JSON: no BigInt, cycles or functions. */
   traits?: Record<string, unknown> | undefined
   /** When it happened: a Date or an ISO 8601 string. Defaults to now. */
@@ -31,6 +39,8 @@ export interface IdentifyEvent {
   readonly messageId: string
   readonly userId: string
   readonly anonymousId?: string
+  /** Each tool's own anonymous id, by provider kind (`prepareEvent` always sets it, empty when none was given). */
+  readonly anonymousIds?: Readonly<Record<string, string>>
   readonly traits: Readonly<Record<string, unknown>>
   readonly context: Readonly<Record<string, unknown>>
   /** ISO 8601, UTC. */
@@ -75,6 +85,13 @@ const buildSchema = () => z.object({
       z.refine((value) => value === '' || isUuid(value), 'must be a UUID (the visitor cookie\'s value)'),
     ),
   ),
+  anonymousIds: z.optional(
+    z.record(
+      z.string().check(z.regex(/^[a-z0-9_-]{1,64}$/, 'must be keyed by provider kind (posthog, ga4, …)')),
+      z.string({ error: 'must be a string' }).check(z.refine(isAnonymousId, 'must be 1..200 characters: letters, digits, . _ : $ @ + -')),
+      { error: 'must be an object of provider kind to id' },
+    ),
+  ),
   traits: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),
   context: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),
   timestamp: z.optional(
@@ -114,7 +131,7 @@ export const prepareEvent = (message: unknown, stamp: EventStamp): PreparedEvent
   }
   if (!parsed.success || issues.length > 0) return { ok: false, issues }
 
-  const { userId, anonymousId, traits, context, timestamp } = parsed.data
+  const { userId, anonymousId, anonymousIds, traits, context, timestamp } = parsed.data
   const time = timestamp === undefined ? stamp.now : new Date(timestamp)
   return {
     ok: true,
@@ -122,6 +139,7 @@ export const prepareEvent = (message: unknown, stamp: EventStamp): PreparedEvent
       messageId: stamp.messageId,
       userId,
       ...(anonymousId == null ? {} : { anonymousId }),
+      anonymousIds: { ...anonymousIds },
       traits: copy(traits),
       context: copy(context),
       timestamp: time.toISOString(),

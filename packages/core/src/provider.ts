@@ -228,3 +228,24 @@ export const defineProvider = <Options, Item, Config = Options>(
     }
   }
 }
+
+/**
+ * The anonymous id a provider of `kind` sends: the tool's own id from
+ * `anonymousIds` when there is one, else the visitor id (`anonymousId`). With
+ * `format`, the tool's own id must match it, or it is an issue at
+ * `anonymousIds.<kind>` (the visitor id is a UUID already).
+ *
+ * @example
+ * const { id, issue } = anonymousIdFor(event, 'pathbound', { test: isUuid, rule: 'must be a UUID' })
+ */
+export const anonymousIdFor = (
+  event: IdentifyEvent,
+  kind: string,
+  format?: { test(id: string): boolean; rule: string },
+): { id: string | undefined; issue?: FieldIssue } => {
+  const ids = event.anonymousIds
+  const own = ids && Object.hasOwn(ids, kind) ? ids[kind] : undefined
+  if (own === undefined) return { id: event.anonymousId }
+  if (format && !format.test(own)) return { id: undefined, issue: { path: `anonymousIds.${kind}`, message: format.rule } }
+  return { id: own }
+}

@@ -2,7 +2,7 @@ import { request as httpRequest, createServer, type IncomingMessage } from 'node
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { ownerTag } from '@idstitch/core/cookies'
-import { clearContactCookie, contactCookie, getContactId, getVisitorId, loginCookies, visitorCookie } from './cookies.js'
+import { clearContactCookie, contactCookie, getAnonymousIds, getContactId, getVisitorId, loginCookies, visitorCookie } from './cookies.js'
 
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const header = `theme=dark; idstitch_visitor_id=${VISITOR}; idstitch_external_contact_id=usr_8f3a`
@@ -27,6 +27,14 @@ describe('reading cookies', () => {
       expect(getVisitorId(source)).toBe(VISITOR)
       expect(getContactId(source)).toBe('usr_8f3a')
     }
+  })
+
+  it("reads each tool's own anonymous id from every kind of source, raw values as the tools wrote them", async () => {
+    const tools = `${header}; _ga=GA1.1.1234567890.1700000000; ajs_anonymous_id=%22${VISITOR}%22; ph_phc_X_posthog=${encodeURIComponent(JSON.stringify({ distinct_id: 'ph-1', $user_state: 'anonymous' }))}`
+    for (const source of [await incoming(tools), new Request('http://x.test', { headers: { cookie: tools } }), new Headers({ cookie: tools }), tools]) {
+      expect(getAnonymousIds(source)).toEqual({ ga4: '1234567890.1700000000', segment: VISITOR, posthog: 'ph-1' })
+    }
+    expect(getAnonymousIds(undefined)).toEqual({})
   })
 
   it('returns undefined without cookies, and for tampered values', () => {
@@ -98,6 +106,7 @@ describe('loginCookies', () => {
     const login = loginCookies(`idstitch_visitor_id=${VISITOR}`, 'usr_alice', { secure: false })
     expect(login).toEqual({
       anonymousId: VISITOR,
+      anonymousIds: {},
       visitorId: VISITOR,
       rotated: false,
       setCookie: [
@@ -114,11 +123,13 @@ describe('loginCookies', () => {
   })
 
   it('keeps the visitor for the same user, and starts a new one for another user', () => {
-    const after = `idstitch_visitor_id=${VISITOR}; idstitch_visitor_owner=${ownerTag(VISITOR, 'usr_alice')}`
-    expect(loginCookies(after, 'usr_alice')).toMatchObject({ anonymousId: VISITOR, rotated: false })
+    const after = `idstitch_visitor_id=${VISITOR}; idstitch_visitor_owner=${ownerTag(VISITOR, 'usr_alice')}; _ga=GA1.1.1234567890.1700000000`
+    expect(loginCookies(after, 'usr_alice')).toMatchObject({ anonymousId: VISITOR, anonymousIds: { ga4: '1234567890.1700000000' }, rotated: false })
     const bob = loginCookies(after, 'usr_bob')
     expect(bob.rotated).toBe(true)
     expect(bob.anonymousId).toBeUndefined()
+    // The tools' ids on this browser are alice's history: none is stitched to bob.
+    expect(bob.anonymousIds).toEqual({})
     expect(bob.visitorId).toMatch(/^[0-9a-f-]{36}$/)
     expect(bob.visitorId).not.toBe(VISITOR)
     expect(bob.setCookie[2]).toContain(`idstitch_visitor_id=${bob.visitorId}`)

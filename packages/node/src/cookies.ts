@@ -1,4 +1,5 @@
 import { ValidationError } from '@idstitch/core'
+import { anonymousIdsFromCookies } from '@idstitch/core/internal'
 import { CONTACT_ID_RULE, OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
 import { parse, serialize, type SerializeOptions } from 'cookie'
 import Cookies from 'js-cookie'
@@ -57,6 +58,26 @@ const valuesOf = (source: CookieSource, name: string): string[] =>
  */
 export const getVisitorId = (source: CookieSource, options?: ReadCookieOptions): string | undefined =>
   valuesOf(source, options?.name || cookieSettings(options?.preset).visitorCookie).find(isUuid)
+
+/**
+ * Each analytics tool's own anonymous id, from the cookies its browser SDK
+ * writes, keyed by provider kind: Segment (`ajs_anonymous_id`), PostHog
+ * (`ph_<key>_posthog`), Mixpanel (`mp_<token>_mixpanel`, its `$device_id`),
+ * Amplitude (`AMP_<key>`, its `deviceId`), GA4 (`_ga`, its client id),
+ * DataFast (`datafast_visitor_id`) and Pathbound (`pathbound_visitor_id`).
+ * Pass it as the message's `anonymousIds`. A malformed or tampered cookie is
+ * left out, never passed on.
+ *
+ * @example
+ * getAnonymousIds(req) // { ga4: '1234567890.1700000000', posthog: '0190f3c2-…' }
+ */
+export const getAnonymousIds = (source: CookieSource): Record<string, string> =>
+  anonymousIdsFromCookies(
+    cookieHeader(source)
+      .split(';')
+      .flatMap((pair) => Object.entries(parse(pair, { decode: (value) => value })))
+      .filter((entry): entry is [string, string] => entry[1] !== undefined),
+  )
 
 /**
  * The external contact id from the request's contact cookie, when it is a
@@ -137,6 +158,11 @@ export interface LoginCookies {
   anonymousId: string | undefined
   /** The visitor id the browser holds after this response. */
   visitorId: string | undefined
+  /**
+   * Each tool's own anonymous id from its cookie ({@link getAnonymousIds}), to send as
+   * `anonymousIds`; empty when the visitor was rotated (those ids are the previous user's).
+   */
+  anonymousIds: Record<string, string>
   /** True when the visitor belonged to another user and a new visitor id was started. */
   rotated: boolean
   /** The `Set-Cookie` values to send: the contact cookie, the owner tag, and the visitor cookie (re-issued, or new). */
@@ -188,5 +214,7 @@ export const loginCookies = (source: CookieSource, externalId: string, options: 
     )
   }
   const setCookie = [contact, ...cookies.slice(1).map((cookie) => serialize(cookie.name, cookie.value, attributes(shared)))]
-  return { anonymousId: rotated ? undefined : current, visitorId, rotated, setCookie, cookies }
+  // Another user's device history stays theirs: after a rotation no tool's id is stitched to this user.
+  const anonymousIds = rotated ? {} : getAnonymousIds(source)
+  return { anonymousId: rotated ? undefined : current, anonymousIds, visitorId, rotated, setCookie, cookies }
 }

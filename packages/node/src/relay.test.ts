@@ -36,12 +36,21 @@ const request = (init: { method?: string; headers?: Record<string, string | null
 const answer = async (response: Response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> })
 
 describe('the identify relay, unit by unit', () => {
+  it("adds each tool's own id from the request's cookies, and never takes one from the body", async () => {
+    const { relay, identified } = handler()
+    const cookie = `_ga=GA1.1.1234567890.1700000000; ajs_anonymous_id=%22ajs-1%22; pathbound_visitor_id=not-a-uuid`
+    expect((await relay(request({ headers: { cookie }, body: JSON.stringify({ anonymousId: VISITOR }) }))).status).toBe(200)
+    expect(identified[0]?.anonymousIds).toEqual({ ga4: '1234567890.1700000000', segment: 'ajs-1' })
+    const smuggled = await answer(await relay(request({ body: JSON.stringify({ anonymousId: VISITOR, anonymousIds: { ga4: '1.2' } }) })))
+    expect(smuggled).toMatchObject({ status: 400, body: { error: { code: 'invalid_body' } } })
+  })
+
   it("identifies the session's user with the body's visitor id and traits", async () => {
     const { relay, identified } = handler()
     const { status, body } = await answer(await relay(request({ body: JSON.stringify({ anonymousId: VISITOR, userId: 'usr_session', traits: { plan: 'pro' } }) })))
     expect(status).toBe(200)
     expect(body).toEqual({ ok: true, results: [{ provider: 'acme', status: 'delivered' }] })
-    expect(identified).toEqual([{ userId: 'usr_session', anonymousId: VISITOR, traits: { plan: 'pro' } }])
+    expect(identified).toEqual([{ userId: 'usr_session', anonymousId: VISITOR, anonymousIds: {}, traits: { plan: 'pro' } }])
   })
 
   it.each<[string, Parameters<typeof request>[0], number, string]>([
@@ -84,7 +93,7 @@ describe('the identify relay, unit by unit', () => {
       browserTraits: ['user_email', 'email', 'plan'],
     })
     await relay(request({ body: JSON.stringify({ traits: { email: 'attacker@example.test', user_email: 'attacker@example.test', plan: 'pro' } }) }))
-    expect(identified).toEqual([{ userId: 'usr_session', anonymousId: undefined, traits: { email: 'ada@example.com', plan: 'pro' }, context: { source: 'product' } }])
+    expect(identified).toEqual([{ userId: 'usr_session', anonymousId: undefined, anonymousIds: {}, traits: { email: 'ada@example.com', plan: 'pro' }, context: { source: 'product' } }])
   })
 
   it.each(['email', 'user_email', 'phone', 'name', 'firstName', 'last_name'])('refuses the identity trait %s from the browser by default (400 forbidden_trait)', async (trait) => {

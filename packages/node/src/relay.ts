@@ -2,6 +2,7 @@ import { RELAY_BODY_FIELDS, isUuid, type RelayBody } from '@idstitch/core/cookie
 import { IDENTITY_TRAITS, isPlainObject, namesOf } from '@idstitch/core/internal'
 import type { IdentifyMessage, IdstitchError } from '@idstitch/core'
 import type { IdstitchClient } from './client.js'
+import { getAnonymousIds } from './cookies.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit.js'
 import type { ProviderResult } from './results.js'
 
@@ -305,6 +306,8 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
       const result = await options.client.identify({
         userId: identity.userId,
         anonymousId: body.anonymousId,
+        // Each tool's own id comes from the cookies the request carries, never from the body.
+        anonymousIds: getAnonymousIds(request),
         traits,
         ...(identity.context ? { context: identity.context } : {}),
       })

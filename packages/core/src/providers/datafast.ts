@@ -1,4 +1,5 @@
-import { bearerPost, defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type ProviderOutcome } from '../provider.js'
+import { anonymousIdFor, bearerPost, defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type ProviderOutcome } from '../provider.js'
+import { isUuid } from '../uuid.js'
 import { traitCollisions } from './collisions.js'
 
 /** Options of the {@link datafast} provider. */
@@ -52,11 +53,14 @@ export const datafast = defineProvider<DatafastOptions, DatafastIdentifyPayload,
   },
   secrets: (config) => [config.apiKey],
   prepare(event) {
-    if (event.anonymousId === undefined) return { type: 'skip', reason: 'DataFast needs the visitor id (anonymousId) and none was given' }
+    // DataFast's own visitor id (its datafast_visitor_id cookie, a UUID) when given, else the visitor id.
+    const visitor = anonymousIdFor(event, 'datafast', { test: isUuid, rule: 'must be a UUID (DataFast\'s datafast_visitor_id)' })
+    if (visitor.issue) return { type: 'invalid', issues: [visitor.issue] }
+    if (visitor.id === undefined) return { type: 'skip', reason: 'DataFast needs the visitor id (anonymousId) and none was given' }
     const issues = traitCollisions(event.traits, RESERVED, 'DataFast')
     if (event.userId.length > 255) issues.unshift({ path: 'userId', message: 'must be at most 255 characters for DataFast' })
     if (issues.length > 0) return { type: 'invalid', issues }
-    return { type: 'item', item: { ...event.traits, user_id: event.userId, datafast_visitor_id: event.anonymousId } }
+    return { type: 'item', item: { ...event.traits, user_id: event.userId, datafast_visitor_id: visitor.id } }
   },
   request: ([item], config) => bearerPost(config.url, config.apiKey, item),
   parse(response): ProviderOutcome {

@@ -1,4 +1,5 @@
-import { bearerPost, defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type ProviderOutcome, type Warning } from '../provider.js'
+import { anonymousIdFor, bearerPost, defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type ProviderOutcome, type Warning } from '../provider.js'
+import { isUuid } from '../uuid.js'
 
 /** Options of the {@link pathbound} provider. */
 export interface PathboundOptions {
@@ -67,8 +68,11 @@ export const pathbound = defineProvider<PathboundOptions, PathboundIdentifyPaylo
     if (event.userId.length > 100) {
       return { type: 'invalid', issues: [{ path: 'userId', message: 'must be at most 100 characters for Pathbound (external_id)' }] }
     }
+    // Pathbound's own visitor id (its pathbound_visitor_id cookie, a UUID) when given, else the visitor id.
+    const visitor = anonymousIdFor(event, 'pathbound', { test: isUuid, rule: 'must be a UUID (Pathbound\'s pathbound_visitor_id)' })
+    if (visitor.issue) return { type: 'invalid', issues: [visitor.issue] }
     const item: PathboundIdentifyPayload = { external_id: event.userId }
-    if (event.anonymousId !== undefined) item.anonymous_id = event.anonymousId
+    if (visitor.id !== undefined) item.anonymous_id = visitor.id
     if (Object.keys(event.traits).length > 0) item.traits = event.traits as Record<string, unknown>
     const warning = guessable(event.userId)
     return { type: 'item', item, ...(warning ? { warnings: [warning] } : {}) }

@@ -1,5 +1,5 @@
 import { JsonText, base64, joinJson, utf8Length } from '../json.js'
-import { defineProvider, joinUrl, requireString, requireUrl } from '../provider.js'
+import { anonymousIdFor, defineProvider, joinUrl, requireString, requireUrl } from '../provider.js'
 
 /** Options of the {@link segment} provider. */
 export interface SegmentOptions {
@@ -64,7 +64,8 @@ export const segment = defineProvider<SegmentOptions, JsonText, Config>({
       // Names the sending SDK, as Segment's own SDKs do.
       context: { ...event.context, library: event.library },
       // Always in the literal (JSON leaves it out when undefined): one object shape, no property added later.
-      anonymousId: event.anonymousId,
+      // analytics.js's own id (its ajs_anonymous_id cookie) when the app has it, so its history merges.
+      anonymousId: anonymousIdFor(event, 'segment').id,
     }
     // Serialised once, here: its size is checked now and the text goes into the batch body as is.
     const json = JSON.stringify(item)

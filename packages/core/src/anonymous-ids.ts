@@ -1,0 +1,114 @@
+// Each analytics tool mints its own anonymous id and keeps it in its own
+// cookie. These readers take a request's cookies (name → raw value, as sent)
+// and return each tool's id, keyed by provider kind, for `anonymousIds`.
+// Cookies come from the browser: every format is checked, and a malformed or
+// tampered one is ignored, never sent. Pure: no DOM, no Node.
+//
+// The formats, and where they are documented:
+// - Segment (analytics.js): `ajs_anonymous_id`, the id as a JSON string
+//   (`"…"`, often %-encoded). segment.com/docs/connections/sources/catalog/libraries/website/javascript/identity/
+// - PostHog (posthog-js): `ph_<project key>_posthog`, %-encoded JSON with
+//   `distinct_id` and `$user_state` (`anonymous` until identify()).
+//   posthog.com/docs/libraries/js/persistence
+// - Mixpanel (mixpanel-browser, Simplified ID Merge): `mp_<token>_mixpanel`,
+//   %-encoded JSON with `$device_id`. docs.mixpanel.com/docs/tracking-methods/id-management/identifying-users-simplified
+// - Amplitude (Browser SDK 2): `AMP_<first 10 characters of the API key>`,
+//   base64 of %-encoded JSON with `deviceId`. amplitude.com/docs/sdks/analytics/browser/cookies-and-consent-management
+// - GA4 (gtag.js): `_ga`, `GA1.<n>.<random>.<seconds>`; the client id is
+//   `<random>.<seconds>`. developers.google.com/analytics/devguides/collection/protocol/ga4/reference
+// - DataFast: `datafast_visitor_id`, a UUID; Pathbound: `pathbound_visitor_id`, a UUID.
+import { fromBase64 } from './json.js'
+import { isUuid } from './uuid.js'
+
+/** An id we pass on: printable ASCII without spaces, quotes or separators, 1..200 characters. */
+const SAFE_ID = /^[A-Za-z0-9._:$@+-]{1,200}$/
+const GA_CLIENT_ID = /^\d{1,20}\.\d{1,20}$/
+
+const decoded = (value: string): string | undefined => {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return undefined
+  }
+}
+
+const json = (text: string | undefined): unknown => {
+  if (text === undefined) return undefined
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+const field = (value: unknown, name: string): unknown => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined)
+
+const safe = (id: unknown): string | undefined => (typeof id === 'string' && SAFE_ID.test(id) ? id : undefined)
+
+/** One tool's reader: which cookie names are its, and the id in a value. */
+interface Reader {
+  kind: string
+  matches(name: string): boolean
+  read(value: string): string | undefined
+}
+
+const READERS: readonly Reader[] = [
+  { kind: 'segment', matches: (name) => name === 'ajs_anonymous_id', read: (value) => safe(json(decoded(value)) ?? decoded(value)) },
+  {
+    kind: 'posthog',
+    matches: (name) => /^ph_[A-Za-z0-9_-]+_posthog$/.test(name),
+    read(value) {
+      const state = json(decoded(value))
+      // Once posthog-js identified the visitor, distinct_id is a user id: there is no anonymous id left to merge.
+      return field(state, '$user_state') === 'identified' ? undefined : safe(field(state, 'distinct_id'))
+    },
+  },
+  { kind: 'mixpanel', matches: (name) => /^mp_[A-Za-z0-9]+_mixpanel$/.test(name), read: (value) => safe(field(json(decoded(value)), '$device_id')) },
+  {
+    kind: 'amplitude',
+    matches: (name) => /^AMP_[A-Za-z0-9]{10}$/.test(name),
+    read(value) {
+      const text = fromBase64(decoded(value) ?? '')
+      return safe(field(json(text === undefined ? undefined : decoded(text)), 'deviceId'))
+    },
+  },
+  {
+    kind: 'ga4',
+    matches: (name) => name === '_ga',
+    read(value) {
+      const id = /^GA\d+\.\d+\.(\d+\.\d+)$/.exec(value)?.[1]
+      return id && GA_CLIENT_ID.test(id) ? id : undefined
+    },
+  },
+  { kind: 'datafast', matches: (name) => name === 'datafast_visitor_id', read: (value) => (isUuid(value) ? value : undefined) },
+  { kind: 'pathbound', matches: (name) => name === 'pathbound_visitor_id', read: (value) => (isUuid(value) ? value : undefined) },
+]
+
+/**
+ * Each tool's anonymous id from a request's cookies (name and raw value, in
+ * the order sent), keyed by provider kind. A tool whose cookies disagree (two
+ * PostHog projects, a host-only and a domain cookie with different ids) gives
+ * no id rather than a guess.
+ *
+ * @example
+ * anonymousIdsFromCookies([['_ga', 'GA1.1.1234567890.1700000000']]) // { ga4: '1234567890.1700000000' }
+ */
+export const anonymousIdsFromCookies = (cookies: Iterable<readonly [string, string]>): Record<string, string> => {
+  const found = new Map<string, Set<string>>()
+  for (const [name, value] of cookies) {
+    for (const reader of READERS) {
+      if (!reader.matches(name)) continue
+      const id = reader.read(value)
+      if (id === undefined) continue
+      const ids = found.get(reader.kind) ?? new Set<string>()
+      ids.add(id)
+      found.set(reader.kind, ids)
+    }
+  }
+  const ids: Record<string, string> = {}
+  for (const [kind, values] of found) if (values.size === 1) ids[kind] = [...values][0] as string
+  return ids
+}
+
+/** Whether `id` may be sent as a tool's anonymous id: what {@link anonymousIdsFromCookies} returns always is. */
+export const isAnonymousId = (id: unknown): id is string => safe(id) !== undefined
