@@ -1,5 +1,5 @@
 import type { Provider } from '@idstitch/node'
-import { datafast, dfend, monterosa, pathbound, segment, thrivestack, type ProviderKind } from '@idstitch/node/providers'
+import { datafast, dfend, monterosa, pathbound, posthog, segment, thrivestack, type ProviderKind } from '@idstitch/node/providers'
 import { SANDBOX_CREDENTIALS as keys } from '@idstitch/sandbox'
 
 type Env = Record<string, string | undefined>
@@ -29,6 +29,10 @@ const CHOICES: Record<ProviderKind, { real: (env: Env) => Provider | undefined; 
   segment: {
     real: (env) => (env.SEGMENT_WRITE_KEY ? segment({ writeKey: env.SEGMENT_WRITE_KEY, baseUrl: env.SEGMENT_BASE_URL ?? 'https://api.segment.io' }) : undefined),
     sandbox: (url) => segment({ writeKey: keys.segment, baseUrl: url }),
+  },
+  posthog: {
+    real: (env) => (env.POSTHOG_API_KEY ? posthog({ apiKey: env.POSTHOG_API_KEY, host: env.POSTHOG_HOST }) : undefined),
+    sandbox: (url) => posthog({ apiKey: keys.posthog, host: url }),
   },
 }
 

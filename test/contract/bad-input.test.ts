@@ -15,7 +15,7 @@ beforeEach(() => {
 })
 
 const NAMES = Object.keys(BUILT_IN_PROVIDERS)
-/** All six providers, pointed at the sandbox (the demo's configuration). */
+/** Every provider, pointed at the sandbox (the demo's configuration). */
 const everyProvider = () => createClient({ logger: false, providers: demoProviders(server.url, {}).providers })
 
 const circular: Record<string, unknown> = { name: 'loop' }

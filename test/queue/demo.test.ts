@@ -15,7 +15,7 @@ afterAll(async () => {
 })
 
 describe('pnpm demo --queue', () => {
-  it('stitches a login through Redis and a worker to all six providers', async () => {
+  it('stitches a login through Redis and a worker to all seven providers', async () => {
     expect(demo.redisUrl).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/)
     // The marketing page's pageview, as its script reports it (DataFast stitches only visitors it has seen).
     await fetch(`${demo.sandboxUrl}pageview`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorId: VISITOR }) })
@@ -27,6 +27,6 @@ describe('pnpm demo --queue', () => {
     })
     expect(response.status).toBe(303)
     const providers = () => new Set(demo.sandbox.accepted.filter((identify) => identify.userId.startsWith('usr_3f9c2a71')).map((identify) => identify.provider))
-    expect(await until(() => providers().size === 6, 15_000)).toBe(true)
+    expect(await until(() => providers().size === 7, 15_000)).toBe(true)
   })
 })

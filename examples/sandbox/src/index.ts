@@ -7,5 +7,6 @@ export { thrivestackRule, type ThrivestackRuleOptions } from './rules/thrivestac
 export { pathboundRule, type PathboundRuleOptions } from './rules/pathbound.js'
 export { monterosaRule, type MonterosaRuleOptions } from './rules/monterosa.js'
 export { segmentRule, type SegmentRuleOptions } from './rules/segment.js'
+export { posthogRule, type PosthogRuleOptions } from './rules/posthog.js'
 export { startSandbox, SANDBOX_CREDENTIALS, type Sandbox, type InspectedIdentify } from './sandbox.js'
 export type { ProviderServerOptions } from './server.js'

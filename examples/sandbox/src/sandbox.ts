@@ -4,6 +4,7 @@ import { datafastRule } from './rules/datafast.js'
 import { dfendRule } from './rules/dfend.js'
 import { monterosaRule } from './rules/monterosa.js'
 import { pathboundRule } from './rules/pathbound.js'
+import { posthogRule } from './rules/posthog.js'
 import { segmentRule } from './rules/segment.js'
 import { thrivestackRule } from './rules/thrivestack.js'
 import { startProviderServer, type ProviderServer } from './server.js'
@@ -17,6 +18,7 @@ export const SANDBOX_CREDENTIALS = {
   thrivestack: 'ts_sandbox_key',
   pathbound: 'pb_sandbox_key',
   segment: 'wk_sandbox_key',
+  posthog: 'phc_sandbox_key',
   monterosaProjectId: '5d5b0676-ce0f-4058-b2bf-49af49f61cb5',
 } as const
 
@@ -54,6 +56,7 @@ export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
     pathbound: pathboundRule({ keys: [{ key: SANDBOX_CREDENTIALS.pathbound, scopes: ['contacts:write'] }] }),
     monterosa: monterosaRule({ projectId: SANDBOX_CREDENTIALS.monterosaProjectId }),
     segment: segmentRule({ writeKeys: [SANDBOX_CREDENTIALS.segment] }),
+    posthog: posthogRule({ apiKeys: [SANDBOX_CREDENTIALS.posthog] }),
   }
   const server = await startProviderServer(
     Object.values(rules),

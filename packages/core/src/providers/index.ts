@@ -7,6 +7,7 @@ import { datafast } from './datafast.js'
 import { dfend } from './dfend.js'
 import { monterosa } from './monterosa.js'
 import { pathbound } from './pathbound.js'
+import { posthog } from './posthog.js'
 import { segment } from './segment.js'
 import { thrivestack } from './thrivestack.js'
 
@@ -16,12 +17,13 @@ export type { ThrivestackOptions, ThrivestackIdentifyPayload, ThrivestackAuth } 
 export type { PathboundOptions, PathboundIdentifyPayload, PathboundIdentifyResponse } from './pathbound.js'
 export type { MonterosaOptions, MonterosaIdentifyPayload, MonterosaNoLoginPayload, MonterosaTokenPayload } from './monterosa.js'
 export type { SegmentOptions, SegmentIdentifyPayload, SegmentBatchBody } from './segment.js'
+export type { PosthogOptions, PosthogIdentifyPayload } from './posthog.js'
 export type { HttpProviderOptions } from './http.js'
 export { http } from './http.js'
-export { datafast, dfend, thrivestack, pathbound, monterosa, segment }
+export { datafast, dfend, thrivestack, pathbound, monterosa, segment, posthog }
 
 /** Every built-in provider's factory, by its default name. */
-export const BUILT_IN_PROVIDERS = { datafast, dfend, thrivestack, pathbound, monterosa, segment } as const
+export const BUILT_IN_PROVIDERS = { datafast, dfend, thrivestack, pathbound, monterosa, segment, posthog } as const
 
 /** The default name of a built-in provider: `'datafast'`, `'pathbound'`, … */
 export type ProviderKind = keyof typeof BUILT_IN_PROVIDERS

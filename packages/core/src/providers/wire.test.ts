@@ -19,6 +19,7 @@ const ADAPTERS: Record<ProviderKind | 'http' | 'monterosa-token' | 'datafast-acc
   'monterosa-token': () =>
     BUILT_IN_PROVIDERS.monterosa({ baseUrl: 'https://identify.example.test', projectId: '5d5b0676-ce0f-4058-b2bf-49af49f61cb5', provider: 'awsCognito', token: () => 'user-token-wire' }),
   segment: () => BUILT_IN_PROVIDERS.segment({ writeKey: 'wk_wire_key', baseUrl: 'https://api.segment.io' }),
+  posthog: () => BUILT_IN_PROVIDERS.posthog({ apiKey: 'phc_wire_key', host: 'https://eu.i.posthog.com' }),
   http: () => http({ url: 'https://crm.example.test/identify', headers: { authorization: 'Bearer crm_wire_token' }, body: (event) => ({ id: event.userId, visitor: event.anonymousId, ...event.traits }) }),
 }
 
