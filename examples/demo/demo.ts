@@ -3,7 +3,7 @@ import { createMarketingSite } from '@idstitch/example-script-tag'
 import { startRedis } from '@idstitch/example-queue/redis-server'
 import { createClient, type IdentifyTarget } from '@idstitch/node'
 import { createQueue, createWorker } from '@idstitch/queue'
-import { startSandbox, type Sandbox } from '@idstitch/sandbox'
+import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '@idstitch/sandbox'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { demoProviders } from './providers.js'
@@ -85,7 +85,9 @@ export const startDemo = async ({
   const client = delivery.client
 
   // Each site links to the other; the links are read per request, so fill them in once both listen.
-  const links = { appUrl: '', sandboxUrl }
+  // The page also runs posthog-js, pointed where the server's posthog provider sends: its own id gets stitched too.
+  const posthogOnPage = where.posthog === 'real' ? { apiKey: env.POSTHOG_API_KEY as string, host: env.POSTHOG_HOST ?? 'https://us.i.posthog.com' } : { apiKey: SANDBOX_CREDENTIALS.posthog, host: sandbox.url }
+  const links = { appUrl: '', sandboxUrl, posthog: posthogOnPage }
   const appOptions: AppOptions = { client, sandboxUrl }
   const marketing = createMarketingSite(links)
   const appServer: Server = await new Promise((resolve, reject) => {

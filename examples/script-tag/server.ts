@@ -8,17 +8,34 @@ const page = readFileSync(new URL('./index.html', import.meta.url), 'utf8')
 /** The built script-tag file, `dist/idstitch.js` of @idstitch/tracker. */
 export const trackerScript = (): string => readFileSync(require.resolve('@idstitch/tracker/script'), 'utf8')
 
-/** Serves the marketing page; `appUrl` is where its link goes, `sandboxUrl` (optional) receives its pageviews. Both are read per request. */
-export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string }): Server =>
+/** posthog-js's self-contained browser bundle (it loads no other script). */
+const posthogScript = (): string => readFileSync(require.resolve('posthog-js/dist/array.full.no-external.js'), 'utf8')
+
+/** What the page runs beside idstitch: posthog-js with this project key and host, as many marketing sites do. */
+export interface PosthogOnPage {
+  apiKey: string
+  host: string
+}
+
+/**
+ * Serves the marketing page; `appUrl` is where its link goes, `sandboxUrl` (optional) receives its pageviews,
+ * `posthog` (optional) makes the page load posthog-js too. All are read per request.
+ */
+export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string; posthog?: PosthogOnPage }): Server =>
   createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname
     if (path === '/idstitch.js') {
       response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' })
       return void response.end(trackerScript())
     }
+    if (path === '/posthog.js' && links.posthog) {
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' })
+      return void response.end(posthogScript())
+    }
     if (path === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-      return void response.end(page.replaceAll('%APP_URL%', links.appUrl).replaceAll('%SANDBOX_URL%', links.sandboxUrl ?? ''))
+      const posthog = links.posthog ? JSON.stringify(links.posthog).replaceAll('<', '\\u003c') : 'null'
+      return void response.end(page.replaceAll('%APP_URL%', links.appUrl).replaceAll('%SANDBOX_URL%', links.sandboxUrl ?? '').replaceAll('%POSTHOG%', posthog))
     }
     response.writeHead(path === '/favicon.ico' ? 204 : 404).end()
   })

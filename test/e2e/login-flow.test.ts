@@ -1,4 +1,5 @@
 import { startDemo, type Demo } from '@idstitch/demo'
+import { SANDBOX_CREDENTIALS } from '@idstitch/sandbox'
 import { BUILT_IN_PROVIDERS } from '@idstitch/node/providers'
 import type { Browser, Cookie } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -43,6 +44,11 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     expect(visitor).toMatch(UUID)
     expect(cookie(await context.cookies(), 'idstitch_visitor_id')).toMatchObject({ value: visitor, domain: '.example.test' })
     await until(() => demo.sandbox.visitors.has(visitor), 'the pageview: ' + errors.join(' / ') + ' url ' + demo.sandboxUrl)
+    // posthog-js, on the same page, minted its own anonymous id, in its own cookie on the shared domain.
+    await site.waitForFunction(() => document.getElementById('posthog')?.textContent?.includes('-'))
+    const posthogId: string = await site.evaluate(() => (window as unknown as { posthog: { get_distinct_id(): string } }).posthog.get_distinct_id())
+    expect(posthogId).not.toBe(visitor)
+    expect(cookie(await context.cookies(), `ph_${SANDBOX_CREDENTIALS.posthog}_posthog`)).toMatchObject({ domain: '.example.test' })
 
     // 2. They go to the app on another subdomain: same visitor.
     const app = await open(demo.appUrl)
@@ -57,6 +63,8 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     for (const entry of login.filter((e) => WITH_VISITOR.includes(e.provider))) {
       expect(entry).toMatchObject({ anonymousId: visitor, knownVisitor: true, traits: expect.objectContaining({ plan: 'pro' }) })
     }
+    // PostHog hears the id posthog-js minted, not idstitch's: its anonymous history merges into the user.
+    expect(login.find((entry) => entry.provider === 'posthog')).toMatchObject({ anonymousId: posthogId, traits: expect.objectContaining({ plan: 'pro' }) })
     expect(cookie(await context.cookies(), 'idstitch_external_contact_id')).toMatchObject({ value: ALICE, domain: '.example.test', httpOnly: false })
     await ready(app)
     expect(await app.evaluate(() => window.idstitch.getContactId())).toBe(ALICE)

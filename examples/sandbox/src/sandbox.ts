@@ -22,6 +22,9 @@ export const SANDBOX_CREDENTIALS = {
   monterosaProjectId: '5d5b0676-ce0f-4058-b2bf-49af49f61cb5',
 } as const
 
+/** What posthog-js calls from the browser (not the server-side `/batch/` the stand-in checks). */
+const POSTHOG_BROWSER_PATHS = /^\/(flags|decide|e|i\/v0\/e|s|array|surveys|api\/surveys|engage)(\/|$)/
+
 /** One identify as the inspector shows it. */
 export interface InspectedIdentify extends AcceptedIdentify {
   /** Whether the anonymous id is a visitor the marketing site reported a pageview for. */
@@ -73,6 +76,14 @@ export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
           for (const entry of inspected) response.write(`data: ${JSON.stringify(entry)}\n\n`)
           streams.add(response)
           response.on('close', () => streams.delete(response))
+          return true
+        }
+        // posthog-js on the marketing page, pointed at the sandbox: its browser endpoints (remote
+        // config, flags, events) answer an empty success, so the SDK runs and mints its own id.
+        if (POSTHOG_BROWSER_PATHS.test(request.path)) {
+          const origin = String(request.headers.origin ?? '*')
+          response.writeHead(request.method === 'OPTIONS' ? 204 : 200, { 'content-type': 'application/json', 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'GET, POST' })
+          response.end(request.method === 'OPTIONS' ? undefined : '{}')
           return true
         }
         if (request.path === '/pageview') {
