@@ -37,6 +37,8 @@ describe('createClient configuration', () => {
     ['a zero deadline', { deadlineMs: 0 }, 'deadlineMs'],
     ['a non-function onError', { onError: 'log' }, 'onError'],
     ['a zero maxQueue', { maxQueue: 0 }, 'maxQueue'],
+    ['a dedupe that is not an object', { dedupe: true }, 'dedupe'],
+    ['a zero dedupe lifetime', { dedupe: { ttlMs: 0 } }, 'dedupe.ttlMs'],
   ])('throws a ConfigError naming the option for %s', (_, options, option) => {
     let thrown: unknown
     try {

@@ -16,7 +16,8 @@ const authenticate = (request: Request) => (request.headers.get('x-session') ===
 
 beforeAll(async () => {
   providers = await startProviderServer([datafastRule({ websiteKeys: ['df_key_0123'] }), pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] })])
-  const client = createClient({ logger: false, providers: [datafast({ apiKey: 'df_key_0123', baseUrl: providers.url }), pathbound({ apiKey: 'pb_key_0123', baseUrl: providers.url })] })
+  // These tests relay the same identify again on purpose: de-duplication, which would skip it, has its own tests.
+  const client = createClient({ logger: false, dedupe: false, providers: [datafast({ apiKey: 'df_key_0123', baseUrl: providers.url }), pathbound({ apiKey: 'pb_key_0123', baseUrl: providers.url })] })
   // No throttle here: these tests relay many identifies for one user (the throttle has tests of its own below).
   const handler = createIdentifyHandler({ client, authenticate, allowedOrigins: ['https://www.example.test'], maxBodyBytes: 1024, throttle: false })
   const node = toNodeHandler(handler)
@@ -139,6 +140,7 @@ describe('the relay against a hostile browser', () => {
   const serve = async (options: Partial<Parameters<typeof createIdentifyHandler>[0]>) => {
     const client = createClient({
       logger: false,
+      dedupe: false, // the same identify again, on purpose (de-duplication has its own tests)
       providers: [thrivestack({ apiKey: 'ts_key_0123', baseUrl: server.url }), dfend({ apiKey: 'sk_dfend_0123', baseUrl: server.url }), pathbound({ apiKey: 'pb_key_0123', baseUrl: server.url })],
     })
     const app = createServer(toNodeHandler(createIdentifyHandler({ client, authenticate: () => 'usr_1', ...options })))

@@ -129,6 +129,14 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     expect(relayed.map((entry) => entry.provider).sort()).toEqual([...PROVIDERS].sort())
     expect(relayed.filter((entry) => WITH_VISITOR.includes(entry.provider)).every((entry) => entry.anonymousId === visitor)).toBe(true)
 
+    // The SPA identifies on every route change: each is the identify the providers already accepted, so none is sent again.
+    const accepted = demo.sandbox.inspected.length
+    for (const route of ['#/pricing', '#/docs', '#/account']) {
+      await spa.locator(`a[href="${route}"]`).click()
+      await spa.waitForFunction((hash) => document.getElementById('route')?.textContent === `${hash}: duplicate`, route)
+    }
+    expect(demo.sandbox.inspected.length).toBe(accepted)
+
     await spa.locator('#logout').click()
     await spa.waitForFunction(() => document.getElementById('status')?.textContent === 'logged out')
     expect(cookie(await context.cookies(), 'idstitch_external_contact_id')).toBeUndefined()

@@ -1,4 +1,5 @@
 import type { IdentifyMessage } from '@idstitch/core'
+import { createDedupe } from './dedupe.js'
 import { createDeliveryLane, type Deadline } from './delivery.js'
 import { createFanOut, PendingIdentify } from './fan-out.js'
 import { userIdOf } from './prepare.js'
@@ -100,7 +101,8 @@ export const clientFactory = (platform: Platform) => (clientOptions: ClientOptio
   const lanes = providers.map((provider) =>
     createDeliveryLane(provider, { ...options, transport, redact, now: Date.now, random: Math.random }),
   )
-  const fanOut = createFanOut({ providers, lanes, results, log, redact, dryRun: options.dryRun, deadline: deadlines(options.deadlineMs), library: LIBRARY })
+  const dedupe = options.dedupe === false ? undefined : createDedupe(options.dedupe)
+  const fanOut = createFanOut({ providers, lanes, results, log, redact, dryRun: options.dryRun, deadline: deadlines(options.deadlineMs), library: LIBRARY, dedupe })
   const inFlight = createInFlight()
   let closed = false
 
@@ -115,7 +117,7 @@ export const clientFactory = (platform: Platform) => (clientOptions: ClientOptio
     inFlight.started()
     let pending: PendingIdentify | undefined
     const promise = new Promise<IdentifyResult>((resolve) => {
-      pending = new PendingIdentify({ providers, results }, userId, resolve, inFlight.finished)
+      pending = new PendingIdentify({ providers, results, dedupe }, userId, resolve, inFlight.finished)
     })
     // No closure here refers to `message`, so nothing pending keeps the caller's message alive.
     try {

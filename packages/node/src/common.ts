@@ -4,6 +4,7 @@
 
 export type { IdstitchClient, IdentifyOptions } from './client.js'
 export type { ClientOptions, RetryOptions } from './options.js'
+export type { DedupeOptions } from './dedupe.js'
 export type { IdentifyResult, ProviderResult, ErrorContext } from './results.js'
 export type { CookieSource, ReadCookieOptions, SetCookieOptions, LoginCookies, CookieToSet } from './cookies.js'
 export { getVisitorId, getAnonymousIds, getContactId, contactCookie, clearContactCookie, visitorCookie, loginCookies } from './cookies.js'

@@ -1,5 +1,6 @@
 import type { IdentifyEvent, Provider } from '@idstitch/core'
 import type { Library } from '@idstitch/core/internal'
+import type { Dedupe } from './dedupe.js'
 import type { Deadline, Delivery, DeliveryLane, DeliveryListener } from './delivery.js'
 import type { Logger } from './logger.js'
 import { invalidResult, prepareFor, stampEvent, warnOnce } from './prepare.js'
@@ -18,6 +19,8 @@ export interface FanOutParts {
   deadline: () => Deadline
   /** The SDK stamped on every event. */
   library: Library
+  /** De-duplication; `undefined` with `dedupe: false`. */
+  dedupe: Dedupe | undefined
 }
 
 /**
@@ -29,8 +32,10 @@ export interface FanOutParts {
 export class PendingIdentify implements DeliveryListener {
   private readonly results: ProviderResult[]
   private waiting: number
+  /** What de-duplication remembers of this identify once a provider accepts it. */
+  fingerprint: string | undefined
   constructor(
-    private readonly parts: Pick<FanOutParts, 'providers' | 'results'>,
+    private readonly parts: Pick<FanOutParts, 'providers' | 'results' | 'dedupe'>,
     private readonly userId: string | undefined,
     private resolve: ((result: IdentifyResult) => void) | undefined,
     /** Called once, when the identify resolves. */
@@ -41,7 +46,9 @@ export class PendingIdentify implements DeliveryListener {
   }
 
   delivered(slot: number, delivery: Delivery): void {
-    this.settle(slot, { provider: (this.parts.providers[slot] as Provider).name, ...delivery })
+    const provider = (this.parts.providers[slot] as Provider).name
+    if (delivery.status === 'delivered' && this.fingerprint !== undefined && this.userId !== undefined) this.parts.dedupe?.remember(provider, this.userId, this.fingerprint)
+    this.settle(slot, { provider, ...delivery })
   }
 
   settle(slot: number, result: ProviderResult): void {
@@ -85,6 +92,9 @@ export const createFanOut = (parts: FanOutParts) => {
     if (!prepared.send) {
       if (prepared.result.status === 'skipped') log.debug(`${provider.name}: skipped: ${prepared.result.reason}`)
       pending.settle(slot, prepared.result)
+    } else if (pending.fingerprint !== undefined && parts.dedupe?.isDuplicate(provider.name, event.userId, pending.fingerprint)) {
+      // The provider accepted exactly this for this user lately: saying it again would only spend its quota.
+      pending.settle(slot, { provider: provider.name, status: 'skipped', attempts: 0, reason: 'duplicate' })
     } else if (parts.dryRun) {
       warn(provider, prepared.warnings)
       const request = redact.request(provider.request([prepared.item]))
@@ -103,6 +113,7 @@ export const createFanOut = (parts: FanOutParts) => {
       return
     }
     const deadline = parts.deadline()
+    pending.fingerprint = parts.dedupe?.fingerprint(prepared.event)
     for (let slot = 0; slot < providers.length; slot++) deliverTo(slot, prepared.event, deadline, pending)
   }
 }

@@ -1,5 +1,6 @@
 import { ConfigError, type IdstitchError, type Provider } from '@idstitch/core'
 import type { BackoffOptions } from '@idstitch/core/internal'
+import type { DedupeOptions } from './dedupe.js'
 import type { Logger } from './logger.js'
 import type { ErrorContext } from './results.js'
 import type { Transport } from './transport.js'
@@ -51,6 +52,14 @@ export interface ClientOptions {
   /** Validate and prepare requests, send nothing: each result is `skipped` with its `request`. */
   dryRun?: boolean
   /**
+   * An identify equal to the last one a provider accepted for that user (the
+   * same anonymous ids and traits) within `ttlMs` (default 24 hours) is
+   * `skipped` with reason `'duplicate'`, so identifying on every page view does
+   * not spend a metered quota. Remembered in memory, per client, up to
+   * `maxEntries` (default 10,000) users and providers. `false` turns it off.
+   */
+  dedupe?: DedupeOptions | false
+  /**
    * Hands each identify's promise to the platform, which keeps a serverless
    * function alive until it is done, after the response has gone: `waitUntil`
    * from `@vercel/functions`, Next.js's `after`, or, per call in Workers,
@@ -80,6 +89,7 @@ export interface ResolvedOptions {
   onError: ClientOptions['onError']
   fetch: typeof fetch | undefined
   dryRun: boolean
+  dedupe: DedupeOptions | false
   transport: Transport | undefined
   waitUntil: ((promise: Promise<unknown>) => void) | undefined
 }
@@ -132,6 +142,13 @@ const checkFunction = <T>(option: string, value: T): T => {
   return value
 }
 
+const checkDedupe = (option: ClientOptions['dedupe']): DedupeOptions | false => {
+  if (option === false) return false
+  if (option === undefined) return {}
+  if (typeof option !== 'object' || option === null) throw new ConfigError('dedupe', 'must be an object or false')
+  return { ttlMs: numberOption('dedupe.ttlMs', option.ttlMs, 24 * 60 * 60 * 1000), maxEntries: numberOption('dedupe.maxEntries', option.maxEntries, 10_000) }
+}
+
 /**
  * Checks every option of `createClient` and fills in the defaults. Throws a
  * `ConfigError` naming the option (and provider) at fault.
@@ -152,6 +169,7 @@ export const resolveOptions = (options: ClientOptions): ResolvedOptions => {
     onError: checkFunction('onError', options.onError),
     fetch: checkFunction('fetch', options.fetch),
     dryRun: options.dryRun === true,
+    dedupe: checkDedupe(options.dedupe),
     transport: options.transport,
     waitUntil: checkFunction('waitUntil', options.waitUntil),
   }

@@ -1,0 +1,68 @@
+import type { IdentifyEvent } from '@idstitch/core'
+
+/** Options of de-duplication (`createClient({ dedupe })`). */
+export interface DedupeOptions {
+  /** How long an identify delivered to a provider makes the same one a duplicate. Default 24 hours. */
+  ttlMs?: number
+  /** The most (provider, user) pairs remembered; the least recently used go first. Default 10,000. */
+  maxEntries?: number
+}
+
+/** Remembers what each provider last accepted for each user. */
+export interface Dedupe {
+  /** What makes two identifies equal: the user's anonymous ids and traits, keys in canonical order (context and time do not count). */
+  fingerprint(event: IdentifyEvent): string
+  /** True when `provider` accepted this user's identify with `fingerprint` within `ttlMs`. */
+  isDuplicate(provider: string, userId: string, fingerprint: string): boolean
+  /** Records a delivery. */
+  remember(provider: string, userId: string, fingerprint: string): void
+}
+
+/** JSON with every object's keys sorted, so `{ a, b }` and `{ b, a }` are one text. */
+const canonical = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>
+    return `{${Object.keys(record)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+/**
+ * An app that identifies on every page view (a Segment habit) would spend a
+ * provider's metered quota (Pathbound: 100 requests per 15 minutes) saying
+ * the same thing again. An identify equal to the last one a provider
+ * accepted for that user, within `ttlMs`, is `skipped` with reason
+ * `duplicate`. Kept in memory, a bounded LRU of exact fingerprints (the
+ * canonical text itself, not a hash: a collision could never skip an
+ * identify that says something new).
+ */
+export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 }: DedupeOptions = {}, now: () => number = Date.now): Dedupe => {
+  const entries = new Map<string, { fingerprint: string; at: number }>()
+  const keyOf = (provider: string, userId: string) => `${provider}\u0000${userId}`
+  return {
+    fingerprint: (event) => canonical([event.anonymousId ?? null, event.anonymousIds ?? {}, event.traits]),
+    isDuplicate(provider, userId, fingerprint) {
+      const key = keyOf(provider, userId)
+      const entry = entries.get(key)
+      if (!entry) return false
+      if (now() - entry.at >= ttlMs) {
+        entries.delete(key)
+        return false
+      }
+      // Used: it moves to the most recent end.
+      entries.delete(key)
+      entries.set(key, entry)
+      return entry.fingerprint === fingerprint
+    },
+    remember(provider, userId, fingerprint) {
+      const key = keyOf(provider, userId)
+      entries.delete(key)
+      entries.set(key, { fingerprint, at: now() })
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
+    },
+  }
+}

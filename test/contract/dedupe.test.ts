@@ -1,0 +1,66 @@
+// De-duplication over real HTTP: an identify equal to the last one a provider
+// accepted for that user is skipped, so an app that identifies on every page
+// view does not spend a metered quota (Pathbound: 100 requests per 15 minutes).
+import { createClient } from '@idstitch/node'
+import { pathbound, segment } from '@idstitch/node/providers'
+import { pathboundRule, segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { fast, VISITOR } from './helpers.js'
+
+const KEY = 'pb_dedupe_0123'
+const WRITE_KEY = 'wk_dedupe_0123'
+let server: ProviderServer
+
+beforeAll(async () => {
+  server = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }] }), segmentRule({ writeKeys: [WRITE_KEY] })])
+})
+afterAll(() => server.close())
+beforeEach(() => {
+  server.requests.length = 0
+  server.accepted.length = 0
+  server.faults.length = 0
+})
+
+const client = (dedupe?: Parameters<typeof createClient>[0]['dedupe']) =>
+  createClient({ ...fast, retry: false, ...(dedupe === undefined ? {} : { dedupe }), providers: [pathbound({ apiKey: KEY, baseUrl: server.url }), segment({ writeKey: WRITE_KEY, baseUrl: server.url })] })
+const statuses = (result: Awaited<ReturnType<ReturnType<typeof client>['identify']>>) => result.results.map((entry) => `${entry.status}${entry.reason ? `:${entry.reason}` : ''}`)
+
+describe('de-duplication', () => {
+  it('skips an identify equal to the last one each provider accepted, traits in any key order, by default', async () => {
+    const idstitch = client()
+    expect(statuses(await idstitch.identify({ userId: 'usr_d1', anonymousId: VISITOR, traits: { plan: 'pro', email: 'ada@example.com' } }))).toEqual(['delivered', 'delivered'])
+    const again = await idstitch.identify({ userId: 'usr_d1', anonymousId: VISITOR, traits: { email: 'ada@example.com', plan: 'pro' }, context: { page: '/pricing' } })
+    expect(statuses(again)).toEqual(['skipped:duplicate', 'skipped:duplicate'])
+    expect(again.ok).toBe(true)
+    expect(server.requests).toHaveLength(2)
+  })
+
+  it('sends what changed: other traits, another anonymous id, another user', async () => {
+    const idstitch = client()
+    await idstitch.identify({ userId: 'usr_d2', anonymousId: VISITOR, traits: { plan: 'pro' } })
+    expect(statuses(await idstitch.identify({ userId: 'usr_d2', anonymousId: VISITOR, traits: { plan: 'team' } }))).toEqual(['delivered', 'delivered'])
+    expect(statuses(await idstitch.identify({ userId: 'usr_d2', anonymousId: VISITOR, anonymousIds: { segment: 'ajs-1' }, traits: { plan: 'team' } }))).toEqual(['delivered', 'delivered'])
+    expect(statuses(await idstitch.identify({ userId: 'usr_d3', anonymousId: VISITOR, traits: { plan: 'team' } }))).toEqual(['delivered', 'delivered'])
+    expect(server.requests).toHaveLength(8)
+  })
+
+  it('remembers only what a provider accepted: after a failure the same identify is sent again', async () => {
+    const idstitch = client()
+    server.faults.push({ status: 400, body: { status: 'error', error: 'Validation failed' } })
+    const first = await idstitch.identify({ userId: 'usr_d4', anonymousId: VISITOR })
+    expect(first.results.map((entry) => entry.status).sort()).toEqual(['delivered', 'failed'])
+    const second = await idstitch.identify({ userId: 'usr_d4', anonymousId: VISITOR })
+    // The one that failed is sent again; the one that was accepted is a duplicate.
+    expect(second.results.map((entry) => entry.status).sort()).toEqual(['delivered', 'skipped'])
+  })
+
+  it('forgets after ttlMs, and is off with dedupe: false', async () => {
+    const short = client({ ttlMs: 50 })
+    await short.identify({ userId: 'usr_d5' })
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(statuses(await short.identify({ userId: 'usr_d5' }))).toEqual(['delivered', 'delivered'])
+    const off = client(false)
+    await off.identify({ userId: 'usr_d6' })
+    expect(statuses(await off.identify({ userId: 'usr_d6' }))).toEqual(['delivered', 'delivered'])
+  })
+})
