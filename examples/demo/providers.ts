@@ -1,5 +1,5 @@
 import type { Provider } from '@idstitch/node'
-import { datafast, dfend, monterosa, pathbound, posthog, segment, thrivestack, type ProviderKind } from '@idstitch/node/providers'
+import { datafast, dfend, ga4, monterosa, pathbound, posthog, segment, thrivestack, type ProviderKind } from '@idstitch/node/providers'
 import { SANDBOX_CREDENTIALS as keys } from '@idstitch/sandbox'
 
 type Env = Record<string, string | undefined>
@@ -33,6 +33,10 @@ const CHOICES: Record<ProviderKind, { real: (env: Env) => Provider | undefined; 
   posthog: {
     real: (env) => (env.POSTHOG_API_KEY ? posthog({ apiKey: env.POSTHOG_API_KEY, host: env.POSTHOG_HOST }) : undefined),
     sandbox: (url) => posthog({ apiKey: keys.posthog, host: url }),
+  },
+  ga4: {
+    real: (env) => (env.GA4_MEASUREMENT_ID && env.GA4_API_SECRET ? ga4({ measurementId: env.GA4_MEASUREMENT_ID, apiSecret: env.GA4_API_SECRET }) : undefined),
+    sandbox: (url) => ga4({ measurementId: keys.ga4MeasurementId, apiSecret: keys.ga4, baseUrl: url }),
   },
 }
 

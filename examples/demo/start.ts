@@ -17,7 +17,7 @@ console.log(`
   3. Provider sandbox ${demo.sandboxUrl}   (watch each provider receive the identify)
 
   Delivery: ${demo.redisUrl ? `@idstitch/queue: the app enqueues to ${demo.redisUrl}, a worker delivers (see it: pnpm --filter @idstitch/demo exec idstitch-queue --redis ${demo.redisUrl} status)` : 'the in-memory client (pnpm demo --queue: through Redis and a worker)'}
-  Providers: ${real.length ? `${real.join(', ')} real (keys from the environment); the rest in the sandbox` : 'all seven in the local sandbox (set DATAFAST_API_KEY, PATHBOUND_API_KEY, … to use real ones)'}
+  Providers: ${real.length ? `${real.join(', ')} real (keys from the environment); the rest in the sandbox` : 'all in the local sandbox (set DATAFAST_API_KEY, PATHBOUND_API_KEY, … to use real ones)'}
   Ctrl-C stops.
 `)
 

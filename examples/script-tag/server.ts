@@ -19,9 +19,9 @@ export interface PosthogOnPage {
 
 /**
  * Serves the marketing page; `appUrl` is where its link goes, `sandboxUrl` (optional) receives its pageviews,
- * `posthog` (optional) makes the page load posthog-js too. All are read per request.
+ * `posthog` (optional) makes the page load posthog-js too, `ga4` write gtag.js's `_ga` cookie. All are read per request.
  */
-export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string; posthog?: PosthogOnPage }): Server =>
+export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string; posthog?: PosthogOnPage; ga4?: boolean }): Server =>
   createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname
     if (path === '/idstitch.js') {
@@ -35,7 +35,7 @@ export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string
     if (path === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
       const posthog = links.posthog ? JSON.stringify(links.posthog).replaceAll('<', '\\u003c') : 'null'
-      return void response.end(page.replaceAll('%APP_URL%', links.appUrl).replaceAll('%SANDBOX_URL%', links.sandboxUrl ?? '').replaceAll('%POSTHOG%', posthog))
+      return void response.end(page.replaceAll('%APP_URL%', links.appUrl).replaceAll('%SANDBOX_URL%', links.sandboxUrl ?? '').replaceAll('%POSTHOG%', posthog).replaceAll('%GA4%', String(links.ga4 === true)))
     }
     response.writeHead(path === '/favicon.ico' ? 204 : 404).end()
   })

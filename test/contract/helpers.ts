@@ -37,5 +37,6 @@ export const raw = async (server: ProviderServer, path: string, init: { method?:
     headers: { 'content-type': 'application/json', ...init.headers },
     body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
   })
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+  const text = await response.text()
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> }
 }

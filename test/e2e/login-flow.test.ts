@@ -49,6 +49,8 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     const posthogId: string = await site.evaluate(() => (window as unknown as { posthog: { get_distinct_id(): string } }).posthog.get_distinct_id())
     expect(posthogId).not.toBe(visitor)
     expect(cookie(await context.cookies(), `ph_${SANDBOX_CREDENTIALS.posthog}_posthog`)).toMatchObject({ domain: '.example.test' })
+    const ga = cookie(await context.cookies(), '_ga')
+    expect(ga).toMatchObject({ domain: '.example.test', value: expect.stringMatching(/^GA1\.1\.\d+\.\d+$/) })
 
     // 2. They go to the app on another subdomain: same visitor.
     const app = await open(demo.appUrl)
@@ -65,6 +67,10 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     }
     // PostHog hears the id posthog-js minted, not idstitch's: its anonymous history merges into the user.
     expect(login.find((entry) => entry.provider === 'posthog')).toMatchObject({ anonymousId: posthogId, traits: expect.objectContaining({ plan: 'pro' }) })
+    // GA4 hears the gtag client id from the _ga cookie, and never the email (Google's policies forbid personal data).
+    const gaLogin = login.find((entry) => entry.provider === 'ga4')
+    expect(gaLogin).toMatchObject({ anonymousId: ga?.value.split('.').slice(2).join('.'), traits: { plan: 'pro' } })
+    expect(gaLogin?.traits).not.toHaveProperty('email')
     expect(cookie(await context.cookies(), 'idstitch_external_contact_id')).toMatchObject({ value: ALICE, domain: '.example.test', httpOnly: false })
     await ready(app)
     expect(await app.evaluate(() => window.idstitch.getContactId())).toBe(ALICE)
@@ -77,7 +83,8 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     expect(relayed.map((entry) => entry.provider).sort()).toEqual([...PROVIDERS].sort())
     for (const entry of relayed.filter((e) => WITH_VISITOR.includes(e.provider))) expect(entry.anonymousId).toBe(visitor)
     // The app's authenticate() adds the session's email, which the page never sent, as a trait it vouches for.
-    for (const entry of relayed) expect(entry.traits).toMatchObject({ email: 'alice@example.com' })
+    // (GA4 excepted: Google's policies forbid personal data, so idstitch never sends it an email.)
+    for (const entry of relayed.filter((e) => e.provider !== 'ga4')) expect(entry.traits).toMatchObject({ email: 'alice@example.com' })
 
     // 5. A forged relay from another origin never reaches a provider.
     const before = demo.sandbox.inspected.length
@@ -101,7 +108,8 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     expect(second).not.toBe(visitor)
     expect(cookie(await context.cookies(), 'idstitch_external_contact_id')?.value).toBe(BOB)
     const bob = demo.sandbox.inspected.filter((entry) => entry.userId === BOB)
-    expect(bob).toHaveLength(PROVIDERS.length - 1) // DataFast skips: the new visitor has no history to stitch yet
+    // DataFast and GA4 skip: the new visitor has no history to stitch yet, and alice's GA client id is not bob's.
+    expect(bob.map((entry) => entry.provider).sort()).toEqual(PROVIDERS.filter((name) => name !== 'datafast' && name !== 'ga4').sort())
     expect(bob.every((entry) => entry.anonymousId !== visitor)).toBe(true)
     await ready(app)
     expect(await app.evaluate(() => window.idstitch.getVisitorId())).toBe(second)

@@ -15,18 +15,18 @@ afterAll(async () => {
 })
 
 describe('pnpm demo --queue', () => {
-  it('stitches a login through Redis and a worker to all seven providers', async () => {
+  it('stitches a login through Redis and a worker to all eight providers', async () => {
     expect(demo.redisUrl).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/)
     // The marketing page's pageview, as its script reports it (DataFast stitches only visitors it has seen).
     await fetch(`${demo.sandboxUrl}pageview`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorId: VISITOR }) })
     const response = await fetch(`${demo.appUrl}login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `idstitch_visitor_id=${VISITOR}` },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `idstitch_visitor_id=${VISITOR}; _ga=GA1.1.1234567890.1700000000` },
       body: 'user=alice',
       redirect: 'manual',
     })
     expect(response.status).toBe(303)
     const providers = () => new Set(demo.sandbox.accepted.filter((identify) => identify.userId.startsWith('usr_3f9c2a71')).map((identify) => identify.provider))
-    expect(await until(() => providers().size === 7, 15_000)).toBe(true)
+    expect(await until(() => providers().size === 8, 15_000)).toBe(true)
   })
 })

@@ -5,6 +5,7 @@ import { dfendRule } from './rules/dfend.js'
 import { monterosaRule } from './rules/monterosa.js'
 import { pathboundRule } from './rules/pathbound.js'
 import { posthogRule } from './rules/posthog.js'
+import { ga4Rule } from './rules/ga4.js'
 import { segmentRule } from './rules/segment.js'
 import { thrivestackRule } from './rules/thrivestack.js'
 import { startProviderServer, type ProviderServer } from './server.js'
@@ -19,6 +20,8 @@ export const SANDBOX_CREDENTIALS = {
   pathbound: 'pb_sandbox_key',
   segment: 'wk_sandbox_key',
   posthog: 'phc_sandbox_key',
+  ga4MeasurementId: 'G-SANDBOX1',
+  ga4: 'ga_sandbox_secret',
   monterosaProjectId: '5d5b0676-ce0f-4058-b2bf-49af49f61cb5',
 } as const
 
@@ -60,6 +63,7 @@ export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
     monterosa: monterosaRule({ projectId: SANDBOX_CREDENTIALS.monterosaProjectId }),
     segment: segmentRule({ writeKeys: [SANDBOX_CREDENTIALS.segment] }),
     posthog: posthogRule({ apiKeys: [SANDBOX_CREDENTIALS.posthog] }),
+    ga4: ga4Rule({ measurementId: SANDBOX_CREDENTIALS.ga4MeasurementId, apiSecret: SANDBOX_CREDENTIALS.ga4 }),
   }
   const server = await startProviderServer(
     Object.values(rules),

@@ -8,6 +8,7 @@ import { dfend } from './dfend.js'
 import { monterosa } from './monterosa.js'
 import { pathbound } from './pathbound.js'
 import { posthog } from './posthog.js'
+import { ga4 } from './ga4.js'
 import { segment } from './segment.js'
 import { thrivestack } from './thrivestack.js'
 
@@ -18,12 +19,13 @@ export type { PathboundOptions, PathboundIdentifyPayload, PathboundIdentifyRespo
 export type { MonterosaOptions, MonterosaIdentifyPayload, MonterosaNoLoginPayload, MonterosaTokenPayload } from './monterosa.js'
 export type { SegmentOptions, SegmentIdentifyPayload, SegmentBatchBody } from './segment.js'
 export type { PosthogOptions, PosthogIdentifyPayload } from './posthog.js'
+export type { Ga4Options, Ga4CollectPayload } from './ga4.js'
 export type { HttpProviderOptions } from './http.js'
 export { http } from './http.js'
-export { datafast, dfend, thrivestack, pathbound, monterosa, segment, posthog }
+export { datafast, dfend, thrivestack, pathbound, monterosa, segment, posthog, ga4 }
 
 /** Every built-in provider's factory, by its default name. */
-export const BUILT_IN_PROVIDERS = { datafast, dfend, thrivestack, pathbound, monterosa, segment, posthog } as const
+export const BUILT_IN_PROVIDERS = { datafast, dfend, thrivestack, pathbound, monterosa, segment, posthog, ga4 } as const
 
 /** The default name of a built-in provider: `'datafast'`, `'pathbound'`, … */
 export type ProviderKind = keyof typeof BUILT_IN_PROVIDERS

@@ -20,6 +20,7 @@ const ADAPTERS: Record<ProviderKind | 'http' | 'monterosa-token' | 'datafast-acc
     BUILT_IN_PROVIDERS.monterosa({ baseUrl: 'https://identify.example.test', projectId: '5d5b0676-ce0f-4058-b2bf-49af49f61cb5', provider: 'awsCognito', token: () => 'user-token-wire' }),
   segment: () => BUILT_IN_PROVIDERS.segment({ writeKey: 'wk_wire_key', baseUrl: 'https://api.segment.io' }),
   posthog: () => BUILT_IN_PROVIDERS.posthog({ apiKey: 'phc_wire_key', host: 'https://eu.i.posthog.com' }),
+  ga4: () => BUILT_IN_PROVIDERS.ga4({ measurementId: 'G-WIRE123', apiSecret: 'ga_wire_key' }),
   http: () => http({ url: 'https://crm.example.test/identify', headers: { authorization: 'Bearer crm_wire_token' }, body: (event) => ({ id: event.userId, visitor: event.anonymousId, ...event.traits }) }),
 }
 
@@ -34,10 +35,11 @@ const event = (fields: Partial<IdentifyEvent>): IdentifyEvent => ({
 })
 
 const MESSAGES: Record<string, IdentifyEvent> = {
-  'user and visitor': event({ anonymousId: VISITOR }),
+  'user and visitor': event({ anonymousId: VISITOR, anonymousIds: { ga4: '1234567890.1700000000' } }),
   'user only': event({}),
   'with traits and context': event({
     anonymousId: VISITOR,
+    anonymousIds: { ga4: '1234567890.1700000000' },
     traits: { email: 'ada@example.com', name: 'Ada', phone: '+14155550123', plan: 'team' },
     context: { source: 'product', userAgent: 'wire/1.0' },
   }),

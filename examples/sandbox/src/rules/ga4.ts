@@ -1,0 +1,58 @@
+import { z } from 'zod'
+import type { ProviderRule } from '../types.js'
+import { isJson } from './shared.js'
+
+// GA4's Measurement Protocol, as documented (read 2026-12-02):
+// - developers.google.com/analytics/devguides/collection/protocol/ga4/sending-events:
+//   `POST /mp/collect?measurement_id=…&api_secret=…`, a JSON body with a
+//   required `client_id`, an optional `user_id`, `user_properties` as
+//   `{ name: { value } }` and `events` as `[{ name, params }]`; the endpoint
+//   answers 2xx whether or not the hit was valid (only the /debug endpoint
+//   explains): an invalid hit is dropped silently.
+// - support.google.com/analytics/answer/9267744: at most 25 user properties,
+//   names up to 24 characters, values up to 36; User-ID up to 256 characters;
+//   event names up to 40 characters, 25 parameters an event.
+// - …/ga4/reference#reserved_names: user property names starting with
+//   google_, ga_ or firebase_, and first_open_time, first_visit_time,
+//   last_deep_link_referrer, user_id, first_open_after_install are reserved.
+
+export interface Ga4RuleOptions {
+  measurementId: string
+  apiSecret: string
+}
+
+const RESERVED = new Set(['first_open_time', 'first_visit_time', 'last_deep_link_referrer', 'user_id', 'first_open_after_install'])
+
+const body = z.object({
+  client_id: z.string().regex(/^\d+\.\d+$/),
+  user_id: z.optional(z.string().min(1).max(256)),
+  timestamp_micros: z.optional(z.number()),
+  user_properties: z.optional(
+    z
+      .record(
+        z.string().max(24).regex(/^[A-Za-z][A-Za-z0-9_]*$/).refine((name) => !RESERVED.has(name) && !/^(google_|ga_|firebase_)/.test(name)),
+        z.object({ value: z.union([z.string().max(36), z.number(), z.boolean()]) }),
+      )
+      .refine((properties) => Object.keys(properties).length <= 25),
+  ),
+  events: z.array(z.object({ name: z.string().min(1).max(40), params: z.optional(z.record(z.string().max(40), z.unknown()).refine((params) => Object.keys(params).length <= 25)) })).min(1).max(25),
+})
+
+/** `POST /mp/collect`: a hit for this stream with its secret and a valid body is recorded; any other is dropped silently, with a 204 all the same. */
+export const ga4Rule = (options: Ga4RuleOptions): ProviderRule => ({
+  name: 'ga4',
+  method: 'POST',
+  path: '/mp/collect',
+  handle(request) {
+    const noContent = { response: { status: 204 } }
+    if (request.query.get('measurement_id') !== options.measurementId || request.query.get('api_secret') !== options.apiSecret) return noContent
+    if (!isJson(request)) return noContent
+    const parsed = body.safeParse(request.body)
+    if (!parsed.success || parsed.data.user_id === undefined) return noContent
+    const { user_id, client_id, user_properties = {} } = parsed.data
+    return {
+      ...noContent,
+      accepted: [{ provider: 'ga4', userId: user_id, anonymousId: client_id, traits: Object.fromEntries(Object.entries(user_properties).map(([name, { value }]) => [name, value])), at: new Date().toISOString() }],
+    }
+  },
+})

@@ -1,0 +1,112 @@
+import { IDENTITY_TRAITS, namesOf } from '../traits.js'
+import { anonymousIdFor, defineProvider, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type FieldIssue, type ProviderOutcome, type Warning } from '../provider.js'
+
+// Google Analytics 4's Measurement Protocol, as documented (read 2026-12-02):
+// - developers.google.com/analytics/devguides/collection/protocol/ga4/sending-events:
+//   `POST /mp/collect?measurement_id=…&api_secret=…` on www.google-analytics.com,
+//   a JSON body with `client_id` (the gtag client id), an optional `user_id`,
+//   `user_properties` (`{ name: { value } }`) and `events` (`[{ name, params }]`);
+// - support.google.com/analytics/answer/9267744 (collection limits): 25 user
+//   properties, names of at most 24 characters, values of at most 36; a
+//   User-ID of at most 256; event names of at most 40 characters;
+// - …/ga4/reference#reserved_names: user property names may not start with
+//   `google_`, `ga_` or `firebase_`, nor be `first_open_time`,
+//   `first_visit_time`, `last_deep_link_referrer`, `user_id`, `first_open_after_install`.
+// Google's policies forbid sending personally identifiable information, so
+// identity traits (email, phone, names) are never sent as user properties.
+
+/** Options of the {@link ga4} provider. */
+export interface Ga4Options {
+  /** The web stream's measurement id, `G-…`. */
+  measurementId: string
+  /** A Measurement Protocol API secret of that stream (Admin > Data streams > Measurement Protocol API secrets). */
+  apiSecret: string
+  /** Defaults to `https://www.google-analytics.com` (`https://region1.google-analytics.com` to keep collection in the EU). */
+  baseUrl?: string
+}
+
+/** The body of `POST /mp/collect`. */
+export interface Ga4CollectPayload {
+  client_id: string
+  user_id: string
+  timestamp_micros: number
+  user_properties: Record<string, { value: string | number | boolean }>
+  events: { name: 'login'; params: { method: 'idstitch' } }[]
+}
+
+interface Config {
+  url: string
+  apiSecret: string
+}
+
+const MAX_USER_PROPERTIES = 25
+const MAX_NAME = 24
+const MAX_VALUE = 36
+const RESERVED = new Set(['first_open_time', 'first_visit_time', 'last_deep_link_referrer', 'user_id', 'first_open_after_install'])
+const PII: ReadonlySet<string> = new Set(IDENTITY_TRAITS.flatMap(namesOf))
+const GA_CLIENT_ID = /^\d{1,20}\.\d{1,20}$/
+
+/** The traits as GA4 user properties, or why they cannot be. */
+const userProperties = (traits: Readonly<Record<string, unknown>>) => {
+  const properties: Record<string, { value: string | number | boolean }> = {}
+  const issues: FieldIssue[] = []
+  let leftOut = false
+  for (const [name, value] of Object.entries(traits)) {
+    if (PII.has(name)) {
+      leftOut = true
+      continue
+    }
+    const path = `traits.${name}`
+    if (name.length > MAX_NAME || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) issues.push({ path, message: `must be a GA4 user property name: a letter, then letters, digits or _, at most ${MAX_NAME} characters` })
+    else if (RESERVED.has(name) || /^(google_|ga_|firebase_)/.test(name)) issues.push({ path, message: 'is a name GA4 reserves' })
+    else if (typeof value === 'string' && value.length > MAX_VALUE) issues.push({ path, message: `must be at most ${MAX_VALUE} characters for GA4` })
+    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') properties[name] = { value }
+    else if (value !== null) issues.push({ path, message: 'must be a string, number or boolean for GA4' })
+  }
+  if (Object.keys(properties).length > MAX_USER_PROPERTIES) issues.push({ path: 'traits', message: `must be at most ${MAX_USER_PROPERTIES} user properties for GA4` })
+  return { properties, issues, leftOut }
+}
+
+const PII_WARNING: Warning = { key: 'ga4:pii', message: "identity traits (email, phone, names) are not sent to GA4: Google's policies forbid personal data in Analytics" }
+
+/**
+ * Google Analytics 4 (Measurement Protocol): `POST /mp/collect` with the
+ * visitor's gtag client id (from the `_ga` cookie, via `anonymousIds.ga4`),
+ * the user id, the traits as user properties within GA4's limits, and a
+ * `login` event. Without a client id the identify is skipped: GA4 cannot
+ * stitch without it. The API secret travels in the query string and is
+ * redacted wherever idstitch reports a request.
+ *
+ * @example
+ * ga4({ measurementId: 'G-ABC123', apiSecret: process.env.GA4_API_SECRET! })
+ */
+export const ga4 = defineProvider<Ga4Options, Ga4CollectPayload, Config>({
+  name: 'ga4',
+  configure(options, fail) {
+    const measurementId = requireString(fail, 'measurementId', options.measurementId)
+    if (!/^G-[A-Z0-9]+$/.test(measurementId)) fail('measurementId', 'must be a GA4 measurement id (G-…)')
+    const apiSecret = requireString(fail, 'apiSecret', options.apiSecret)
+    const base = joinUrl(optionalBaseUrl(fail, options.baseUrl, 'https://www.google-analytics.com'), '/mp/collect')
+    return { url: `${base}?measurement_id=${encodeURIComponent(measurementId)}&api_secret=${encodeURIComponent(apiSecret)}`, apiSecret }
+  },
+  secrets: (config) => [config.apiSecret],
+  prepare(event) {
+    const client = anonymousIdFor(event, 'ga4', { test: (id) => GA_CLIENT_ID.test(id), rule: "must be a GA client id (digits.digits, from the _ga cookie)" })
+    if (client.issue) return { type: 'invalid', issues: [client.issue] }
+    // The visitor id is not a GA client id: without gtag's own, GA4 has nothing to stitch.
+    if (client.id === undefined || client.id === event.anonymousId) return { type: 'skip', reason: "GA4 needs the visitor's gtag client id (anonymousIds.ga4, from the _ga cookie) and none was given" }
+    const { properties, issues, leftOut } = userProperties(event.traits)
+    if (event.userId.length > 256) issues.unshift({ path: 'userId', message: 'must be at most 256 characters for GA4 (User-ID)' })
+    if (issues.length > 0) return { type: 'invalid', issues }
+    const item: Ga4CollectPayload = {
+      client_id: client.id,
+      user_id: event.userId,
+      timestamp_micros: Date.parse(event.timestamp) * 1000,
+      user_properties: properties,
+      events: [{ name: 'login', params: { method: 'idstitch' } }],
+    }
+    return { type: 'item', item, ...(leftOut ? { warnings: [PII_WARNING] } : {}) }
+  },
+  request: ([item], config) => ({ method: 'POST', url: config.url, headers: { 'content-type': 'application/json' }, body: item }),
+  parse: (response): ProviderOutcome => (isSuccess(response) ? { ok: true, data: response.body } : httpFailure(response)),
+})
