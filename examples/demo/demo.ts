@@ -87,7 +87,8 @@ export const startDemo = async ({
   // Each site links to the other; the links are read per request, so fill them in once both listen.
   // The page also runs posthog-js, pointed where the server's posthog provider sends: its own id gets stitched too.
   const posthogOnPage = where.posthog === 'real' ? { apiKey: env.POSTHOG_API_KEY as string, host: env.POSTHOG_HOST ?? 'https://us.i.posthog.com' } : { apiKey: SANDBOX_CREDENTIALS.posthog, host: sandbox.url }
-  const links = { appUrl: '', sandboxUrl, posthog: posthogOnPage, ga4: true }
+  const amplitudeOnPage = where.amplitude === 'real' ? { apiKey: env.AMPLITUDE_API_KEY as string, serverUrl: env.AMPLITUDE_SERVER_URL ?? 'https://api2.amplitude.com/2/httpapi' } : { apiKey: SANDBOX_CREDENTIALS.amplitude, serverUrl: `${sandbox.url}/2/httpapi` }
+  const links = { appUrl: '', sandboxUrl, posthog: posthogOnPage, amplitude: amplitudeOnPage, ga4: true }
   const appOptions: AppOptions = { client, sandboxUrl }
   const marketing = createMarketingSite(links)
   const appServer: Server = await new Promise((resolve, reject) => {

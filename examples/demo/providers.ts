@@ -1,5 +1,5 @@
 import type { Provider } from '@idstitch/node'
-import { datafast, dfend, ga4, monterosa, pathbound, posthog, segment, thrivestack, type ProviderKind } from '@idstitch/node/providers'
+import { amplitude, datafast, dfend, ga4, monterosa, pathbound, posthog, segment, thrivestack, type ProviderKind } from '@idstitch/node/providers'
 import { SANDBOX_CREDENTIALS as keys } from '@idstitch/sandbox'
 
 type Env = Record<string, string | undefined>
@@ -37,6 +37,10 @@ const CHOICES: Record<ProviderKind, { real: (env: Env) => Provider | undefined; 
   ga4: {
     real: (env) => (env.GA4_MEASUREMENT_ID && env.GA4_API_SECRET ? ga4({ measurementId: env.GA4_MEASUREMENT_ID, apiSecret: env.GA4_API_SECRET }) : undefined),
     sandbox: (url) => ga4({ measurementId: keys.ga4MeasurementId, apiSecret: keys.ga4, baseUrl: url }),
+  },
+  amplitude: {
+    real: (env) => (env.AMPLITUDE_API_KEY ? amplitude({ apiKey: env.AMPLITUDE_API_KEY, serverUrl: env.AMPLITUDE_SERVER_URL }) : undefined),
+    sandbox: (url) => amplitude({ apiKey: keys.amplitude, serverUrl: `${url}/2/httpapi` }),
   },
 }
 

@@ -11,22 +11,36 @@ export const trackerScript = (): string => readFileSync(require.resolve('@idstit
 /** posthog-js's self-contained browser bundle (it loads no other script). */
 const posthogScript = (): string => readFileSync(require.resolve('posthog-js/dist/array.full.no-external.js'), 'utf8')
 
-/** What the page runs beside idstitch: posthog-js with this project key and host, as many marketing sites do. */
+/** Amplitude's browser SDK, its script-tag build. */
+const amplitudeScript = (): string => readFileSync(require.resolve('@amplitude/analytics-browser/lib/scripts/amplitude-min.js'), 'utf8')
+
+/** What the page runs beside idstitch, as many marketing sites do: posthog-js with this project key and host. */
 export interface PosthogOnPage {
   apiKey: string
   host: string
 }
 
+/** …and Amplitude's browser SDK with this API key and server URL. */
+export interface AmplitudeOnPage {
+  apiKey: string
+  serverUrl: string
+}
+
 /**
  * Serves the marketing page; `appUrl` is where its link goes, `sandboxUrl` (optional) receives its pageviews,
- * `posthog` (optional) makes the page load posthog-js too, `ga4` write gtag.js's `_ga` cookie. All are read per request.
+ * `posthog` and `amplitude` (optional) make the page load those tools' browser SDKs too, `ga4` write gtag.js's `_ga`
+ * cookie. All are read per request.
  */
-export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string; posthog?: PosthogOnPage; ga4?: boolean }): Server =>
+export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string; posthog?: PosthogOnPage; amplitude?: AmplitudeOnPage; ga4?: boolean }): Server =>
   createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname
     if (path === '/idstitch.js') {
       response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' })
       return void response.end(trackerScript())
+    }
+    if (path === '/amplitude.js' && links.amplitude) {
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' })
+      return void response.end(amplitudeScript())
     }
     if (path === '/posthog.js' && links.posthog) {
       response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' })
@@ -34,8 +48,15 @@ export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string
     }
     if (path === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-      const posthog = links.posthog ? JSON.stringify(links.posthog).replaceAll('<', '\\u003c') : 'null'
-      return void response.end(page.replaceAll('%APP_URL%', links.appUrl).replaceAll('%SANDBOX_URL%', links.sandboxUrl ?? '').replaceAll('%POSTHOG%', posthog).replaceAll('%GA4%', String(links.ga4 === true)))
+      const json = (value: unknown) => (value ? JSON.stringify(value).replaceAll('<', '\\u003c') : 'null')
+      return void response.end(
+        page
+          .replaceAll('%APP_URL%', links.appUrl)
+          .replaceAll('%SANDBOX_URL%', links.sandboxUrl ?? '')
+          .replaceAll('%POSTHOG%', json(links.posthog))
+          .replaceAll('%AMPLITUDE%', json(links.amplitude))
+          .replaceAll('%GA4%', String(links.ga4 === true)),
+      )
     }
     response.writeHead(path === '/favicon.ico' ? 204 : 404).end()
   })

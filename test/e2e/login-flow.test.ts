@@ -49,6 +49,10 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     const posthogId: string = await site.evaluate(() => (window as unknown as { posthog: { get_distinct_id(): string } }).posthog.get_distinct_id())
     expect(posthogId).not.toBe(visitor)
     expect(cookie(await context.cookies(), `ph_${SANDBOX_CREDENTIALS.posthog}_posthog`)).toMatchObject({ domain: '.example.test' })
+    // So did Amplitude's browser SDK, in its AMP_<key> cookie.
+    await site.waitForFunction(() => document.getElementById('amplitude')?.textContent?.includes('-'))
+    const deviceId: string = await site.evaluate(() => (window as unknown as { amplitude: { getDeviceId(): string } }).amplitude.getDeviceId())
+    expect(cookie(await context.cookies(), `AMP_${SANDBOX_CREDENTIALS.amplitude.slice(0, 10)}`)).toMatchObject({ domain: '.example.test' })
     const ga = cookie(await context.cookies(), '_ga')
     expect(ga).toMatchObject({ domain: '.example.test', value: expect.stringMatching(/^GA1\.1\.\d+\.\d+$/) })
 
@@ -67,6 +71,7 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     }
     // PostHog hears the id posthog-js minted, not idstitch's: its anonymous history merges into the user.
     expect(login.find((entry) => entry.provider === 'posthog')).toMatchObject({ anonymousId: posthogId, traits: expect.objectContaining({ plan: 'pro' }) })
+    expect(login.find((entry) => entry.provider === 'amplitude')).toMatchObject({ anonymousId: deviceId })
     // GA4 hears the gtag client id from the _ga cookie, and never the email (Google's policies forbid personal data).
     const gaLogin = login.find((entry) => entry.provider === 'ga4')
     expect(gaLogin).toMatchObject({ anonymousId: ga?.value.split('.').slice(2).join('.'), traits: { plan: 'pro' } })

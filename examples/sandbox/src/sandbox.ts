@@ -6,6 +6,7 @@ import { monterosaRule } from './rules/monterosa.js'
 import { pathboundRule } from './rules/pathbound.js'
 import { posthogRule } from './rules/posthog.js'
 import { ga4Rule } from './rules/ga4.js'
+import { amplitudeRule } from './rules/amplitude.js'
 import { segmentRule } from './rules/segment.js'
 import { thrivestackRule } from './rules/thrivestack.js'
 import { startProviderServer, type ProviderServer } from './server.js'
@@ -22,6 +23,7 @@ export const SANDBOX_CREDENTIALS = {
   posthog: 'phc_sandbox_key',
   ga4MeasurementId: 'G-SANDBOX1',
   ga4: 'ga_sandbox_secret',
+  amplitude: '5a1db0c3e1f2a4b6c8d0e2f4a6b8c0d2', // 32 hex digits, as Amplitude's keys are
   monterosaProjectId: '5d5b0676-ce0f-4058-b2bf-49af49f61cb5',
 } as const
 
@@ -64,6 +66,7 @@ export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
     segment: segmentRule({ writeKeys: [SANDBOX_CREDENTIALS.segment] }),
     posthog: posthogRule({ apiKeys: [SANDBOX_CREDENTIALS.posthog] }),
     ga4: ga4Rule({ measurementId: SANDBOX_CREDENTIALS.ga4MeasurementId, apiSecret: SANDBOX_CREDENTIALS.ga4 }),
+    amplitude: amplitudeRule({ apiKeys: [SANDBOX_CREDENTIALS.amplitude] }),
   }
   const server = await startProviderServer(
     Object.values(rules),

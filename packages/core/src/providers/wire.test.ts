@@ -21,6 +21,7 @@ const ADAPTERS: Record<ProviderKind | 'http' | 'monterosa-token' | 'datafast-acc
   segment: () => BUILT_IN_PROVIDERS.segment({ writeKey: 'wk_wire_key', baseUrl: 'https://api.segment.io' }),
   posthog: () => BUILT_IN_PROVIDERS.posthog({ apiKey: 'phc_wire_key', host: 'https://eu.i.posthog.com' }),
   ga4: () => BUILT_IN_PROVIDERS.ga4({ measurementId: 'G-WIRE123', apiSecret: 'ga_wire_key' }),
+  amplitude: () => BUILT_IN_PROVIDERS.amplitude({ apiKey: 'amp_wire_key', serverUrl: 'https://api.eu.amplitude.com/2/httpapi' }),
   http: () => http({ url: 'https://crm.example.test/identify', headers: { authorization: 'Bearer crm_wire_token' }, body: (event) => ({ id: event.userId, visitor: event.anonymousId, ...event.traits }) }),
 }
 

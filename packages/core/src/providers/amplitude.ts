@@ -1,0 +1,96 @@
+import { JsonText, joinJson, utf8Length } from '../json.js'
+import { anonymousIdFor, defineProvider, errorMessage, httpFailure, isSuccess, requireString, requireUrl, type FieldIssue, type ProviderOutcome } from '../provider.js'
+import { isUuid } from '../uuid.js'
+
+// Amplitude's HTTP V2 API, as documented at amplitude.com/docs/apis/analytics/http-v2
+// (read 2026-12-02): `POST https://api2.amplitude.com/2/httpapi`
+// (`https://api.eu.amplitude.com/2/httpapi` for EU residency), the project
+// API key in the body (`api_key`), `events` whose `user_id` or `device_id`
+// is required (each at least 5 characters); at most 2,000 events and 1 MB a
+// request (413 past it), 10 a batch recommended on the Starter plan; 30
+// events a second for one user or device, then 429.
+
+/** Options of the {@link amplitude} provider. */
+export interface AmplitudeOptions {
+  /** The project's API key (the one the browser SDK is initialised with). */
+  apiKey: string
+  /** Defaults to `https://api2.amplitude.com/2/httpapi`; `https://api.eu.amplitude.com/2/httpapi` for EU data residency. */
+  serverUrl?: string
+}
+
+/** One `$identify` event of the HTTP V2 API. */
+export interface AmplitudeIdentifyPayload {
+  event_type: '$identify'
+  user_id: string
+  /** The browser SDK's own device id (its `AMP_<key>` cookie), else the idstitch visitor id. */
+  device_id?: string
+  /** Epoch ms. */
+  time: number
+  /** Amplitude de-duplicates events by it (the message id). */
+  insert_id: string
+  user_properties: { $set: Record<string, unknown> }
+  library: string
+}
+
+interface Config {
+  apiKey: string
+  url: string
+}
+
+export const AMPLITUDE_MAX_ITEMS = 10
+export const AMPLITUDE_MAX_BYTES = 1024 * 1024
+const MIN_ID_LENGTH = 5
+
+/**
+ * Amplitude (HTTP V2 API): a `$identify` event with the user id, the
+ * visitor's own Amplitude device id as `device_id` (read from the browser
+ * SDK's `AMP_<key>` cookie by `getAnonymousIds()`; the idstitch visitor id
+ * when there is none), and the traits as `user_properties.$set`.
+ * Identifies in flight together share one request, 10 at most, as Amplitude
+ * recommends.
+ *
+ * @example
+ * amplitude({ apiKey: process.env.AMPLITUDE_API_KEY!, serverUrl: 'https://api.eu.amplitude.com/2/httpapi' })
+ */
+export const amplitude = defineProvider<AmplitudeOptions, JsonText, Config>({
+  name: 'amplitude',
+  configure(options, fail) {
+    const apiKey = requireString(fail, 'apiKey', options.apiKey)
+    const url = options.serverUrl === undefined ? 'https://api2.amplitude.com/2/httpapi' : requireUrl(fail, 'serverUrl', options.serverUrl)
+    return { apiKey, url }
+  },
+  secrets: (config) => [config.apiKey],
+  batch: () => ({ maxItems: AMPLITUDE_MAX_ITEMS, maxBytes: AMPLITUDE_MAX_BYTES }),
+  prepare(event) {
+    const issues: FieldIssue[] = []
+    const device = anonymousIdFor(event, 'amplitude')
+    if (event.userId.length < MIN_ID_LENGTH) issues.push({ path: 'userId', message: `must be at least ${MIN_ID_LENGTH} characters for Amplitude` })
+    if (device.id !== undefined && device.id.length < MIN_ID_LENGTH) issues.push({ path: 'anonymousIds.amplitude', message: `must be at least ${MIN_ID_LENGTH} characters for Amplitude` })
+    if (issues.length > 0) return { type: 'invalid', issues }
+    const item: AmplitudeIdentifyPayload = {
+      event_type: '$identify',
+      user_id: event.userId,
+      ...(device.id === undefined ? {} : { device_id: device.id }),
+      time: Date.parse(event.timestamp),
+      insert_id: isUuid(event.messageId) ? event.messageId : `${event.userId}-${event.messageId}`.slice(0, 128),
+      user_properties: { $set: event.traits as Record<string, unknown> },
+      library: `${event.library.name}/${event.library.version}`,
+    }
+    const json = JSON.stringify(item)
+    const bytes = utf8Length(json)
+    if (bytes + 64 > AMPLITUDE_MAX_BYTES) return { type: 'invalid', issues: [{ path: 'traits', message: 'makes the event larger than the 1 MB Amplitude takes in a request' }] }
+    return { type: 'item', item: new JsonText(json), bytes }
+  },
+  request: (items, config) => ({
+    method: 'POST',
+    url: config.url,
+    headers: { 'content-type': 'application/json', accept: '*/*' },
+    body: joinJson(items, `{"api_key":${JSON.stringify(config.apiKey)},"events":`, '}'),
+  }),
+  parse(response): ProviderOutcome {
+    if (isSuccess(response)) return { ok: true, data: response.body }
+    const record = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as { error?: unknown; missing_field?: unknown }
+    const message = typeof record.error === 'string' ? record.error + (typeof record.missing_field === 'string' ? ` (${record.missing_field})` : '') : errorMessage(response.body, response.status)
+    return httpFailure(response, message)
+  },
+})

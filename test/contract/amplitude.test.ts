@@ -1,0 +1,59 @@
+import { createClient, getAnonymousIds } from '@idstitch/node'
+import { amplitude } from '@idstitch/node/providers'
+import { amplitudeRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { expectInvalid, fast, raw, VISITOR } from './helpers.js'
+
+const KEY = 'a2dbce0e18dfe5f8e0123456789abcde' // Amplitude keys are 32 hex digits
+const DEVICE = 'd3b0c2a1-5e4f-4a3b-9c8d-7e6f5a4b3c2d'
+/** The browser SDK's cookie: AMP_<first 10 characters of the key>, base64 of %-encoded JSON. */
+const cookie = `idstitch_visitor_id=${VISITOR}; AMP_${KEY.slice(0, 10)}=${encodeURIComponent(Buffer.from(encodeURIComponent(JSON.stringify({ deviceId: DEVICE, sessionId: 1, optOut: false }))).toString('base64'))}`
+let server: ProviderServer
+
+beforeAll(async () => {
+  server = await startProviderServer([amplitudeRule({ apiKeys: [KEY] })])
+})
+afterAll(() => server.close())
+beforeEach(() => {
+  server.requests.length = 0
+  server.accepted.length = 0
+})
+
+const client = (apiKey = KEY) => createClient({ ...fast, providers: [amplitude({ apiKey, serverUrl: `${server.url}/2/httpapi` })] })
+
+describe('amplitude: the local server enforces the documented rules', () => {
+  const identify = { event_type: '$identify', user_id: 'usr_12345' }
+  it.each([
+    ['no API key', { events: [identify] }, 400],
+    ['a wrong API key', { api_key: 'nope', events: [identify] }, 400],
+    ['no events', { api_key: KEY }, 400],
+    ['an event without user_id or device_id', { api_key: KEY, events: [{ event_type: '$identify' }] }, 400],
+    ['a user_id under 5 characters', { api_key: KEY, events: [{ event_type: '$identify', user_id: 'abc' }] }, 400],
+    ['2,001 events', { api_key: KEY, events: Array.from({ length: 2001 }, () => identify) }, 413],
+  ])('refuses %s', async (_, body, status) => {
+    expect((await raw(server, '/2/httpapi', { body })).status).toBe(status)
+  })
+})
+
+describe('amplitude: identify', () => {
+  it("sends a $identify with the browser SDK's own device id, read from its AMP_ cookie, and the traits as $set", async () => {
+    const result = await client().identify({ userId: 'usr_amp_1', anonymousId: VISITOR, anonymousIds: getAnonymousIds(cookie), traits: { plan: 'pro' } })
+    expect(result.results[0]).toMatchObject({ provider: 'amplitude', status: 'delivered', data: { code: 200, events_ingested: 1 } })
+    expect(server.accepted).toEqual([{ provider: 'amplitude', userId: 'usr_amp_1', anonymousId: DEVICE, traits: { plan: 'pro' }, at: expect.any(String) }])
+    expect((server.requests[0]?.body as { events: { insert_id: string }[] } | undefined)?.events[0]?.insert_id).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('batches identifies in flight together, 10 to a request, as Amplitude recommends', async () => {
+    const idstitch = client()
+    await Promise.all(Array.from({ length: 12 }, (_, i) => idstitch.identify({ userId: `usr_amp_b${i}`, anonymousId: VISITOR })))
+    expect(server.requests.map((request) => (request.body as { events: unknown[] }).events.length)).toEqual([10, 2])
+    expect(server.accepted).toHaveLength(12)
+  })
+
+  it('refuses a user id Amplitude would refuse, and reports a refused key without it', async () => {
+    expectInvalid((await client().identify({ userId: 'usr' })).results[0], 'amplitude', 'userId')
+    const refused = await client('amp_wrong_key_987').identify({ userId: 'usr_amp_x' })
+    expect(refused.results[0]).toMatchObject({ status: 'failed', httpStatus: 400 })
+    expect(JSON.stringify(refused)).not.toContain('amp_wrong_key_987')
+  })
+})
