@@ -1,23 +1,14 @@
 import { createClient, getAnonymousIds } from '@idstitch/node'
 import { amplitude } from '@idstitch/node/providers'
-import { amplitudeRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectInvalid, fast, raw, VISITOR } from './helpers.js'
+import { amplitudeRule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { expectInvalid, fast, raw, useStandIn, VISITOR } from './helpers.js'
 
 const KEY = 'a2dbce0e18dfe5f8e0123456789abcde' // Amplitude keys are 32 hex digits
 const DEVICE = 'd3b0c2a1-5e4f-4a3b-9c8d-7e6f5a4b3c2d'
 /** The browser SDK's cookie: AMP_<first 10 characters of the key>, base64 of %-encoded JSON. */
 const cookie = `idstitch_visitor_id=${VISITOR}; AMP_${KEY.slice(0, 10)}=${encodeURIComponent(Buffer.from(encodeURIComponent(JSON.stringify({ deviceId: DEVICE, sessionId: 1, optOut: false }))).toString('base64'))}`
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([amplitudeRule({ apiKeys: [KEY] })])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-  server.accepted.length = 0
-})
+const server = useStandIn(amplitudeRule({ apiKeys: [KEY] }))
 
 const client = (apiKey = KEY) => createClient({ ...fast, providers: [amplitude({ apiKey, serverUrl: `${server.url}/2/httpapi` })] })
 

@@ -3,23 +3,13 @@
 // view does not spend a metered quota (Pathbound: 100 requests per 15 minutes).
 import { createClient } from '@idstitch/node'
 import { pathbound, segment } from '@idstitch/node/providers'
-import { pathboundRule, segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { fast, VISITOR } from './helpers.js'
+import { pathboundRule, segmentRule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { fast, useStandIn, VISITOR } from './helpers.js'
 
 const KEY = 'pb_dedupe_0123'
 const WRITE_KEY = 'wk_dedupe_0123'
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }] }), segmentRule({ writeKeys: [WRITE_KEY] })])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-  server.accepted.length = 0
-  server.faults.length = 0
-})
+const server = useStandIn(pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }] }), segmentRule({ writeKeys: [WRITE_KEY] }))
 
 const client = (dedupe?: Parameters<typeof createClient>[0]['dedupe']) =>
   createClient({ ...fast, retry: false, ...(dedupe === undefined ? {} : { dedupe }), providers: [pathbound({ apiKey: KEY, baseUrl: server.url }), segment({ writeKey: WRITE_KEY, baseUrl: server.url })] })

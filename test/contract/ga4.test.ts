@@ -1,23 +1,14 @@
 import { createClient, getAnonymousIds } from '@idstitch/node'
 import { ga4 } from '@idstitch/node/providers'
-import { ga4Rule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectInvalid, fast, raw, VISITOR } from './helpers.js'
+import { ga4Rule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { expectInvalid, fast, raw, useStandIn, VISITOR } from './helpers.js'
 
 const MEASUREMENT = 'G-CONTRACT1'
 const SECRET = 'ga_secret_0123456789'
 const CLIENT_ID = '1234567890.1700000000'
 const cookie = `idstitch_visitor_id=${VISITOR}; _ga=GA1.1.${CLIENT_ID}`
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([ga4Rule({ measurementId: MEASUREMENT, apiSecret: SECRET })])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-  server.accepted.length = 0
-})
+const server = useStandIn(ga4Rule({ measurementId: MEASUREMENT, apiSecret: SECRET }))
 
 const client = (apiSecret = SECRET) => createClient({ ...fast, providers: [ga4({ measurementId: MEASUREMENT, apiSecret, baseUrl: server.url })] })
 const path = `/mp/collect?measurement_id=${MEASUREMENT}&api_secret=${SECRET}`

@@ -1,6 +1,6 @@
 import type { IdstitchError, ProviderResult, ValidationError } from '@idstitch/node'
-import type { ProviderServer } from '@idstitch/sandbox'
-import { expect } from 'vitest'
+import { startProviderServer, type ProviderRule, type ProviderServer } from '@idstitch/sandbox'
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest'
 
 export const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 export const OTHER_VISITOR = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
@@ -39,4 +39,28 @@ export const raw = async (server: ProviderServer, path: string, init: { method?:
   })
   const text = await response.text()
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> }
+}
+
+/**
+ * A stand-in for one file's tests: started before them, its records, faults
+ * and flakiness emptied before each, closed after. Read it as the server
+ * once the tests run.
+ */
+export const useStandIn = (...rules: ProviderRule[]): ProviderServer => {
+  let server: ProviderServer | undefined
+  beforeAll(async () => {
+    server = await startProviderServer(rules)
+  })
+  afterAll(() => server?.close())
+  beforeEach(() => {
+    if (!server) return
+    server.requests.length = 0
+    server.accepted.length = 0
+    server.faults.length = 0
+    server.flaky = undefined
+  })
+  return new Proxy({} as ProviderServer, {
+    get: (_, key) => Reflect.get(server as ProviderServer, key),
+    set: (_, key, value) => Reflect.set(server as ProviderServer, key, value),
+  })
 }

@@ -1,24 +1,14 @@
 import { createClient, getAnonymousIds, isConfigError } from '@idstitch/node'
 import { posthog } from '@idstitch/node/providers'
-import { posthogRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { fast, raw, VISITOR } from './helpers.js'
+import { posthogRule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { fast, raw, useStandIn, VISITOR } from './helpers.js'
 
 const KEY = 'phc_contract_0123456789'
 /** An id as posthog-js mints it (UUIDv7), in its ph_<key>_posthog cookie. */
 const POSTHOG_ID = '0190f3c2-7d0e-7c3a-9b1e-2f4a5b6c7d8e'
 const cookie = `idstitch_visitor_id=${VISITOR}; ph_${KEY}_posthog=${encodeURIComponent(JSON.stringify({ distinct_id: POSTHOG_ID, $device_id: POSTHOG_ID, $user_state: 'anonymous' }))}`
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([posthogRule({ apiKeys: [KEY] })])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-  server.accepted.length = 0
-  server.faults.length = 0
-})
+const server = useStandIn(posthogRule({ apiKeys: [KEY] }))
 
 const client = (apiKey = KEY) => createClient({ ...fast, providers: [posthog({ apiKey, host: server.url })] })
 
