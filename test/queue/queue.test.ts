@@ -135,6 +135,23 @@ describe('@idstitch/queue on a real Redis', () => {
     expect(await until(async () => !(await everythingInRedis()).includes('ada@example.com'), 5_000)).toBe(true)
   }, 30_000)
 
+  it('skips an identify a provider already accepted for the user, across instances, keeping only hashes in Redis', async () => {
+    await fresh()
+    const [app1, app2] = [queueFor(), queueFor()]
+    await worker()
+    expect((await app1.identify({ userId: 'usr_same', anonymousId: VISITOR, traits: { plan: 'pro' } })).results[0]?.status).toBe('queued')
+    expect(await until(() => accepted().has('usr_same'), 10_000)).toBe(true)
+    // Another instance, the same identify (its traits in another order): skipped, nothing enqueued.
+    expect(await until(async () => (await app2.identify({ userId: 'usr_same', traits: { plan: 'pro' }, anonymousId: VISITOR })).results[0]?.reason === 'duplicate', 5_000)).toBe(true)
+    // What changed is sent.
+    expect((await app2.identify({ userId: 'usr_same', anonymousId: VISITOR, traits: { plan: 'team' } })).results[0]?.status).toBe('queued')
+    expect(await until(() => sandbox.requests.length === 2, 10_000)).toBe(true)
+    const stored = await everythingInRedis()
+    expect(stored).toContain(`${prefix}:dedupe:`)
+    expect(stored).not.toContain('usr_same')
+    expect(stored).not.toContain('team')
+  })
+
   it('enqueues the front end\'s identify when the relay endpoint is given the queue as its client', async () => {
     await fresh()
     const queue = queueFor()
@@ -257,7 +274,7 @@ describe('@idstitch/queue on a real Redis', () => {
     const batches = sandbox.requests.filter((request) => request.path === '/v1/batch')
     expect(batches.length).toBeLessThan(20)
     expect(await until(() => worker.counts().segment?.delivered === 20, 2_000)).toBe(true)
-    expect(worker.counts()).toEqual({ pathbound: { delivered: 20, retried: 0, deadLetters: 0, paused: 0 }, segment: { delivered: 20, retried: 0, deadLetters: 0, paused: 0 } })
+    expect(worker.counts()).toEqual({ pathbound: { delivered: 20, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }, segment: { delivered: 20, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 } })
   }, 30_000)
 
   it("hands a dead letter's error to the worker's onError, its key redacted, and pauses every worker for a Retry-After", async () => {
@@ -272,7 +289,7 @@ describe('@idstitch/queue on a real Redis', () => {
     expect(errors[0]).toMatchObject({ code: 'http_error', context: { provider: 'pathbound', userId: 'usr_refused', jobId: `pathbound.${messageId}` } })
     expect(errors[0]?.message).toContain('HTTP 401')
     expect(errors[0]?.message).not.toContain(KEY)
-    expect(worker.counts().pathbound).toEqual({ delivered: 0, retried: 0, deadLetters: 1, paused: 1 })
+    expect(worker.counts().pathbound).toEqual({ delivered: 0, retried: 0, deadLetters: 1, paused: 1, duplicates: 0 })
     // The 429 paused the queue for its Retry-After before the second attempt.
     const [first, second] = sandbox.requests.map((request) => request.at)
     expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(900)

@@ -18,6 +18,8 @@ export interface JobData {
   bytes?: number | undefined
   /** The adapter prepared the item as JSON text (Segment, Thrivestack); the worker hands it back as such. */
   text?: boolean | undefined
+  /** De-duplication: the Redis key of this user and provider, and the fingerprint of what the job says (both SHA-256, no personal data). */
+  dedupe?: { key: string; fingerprint: string; ttlMs: number } | undefined
 }
 
 /** A job read back from Redis is checked before it is sent: Redis is shared, and its data outlives versions. */
@@ -29,6 +31,7 @@ const schema = z.object({
   item: z.unknown().refine((item) => item !== undefined, 'is required'),
   bytes: z.number().int().nonnegative().optional(),
   text: z.boolean().optional(),
+  dedupe: z.object({ key: z.string().min(1), fingerprint: z.string().min(1), ttlMs: z.number().int().positive() }).optional(),
 })
 
 /**

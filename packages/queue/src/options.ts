@@ -42,6 +42,13 @@ export interface QueueOptions extends CommonOptions {
    * in Redis. Default 7 days. Delivered jobs are removed at once.
    */
   keepFailedMs?: number
+  /**
+   * An identify equal to the last one a provider accepted for that user
+   * (the same anonymous ids and traits) within `ttlMs` (default 24 hours) is
+   * `skipped` with reason `'duplicate'`, across every instance and worker
+   * (the record is in Redis, hashed). `false` turns it off.
+   */
+  dedupe?: { ttlMs?: number } | false
 }
 
 /** Options of {@link createWorker}. */
@@ -76,6 +83,7 @@ const queueSchema = z.object({
   attempts: positive(20),
   backoffMs: positive(5_000),
   keepFailedMs: positive(7 * 24 * 60 * 60 * 1000),
+  dedupe: z.union([z.literal(false), z.object({ ttlMs: positive(24 * 60 * 60 * 1000) })]).default({ ttlMs: 24 * 60 * 60 * 1000 }),
 })
 
 const workerSchema = z.object({

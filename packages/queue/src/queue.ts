@@ -3,6 +3,7 @@ import { IdstitchError, type IdentifyMessage, type Provider } from '@idstitch/co
 import { createRedactor, invalidResult, prepareFor, safeLogger, stampEvent, userIdOf, warnOnce } from '@idstitch/node/internal'
 import { Queue } from 'bullmq'
 import { withDeadline } from './deadline.js'
+import { dedupeFor, isDuplicate } from './dedupe.js'
 import { storable, type JobData } from './job.js'
 import { LIBRARY } from './library.js'
 import { jobId, queueName } from './names.js'
@@ -82,9 +83,16 @@ export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
   })
   let closed = false
 
-  /** Adds the prepared items; resolves once Redis acknowledged every one. */
-  const add = async (jobs: { slot: number; data: JobData }[]): Promise<void> => {
-    await Promise.all(jobs.map(({ slot, data }) => (queues[slot] as Queue).add('identify', data, { jobId: jobId(data.provider, data.messageId) })))
+  /** Adds the prepared items, but for what a provider already accepted (returned by slot); resolves once Redis acknowledged every one. */
+  const add = async (jobs: { slot: number; data: JobData }[]): Promise<Set<number>> => {
+    const duplicates = new Set<number>()
+    await Promise.all(
+      jobs.map(async ({ slot, data }) => {
+        if (data.dedupe && (await isDuplicate(redis, data.dedupe))) return void duplicates.add(slot)
+        await (queues[slot] as Queue).add('identify', data, { jobId: jobId(data.provider, data.messageId) })
+      }),
+    )
+    return duplicates
   }
 
   /** Every provider's result, enqueued or not. */
@@ -106,12 +114,15 @@ export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
         return
       }
       warn(provider, prepared.warnings)
-      jobs.push({ slot, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.item, bytes: prepared.bytes, text: kept.text } })
+      const dedupe = options.dedupe === false ? undefined : dedupeFor(event, provider.name, options.prefix, options.dedupe.ttlMs)
+      jobs.push({ slot, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.item, bytes: prepared.bytes, text: kept.text, dedupe } })
       results[slot] = { provider: provider.name, status: 'queued', jobId: jobId(provider.name, messageId) }
     })
     if (jobs.length === 0) return results
     try {
-      await withDeadline(add(jobs), options.deadlineMs)
+      for (const slot of await withDeadline(add(jobs), options.deadlineMs)) {
+        results[slot] = { provider: (results[slot] as QueuedResult).provider, status: 'skipped', reason: 'duplicate' }
+      }
     } catch (error) {
       const reason = redact.text(error instanceof Error ? error.message : String(error))
       for (const { slot, data } of jobs) {

@@ -1,6 +1,7 @@
 import { IdstitchError, type Provider } from '@idstitch/core'
 import { createDeliveryLane, createNodeHttpTransport, createRedactor, safeLogger, type Delivery } from '@idstitch/node/internal'
 import { RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq'
+import { isDuplicate, remember } from './dedupe.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
 import { queueName } from './names.js'
@@ -17,6 +18,8 @@ export interface WorkerCounts {
   deadLetters: number
   /** Times the provider's `Retry-After` (or its circuit breaker) paused every worker. */
   paused: number
+  /** Jobs not sent: the provider had accepted exactly this for the user lately. */
+  duplicates: number
 }
 
 /** The worker `createWorker` returns. */
@@ -63,7 +66,7 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   // BullMQ's workers block on this connection's duplicates; commands wait out a Redis restart (no retry limit).
   const redis = connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn))
   const workers = options.providers.map((provider) => {
-    counts[provider.name] = { delivered: 0, retried: 0, deadLetters: 0, paused: 0 }
+    counts[provider.name] = { delivered: 0, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }
     return workerFor(provider, counts[provider.name] as WorkerCounts)
   })
 
@@ -112,8 +115,14 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
           count.deadLetters++
           throw new UnrecoverableError(`[idstitch] ${provider.name}: not an idstitch job for this provider: ${read.ok ? `provider ${read.data.provider}` : read.reason}`)
         }
+        // Another job (another instance, a retried enqueue) delivered exactly this lately: nothing to send.
+        if (read.data.dedupe && (await isDuplicate(redis, read.data.dedupe))) {
+          count.duplicates++
+          return { skipped: 'duplicate' }
+        }
         const delivery = await deliver(read.data)
         if (delivery.status !== 'delivered') return failed(job, read.data, delivery)
+        if (read.data.dedupe) await remember(redis, read.data.dedupe).catch(() => {})
         count.delivered++
         log.debug(`${provider.name}: delivered job ${job.id} (HTTP ${delivery.httpStatus}, attempt ${job.attemptsMade + 1})`)
         return { httpStatus: delivery.httpStatus }

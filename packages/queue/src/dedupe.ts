@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto'
+import type { IdentifyEvent } from '@idstitch/core'
+import { createDedupe } from '@idstitch/node/internal'
+import type { Redis } from 'ioredis'
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+const { fingerprint } = createDedupe()
+
+/**
+ * De-duplication shared by every app instance and worker, in Redis: what a
+ * provider last accepted for a user, as `<prefix>:dedupe:<sha256(provider,
+ * user)>` → `sha256(fingerprint)`, expiring after `ttlMs`. Hashes only: the
+ * record outlives the job, and holds no personal data.
+ */
+export const dedupeFor = (event: IdentifyEvent, provider: string, prefix: string, ttlMs: number) => ({
+  key: `${prefix}:dedupe:${sha256(`${provider}\u0000${event.userId}`)}`,
+  fingerprint: sha256(fingerprint(event)),
+  ttlMs,
+})
+
+/** True when the provider accepted exactly this lately. */
+export const isDuplicate = async (redis: Redis, dedupe: { key: string; fingerprint: string }): Promise<boolean> => (await redis.get(dedupe.key)) === dedupe.fingerprint
+
+/** Records a delivery. */
+export const remember = async (redis: Redis, dedupe: { key: string; fingerprint: string; ttlMs: number }): Promise<void> => {
+  await redis.set(dedupe.key, dedupe.fingerprint, 'PX', dedupe.ttlMs)
+}
