@@ -10,8 +10,6 @@ export interface DedupeOptions {
 
 /** Remembers what each provider last accepted for each user. */
 export interface Dedupe {
-  /** What makes two identifies equal: the user's anonymous ids and traits, keys in canonical order (context and time do not count). */
-  fingerprint(event: IdentifyEvent): string
   /** True when `provider` accepted this user's identify with `fingerprint` within `ttlMs`. */
   isDuplicate(provider: string, userId: string, fingerprint: string): boolean
   /** Records a delivery. */
@@ -31,6 +29,9 @@ const canonical = (value: unknown): string => {
   return JSON.stringify(value) ?? 'null'
 }
 
+/** What makes two identifies equal: the user's anonymous ids and traits, keys in canonical order (context and time do not count). */
+export const fingerprintOf = (event: IdentifyEvent): string => canonical([event.anonymousId ?? null, event.anonymousIds ?? {}, event.traits])
+
 /**
  * An app that identifies on every page view (a Segment habit) would spend a
  * provider's metered quota (Pathbound: 100 requests per 15 minutes) saying
@@ -44,7 +45,6 @@ export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 
   const entries = new Map<string, { fingerprint: string; at: number }>()
   const keyOf = (provider: string, userId: string) => `${provider}\u0000${userId}`
   return {
-    fingerprint: (event) => canonical([event.anonymousId ?? null, event.anonymousIds ?? {}, event.traits]),
     isDuplicate(provider, userId, fingerprint) {
       const key = keyOf(provider, userId)
       const entry = entries.get(key)

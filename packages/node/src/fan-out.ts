@@ -1,6 +1,6 @@
 import type { IdentifyEvent, Provider } from '@idstitch/core'
 import type { Library } from '@idstitch/core/internal'
-import type { Dedupe } from './dedupe.js'
+import { fingerprintOf, type Dedupe } from './dedupe.js'
 import type { Deadline, Delivery, DeliveryLane, DeliveryListener } from './delivery.js'
 import type { Logger } from './logger.js'
 import { invalidResult, prepareFor, stampEvent, warnOnce } from './prepare.js'
@@ -113,7 +113,7 @@ export const createFanOut = (parts: FanOutParts) => {
       return
     }
     const deadline = parts.deadline()
-    pending.fingerprint = parts.dedupe?.fingerprint(prepared.event)
+    pending.fingerprint = parts.dedupe && fingerprintOf(prepared.event)
     for (let slot = 0; slot < providers.length; slot++) deliverTo(slot, prepared.event, deadline, pending)
   }
 }

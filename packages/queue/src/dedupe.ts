@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { IdentifyEvent } from '@idstitch/core'
-import { createDedupe } from '@idstitch/node/internal'
+import { fingerprintOf } from '@idstitch/node/internal'
 import type { Redis } from 'ioredis'
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
-const { fingerprint } = createDedupe()
 
 /**
  * De-duplication shared by every app instance and worker, in Redis: what a
@@ -14,7 +13,7 @@ const { fingerprint } = createDedupe()
  */
 export const dedupeFor = (event: IdentifyEvent, provider: string, prefix: string, ttlMs: number) => ({
   key: `${prefix}:dedupe:${sha256(`${provider}\u0000${event.userId}`)}`,
-  fingerprint: sha256(fingerprint(event)),
+  fingerprint: sha256(fingerprintOf(event)),
   ttlMs,
 })
 
