@@ -3,7 +3,7 @@ import { createMarketingSite } from '@idstitch/example-script-tag'
 import { startRedis } from '@idstitch/example-queue/redis-server'
 import { createClient, type IdentifyTarget } from '@idstitch/node'
 import { createQueue, createWorker } from '@idstitch/queue'
-import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '@idstitch/sandbox'
+import { BROWSER_SDK_PREFIX, SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '@idstitch/sandbox'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { demoProviders } from './providers.js'
@@ -85,10 +85,11 @@ export const startDemo = async ({
   const client = delivery.client
 
   // Each site links to the other; the links are read per request, so fill them in once both listen.
-  // The page also runs posthog-js, pointed where the server's posthog provider sends: its own id gets stitched too.
-  const posthogOnPage = where.posthog === 'real' ? { apiKey: env.POSTHOG_API_KEY as string, host: env.POSTHOG_HOST ?? 'https://us.i.posthog.com' } : { apiKey: SANDBOX_CREDENTIALS.posthog, host: sandbox.url }
+  // The page also runs posthog-js, Amplitude's SDK and mixpanel-browser, pointed at the same backends as the server's providers: their own ids get stitched too.
+  const posthogOnPage = where.posthog === 'real' ? { apiKey: env.POSTHOG_API_KEY as string, host: env.POSTHOG_HOST ?? 'https://us.i.posthog.com' } : { apiKey: SANDBOX_CREDENTIALS.posthog, host: `${sandbox.url}${BROWSER_SDK_PREFIX}/posthog` }
+  const mixpanelOnPage = where.mixpanel === 'real' ? { token: env.MIXPANEL_TOKEN as string, apiHost: env.MIXPANEL_HOST ?? 'https://api-js.mixpanel.com' } : { token: SANDBOX_CREDENTIALS.mixpanel, apiHost: `${sandbox.url}${BROWSER_SDK_PREFIX}/mixpanel` }
   const amplitudeOnPage = where.amplitude === 'real' ? { apiKey: env.AMPLITUDE_API_KEY as string, serverUrl: env.AMPLITUDE_SERVER_URL ?? 'https://api2.amplitude.com/2/httpapi' } : { apiKey: SANDBOX_CREDENTIALS.amplitude, serverUrl: `${sandbox.url}/2/httpapi` }
-  const links = { appUrl: '', sandboxUrl, posthog: posthogOnPage, amplitude: amplitudeOnPage, ga4: true }
+  const links = { appUrl: '', sandboxUrl, posthog: posthogOnPage, amplitude: amplitudeOnPage, mixpanel: mixpanelOnPage, ga4: true }
   const appOptions: AppOptions = { client, sandboxUrl }
   const marketing = createMarketingSite(links)
   const appServer: Server = await new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import type { Provider } from '@idstitch/node'
-import { amplitude, datafast, dfend, ga4, monterosa, pathbound, posthog, segment, thrivestack, type ProviderKind } from '@idstitch/node/providers'
+import { amplitude, datafast, dfend, ga4, mixpanel, monterosa, pathbound, posthog, segment, thrivestack, type ProviderKind } from '@idstitch/node/providers'
 import { SANDBOX_CREDENTIALS as keys } from '@idstitch/sandbox'
 
 type Env = Record<string, string | undefined>
@@ -41,6 +41,10 @@ const CHOICES: Record<ProviderKind, { real: (env: Env) => Provider | undefined; 
   amplitude: {
     real: (env) => (env.AMPLITUDE_API_KEY ? amplitude({ apiKey: env.AMPLITUDE_API_KEY, serverUrl: env.AMPLITUDE_SERVER_URL }) : undefined),
     sandbox: (url) => amplitude({ apiKey: keys.amplitude, serverUrl: `${url}/2/httpapi` }),
+  },
+  mixpanel: {
+    real: (env) => (env.MIXPANEL_TOKEN ? mixpanel({ token: env.MIXPANEL_TOKEN, host: env.MIXPANEL_HOST }) : undefined),
+    sandbox: (url) => mixpanel({ token: keys.mixpanel, host: url }),
   },
 }
 

@@ -14,6 +14,9 @@ const posthogScript = (): string => readFileSync(require.resolve('posthog-js/dis
 /** Amplitude's browser SDK, its script-tag build. */
 const amplitudeScript = (): string => readFileSync(require.resolve('@amplitude/analytics-browser/lib/scripts/amplitude-min.js'), 'utf8')
 
+/** mixpanel-browser's UMD build (it sets `window.mixpanel`, and loads no other script unless asked to). */
+const mixpanelScript = (): string => readFileSync(require.resolve('mixpanel-browser/dist/mixpanel.umd.js'), 'utf8')
+
 /** What the page runs beside idstitch, as many marketing sites do: posthog-js with this project key and host. */
 export interface PosthogOnPage {
   apiKey: string
@@ -26,12 +29,18 @@ export interface AmplitudeOnPage {
   serverUrl: string
 }
 
+/** …and mixpanel-browser with this project token and API host. */
+export interface MixpanelOnPage {
+  token: string
+  apiHost: string
+}
+
 /**
  * Serves the marketing page; `appUrl` is where its link goes, `sandboxUrl` (optional) receives its pageviews,
- * `posthog` and `amplitude` (optional) make the page load those tools' browser SDKs too, `ga4` write gtag.js's `_ga`
+ * `posthog`, `amplitude` and `mixpanel` (optional) make the page load those tools' browser SDKs too, `ga4` write gtag.js's `_ga`
  * cookie. All are read per request.
  */
-export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string; posthog?: PosthogOnPage; amplitude?: AmplitudeOnPage; ga4?: boolean }): Server =>
+export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string; posthog?: PosthogOnPage; amplitude?: AmplitudeOnPage; mixpanel?: MixpanelOnPage; ga4?: boolean }): Server =>
   createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname
     if (path === '/idstitch.js') {
@@ -41,6 +50,10 @@ export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string
     if (path === '/amplitude.js' && links.amplitude) {
       response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' })
       return void response.end(amplitudeScript())
+    }
+    if (path === '/mixpanel.js' && links.mixpanel) {
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' })
+      return void response.end(mixpanelScript())
     }
     if (path === '/posthog.js' && links.posthog) {
       response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' })
@@ -55,6 +68,7 @@ export const createMarketingSite = (links: { appUrl: string; sandboxUrl?: string
           .replaceAll('%SANDBOX_URL%', links.sandboxUrl ?? '')
           .replaceAll('%POSTHOG%', json(links.posthog))
           .replaceAll('%AMPLITUDE%', json(links.amplitude))
+          .replaceAll('%MIXPANEL%', json(links.mixpanel))
           .replaceAll('%GA4%', String(links.ga4 === true)),
       )
     }

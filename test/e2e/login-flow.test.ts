@@ -27,6 +27,8 @@ afterAll(async () => {
 })
 
 const cookie = (cookies: Cookie[], name: string) => cookies.find((entry) => entry.name === name)
+/** The providers that accepted something (Mixpanel records two things per identify: the merge, then the profile). */
+const providersOf = (entries: { provider: string }[]) => [...new Set(entries.map((entry) => entry.provider))].sort()
 const until = async (check: () => boolean, what: string) => {
   for (let tries = 0; tries < 100 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 50))
   if (!check()) throw new Error(`timed out waiting for ${what}`)
@@ -53,6 +55,11 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     await site.waitForFunction(() => document.getElementById('amplitude')?.textContent?.includes('-'))
     const deviceId: string = await site.evaluate(() => (window as unknown as { amplitude: { getDeviceId(): string } }).amplitude.getDeviceId())
     expect(cookie(await context.cookies(), `AMP_${SANDBOX_CREDENTIALS.amplitude.slice(0, 10)}`)).toMatchObject({ domain: '.example.test' })
+    // And mixpanel-browser, in its mp_<token>_mixpanel cookie.
+    await site.waitForFunction(() => document.getElementById('mixpanel')?.textContent?.includes('-'))
+    const mixpanelDevice: string = await site.evaluate(() => (window as unknown as { mixpanel: { get_property(name: string): string } }).mixpanel.get_property('$device_id'))
+    expect(cookie(await context.cookies(), `mp_${SANDBOX_CREDENTIALS.mixpanel}_mixpanel`)).toMatchObject({ domain: '.example.test' })
+    expect(new Set([visitor, posthogId, deviceId, mixpanelDevice]).size).toBe(4)
     const ga = cookie(await context.cookies(), '_ga')
     expect(ga).toMatchObject({ domain: '.example.test', value: expect.stringMatching(/^GA1\.1\.\d+\.\d+$/) })
 
@@ -65,13 +72,18 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     await Promise.all([app.waitForURL(demo.appUrl), app.locator('#login button').click()])
     expect(await app.locator('#who').textContent()).toContain('alice')
     const login = demo.sandbox.inspected.filter((entry) => entry.userId === ALICE)
-    expect(login.map((entry) => entry.provider).sort()).toEqual([...PROVIDERS].sort())
+    expect(providersOf(login)).toEqual([...PROVIDERS].sort())
     for (const entry of login.filter((e) => WITH_VISITOR.includes(e.provider))) {
       expect(entry).toMatchObject({ anonymousId: visitor, knownVisitor: true, traits: expect.objectContaining({ plan: 'pro' }) })
     }
     // PostHog hears the id posthog-js minted, not idstitch's: its anonymous history merges into the user.
     expect(login.find((entry) => entry.provider === 'posthog')).toMatchObject({ anonymousId: posthogId, traits: expect.objectContaining({ plan: 'pro' }) })
     expect(login.find((entry) => entry.provider === 'amplitude')).toMatchObject({ anonymousId: deviceId })
+    // Mixpanel merges mixpanel-browser's device id into the user, then gets the traits on the profile.
+    expect(login.filter((entry) => entry.provider === 'mixpanel')).toEqual([
+      expect.objectContaining({ anonymousId: mixpanelDevice, traits: {} }),
+      expect.objectContaining({ traits: expect.objectContaining({ plan: 'pro', $email: 'alice@example.com' }) }),
+    ])
     // GA4 hears the gtag client id from the _ga cookie, and never the email (Google's policies forbid personal data).
     const gaLogin = login.find((entry) => entry.provider === 'ga4')
     expect(gaLogin).toMatchObject({ anonymousId: ga?.value.split('.').slice(2).join('.'), traits: { plan: 'pro' } })
@@ -85,11 +97,11 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     await app.waitForFunction(() => document.getElementById('outcome')?.textContent !== '')
     expect(await app.locator('#outcome').textContent()).toBe('relayed ✓')
     const relayed = demo.sandbox.inspected.filter((entry) => entry.userId === ALICE && entry.traits.seenFeature === 'front-end identify')
-    expect(relayed.map((entry) => entry.provider).sort()).toEqual([...PROVIDERS].sort())
+    expect(providersOf(relayed)).toEqual([...PROVIDERS].sort())
     for (const entry of relayed.filter((e) => WITH_VISITOR.includes(e.provider))) expect(entry.anonymousId).toBe(visitor)
-    // The app's authenticate() adds the session's email, which the page never sent, as a trait it vouches for.
-    // (GA4 excepted: Google's policies forbid personal data, so idstitch never sends it an email.)
-    for (const entry of relayed.filter((e) => e.provider !== 'ga4')) expect(entry.traits).toMatchObject({ email: 'alice@example.com' })
+    // The app's authenticate() adds the session's email, which the page never sent, as a trait it vouches for
+    // (Mixpanel keeps it as its reserved $email). GA4 excepted: Google's policies forbid personal data, so idstitch never sends it an email.
+    for (const entry of relayed.filter((e) => e.provider !== 'ga4')) expect(entry.traits).toMatchObject(entry.provider === 'mixpanel' ? { $email: 'alice@example.com' } : { email: 'alice@example.com' })
 
     // 5. A forged relay from another origin never reaches a provider.
     const before = demo.sandbox.inspected.length
@@ -114,7 +126,7 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     expect(cookie(await context.cookies(), 'idstitch_external_contact_id')?.value).toBe(BOB)
     const bob = demo.sandbox.inspected.filter((entry) => entry.userId === BOB)
     // DataFast and GA4 skip: the new visitor has no history to stitch yet, and alice's GA client id is not bob's.
-    expect(bob.map((entry) => entry.provider).sort()).toEqual(PROVIDERS.filter((name) => name !== 'datafast' && name !== 'ga4').sort())
+    expect(providersOf(bob)).toEqual(PROVIDERS.filter((name) => name !== 'datafast' && name !== 'ga4').sort())
     expect(bob.every((entry) => entry.anonymousId !== visitor)).toBe(true)
     await ready(app)
     expect(await app.evaluate(() => window.idstitch.getVisitorId())).toBe(second)
@@ -139,7 +151,7 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     await spa.waitForFunction(() => document.getElementById('status')?.textContent?.includes('relayed'))
     expect(cookie(await context.cookies(), 'idstitch_external_contact_id')).toMatchObject({ value: ALICE, domain: '.example.test' })
     const relayed = demo.sandbox.inspected.slice(before)
-    expect(relayed.map((entry) => entry.provider).sort()).toEqual([...PROVIDERS].sort())
+    expect(providersOf(relayed)).toEqual([...PROVIDERS].sort())
     expect(relayed.filter((entry) => WITH_VISITOR.includes(entry.provider)).every((entry) => entry.anonymousId === visitor)).toBe(true)
 
     // The SPA identifies on every route change: each is the identify the providers already accepted, so none is sent again.

@@ -11,7 +11,7 @@ describe('the built packages, as a user imports them', () => {
   it('@idstitch/node and its providers load with import and require', () => {
     const names = 'createClient,getVisitorId,contactCookie,ConfigError,isHttpError'
     expect(run('module', `import * as m from '@idstitch/node'; import * as p from '@idstitch/node/providers'; console.log([${names.split(',').map((n) => `typeof m.${n}`)}].join() + '|' + Object.keys(p).sort().join())`)).toBe(
-      'function,function,function,function,function|BUILT_IN_PROVIDERS,amplitude,datafast,defineProvider,dfend,ga4,http,monterosa,pathbound,posthog,segment,thrivestack',
+      'function,function,function,function,function|BUILT_IN_PROVIDERS,amplitude,datafast,defineProvider,dfend,ga4,http,mixpanel,monterosa,pathbound,posthog,segment,thrivestack',
     )
     expect(run('commonjs', `const m = require('@idstitch/node'); const p = require('@idstitch/node/providers'); console.log(typeof m.createClient, typeof p.pathbound, m.contactCookie('usr_1', { secure: false }))`)).toBe(
       'function function idstitch_external_contact_id=usr_1; Max-Age=31536000; Path=/; SameSite=Lax',

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createIdentifyHandler, type Provider } from '@idstitch/node'
-import { pathbound, segment } from '@idstitch/node/providers'
+import { mixpanel, pathbound, segment } from '@idstitch/node/providers'
 import { createQueue, createWorker, type IdentifyQueue, type IdentifyWorker } from '@idstitch/queue'
-import { pathboundRule, segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
+import { mixpanelRules, pathboundRule, segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startRedis, type RedisServer } from '@idstitch/example-queue/redis-server'
@@ -15,6 +15,7 @@ import { startWorker, until, type WorkerProcess } from './harness.js'
 
 const KEY = 'pb_queue_key_0123456789'
 const WRITE_KEY = 'wk_queue_segment_0123'
+const MIXPANEL_TOKEN = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const UNLIMITED = { limit: 1_000_000, windowMs: 1_000 }
 const cli = fileURLToPath(new URL('../../packages/queue/dist/cli.js', import.meta.url))
@@ -43,7 +44,7 @@ afterAll(async () => {
 /** A fresh stand-in and key prefix for each test, so no test sees another's jobs or limits. */
 const fresh = async (rateLimit = UNLIMITED) => {
   prefix = `t${++tests}`
-  sandbox = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }], rateLimit }), segmentRule({ writeKeys: [WRITE_KEY] })])
+  sandbox = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }], rateLimit }), segmentRule({ writeKeys: [WRITE_KEY] }), ...mixpanelRules({ tokens: [MIXPANEL_TOKEN] })])
 }
 const queueFor = (options: { rateLimit?: typeof UNLIMITED; segment?: boolean; attempts?: number; backoffMs?: number; deadlineMs?: number; connection?: string } = {}) => {
   const providers: Provider[] = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: options.rateLimit ?? UNLIMITED })]
@@ -278,6 +279,27 @@ describe('@idstitch/queue on a real Redis', () => {
     expect(batches.length).toBeLessThan(20)
     expect(await until(() => worker.counts().segment?.delivered === 20, 2_000)).toBe(true)
     expect(worker.counts()).toEqual({ pathbound: { delivered: 20, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }, segment: { delivered: 20, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 } })
+  }, 30_000)
+
+  it('delivers a provider that takes an identify in two requests (Mixpanel), its token never in Redis; a retried job sends the same merge event again', async () => {
+    await fresh()
+    const providers = [mixpanel({ token: MIXPANEL_TOKEN, host: sandbox.url })]
+    const queue = createQueue({ connection: redis.url, prefix, providers, logger: false, backoffMs: 100 })
+    queues.push(queue)
+    expect((await queue.identify({ userId: 'usr_mp', anonymousId: VISITOR, traits: { plan: 'pro' } })).results[0]?.status).toBe('queued')
+    const stored = await everythingInRedis()
+    expect(stored).toContain('usr_mp')
+    expect(stored).not.toContain(MIXPANEL_TOKEN)
+    // The profile update fails once: BullMQ retries the job, which sends the chain from its start.
+    sandbox.faults.push({ delayMs: 0 }, { status: 503 })
+    const worker = createWorker({ connection: redis.url, prefix, logger: false, providers, maxBackoffMs: 200 })
+    inProcess.push(worker)
+    expect(await until(() => sandbox.accepted.some((identify) => identify.provider === 'mixpanel' && identify.traits.plan === 'pro'), 10_000)).toBe(true)
+    expect(sandbox.requests.map((request) => request.path)).toEqual(['/import', '/engage', '/import', '/engage'])
+    // Mixpanel de-duplicates the merge event by its $insert_id: the second import is the same event.
+    const insertIds = sandbox.requests.filter((request) => request.path === '/import').map((request) => (request.body as { properties: { $insert_id: string } }[])[0]?.properties.$insert_id)
+    expect(new Set(insertIds).size).toBe(1)
+    expect(await until(() => worker.counts().mixpanel?.delivered === 1, 2_000)).toBe(true)
   }, 30_000)
 
   it("hands a dead letter's error to the worker's onError, its key redacted, and pauses every worker for a Retry-After", async () => {

@@ -39,7 +39,7 @@ describe('the public types', () => {
     // @ts-expect-error writeKey is required (never called: it would throw a ConfigError)
     const missingKey = () => segment({ baseUrl: 'https://api.segment.io' })
     expectTypeOf(missingKey).toBeFunction()
-    expectTypeOf<ProviderKind>().toEqualTypeOf<'datafast' | 'dfend' | 'thrivestack' | 'pathbound' | 'monterosa' | 'segment' | 'posthog' | 'ga4' | 'amplitude'>()
+    expectTypeOf<ProviderKind>().toEqualTypeOf<'datafast' | 'dfend' | 'thrivestack' | 'pathbound' | 'monterosa' | 'segment' | 'posthog' | 'ga4' | 'amplitude' | 'mixpanel'>()
     const acme = defineProvider<{ token: string }, { id: string }>({
       name: 'acme',
       configure: (options) => options,

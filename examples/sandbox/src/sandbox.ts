@@ -7,6 +7,7 @@ import { pathboundRule } from './rules/pathbound.js'
 import { posthogRule } from './rules/posthog.js'
 import { ga4Rule } from './rules/ga4.js'
 import { amplitudeRule } from './rules/amplitude.js'
+import { mixpanelRules } from './rules/mixpanel.js'
 import { segmentRule } from './rules/segment.js'
 import { thrivestackRule } from './rules/thrivestack.js'
 import { startProviderServer, type ProviderServer } from './server.js'
@@ -24,11 +25,18 @@ export const SANDBOX_CREDENTIALS = {
   ga4MeasurementId: 'G-SANDBOX1',
   ga4: 'ga_sandbox_secret',
   amplitude: '5a1db0c3e1f2a4b6c8d0e2f4a6b8c0d2', // 32 hex digits, as Amplitude's keys are
+  mixpanel: '7e3f0c9a1b2d4e6f8a0b1c2d3e4f5a6b', // 32 hex digits, as Mixpanel's project tokens are
   monterosaProjectId: '5d5b0676-ce0f-4058-b2bf-49af49f61cb5',
 } as const
 
-/** What posthog-js calls from the browser (not the server-side `/batch/` the stand-in checks). */
-const POSTHOG_BROWSER_PATHS = /^\/(flags|decide|e|i\/v0\/e|s|array|surveys|api\/surveys|engage)(\/|$)/
+/**
+ * Where the marketing page's own copies of posthog-js and mixpanel-browser send (their `api_host`):
+ * remote config, flags, events. Apart from the server-side endpoints the stand-ins check.
+ */
+export const BROWSER_SDK_PREFIX = '/browser'
+const BROWSER_SDK_PATHS = /^\/browser\/(posthog|mixpanel)(\/|$)/
+/** What each browser SDK takes for "accepted": mixpanel-browser reads `{ status: 1 }`. */
+const BROWSER_SDK_ANSWER: Record<string, string> = { posthog: '{}', mixpanel: '{"status":1,"error":null}' }
 
 /** One identify as the inspector shows it. */
 export interface InspectedIdentify extends AcceptedIdentify {
@@ -57,7 +65,7 @@ export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
   const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST' }
 
   // One rule per built-in provider: a provider added to idstitch without a stand-in here fails to type-check.
-  const rules: Record<ProviderKind, ProviderRule> = {
+  const rules: Record<ProviderKind, ProviderRule | ProviderRule[]> = {
     datafast: datafastRule({ websiteKeys: [SANDBOX_CREDENTIALS.datafast], visitorsWithPageviews: () => visitors }),
     dfend: dfendRule({ secretKeys: [SANDBOX_CREDENTIALS.dfend] }),
     thrivestack: thrivestackRule({ apiKey: SANDBOX_CREDENTIALS.thrivestack }),
@@ -67,9 +75,10 @@ export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
     posthog: posthogRule({ apiKeys: [SANDBOX_CREDENTIALS.posthog] }),
     ga4: ga4Rule({ measurementId: SANDBOX_CREDENTIALS.ga4MeasurementId, apiSecret: SANDBOX_CREDENTIALS.ga4 }),
     amplitude: amplitudeRule({ apiKeys: [SANDBOX_CREDENTIALS.amplitude] }),
+    mixpanel: mixpanelRules({ tokens: [SANDBOX_CREDENTIALS.mixpanel] }),
   }
   const server = await startProviderServer(
-    Object.values(rules),
+    Object.values(rules).flat(),
     {
       port,
       routes(request, response) {
@@ -85,12 +94,13 @@ export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
           response.on('close', () => streams.delete(response))
           return true
         }
-        // posthog-js on the marketing page, pointed at the sandbox: its browser endpoints (remote
-        // config, flags, events) answer an empty success, so the SDK runs and mints its own id.
-        if (POSTHOG_BROWSER_PATHS.test(request.path)) {
+        // posthog-js and mixpanel-browser on the marketing page, pointed at the sandbox: their browser
+        // endpoints (remote config, flags, events) answer an empty success, so each SDK runs and mints its own id.
+        const sdk = BROWSER_SDK_PATHS.exec(request.path)?.[1]
+        if (sdk !== undefined) {
           const origin = String(request.headers.origin ?? '*')
           response.writeHead(request.method === 'OPTIONS' ? 204 : 200, { 'content-type': 'application/json', 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'GET, POST' })
-          response.end(request.method === 'OPTIONS' ? undefined : '{}')
+          response.end(request.method === 'OPTIONS' ? undefined : BROWSER_SDK_ANSWER[sdk])
           return true
         }
         if (request.path === '/pageview') {

@@ -11,7 +11,7 @@
 //   `distinct_id` and `$user_state` (`anonymous` until identify()).
 //   posthog.com/docs/libraries/js/persistence
 // - Mixpanel (mixpanel-browser, Simplified ID Merge): `mp_<token>_mixpanel`,
-//   %-encoded JSON with `$device_id`. docs.mixpanel.com/docs/tracking-methods/id-management/identifying-users-simplified
+//   %-encoded JSON with `$device_id`, and `$user_id` once identify() ran. docs.mixpanel.com/docs/tracking-methods/id-management/identifying-users-simplified
 // - Amplitude (Browser SDK 2): `AMP_<first 10 characters of the API key>`,
 //   base64 of %-encoded JSON with `deviceId`. amplitude.com/docs/sdks/analytics/browser/cookies-and-consent-management
 // - GA4 (gtag.js): `_ga`, `GA1.<n>.<random>.<seconds>`; the client id is
@@ -63,7 +63,16 @@ const READERS: readonly Reader[] = [
       return field(state, '$user_state') === 'identified' ? undefined : safe(field(state, 'distinct_id'))
     },
   },
-  { kind: 'mixpanel', matches: (name) => /^mp_[A-Za-z0-9]+_mixpanel$/.test(name), read: (value) => safe(field(json(decoded(value)), '$device_id')) },
+  {
+    kind: 'mixpanel',
+    matches: (name) => /^mp_[A-Za-z0-9]+_mixpanel$/.test(name),
+    read(value) {
+      const state = json(decoded(value))
+      // Once mixpanel-browser identified the visitor ($user_id is set), the SDK merged this device itself: it is
+      // another user's to merge no more (a shared browser where the last user never called reset()).
+      return field(state, '$user_id') === undefined ? safe(field(state, '$device_id')) : undefined
+    },
+  },
   {
     kind: 'amplitude',
     matches: (name) => /^AMP_[A-Za-z0-9]{10}$/.test(name),

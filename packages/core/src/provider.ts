@@ -9,6 +9,16 @@ export interface ProviderRequest {
   headers: Record<string, string>
   /** Serialised as JSON by the transport. */
   body: unknown
+  /**
+   * A request to send once this one is accepted, for an API that takes an
+   * identify in more than one call (Mixpanel: the merge event, then the
+   * profile update). Each request of the chain is retried on its own; the
+   * identify is delivered when the last one is accepted. A queue worker that
+   * retries a job sends the chain from its start again, so every request of a
+   * chain must be idempotent (Mixpanel de-duplicates events by `$insert_id`,
+   * and a profile `$set` is idempotent).
+   */
+  next?: ProviderRequest
 }
 
 /** An HTTP response as the adapter sees it: `body` is parsed JSON, or the raw text when it is not JSON. */
@@ -50,10 +60,10 @@ export interface Provider<Item = unknown> {
   readonly name: string
   /** Validates and maps one event. */
   prepare(event: IdentifyEvent): Prepared<Item>
-  /** Builds one request for one item, or several when `batch` is set. */
+  /** Builds one request (possibly a chain, see {@link ProviderRequest.next}) for one item, or several when `batch` is set. */
   request(items: readonly Item[]): ProviderRequest
-  /** Turns a response into an outcome. */
-  parse(response: ProviderResponse): ProviderOutcome
+  /** Turns a response into an outcome; `step` is the answered request's place in its chain (0 for the first). */
+  parse(response: ProviderResponse, step: number): ProviderOutcome
   /** Set when several items may share one request. `maxBytes` bounds the JSON body. */
   readonly batch?: { readonly maxItems: number; readonly maxBytes: number }
   /** The provider's documented rate limit, which the client enforces on its side. */
@@ -74,7 +84,7 @@ export interface ProviderDefinition<Options, Config, Item> {
   redact?(text: string, config: Config): string
   prepare(event: IdentifyEvent, config: Config): Prepared<Item>
   request(items: readonly Item[], config: Config): ProviderRequest
-  parse?(response: ProviderResponse, config: Config): ProviderOutcome
+  parse?(response: ProviderResponse, config: Config, step: number): ProviderOutcome
   batch?: (config: Config) => { maxItems: number; maxBytes: number } | undefined
   rateLimit?: (config: Config) => { limit: number; windowMs: number } | undefined
 }
@@ -221,7 +231,7 @@ export const defineProvider = <Options, Item, Config = Options>(
       name,
       prepare: (event) => definition.prepare(event, config),
       request: (items) => definition.request(items, config),
-      parse: (response) => (definition.parse ?? defaultParse)(response, config),
+      parse: (response, step) => (definition.parse ?? defaultParse)(response, config, step),
       ...(batch ? { batch } : {}),
       ...(rateLimit ? { rateLimit } : {}),
       redact,

@@ -37,6 +37,36 @@ describe('reading cookies', () => {
     expect(getAnonymousIds(undefined)).toEqual({})
   })
 
+  // Cookies as the vendors' own browser SDKs wrote them, captured from Chromium on 2026-12-02 (the demo's marketing page:
+  // posthog-js 1.449.2, @amplitude/analytics-browser 2.48.1, mixpanel-browser 2.83.0; `_ga` in gtag.js's format).
+  const CAPTURED = {
+    anonymous: [
+      ['_ga', 'GA1.1.1581747671.1796218818'],
+      ['AMP_5a1db0c3e1', 'JTdCJTIyZGV2aWNlSWQlMjIlM0ElMjIxZDJhNjExYS1jMzAxLTQwM2MtYTk4Ny00ZGJiMGE5NTdjODclMjIlMkMlMjJzZXNzaW9uSWQlMjIlM0ExNzk2MjE4ODE4ODgxJTJDJTIyb3B0T3V0JTIyJTNBZmFsc2UlMkMlMjJwYWdlQ291bnRlciUyMiUzQTAlMkMlMjJjb29raWVEb21haW4lMjIlM0ElMjIuZXhhbXBsZS50ZXN0JTIyJTdE'],
+      ['ph_phc_sandbox_key_posthog', '%7B%22%24device_id%22%3A%2201a236fc-11d4-7a1f-abc3-94746c36d4d0%22%2C%22distinct_id%22%3A%2201a236fc-11d4-7a1f-abc3-94746c36d4d0%22%2C%22%24user_state%22%3A%22anonymous%22%7D'],
+      ['mp_7e3f0c9a1b2d4e6f8a0b1c2d3e4f5a6b_mixpanel', '%7B%22distinct_id%22%3A%22%24device%3A13b9d8cc-83fc-45c6-a19e-36488e7d0df0%22%2C%22%24device_id%22%3A%2213b9d8cc-83fc-45c6-a19e-36488e7d0df0%22%2C%22%24initial_referrer%22%3A%22%24direct%22%2C%22%24initial_referring_domain%22%3A%22%24direct%22%2C%22__mps%22%3A%7B%7D%2C%22__mpso%22%3A%7B%22%24initial_referrer%22%3A%22%24direct%22%2C%22%24initial_referring_domain%22%3A%22%24direct%22%7D%2C%22__mpus%22%3A%7B%7D%2C%22__mpa%22%3A%7B%7D%2C%22__mpu%22%3A%7B%7D%2C%22__mpr%22%3A%5B%5D%2C%22__mpap%22%3A%5B%5D%7D'],
+    ],
+    // After posthog.identify() and mixpanel.identify() ran in the page.
+    identified: [
+      ['ph_phc_sandbox_key_posthog', '%7B%22%24device_id%22%3A%2201a236fc-3e11-799e-9a72-5c3b244422b6%22%2C%22distinct_id%22%3A%22usr_captured%22%2C%22%24epp%22%3Atrue%2C%22%24user_state%22%3A%22identified%22%7D'],
+      ['mp_7e3f0c9a1b2d4e6f8a0b1c2d3e4f5a6b_mixpanel', '%7B%22distinct_id%22%3A%22usr_captured%22%2C%22%24device_id%22%3A%22b25002c8-21ed-40a0-80f6-c68d22c7e74a%22%2C%22%24initial_referrer%22%3A%22%24direct%22%2C%22%24initial_referring_domain%22%3A%22%24direct%22%2C%22__mps%22%3A%7B%7D%2C%22__mpso%22%3A%7B%7D%2C%22__mpus%22%3A%7B%7D%2C%22__mpa%22%3A%7B%7D%2C%22__mpu%22%3A%7B%7D%2C%22__mpr%22%3A%5B%5D%2C%22__mpap%22%3A%5B%5D%2C%22%24user_id%22%3A%22usr_captured%22%7D'],
+    ],
+  }
+  const cookieHeader = (cookies: string[][]) => cookies.map(([name, value]) => `${name}=${value}`).join('; ')
+
+  it("reads the ids from cookies the vendors' own SDKs wrote: the ids each SDK reported", () => {
+    expect(getAnonymousIds(cookieHeader(CAPTURED.anonymous))).toEqual({
+      ga4: '1581747671.1796218818',
+      amplitude: '1d2a611a-c301-403c-a987-4dbb0a957c87', // amplitude.getDeviceId()
+      posthog: '01a236fc-11d4-7a1f-abc3-94746c36d4d0', // posthog.get_distinct_id()
+      mixpanel: '13b9d8cc-83fc-45c6-a19e-36488e7d0df0', // mixpanel.get_property('$device_id')
+    })
+  })
+
+  it('reads no id from a PostHog or Mixpanel cookie once its SDK identified someone: that device is already theirs', () => {
+    expect(getAnonymousIds(cookieHeader(CAPTURED.identified))).toEqual({})
+  })
+
   it('returns undefined without cookies, and for tampered values', () => {
     expect(getVisitorId(undefined)).toBeUndefined()
     expect(getVisitorId('')).toBeUndefined()

@@ -71,13 +71,19 @@ export interface DeliveryLane {
 /** One request on its way: the jobs it carries, and its attempts so far. */
 interface Flight {
   jobs: Job[]
-  /** Built on its first attempt. */
+  /** Built on its first attempt; then the next request of its chain once one is accepted. */
   request?: ProviderRequest
+  /** The request's place in its chain (0 for the first). */
+  step: number
+  /** What the accepted requests of the chain answered, in order. */
+  answers: unknown[]
   /** The soonest deadline of its jobs. */
   deadline: Deadline
   /** The least time left for which an attempt is started. */
   room: number
+  /** Attempts of every request of the chain (reported), and of the current one (bounded by `retryLimit`). */
   attempts: number
+  tries: number
   last?: Delivery
 }
 
@@ -194,7 +200,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     // With less time left than `room`, an attempt could not finish: it is not started. It would reach the
     // provider (which may act on it) only to be aborted and reported failed. This also covers timers,
     // which fire up to a few ms before Date.now() reaches their aim.
-    return { jobs, deadline, room: Math.min(MIN_ATTEMPT_MS, deadline.ms / 10), attempts: 0 }
+    return { jobs, deadline, room: Math.min(MIN_ATTEMPT_MS, deadline.ms / 10), step: 0, answers: [], attempts: 0, tries: 0 }
   }
 
   /** The last moment an attempt of `flight` may start. */
@@ -293,7 +299,8 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     limiter?.record(now)
     active++
     flight.attempts++
-    void attempt(request, flight.deadline, flight.attempts).then((outcome) => {
+    flight.tries++
+    void attempt(request, flight.step, flight.deadline, flight.attempts).then((outcome) => {
       active--
       land(flight, outcome)
       pump()
@@ -322,7 +329,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
   }
 
   /** One HTTP attempt, bounded by the transport's timeout and the lane's backstop; never rejects. */
-  const attempt = async (request: ProviderRequest, deadline: Deadline, attempts: number): Promise<AttemptOutcome> => {
+  const attempt = async (request: ProviderRequest, step: number, deadline: Deadline, attempts: number): Promise<AttemptOutcome> => {
     const remaining = deadline.at - options.now()
     const byDeadline = remaining <= options.timeoutMs * BACKSTOP_FACTOR
     const controller = new AbortController()
@@ -331,7 +338,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     const backstop = setTimeout(() => controller.abort(), byDeadline ? remaining : options.timeoutMs * BACKSTOP_FACTOR)
     try {
       const response = await options.transport.send(request, { timeoutMs: options.timeoutMs, signal: controller.signal })
-      const outcome = provider.parse(response)
+      const outcome = provider.parse(response, step)
       if (outcome.ok) return { final: true, delivery: { status: 'delivered', attempts, httpStatus: response.status, data: outcome.data } }
       const error = new HttpError(provider.name, response.status, options.redact.text(outcome.message), { code: outcome.code ?? 'http_error', body: options.redact.value(response.body) })
       const delivery: Delivery = { status: 'failed', attempts, httpStatus: response.status, error }
@@ -377,19 +384,36 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
       ? (retryAfterMs ?? Math.max(0, options.backoff(retry)))
       : retryDelay(retry, retryAfterMs, options.backoff, options.random())
 
-  /** What happens to `flight` after an attempt: done, or asleep until its next one. */
+  /** Moves `flight` on to the next request of its chain, ahead of new jobs, with a fresh count of tries. */
+  const advance = (flight: Flight, next: ProviderRequest, delivery: Delivery): void => {
+    flight.answers.push(delivery.data)
+    flight.request = next
+    flight.step++
+    flight.tries = 0
+    flight.last = undefined
+    ready.push(flight)
+  }
+
+  /** What happens to `flight` after an attempt: done, on to its chain's next request, or asleep until its next try. */
   const land = (flight: Flight, outcome: AttemptOutcome): void => {
     const now = options.now()
-    flight.last = outcome.delivery
     track(outcome, now)
+    const next = outcome.delivery.status === 'delivered' ? flight.request?.next : undefined
+    if (next) {
+      advance(flight, next, outcome.delivery)
+      return
+    }
+    // A chain's answer is every request's, in order.
+    if (flight.step > 0 && outcome.delivery.status === 'delivered') outcome.delivery.data = [...flight.answers, outcome.delivery.data]
+    flight.last = outcome.delivery
     const retryAfter = outcome.delivery.status === 'failed' && !outcome.final ? outcome.retryAfterMs : undefined
     if (retryAfter !== undefined) honourRetryAfter(retryAfter, now)
     if (retryAfter !== undefined) outcome.delivery.retryAfterMs = retryAfter
-    if (outcome.final || flight.attempts > options.retryLimit || unavailableUntil > now || breaker.openUntil > now) {
+    if (outcome.final || flight.tries > options.retryLimit || unavailableUntil > now || breaker.openUntil > now) {
       finish(flight.jobs, outcome.delivery)
       return
     }
-    const delay = delayFor(flight.attempts, retryAfter)
+    const delay = delayFor(flight.tries, retryAfter)
     // A retry that could not start in time is not worth waiting for.
     if (now + delay > flight.deadline.at - flight.room) finish(flight.jobs, outcome.delivery)
     else sleep(flight, delay)

@@ -10,7 +10,7 @@ export interface Redactor {
   text(text: string): string
   /** A copy of a JSON value with every string in it redacted (the same value when nothing was secret). */
   value(value: unknown): unknown
-  /** A request as a dry run shows it: body as a value, secret headers and secrets anywhere else redacted. */
+  /** A request (and the rest of its chain) as a dry run shows it: body as a value, secret headers and secrets anywhere else redacted. */
   request(request: ProviderRequest): ProviderRequest
   /**
    * An error to keep as a `cause`: a copy with its message redacted, keeping
@@ -47,6 +47,7 @@ export const createRedactor = (providers: readonly Provider[]): Redactor => {
     body: value(input.body instanceof JsonText ? input.body.toJSON() : input.body),
     url: text(input.url),
     headers: Object.fromEntries(Object.entries(input.headers).map(([name, header]) => [name, SECRET_HEADER.test(name) ? '[redacted]' : text(header)])),
+    ...(input.next ? { next: request(input.next) } : {}),
   })
   const error = (input: unknown): Error => {
     const original = input instanceof Error ? input : undefined

@@ -10,6 +10,7 @@ import { pathbound } from './pathbound.js'
 import { posthog } from './posthog.js'
 import { ga4 } from './ga4.js'
 import { amplitude } from './amplitude.js'
+import { mixpanel } from './mixpanel.js'
 import { segment } from './segment.js'
 import { thrivestack } from './thrivestack.js'
 
@@ -22,12 +23,13 @@ export type { SegmentOptions, SegmentIdentifyPayload, SegmentBatchBody } from '.
 export type { PosthogOptions, PosthogIdentifyPayload } from './posthog.js'
 export type { Ga4Options, Ga4CollectPayload } from './ga4.js'
 export type { AmplitudeOptions, AmplitudeIdentifyPayload } from './amplitude.js'
+export type { MixpanelOptions, MixpanelIdentifyEvent, MixpanelProfileUpdate, MixpanelItem } from './mixpanel.js'
 export type { HttpProviderOptions } from './http.js'
 export { http } from './http.js'
-export { datafast, dfend, thrivestack, pathbound, monterosa, segment, posthog, ga4, amplitude }
+export { datafast, dfend, thrivestack, pathbound, monterosa, segment, posthog, ga4, amplitude, mixpanel }
 
 /** Every built-in provider's factory, by its default name. */
-export const BUILT_IN_PROVIDERS = { datafast, dfend, thrivestack, pathbound, monterosa, segment, posthog, ga4, amplitude } as const
+export const BUILT_IN_PROVIDERS = { datafast, dfend, thrivestack, pathbound, monterosa, segment, posthog, ga4, amplitude, mixpanel } as const
 
 /** The default name of a built-in provider: `'datafast'`, `'pathbound'`, … */
 export type ProviderKind = keyof typeof BUILT_IN_PROVIDERS

@@ -22,6 +22,7 @@ const ADAPTERS: Record<ProviderKind | 'http' | 'monterosa-token' | 'datafast-acc
   posthog: () => BUILT_IN_PROVIDERS.posthog({ apiKey: 'phc_wire_key', host: 'https://eu.i.posthog.com' }),
   ga4: () => BUILT_IN_PROVIDERS.ga4({ measurementId: 'G-WIRE123', apiSecret: 'ga_wire_key' }),
   amplitude: () => BUILT_IN_PROVIDERS.amplitude({ apiKey: 'amp_wire_key', serverUrl: 'https://api.eu.amplitude.com/2/httpapi' }),
+  mixpanel: () => BUILT_IN_PROVIDERS.mixpanel({ token: 'mpwiretoken0123', host: 'https://api-eu.mixpanel.com' }),
   http: () => http({ url: 'https://crm.example.test/identify', headers: { authorization: 'Bearer crm_wire_token' }, body: (event) => ({ id: event.userId, visitor: event.anonymousId, ...event.traits }) }),
 }
 

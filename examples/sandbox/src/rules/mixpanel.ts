@@ -1,0 +1,116 @@
+import { z } from 'zod'
+import type { ProviderRule, SandboxRequest } from '../types.js'
+import { isJson } from './shared.js'
+
+// Mixpanel's ingestion API, as documented at docs.mixpanel.com (read 2026-12-02):
+// - Import Events (reference/import-events, troubleshooting/errors/400-bad-request):
+//   `POST /import`, a JSON array of at most 2,000 events; the project token as the
+//   HTTP Basic user name (empty password) or a Service Account, else 401. With
+//   `strict=1`, each event needs `event`, `properties.time` (seconds or ms since the
+//   epoch, after 1971-01-01 and at most an hour ahead), `properties.distinct_id` (a
+//   string, not a placeholder such as `null`, `anonymous` or `00000000-…`) and
+//   `properties.$insert_id` (at most 36 letters, digits or `-`); a batch with invalid
+//   events answers 400 `{ code, error, status, num_records_imported, failed_records: [{ index, insert_id, field, message }] }`,
+//   and the valid ones are still imported. 200 is `{ code: 200, num_records_imported, status: "OK" }`.
+// - Simplified ID Merge (docs/tracking-methods/id-management/identifying-users-simplified):
+//   an event with both `$device_id` and `$user_id` links the device to the user.
+// - Profile Set (reference/profile-set, reference/user-profile-limits): `POST /engage`,
+//   a JSON array of at most 2,000 updates `{ $token, $distinct_id, $set }`; it answers
+//   200 even for an invalid update: the body is `1`/`0`, or with `verbose=1`
+//   `{ status: 1, error: null }` / `{ status: 0, error }`.
+
+export interface MixpanelRuleOptions {
+  /** Project tokens the stand-in accepts. */
+  tokens: string[]
+}
+
+const PLACEHOLDERS = new Set(['00000000-0000-0000-0000-000000000000', 'anon', 'anonymous', 'nil', 'none', 'null', 'n/a', 'na', 'undefined', 'unknown', '<nil>', '0', '-1', 'true', 'false', '[]', '{}'])
+const LOWEST_TIME_S = Date.UTC(1971, 0, 1) / 1000
+const HOUR_MS = 60 * 60 * 1000
+
+/** An event's time in ms: seconds and milliseconds since the epoch are both accepted. */
+const inMs = (time: number): number => (time < 1e11 ? time * 1000 : time)
+
+const event = z.looseObject({
+  event: z.string({ error: "'event' is required" }).min(1, "'event' is required"),
+  properties: z.looseObject({
+    time: z.number({ error: "'properties.time' is invalid: must be specified as seconds or milliseconds since epoch" }).refine((time) => inMs(time) >= LOWEST_TIME_S * 1000 && inMs(time) <= Date.now() + HOUR_MS, "'properties.time' is invalid: must be after 1971-01-01 and at most an hour in the future"),
+    distinct_id: z.string({ error: "'properties.distinct_id' is required" }).refine((id) => !PLACEHOLDERS.has(id.toLowerCase()), "'properties.distinct_id' is invalid: it is a placeholder value"),
+    $insert_id: z.string({ error: "'properties.$insert_id' is required" }).regex(/^[A-Za-z0-9-]{1,36}$/, "'properties.$insert_id' is invalid: at most 36 letters, digits or '-'").refine((id) => !PLACEHOLDERS.has(id.toLowerCase()), "'properties.$insert_id' is invalid: it is a placeholder value"),
+    $device_id: z.optional(z.string().min(1)),
+    $user_id: z.optional(z.string().min(1)),
+  }),
+})
+
+const profile = z.looseObject({
+  $token: z.string({ error: '$token is required' }),
+  $distinct_id: z.string({ error: '$distinct_id is required' }).min(1, '$distinct_id is required'),
+  $set: z.optional(z.record(z.string(), z.unknown(), { error: '$set must be an object' })),
+})
+
+/** The token of a request authorised as `Basic base64(token:)`. */
+const basicUser = (request: SandboxRequest): string | undefined => {
+  const match = /^Basic (.+)$/.exec(String(request.headers.authorization ?? ''))
+  if (!match) return undefined
+  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8')
+  return decoded.endsWith(':') ? decoded.slice(0, -1) : undefined
+}
+
+const at = () => new Date().toISOString()
+
+/** `POST /import?strict=1`: the project token as Basic auth, valid events only; merges of `$device_id` into `$user_id` are what it records. */
+const importRule = (options: MixpanelRuleOptions): ProviderRule => ({
+  name: 'mixpanel',
+  method: 'POST',
+  path: '/import',
+  handle(request) {
+    const token = basicUser(request)
+    if (token === undefined || !options.tokens.includes(token)) return { response: { status: 401, body: { code: 401, error: 'Invalid credentials', status: 'Unauthorized' } } }
+    if (request.query.get('strict') !== '1') return { response: { status: 400, body: { code: 400, error: 'the stand-in takes strict=1 only, as Mixpanel recommends', status: 'Bad Request' } } }
+    if (!isJson(request) || !Array.isArray(request.body)) return { response: { status: 400, body: { code: 400, error: 'body must be a JSON array of events', status: 'Bad Request' } } }
+    if (request.body.length === 0 || request.body.length > 2000) return { response: { status: 400, body: { code: 400, error: 'a batch holds 1 to 2,000 events', status: 'Bad Request' } } }
+    const failed: { index: number; insert_id: string; field: string; message: string }[] = []
+    const valid: z.infer<typeof event>[] = []
+    for (const [index, entry] of (request.body as unknown[]).entries()) {
+      const parsed = event.safeParse(entry)
+      if (parsed.success) {
+        valid.push(parsed.data)
+        continue
+      }
+      const issue = parsed.error.issues[0]
+      const insertId = (entry as { properties?: { $insert_id?: unknown } } | null)?.properties?.$insert_id
+      failed.push({ index, insert_id: typeof insertId === 'string' ? insertId : '', field: issue?.path.join('.') ?? '', message: issue?.message ?? 'invalid' })
+    }
+    const accepted = valid
+      .filter((entry) => entry.properties.$user_id !== undefined)
+      .map((entry) => ({ provider: 'mixpanel', userId: entry.properties.$user_id as string, ...(entry.properties.$device_id ? { anonymousId: entry.properties.$device_id } : {}), traits: {}, at: at() }))
+    if (failed.length > 0) {
+      return { response: { status: 400, body: { code: 400, error: 'some data points in the request failed validation', status: 'Bad Request', num_records_imported: valid.length, failed_records: failed } }, accepted }
+    }
+    return { response: { status: 200, body: { code: 200, num_records_imported: valid.length, status: 'OK' } }, accepted }
+  },
+})
+
+/** `POST /engage`: profile updates, each with a known `$token`; 200 whatever happens, the body tells. */
+const engageRule = (options: MixpanelRuleOptions): ProviderRule => ({
+  name: 'mixpanel',
+  method: 'POST',
+  path: '/engage',
+  handle(request) {
+    const verbose = request.query.get('verbose') === '1'
+    const answer = (error: string | null) => ({ status: 200, body: verbose ? { status: error === null ? 1 : 0, error } : error === null ? 1 : 0 })
+    if (!isJson(request) || !Array.isArray(request.body)) return { response: answer('data must be a JSON array of profile updates') }
+    if (request.body.length === 0 || request.body.length > 2000) return { response: answer('a batch holds 1 to 2,000 profile updates') }
+    const parsed = z.array(profile).safeParse(request.body)
+    if (!parsed.success) return { response: answer(parsed.error.issues[0]?.message ?? 'invalid profile update') }
+    if (parsed.data.some((update) => !options.tokens.includes(update.$token))) return { response: answer('Invalid token') }
+    if (request.body.some((update) => Buffer.byteLength(JSON.stringify(update)) > 1024 * 1024)) return { response: answer('a profile update is larger than 1 MB') }
+    return {
+      response: answer(null),
+      accepted: parsed.data.filter((update) => update.$set !== undefined).map((update) => ({ provider: 'mixpanel', userId: update.$distinct_id, traits: update.$set as Record<string, unknown>, at: at() })),
+    }
+  },
+})
+
+/** Mixpanel's two endpoints an identify uses: `/import` (the merge event) and `/engage` (the profile). */
+export const mixpanelRules = (options: MixpanelRuleOptions): ProviderRule[] => [importRule(options), engageRule(options)]

@@ -1,0 +1,209 @@
+import { base64, utf8Length } from '../json.js'
+import { anonymousIdFor, defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type FieldIssue, type ProviderOutcome, type ProviderRequest, type ProviderResponse } from '../provider.js'
+
+// Mixpanel's ingestion API, as documented at docs.mixpanel.com (read 2026-12-02):
+// - Simplified ID Merge (docs/tracking-methods/id-management/identifying-users-simplified):
+//   an event that carries both `$device_id` and `$user_id` merges the device's
+//   anonymous history into the user; `distinct_id` is then derived from `$user_id`.
+// - Import Events (reference/import-events): `POST /import?strict=1`, a JSON
+//   array of at most 2,000 events; authenticated by a Service Account, or by the
+//   project token as the Basic user name with an empty password. Each event needs
+//   `event`, `properties.time` (seconds or ms, after 1971-01-01, at most an hour
+//   ahead), `properties.distinct_id` and `properties.$insert_id` (at most 36
+//   letters, digits or `-`; Mixpanel de-duplicates by it, which makes a retried
+//   import safe); placeholder ids (`null`, `anonymous`, `0000…`) are refused.
+//   strict=1 answers 400 with `failed_records` naming each refused event.
+// - Profile Set (reference/profile-set): `POST /engage#profile-set`, a JSON array
+//   of at most 2,000 `{ $token, $distinct_id, $set }` updates, each under 1 MB;
+//   it answers 200 even when an update is invalid, so the body says: `verbose=1`
+//   gives `{ status: 1 }` or `{ status: 0, error }`. `$ip: "0"` keeps Mixpanel
+//   from locating the user at the server's address.
+// - Hosts: `https://api.mixpanel.com`, `https://api-eu.mixpanel.com` (EU residency),
+//   `https://api-in.mixpanel.com` (India).
+// - The project token is not a secret (reference/project-token: every browser
+//   running mixpanel-browser has it) and grants no read access; a Service
+//   Account does, and the Project Secret is deprecated (retired March 2027).
+
+/** Options of the {@link mixpanel} provider. */
+export interface MixpanelOptions {
+  /** The project token (the one mixpanel-browser is initialised with). */
+  token: string
+  /** `https://api.mixpanel.com` (default), `https://api-eu.mixpanel.com` for EU data residency, `https://api-in.mixpanel.com` for India. */
+  host?: string
+}
+
+/** The merge event of Simplified ID Merge, as sent to `/import`. */
+export interface MixpanelIdentifyEvent {
+  event: '$identify'
+  properties: {
+    /** The user id (Mixpanel derives it from `$user_id` too). */
+    distinct_id: string
+    $user_id: string
+    /** The visitor's own Mixpanel device id (its `mp_<token>_mixpanel` cookie), else the idstitch visitor id. */
+    $device_id?: string
+    /** Epoch ms. */
+    time: number
+    /** Mixpanel de-duplicates events by it: the message id, or a hash of it when it is not of Mixpanel's form. */
+    $insert_id: string
+    mp_lib: string
+    $lib_version: string
+  }
+}
+
+/** A profile update as sent to `/engage` (the token is added when the request is built). */
+export interface MixpanelProfileUpdate {
+  $distinct_id: string
+  $set: Record<string, unknown>
+  /** `"0"`: never locate the user at the server's IP address. */
+  $ip: '0'
+}
+
+/** What one identify becomes: the merge event, and the profile update when there are traits. */
+export interface MixpanelItem {
+  event: MixpanelIdentifyEvent
+  profile?: MixpanelProfileUpdate
+}
+
+interface Config {
+  token: string
+  importUrl: string
+  engageUrl: string
+}
+
+/** idstitch's own bounds for one request: 100 identifies and 1 MB (Mixpanel takes 2,000 and 2 MB). */
+export const MIXPANEL_MAX_ITEMS = 100
+export const MIXPANEL_MAX_BYTES = 1024 * 1024
+const INSERT_ID = /^[A-Za-z0-9-]{1,36}$/
+/** Values Mixpanel refuses as a distinct id or insert id: they betray a bug upstream. */
+const PLACEHOLDERS = new Set(['00000000-0000-0000-0000-000000000000', 'anon', 'anonymous', 'nil', 'none', 'null', 'n/a', 'na', 'undefined', 'unknown', '<nil>', '0', '-1', 'true', 'false', '[]', '{}'])
+/** Mixpanel's reserved profile properties, by the trait names users give them (Segment's spec). */
+const RESERVED_PROFILE: Readonly<Record<string, string>> = {
+  email: '$email',
+  name: '$name',
+  firstName: '$first_name',
+  first_name: '$first_name',
+  lastName: '$last_name',
+  last_name: '$last_name',
+  phone: '$phone',
+  avatar: '$avatar',
+  createdAt: '$created',
+  created_at: '$created',
+}
+
+/** A stable 64-bit hex hash (FNV-1a, twice with different offsets): an insert id for a message id Mixpanel would refuse. */
+const hashId = (text: string): string => {
+  let a = 0x811c9dc5
+  let b = 0x01000193 ^ 0x5bd1e995
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    a = Math.imul(a ^ code, 0x01000193) >>> 0
+    b = Math.imul(b ^ code, 0x01000193) >>> 0
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0')
+}
+
+const insertIdOf = (messageId: string): string => (INSERT_ID.test(messageId) && !PLACEHOLDERS.has(messageId.toLowerCase()) ? messageId : `h-${hashId(messageId)}`)
+
+/** Traits as profile properties: the ones Mixpanel reserves under their `$` names (a `$` name given as such wins). */
+const profileProperties = (traits: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+  const properties: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(traits)) {
+    const reserved = Object.hasOwn(RESERVED_PROFILE, name) ? (RESERVED_PROFILE[name] as string) : undefined
+    if (reserved === undefined) properties[name] = value
+    else if (!Object.hasOwn(traits, reserved)) properties[reserved] = value
+  }
+  return properties
+}
+
+const checkIds = (userId: string, device: { id: string | undefined; issue?: FieldIssue }): FieldIssue[] => {
+  const issues: FieldIssue[] = device.issue ? [device.issue] : []
+  if (PLACEHOLDERS.has(userId.toLowerCase())) issues.push({ path: 'userId', message: `"${userId}" is a placeholder Mixpanel refuses as a distinct id` })
+  if (device.id !== undefined && PLACEHOLDERS.has(device.id.toLowerCase())) issues.push({ path: 'anonymousIds.mixpanel', message: 'is a placeholder Mixpanel refuses as a device id' })
+  return issues
+}
+
+/** `/engage` answers 200 for an invalid update too: with `verbose=1` its body says `{ status: 0, error }`. */
+const parseProfile = (response: ProviderResponse): ProviderOutcome => {
+  const body = response.body as { status?: unknown; error?: unknown } | null
+  if (isSuccess(response) && typeof body === 'object' && body !== null && body.status === 1) return { ok: true, data: body }
+  const error = typeof body === 'object' && body !== null && typeof body.error === 'string' ? body.error : errorMessage(response.body, response.status)
+  if (isSuccess(response)) return { ok: false, code: 'provider_rejected', message: `profile update refused: ${error}` }
+  return httpFailure(response, `profile update: ${error}`)
+}
+
+/** `/import?strict=1` names each refused event in `failed_records`. */
+const parseImport = (response: ProviderResponse): ProviderOutcome => {
+  if (isSuccess(response)) return { ok: true, data: response.body }
+  const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as { error?: unknown; failed_records?: unknown }
+  const failed = Array.isArray(body.failed_records) ? (body.failed_records as { field?: unknown; message?: unknown }[]) : []
+  const first = failed[0]
+  const detail = first && typeof first.message === 'string' ? `: ${first.message}` : ''
+  return httpFailure(response, `${typeof body.error === 'string' ? body.error : errorMessage(response.body, response.status)}${detail}`)
+}
+
+/**
+ * Mixpanel (Simplified ID Merge): each identify is a `$identify` event to
+ * `/import` carrying the user id as `$user_id` and the visitor's own Mixpanel
+ * device id as `$device_id` (read from mixpanel-browser's `mp_<token>_mixpanel`
+ * cookie by `getAnonymousIds()`; the idstitch visitor id when there is none),
+ * which merges the visitor's anonymous history into the user; then, when there
+ * are traits, a profile `$set` to `/engage` (Mixpanel keeps profile properties
+ * apart from events). The two requests go in that order, each retried on its
+ * own; the identify is `delivered` once both are accepted. Identifies in flight
+ * together share the two requests, up to 100.
+ *
+ * Only the project token is needed or accepted: `/import` takes it as Basic
+ * auth, and it can only write, so no credential that reads a project (a
+ * Service Account, the deprecated Project Secret) is ever configured here.
+ * It is still kept out of logs, errors and dry runs like every key.
+ *
+ * @example
+ * mixpanel({ token: process.env.MIXPANEL_TOKEN!, host: 'https://api-eu.mixpanel.com' })
+ */
+export const mixpanel = defineProvider<MixpanelOptions, MixpanelItem, Config>({
+  name: 'mixpanel',
+  configure(options, fail) {
+    const token = requireString(fail, 'token', options.token)
+    if (!/^[A-Za-z0-9]{1,128}$/.test(token)) fail('token', 'must be a Mixpanel project token (letters and digits)')
+    const host = optionalBaseUrl(fail, options.host, 'https://api.mixpanel.com', 'host')
+    return { token, importUrl: joinUrl(host, '/import?strict=1&ip=0'), engageUrl: joinUrl(host, '/engage?verbose=1&ip=0') }
+  },
+  secrets: (config) => [config.token],
+  batch: () => ({ maxItems: MIXPANEL_MAX_ITEMS, maxBytes: MIXPANEL_MAX_BYTES }),
+  prepare(event) {
+    const device = anonymousIdFor(event, 'mixpanel')
+    const issues = checkIds(event.userId, device)
+    if (issues.length > 0) return { type: 'invalid', issues }
+    const properties = profileProperties(event.traits)
+    const item: MixpanelItem = {
+      event: {
+        event: '$identify',
+        properties: {
+          distinct_id: event.userId,
+          $user_id: event.userId,
+          ...(device.id === undefined || device.id === event.userId ? {} : { $device_id: device.id }),
+          time: Date.parse(event.timestamp),
+          $insert_id: insertIdOf(event.messageId),
+          mp_lib: event.library.name,
+          $lib_version: event.library.version,
+        },
+      },
+      ...(Object.keys(properties).length > 0 ? { profile: { $distinct_id: event.userId, $set: properties, $ip: '0' as const } } : {}),
+    }
+    const bytes = utf8Length(JSON.stringify(item))
+    if (bytes + 64 > MIXPANEL_MAX_BYTES) return { type: 'invalid', issues: [{ path: 'traits', message: 'makes the profile update larger than the 1 MB Mixpanel takes' }] }
+    return { type: 'item', item, bytes }
+  },
+  request(items, config): ProviderRequest {
+    const headers = { 'content-type': 'application/json', accept: 'application/json' }
+    const profiles = items.flatMap((item) => (item.profile ? [{ $token: config.token, ...item.profile }] : []))
+    return {
+      method: 'POST',
+      url: config.importUrl,
+      headers: { ...headers, authorization: `Basic ${base64(`${config.token}:`)}` },
+      body: items.map((item) => item.event),
+      ...(profiles.length > 0 ? { next: { method: 'POST', url: config.engageUrl, headers, body: profiles } } : {}),
+    }
+  },
+  parse: (response, _config, step) => (step === 0 ? parseImport(response) : parseProfile(response)),
+})
