@@ -18,10 +18,20 @@ beforeEach(() => {
   server.faults.length = 0
 })
 
-/** Every fault is exercised over every transport: node:http (the `node` export condition) and ky over fetch (everywhere else). */
+/**
+ * A transport an app wrote, which ends nothing by itself (not `bounded`): the delivery lane must end its attempts
+ * through the AbortSignal it passes. (Here node:http, told of no timeout or deadline, honouring only the signal.)
+ */
+const unbounded = (): Transport => {
+  const inner = createNodeHttpTransport()
+  return { send: (request, limits) => inner.send(request, { timeoutMs: 60_000, deadlineMs: Number.POSITIVE_INFINITY, ...(limits.signal ? { signal: limits.signal } : {}) }), close: () => inner.close?.() ?? Promise.resolve() }
+}
+
+/** Every fault is exercised over every transport: node:http (the `node` export condition), ky over fetch (everywhere else), and one of an app's own. */
 const transports: [string, () => Transport][] = [
   ['node:http agents', () => createNodeHttpTransport()],
   ['ky over fetch', () => createKyTransport()],
+  ['a transport that is not bounded', unbounded],
 ]
 
 const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {

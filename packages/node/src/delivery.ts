@@ -94,12 +94,19 @@ type AttemptOutcome = { final: boolean; delivery: Delivery; retryAfterMs?: numbe
 const MIN_ATTEMPT_MS = 10
 
 /**
- * The transport times out an attempt that gets no response in `timeoutMs`.
- * The lane's own timer is a backstop, at the deadline or at this many times
- * `timeoutMs`, for what a transport's timeout does not cover (ky's ends when
- * the headers arrive, so a body that stalls after them would hang).
+ * A transport that is not `bounded` (one an app wrote) may not end an attempt
+ * by itself: the lane aborts it at the deadline or at this many times
+ * `timeoutMs`, through an AbortSignal. Both built-in transports are bounded,
+ * and carry no signal: in Node, one per request costs about a third of a
+ * keep-alive request's CPU (see bench/).
  */
 const BACKSTOP_FACTOR = 2
+
+/** An AbortController aborted after `ms`: the lane's backstop for a transport that is not bounded. */
+const abortAfter = (ms: number): { controller: AbortController; timer: ReturnType<typeof setTimeout> } => {
+  const controller = new AbortController()
+  return { controller, timer: setTimeout(() => controller.abort(), ms) }
+}
 
 /** Room left in a batch body for its wrapper (`{"batch":[…]}`) and separators. */
 const BATCH_OVERHEAD = 64
@@ -328,16 +335,17 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     }, ms)
   }
 
-  /** One HTTP attempt, bounded by the transport's timeout and the lane's backstop; never rejects. */
+  /**
+   * One HTTP attempt, never rejecting. A bounded transport ends it by `timeoutMs` or the deadline
+   * itself; any other gets an AbortSignal from the lane's backstop timer.
+   */
   const attempt = async (request: ProviderRequest, step: number, deadline: Deadline, attempts: number): Promise<AttemptOutcome> => {
     const remaining = deadline.at - options.now()
-    const byDeadline = remaining <= options.timeoutMs * BACKSTOP_FACTOR
-    const controller = new AbortController()
-    // One timer per attempt, wired by hand: per-message AbortSignal.timeout()/any() cost more CPU
-    // and, on Node 20, memory than the rest of a message's delivery (see bench/).
-    const backstop = setTimeout(() => controller.abort(), byDeadline ? remaining : options.timeoutMs * BACKSTOP_FACTOR)
+    const byDeadline = remaining <= options.timeoutMs * (options.transport.bounded ? 1 : BACKSTOP_FACTOR)
+    const backstop = options.transport.bounded ? undefined : abortAfter(byDeadline ? remaining : options.timeoutMs * BACKSTOP_FACTOR)
     try {
-      const response = await options.transport.send(request, { timeoutMs: options.timeoutMs, signal: controller.signal })
+      const limits = { timeoutMs: options.timeoutMs, deadlineMs: remaining, ...(backstop ? { signal: backstop.controller.signal } : {}) }
+      const response = await options.transport.send(request, limits)
       const outcome = provider.parse(response, step)
       if (outcome.ok) return { final: true, delivery: { status: 'delivered', attempts, httpStatus: response.status, data: outcome.data } }
       const error = new HttpError(provider.name, response.status, options.redact.text(outcome.message), { code: outcome.code ?? 'http_error', body: options.redact.value(response.body) })
@@ -345,12 +353,14 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
       return { final: !isRetryableStatus(response.status), delivery, retryAfterMs: parseRetryAfter(response.headers['retry-after'], options.now()) }
     } catch (error) {
       // The request went out and no answer came: the provider may have accepted it.
-      if (controller.signal.aborted && byDeadline) return { final: true, delivery: { ...expired(deadline, attempts), maybeDelivered: true } }
-      const timedOut = controller.signal.aborted || (error as { name?: unknown } | null)?.name === 'TimeoutError'
+      const name = (error as { name?: unknown } | null)?.name
+      const aborted = backstop ? backstop.controller.signal.aborted : name === 'AbortError'
+      if (aborted && byDeadline) return { final: true, delivery: { ...expired(deadline, attempts), maybeDelivered: true } }
+      const timedOut = aborted || name === 'TimeoutError'
       const failure = timedOut ? new TimeoutError(provider.name, options.timeoutMs) : new NetworkError(provider.name, options.redact.error(error))
       return { final: false, delivery: { status: 'failed', attempts, error: failure, ...(timedOut ? { maybeDelivered: true } : {}) } }
     } finally {
-      clearTimeout(backstop)
+      if (backstop) clearTimeout(backstop.timer)
     }
   }
 

@@ -1,6 +1,6 @@
 import type { HTTPError, KyInstance } from 'ky'
 import { serializeBody } from '@idstitch/core/internal'
-import { parseBody, type Transport } from './transport.js'
+import { boundAttempt, parseBody, type Transport } from './transport.js'
 
 /** A fetch `Response` as the adapters see it: status, headers, parsed body. */
 const toProviderResponse = async (response: Response) => {
@@ -16,9 +16,9 @@ const toProviderResponse = async (response: Response) => {
  * Deno, Bun) and whenever a `fetch` is passed to `createClient`: ky over that
  * `fetch`.
  *
- * ky does what it is for: it builds the request, times each attempt out
- * (`timeout`, a `TimeoutError` the delivery lane maps to idstitch's), and
- * throws an `HTTPError` for a non-2xx answer, whose response is read here so
+ * ky does what it is for: it builds the request, times the wait for the
+ * response out (`timeout`, a `TimeoutError`), and throws an `HTTPError` for
+ * a non-2xx answer, whose response is read here so
  * that the provider's adapter can turn its error envelope into idstitch's
  * `HttpError`. ky does not retry (`retry: 0`): idstitch's delivery lane does,
  * because its retries are bounded by each identify's deadline, wait for the
@@ -39,20 +39,23 @@ export const createKyTransport = (fetchImpl?: typeof fetch): Transport => {
       isHTTPError,
     })))
   return {
-    async send(request, { timeoutMs, signal }) {
+    bounded: true,
+    async send(request, limits) {
       const { client, isHTTPError } = await load()
+      // ky's `timeout` ends the wait for the headers; one timer of ours also ends a body that stalls
+      // after them, and the attempt at the identify's deadline. Its error is what the lane reads.
+      const controller = new AbortController()
+      let ended: Error | undefined
+      const timer = boundAttempt(limits, (error) => controller.abort((ended = error)))
+      const aborted = limits.signal ? AbortSignal.any([controller.signal, limits.signal]) : controller.signal
       try {
-        const response = await client(request.url, {
-          method: request.method,
-          headers: request.headers,
-          body: serializeBody(request.body),
-          timeout: timeoutMs,
-          signal,
-        })
+        const response = await client(request.url, { method: request.method, headers: request.headers, body: serializeBody(request.body), timeout: limits.timeoutMs, signal: aborted })
         return await toProviderResponse(response)
       } catch (error) {
-        if (isHTTPError(error)) return toProviderResponse(error.response)
-        throw error
+        if (isHTTPError(error)) return await toProviderResponse(error.response).catch((failure: unknown) => Promise.reject(ended ?? failure))
+        throw ended ?? error
+      } finally {
+        clearTimeout(timer)
       }
     },
   }

@@ -1,9 +1,9 @@
 import type { Agent, IncomingMessage } from 'node:http'
 import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
 import { serializeBody } from '@idstitch/core/internal'
-import { attemptTimedOut, flattenHeaders, parseBody, type AttemptLimits, type Transport } from './transport.js'
+import { boundAttempt, flattenHeaders, parseBody, type AttemptLimits, type Transport } from './transport.js'
 
-/** Reads a response to the end; rejects when it stops short (the socket closed, or the signal aborted). */
+/** Reads a response to the end; rejects when it stops short (the socket closed, or the attempt's timer destroyed it). */
 const readBody = (response: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
@@ -14,6 +14,7 @@ const readBody = (response: IncomingMessage): Promise<string> =>
   })
 
 type Stack = { request: typeof import('node:http').request; agent: Agent }
+type Target = { protocol: string; hostname: string; port: string; path: string }
 
 /**
  * The Node transport: `node:http` and `node:https` with keep-alive agents, at
@@ -29,18 +30,25 @@ export const createNodeHttpTransport = ({ connections = 8 }: { connections?: num
   // server is closing (an ECONNRESET that would cost an attempt).
   const options = { keepAlive: true, maxSockets: connections, timeout: 30_000 }
   const stacks = new Map<string, Promise<Stack>>()
+  /** The stacks loaded so far, to send on without awaiting a promise per request. */
+  const loaded = new Map<string, Stack>()
   const stackFor = (protocol: string): Promise<Stack> => {
     let stack = stacks.get(protocol)
     if (!stack) {
       const module = protocol === 'https:' ? import('node:https') : import('node:http')
-      stacks.set(protocol, (stack = module.then(({ request, Agent }) => ({ request, agent: new Agent(options) }))))
+      stack = module.then(({ request, Agent }) => {
+        const ready = { request, agent: new Agent(options) }
+        loaded.set(protocol, ready)
+        return ready
+      })
+      stacks.set(protocol, stack)
     }
     return stack
   }
   // Parsed once per URL: a built-in provider sends every request to the same one. Bounded,
   // for custom adapters that put an id in the path.
-  const targets = new Map<string, { protocol: string; hostname: string; port: string; path: string }>()
-  const targetOf = (href: string) => {
+  const targets = new Map<string, Target>()
+  const targetOf = (href: string): Target => {
     let target = targets.get(href)
     if (!target) {
       if (targets.size >= 64) targets.clear()
@@ -50,31 +58,48 @@ export const createNodeHttpTransport = ({ connections = 8 }: { connections?: num
     }
     return target
   }
-  return {
-    async send(request: ProviderRequest, { timeoutMs, signal }: AttemptLimits): Promise<ProviderResponse> {
-      const target = targetOf(request.url)
-      const stack = await stackFor(target.protocol)
+  /**
+   * One request. Its one timer ends it at `timeoutMs` or the deadline, whichever comes first: no
+   * AbortSignal (in Node, a signal on each request costs a third of a keep-alive request's CPU) and
+   * no socket idle timer, which a response trickling in byte by byte would keep alive.
+   */
+  const sendOn = (stack: Stack, target: Target, request: ProviderRequest, limits: AttemptLimits): Promise<ProviderResponse> =>
+    new Promise((resolve, reject) => {
       const body = serializeBody(request.body)
       const headers = { 'content-length': Buffer.byteLength(body), ...request.headers }
-      return new Promise((resolve, reject) => {
-        const outgoing = stack.request(
-          { hostname: target.hostname, port: target.port, path: target.path, method: request.method, headers, agent: stack.agent, signal },
-          (response) => {
-            readBody(response).then((text) => {
-              const received = flattenHeaders(response.headers)
-              resolve({ status: response.statusCode ?? 0, headers: received, body: parseBody(text, received['content-type'] ?? null) })
-            }, reject)
-          },
-        )
-        // The socket's idle timer: no byte of the response for timeoutMs ends the attempt.
-        outgoing.setTimeout(timeoutMs, () => outgoing.destroy(attemptTimedOut(timeoutMs)))
-        outgoing.on('error', reject)
-        outgoing.end(body)
-      })
+      const outgoing = stack.request(
+        { hostname: target.hostname, port: target.port, path: target.path, method: request.method, headers, agent: stack.agent, ...(limits.signal ? { signal: limits.signal } : {}) },
+        (response) => {
+          readBody(response).then((text) => {
+            clearTimeout(timer)
+            const received = flattenHeaders(response.headers)
+            resolve({ status: response.statusCode ?? 0, headers: received, body: parseBody(text, received['content-type'] ?? null) })
+          }, fail)
+        },
+      )
+      const timer = boundAttempt(limits, (error) => outgoing.destroy(error))
+      function fail(error: unknown) {
+        clearTimeout(timer)
+        reject(error)
+      }
+      outgoing.on('error', fail)
+      outgoing.end(body)
+    })
+  return {
+    bounded: true,
+    send(request: ProviderRequest, limits: AttemptLimits): Promise<ProviderResponse> {
+      try {
+        const target = targetOf(request.url)
+        const stack = loaded.get(target.protocol)
+        return stack ? sendOn(stack, target, request, limits) : stackFor(target.protocol).then((ready) => sendOn(ready, target, request, limits))
+      } catch (error) {
+        return Promise.reject(error)
+      }
     },
     async close() {
       const closing = [...stacks.values()]
       stacks.clear()
+      loaded.clear()
       for (const stack of await Promise.all(closing)) stack.agent.destroy()
     },
   }

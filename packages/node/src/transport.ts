@@ -3,23 +3,38 @@ import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
 /** How one attempt is bounded. */
 export interface AttemptLimits {
   /**
-   * Past this many ms without a response, the transport rejects with an
-   * error named `'TimeoutError'` (ky's `TimeoutError` is one).
+   * Without a whole response (headers and body) within this many ms, the
+   * transport rejects with an error named `'TimeoutError'` (ky's
+   * `TimeoutError` is one).
    */
   timeoutMs: number
-  /** Aborts the attempt (the deadline, or a response body that stalls): reject. */
-  signal: AbortSignal
+  /**
+   * The identify's deadline is this many ms away (`Infinity`: none). A
+   * transport that is `bounded` rejects when it comes first, with an error
+   * named `'AbortError'`.
+   */
+  deadlineMs: number
+  /** Given to a transport that is not `bounded`: aborted at the deadline or when a response stalls; reject. */
+  signal?: AbortSignal
 }
 
 /**
  * Sends one described request and returns the response with its body read
  * and parsed, whatever its status: the provider's adapter decides what a
  * status means. Rejects only when no whole HTTP response arrived (network
- * error, `timeoutMs`, or `signal` aborted). This is the seam to swap in
- * another HTTP stack.
+ * error, `timeoutMs`, the deadline, or `signal` aborted). This is the seam to
+ * swap in another HTTP stack.
  */
 export interface Transport {
   send(request: ProviderRequest, limits: AttemptLimits): Promise<ProviderResponse>
+  /**
+   * True when `send` ends every attempt by `timeoutMs` and `deadlineMs`
+   * itself, with one timer (both built-in transports do). Otherwise the
+   * delivery lane bounds each attempt with an `AbortController` and passes
+   * its `signal`: in Node, a signal on each request costs about a third of
+   * the CPU of a keep-alive request (see bench/README.md).
+   */
+  readonly bounded?: boolean
   /** Releases connections; `shutdown()` calls it. */
   close?(): Promise<void>
 }
@@ -49,3 +64,11 @@ export const parseBody = (text: string, contentType: string | null): unknown => 
 /** The error a transport rejects with when an attempt's `timeoutMs` ran out (named as ky's is). */
 export const attemptTimedOut = (timeoutMs: number): Error =>
   Object.assign(new Error(`no response within ${timeoutMs} ms`), { name: 'TimeoutError' })
+
+/** The error a bounded transport rejects with when the identify's deadline came first (named as an aborted `fetch`'s is). */
+export const deadlineReached = (deadlineMs: number): Error =>
+  Object.assign(new Error(`the identify's deadline came ${Math.round(deadlineMs)} ms into the attempt`), { name: 'AbortError' })
+
+/** The one timer that bounds an attempt of a bounded transport: `end` is called with the error to reject with. */
+export const boundAttempt = ({ timeoutMs, deadlineMs }: AttemptLimits, end: (error: Error) => void): ReturnType<typeof setTimeout> =>
+  deadlineMs < timeoutMs ? setTimeout(() => end(deadlineReached(deadlineMs)), deadlineMs) : setTimeout(() => end(attemptTimedOut(timeoutMs)), timeoutMs)
