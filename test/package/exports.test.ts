@@ -68,7 +68,7 @@ describe('licences', () => {
 
   it.each([
     ['core', ['zod']],
-    ['node', ['cookie', 'ky']],
+    ['node', ['cookie', 'ky', 'quick-lru']],
     ['tracker', ['js-cookie']],
   ])("@idstitch/%s ships its LICENSE, and notices for exactly the packages its build bundles", (name, bundled) => {
     expect(read(`packages/${name}/LICENSE`)).toContain('MIT License')

@@ -1,5 +1,5 @@
 import type { IdentifyEvent } from '@idstitch/core'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createDedupe, fingerprintOf } from './dedupe.js'
 
 const event = (traits: Record<string, unknown>, anonymousIds: Record<string, string> = {}): IdentifyEvent => ({
@@ -19,17 +19,24 @@ describe('the de-duplication memory', () => {
     expect(fingerprintOf(event({}, { ga4: '1.2' }))).not.toBe(fingerprintOf(event({})))
   })
 
-  it('keeps at most maxEntries pairs, the least recently used going first, and forgets after ttlMs', () => {
-    let now = 0
-    const dedupe = createDedupe({ maxEntries: 2, ttlMs: 100 }, () => now)
-    dedupe.remember('p', 'u1', 'f')
-    dedupe.remember('p', 'u2', 'f')
-    expect(dedupe.isDuplicate('p', 'u1', 'f')).toBe(true) // u1 is now the most recent
-    dedupe.remember('p', 'u3', 'f') // evicts u2
-    expect(dedupe.isDuplicate('p', 'u2', 'f')).toBe(false)
-    expect(dedupe.isDuplicate('p', 'u1', 'f')).toBe(true)
-    expect(dedupe.isDuplicate('q', 'u1', 'f')).toBe(false)
-    now = 100
-    expect(dedupe.isDuplicate('p', 'u1', 'f')).toBe(false)
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('keeps at most maxEntries pairs, the most recently used half always, and forgets after ttlMs', () => {
+    vi.useFakeTimers({ now: 0 })
+    const dedupe = createDedupe({ maxEntries: 10, ttlMs: 100 })
+    dedupe.remember('p', 'u0', 'f')
+    for (let i = 1; i < 100; i++) {
+      dedupe.remember('p', `u${i}`, 'f')
+      expect(dedupe.isDuplicate('p', 'u0', 'f')).toBe(true) // used all along: never evicted
+    }
+    // The most recent are kept; the long-gone are forgotten (a miss changes nothing).
+    expect(['u99', 'u98', 'u97', 'u0'].map((user) => dedupe.isDuplicate('p', user, 'f'))).toEqual([true, true, true, true])
+    expect(Array.from({ length: 90 }, (_, i) => `u${i + 1}`).filter((user) => dedupe.isDuplicate('p', user, 'f'))).toEqual([])
+    expect(dedupe.isDuplicate('p', 'u99', 'other')).toBe(false)
+    expect(dedupe.isDuplicate('q', 'u99', 'f')).toBe(false)
+    vi.setSystemTime(100)
+    expect(dedupe.isDuplicate('p', 'u99', 'f')).toBe(false)
   })
 })
