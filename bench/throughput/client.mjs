@@ -18,8 +18,12 @@ const pool = async (send) => {
   }))
 }
 
-/** Calls `call(i)` n times, yielding to the event loop every 100 calls in 'yield' mode. */
+/**
+ * Calls `call(i)` n times: all at once ('tight'), yielding to the event loop every 100 calls ('yield'),
+ * or awaiting each, CONCURRENCY at a time, as the one-request peers are driven ('pool').
+ */
 const loop = async (call) => {
+  if (mode === 'pool') return pool(call)
   for (let i = 0; i < n; i++) {
     call(i)
     if (mode === 'yield' && i % 100 === 99) await new Promise((resolve) => setImmediate(resolve))

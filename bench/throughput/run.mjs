@@ -39,6 +39,12 @@ const measure = async (sink, kind, n, mode, failRate = 0) => {
   }
 }
 
+/** What an identify costs idstitch itself, without HTTP (sdk-cost.mjs, in its own process): the run with the median `identify`. */
+const sdkCost = (n, repeats) => {
+  const runs = Array.from({ length: repeats }, () => JSON.parse(execFileSync(process.execPath, [`${here}sdk-cost.mjs`, String(n)], { cwd: here, encoding: 'utf8', timeout: 90_000 })))
+  return runs.sort((a, b) => a.identify - b.identify)[Math.floor((runs.length - 1) / 2)]
+}
+
 /** The run with the median CPU per message of `repeats` (a client that fails or times out is not repeated). */
 const medianOf = async (repeats, once) => {
   const runs = [await once()]
@@ -50,12 +56,14 @@ export const runThroughput = async ({ n = 20_000, repeats = 3, burst = 5_000 } =
   const sink = await startSink()
   try {
     const rows = []
-    for (const kind of perRequest) rows.push(await medianOf(repeats, () => measure(sink, kind, n, 'tight')))
+    // The one-request peers are driven 32 requests at a time ('pool'); idstitch both that way and all at once ('tight').
+    for (const kind of perRequest) rows.push(await medianOf(repeats, () => measure(sink, kind, n, 'pool')))
+    rows.splice(1, 0, await medianOf(repeats, () => measure(sink, 'idstitch-pathbound', n, 'tight')))
     for (const mode of ['tight', 'yield']) for (const kind of batching) rows.push(await medianOf(repeats, () => measure(sink, kind, n, mode)))
     // A burst with every option at its default: healthy, then with 30 % of requests failing with 500.
     const failure = []
     for (const failRate of [0, 0.3]) failure.push(await medianOf(repeats, () => measure(sink, 'idstitch-defaults', burst, 'tight', failRate)))
-    return { n, repeats, burst, rows, failure }
+    return { n, repeats, burst, rows, failure, sdkCost: sdkCost(n, repeats) }
   } finally {
     sink.stop()
   }

@@ -1,0 +1,48 @@
+// What one identify costs idstitch itself, without HTTP: in its own process, a client whose transport
+// answers at once, 32 identifies awaited at a time (as §2 drives the one-request clients). Prints JSON.
+import { createClient } from '@idstitch/node'
+import { createRedactor, fingerprintOf, stampEvent } from '@idstitch/node/internal'
+import { pathbound } from '@idstitch/node/providers'
+
+const n = Number(process.argv[2] ?? 20_000)
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+const message = (i) => ({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } })
+const answered = { send: async () => ({ status: 200, headers: {}, body: { status: 'success' } }), bounded: true }
+
+/** CPU µs per call of `run(i)`, after a warm-up of a tenth as many. */
+const cpuPer = async (run) => {
+  for (let i = 0; i < n / 10; i++) await run(i)
+  const start = process.cpuUsage()
+  let next = 0
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < n) await run(next++)
+  }))
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / n
+}
+
+const clientCost = async (options) => {
+  const client = createClient({ concurrency: 32, deadlineMs: false, logger: false, transport: answered, ...options, providers: [pathbound({ apiKey: 'pb_bench_key', baseUrl: 'http://127.0.0.1:9', rateLimit: { limit: 1e9, windowMs: 1_000 } })] })
+  let k = 0
+  const cost = await cpuPer(() => client.identify(message(k++)))
+  await client.shutdown()
+  return cost
+}
+
+const redact = createRedactor([])
+const library = { name: '@idstitch/node', version: 'bench' }
+const withoutDedupe = await clientCost({ dedupe: false })
+const report = {
+  identify: await clientCost({}),
+  identifyWithoutDedupe: withoutDedupe,
+  // The message's validation and copy (zod, and the JSON-safety check), as identify() does it.
+  validation: await cpuPer((i) => stampEvent(message(i), 'm', library, redact)),
+  // The de-duplication fingerprint (canonical JSON of the ids and traits).
+  fingerprint: await cpuPer((i) => {
+    const stamped = stampEvent(message(i), 'm', library, redact)
+    return stamped.ok ? fingerprintOf(stamped.event) : ''
+  }),
+}
+report.fingerprint -= report.validation
+process.stdout.write(JSON.stringify(report))
+process.exit(0)
