@@ -6,10 +6,13 @@ import { boundAttempt, flattenHeaders, parseBody, type AttemptLimits, type Trans
 /** Reads a response to the end; rejects when it stops short (the socket closed, or the attempt's timer destroyed it). */
 const readBody = (response: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    response.on('data', (chunk: Buffer) => chunks.push(chunk))
+    let text = ''
+    response.setEncoding('utf8')
+    response.on('data', (chunk: string) => {
+      text += chunk
+    })
     response.on('error', reject)
-    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    response.on('end', () => resolve(text))
     response.on('close', () => response.complete || reject(new Error('the response ended early')))
   })
 
@@ -66,9 +69,9 @@ export const createNodeHttpTransport = ({ connections = 8 }: { connections?: num
   const sendOn = (stack: Stack, target: Target, request: ProviderRequest, limits: AttemptLimits): Promise<ProviderResponse> =>
     new Promise((resolve, reject) => {
       const body = serializeBody(request.body)
-      const headers = { 'content-length': Buffer.byteLength(body), ...request.headers }
+      // Node sets Content-Length itself for a body given whole to end().
       const outgoing = stack.request(
-        { hostname: target.hostname, port: target.port, path: target.path, method: request.method, headers, agent: stack.agent, ...(limits.signal ? { signal: limits.signal } : {}) },
+        { hostname: target.hostname, port: target.port, path: target.path, method: request.method, headers: request.headers, agent: stack.agent, ...(limits.signal ? { signal: limits.signal } : {}) },
         (response) => {
           readBody(response).then((text) => {
             clearTimeout(timer)
