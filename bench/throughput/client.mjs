@@ -3,8 +3,9 @@
 import http from 'node:http'
 import { performance } from 'node:perf_hooks'
 
-const [kind, sink, countArg, mode = 'tight'] = process.argv.slice(2)
-const n = Number(countArg)
+const [kind, sink, countArg, mode = 'tight', warmArg = '0'] = process.argv.slice(2)
+/** How many identifies the current run sends (the warm-up's, then the measured run's). */
+let n = Number(warmArg)
 const CONCURRENCY = 32
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const body = (i) => JSON.stringify({ external_id: `usr_${i}`, anonymous_id: VISITOR, traits: { plan: 'pro' } })
@@ -105,6 +106,13 @@ const clients = {
   },
 }
 
+// Warm-up: the same client code runs first, uncounted (the sink forgets what it received), so that what is measured
+// is the steady state of a long-running server, for every client alike: code compiled by the JIT, modules loaded.
+if (n > 0) {
+  await clients[kind]()
+  await fetch(`${sink}/zero`)
+}
+n = Number(countArg)
 const cpu0 = process.cpuUsage()
 const t0 = performance.now()
 await clients[kind]()

@@ -15,11 +15,11 @@ export const startSink = (delayMs = 0) =>
 const counts = async (url) => (await fetch(`${url}/count`)).json()
 
 /** One client run in its own process, with what the sink received (a share of requests failing with 500 when `failRate`). */
-const measure = async (sink, kind, n, mode, failRate = 0) => {
+const measure = async (sink, kind, n, mode, failRate = 0, warm = 0) => {
   await fetch(`${sink.url}/reset?failRate=${failRate}`)
   let report
   try {
-    report = JSON.parse(execFileSync(process.execPath, [`${here}client.mjs`, kind, sink.url, String(n), mode], { cwd: here, encoding: 'utf8', timeout: 90_000, stdio: ['ignore', 'pipe', 'ignore'] }))
+    report = JSON.parse(execFileSync(process.execPath, [`${here}client.mjs`, kind, sink.url, String(n), mode, String(warm)], { cwd: here, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'ignore'] }))
   } catch (error) {
     report = { error: String(error.message).split('\n')[0] }
   }
@@ -39,6 +39,17 @@ const measure = async (sink, kind, n, mode, failRate = 0) => {
   }
 }
 
+/** Two clients run in alternation `repeats` times each: the run with the median CPU per message of each. */
+const medianPairs = async (repeats, first, second) => {
+  const runs = [[], []]
+  for (let round = 0; round < repeats; round++) {
+    runs[0].push(await first())
+    runs[1].push(await second())
+  }
+  const median = (list) => list.sort((a, b) => (a.cpuUsPerMessage ?? Infinity) - (b.cpuUsPerMessage ?? Infinity))[Math.floor((list.length - 1) / 2)]
+  return [median(runs[0]), median(runs[1])]
+}
+
 /** What an identify costs idstitch itself, without HTTP (sdk-cost.mjs, in its own process): the run with the median `identify`. */
 const sdkCost = (n, repeats) => {
   const runs = Array.from({ length: repeats }, () => JSON.parse(execFileSync(process.execPath, [`${here}sdk-cost.mjs`, String(n)], { cwd: here, encoding: 'utf8', timeout: 90_000 })))
@@ -54,16 +65,22 @@ const medianOf = async (repeats, once) => {
 
 export const runThroughput = async ({ n = 20_000, repeats = 3, burst = 5_000 } = {}) => {
   const sink = await startSink()
+  // Each client first sends a quarter as many, uncounted: the figures are a warm process's (see client.mjs).
+  const warm = Math.floor(n / 4)
   try {
     const rows = []
     // The one-request peers are driven 32 requests at a time ('pool'); idstitch both that way and all at once ('tight').
-    for (const kind of perRequest) rows.push(await medianOf(repeats, () => measure(sink, kind, n, 'pool')))
-    rows.splice(1, 0, await medianOf(repeats, () => measure(sink, 'idstitch-pathbound', n, 'tight')))
-    for (const mode of ['tight', 'yield']) for (const kind of batching) rows.push(await medianOf(repeats, () => measure(sink, kind, n, mode)))
+    // idstitch and the bare node:http client, whose ratio is a target, run in alternation, so that a slow spell of
+    // this machine weighs on both.
+    const paired = await medianPairs(repeats, () => measure(sink, 'idstitch-pathbound', n, 'pool', 0, warm), () => measure(sink, 'node-http', n, 'pool', 0, warm))
+    rows.push(paired[0], await medianOf(repeats, () => measure(sink, 'idstitch-pathbound', n, 'tight', 0, warm)))
+    for (const kind of perRequest.filter((kind) => kind !== 'idstitch-pathbound' && kind !== 'node-http')) rows.push(await medianOf(repeats, () => measure(sink, kind, n, 'pool', 0, warm)))
+    rows.push(paired[1])
+    for (const mode of ['tight', 'yield']) for (const kind of batching) rows.push(await medianOf(repeats, () => measure(sink, kind, n, mode, 0, warm)))
     // A burst with every option at its default: healthy, then with 30 % of requests failing with 500.
     const failure = []
     for (const failRate of [0, 0.3]) failure.push(await medianOf(repeats, () => measure(sink, 'idstitch-defaults', burst, 'tight', failRate)))
-    return { n, repeats, burst, rows, failure, sdkCost: sdkCost(n, repeats) }
+    return { n, warm, repeats, burst, rows, failure, sdkCost: sdkCost(n, repeats) }
   } finally {
     sink.stop()
   }

@@ -40,6 +40,11 @@ const server = createServer((request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' })
       return response.end(JSON.stringify({ requests, messages }))
     }
+    if (request.url === '/zero') {
+      requests = 0
+      messages = 0
+      return response.end('{}')
+    }
     if (request.url?.startsWith('/reset')) {
       requests = 0
       messages = 0
