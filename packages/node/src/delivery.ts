@@ -368,6 +368,8 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
 
   /** Counts attempts that say the provider is failing; opens the breaker after too many in a row. */
   const track = (outcome: AttemptOutcome, now: number): void => {
+    // An attempt cut short by its identify's own deadline says nothing of the provider: it neither counts nor resets.
+    if (outcome.delivery.error?.code === 'deadline_exceeded') return
     const status = outcome.delivery.httpStatus
     const failing = outcome.delivery.status === 'failed' && (status === undefined || (isRetryableStatus(status) && outcome.retryAfterMs === undefined))
     if (!failing || options.breaker === false) {

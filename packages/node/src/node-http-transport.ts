@@ -80,10 +80,16 @@ export const createNodeHttpTransport = ({ connections = 8 }: { connections?: num
           }, fail)
         },
       )
-      const timer = boundAttempt(limits, (error) => outgoing.destroy(error))
+      // The timer's error is the one to report: destroying the request can also surface as the response's own
+      // "aborted" error first (Node 22 and later), which would read as a network failure.
+      let ended: Error | undefined
+      const timer = boundAttempt(limits, (error) => {
+        ended = error
+        outgoing.destroy(error)
+      })
       function fail(error: unknown) {
         clearTimeout(timer)
-        reject(error)
+        reject(ended ?? error)
       }
       outgoing.on('error', fail)
       outgoing.end(body)
