@@ -41,8 +41,9 @@ export const fingerprintOf = (event: IdentifyEvent): string => canonical([event.
  * `duplicate`. Kept in memory: exact fingerprints (the canonical text itself,
  * not a hash: a collision could never skip an identify that says something
  * new) in quick-lru, whose two generations evict in constant time. (A `Map`
- * used as an LRU, deleting its oldest key, slows every eviction down: its
- * first key is found past all the deleted ones; it cost 18 µs an identify.)
+ * used as an LRU, deleting its oldest key, slows every eviction down, its
+ * first key found past the deleted ones: 5–9 µs a login against quick-lru's
+ * 1–1.5 µs, measured over 200,000 logins.)
  */
 export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 }: DedupeOptions = {}): Dedupe => {
   // quick-lru keeps up to twice its maxSize (a full generation and the one filling): half of maxEntries keeps within it.
