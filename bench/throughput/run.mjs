@@ -46,8 +46,7 @@ const medianPairs = async (repeats, first, second) => {
     runs[0].push(await first())
     runs[1].push(await second())
   }
-  const median = (list) => list.sort((a, b) => (a.cpuUsPerMessage ?? Infinity) - (b.cpuUsPerMessage ?? Infinity))[Math.floor((list.length - 1) / 2)]
-  return [median(runs[0]), median(runs[1])]
+  return runs.map(median)
 }
 
 /** What an identify costs idstitch itself, without HTTP (sdk-cost.mjs, in its own process): the run with the median `identify`. */
@@ -60,8 +59,11 @@ const sdkCost = (n, repeats) => {
 const medianOf = async (repeats, once) => {
   const runs = [await once()]
   while (runs.length < repeats && !runs[0].error) runs.push(await once())
-  return runs.sort((a, b) => (a.cpuUsPerMessage ?? Infinity) - (b.cpuUsPerMessage ?? Infinity))[Math.floor((runs.length - 1) / 2)]
+  return median(runs)
 }
+
+/** The run with the median CPU per message. */
+const median = (runs) => runs.sort((a, b) => (a.cpuUsPerMessage ?? Infinity) - (b.cpuUsPerMessage ?? Infinity))[Math.floor((runs.length - 1) / 2)]
 
 export const runThroughput = async ({ n = 20_000, repeats = 3, burst = 5_000 } = {}) => {
   const sink = await startSink()

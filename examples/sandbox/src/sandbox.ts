@@ -34,7 +34,7 @@ export const SANDBOX_CREDENTIALS = {
  * remote config, flags, events. Apart from the server-side endpoints the stand-ins check.
  */
 export const BROWSER_SDK_PREFIX = '/browser'
-const BROWSER_SDK_PATHS = /^\/browser\/(posthog|mixpanel)(\/|$)/
+const BROWSER_SDK_PATHS = new RegExp(`^${BROWSER_SDK_PREFIX}/(posthog|mixpanel)(/|$)`)
 /** What each browser SDK takes for "accepted": mixpanel-browser reads `{ status: 1 }`. */
 const BROWSER_SDK_ANSWER: Record<string, string> = { posthog: '{}', mixpanel: '{"status":1,"error":null}' }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { ProviderRule, SandboxRequest } from '../types.js'
-import { isJson } from './shared.js'
+import type { ProviderRule } from '../types.js'
+import { basicAuth, isJson } from './shared.js'
 
 // Mixpanel's ingestion API, as documented at docs.mixpanel.com (read 2026-12-02):
 // - Import Events (reference/import-events, troubleshooting/errors/400-bad-request):
@@ -48,14 +48,6 @@ const profile = z.looseObject({
   $set: z.optional(z.record(z.string(), z.unknown(), { error: '$set must be an object' })),
 })
 
-/** The token of a request authorised as `Basic base64(token:)`. */
-const basicUser = (request: SandboxRequest): string | undefined => {
-  const match = /^Basic (.+)$/.exec(String(request.headers.authorization ?? ''))
-  if (!match) return undefined
-  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8')
-  return decoded.endsWith(':') ? decoded.slice(0, -1) : undefined
-}
-
 const at = () => new Date().toISOString()
 
 /** `POST /import?strict=1`: the project token as Basic auth, valid events only; merges of `$device_id` into `$user_id` are what it records. */
@@ -64,8 +56,9 @@ const importRule = (options: MixpanelRuleOptions): ProviderRule => ({
   method: 'POST',
   path: '/import',
   handle(request) {
-    const token = basicUser(request)
-    if (token === undefined || !options.tokens.includes(token)) return { response: { status: 401, body: { code: 401, error: 'Invalid credentials', status: 'Unauthorized' } } }
+    // The project token as the user name, with an empty password.
+    const auth = basicAuth(request)
+    if (auth === undefined || auth.password !== '' || !options.tokens.includes(auth.user)) return { response: { status: 401, body: { code: 401, error: 'Invalid credentials', status: 'Unauthorized' } } }
     if (request.query.get('strict') !== '1') return { response: { status: 400, body: { code: 400, error: 'the stand-in takes strict=1 only, as Mixpanel recommends', status: 'Bad Request' } } }
     if (!isJson(request) || !Array.isArray(request.body)) return { response: { status: 400, body: { code: 400, error: 'body must be a JSON array of events', status: 'Bad Request' } } }
     if (request.body.length === 0 || request.body.length > 2000) return { response: { status: 400, body: { code: 400, error: 'a batch holds 1 to 2,000 events', status: 'Bad Request' } } }

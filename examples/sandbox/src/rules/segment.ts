@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { ProviderRule } from '../types.js'
-import { isJson } from './shared.js'
+import { basicAuth, isJson } from './shared.js'
 
 export interface SegmentRuleOptions {
   writeKeys: string[]
@@ -28,9 +28,7 @@ export const segmentRule = (options: SegmentRuleOptions): ProviderRule => ({
   method: 'POST',
   path: '/v1/batch',
   handle(request) {
-    const header = String(request.headers.authorization ?? '')
-    const match = /^Basic (.+)$/.exec(header)
-    const user = match ? Buffer.from(match[1] as string, 'base64').toString('utf8').split(':')[0] : undefined
+    const user = basicAuth(request)?.user
     if (!user || !options.writeKeys.includes(user)) return { response: { status: 401, body: { success: false, message: 'Invalid write key' } } }
     if (Buffer.byteLength(request.raw) > 500 * 1024) return { response: { status: 400, body: { success: false, message: 'Batch larger than 500 KB' } } }
     if (!isJson(request)) return { response: { status: 400, body: { success: false, message: 'Body must be JSON' } } }

@@ -13,6 +13,15 @@ export const bearer = (request: SandboxRequest): string | undefined => {
   return match?.[1]
 }
 
+/** The user name and password of a request authorised with HTTP Basic. */
+export const basicAuth = (request: SandboxRequest): { user: string; password: string } | undefined => {
+  const match = /^Basic (.+)$/.exec(String(request.headers.authorization ?? ''))
+  if (!match) return undefined
+  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  return colon === -1 ? { user: decoded, password: '' } : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
+}
+
 export const isJson = (request: SandboxRequest): boolean =>
   String(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json') && request.body !== undefined
 

@@ -102,7 +102,7 @@ const hashId = (text: string): string => {
   return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0')
 }
 
-const insertIdOf = (messageId: string): string => (INSERT_ID.test(messageId) && !PLACEHOLDERS.has(messageId.toLowerCase()) ? messageId : `h-${hashId(messageId)}`)
+const insertIdOf = (messageId: string): string => (INSERT_ID.test(messageId) && !isPlaceholder(messageId) ? messageId : `h-${hashId(messageId)}`)
 
 /** Traits as profile properties: the ones Mixpanel reserves under their `$` names (a `$` name given as such wins). */
 const profileProperties = (traits: Readonly<Record<string, unknown>>): Record<string, unknown> => {
@@ -115,12 +115,9 @@ const profileProperties = (traits: Readonly<Record<string, unknown>>): Record<st
   return properties
 }
 
-const checkIds = (userId: string, device: { id: string | undefined; issue?: FieldIssue }): FieldIssue[] => {
-  const issues: FieldIssue[] = device.issue ? [device.issue] : []
-  if (PLACEHOLDERS.has(userId.toLowerCase())) issues.push({ path: 'userId', message: `"${userId}" is a placeholder Mixpanel refuses as a distinct id` })
-  if (device.id !== undefined && PLACEHOLDERS.has(device.id.toLowerCase())) issues.push({ path: 'anonymousIds.mixpanel', message: 'is a placeholder Mixpanel refuses as a device id' })
-  return issues
-}
+const isPlaceholder = (id: string): boolean => PLACEHOLDERS.has(id.toLowerCase())
+/** mixpanel-browser's device id, when it is one Mixpanel takes (the idstitch visitor id is a UUID, never a placeholder). */
+const DEVICE_ID = { test: (id: string) => !isPlaceholder(id), rule: 'is a placeholder Mixpanel refuses as a device id' }
 
 /** `/engage` answers 200 for an invalid update too: with `verbose=1` its body says `{ status: 0, error }`. */
 const parseProfile = (response: ProviderResponse): ProviderOutcome => {
@@ -171,8 +168,9 @@ export const mixpanel = defineProvider<MixpanelOptions, MixpanelItem, Config>({
   secrets: (config) => [config.token],
   batch: () => ({ maxItems: MIXPANEL_MAX_ITEMS, maxBytes: MIXPANEL_MAX_BYTES }),
   prepare(event) {
-    const device = anonymousIdFor(event, 'mixpanel')
-    const issues = checkIds(event.userId, device)
+    const device = anonymousIdFor(event, 'mixpanel', DEVICE_ID)
+    const issues: FieldIssue[] = device.issue ? [device.issue] : []
+    if (isPlaceholder(event.userId)) issues.push({ path: 'userId', message: `"${event.userId}" is a placeholder Mixpanel refuses as a distinct id` })
     if (issues.length > 0) return { type: 'invalid', issues }
     const properties = profileProperties(event.traits)
     const item: MixpanelItem = {
