@@ -37,7 +37,7 @@ beforeAll(async () => {
   site.page(
     '/esm',
     `<!doctype html><html><head>
-<script type="importmap">{ "imports": { "js-cookie": "/js-cookie.mjs" } }</script>
+<script type="importmap">{ "imports": { "js-cookie": "/js-cookie.mjs", "ky": "/ky/index.js" } }</script>
 <script type="module">import * as tracker from '/tracker.mjs'; tracker.init({ endpoint: '/api/identify' }); window.esm = tracker</script>
 </head><body>SPA</body></html>`,
   )
@@ -263,6 +263,16 @@ describe('the script tag in Chromium', () => {
 
   it('relays identify() to the endpoint with the visitor id, same-origin credentials, and resolves with the answer', async () => {
     const { context, errors, open } = await newContext(browser)
+    // What ky hands fetch: a Request that outlives the page (keepalive) and carries the app's session cookie.
+    await context.addInitScript(() => {
+      const sent: { keepalive: boolean; credentials: string; method: string }[] = []
+      const original = window.fetch.bind(window)
+      Object.assign(window, { sent })
+      window.fetch = (input, init) => {
+        if (input instanceof Request) sent.push({ keepalive: input.keepalive, credentials: input.credentials, method: input.method })
+        return original(input, init)
+      }
+    })
     const page = await open(site.http('app.example.test', '/relay'))
     await ready(page)
     const outcome = await page.evaluate(() => window.idstitch.identify('usr_relay', { plan: 'pro' }))
@@ -272,6 +282,7 @@ describe('the script tag in Chromium', () => {
     expect(site.relayed[0]?.body).toEqual({ anonymousId: visitor, userId: 'usr_relay', traits: { plan: 'pro' } })
     expect(site.relayed[0]?.cookie).toContain(`idstitch_visitor_id=${visitor}`)
     expect(site.relayed[0]?.cookie).toContain('idstitch_external_contact_id=usr_relay')
+    expect(await page.evaluate(() => (window as unknown as { sent: unknown[] }).sent)).toEqual([{ keepalive: true, credentials: 'same-origin', method: 'POST' }])
     expect(errors).toEqual([])
     await context.close()
   })

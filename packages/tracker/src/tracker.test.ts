@@ -123,17 +123,30 @@ describe('identify()', () => {
   })
 
   it('relays { anonymousId, userId, traits } to the endpoint and resolves with its answer', async () => {
-    const fetch = vi.fn(async () => new Response(JSON.stringify({ ok: true, results: [] }), { status: 200 }))
+    const bodies: string[] = []
+    const fetch = vi.fn(async (request: Request) => {
+      bodies.push(await request.text())
+      return new Response(JSON.stringify({ ok: true, results: [] }), { status: 200 })
+    })
     vi.stubGlobal('fetch', fetch)
     const tracker = createTracker({ endpoint: '/api/identify' })
     const outcome = await tracker.identify('usr_1', { plan: 'pro' })
     expect(outcome).toEqual({ ok: true, status: 200, data: { ok: true, results: [] } })
-    expect(fetch).toHaveBeenCalledWith('/api/identify', {
-      method: 'POST',
-      keepalive: true,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ anonymousId: tracker.getVisitorId(), userId: 'usr_1', traits: { plan: 'pro' } }),
-    })
+    // Sent through ky, which hands fetch a Request.
+    expect(fetch).toHaveBeenCalledTimes(1)
+    const [request] = fetch.mock.calls[0] as unknown as [Request]
+    expect(new URL(request.url).pathname).toBe('/api/identify')
+    expect(request.method).toBe('POST')
+    // keepalive and credentials are checked in Chromium (test/e2e): happy-dom's Request does not keep them.
+    expect(request.headers.get('content-type')).toBe('application/json')
+    expect(bodies).toEqual([JSON.stringify({ anonymousId: tracker.getVisitorId(), userId: 'usr_1', traits: { plan: 'pro' } })])
+  })
+
+  it('sends a refused relay call once: a login is never replayed behind the app', async () => {
+    const fetch = vi.fn(async () => new Response('{"ok":false}', { status: 503 }))
+    vi.stubGlobal('fetch', fetch)
+    await expect(createTracker({ endpoint: '/api/identify' }).identify('usr_1')).resolves.toEqual({ ok: false, status: 503, data: { ok: false } })
+    expect(fetch).toHaveBeenCalledTimes(1)
   })
 
   it('resolves ok: false when the endpoint refuses or cannot be reached', async () => {

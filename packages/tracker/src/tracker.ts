@@ -1,5 +1,6 @@
 import { OWNER_COOKIE, ValidationError, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName, type RelayBody } from '@idstitch/core/cookies'
 import type Cookies from 'js-cookie'
+import ky from 'ky'
 import { readCookie, removeCookie, writeCookie } from './cookies.js'
 import { probeDomain } from './domain.js'
 import { mintUuid } from './uuid.js'
@@ -150,8 +151,10 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
         resolve(
           // Before consent, and under an opt-out, nothing leaves the browser.
           options.endpoint && writable()
-            ? // fetch's default credentials mode is 'same-origin': the app's session cookie goes along.
-              fetch(options.endpoint, { method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' }, body }).then(
+            ? // ky over fetch, as every request idstitch sends. fetch's default credentials mode is 'same-origin':
+              // the app's session cookie goes along. keepalive: the request outlives a page left right after login.
+              // No retry (a login is not replayed behind the app's back); ky's 10 s timeout ends a stalled relay.
+              ky.post(options.endpoint, { keepalive: true, headers: { 'content-type': 'application/json' }, body, retry: 0, throwHttpErrors: false }).then(
                 (response) =>
                   response
                     .json()
