@@ -39,10 +39,18 @@ describe('createClient configuration', () => {
     ['a zero maxQueue', { maxQueue: 0 }, 'maxQueue'],
     ['a dedupe that is not an object', { dedupe: true }, 'dedupe'],
     ['a zero dedupe lifetime', { dedupe: { ttlMs: 0 } }, 'dedupe.ttlMs'],
+    ['retry that is neither an object nor false', { retry: 3 }, 'retry'],
+    ['a backoff that is neither a number nor a function', { retry: { backoff: '1s' } }, 'retry.backoff'],
+    ['a deadline that is neither a number nor false', { deadlineMs: true }, 'deadlineMs'],
+    ['a logger that is not an object', { logger: 'console' }, 'logger'],
+    ['a transport without send', { transport: {} }, 'transport'],
+    ['a dryRun that is not a boolean', { dryRun: 'yes' }, 'dryRun'],
+    ['a waitUntil that is not a function', { waitUntil: 1 }, 'waitUntil'],
+    ['options that are not an object', null, 'options'],
   ])('throws a ConfigError naming the option for %s', (_, options, option) => {
     let thrown: unknown
     try {
-      createClient({ providers: providers(), ...options } as never)
+      createClient((options === null ? null : { providers: providers(), ...options }) as never)
     } catch (error) {
       thrown = error
     }

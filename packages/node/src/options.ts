@@ -1,5 +1,19 @@
 import { ConfigError, type IdstitchError, type Provider } from '@idstitch/core'
-import type { BackoffOptions } from '@idstitch/core/internal'
+import {
+  type BackoffOptions,
+  zArray,
+  zBoolean,
+  zCustom,
+  zDefault,
+  zGte,
+  zInt,
+  zLiteral,
+  zMinLength,
+  zObject,
+  zOptional,
+  zPrefault,
+  zUnion,
+} from '@idstitch/core/internal'
 import type { DedupeOptions } from './dedupe.js'
 import type { Logger } from './logger.js'
 import type { ErrorContext } from './results.js'
@@ -102,75 +116,102 @@ const isProvider = (value: unknown): value is Provider =>
   typeof (value as Provider).request === 'function' &&
   typeof (value as Provider).parse === 'function'
 
-/** `value` when it is a number >= `min` (an integer unless told otherwise), `fallback` when absent; a `ConfigError` otherwise. */
-const numberOption = (option: string, value: unknown, fallback: number, { integer = true, min = 1 } = {}): number => {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new ConfigError(option, `must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`)
-  }
-  return value
+/** An integer >= `min`, `fallback` when absent. */
+const count = (min: number, fallback: number) => {
+  const error = (issue: { input?: unknown }) => `must be an integer >= ${min}, got ${String(issue.input)}`
+  return zDefault(zInt({ error }).check(zGte(min, { error })), fallback)
 }
 
-const checkProviders = (providers: unknown): readonly Provider[] => {
-  if (!Array.isArray(providers) || providers.length === 0) throw new ConfigError('providers', 'must list at least one provider')
+/** An optional function. */
+const fn = <T>() => zOptional(zCustom<T>((value) => typeof value === 'function', { error: 'must be a function' }))
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+const provider = zCustom<Provider>(isProvider, { error: 'is not a provider; create one with datafast(…), pathbound(…), http(…) or defineProvider(…)' })
+const providers = zArray(provider, { error: 'must list at least one provider' }).check(zMinLength(1, 'must list at least one provider'))
+
+const retry = zObject(
+  {
+    limit: count(0, 4),
+    backoff: zOptional(zUnion([zCustom<(retry: number) => number>((value) => typeof value === 'function'), count(0, 200)], { error: (issue) => `must be an integer >= 0 or a function, got ${String(issue.input)}` })),
+    maxBackoffMs: count(0, 5_000),
+    maxRetryAfterMs: count(0, 10_000),
+  },
+  { error: 'must be an object or false' },
+)
+
+/** What `createClient` checks with zod; `resolveOptions` turns it into {@link ResolvedOptions}. */
+const schema = zObject(
+  {
+    providers,
+    timeoutMs: count(1, 5_000),
+    deadlineMs: zUnion([zLiteral(false), count(1, 10_000)], { error: (issue) => `must be an integer >= 1 or false, got ${String(issue.input)}` }),
+    retry: zPrefault(zUnion([zLiteral(false), retry], { error: 'must be an object or false' }), {}),
+    concurrency: count(1, 8),
+    maxQueue: count(1, 50_000),
+    logger: zOptional(zUnion([zLiteral(false), zCustom<Logger>((value) => typeof value === 'object' && value !== null)], { error: 'must be an object with warn/error methods, or false' })),
+    onError: fn<ClientOptions['onError']>(),
+    fetch: fn<typeof fetch>(),
+    dryRun: zOptional(zBoolean({ error: 'must be true or false' })),
+    dedupe: zPrefault(zUnion([zLiteral(false), zObject({ ttlMs: count(1, DAY_MS), maxEntries: count(1, 10_000) })], { error: 'must be an object or false' }), {}),
+    transport: zOptional(zCustom<Transport>((value) => typeof value === 'object' && value !== null && typeof (value as Transport).send === 'function', { error: 'must be an object with a send method' })),
+    waitUntil: fn<(promise: Promise<unknown>) => void>(),
+  },
+  { error: 'must be an object' },
+)
+
+/** The option at fault, as a dotted path with array indexes (`providers[0]`, `retry.limit`). */
+const optionOf = (path: readonly PropertyKey[]): string =>
+  path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`)).join('') || 'options'
+
+type Issue = { path: readonly PropertyKey[]; message: string; code?: string; errors?: Issue[][] }
+
+/**
+ * The issue to report: for `false` or an object (`retry`, `dedupe`), the one
+ * inside the object (`retry.limit`), not the union's own "invalid input".
+ */
+const innermost = (issue: Issue | undefined): Issue => {
+  if (!issue) return { path: [], message: 'is invalid' }
+  const inside = issue.code === 'invalid_union' ? issue.errors?.flat().find((branch) => branch.path.length > 0) : undefined
+  return inside ? innermost({ ...inside, path: [...issue.path, ...inside.path] }) : issue
+}
+
+/** Two providers with one name would share a delivery lane's results and a de-duplication record. */
+const checkNames = (providers: readonly Provider[]): void => {
   const names = new Set<string>()
-  providers.forEach((provider: unknown, index) => {
-    if (!isProvider(provider)) throw new ConfigError(`providers[${index}]`, 'is not a provider; create one with datafast(…), pathbound(…), http(…) or defineProvider(…)')
+  for (const provider of providers) {
     if (names.has(provider.name)) throw new ConfigError('name', `two providers are named '${provider.name}'; give one a \`name\``, { provider: provider.name })
     names.add(provider.name)
-  })
-  return providers
-}
-
-const checkRetry = (option: ClientOptions['retry']): Pick<ResolvedOptions, 'retryLimit' | 'backoff' | 'maxRetryAfterMs'> => {
-  const retry = option === false ? { limit: 0 } : (option ?? {})
-  if (typeof retry !== 'object' || retry === null) throw new ConfigError('retry', 'must be an object or false')
-  const maxRetryAfterMs = numberOption('retry.maxRetryAfterMs', (retry as RetryOptions).maxRetryAfterMs, 10_000, { min: 0 })
-  const backoff =
-    typeof retry.backoff === 'function'
-      ? retry.backoff
-      : {
-          baseMs: numberOption('retry.backoff', retry.backoff, 200, { min: 0 }),
-          maxMs: numberOption('retry.maxBackoffMs', (retry as RetryOptions).maxBackoffMs, 5_000, { min: 0 }),
-          maxRetryAfterMs,
-        }
-  return { retryLimit: numberOption('retry.limit', retry.limit, 4, { min: 0 }), backoff, maxRetryAfterMs }
-}
-
-const checkFunction = <T>(option: string, value: T): T => {
-  if (value !== undefined && typeof value !== 'function') throw new ConfigError(option, 'must be a function')
-  return value
-}
-
-const checkDedupe = (option: ClientOptions['dedupe']): DedupeOptions | false => {
-  if (option === false) return false
-  if (option === undefined) return {}
-  if (typeof option !== 'object' || option === null) throw new ConfigError('dedupe', 'must be an object or false')
-  return { ttlMs: numberOption('dedupe.ttlMs', option.ttlMs, 24 * 60 * 60 * 1000), maxEntries: numberOption('dedupe.maxEntries', option.maxEntries, 10_000) }
+  }
 }
 
 /**
- * Checks every option of `createClient` and fills in the defaults. Throws a
- * `ConfigError` naming the option (and provider) at fault.
+ * Checks every option of `createClient` (with zod, as every input idstitch
+ * takes) and fills in the defaults. Throws a `ConfigError` naming the first
+ * option (and provider) at fault.
  */
 export const resolveOptions = (options: ClientOptions): ResolvedOptions => {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object')
-  if (options.logger !== undefined && options.logger !== false && typeof options.logger !== 'object') {
-    throw new ConfigError('logger', 'must be an object with warn/error methods, or false')
+  const parsed = schema.safeParse(options)
+  if (!parsed.success) {
+    const issue = innermost(parsed.error.issues[0])
+    throw new ConfigError(optionOf(issue.path), issue.message)
   }
+  const { retry: retryOption, deadlineMs, ...checked } = parsed.data
+  checkNames(checked.providers)
+  const retry = retryOption === false ? { limit: 0, backoff: 200, maxBackoffMs: 5_000, maxRetryAfterMs: 10_000 } : retryOption
   return {
-    providers: checkProviders(options.providers),
-    timeoutMs: numberOption('timeoutMs', options.timeoutMs, 5_000),
-    deadlineMs: options.deadlineMs === false ? Infinity : numberOption('deadlineMs', options.deadlineMs, 10_000),
-    ...checkRetry(options.retry),
-    concurrency: numberOption('concurrency', options.concurrency, 8),
-    maxQueue: numberOption('maxQueue', options.maxQueue, 50_000),
+    ...checked,
+    // The app's own objects, as given (zod's copy would drop a logger's or provider's prototype).
+    providers: options.providers,
     logger: options.logger,
-    onError: checkFunction('onError', options.onError),
-    fetch: checkFunction('fetch', options.fetch),
-    dryRun: options.dryRun === true,
-    dedupe: checkDedupe(options.dedupe),
     transport: options.transport,
-    waitUntil: checkFunction('waitUntil', options.waitUntil),
+    deadlineMs: deadlineMs === false ? Infinity : deadlineMs,
+    retryLimit: retry.limit,
+    backoff: typeof retry.backoff === 'function' ? retry.backoff : { baseMs: retry.backoff ?? 200, maxMs: retry.maxBackoffMs, maxRetryAfterMs: retry.maxRetryAfterMs },
+    maxRetryAfterMs: retry.maxRetryAfterMs,
+    onError: checked.onError,
+    fetch: checked.fetch,
+    dryRun: checked.dryRun === true,
+    waitUntil: checked.waitUntil,
   }
 }
