@@ -79,10 +79,27 @@ const batchRows = throughput.rows.filter((row) => !perRequestRows.includes(row))
 const perRequestChart = chart('delivery-per-request.svg', { title: 'CPU per message, one request per identify', unit: 'µs', rows: perRequestRows.map((row) => ({ label: row.name, value: row.cpuUsPerMessage ?? 0, ours: row.ours })) })
 const batchChart = chart('delivery-batch.svg', { title: 'CPU per message, batching clients', unit: 'µs', target: 40, rows: batchRows.map((row) => ({ label: `${row.name} (${row.mode})`, value: row.cpuUsPerMessage ?? 0, ours: row.ours })) })
 const ourPerRequest = perRequestRows.find((row) => row.ours && row.mode === 'tight')
-const ourPooled = perRequestRows.find((row) => row.ours && row.mode === 'pool')
+const ourPooled = perRequestRows.find((row) => row.name === 'idstitch-pathbound' && row.mode === 'pool')
 const bareHttp = perRequestRows.find((row) => row.name === 'node-http')
 const overBare = (ourPooled?.cpuUsPerMessage ?? Number.NaN) / (bareHttp?.cpuUsPerMessage ?? Number.NaN)
 const sdk = throughput.sdkCost
+// Where idstitch's cost per identify goes: each layer in the same alternated rounds as the bare client.
+const [laneRow, transportRow] = throughput.layers ?? []
+const layerSteps = [
+  ['bare `node:http` keep-alive client (drains each answer unread)', bareHttp],
+  ["idstitch's `node:http` transport alone (reads and parses each answer, one timer per attempt)", transportRow],
+  ['+ its delivery lane (queue, concurrency slots, retries, deadline, rate limit, circuit breaker)', laneRow],
+  ['+ the identify itself (zod validation, JSON-safety check and copy, message id and time, adapter, de-duplication, result): `idstitch-pathbound`', ourPooled],
+]
+const layerTable = [
+  '| layer | CPU per message | × bare node:http | added |',
+  '|---|---:|---:|---:|',
+  ...layerSteps.map(([name, row], index) => {
+    const previous = index === 0 ? undefined : layerSteps[index - 1][1]
+    const added = previous ? `${fixed((row?.cpuUsPerMessage ?? Number.NaN) - (previous.cpuUsPerMessage ?? Number.NaN), 1)} µs` : ''
+    return `| ${name} | ${fixed(row?.cpuUsPerMessage, 1)} µs | ${fixed((row?.cpuUsPerMessage ?? Number.NaN) / (bareHttp?.cpuUsPerMessage ?? Number.NaN), 2)}× | ${added} |`
+  }),
+].join('\n')
 const rawFetch = perRequestRows.find((row) => row.name === 'fetch')
 const ourBatch = batchRows.filter((row) => row.ours)
 const flakyBurst = throughput.failure[1]
@@ -186,6 +203,10 @@ ${perRequestChart}
 ${batchChart}
 
 ${[...tputHead, ...perRequestRows.map(tput)].join('\n')}
+
+**Where the time goes.** The same rounds, in alternation, also drove idstitch's layers one by one, 32 at a time:
+
+${layerTable}
 
 **idstitch's own work per identify, without HTTP** (\`throughput/sdk-cost.mjs\`: a transport that answers at once, 32 identifies awaited
 at a time, in its own process): ${fixed(sdk?.identify, 1)} µs per identify; ${fixed(sdk?.identifyWithoutDedupe, 1)} µs with \`dedupe: false\`; of it, validating and copying

@@ -71,6 +71,29 @@ const clients = {
     await loop((i) => client.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
     await client.flush()
   },
+  // The layers under idstitch-pathbound, for bench/README.md's breakdown: its node:http transport alone (each
+  // answer read and parsed), then the delivery lane over it (queue, retries, deadline, rate limit), with no
+  // validation, adapter preparation, de-duplication or result. Internals, driven here only to be measured.
+  async 'idstitch-transport'() {
+    const { createNodeHttpTransport } = await import('@idstitch/node/node-http')
+    const transport = createNodeHttpTransport({ connections: CONCURRENCY })
+    const url = `${sink}/v1/identify`
+    const limits = { timeoutMs: 5_000, deadlineMs: Number.POSITIVE_INFINITY }
+    await pool((i) => transport.send({ method: 'POST', url, headers: { ...headers }, body: { external_id: `usr_${i}`, anonymous_id: VISITOR, traits: { plan: 'pro' } } }, limits))
+    await transport.close()
+  },
+  async 'idstitch-lane'() {
+    const { createNodeHttpTransport } = await import('@idstitch/node/node-http')
+    const { createDeliveryLane } = await import('@idstitch/node/internal')
+    const { pathbound } = await import('@idstitch/node/providers')
+    const transport = createNodeHttpTransport({ connections: CONCURRENCY })
+    const provider = pathbound({ apiKey: 'pb_bench_key', baseUrl: sink, rateLimit: { limit: 1e9, windowMs: 1000 } })
+    const identity = { text: (text) => text, value: (value) => value, error: (error) => error }
+    const lane = createDeliveryLane(provider, { transport, concurrency: CONCURRENCY, timeoutMs: 5_000, retryLimit: 4, backoff: { baseMs: 200, maxMs: 5_000, maxRetryAfterMs: 10_000 }, maxRetryAfterMs: 10_000, now: Date.now, random: Math.random, redact: identity })
+    const deadline = { at: Number.POSITIVE_INFINITY, ms: Number.POSITIVE_INFINITY }
+    await pool((i) => new Promise((resolve) => lane.enqueue({ item: { external_id: `usr_${i}`, anonymous_id: VISITOR, traits: { plan: 'pro' } }, deadline, slot: 0, listener: { delivered: resolve } })))
+    await transport.close()
+  },
   async 'idstitch-defaults'() {
     // Every option at its default (concurrency 8, 3 retries, a 10 s deadline), one request per identify.
     const { createClient } = await import('@idstitch/node')

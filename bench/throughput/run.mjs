@@ -39,12 +39,11 @@ const measure = async (sink, kind, n, mode, failRate = 0, warm = 0) => {
   }
 }
 
-/** Two clients run in alternation `repeats` times each: the run with the median CPU per message of each. */
-const medianPairs = async (repeats, first, second) => {
-  const runs = [[], []]
+/** Clients run in alternation `repeats` times each: the run with the median CPU per message of each. */
+const medianAlternated = async (repeats, ...clients) => {
+  const runs = clients.map(() => [])
   for (let round = 0; round < repeats; round++) {
-    runs[0].push(await first())
-    runs[1].push(await second())
+    for (const [index, once] of clients.entries()) runs[index].push(await once())
   }
   return runs.map(median)
 }
@@ -73,16 +72,18 @@ export const runThroughput = async ({ n = 20_000, repeats = 3, burst = 5_000 } =
     const rows = []
     // The one-request peers are driven 32 requests at a time ('pool'); idstitch both that way and all at once ('tight').
     // idstitch and the bare node:http client, whose ratio is a target, run in alternation, so that a slow spell of
-    // this machine weighs on both.
-    const paired = await medianPairs(repeats, () => measure(sink, 'idstitch-pathbound', n, 'pool', 0, warm), () => measure(sink, 'node-http', n, 'pool', 0, warm))
+    // this machine weighs on both; so do idstitch's layers (its transport alone, then its delivery lane over it).
+    const pooled = ['idstitch-pathbound', 'idstitch-lane', 'idstitch-transport', 'node-http']
+    const paired = await medianAlternated(repeats, ...pooled.map((kind) => () => measure(sink, kind, n, 'pool', 0, warm)))
+    const layers = paired.slice(1, 3)
     rows.push(paired[0], await medianOf(repeats, () => measure(sink, 'idstitch-pathbound', n, 'tight', 0, warm)))
     for (const kind of perRequest.filter((kind) => kind !== 'idstitch-pathbound' && kind !== 'node-http')) rows.push(await medianOf(repeats, () => measure(sink, kind, n, 'pool', 0, warm)))
-    rows.push(paired[1])
+    rows.push(paired[3])
     for (const mode of ['tight', 'yield']) for (const kind of batching) rows.push(await medianOf(repeats, () => measure(sink, kind, n, mode, 0, warm)))
     // A burst with every option at its default: healthy, then with 30 % of requests failing with 500.
     const failure = []
     for (const failRate of [0, 0.3]) failure.push(await medianOf(repeats, () => measure(sink, 'idstitch-defaults', burst, 'tight', failRate)))
-    return { n, warm, repeats, burst, rows, failure, sdkCost: sdkCost(n, repeats) }
+    return { n, warm, repeats, burst, rows, layers, failure, sdkCost: sdkCost(n, repeats) }
   } finally {
     sink.stop()
   }
