@@ -7,10 +7,10 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 // The SDK's name and version, which Segment-compatible backends record in `context.library`.
 const define = { __IDSTITCH_NAME__: JSON.stringify(pkg.name), __IDSTITCH_VERSION__: JSON.stringify(pkg.version) }
 
-// ky, cookie and quick-lru are bundled into dist: one file loads much faster than their
+// ky, cookie, quick-lru and zod (the option checks; core bundles its own for messages) are bundled into dist: one file loads much faster than their
 // many modules (a serverless cold start pays it; see bench/import-time), and
 // the CJS build needs ky (ESM-only) bundled anyway.
-const bundled = ['ky', 'cookie', 'quick-lru']
+const bundled = ['ky', 'cookie', 'quick-lru', 'zod']
 
 // removeNodeProtocol: false keeps `node:http`, so no bundler mistakes it for an npm package named http.
 // metafile: for scripts/notices.mjs, which writes THIRD_PARTY_NOTICES.md from what the bundles hold.

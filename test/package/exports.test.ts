@@ -68,7 +68,7 @@ describe('licences', () => {
 
   it.each([
     ['core', ['zod']],
-    ['node', ['cookie', 'ky', 'quick-lru']],
+    ['node', ['cookie', 'ky', 'quick-lru', 'zod']],
     ['tracker', ['js-cookie', 'ky']],
   ])("@idstitch/%s ships its LICENSE, and notices for exactly the packages its build bundles", (name, bundled) => {
     expect(read(`packages/${name}/LICENSE`)).toContain('MIT License')

@@ -1,19 +1,20 @@
 import { ConfigError, type IdstitchError, type Provider } from '@idstitch/core'
+import type { BackoffOptions } from '@idstitch/core/internal'
+// zod (mini) checks the options, as it checks every input; bundled into dist like ky (see tsup.config.ts).
 import {
-  type BackoffOptions,
-  zArray,
-  zBoolean,
-  zCustom,
-  zDefault,
-  zGte,
-  zInt,
-  zLiteral,
-  zMinLength,
-  zObject,
-  zOptional,
-  zPrefault,
-  zUnion,
-} from '@idstitch/core/internal'
+  _default as zDefault,
+  array as zArray,
+  boolean as zBoolean,
+  custom as zCustom,
+  gte as zGte,
+  int as zInt,
+  literal as zLiteral,
+  minLength as zMinLength,
+  object as zObject,
+  optional as zOptional,
+  prefault as zPrefault,
+  union as zUnion,
+} from 'zod/mini'
 import type { DedupeOptions } from './dedupe.js'
 import type { Logger } from './logger.js'
 import type { ErrorContext } from './results.js'
