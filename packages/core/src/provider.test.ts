@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultParse, defineProvider, errorMessage, isHttpUrl, joinUrl } from './provider.js'
+import { defaultParse, defineProvider, errorMessage, isHttpUrl, joinUrl, requireString, requireUrl } from './provider.js'
 
 describe('defineProvider', () => {
   const acme = defineProvider<{ token: string }, string>({
@@ -42,5 +42,26 @@ describe('helpers', () => {
     expect(isHttpUrl('http://127.0.0.1:8080')).toBe(true)
     expect(isHttpUrl('api.dfend.app')).toBe(false)
     expect(isHttpUrl('ftp://x')).toBe(false)
+  })
+})
+
+describe('the shared option checks', () => {
+  const fail = (option: string, message: string): never => {
+    throw new Error(`${option}: ${message}`)
+  }
+
+  it('takes a key that is a non-empty string without stray whitespace, and names what is wrong otherwise', () => {
+    expect(requireString(fail, 'apiKey', 'df_1')).toBe('df_1')
+    expect(() => requireString(fail, 'apiKey', undefined)).toThrow('apiKey: is required (is the environment variable set?)')
+    expect(() => requireString(fail, 'apiKey', null)).toThrow('apiKey: is required (is the environment variable set?)')
+    expect(() => requireString(fail, 'apiKey', '')).toThrow('apiKey: is required (is the environment variable set?)')
+    expect(() => requireString(fail, 'apiKey', 42)).toThrow('apiKey: must be a string, got number')
+    expect(() => requireString(fail, 'apiKey', 'df_1\n')).toThrow('apiKey: has leading or trailing whitespace')
+  })
+
+  it('takes an absolute http(s) URL without credentials in it', () => {
+    expect(requireUrl(fail, 'baseUrl', 'https://api.example.test/v1?x=1')).toBe('https://api.example.test/v1?x=1')
+    for (const url of ['api.example.test', 'ftp://api.example.test', 'https://', 3]) expect(() => requireUrl(fail, 'baseUrl', url)).toThrow('baseUrl: must be an absolute http(s) URL')
+    expect(() => requireUrl(fail, 'baseUrl', 'https://key:secret@api.example.test')).toThrow('baseUrl: must not hold credentials')
   })
 })

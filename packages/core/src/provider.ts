@@ -1,3 +1,4 @@
+import * as z from 'zod/mini'
 import { ConfigError } from './errors.js'
 import { createRedact } from './redact.js'
 import type { IdentifyEvent } from './message.js'
@@ -137,20 +138,35 @@ export const joinUrl = (base: string, path: string): string => `${base.replace(/
 /** Checks that `value` is an absolute http(s) URL, without relying on the URL global. */
 export const isHttpUrl = (value: unknown): value is string => typeof value === 'string' && /^https?:\/\/[^\s/?#]+[^\s]*$/i.test(value)
 
-/** Checks a required, non-empty string option. */
-export const requireString = (
-  fail: (option: string, message: string) => never,
-  option: string,
-  value: unknown,
-): string => {
-  if (value === undefined || value === null || value === '') fail(option, 'is required (is the environment variable set?)')
-  if (typeof value !== 'string') fail(option, `must be a string, got ${typeof value}`)
-  if (value !== value.trim()) fail(option, 'has leading or trailing whitespace')
-  return value
-}
+const MISSING = 'is required (is the environment variable set?)'
+
+/** A key, token or id option: a non-empty string without stray whitespace (a pasted key often has some). */
+const stringOption = z
+  .string({ error: (issue) => (issue.input == null ? MISSING : `must be a string, got ${typeof issue.input}`) })
+  .check(
+    z.minLength(1, MISSING),
+    z.refine((value) => value === value.trim(), 'has leading or trailing whitespace'),
+  )
 
 /** The `user:password@` part of a URL, when it has one. */
 const USERINFO = /^https?:\/\/([^@/?#]*)@/i
+
+/** A URL option: absolute http(s), without credentials in it. */
+const urlOption = z
+  .string({ error: 'must be an absolute http(s) URL' })
+  .check(
+    z.refine(isHttpUrl, 'must be an absolute http(s) URL'),
+    z.refine((value) => !USERINFO.test(value), 'must not hold credentials (user:password@); pass them as the provider\'s key option or a header'),
+  )
+
+/** `value` checked by `schema`, or `fail` with the first issue's message. */
+const checked = (schema: z.ZodMiniType<string>, fail: (option: string, message: string) => never, option: string, value: unknown): string => {
+  const parsed = schema.safeParse(value)
+  return parsed.success ? parsed.data : fail(option, parsed.error.issues[0]?.message ?? 'is invalid')
+}
+
+/** Checks a required, non-empty string option. */
+export const requireString = (fail: (option: string, message: string) => never, option: string, value: unknown): string => checked(stringOption, fail, option, value)
 
 /**
  * Checks a URL option: an absolute http(s) URL without credentials in it.
@@ -158,11 +174,7 @@ const USERINFO = /^https?:\/\/([^@/?#]*)@/i
  * runtime), and a credential in a URL ends up in logs: pass it as the
  * provider's key option, or as a header of `http()`.
  */
-export const requireUrl = (fail: (option: string, message: string) => never, option: string, value: unknown): string => {
-  if (!isHttpUrl(value)) fail(option, 'must be an absolute http(s) URL')
-  if (USERINFO.test(value)) fail(option, 'must not hold credentials (user:password@); pass them as the provider\'s key option or a header')
-  return value
-}
+export const requireUrl = (fail: (option: string, message: string) => never, option: string, value: unknown): string => checked(urlOption, fail, option, value)
 
 /** Checks an optional base URL option. */
 export const optionalBaseUrl = (
