@@ -2,7 +2,7 @@
 // @idstitch/queue) share to deliver. Not public API: it follows no semver.
 
 export type { PreparedEvent, EventStamp, Library } from './message.js'
-export { prepareEvent } from './message.js'
+export { pathOf, prepareEvent } from './message.js'
 export { isPlainObject, utf8Length, JsonText, serializeBody } from './json.js'
 export type { BackoffOptions } from './retry.js'
 export { isRetryableStatus, parseRetryAfter, retryDelay } from './retry.js'

@@ -105,7 +105,8 @@ const buildSchema = () => z.object({
   ),
 })
 
-const pathOf = (path: readonly PropertyKey[]): string =>
+/** A zod issue's path as idstitch names a field: `traits.plan`, `providers[0]`. */
+export const pathOf = (path: readonly PropertyKey[]): string =>
   path.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('')
 
 /** A JSON copy: Dates become ISO strings, `undefined` properties go. Only call on values `checkJson` accepted. */

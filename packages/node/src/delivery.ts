@@ -1,5 +1,6 @@
 import { HttpError, IdstitchError, NetworkError, TimeoutError, type Provider, type ProviderRequest } from '@idstitch/core'
 import { isRetryableStatus, parseRetryAfter, retryDelay, utf8Length, type BackoffOptions } from '@idstitch/core/internal'
+import { createFifo } from './fifo.js'
 import { createRateLimiter } from './rate-limit.js'
 import type { Redactor } from './redact.js'
 import type { Transport } from './transport.js'
@@ -133,9 +134,7 @@ const BREAKER_MAX_COOLDOWN_MS = 60_000
  * messages keep flowing past failing ones.
  */
 export const createDeliveryLane = (provider: Provider, options: DeliveryOptions): DeliveryLane => {
-  // A FIFO with a head index: shift() on a 20,000-item array is quadratic.
-  let queue: Required<Job>[] = []
-  let head = 0
+  const queue = createFifo<Required<Job>>()
   /** Flights whose backoff or rate-limit wait is over, ahead of new jobs. */
   let ready: Flight[] = []
   const limiter = provider.rateLimit && createRateLimiter(provider.rateLimit)
@@ -181,21 +180,16 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
 
   /** The next request's jobs: one, or as many as the provider's batch limits allow. */
   const takeBatch = (): Job[] => {
-    const first = queue[head++] as Required<Job>
+    const first = queue.shift() as Required<Job>
     const batch: Job[] = [first]
     if (provider.batch) {
       let bytes = first.bytes + BATCH_OVERHEAD
-      while (head < queue.length && batch.length < provider.batch.maxItems) {
-        const next = queue[head] as Required<Job>
+      while (queue.size > 0 && batch.length < provider.batch.maxItems) {
+        const next = queue.peek() as Required<Job>
         if (bytes + next.bytes + 1 > provider.batch.maxBytes) break
         bytes += next.bytes + 1
-        batch.push(next)
-        head++
+        batch.push(queue.shift() as Required<Job>)
       }
-    }
-    if (head > 1024 && head * 2 > queue.length) {
-      queue = queue.slice(head)
-      head = 0
     }
     return batch
   }
@@ -215,8 +209,8 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
 
   /** Ends, at their deadline, the jobs and flights still waiting, so every identify resolves on time. */
   const expireWaiting = (now: number): void => {
-    while (head < queue.length && (queue[head] as Job).deadline.at <= now) {
-      const job = queue[head++] as Job
+    while (queue.size > 0 && (queue.peek() as Job).deadline.at <= now) {
+      const job = queue.shift() as Job
       finish([job], expired(job.deadline))
     }
     if (ready.length === 0) return
@@ -230,7 +224,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
 
   /** Fails everything waiting at once with `delivery`'s error (the provider is down, or asked for a long pause). */
   const failWaiting = (delivery: (attempts: number) => Delivery): void => {
-    while (head < queue.length) finish([queue[head++] as Job], delivery(0))
+    while (queue.size > 0) finish([queue.shift() as Job], delivery(0))
     const flights = ready
     ready = []
     for (const flight of flights) finish(flight.jobs, flight.last ?? delivery(flight.attempts))
@@ -258,7 +252,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
 
   /** The soonest moment something waiting must be looked at again: its deadline. */
   const nextDeadline = (): number => {
-    let at = head < queue.length ? (queue[head] as Job).deadline.at : Infinity
+    let at = queue.peek()?.deadline.at ?? Infinity
     for (const flight of ready) at = Math.min(at, lastStart(flight))
     return at
   }
@@ -276,7 +270,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
       return
     }
     while (active < options.concurrency && unavailableUntil <= now && breaker.openUntil <= now) {
-      const flight = ready.shift() ?? (head < queue.length ? board() : undefined)
+      const flight = ready.shift() ?? (queue.size > 0 ? board() : undefined)
       if (!flight) break
       launch(flight, now)
     }

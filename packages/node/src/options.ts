@@ -1,5 +1,5 @@
 import { ConfigError, type IdstitchError, type Provider } from '@idstitch/core'
-import type { BackoffOptions } from '@idstitch/core/internal'
+import { pathOf, type BackoffOptions } from '@idstitch/core/internal'
 // zod (mini) checks the options, as it checks every input; bundled into dist like ky (see tsup.config.ts).
 import {
   _default as zDefault,
@@ -131,10 +131,10 @@ const DAY_MS = 24 * 60 * 60 * 1000
 const provider = zCustom<Provider>(isProvider, { error: 'is not a provider; create one with datafast(…), pathbound(…), http(…) or defineProvider(…)' })
 const providers = zArray(provider, { error: 'must list at least one provider' }).check(zMinLength(1, 'must list at least one provider'))
 
-const retry = zObject(
+const retrySchema = zObject(
   {
     limit: count(0, 4),
-    backoff: zOptional(zUnion([zCustom<(retry: number) => number>((value) => typeof value === 'function'), count(0, 200)], { error: (issue) => `must be an integer >= 0 or a function, got ${String(issue.input)}` })),
+    backoff: zDefault(zUnion([zCustom<(retry: number) => number>((value) => typeof value === 'function'), count(0, 200)], { error: (issue) => `must be an integer >= 0 or a function, got ${String(issue.input)}` }), 200),
     maxBackoffMs: count(0, 5_000),
     maxRetryAfterMs: count(0, 10_000),
   },
@@ -147,7 +147,7 @@ const schema = zObject(
     providers,
     timeoutMs: count(1, 5_000),
     deadlineMs: zUnion([zLiteral(false), count(1, 10_000)], { error: (issue) => `must be an integer >= 1 or false, got ${String(issue.input)}` }),
-    retry: zPrefault(zUnion([zLiteral(false), retry], { error: 'must be an object or false' }), {}),
+    retry: zPrefault(zUnion([zLiteral(false), retrySchema], { error: 'must be an object or false' }), {}),
     concurrency: count(1, 8),
     maxQueue: count(1, 50_000),
     logger: zOptional(zUnion([zLiteral(false), zCustom<Logger>((value) => typeof value === 'object' && value !== null)], { error: 'must be an object with warn/error methods, or false' })),
@@ -160,10 +160,6 @@ const schema = zObject(
   },
   { error: 'must be an object' },
 )
-
-/** The option at fault, as a dotted path with array indexes (`providers[0]`, `retry.limit`). */
-const optionOf = (path: readonly PropertyKey[]): string =>
-  path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`)).join('') || 'options'
 
 type Issue = { path: readonly PropertyKey[]; message: string; code?: string; errors?: Issue[][] }
 
@@ -195,24 +191,24 @@ export const resolveOptions = (options: ClientOptions): ResolvedOptions => {
   const parsed = schema.safeParse(options)
   if (!parsed.success) {
     const issue = innermost(parsed.error.issues[0])
-    throw new ConfigError(optionOf(issue.path), issue.message)
+    throw new ConfigError(pathOf(issue.path) || 'options', issue.message)
   }
   const { retry: retryOption, deadlineMs, ...checked } = parsed.data
   checkNames(checked.providers)
-  const retry = retryOption === false ? { limit: 0, backoff: 200, maxBackoffMs: 5_000, maxRetryAfterMs: 10_000 } : retryOption
+  // retry: false is one attempt, every other retry option at its default.
+  const retry = retryOption === false ? { ...retrySchema.parse({}), limit: 0 } : retryOption
   return {
     ...checked,
-    // The app's own objects, as given (zod's copy would drop a logger's or provider's prototype).
-    providers: options.providers,
-    logger: options.logger,
-    transport: options.transport,
     deadlineMs: deadlineMs === false ? Infinity : deadlineMs,
     retryLimit: retry.limit,
-    backoff: typeof retry.backoff === 'function' ? retry.backoff : { baseMs: retry.backoff ?? 200, maxMs: retry.maxBackoffMs, maxRetryAfterMs: retry.maxRetryAfterMs },
+    backoff: typeof retry.backoff === 'function' ? retry.backoff : { baseMs: retry.backoff, maxMs: retry.maxBackoffMs, maxRetryAfterMs: retry.maxRetryAfterMs },
     maxRetryAfterMs: retry.maxRetryAfterMs,
+    dryRun: checked.dryRun === true,
+    // Optional in what zod returns, always present (maybe undefined) in ResolvedOptions.
+    logger: checked.logger,
     onError: checked.onError,
     fetch: checked.fetch,
-    dryRun: checked.dryRun === true,
+    transport: checked.transport,
     waitUntil: checked.waitUntil,
   }
 }
