@@ -77,3 +77,48 @@ describe('a chain of requests (an API that takes an identify in several calls)',
     expect(late.sent).toEqual(['/first', 'second'])
   })
 })
+
+describe('starting and ending an attempt', () => {
+  const options = { concurrency: 2, timeoutMs: 1_000, retryLimit: 0, backoff: () => 0, maxRetryAfterMs: 10_000, now: Date.now, random: Math.random, redact: keep }
+  const deadline = { at: Number.POSITIVE_INFINITY, ms: Number.POSITIVE_INFINITY }
+  const deliver = (created: ReturnType<typeof createDeliveryLane>) =>
+    new Promise<Delivery>((resolve) => created.enqueue({ item: {}, deadline, listener: { delivered: (_slot, delivery) => resolve(delivery) }, slot: 0 }))
+
+  it('sends at once for a provider that takes one item a request, and waits for the tick to end for one that batches', async () => {
+    const send = vi.fn(async (): Promise<ProviderResponse> => ({ status: 200, headers: {}, body: {} }))
+    const single = createDeliveryLane(provider, { ...options, transport: { send } })
+    const delivered = deliver(single)
+    expect(send).toHaveBeenCalledTimes(1)
+    await expect(delivered).resolves.toMatchObject({ status: 'delivered' })
+
+    const batchSend = vi.fn(async (): Promise<ProviderResponse> => ({ status: 200, headers: {}, body: {} }))
+    const batching = createDeliveryLane({ ...provider, batch: { maxItems: 10, maxBytes: 10_000 } }, { ...options, transport: { send: batchSend } })
+    const both = Promise.all([deliver(batching), deliver(batching)])
+    expect(batchSend).not.toHaveBeenCalled()
+    await expect(both).resolves.toMatchObject([{ status: 'delivered' }, { status: 'delivered' }])
+    expect(batchSend).toHaveBeenCalledTimes(1)
+  })
+
+  it('fails the attempt, never the caller, when the transport throws instead of rejecting', async () => {
+    const send = () => {
+      throw new Error('socket exploded')
+    }
+    const created = createDeliveryLane(provider, { ...options, transport: { send } })
+    await expect(deliver(created)).resolves.toMatchObject({ status: 'failed', attempts: 1, error: { code: 'network_error', message: expect.stringContaining('socket exploded') } })
+  })
+
+  it('fails the message, without retrying, when the adapter cannot read an answer, and the lane goes on', async () => {
+    let calls = 0
+    const unreadable: Provider = {
+      ...provider,
+      parse: () => {
+        if (++calls === 1) throw new Error('unexpected answer')
+        return { ok: true }
+      },
+    }
+    const created = createDeliveryLane(unreadable, { ...options, retryLimit: 3, transport: { send: async () => ({ status: 200, headers: {}, body: 'garbled' }) } })
+    // Not retried, though the lane would retry 3 times: the provider may have acted on it.
+    await expect(deliver(created)).resolves.toMatchObject({ status: 'failed', attempts: 1, httpStatus: 200, maybeDelivered: true, error: { code: 'internal_error', message: expect.stringContaining('adapter failed reading the answer: unexpected answer') } })
+    await expect(deliver(created)).resolves.toMatchObject({ status: 'delivered' })
+  })
+})

@@ -1,4 +1,4 @@
-import { HttpError, IdstitchError, NetworkError, TimeoutError, type Provider, type ProviderRequest } from '@idstitch/core'
+import { HttpError, IdstitchError, NetworkError, TimeoutError, type Provider, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
 import { isRetryableStatus, parseRetryAfter, retryDelay, utf8Length, type BackoffOptions } from '@idstitch/core/internal'
 import { createFifo } from './fifo.js'
 import { createRateLimiter } from './rate-limit.js'
@@ -90,6 +90,13 @@ interface Flight {
 
 /** The outcome of one attempt: a final delivery, or a failure worth retrying (after `retryAfterMs`, when the server said). */
 type AttemptOutcome = { final: boolean; delivery: Delivery; retryAfterMs?: number | undefined }
+
+/** How one attempt is bounded (see `boundsOf`). */
+interface AttemptBounds {
+  remaining: number
+  byDeadline: boolean
+  backstop: { controller: AbortController; timer: ReturnType<typeof setTimeout> } | undefined
+}
 
 /** The least time left before a deadline for which an attempt is started (a tenth of a shorter deadline). */
 const MIN_ATTEMPT_MS = 10
@@ -301,11 +308,7 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     active++
     flight.attempts++
     flight.tries++
-    void attempt(request, flight.step, flight.deadline, flight.attempts).then((outcome) => {
-      active--
-      land(flight, outcome)
-      pump()
-    })
+    attempt(request, flight)
   }
 
   /** The flight's request, built once; an adapter that throws building it ends the flight (a bug, never the host app's failure). */
@@ -314,11 +317,15 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
       flight.request ??= provider.request(flight.jobs.map((job) => job.item))
       return flight.request
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      const failure = new IdstitchError('internal_error', `[idstitch] ${provider.name}: adapter failed: ${options.redact.text(message)}`, { provider: provider.name, cause: options.redact.error(error) })
-      finish(flight.jobs, { status: 'failed', attempts: flight.attempts, error: failure })
+      finish(flight.jobs, { status: 'failed', attempts: flight.attempts, error: adapterFailed(error, 'building the request') })
       return undefined
     }
+  }
+
+  /** A bug in the adapter, never the host app's failure: reported, redacted, as an internal error. */
+  const adapterFailed = (error: unknown, doing: string): IdstitchError => {
+    const message = error instanceof Error ? error.message : String(error)
+    return new IdstitchError('internal_error', `[idstitch] ${provider.name}: adapter failed ${doing}: ${options.redact.text(message)}`, { provider: provider.name, cause: options.redact.error(error) })
   }
 
   /** Puts `flight` aside for `ms`, holding no slot, then ahead of new jobs. */
@@ -329,33 +336,65 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     }, ms)
   }
 
-  /**
-   * One HTTP attempt, never rejecting. A bounded transport ends it by `timeoutMs` or the deadline
-   * itself; any other gets an AbortSignal from the lane's backstop timer.
-   */
-  const attempt = async (request: ProviderRequest, step: number, deadline: Deadline, attempts: number): Promise<AttemptOutcome> => {
+  /** What the provider's answer to an attempt means, by its adapter. */
+  const answered = (response: ProviderResponse, step: number, attempts: number): AttemptOutcome => {
+    const outcome = provider.parse(response, step)
+    if (outcome.ok) return { final: true, delivery: { status: 'delivered', attempts, httpStatus: response.status, data: outcome.data } }
+    const error = new HttpError(provider.name, response.status, options.redact.text(outcome.message), { code: outcome.code ?? 'http_error', body: options.redact.value(response.body) })
+    const delivery: Delivery = { status: 'failed', attempts, httpStatus: response.status, error }
+    return { final: !isRetryableStatus(response.status), delivery, retryAfterMs: parseRetryAfter(response.headers['retry-after'], options.now()) }
+  }
+
+  /** No answer came to an attempt: the provider may have accepted it. */
+  const unanswered = (error: unknown, flight: Flight, attempt: AttemptBounds): AttemptOutcome => {
+    const name = (error as { name?: unknown } | null)?.name
+    const aborted = attempt.backstop ? attempt.backstop.controller.signal.aborted : name === 'AbortError'
+    if (aborted && attempt.byDeadline) return { final: true, delivery: { ...expired(flight.deadline, flight.attempts), maybeDelivered: true } }
+    const timedOut = aborted || name === 'TimeoutError'
+    const failure = timedOut ? new TimeoutError(provider.name, options.timeoutMs) : new NetworkError(provider.name, options.redact.error(error))
+    return { final: false, delivery: { status: 'failed', attempts: flight.attempts, error: failure, ...(timedOut ? { maybeDelivered: true } : {}) } }
+  }
+
+  /** How an attempt is bounded: by the deadline when it comes before `timeoutMs`, and by a backstop timer for a transport that is not bounded. */
+  const boundsOf = (deadline: Deadline): AttemptBounds => {
     const remaining = deadline.at - options.now()
     const byDeadline = remaining <= options.timeoutMs * (options.transport.bounded ? 1 : BACKSTOP_FACTOR)
     const backstop = options.transport.bounded ? undefined : abortAfter(byDeadline ? remaining : options.timeoutMs * BACKSTOP_FACTOR)
+    return { remaining, byDeadline, backstop }
+  }
+
+  /**
+   * One HTTP attempt of `flight`, which lands whatever happens. Plain callbacks on the transport's
+   * promise rather than an `async` function, which would add two promise hops to every request.
+   */
+  const attempt = (request: ProviderRequest, flight: Flight): void => {
+    const bounds = boundsOf(flight.deadline)
+    const limits = { timeoutMs: options.timeoutMs, deadlineMs: bounds.remaining, ...(bounds.backstop ? { signal: bounds.backstop.controller.signal } : {}) }
+    const { step, attempts } = flight
+    let sent: Promise<ProviderResponse>
     try {
-      const limits = { timeoutMs: options.timeoutMs, deadlineMs: remaining, ...(backstop ? { signal: backstop.controller.signal } : {}) }
-      const response = await options.transport.send(request, limits)
-      const outcome = provider.parse(response, step)
-      if (outcome.ok) return { final: true, delivery: { status: 'delivered', attempts, httpStatus: response.status, data: outcome.data } }
-      const error = new HttpError(provider.name, response.status, options.redact.text(outcome.message), { code: outcome.code ?? 'http_error', body: options.redact.value(response.body) })
-      const delivery: Delivery = { status: 'failed', attempts, httpStatus: response.status, error }
-      return { final: !isRetryableStatus(response.status), delivery, retryAfterMs: parseRetryAfter(response.headers['retry-after'], options.now()) }
+      sent = options.transport.send(request, limits)
     } catch (error) {
-      // The request went out and no answer came: the provider may have accepted it.
-      const name = (error as { name?: unknown } | null)?.name
-      const aborted = backstop ? backstop.controller.signal.aborted : name === 'AbortError'
-      if (aborted && byDeadline) return { final: true, delivery: { ...expired(deadline, attempts), maybeDelivered: true } }
-      const timedOut = aborted || name === 'TimeoutError'
-      const failure = timedOut ? new TimeoutError(provider.name, options.timeoutMs) : new NetworkError(provider.name, options.redact.error(error))
-      return { final: false, delivery: { status: 'failed', attempts, error: failure, ...(timedOut ? { maybeDelivered: true } : {}) } }
-    } finally {
-      if (backstop) clearTimeout(backstop.timer)
+      sent = Promise.reject(error)
     }
+    sent.then(
+      (response) => {
+        if (bounds.backstop) clearTimeout(bounds.backstop.timer)
+        let outcome: AttemptOutcome
+        try {
+          outcome = answered(response, step, attempts)
+        } catch (error) {
+          // The provider answered and the adapter could not read it: it may have accepted the request, so it is not retried.
+          const error_ = adapterFailed(error, 'reading the answer')
+          outcome = { final: true, delivery: { status: 'failed', attempts, httpStatus: response.status, error: error_, maybeDelivered: true } }
+        }
+        landed(flight, outcome)
+      },
+      (error: unknown) => {
+        if (bounds.backstop) clearTimeout(bounds.backstop.timer)
+        landed(flight, unanswered(error, flight, bounds))
+      },
+    )
   }
 
   // ---- after an attempt
@@ -425,13 +464,23 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     else sleep(flight, delay)
   }
 
+  /** An attempt is over: its slot frees up, and the next one may start. */
+  const landed = (flight: Flight, outcome: AttemptOutcome): void => {
+    active--
+    land(flight, outcome)
+    pump()
+  }
+
   return {
     enqueue(job) {
       job.bytes = provider.batch ? (job.bytes ?? utf8Length(JSON.stringify(job.item))) : 0
       queue.push(job as Required<Job>)
-      if (!scheduled) {
+      if (scheduled) return
+      // A provider that takes one item a request has nothing to wait for: its attempt starts now.
+      // For one that batches, everything queued in the same tick may share a request.
+      if (!provider.batch) pump()
+      else {
         scheduled = true
-        // Everything queued in the same tick may share a request.
         queueMicrotask(pump)
       }
     },

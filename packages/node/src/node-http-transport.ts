@@ -1,20 +1,7 @@
-import type { Agent, IncomingMessage } from 'node:http'
+import type { Agent } from 'node:http'
 import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
 import { serializeBody } from '@idstitch/core/internal'
 import { boundAttempt, flattenHeaders, parseBody, type AttemptLimits, type Transport } from './transport.js'
-
-/** Reads a response to the end; rejects when it stops short (the socket closed, or the attempt's timer destroyed it). */
-const readBody = (response: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    let text = ''
-    response.setEncoding('utf8')
-    response.on('data', (chunk: string) => {
-      text += chunk
-    })
-    response.on('error', reject)
-    response.on('end', () => resolve(text))
-    response.on('close', () => response.complete || reject(new Error('the response ended early')))
-  })
 
 type Stack = { request: typeof import('node:http').request; agent: Agent }
 type Target = { protocol: string; hostname: string; port: string; path: string }
@@ -64,35 +51,48 @@ export const createNodeHttpTransport = ({ connections = 8 }: { connections?: num
   /**
    * One request. Its one timer ends it at `timeoutMs` or the deadline, whichever comes first: no
    * AbortSignal (in Node, a signal on each request costs a third of a keep-alive request's CPU) and
-   * no socket idle timer, which a response trickling in byte by byte would keep alive.
+   * no socket idle timer, which a response trickling in byte by byte would keep alive. The answer is
+   * read into the request's own promise, with no promise of its own: every promise and closure on
+   * this path is paid once per request (see bench/README.md).
    */
   const sendOn = (stack: Stack, target: Target, request: ProviderRequest, limits: AttemptLimits): Promise<ProviderResponse> =>
     new Promise((resolve, reject) => {
-      const body = serializeBody(request.body)
-      // Node sets Content-Length itself for a body given whole to end().
-      const outgoing = stack.request(
-        { hostname: target.hostname, port: target.port, path: target.path, method: request.method, headers: request.headers, agent: stack.agent, ...(limits.signal ? { signal: limits.signal } : {}) },
-        (response) => {
-          readBody(response).then((text) => {
-            clearTimeout(timer)
-            const received = flattenHeaders(response.headers)
-            resolve({ status: response.statusCode ?? 0, headers: received, body: parseBody(text, received['content-type'] ?? null) })
-          }, fail)
-        },
-      )
       // The timer's error is the one to report: destroying the request can also surface as the response's own
       // "aborted" error first (Node 22 and later), which would read as a network failure.
       let ended: Error | undefined
+      const fail = (error: unknown): void => {
+        clearTimeout(timer)
+        reject(ended ?? error)
+      }
+      const outgoing = stack.request(
+        { hostname: target.hostname, port: target.port, path: target.path, method: request.method, headers: request.headers, agent: stack.agent, ...(limits.signal ? { signal: limits.signal } : {}) },
+        (response) => {
+          let text = ''
+          response.setEncoding('utf8')
+          response.on('data', (chunk: string) => {
+            text += chunk
+          })
+          response.on('error', fail)
+          response.on('end', () => {
+            try {
+              clearTimeout(timer)
+              const received = flattenHeaders(response.headers)
+              resolve({ status: response.statusCode ?? 0, headers: received, body: parseBody(text, received['content-type'] ?? null) })
+            } catch (error) {
+              fail(error)
+            }
+          })
+          // The socket closed, or the timer destroyed the request, before the whole body came.
+          response.on('close', () => response.complete || fail(new Error('the response ended early')))
+        },
+      )
       const timer = boundAttempt(limits, (error) => {
         ended = error
         outgoing.destroy(error)
       })
-      function fail(error: unknown) {
-        clearTimeout(timer)
-        reject(ended ?? error)
-      }
       outgoing.on('error', fail)
-      outgoing.end(body)
+      // Node sets Content-Length itself for a body given whole to end().
+      outgoing.end(serializeBody(request.body))
     })
   return {
     bounded: true,
