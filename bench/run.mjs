@@ -89,7 +89,7 @@ const bareHttp = perRequestRows.find((row) => row.name === 'node-http')
 const overBare = (ourPooled?.cpuUsPerMessage ?? Number.NaN) / (bareHttp?.cpuUsPerMessage ?? Number.NaN)
 const sdk = throughput.sdkCost
 // Where idstitch's cost per identify goes: each layer in the same alternated rounds as the bare client.
-const [laneRow, transportRow] = throughput.layers ?? []
+const [laneRow, transportRow, validatedRow] = throughput.layers ?? []
 const layerSteps = [
   ['bare `node:http` keep-alive client (drains each answer unread)', bareHttp],
   ["idstitch's `node:http` transport alone (reads and parses each answer, one timer per attempt)", transportRow],
@@ -105,6 +105,8 @@ const layerTable = [
     return `| ${name} | ${fixed(row?.cpuUsPerMessage, 1)} µs | ${fixed((row?.cpuUsPerMessage ?? Number.NaN) / (bareHttp?.cpuUsPerMessage ?? Number.NaN), 2)}× | ${added} |`
   }),
 ].join('\n')
+// What idstitch's validation alone (zod and the JSON-safety copy) adds to the bare client, in the same rounds.
+const validationBesideHttp = (validatedRow?.cpuUsPerMessage ?? Number.NaN) - (bareHttp?.cpuUsPerMessage ?? Number.NaN)
 const rawFetch = perRequestRows.find((row) => row.name === 'fetch')
 const ourBatch = batchRows.filter((row) => row.ours)
 const flakyBurst = throughput.failure[1]
@@ -214,6 +216,9 @@ ${[...tputHead, ...perRequestRows.map(tput)].join('\n')}
 **Where the time goes.** The same rounds, in alternation, also drove idstitch's layers one by one, 32 at a time:
 
 ${layerTable}
+
+The bare client validating each message first, as identify() does (zod, and the JSON-safety check and copy; \`node-http-validated\`),
+ran in the same rounds: ${fixed(validatedRow?.cpuUsPerMessage, 1)} µs, ${fixed(validationBesideHttp, 1)} µs more than without (${fixed((validatedRow?.cpuUsPerMessage ?? Number.NaN) / (bareHttp?.cpuUsPerMessage ?? Number.NaN), 2)}× the bare client).
 
 **idstitch's own work per identify, without HTTP** (\`throughput/sdk-cost.mjs\`: a transport that answers at once, 32 identifies awaited
 at a time, in its own process): ${fixed(sdk?.identify, 1)} µs per identify; ${fixed(sdk?.identifyWithoutDedupe, 1)} µs with \`dedupe: false\`; of it, validating and copying

@@ -55,6 +55,25 @@ const clients = {
     }))
     agent.destroy()
   },
+  // The bare client above, validating each message first as identify() does (zod, and the JSON-safety check and copy): what
+  // the validation alone costs beside real HTTP, for bench/README.md's breakdown. Its body is built from the validated copy.
+  async 'node-http-validated'() {
+    const { createRedactor, stampEvent } = await import('@idstitch/node/internal')
+    const redact = createRedactor([])
+    const library = { name: '@idstitch/node', version: 'bench' }
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
+    const url = new URL(`${sink}/v1/identify`)
+    await pool((i) => new Promise((resolve, reject) => {
+      const { event } = stampEvent({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }, crypto.randomUUID(), library, redact)
+      const request = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers, agent }, (response) => {
+        response.resume()
+        response.on('end', resolve)
+      })
+      request.on('error', reject)
+      request.end(JSON.stringify({ external_id: event.userId, anonymous_id: event.anonymousId, traits: event.traits }))
+    }))
+    agent.destroy()
+  },
   async 'undici-pool'() {
     const { Pool } = await import('undici')
     const undici = new Pool(sink, { connections: CONCURRENCY })

@@ -73,9 +73,10 @@ export const runThroughput = async ({ n = 20_000, repeats = 3, burst = 5_000 } =
     // The one-request peers are driven 32 requests at a time ('pool'); idstitch both that way and all at once ('tight').
     // idstitch and the bare node:http client, whose ratio is a target, run in alternation, so that a slow spell of
     // this machine weighs on both; so do idstitch's layers (its transport alone, then its delivery lane over it).
-    const pooled = ['idstitch-pathbound', 'idstitch-lane', 'idstitch-transport', 'node-http']
+    // The bare client validating each message as identify() does shows what that validation (zod, a fixed library) costs beside HTTP.
+    const pooled = ['idstitch-pathbound', 'idstitch-lane', 'idstitch-transport', 'node-http', 'node-http-validated']
     const paired = await medianAlternated(repeats, ...pooled.map((kind) => () => measure(sink, kind, n, 'pool', 0, warm)))
-    const layers = paired.slice(1, 3)
+    const layers = [paired[1], paired[2], paired[4]]
     rows.push(paired[0], await medianOf(repeats, () => measure(sink, 'idstitch-pathbound', n, 'tight', 0, warm)))
     for (const kind of perRequest.filter((kind) => kind !== 'idstitch-pathbound' && kind !== 'node-http')) rows.push(await medianOf(repeats, () => measure(sink, kind, n, 'pool', 0, warm)))
     rows.push(paired[3])
