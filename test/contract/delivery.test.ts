@@ -1,5 +1,6 @@
 import { createClient, createKyTransport, type ClientOptions, type Transport } from '@idstitch/node'
 import { createNodeHttpTransport } from '@idstitch/node/node-http'
+import { createUndiciTransport } from '@idstitch/node/undici'
 import { dfend, pathbound } from '@idstitch/node/providers'
 import { dfendRule, pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import { createServer } from 'node:net'
@@ -27,9 +28,10 @@ const unbounded = (): Transport => {
   return { send: (request, limits) => inner.send(request, { timeoutMs: 60_000, deadlineMs: Number.POSITIVE_INFINITY, ...(limits.signal ? { signal: limits.signal } : {}) }), close: () => inner.close?.() ?? Promise.resolve() }
 }
 
-/** Every fault is exercised over every transport: node:http (the `node` export condition), ky over fetch (everywhere else), and one of an app's own. */
+/** Every fault is exercised over every transport: node:http (the `node` export condition), ky over fetch (everywhere else), undici (opt-in), and one of an app's own. */
 const transports: [string, () => Transport][] = [
   ['node:http agents', () => createNodeHttpTransport()],
+  ['undici (opt-in)', () => createUndiciTransport()],
   ['ky over fetch', () => createKyTransport()],
   ['a transport that is not bounded', unbounded],
 ]

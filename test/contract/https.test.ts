@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selfSignedCertificate } from '../support/tls.js'
 
-// Real providers are https: each Node transport sends one identify to a local
+// Real providers are https: each Node transport (undici's too) sends one identify to a local
 // TLS server, from a child process that trusts the server's throwaway
 // certificate through NODE_EXTRA_CA_CERTS (as an app behind a corporate CA would).
 const tls = selfSignedCertificate('localhost', 'DNS:localhost,IP:127.0.0.1')
@@ -34,7 +34,8 @@ const sendFromChild = (transport: string): Promise<unknown> =>
       import { createClient, createKyTransport } from '@idstitch/node'
       import { createNodeHttpTransport } from '@idstitch/node/node-http'
       import { http } from '@idstitch/node/providers'
-      const transport = { default: undefined, 'node:http': createNodeHttpTransport(), ky: createKyTransport() }[process.argv[1]]
+      import { createUndiciTransport } from '@idstitch/node/undici'
+      const transport = { default: undefined, 'node:http': createNodeHttpTransport(), ky: createKyTransport(), undici: createUndiciTransport() }[process.argv[1]]
       const client = createClient({ logger: false, retry: false, transport, providers: [http({ url: process.argv[2], body: (event) => ({ id: event.userId }) })] })
       const result = await client.identify({ userId: 'usr_tls' })
       await client.shutdown()
@@ -49,7 +50,7 @@ const sendFromChild = (transport: string): Promise<unknown> =>
   })
 
 describe('over https', () => {
-  it.each(['default', 'node:http', 'ky'])('delivers through the %s transport, with SNI and the query string', async (transport) => {
+  it.each(['default', 'node:http', 'ky', 'undici'])('delivers through the %s transport, with SNI and the query string', async (transport) => {
     const before = received.length
     const result = await sendFromChild(transport)
     expect(result).toMatchObject({ ok: true, results: [{ provider: 'http', status: 'delivered', httpStatus: 200, data: { accepted: true } }] })

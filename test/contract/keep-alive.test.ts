@@ -1,6 +1,8 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Transport } from '@idstitch/node'
 import { createNodeHttpTransport } from '@idstitch/node/node-http'
+import { createUndiciTransport } from '@idstitch/node/undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 // The server keeps idle connections 3 s and says so (`Keep-Alive: timeout=3`).
@@ -22,9 +24,13 @@ beforeAll(async () => {
 })
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
-describe('node:http keep-alive', () => {
+describe.each<[string, () => Transport]>([
+  ['node:http', () => createNodeHttpTransport()],
+  ['undici (opt-in)', () => createUndiciTransport()],
+])('%s keep-alive', (_, createTransport) => {
   it("closes an idle connection a second before the server's announced timeout, not after it", async () => {
-    const transport = createNodeHttpTransport()
+    closedAfterMs.length = 0
+    const transport = createTransport()
     const response = await transport.send({ method: 'POST', url, headers: {}, body: {} }, { timeoutMs: 5_000, deadlineMs: Number.POSITIVE_INFINITY })
     expect(response.status).toBe(200)
     for (let waited = 0; closedAfterMs.length === 0 && waited < 5_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100))

@@ -28,6 +28,9 @@ describe('the built packages, as a user imports them', () => {
       expect([type, entry, api]).toEqual(['function', 'edge.js', nodeApi])
     }
     expect(run('module', `import { toNodeHandler, createNodeHttpTransport } from '@idstitch/node/node-http'; console.log(typeof toNodeHandler, typeof createNodeHttpTransport)`)).toBe('function function')
+    // The opt-in undici transport, on its own subpath, with import and require.
+    expect(run('module', `import { createUndiciTransport } from '@idstitch/node/undici'; console.log(typeof createUndiciTransport().send)`)).toBe('function')
+    expect(run('commonjs', `const { createUndiciTransport } = require('@idstitch/node/undici'); console.log(typeof createUndiciTransport)`)).toBe('function')
   })
 
   it("@idstitch/node's edge build imports no Node built-in, and keeps the node: prefix where Node's build uses one", () => {
@@ -42,6 +45,9 @@ describe('the built packages, as a user imports them', () => {
     expect(edge.filter((specifier) => /^(node:|http$|https$|buffer$|stream$|string_decoder$|undici$)/.test(specifier))).toEqual([])
     expect(importsOf('index.js')).toEqual(expect.arrayContaining(['node:http', 'node:https']))
     expect(importsOf('index.js').filter((specifier) => specifier === 'http' || specifier === 'https')).toEqual([])
+    // undici loads only for an app that imports @idstitch/node/undici: never from the main entries.
+    for (const entry of ['index.js', 'edge.js', 'node-http.js']) expect(importsOf(entry)).not.toContain('undici')
+    expect(importsOf('undici.js')).toContain('undici')
   })
 
   it('@idstitch/core loads with import and require, its cookie contract alone, and keeps internals off its main entry', () => {

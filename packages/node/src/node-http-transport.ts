@@ -1,10 +1,9 @@
 import type { Agent } from 'node:http'
 import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
 import { serializeBody } from '@idstitch/core/internal'
-import { boundAttempt, flattenHeaders, parseBody, type AttemptLimits, type Transport } from './transport.js'
+import { boundAttempt, createTargets, flattenHeaders, parseBody, type AttemptLimits, type Target, type Transport } from './transport.js'
 
 type Stack = { request: typeof import('node:http').request; agent: Agent }
-type Target = { protocol: string; hostname: string; port: string; path: string }
 
 /**
  * The Node transport: `node:http` and `node:https` with keep-alive agents, at
@@ -35,19 +34,7 @@ export const createNodeHttpTransport = ({ connections = 8 }: { connections?: num
     }
     return stack
   }
-  // Parsed once per URL: a built-in provider sends every request to the same one. Bounded,
-  // for custom adapters that put an id in the path.
-  const targets = new Map<string, Target>()
-  const targetOf = (href: string): Target => {
-    let target = targets.get(href)
-    if (!target) {
-      if (targets.size >= 64) targets.clear()
-      const url = new URL(href)
-      // Brackets off an IPv6 literal: node:http wants the bare address.
-      targets.set(href, (target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search }))
-    }
-    return target
-  }
+  const targetOf = createTargets()
   /**
    * One request. Its one timer ends it at `timeoutMs` or the deadline, whichever comes first: no
    * AbortSignal (in Node, a signal on each request costs a third of a keep-alive request's CPU) and

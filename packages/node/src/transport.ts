@@ -72,3 +72,33 @@ export const deadlineReached = (deadlineMs: number): Error =>
 /** The one timer that bounds an attempt of a bounded transport: `end` is called with the error to reject with. */
 export const boundAttempt = ({ timeoutMs, deadlineMs }: AttemptLimits, end: (error: Error) => void): ReturnType<typeof setTimeout> =>
   deadlineMs < timeoutMs ? setTimeout(() => end(deadlineReached(deadlineMs)), deadlineMs) : setTimeout(() => end(attemptTimedOut(timeoutMs)), timeoutMs)
+
+/** Where a request goes, parsed from its URL. */
+export interface Target {
+  protocol: string
+  /** `https://api.example.com:8443` */
+  origin: string
+  /** Without an IPv6 literal's brackets: node:http wants the bare address. */
+  hostname: string
+  port: string
+  /** The path and the query string. */
+  path: string
+}
+
+/**
+ * A URL parser that remembers: a built-in provider sends every request to the
+ * same URL, parsed once. Bounded, for custom adapters that put an id in the path.
+ */
+export const createTargets = (): ((href: string) => Target) => {
+  const targets = new Map<string, Target>()
+  return (href) => {
+    let target = targets.get(href)
+    if (!target) {
+      if (targets.size >= 64) targets.clear()
+      const url = new URL(href)
+      target = { protocol: url.protocol, origin: url.origin, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search }
+      targets.set(href, target)
+    }
+    return target
+  }
+}
