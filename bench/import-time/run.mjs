@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { median } from '../lib/measure.mjs'
 
 const cwd = fileURLToPath(new URL('..', import.meta.url))
-export const modules = ['@idstitch/node', '@segment/analytics-node', 'posthog-node', 'ky', 'zod']
+export const modules = ['@idstitch/node', '@idstitch/node/undici', '@segment/analytics-node', 'posthog-node', 'ky', 'zod', 'undici']
 
 /**
  * One `node` process that imports `specifier` (or nothing): its wall time, and
@@ -34,7 +34,7 @@ export const runImportTime = ({ runs = 15 } = {}) => {
       name,
       ms: Math.max(0, median(overBare(name))),
       insideMs: median(times[name].map((time) => time.inside)),
-      ours: name === '@idstitch/node',
+      ours: name.startsWith('@idstitch/'),
     })),
     target: 30,
   }

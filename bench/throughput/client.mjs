@@ -90,6 +90,15 @@ const clients = {
     await loop((i) => client.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
     await client.flush()
   },
+  // The same client over the opt-in undici transport (@idstitch/node/undici), loaded before the run starts, as an app would at start-up.
+  async 'idstitch-undici'() {
+    const { createClient } = await import('@idstitch/node')
+    const { pathbound } = await import('@idstitch/node/providers')
+    const { createUndiciTransport } = await import('@idstitch/node/undici')
+    const client = createClient({ concurrency: CONCURRENCY, deadlineMs: false, transport: createUndiciTransport({ connections: CONCURRENCY }), providers: [pathbound({ apiKey: 'pb_bench_key', baseUrl: sink, rateLimit: { limit: 1e9, windowMs: 1000 } })] })
+    await loop((i) => client.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
+    await client.shutdown()
+  },
   // The layers under idstitch-pathbound, for bench/README.md's breakdown: its node:http transport alone (each
   // answer read and parsed), then the delivery lane over it (queue, retries, deadline, rate limit), with no
   // validation, adapter preparation, de-duplication or result. Internals, driven here only to be measured.

@@ -74,10 +74,11 @@ export const runThroughput = async ({ n = 20_000, repeats = 3, burst = 5_000 } =
     // idstitch and the bare node:http client, whose ratio is a target, run in alternation, so that a slow spell of
     // this machine weighs on both; so do idstitch's layers (its transport alone, then its delivery lane over it).
     // The bare client validating each message as identify() does shows what that validation (zod, a fixed library) costs beside HTTP.
-    const pooled = ['idstitch-pathbound', 'idstitch-lane', 'idstitch-transport', 'node-http', 'node-http-validated']
+    // So does idstitch over its opt-in undici transport.
+    const pooled = ['idstitch-pathbound', 'idstitch-lane', 'idstitch-transport', 'node-http', 'node-http-validated', 'idstitch-undici']
     const paired = await medianAlternated(repeats, ...pooled.map((kind) => () => measure(sink, kind, n, 'pool', 0, warm)))
     const layers = [paired[1], paired[2], paired[4]]
-    rows.push(paired[0], await medianOf(repeats, () => measure(sink, 'idstitch-pathbound', n, 'tight', 0, warm)))
+    rows.push(paired[0], paired[5], await medianOf(repeats, () => measure(sink, 'idstitch-pathbound', n, 'tight', 0, warm)))
     for (const kind of perRequest.filter((kind) => kind !== 'idstitch-pathbound' && kind !== 'node-http')) rows.push(await medianOf(repeats, () => measure(sink, kind, n, 'pool', 0, warm)))
     rows.push(paired[3])
     for (const mode of ['tight', 'yield']) for (const kind of batching) rows.push(await medianOf(repeats, () => measure(sink, kind, n, mode, 0, warm)))
