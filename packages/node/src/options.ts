@@ -14,6 +14,8 @@ import {
   optional as zOptional,
   prefault as zPrefault,
   union as zUnion,
+  type output as zOutput,
+  type ZodMiniType,
 } from 'zod/mini'
 import type { DedupeOptions } from './dedupe.js'
 import type { Logger } from './logger.js'
@@ -118,7 +120,7 @@ const isProvider = (value: unknown): value is Provider =>
   typeof (value as Provider).parse === 'function'
 
 /** An integer >= `min`, `fallback` when absent. */
-const count = (min: number, fallback: number) => {
+export const count = (min: number, fallback: number) => {
   const error = (issue: { input?: unknown }) => `must be an integer >= ${min}, got ${String(issue.input)}`
   return zDefault(zInt({ error }).check(zGte(min, { error })), fallback)
 }
@@ -182,18 +184,21 @@ const checkNames = (providers: readonly Provider[]): void => {
   }
 }
 
+/** `options` as `schema` reads them, defaults filled in; or a `ConfigError` naming the first option at fault. */
+export const parseOptions = <S extends ZodMiniType>(schema: S, options: unknown): zOutput<S> => {
+  const parsed = schema.safeParse(options)
+  if (parsed.success) return parsed.data as zOutput<S>
+  const issue = innermost(parsed.error.issues[0])
+  throw new ConfigError(pathOf(issue.path) || 'options', issue.message)
+}
+
 /**
  * Checks every option of `createClient` (with zod, as every input idstitch
  * takes) and fills in the defaults. Throws a `ConfigError` naming the first
  * option (and provider) at fault.
  */
 export const resolveOptions = (options: ClientOptions): ResolvedOptions => {
-  const parsed = schema.safeParse(options)
-  if (!parsed.success) {
-    const issue = innermost(parsed.error.issues[0])
-    throw new ConfigError(pathOf(issue.path) || 'options', issue.message)
-  }
-  const { retry: retryOption, deadlineMs, ...checked } = parsed.data
+  const { retry: retryOption, deadlineMs, ...checked } = parseOptions(schema, options)
   checkNames(checked.providers)
   // retry: false is one attempt, every other retry option at its default.
   const retry = retryOption === false ? { ...retrySchema.parse({}), limit: 0 } : retryOption

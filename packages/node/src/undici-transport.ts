@@ -1,6 +1,8 @@
 import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
 import { serializeBody } from '@idstitch/core/internal'
 import { Agent, type Dispatcher } from 'undici'
+import { object as zObject } from 'zod/mini'
+import { count, parseOptions } from './options.js'
 import { boundAttempt, createTargets, flattenHeaders, parseBody, type AttemptLimits, type Transport } from './transport.js'
 
 /** Options of {@link createUndiciTransport}. */
@@ -8,6 +10,9 @@ export interface UndiciTransportOptions {
   /** The most connections to each provider's origin. Default 8, as the `node:http` transport. */
   connections?: number
 }
+
+/** What {@link createUndiciTransport} checks, with zod as every option; `connections` defaults to 8. */
+const optionsSchema = zObject({ connections: count(1, 8) }, { error: 'must be an object' })
 
 /**
  * One attempt, as undici's dispatcher reports it: it settles the attempt's
@@ -83,8 +88,11 @@ class Exchange implements Dispatcher.DispatchHandler {
  * import { createUndiciTransport } from '@idstitch/node/undici'
  *
  * const idstitch = createClient({ transport: createUndiciTransport(), providers: [...] })
+ *
+ * @throws ConfigError when `connections` is not an integer >= 1.
  */
-export const createUndiciTransport = ({ connections = 8 }: UndiciTransportOptions = {}): Transport => {
+export const createUndiciTransport = (options: UndiciTransportOptions = {}): Transport => {
+  const { connections } = parseOptions(optionsSchema, options)
   const agent = new Agent({ connections, keepAliveTimeout: 30_000, keepAliveTimeoutThreshold: 1_000 })
   const targetOf = createTargets()
   return {
@@ -96,6 +104,8 @@ export const createUndiciTransport = ({ connections = 8 }: UndiciTransportOption
         agent.dispatch({ origin: target.origin, path: target.path, method: request.method, headers: request.headers, body: serializeBody(request.body) }, exchange)
       })
     },
-    close: () => agent.close(),
+    async close() {
+      await agent.close()
+    },
   }
 }
