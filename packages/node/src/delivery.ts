@@ -346,10 +346,10 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
   }
 
   /** No answer came to an attempt: the provider may have accepted it. */
-  const unanswered = (error: unknown, flight: Flight, attempt: AttemptBounds): AttemptOutcome => {
+  const unanswered = (error: unknown, flight: Flight, bounds: AttemptBounds): AttemptOutcome => {
     const name = (error as { name?: unknown } | null)?.name
-    const aborted = attempt.backstop ? attempt.backstop.controller.signal.aborted : name === 'AbortError'
-    if (aborted && attempt.byDeadline) return { final: true, delivery: { ...expired(flight.deadline, flight.attempts), maybeDelivered: true } }
+    const aborted = bounds.backstop ? bounds.backstop.controller.signal.aborted : name === 'AbortError'
+    if (aborted && bounds.byDeadline) return { final: true, delivery: { ...expired(flight.deadline, flight.attempts), maybeDelivered: true } }
     const timedOut = aborted || name === 'TimeoutError'
     const failure = timedOut ? new TimeoutError(provider.name, options.timeoutMs) : new NetworkError(provider.name, options.redact.error(error))
     return { final: false, delivery: { status: 'failed', attempts: flight.attempts, error: failure, ...(timedOut ? { maybeDelivered: true } : {}) } }
@@ -385,8 +385,8 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
           outcome = answered(response, step, attempts)
         } catch (error) {
           // The provider answered and the adapter could not read it: it may have accepted the request, so it is not retried.
-          const error_ = adapterFailed(error, 'reading the answer')
-          outcome = { final: true, delivery: { status: 'failed', attempts, httpStatus: response.status, error: error_, maybeDelivered: true } }
+          const failure = adapterFailed(error, 'reading the answer')
+          outcome = { final: true, delivery: { status: 'failed', attempts, httpStatus: response.status, error: failure, maybeDelivered: true } }
         }
         landed(flight, outcome)
       },
