@@ -31,6 +31,15 @@ const loop = async (call) => {
   }
 }
 
+/** idstitch's identifies, one request each, to a Pathbound-shaped sink (no rate limit to wait for, no deadline), over `options.transport` or the default. */
+const pathboundIdentifies = async (options) => {
+  const { createClient } = await import('@idstitch/node')
+  const { pathbound } = await import('@idstitch/node/providers')
+  const client = createClient({ concurrency: CONCURRENCY, deadlineMs: false, ...options, providers: [pathbound({ apiKey: 'pb_bench_key', baseUrl: sink, rateLimit: { limit: 1e9, windowMs: 1000 } })] })
+  await loop((i) => client.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
+  await client.shutdown()
+}
+
 const clients = {
   async fetch() {
     await pool(async (i) => {
@@ -83,21 +92,11 @@ const clients = {
     })
     await undici.close()
   },
-  async 'idstitch-pathbound'() {
-    const { createClient } = await import('@idstitch/node')
-    const { pathbound } = await import('@idstitch/node/providers')
-    const client = createClient({ concurrency: CONCURRENCY, deadlineMs: false, providers: [pathbound({ apiKey: 'pb_bench_key', baseUrl: sink, rateLimit: { limit: 1e9, windowMs: 1000 } })] })
-    await loop((i) => client.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
-    await client.flush()
-  },
+  'idstitch-pathbound': () => pathboundIdentifies({}),
   // The same client over the opt-in undici transport (@idstitch/node/undici), loaded before the run starts, as an app would at start-up.
   async 'idstitch-undici'() {
-    const { createClient } = await import('@idstitch/node')
-    const { pathbound } = await import('@idstitch/node/providers')
     const { createUndiciTransport } = await import('@idstitch/node/undici')
-    const client = createClient({ concurrency: CONCURRENCY, deadlineMs: false, transport: createUndiciTransport({ connections: CONCURRENCY }), providers: [pathbound({ apiKey: 'pb_bench_key', baseUrl: sink, rateLimit: { limit: 1e9, windowMs: 1000 } })] })
-    await loop((i) => client.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
-    await client.shutdown()
+    await pathboundIdentifies({ transport: createUndiciTransport({ connections: CONCURRENCY }) })
   },
   // The layers under idstitch-pathbound, for bench/README.md's breakdown: its node:http transport alone (each
   // answer read and parsed), then the delivery lane over it (queue, retries, deadline, rate limit), with no

@@ -76,11 +76,11 @@ export const runThroughput = async ({ n = 20_000, repeats = 3, burst = 5_000 } =
     // The bare client validating each message as identify() does shows what that validation (zod, a fixed library) costs beside HTTP.
     // So does idstitch over its opt-in undici transport.
     const pooled = ['idstitch-pathbound', 'idstitch-lane', 'idstitch-transport', 'node-http', 'node-http-validated', 'idstitch-undici']
-    const paired = await medianAlternated(repeats, ...pooled.map((kind) => () => measure(sink, kind, n, 'pool', 0, warm)))
-    const layers = [paired[1], paired[2], paired[4]]
-    rows.push(paired[0], paired[5], await medianOf(repeats, () => measure(sink, 'idstitch-pathbound', n, 'tight', 0, warm)))
+    const [pathbound, lane, transport, bare, validated, undici] = await medianAlternated(repeats, ...pooled.map((kind) => () => measure(sink, kind, n, 'pool', 0, warm)))
+    const layers = [lane, transport, validated]
+    rows.push(pathbound, undici, await medianOf(repeats, () => measure(sink, 'idstitch-pathbound', n, 'tight', 0, warm)))
     for (const kind of perRequest.filter((kind) => kind !== 'idstitch-pathbound' && kind !== 'node-http')) rows.push(await medianOf(repeats, () => measure(sink, kind, n, 'pool', 0, warm)))
-    rows.push(paired[3])
+    rows.push(bare)
     for (const mode of ['tight', 'yield']) for (const kind of batching) rows.push(await medianOf(repeats, () => measure(sink, kind, n, mode, 0, warm)))
     // A burst with every option at its default: healthy, then with 30 % of requests failing with 500.
     const failure = []

@@ -336,9 +336,10 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     }, ms)
   }
 
-  /** What the provider's answer to an attempt means, by its adapter. */
-  const answered = (response: ProviderResponse, step: number, attempts: number): AttemptOutcome => {
-    const outcome = provider.parse(response, step)
+  /** What the provider's answer to `flight`'s attempt means, by its adapter. */
+  const answered = (response: ProviderResponse, flight: Flight): AttemptOutcome => {
+    const { attempts } = flight
+    const outcome = provider.parse(response, flight.step)
     if (outcome.ok) return { final: true, delivery: { status: 'delivered', attempts, httpStatus: response.status, data: outcome.data } }
     const error = new HttpError(provider.name, response.status, options.redact.text(outcome.message), { code: outcome.code ?? 'http_error', body: options.redact.value(response.body) })
     const delivery: Delivery = { status: 'failed', attempts, httpStatus: response.status, error }
@@ -370,7 +371,6 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
   const attempt = (request: ProviderRequest, flight: Flight): void => {
     const bounds = boundsOf(flight.deadline)
     const limits = { timeoutMs: options.timeoutMs, deadlineMs: bounds.remaining, ...(bounds.backstop ? { signal: bounds.backstop.controller.signal } : {}) }
-    const { step, attempts } = flight
     let sent: Promise<ProviderResponse>
     try {
       sent = options.transport.send(request, limits)
@@ -382,11 +382,11 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
         if (bounds.backstop) clearTimeout(bounds.backstop.timer)
         let outcome: AttemptOutcome
         try {
-          outcome = answered(response, step, attempts)
+          outcome = answered(response, flight)
         } catch (error) {
           // The provider answered and the adapter could not read it: it may have accepted the request, so it is not retried.
           const failure = adapterFailed(error, 'reading the answer')
-          outcome = { final: true, delivery: { status: 'failed', attempts, httpStatus: response.status, error: failure, maybeDelivered: true } }
+          outcome = { final: true, delivery: { status: 'failed', attempts: flight.attempts, httpStatus: response.status, error: failure, maybeDelivered: true } }
         }
         landed(flight, outcome)
       },

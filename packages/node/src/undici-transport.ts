@@ -72,12 +72,12 @@ class Exchange implements Dispatcher.DispatchHandler {
 /**
  * An opt-in Node transport over [undici](https://undici.nodejs.org), Node's
  * own HTTP/1.1 client, which you install beside idstitch (`npm install
- * undici`). In the same benchmark it costs about half the CPU per request of
- * the default `node:http` transport (bench/README.md, §2), for apps that send
- * many identifies. It is not the default: undici takes ~100 ms of CPU to load
- * and 415 KB in a bundle, which every cold start and edge bundle would pay.
- * Import it where your server starts, so that this load is paid there and
- * never inside a request.
+ * undici`). In the same benchmark an identify sent over it costs about two
+ * thirds of the CPU it costs over the default `node:http` transport
+ * (bench/README.md, §2), for apps that send many identifies. It is not the
+ * default: importing undici takes 120–140 ms there (§3), which every cold
+ * start would pay. Import it where your server starts, so that this load is
+ * paid there and never inside a request.
  *
  * Each attempt is bounded by one timer (`timeoutMs` or the deadline, whichever
  * comes first), as with the default transport; idle connections close after
