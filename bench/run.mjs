@@ -14,7 +14,7 @@ import { runSize } from './size/run.mjs'
 import { runThroughput } from './throughput/run.mjs'
 
 /** The script tag's budget, in bytes, as CI enforces it. */
-const budget = Number(/^(\d+) B$/.exec(JSON.parse(readFileSync(new URL('../.size-limit.json', import.meta.url), 'utf8'))[0].limit)?.[1])
+const budget = Number(/^(\d+) B$/.exec((await import('../.size-limit.js')).default[0].limit)?.[1])
 
 const smoke = process.argv.includes('--smoke')
 const here = fileURLToPath(new URL('.', import.meta.url))

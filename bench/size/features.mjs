@@ -1,4 +1,5 @@
 import { build } from 'esbuild'
+import { minify } from 'terser'
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,9 +16,11 @@ const variant = async (name, edits, alias = {}) => {
     if (!(typeof from === 'string' ? s.includes(from) : from.test(s))) throw new Error(`${name}: edit not found in ${file}: ${String(from).slice(0, 60)}`)
     writeFileSync(p, s.replace(from, to))
   }
-  const result = await build({ entryPoints: [`${dir}/src/script-tag.ts`], bundle: true, minify: true, format: 'iife', target: 'es2018', legalComments: 'none', write: false, nodePaths: [join(root, 'node_modules')], alias, logLevel: 'silent' })
+  // As the tracker's tsup config builds the tag: esbuild bundles at es2020, terser minifies.
+  const result = await build({ entryPoints: [`${dir}/src/script-tag.ts`], bundle: true, format: 'iife', target: 'es2020', legalComments: 'none', write: false, nodePaths: [join(root, 'node_modules'), fileURLToPath(new URL('../node_modules', import.meta.url))], alias, logLevel: 'silent' })
   rmSync(dir, { recursive: true, force: true })
-  return br(result.outputFiles[0].contents)
+  const minified = await minify(result.outputFiles[0].text, { ecma: 2020, compress: { passes: 2 }, toplevel: true })
+  return br(minified.code)
 }
 const features = {
   // js-cookie with the tracker's guards around it, against no cookies at all.
@@ -25,15 +28,15 @@ const features = {
   'consent': [['tracker.ts', "let allowed = consentOption == null || consentOption == 'granted'", 'let allowed = true'], ['tracker.ts', / {4}consent\(granted\) \{[\s\S]*?\n {4}\},/, '    consent() {},']],
   'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (readCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
   'registrable-domain probe': [['tracker.ts', "option == 'auto' ? probeDomain(location.hostname) :", "option == 'auto' ? undefined :"]],
-  // ky, the library idstitch sends every fetch-based request with, against the same call made with fetch itself.
-  'ky (the relay\'s HTTP client, against a plain fetch call)': [
-    ['tracker.ts', "import ky from 'ky'\n", ''],
-    ['tracker.ts', 'ky.post(options.endpoint, { keepalive: true,', "fetch(options.endpoint, { method: 'POST', keepalive: true,"],
-  ],
-  // The relay itself, priced on the build that sends it with fetch, so that ky's cost (the row above) is not counted twice.
-  'relay to the endpoint': {
-    base: 'ky (the relay\'s HTTP client, against a plain fetch call)',
-    edits: [['tracker.ts', 'options.endpoint && writable()', 'false'], ['tracker.ts', "fetch(options.endpoint, { method: 'POST',", '(0 as any)(options.endpoint, {']],
+  'relay to the endpoint (fetch, keepalive, 10 s timeout)': [['tracker.ts', 'options.endpoint && writable()', 'false'], ['tracker.ts', 'relay(options.endpoint, body)', '(0 as any)']],
+  // What ky would add if the relay call went through it (it did for one release: +5 kB on every page).
+  // ky is the server SDK's fetch transport; the tracker's one call needs nothing fetch lacks.
+  'ky, if the relay used it (not shipped)': {
+    adds: true,
+    edits: [
+      ['relay.ts', "import type { IdentifyOutcome } from './tracker.js'", "import type { IdentifyOutcome } from './tracker.js'\nimport ky from 'ky'"],
+      ['relay.ts', /fetch\(endpoint, \{[\s\S]*?\n {2}\}\)/, "ky.post(endpoint, { keepalive: true, headers: { 'content-type': 'application/json' }, body, retry: 0, throwHttpErrors: false })"],
+    ],
   },
   'visibilitychange re-sync': [['tracker.ts', "document.addEventListener('visibilitychange', sync)", '']],
   'owner tag (a different user after a logout gets a new visitor)': [
@@ -42,7 +45,16 @@ const features = {
     ['tracker.ts', 'owner = readCookie(OWNER_COOKIE) || owner', ''],
   ],
   'getRandomValues fallback for plain http': [['uuid.ts', /crypto\.randomUUID\n[\s\S]*$/, 'crypto.randomUUID()\n']],
-  'typed refusals (a ValidationError rather than a TypeError)': [['tracker.ts', "new ValidationError([{ path, message }], { source: 'identify()' })", 'TypeError(path + message)']],
+  'typed refusals (errors shaped as ValidationError and ConfigError, rather than TypeErrors)': [['errors.ts', /Object\.assign\(new Error\('\[idstitch\] ' \+ message\), \{ name, code \}, fields\)/, 'TypeError(message)']],
+  // core's ValidationError and ConfigError classes, against errors of their shape (errors.ts): the tracker exports no class.
+  "core's error classes, if the tracker threw them (not shipped)": {
+    adds: true,
+    edits: [
+      ['errors.ts', "import type { ConfigError, ValidationError } from '@idstitch/core/cookies'", "import { ConfigError, ValidationError } from '@idstitch/core/cookies'"],
+      ['errors.ts', /=>\n {2}shaped\('ValidationError'[^\n]*/, "=> new ValidationError([{ path, message }], { source: 'identify()' })"],
+      ['errors.ts', /=> shaped\('ConfigError'[^\n]*/, '=> new ConfigError(option, message)'],
+    ],
+  },
   'consent: a warning for an unknown value (it fails closed either way)': [['tracker.ts', / {2}if \(!allowed && consentOption != 'required'\) console\.warn\([^\n]*\n/, '']],
   'a second load of the script reuses the first tracker': [['script-tag.ts', 'if (!(window.idstitch && window.idstitch.getVisitorId)) {', 'if (true) {']],
   'refusal messages': [['tracker.ts', "'must be 1-100 cookie-safe characters'", "''"], ['tracker.ts', "'must be JSON, ' + error", "''"]],
@@ -52,7 +64,8 @@ const features = {
 /**
  * What each part of the script tag costs, in brotli bytes: the build with
  * the part cut out, subtracted from the whole build (or from the `base`
- * variant it is priced on). The rest (reading and
+ * variant it is priced on); a part marked `adds` is not in the build and
+ * is priced by adding it. The rest (reading and
  * minting the visitor, identify, reset, presets) is the core job.
  */
 export const runFeatureCosts = async () => {
@@ -60,9 +73,11 @@ export const runFeatureCosts = async () => {
   const rows = []
   for (const [name, feature] of Object.entries(features)) {
     // A feature priced on another variant (`base`): both builds carry that variant's edits.
-    const { base, edits } = Array.isArray(feature) ? { edits: feature } : { ...feature, base: features[feature.base] }
+    const { base, edits, adds } = Array.isArray(feature) ? { edits: feature } : { ...feature, base: features[feature.base] }
     const from = base ? await variant(`${name.replace(/\W+/g, '-')}-base`, base) : full
-    rows.push({ name, bytes: from - (await variant(name.replace(/\W+/g, '-'), [...(base ?? []), ...edits])) })
+    const other = await variant(name.replace(/\W+/g, '-'), [...(base ?? []), ...edits])
+    // A part cut out costs what the build loses; a part not shipped (`adds`) costs what the build would gain.
+    rows.push({ name, bytes: adds ? other - from : from - other, ...(adds && { shipped: false }) })
   }
   return { full, rows }
 }

@@ -111,11 +111,9 @@ export const createApp = (options: AppOptions) => {
   const trackerPackage = require.resolve('@idstitch/tracker/package.json')
   const trackerModule = join(dirname(trackerPackage), (JSON.parse(readFileSync(trackerPackage, 'utf8')) as { exports: { '.': { import: { default: string } } } }).exports['.'].import.default)
   app.get('/tracker.mjs', (_req, res) => void res.type('text/javascript').send(readFileSync(trackerModule, 'utf8')))
-  // The tracker's dependencies, which a bundler would resolve for a real single-page app: js-cookie (one file)
-  // and ky (ES modules, served as they are).
+  // The tracker's one dependency, which a bundler would resolve for a real single-page app: js-cookie (one file).
   const trackerRequire = createRequire(trackerModule)
   app.get('/js-cookie.mjs', (_req, res) => void res.type('text/javascript').send(readFileSync(trackerRequire.resolve('js-cookie').replace(/js\.cookie\.js$/, 'js.cookie.mjs'), 'utf8')))
-  app.use('/ky', express.static(dirname(trackerRequire.resolve('ky'))))
   app.get('/favicon.ico', (_req, res) => void res.status(204).end())
 
   app.get('/', (req, res) => {

@@ -7,11 +7,14 @@ export default defineConfig([
   { entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], dts: true, clean: true, target: 'es2018', noExternal: ['@idstitch/core'], metafile: true },
   // The script tag: one minified IIFE, everything bundled; its types declare window.idstitch. Also as .cjs, the
   // same bytes for require() (an IIFE is both), since a .js file in this package is ESM to Node.
+  // es2020 (`?.`, `??` as written: every browser since 2020) and terser, whose second pass makes the tag
+  // ~80 B brotli smaller than esbuild's minifier (bench §1): every page view pays for the tag.
   ...['.js', '.cjs'].map((extension) => ({
     entry: { idstitch: 'src/script-tag.ts' },
     format: ['iife'],
-    minify: true,
-    target: 'es2018',
+    minify: 'terser' as const,
+    terserOptions: { ecma: 2020 as const, compress: { passes: 2 }, toplevel: true },
+    target: 'es2020',
     noExternal: [/.*/],
     // The .d.ts; the build copies it as .d.cts for require().
     dts: extension === '.js',

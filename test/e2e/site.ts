@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -8,8 +7,6 @@ import { fileURLToPath } from 'node:url'
 import { selfSignedCertificate } from '../support/tls.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-/** ky's ESM files, which the tracker's ESM build imports (the page maps `ky` to `/ky/index.js`). */
-const kyDir = join(createRequire(join(root, 'packages/tracker/package.json')).resolve('ky'), '..')
 
 /** The built tracker files, as a browser loads them. */
 const assets: Record<string, () => { type: string; body: string }> = {
@@ -17,16 +14,6 @@ const assets: Record<string, () => { type: string; body: string }> = {
   '/tracker.mjs': () => ({ type: 'text/javascript', body: readFileSync(join(root, 'packages/tracker/dist/index.js'), 'utf8') }),
   // js-cookie, as a provider's own tracker would use it, to check both read each other's cookies.
   '/js-cookie.mjs': () => ({ type: 'text/javascript', body: readFileSync(join(root, 'test/node_modules/js-cookie/dist/js.cookie.mjs'), 'utf8') }),
-}
-
-/** A file of ky's distribution under /ky/ (only .js files below its directory). */
-const kyFile = (path: string): { type: string; body: string } | undefined => {
-  if (!/^\/ky\/(?:[\w-]+\/)*[\w.-]+\.js$/.test(path) || path.includes('..')) return undefined
-  try {
-    return { type: 'text/javascript', body: readFileSync(join(kyDir, path.slice('/ky/'.length)), 'utf8') }
-  } catch {
-    return undefined
-  }
 }
 
 export interface RelayCall {
@@ -68,7 +55,7 @@ export const startSite = async (): Promise<Site> => {
       return
     }
     if (url.pathname === '/favicon.ico') return void response.writeHead(204).end()
-    const asset = assets[url.pathname]?.() ?? kyFile(url.pathname)
+    const asset = assets[url.pathname]?.()
     const html = pages.get(url.pathname)
     if (asset) {
       response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-store' })

@@ -37,7 +37,7 @@ beforeAll(async () => {
   site.page(
     '/esm',
     `<!doctype html><html><head>
-<script type="importmap">{ "imports": { "js-cookie": "/js-cookie.mjs", "ky": "/ky/index.js" } }</script>
+<script type="importmap">{ "imports": { "js-cookie": "/js-cookie.mjs" } }</script>
 <script type="module">import * as tracker from '/tracker.mjs'; tracker.init({ endpoint: '/api/identify' }); window.esm = tracker</script>
 </head><body>SPA</body></html>`,
   )
@@ -263,13 +263,15 @@ describe('the script tag in Chromium', () => {
 
   it('relays identify() to the endpoint with the visitor id, same-origin credentials, and resolves with the answer', async () => {
     const { context, errors, open } = await newContext(browser)
-    // What ky hands fetch: a Request that outlives the page (keepalive) and carries the app's session cookie.
+    // The request the tracker makes, as Chromium builds it: it outlives the page (keepalive), carries the app's
+    // session cookie (same-origin credentials, fetch's default), and has a timeout signal.
     await context.addInitScript(() => {
-      const sent: { keepalive: boolean; credentials: string; method: string }[] = []
+      const sent: { keepalive: boolean; credentials: string; method: string; signal: boolean }[] = []
       const original = window.fetch.bind(window)
       Object.assign(window, { sent })
       window.fetch = (input, init) => {
-        if (input instanceof Request) sent.push({ keepalive: input.keepalive, credentials: input.credentials, method: input.method })
+        const request = new Request(input, init)
+        sent.push({ keepalive: request.keepalive, credentials: request.credentials, method: request.method, signal: init?.signal instanceof AbortSignal })
         return original(input, init)
       }
     })
@@ -282,7 +284,7 @@ describe('the script tag in Chromium', () => {
     expect(site.relayed[0]?.body).toEqual({ anonymousId: visitor, userId: 'usr_relay', traits: { plan: 'pro' } })
     expect(site.relayed[0]?.cookie).toContain(`idstitch_visitor_id=${visitor}`)
     expect(site.relayed[0]?.cookie).toContain('idstitch_external_contact_id=usr_relay')
-    expect(await page.evaluate(() => (window as unknown as { sent: unknown[] }).sent)).toEqual([{ keepalive: true, credentials: 'same-origin', method: 'POST' }])
+    expect(await page.evaluate(() => (window as unknown as { sent: unknown[] }).sent)).toEqual([{ keepalive: true, credentials: 'same-origin', method: 'POST', signal: true }])
     expect(errors).toEqual([])
     await context.close()
   })

@@ -55,7 +55,7 @@ export type PresetName = keyof typeof PRESETS
  */
 export const presetNamed = (name: string | undefined): CookiePreset => {
   const found = (PRESETS as Record<string, CookiePreset | undefined>)[name || 'idstitch']
-  if (!found) throw new ConfigError('preset', `unknown preset '${name}'; use 'idstitch', 'pathbound' or 'datafast'`)
+  if (!found) throw new ConfigError('preset', unknownPreset(name))
   return found
 }
 
@@ -80,19 +80,28 @@ export interface CookieSettings {
  * defaults are decided, for the tracker and the server helpers alike.
  *
  * @example
- * cookieSettings('pathbound', { maxAgeDays: 30 }) // { visitorCookie: 'pathbound_visitor_id', …, sameSite: 'Strict', maxAgeDays: 30, path: '/' }
+ * settingsFor(PRESETS.pathbound, { maxAgeDays: 30 }) // { visitorCookie: 'pathbound_visitor_id', …, sameSite: 'Strict', maxAgeDays: 30, path: '/' }
  */
-export const cookieSettings = (name: string | undefined, overrides: CookieOverrides = {}): CookieSettings => {
-  const base = presetNamed(name)
-  return {
-    visitorCookie: overrides.visitorCookie || base.visitorCookie,
-    contactCookie: overrides.contactCookie || base.contactCookie,
-    sameSite: base.sameSite,
-    // A script tag's data-max-age-days arrives as a string.
-    maxAgeDays: Number(overrides.maxAgeDays) || base.maxAgeDays,
-    path: '/',
-  }
-}
+export const settingsFor = (base: CookiePreset, overrides: CookieOverrides = {}): CookieSettings => ({
+  visitorCookie: overrides.visitorCookie || base.visitorCookie,
+  contactCookie: overrides.contactCookie || base.contactCookie,
+  sameSite: base.sameSite,
+  // A script tag's data-max-age-days arrives as a string.
+  maxAgeDays: Number(overrides.maxAgeDays) || base.maxAgeDays,
+  path: '/',
+})
+
+/**
+ * {@link settingsFor} the preset called `name` (default `'idstitch'`); a
+ * `ConfigError` (option `preset`) for any other name.
+ *
+ * @example
+ * cookieSettings('pathbound', { maxAgeDays: 30 }).visitorCookie // 'pathbound_visitor_id'
+ */
+export const cookieSettings = (name: string | undefined, overrides: CookieOverrides = {}): CookieSettings => settingsFor(presetNamed(name), overrides)
+
+/** The message of the `ConfigError` for an unknown preset. */
+export const unknownPreset = (name: string | undefined): string => `unknown preset '${name}'; use 'idstitch', 'pathbound' or 'datafast'`
 
 /**
  * Remembers, for the visitor id, which contact it was last bound to: a tag

@@ -122,24 +122,53 @@ describe('identify()', () => {
     expect(tracker.getVisitorId()).not.toBe(second)
   })
 
-  it('relays { anonymousId, userId, traits } to the endpoint and resolves with its answer', async () => {
-    const bodies: string[] = []
-    const fetch = vi.fn(async (request: Request) => {
-      bodies.push(await request.text())
-      return new Response(JSON.stringify({ ok: true, results: [] }), { status: 200 })
-    })
+  it('relays { anonymousId, userId, traits } to the endpoint with fetch itself and resolves with its answer', async () => {
+    const fetch = vi.fn(async (_url: string, _init: RequestInit) => new Response(JSON.stringify({ ok: true, results: [] }), { status: 200 }))
     vi.stubGlobal('fetch', fetch)
     const tracker = createTracker({ endpoint: '/api/identify' })
     const outcome = await tracker.identify('usr_1', { plan: 'pro' })
     expect(outcome).toEqual({ ok: true, status: 200, data: { ok: true, results: [] } })
-    // Sent through ky, which hands fetch a Request.
     expect(fetch).toHaveBeenCalledTimes(1)
-    const [request] = fetch.mock.calls[0] as unknown as [Request]
-    expect(new URL(request.url).pathname).toBe('/api/identify')
-    expect(request.method).toBe('POST')
-    // keepalive and credentials are checked in Chromium (test/e2e): happy-dom's Request does not keep them.
-    expect(request.headers.get('content-type')).toBe('application/json')
-    expect(bodies).toEqual([JSON.stringify({ anonymousId: tracker.getVisitorId(), userId: 'usr_1', traits: { plan: 'pro' } })])
+    const [url, init] = fetch.mock.calls[0]!
+    expect(url).toBe('/api/identify')
+    // credentials are left at fetch's default, 'same-origin' (checked in Chromium, test/e2e).
+    expect(init).toMatchObject({ method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' } })
+    expect(init.credentials).toBeUndefined()
+    expect(init.body).toBe(JSON.stringify({ anonymousId: tracker.getVisitorId(), userId: 'usr_1', traits: { plan: 'pro' } }))
+    expect(init.signal).toBeInstanceOf(AbortSignal)
+  })
+
+  it('gives up on a relay that does not answer in 10 s: ok false, status 0', async () => {
+    // AbortSignal.timeout's timer is the browser's own; a controller stands in for it, to fire at will.
+    const controller = new AbortController()
+    const timeout = vi.spyOn(AbortSignal, 'timeout').mockReturnValue(controller.signal)
+    try {
+      // A relay that hangs until its signal aborts, as fetch does.
+      const fetch = vi.fn(
+        (_url: string, init: RequestInit) => new Promise<Response>((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason))),
+      )
+      vi.stubGlobal('fetch', fetch)
+      const outcome = createTracker({ endpoint: '/api/identify' }).identify('usr_1')
+      expect(timeout).toHaveBeenCalledWith(10_000)
+      expect(fetch.mock.calls[0]![1].signal).toBe(controller.signal)
+      controller.abort(new DOMException('timed out', 'TimeoutError'))
+      await expect(outcome).resolves.toEqual({ ok: false, status: 0 })
+    } finally {
+      timeout.mockRestore()
+    }
+  })
+
+  it('sends without a timeout where the browser has no AbortSignal.timeout', async () => {
+    const timeout = AbortSignal.timeout
+    Object.defineProperty(AbortSignal, 'timeout', { value: undefined, configurable: true })
+    try {
+      const fetch = vi.fn(async (_url: string, _init: RequestInit) => new Response('{}', { status: 200 }))
+      vi.stubGlobal('fetch', fetch)
+      await expect(createTracker({ endpoint: '/api/identify' }).identify('usr_1')).resolves.toEqual({ ok: true, status: 200, data: {} })
+      expect(fetch.mock.calls[0]![1].signal).toBeUndefined()
+    } finally {
+      Object.defineProperty(AbortSignal, 'timeout', { value: timeout, configurable: true })
+    }
   })
 
   it('sends a refused relay call once: a login is never replayed behind the app', async () => {

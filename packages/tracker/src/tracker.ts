@@ -1,8 +1,9 @@
-import { OWNER_COOKIE, ValidationError, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName, type RelayBody } from '@idstitch/core/cookies'
+import { OWNER_COOKIE, PRESETS, type CookiePreset, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName, type RelayBody, settingsFor, unknownPreset } from '@idstitch/core/cookies'
 import type Cookies from 'js-cookie'
-import ky from 'ky'
 import { readCookie, removeCookie, writeCookie } from './cookies.js'
 import { probeDomain } from './domain.js'
+import { misconfigured, refusal } from './errors.js'
+import { relay } from './relay.js'
 import { mintUuid } from './uuid.js'
 
 /** Options of {@link createTracker}. Every cookie setting defaults to the preset's. */
@@ -68,7 +69,9 @@ export interface Tracker {
  * await tracker.identify(user.externalId, { email: user.email })
  */
 export const createTracker = (options: TrackerOptions = {}): Tracker => {
-  const settings = cookieSettings(options.preset, options)
+  const preset = (PRESETS as Record<string, CookiePreset | undefined>)[options.preset || 'idstitch']
+  if (!preset) throw misconfigured('preset', unknownPreset(options.preset))
+  const settings = settingsFor(preset, options)
   const visitorName = settings.visitorCookie
   const contactName = settings.contactCookie
   const consentOption: unknown = options.consent
@@ -124,8 +127,6 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
     owner = readCookie(OWNER_COOKIE) || owner
     if (allowed) contact = readContact()
   }
-  const refuse = (path: string, message: string) => new ValidationError([{ path, message }], { source: 'identify()' })
-
   sync()
   // A logout in another tab, or by the server, clears the contact cookie: notice it when the page is seen again.
   document.addEventListener('visibilitychange', sync)
@@ -135,7 +136,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
     // and anything thrown in it (a refused id, traits JSON cannot carry) becomes the rejection.
     identify: (externalId, traits) =>
       new Promise((resolve) => {
-        if (!isContactId(externalId)) throw refuse('externalId', 'must be 1-100 cookie-safe characters')
+        if (!isContactId(externalId)) throw refusal('externalId', 'must be 1-100 cookie-safe characters')
         sync()
         // Another user than the visitor's last one: start a new visitor, so two people's histories never merge.
         const next = isAnotherUser(externalId, { visitor, contact, owner }) ? mintUuid() : visitor
@@ -143,7 +144,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
         try {
           body = JSON.stringify({ anonymousId: next, userId: externalId, traits } satisfies RelayBody)
         } catch (error) {
-          throw refuse('traits', 'must be JSON, ' + error)
+          throw refusal('traits', 'must be JSON, ' + error)
         }
         if (next != visitor) rotate(next)
         write(contactName, (contact = externalId))
@@ -151,17 +152,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
         resolve(
           // Before consent, and under an opt-out, nothing leaves the browser.
           options.endpoint && writable()
-            ? // ky over fetch, as every request idstitch sends. fetch's default credentials mode is 'same-origin':
-              // the app's session cookie goes along. keepalive: the request outlives a page left right after login.
-              // No retry (a login is not replayed behind the app's back); ky's 10 s timeout ends a stalled relay.
-              ky.post(options.endpoint, { keepalive: true, headers: { 'content-type': 'application/json' }, body, retry: 0, throwHttpErrors: false }).then(
-                (response) =>
-                  response
-                    .json()
-                    .catch(() => {})
-                    .then((data: unknown) => ({ ok: response.ok, status: response.status, data })),
-                () => ({ ok: false, status: 0 }),
-              )
+            ? relay(options.endpoint, body)
             : { ok: true, status: 0 },
         )
       }),
