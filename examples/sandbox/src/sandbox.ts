@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import type { ProviderKind } from '@idstitch/core'
+import type { ProviderKind } from '@idstitch/core/providers'
 import { datafastRule } from './rules/datafast.js'
 import { dfendRule } from './rules/dfend.js'
 import { monterosaRule } from './rules/monterosa.js'

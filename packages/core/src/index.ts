@@ -1,5 +1,5 @@
 // The public surface of @idstitch/core, listed export by export: the message,
-// the errors, the provider contract and the built-in adapters. Users rarely
+// the errors and the provider contract. Users rarely
 // import it directly: @idstitch/node re-exports what an app needs.
 //
 // Left out on purpose: what only idstitch's own packages use to deliver
@@ -41,4 +41,5 @@ export { defineProvider, anonymousIdFor, defaultParse, bearerPost, httpFailure, 
 export type { JsonIssue } from './json.js'
 export { checkJson } from './json.js'
 
-export * from './providers/index.js'
+// The built-in adapters are in '@idstitch/core/providers' (and @idstitch/node/providers): importing the
+// contract loads none of them, so a cold start or a bundle holds only the adapters an app imports.

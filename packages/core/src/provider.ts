@@ -141,7 +141,7 @@ export const isHttpUrl = (value: unknown): value is string => typeof value === '
 const MISSING = 'is required (is the environment variable set?)'
 
 /** A key, token or id option: a non-empty string without stray whitespace (a pasted key often has some). */
-const stringOption = z
+const stringOption = () => z
   .string({ error: (issue) => (issue.input == null ? MISSING : `must be a string, got ${typeof issue.input}`) })
   .check(
     z.minLength(1, MISSING),
@@ -152,21 +152,25 @@ const stringOption = z
 const USERINFO = /^https?:\/\/([^@/?#]*)@/i
 
 /** A URL option: absolute http(s), without credentials in it. */
-const urlOption = z
+const urlOption = () => z
   .string({ error: 'must be an absolute http(s) URL' })
   .check(
     z.refine(isHttpUrl, 'must be an absolute http(s) URL'),
     z.refine((value) => !USERINFO.test(value), 'must not hold credentials (user:password@); pass them as the provider\'s key option or a header'),
   )
 
-/** `value` checked by `schema`, or `fail` with the first issue's message. */
-const checked = (schema: z.ZodMiniType<string>, fail: (option: string, message: string) => never, option: string, value: unknown): string => {
+/** The option schemas, built on first use (a cold start that creates no provider pays nothing for them). */
+const schemas: { string?: z.ZodMiniType<string>; url?: z.ZodMiniType<string> } = {}
+
+/** `value` checked by the schema `kind`, or `fail` with the first issue's message. */
+const checked = (kind: 'string' | 'url', fail: (option: string, message: string) => never, option: string, value: unknown): string => {
+  const schema = (schemas[kind] ??= kind === 'url' ? urlOption() : stringOption())
   const parsed = schema.safeParse(value)
   return parsed.success ? parsed.data : fail(option, parsed.error.issues[0]?.message ?? 'is invalid')
 }
 
 /** Checks a required, non-empty string option. */
-export const requireString = (fail: (option: string, message: string) => never, option: string, value: unknown): string => checked(stringOption, fail, option, value)
+export const requireString = (fail: (option: string, message: string) => never, option: string, value: unknown): string => checked('string', fail, option, value)
 
 /**
  * Checks a URL option: an absolute http(s) URL without credentials in it.
@@ -174,7 +178,7 @@ export const requireString = (fail: (option: string, message: string) => never, 
  * runtime), and a credential in a URL ends up in logs: pass it as the
  * provider's key option, or as a header of `http()`.
  */
-export const requireUrl = (fail: (option: string, message: string) => never, option: string, value: unknown): string => checked(urlOption, fail, option, value)
+export const requireUrl = (fail: (option: string, message: string) => never, option: string, value: unknown): string => checked('url', fail, option, value)
 
 /** Checks an optional base URL option. */
 export const optionalBaseUrl = (
@@ -220,6 +224,8 @@ const safeDecode = (text: string): string => {
  * })
  * createClient({ providers: [acme({ token: process.env.ACME_TOKEN! })] })
  */
+// Pure (it only returns a factory): a bundler may drop every adapter an app does not import.
+/* @__NO_SIDE_EFFECTS__ */
 export const defineProvider = <Options, Item, Config = Options>(
   definition: ProviderDefinition<Options, Config, Item>,
 ): ((options: Options & CommonProviderOptions) => Provider<Item>) => {

@@ -1,8 +1,6 @@
 import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
-import { serializeBody } from '@idstitch/core/internal'
+import { checkTransportOptions, serializeBody } from '@idstitch/core/internal'
 import { Agent, type Dispatcher } from 'undici'
-import { object as zObject } from 'zod/mini'
-import { count, parseOptions } from './options.js'
 import { boundAttempt, createTargets, flattenHeaders, parseBody, type AttemptLimits, type Transport } from './transport.js'
 
 /** Options of {@link createUndiciTransport}. */
@@ -10,9 +8,6 @@ export interface UndiciTransportOptions {
   /** The most connections to each provider's origin. Default 8, as the `node:http` transport. */
   connections?: number
 }
-
-/** What {@link createUndiciTransport} checks, with zod as every option; `connections` defaults to 8. */
-const optionsSchema = zObject({ connections: count(1, 8) }, { error: 'must be an object' })
 
 /**
  * One attempt, as undici's dispatcher reports it: it settles the attempt's
@@ -92,7 +87,8 @@ class Exchange implements Dispatcher.DispatchHandler {
  * @throws ConfigError when `connections` is not an integer >= 1.
  */
 export const createUndiciTransport = (options: UndiciTransportOptions = {}): Transport => {
-  const { connections } = parseOptions(optionsSchema, options)
+  // Checked with zod (in @idstitch/core), as every option; `connections` defaults to 8.
+  const { connections } = checkTransportOptions(options)
   const agent = new Agent({ connections, keepAliveTimeout: 30_000, keepAliveTimeoutThreshold: 1_000 })
   const targetOf = createTargets()
   return {

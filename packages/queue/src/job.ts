@@ -1,4 +1,4 @@
-import { JsonText } from '@idstitch/core/internal'
+import { JsonText } from '@idstitch/node/internal'
 import * as z from 'zod'
 
 /**

@@ -1,5 +1,5 @@
-import { isConfigError } from '@idstitch/core'
-import { pathbound } from '@idstitch/core/providers'
+import { isConfigError } from '@idstitch/node'
+import { pathbound } from '@idstitch/node/providers'
 import { describe, expect, it } from 'vitest'
 import { createQueue } from './queue.js'
 import { createWorker } from './worker.js'

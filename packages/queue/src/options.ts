@@ -1,4 +1,5 @@
-import { ConfigError, type IdstitchError, type Provider } from '@idstitch/core'
+import { ConfigError } from '@idstitch/node'
+import type { IdstitchError, Provider } from '@idstitch/core'
 import type { Logger } from '@idstitch/node'
 import { resolveOptions } from '@idstitch/node/internal'
 import type { RedisOptions } from 'ioredis'

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { IdstitchError, type IdentifyMessage, type Provider } from '@idstitch/core'
+import { IdstitchError } from '@idstitch/node'
+import type { IdentifyMessage, Provider } from '@idstitch/core'
 import { createRedactor, invalidResult, prepareFor, safeLogger, stampEvent, userIdOf, warnOnce } from '@idstitch/node/internal'
 import { Queue } from 'bullmq'
 import { withDeadline } from './deadline.js'

@@ -1,4 +1,5 @@
-import { IdstitchError, type Provider } from '@idstitch/core'
+import { IdstitchError } from '@idstitch/node'
+import type { Provider } from '@idstitch/core'
 import { createDeliveryLane, createNodeHttpTransport, createRedactor, safeLogger, type Delivery } from '@idstitch/node/internal'
 import { RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq'
 import { isDuplicate, remember } from './dedupe.js'

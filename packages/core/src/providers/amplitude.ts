@@ -52,7 +52,7 @@ const MIN_ID_LENGTH = 5
  * @example
  * amplitude({ apiKey: process.env.AMPLITUDE_API_KEY!, serverUrl: 'https://api.eu.amplitude.com/2/httpapi' })
  */
-export const amplitude = defineProvider<AmplitudeOptions, JsonText, Config>({
+export const amplitude = /* @__PURE__ */ defineProvider<AmplitudeOptions, JsonText, Config>({
   name: 'amplitude',
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)

@@ -39,7 +39,7 @@ const RESERVED = ['user_id', 'datafast_visitor_id', 'visitorId', 'websiteId']
  * @example
  * datafast({ apiKey: process.env.DATAFAST_API_KEY! })
  */
-export const datafast = defineProvider<DatafastOptions, DatafastIdentifyPayload, Config>({
+export const datafast = /* @__PURE__ */ defineProvider<DatafastOptions, DatafastIdentifyPayload, Config>({
   name: 'datafast',
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)

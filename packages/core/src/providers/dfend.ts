@@ -46,7 +46,7 @@ let email: ReturnType<typeof z.email> | undefined
  * @example
  * dfend({ apiKey: process.env.DFEND_SECRET_KEY! })
  */
-export const dfend = defineProvider<DfendOptions, DfendIdentifyPayload, Config>({
+export const dfend = /* @__PURE__ */ defineProvider<DfendOptions, DfendIdentifyPayload, Config>({
   name: 'dfend',
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)

@@ -43,7 +43,7 @@ const MAX_USER_PROPERTIES = 25
 const MAX_NAME = 24
 const MAX_VALUE = 36
 const RESERVED = new Set(['first_open_time', 'first_visit_time', 'last_deep_link_referrer', 'user_id', 'first_open_after_install'])
-const PII: ReadonlySet<string> = new Set(IDENTITY_TRAITS.flatMap(namesOf))
+const PII: ReadonlySet<string> = /* @__PURE__ */ new Set(/* @__PURE__ */ IDENTITY_TRAITS.flatMap(namesOf))
 const GA_CLIENT_ID = /^\d{1,20}\.\d{1,20}$/
 
 /** The traits as GA4 user properties, or why they cannot be. */
@@ -80,7 +80,7 @@ const PII_WARNING: Warning = { key: 'ga4:pii', message: "identity traits (email,
  * @example
  * ga4({ measurementId: 'G-ABC123', apiSecret: process.env.GA4_API_SECRET! })
  */
-export const ga4 = defineProvider<Ga4Options, Ga4CollectPayload, Config>({
+export const ga4 = /* @__PURE__ */ defineProvider<Ga4Options, Ga4CollectPayload, Config>({
   name: 'ga4',
   configure(options, fail) {
     const measurementId = requireString(fail, 'measurementId', options.measurementId)

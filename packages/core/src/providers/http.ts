@@ -32,7 +32,7 @@ const PLAIN_HEADERS: ReadonlySet<string> = new Set(['content-type', 'accept', 'a
  * @example
  * http({ name: 'crm', url: 'https://crm.example.com/hooks/identify', headers: { authorization: `Bearer ${process.env.CRM_TOKEN}` }, body: (e) => ({ id: e.userId, ...e.traits }) })
  */
-export const http = defineProvider<HttpProviderOptions, unknown, Config>({
+export const http = /* @__PURE__ */ defineProvider<HttpProviderOptions, unknown, Config>({
   name: 'http',
   configure(options, fail) {
     requireUrl(fail, 'url', options.url)

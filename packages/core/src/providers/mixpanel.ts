@@ -157,7 +157,7 @@ const parseImport = (response: ProviderResponse): ProviderOutcome => {
  * @example
  * mixpanel({ token: process.env.MIXPANEL_TOKEN!, host: 'https://api-eu.mixpanel.com' })
  */
-export const mixpanel = defineProvider<MixpanelOptions, MixpanelItem, Config>({
+export const mixpanel = /* @__PURE__ */ defineProvider<MixpanelOptions, MixpanelItem, Config>({
   name: 'mixpanel',
   configure(options, fail) {
     const token = requireString(fail, 'token', options.token)

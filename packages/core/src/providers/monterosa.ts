@@ -74,7 +74,7 @@ const remember = (tokens: Set<string>, token: string): void => {
  * @example
  * monterosa({ baseUrl: process.env.MONTEROSA_IDENTIFY_URL!, projectId: '5d5b0676-ce0f-4058-b2bf-49af49f61cb5' })
  */
-export const monterosa = defineProvider<MonterosaOptions, MonterosaIdentifyPayload, Config>({
+export const monterosa = /* @__PURE__ */ defineProvider<MonterosaOptions, MonterosaIdentifyPayload, Config>({
   name: 'monterosa',
   configure(options, fail) {
     const base = requireString(fail, 'baseUrl', options.baseUrl)

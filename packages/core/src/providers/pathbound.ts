@@ -53,7 +53,7 @@ const guessable = (id: string): Warning | undefined => {
  * @example
  * pathbound({ apiKey: process.env.PATHBOUND_API_KEY! })
  */
-export const pathbound = defineProvider<PathboundOptions, PathboundIdentifyPayload, Config>({
+export const pathbound = /* @__PURE__ */ defineProvider<PathboundOptions, PathboundIdentifyPayload, Config>({
   name: 'pathbound',
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)

@@ -51,7 +51,7 @@ export const POSTHOG_MAX_BYTES = 1024 * 1024
  * @example
  * posthog({ apiKey: process.env.POSTHOG_PROJECT_KEY!, host: 'https://eu.i.posthog.com' })
  */
-export const posthog = defineProvider<PosthogOptions, JsonText, Config>({
+export const posthog = /* @__PURE__ */ defineProvider<PosthogOptions, JsonText, Config>({
   name: 'posthog',
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)

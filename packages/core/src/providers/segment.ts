@@ -43,7 +43,7 @@ export const SEGMENT_MAX_ITEMS = 100
  * @example
  * segment({ writeKey: process.env.SEGMENT_WRITE_KEY!, baseUrl: 'https://api.segment.io' })
  */
-export const segment = defineProvider<SegmentOptions, JsonText, Config>({
+export const segment = /* @__PURE__ */ defineProvider<SegmentOptions, JsonText, Config>({
   name: 'segment',
   configure(options, fail) {
     const writeKey = requireString(fail, 'writeKey', options.writeKey)

@@ -42,7 +42,7 @@ export const THRIVESTACK_MAX_ITEMS = 1000
 export const THRIVESTACK_MAX_BYTES = 2 * 1024 * 1024
 
 /** Common trait names copied to Thrivestack's reserved ones when those are not set. */
-const RESERVED_ALIASES: readonly (readonly [string, string])[] = (['email', 'name', 'firstName', 'lastName', 'createdAt'] as const).map(
+const RESERVED_ALIASES: readonly (readonly [string, string])[] = /* @__PURE__ */ (['email', 'name', 'firstName', 'lastName', 'createdAt'] as const).map(
   (trait) => [trait, (TRAIT_ALIASES[trait] as readonly string[])[0] as string] as const,
 )
 
@@ -57,7 +57,7 @@ const RESERVED_ALIASES: readonly (readonly [string, string])[] = (['email', 'nam
  * @example
  * thrivestack({ apiKey: process.env.THRIVESTACK_API_KEY! })
  */
-export const thrivestack = defineProvider<ThrivestackOptions, JsonText, Config>({
+export const thrivestack = /* @__PURE__ */ defineProvider<ThrivestackOptions, JsonText, Config>({
   name: 'thrivestack',
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)

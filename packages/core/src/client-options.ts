@@ -1,0 +1,145 @@
+// The options of a client, checked with zod as every input idstitch takes.
+// It lives in the core, beside the message schema, so that one copy of zod
+// serves every package: @idstitch/node bundles none of its own (an edge
+// bundle carried two partial copies, 2.3 kB brotli more).
+import * as z from 'zod/mini'
+import { ConfigError } from './errors.js'
+import { pathOf } from './message.js'
+import type { Provider } from './provider.js'
+
+/** `createClient`'s options as checked, defaults filled in. What the platform supplies (`transport`, `logger`, callbacks) is checked for its shape only, and typed by the caller. */
+export interface CheckedClientOptions {
+  providers: readonly Provider[]
+  timeoutMs: number
+  /** `Infinity` for none. */
+  deadlineMs: number
+  retryLimit: number
+  backoff: { baseMs: number; maxMs: number; maxRetryAfterMs: number } | ((retry: number) => number)
+  maxRetryAfterMs: number
+  concurrency: number
+  maxQueue: number
+  dryRun: boolean
+  dedupe: { ttlMs: number; maxEntries: number } | false
+  /** `false`, or an object (with the logging methods the caller types). */
+  logger: object | false | undefined
+  transport: object | undefined
+  onError: ((...args: never[]) => unknown) | undefined
+  fetch: ((...args: never[]) => unknown) | undefined
+  waitUntil: ((...args: never[]) => unknown) | undefined
+}
+
+type Issue = { path: readonly PropertyKey[]; message: string; code?: string; errors?: Issue[][] }
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** An integer >= `min`, `fallback` when absent. */
+const count = (min: number, fallback: number) => {
+  const error = (issue: { input?: unknown }) => `must be an integer >= ${min}, got ${String(issue.input)}`
+  return z._default(z.int({ error }).check(z.gte(min, { error })), fallback)
+}
+
+type AnyFunction = (...args: never[]) => unknown
+const isFunction = (value: unknown): value is AnyFunction => typeof value === 'function'
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
+/** An optional function. */
+const fn = () => z.optional(z.custom<AnyFunction>(isFunction, { error: 'must be a function' }))
+
+const isProvider = (value: unknown): value is Provider =>
+  isObject(value) &&
+  typeof (value as Provider).name === 'string' &&
+  typeof (value as Provider).prepare === 'function' &&
+  typeof (value as Provider).request === 'function' &&
+  typeof (value as Provider).parse === 'function'
+
+/**
+ * The schemas, built on first use: zod's schema objects cost a cold start
+ * (bench §3) that an app which never creates a client should not pay.
+ */
+let schemas: ReturnType<typeof buildSchemas> | undefined
+const buildSchemas = () => {
+  const retry = z.object(
+    {
+      limit: count(0, 4),
+      backoff: z._default(z.union([z.custom<(retry: number) => number>(isFunction), count(0, 200)], { error: (issue) => `must be an integer >= 0 or a function, got ${String(issue.input)}` }), 200),
+      maxBackoffMs: count(0, 5_000),
+      maxRetryAfterMs: count(0, 10_000),
+    },
+    { error: 'must be an object or false' },
+  )
+  const client = z.object(
+    {
+      providers: z.array(z.custom<Provider>(isProvider, { error: 'is not a provider; create one with datafast(…), pathbound(…), http(…) or defineProvider(…)' }), { error: 'must list at least one provider' }).check(z.minLength(1, 'must list at least one provider')),
+      timeoutMs: count(1, 5_000),
+      deadlineMs: z.union([z.literal(false), count(1, 10_000)], { error: (issue) => `must be an integer >= 1 or false, got ${String(issue.input)}` }),
+      retry: z.prefault(z.union([z.literal(false), retry], { error: 'must be an object or false' }), {}),
+      concurrency: count(1, 8),
+      maxQueue: count(1, 50_000),
+      logger: z.optional(z.union([z.literal(false), z.custom<object>(isObject)], { error: 'must be an object with warn/error methods, or false' })),
+      onError: fn(),
+      fetch: fn(),
+      dryRun: z.optional(z.boolean({ error: 'must be true or false' })),
+      dedupe: z.prefault(z.union([z.literal(false), z.object({ ttlMs: count(1, DAY_MS), maxEntries: count(1, 10_000) })], { error: 'must be an object or false' }), {}),
+      transport: z.optional(z.custom<object>((value) => isObject(value) && typeof (value as { send?: unknown }).send === 'function', { error: 'must be an object with a send method' })),
+      waitUntil: fn(),
+    },
+    { error: 'must be an object' },
+  )
+  const transport = z.object({ connections: count(1, 8) }, { error: 'must be an object' })
+  return { retry, client, transport }
+}
+const schemasNow = () => (schemas ??= buildSchemas())
+
+/**
+ * The issue to report: for `false` or an object (`retry`, `dedupe`), the one
+ * inside the object (`retry.limit`), not the union's own "invalid input".
+ */
+const innermost = (issue: Issue | undefined): Issue => {
+  if (!issue) return { path: [], message: 'is invalid' }
+  const inside = issue.code === 'invalid_union' ? issue.errors?.flat().find((branch) => branch.path.length > 0) : undefined
+  return inside ? innermost({ ...inside, path: [...issue.path, ...inside.path] }) : issue
+}
+
+/** `options` as `schema` reads them, defaults filled in; or a `ConfigError` naming the first option at fault. */
+const parse = <S extends z.ZodMiniType>(schema: S, options: unknown): z.output<S> => {
+  const parsed = schema.safeParse(options)
+  if (parsed.success) return parsed.data
+  const issue = innermost(parsed.error.issues[0])
+  throw new ConfigError(pathOf(issue.path) || 'options', issue.message)
+}
+
+/** Two providers with one name would share a delivery lane's results and a de-duplication record. */
+const checkNames = (providers: readonly Provider[]): void => {
+  const names = new Set<string>()
+  for (const provider of providers) {
+    if (names.has(provider.name)) throw new ConfigError('name', `two providers are named '${provider.name}'; give one a \`name\``, { provider: provider.name })
+    names.add(provider.name)
+  }
+}
+
+/**
+ * Checks every option of a client and fills in the defaults. Throws a
+ * `ConfigError` naming the first option (and provider) at fault.
+ */
+export const checkClientOptions = (options: unknown): CheckedClientOptions => {
+  const { retry: retryOption, deadlineMs, ...checked } = parse(schemasNow().client, options)
+  checkNames(checked.providers)
+  // retry: false is one attempt, every other retry option at its default.
+  const retry = retryOption === false ? { ...schemasNow().retry.parse({}), limit: 0 } : retryOption
+  return {
+    ...checked,
+    deadlineMs: deadlineMs === false ? Infinity : deadlineMs,
+    retryLimit: retry.limit,
+    backoff: typeof retry.backoff === 'function' ? retry.backoff : { baseMs: retry.backoff, maxMs: retry.maxBackoffMs, maxRetryAfterMs: retry.maxRetryAfterMs },
+    maxRetryAfterMs: retry.maxRetryAfterMs,
+    dryRun: checked.dryRun === true,
+    // Optional in what zod returns, always present (maybe undefined) here.
+    logger: checked.logger,
+    onError: checked.onError,
+    fetch: checked.fetch,
+    transport: checked.transport,
+    waitUntil: checked.waitUntil,
+  }
+}
+
+/** A transport's options (`connections`, an integer >= 1, default 8), checked as a client's are. */
+export const checkTransportOptions = (options: unknown): { connections: number } => parse(schemasNow().transport, options)
