@@ -132,9 +132,34 @@ const clients = {
   async 'idstitch-segment'() {
     const { createClient } = await import('@idstitch/node')
     const { segment } = await import('@idstitch/node/providers')
-    const client = createClient({ providers: [segment({ writeKey: 'wk_bench', baseUrl: sink })] }) // defaults
+    // Defaults, but for maxQueue: a burst of more than 50,000 in one tight loop (the 200,000 run) needs room for all of it.
+    const client = createClient({ maxQueue: Math.max(50_000, n), providers: [segment({ writeKey: 'wk_bench', baseUrl: sink })] })
     await loop((i) => client.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }))
     await client.flush()
+  },
+  // The floor for a batching client: each identify a Segment-shaped message (ids, traits, message id, time) pushed
+  // to a batch; 100 to a batch, POSTed to /v1/batch with fetch, 8 batches in flight (idstitch's default
+  // concurrency). No validation, retry or result: what any batching client must at least do.
+  async 'fetch-batch'() {
+    const inFlight = new Set()
+    let batch = []
+    const post = async (messages) => {
+      while (inFlight.size >= 8) await Promise.race(inFlight)
+      const sent = fetch(`${sink}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Basic d2tfYmVuY2g6' }, body: JSON.stringify({ batch: messages }) }).then((response) => response.text())
+      inFlight.add(sent)
+      sent.finally(() => inFlight.delete(sent))
+    }
+    const queued = []
+    await loop((i) => {
+      batch.push({ type: 'identify', userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' }, messageId: crypto.randomUUID(), timestamp: new Date().toISOString() })
+      if (batch.length === 100) {
+        queued.push(batch)
+        batch = []
+      }
+    })
+    if (batch.length) queued.push(batch)
+    for (const messages of queued) await post(messages)
+    await Promise.all(inFlight)
   },
   async 'segment-node'() {
     const { Analytics } = await import('@segment/analytics-node')

@@ -16,13 +16,31 @@ const client = (dedupe?: Parameters<typeof createClient>[0]['dedupe']) =>
 const statuses = (result: Awaited<ReturnType<ReturnType<typeof client>['identify']>>) => result.results.map((entry) => `${entry.status}${entry.reason ? `:${entry.reason}` : ''}`)
 
 describe('de-duplication', () => {
-  it('skips an identify equal to the last one each provider accepted, traits in any key order, by default', async () => {
+  it('skips an identify equal to the last one each provider accepted, by default', async () => {
     const idstitch = client()
     expect(statuses(await idstitch.identify({ userId: 'usr_d1', anonymousId: VISITOR, traits: { plan: 'pro', email: 'ada@example.com' } }))).toEqual(['delivered', 'delivered'])
-    const again = await idstitch.identify({ userId: 'usr_d1', anonymousId: VISITOR, traits: { email: 'ada@example.com', plan: 'pro' }, context: { page: '/pricing' } })
+    const again = await idstitch.identify({ userId: 'usr_d1', anonymousId: VISITOR, traits: { plan: 'pro', email: 'ada@example.com' }, context: { page: '/pricing' } })
     expect(statuses(again)).toEqual(['skipped:duplicate', 'skipped:duplicate'])
     expect(again.ok).toBe(true)
     expect(server.requests).toHaveLength(2)
+    // The same traits with their keys in another order are another text: sent again, never wrongly skipped.
+    expect(statuses(await idstitch.identify({ userId: 'usr_d1', anonymousId: VISITOR, traits: { email: 'ada@example.com', plan: 'pro' } }))).toEqual(['delivered', 'delivered'])
+  })
+
+  it('follows send order: after two identifies in flight at once, the next is sent whichever landed last', async () => {
+    // Second review, finding: `free` and `pro` sent together, `free` landing last, then `free` again was skipped while
+    // the provider kept `pro`.
+    const idstitch = createClient({ ...fast, retry: false, providers: [pathbound({ apiKey: KEY, baseUrl: server.url })] })
+    server.faults.push({ delayMs: 150 }) // the first request (free) answers after the second (pro)
+    const [free, pro] = await Promise.all([
+      idstitch.identify({ userId: 'usr_d7', traits: { plan: 'free' } }),
+      idstitch.identify({ userId: 'usr_d7', traits: { plan: 'pro' } }),
+    ])
+    expect([statuses(free), statuses(pro)]).toEqual([['delivered'], ['delivered']])
+    expect(server.accepted.map((identify) => identify.traits.plan)).toEqual(['pro', 'free'])
+    expect(statuses(await idstitch.identify({ userId: 'usr_d7', traits: { plan: 'free' } }))).toEqual(['delivered'])
+    // One identify alone, delivered: its fingerprint stands.
+    expect(statuses(await idstitch.identify({ userId: 'usr_d7', traits: { plan: 'free' } }))).toEqual(['skipped:duplicate'])
   })
 
   it('sends what changed: other traits, another anonymous id, another user', async () => {

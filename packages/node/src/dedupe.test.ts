@@ -1,6 +1,6 @@
 import type { IdentifyEvent } from '@idstitch/core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createDedupe, fingerprintOf } from './dedupe.js'
+import { MAX_FINGERPRINT, createDedupe, fingerprintOf, type Dedupe } from './dedupe.js'
 
 const event = (traits: Record<string, unknown>, anonymousIds: Record<string, string> = {}): IdentifyEvent => ({
   messageId: 'm',
@@ -13,10 +13,58 @@ const event = (traits: Record<string, unknown>, anonymousIds: Record<string, str
 })
 
 describe('the de-duplication memory', () => {
-  it('fingerprints anonymous ids and traits in canonical key order, nested too', () => {
-    expect(fingerprintOf(event({ a: 1, b: { y: 2, x: [1, { q: 1, p: 2 }] } }))).toBe(fingerprintOf(event({ b: { x: [1, { p: 2, q: 1 }], y: 2 }, a: 1 })))
+  it('fingerprints anonymous ids and traits as JSON: equal text is one fingerprint, any difference another', () => {
+    expect(fingerprintOf(event({ a: 1, b: { x: [1, { p: 2 }] } }))).toBe(fingerprintOf(event({ a: 1, b: { x: [1, { p: 2 }] } })))
     expect(fingerprintOf(event({ a: 1 }))).not.toBe(fingerprintOf(event({ a: '1' })))
     expect(fingerprintOf(event({}, { ga4: '1.2' }))).not.toBe(fingerprintOf(event({})))
+    // Keys in another order: another fingerprint, so the identify is sent again (never wrongly skipped).
+    expect(fingerprintOf(event({ a: 1, b: 2 }))).not.toBe(fingerprintOf(event({ b: 2, a: 1 })))
+  })
+
+  /** Sends `fingerprint` for user u to p and finishes it at once. */
+  const deliver = (dedupe: Dedupe, user: string, fingerprint: string, delivered = true) => dedupe.finished(dedupe.sent('p', user, fingerprint), delivered)
+
+  it('remembers what was sent last, not what finished last: two in flight at once leave the next identify to be sent', () => {
+    const dedupe = createDedupe()
+    // free and pro sent together; pro lands first, free last. The provider may keep either.
+    const free = dedupe.sent('p', 'u', 'free')
+    const pro = dedupe.sent('p', 'u', 'pro')
+    expect(dedupe.isDuplicate('p', 'u', 'pro')).toBe(false) // never while one is on its way
+    dedupe.finished(pro, true)
+    dedupe.finished(free, true)
+    expect(dedupe.isDuplicate('p', 'u', 'free')).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u', 'pro')).toBe(false)
+    // Once a single identify is sent and delivered, its fingerprint stands again.
+    deliver(dedupe, 'u', 'pro')
+    expect(dedupe.isDuplicate('p', 'u', 'pro')).toBe(true)
+  })
+
+  it('lets no older identify, failed and retried past a newer one, overwrite it', () => {
+    const dedupe = createDedupe()
+    const older = dedupe.sent('p', 'u', 'old')
+    const newer = dedupe.sent('p', 'u', 'new')
+    dedupe.finished(newer, true)
+    dedupe.finished(older, true) // its retry landed last
+    expect(dedupe.isDuplicate('p', 'u', 'old')).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u', 'new')).toBe(false)
+  })
+
+  it('forgets what a failed delivery may have changed', () => {
+    const dedupe = createDedupe()
+    deliver(dedupe, 'u', 'a')
+    expect(dedupe.isDuplicate('p', 'u', 'a')).toBe(true)
+    deliver(dedupe, 'u', 'b', false)
+    expect(dedupe.isDuplicate('p', 'u', 'a')).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u', 'b')).toBe(false)
+  })
+
+  it('keeps no fingerprint over MAX_FINGERPRINT: such identifies are always sent, and memory stays bounded', () => {
+    const dedupe = createDedupe()
+    const long = 'x'.repeat(MAX_FINGERPRINT + 1)
+    deliver(dedupe, 'u', long)
+    expect(dedupe.isDuplicate('p', 'u', long)).toBe(false)
+    deliver(dedupe, 'u', long.slice(1))
+    expect(dedupe.isDuplicate('p', 'u', long.slice(1))).toBe(true)
   })
 
   afterEach(() => {
@@ -26,9 +74,9 @@ describe('the de-duplication memory', () => {
   it('keeps at most maxEntries pairs, the most recently used half always, and forgets after ttlMs', () => {
     vi.useFakeTimers({ now: 0 })
     const dedupe = createDedupe({ maxEntries: 10, ttlMs: 100 })
-    dedupe.remember('p', 'u0', 'f')
+    deliver(dedupe, 'u0', 'f')
     for (let i = 1; i < 100; i++) {
-      dedupe.remember('p', `u${i}`, 'f')
+      deliver(dedupe, `u${i}`, 'f')
       expect(dedupe.isDuplicate('p', 'u0', 'f')).toBe(true) // used all along: never evicted
     }
     // The most recent are kept; the long-gone are forgotten (a miss changes nothing).

@@ -1,6 +1,6 @@
 import type { IdentifyEvent, Provider } from '@idstitch/core'
 import type { Library } from '@idstitch/core/internal'
-import { fingerprintOf, type Dedupe } from './dedupe.js'
+import { fingerprintOf, type Dedupe, type DedupeTicket } from './dedupe.js'
 import type { Deadline, Delivery, DeliveryLane, DeliveryListener } from './delivery.js'
 import type { Logger } from './logger.js'
 import { invalidResult, prepareFor, stampEvent, warnOnce } from './prepare.js'
@@ -32,8 +32,10 @@ export interface FanOutParts {
 export class PendingIdentify implements DeliveryListener {
   private readonly results: ProviderResult[]
   private waiting: number
-  /** What de-duplication remembers of this identify once a provider accepts it. */
+  /** What de-duplication compares and remembers of this identify. */
   fingerprint: string | undefined
+  /** De-duplication's record of each provider's delivery (by slot), from the send to its end. */
+  tickets: (DedupeTicket | undefined)[] | undefined
   constructor(
     private readonly parts: Pick<FanOutParts, 'providers' | 'results' | 'dedupe'>,
     private readonly userId: string | undefined,
@@ -47,7 +49,8 @@ export class PendingIdentify implements DeliveryListener {
 
   delivered(slot: number, delivery: Delivery): void {
     const provider = (this.parts.providers[slot] as Provider).name
-    if (delivery.status === 'delivered' && this.fingerprint !== undefined && this.userId !== undefined) this.parts.dedupe?.remember(provider, this.userId, this.fingerprint)
+    const ticket = this.tickets?.[slot]
+    if (ticket) this.parts.dedupe?.finished(ticket, delivery.status === 'delivered')
     this.settle(slot, { provider, ...delivery })
   }
 
@@ -101,6 +104,7 @@ export const createFanOut = (parts: FanOutParts) => {
       pending.settle(slot, { provider: provider.name, status: 'skipped', attempts: 0, reason: 'dry run: prepared, not sent', request })
     } else {
       warn(provider, prepared.warnings)
+      if (pending.fingerprint !== undefined && parts.dedupe) (pending.tickets ??= [])[slot] = parts.dedupe.sent(provider.name, event.userId, pending.fingerprint)
       ;(lanes[slot] as DeliveryLane).enqueue({ item: prepared.item, bytes: prepared.bytes, deadline, listener: pending, slot })
     }
   }
