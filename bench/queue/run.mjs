@@ -26,24 +26,45 @@ const peakRssMB = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/$
 const usedMemory = async (redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0)
 const counts = async (sinkUrl) => (await fetch(`${sinkUrl}/count`)).json()
 
-/** Runs the enqueueing app instance; resolves with its report. */
-const enqueue = (redisUrl, sinkUrl, n) =>
+/** Runs the enqueueing app instance (`idstitch`, or BullMQ's own add of the same job: `raw`), after `warm` uncounted; resolves with its report. */
+const enqueue = (redisUrl, sinkUrl, n, mode = 'idstitch', warm = 0) =>
   new Promise((resolve, reject) => {
-    execFile(process.execPath, [`${here}enqueue.mjs`, redisUrl, sinkUrl, String(n)], { cwd: here, encoding: 'utf8', timeout: 120_000 }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))))
+    execFile(process.execPath, [`${here}enqueue.mjs`, redisUrl, sinkUrl, String(n), mode, String(warm)], { cwd: here, encoding: 'utf8', timeout: 120_000 }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))))
   })
 
 /**
- * First n identifies enqueued with nothing delivering (the enqueue cost, and
- * Redis memory per queued identify); then, with `workers` worker processes
- * listening, n more enqueued and timed until the sink has them all.
+ * The enqueue cost, with nothing delivering: idstitch's and a raw BullMQ add's, warm, in alternation,
+ * each the median of 3 runs; and Redis memory per queued identify.
  */
+const measureEnqueue = async (redisUrl, sink, n) => {
+  const redis = new Redis(redisUrl)
+  try {
+    // The enqueue cost, warm (a quarter as many first, uncounted), idstitch's and a raw BullMQ add's in alternation.
+    const warm = Math.floor(n / 4)
+    const costs = { idstitch: [], raw: [] }
+    let redisBytesPerIdentify = 0
+    for (let round = 0; round < 3; round++) {
+      for (const mode of ['idstitch', 'raw']) {
+        await redis.flushall()
+        const before = await usedMemory(redis)
+        costs[mode].push(await enqueue(redisUrl, sink.url, n, mode, warm))
+        if (mode === 'idstitch') redisBytesPerIdentify = ((await usedMemory(redis)) - before) / (n + warm)
+      }
+    }
+    const medianCpu = (runs) => runs.sort((a, b) => a.cpuUs - b.cpuUs)[1]
+    const queued = medianCpu(costs.idstitch)
+    const raw = medianCpu(costs.raw)
+    await redis.flushall()
+    return { enqueue: { ...queued, cpuUsPerIdentify: queued.cpuUs / n, perSecond: (n / queued.wallMs) * 1000 }, rawAdd: { ...raw, cpuUsPerIdentify: raw.cpuUs / n, perSecond: (n / raw.wallMs) * 1000 }, redisBytesPerIdentify }
+  } finally {
+    redis.disconnect()
+  }
+}
+
+/** With `workers` worker processes listening, n identifies enqueued and timed until the sink has them all. */
 const measure = async (redisUrl, sink, n, workers) => {
   const redis = new Redis(redisUrl)
   try {
-    await redis.flushall()
-    const before = await usedMemory(redis)
-    const queued = await enqueue(redisUrl, sink.url, n)
-    const redisBytesPerIdentify = ((await usedMemory(redis)) - before) / n
     await redis.flushall()
     await fetch(`${sink.url}/reset?failRate=0`)
     const children = await Promise.all(Array.from({ length: workers }, () => startWorker(redisUrl, sink.url)))
@@ -58,7 +79,7 @@ const measure = async (redisUrl, sink, n, workers) => {
     await enqueued
     const workerRssMB = Math.max(...children.map((child) => peakRssMB(child.pid)))
     await Promise.all(children.map((child) => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM') })))
-    return { workers, n, enqueue: { ...queued, cpuUsPerIdentify: queued.cpuUs / n, perSecond: (n / queued.wallMs) * 1000 }, redisBytesPerIdentify, endToEndMs, deliveredPerSecond: (received / endToEndMs) * 1000, received, workerRssMB }
+    return { workers, n, endToEndMs, deliveredPerSecond: (received / endToEndMs) * 1000, received, workerRssMB }
   } finally {
     redis.disconnect()
   }
@@ -68,8 +89,9 @@ export const runQueue = async ({ n = 20_000 } = {}) => {
   const redis = await startRedis()
   const sink = await startSink()
   try {
+    const cost = await measureEnqueue(redis.url, sink, n)
     const rows = []
-    for (const workers of [1, 2]) rows.push(await measure(redis.url, sink, n, workers))
+    for (const workers of [1, 2]) rows.push({ ...cost, ...(await measure(redis.url, sink, n, workers)) })
     return { n, rows }
   } finally {
     sink.stop()

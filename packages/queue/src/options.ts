@@ -46,8 +46,9 @@ export interface QueueOptions extends CommonOptions {
   /**
    * An identify equal to the last one a provider accepted for that user
    * (the same anonymous ids and traits) within `ttlMs` (default 24 hours) is
-   * `skipped` with reason `'duplicate'`, across every instance and worker
-   * (the record is in Redis, hashed). `false` turns it off.
+   * not sent, across every instance and worker (the record is in Redis,
+   * hashed): it is enqueued (`queued`), and the worker that takes it skips
+   * it, counting it in `counts().duplicates`. `false` turns it off.
    */
   dedupe?: { ttlMs?: number } | false
 }
