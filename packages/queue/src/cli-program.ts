@@ -1,6 +1,7 @@
 import { Bar, Presets } from 'cli-progress'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { Redis } from 'ioredis'
+import { redactedUrl, redisUrlProblem } from './redis.js'
 import { openAdmin, type StateCounts } from './admin.js'
 import { DEFAULT_PREFIX } from './names.js'
 
@@ -41,6 +42,12 @@ export const runCli = async (argv: string[], io: CliOutput = { out: (line) => co
     const { redis: url = env.REDIS_URL, prefix } = program.opts<{ redis?: string; prefix: string }>()
     if (!url) {
       io.err('idstitch-queue: no Redis: pass --redis redis://host:6379 or set REDIS_URL')
+      code = 1
+      return
+    }
+    const problem = redisUrlProblem(url)
+    if (problem) {
+      io.err(`idstitch-queue: the Redis URL ${problem} (${redactedUrl(url)})`)
       code = 1
       return
     }

@@ -2,6 +2,7 @@ import { ConfigError } from '@idstitch/node'
 import type { IdstitchError, Provider } from '@idstitch/core'
 import type { Logger } from '@idstitch/node'
 import { resolveOptions } from '@idstitch/node/internal'
+import { redisUrlProblem } from './redis.js'
 import type { RedisOptions } from 'ioredis'
 import * as z from 'zod'
 import { DEFAULT_PREFIX } from './names.js'
@@ -70,12 +71,23 @@ export interface WorkerOptions extends CommonOptions {
   lockDurationMs?: number
   /** How often a worker looks for jobs whose worker died. Default 30,000 ms. */
   stalledIntervalMs?: number
+  /**
+   * How long a dead letter (a failed job, with the message's traits) stays
+   * in Redis: the worker removes older ones itself, every `keepFailedMs / 2`
+   * (at least every second, at most every minute). Give producers and
+   * workers the same value. Default 7 days.
+   */
+  keepFailedMs?: number
 }
 
 const positive = (fallback: number) => z.number().int().positive().default(fallback)
 
 const common = {
-  connection: z.union([z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'), z.looseObject({})], { error: 'must be a redis:// URL or ioredis options' }),
+  // A connection string is checked whole (it holds the password, so no message repeats it).
+  connection: z.union([z.string().superRefine((url, context) => {
+      const problem = redisUrlProblem(url)
+      if (problem) context.addIssue({ code: 'custom', message: problem })
+    }), z.looseObject({})], { error: 'must be a redis:// URL or ioredis options' }),
   prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . or -').default(DEFAULT_PREFIX),
 }
 
@@ -96,6 +108,7 @@ const workerSchema = z.object({
   batchWindowMs: z.number().int().nonnegative().default(20),
   lockDurationMs: positive(30_000),
   stalledIntervalMs: positive(30_000),
+  keepFailedMs: positive(7 * 24 * 60 * 60 * 1000),
 })
 
 /** Options checked by `schema`; a `ConfigError` naming the first option at fault otherwise. */

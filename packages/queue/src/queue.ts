@@ -10,6 +10,7 @@ import { LIBRARY } from './library.js'
 import { jobId, queueName } from './names.js'
 import { resolveQueueOptions, type QueueOptions } from './options.js'
 import { connect, throttled } from './redis.js'
+import { warnOfRiskySettings } from './redis-settings.js'
 import { reportTo, type QueuedResult, type QueueResult } from './results.js'
 
 /** Options of one `identify()` on the queue. */
@@ -67,10 +68,15 @@ export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
   // While Redis is away, a command waits for it at most one reconnection attempt, then fails: identify()
   // reports queue_unavailable by its deadline, and an outage cannot grow the app's memory without bound.
   const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, throttled(log.warn))
+  warnOfRiskySettings(redis, log.warn)
   const queues = providers.map((provider) => {
     const queue = new Queue(queueName(provider.name), {
       connection: redis,
       prefix: options.prefix,
+      // idstitch checks Redis's settings itself and says so through the logger (redis-settings.ts).
+      skipVersionCheck: true,
+      // The events stream holds job ids and failure codes (never a provider's words): a short one is enough.
+      streams: { events: { maxLen: 1_000 } },
       defaultJobOptions: {
         attempts: options.attempts,
         backoff: { type: 'idstitch', delay: options.backoffMs },

@@ -1,7 +1,7 @@
 import { IdstitchError } from '@idstitch/node'
 import type { Provider } from '@idstitch/core'
 import { createDeliveryLane, createNodeHttpTransport, createRedactor, safeLogger, type Delivery } from '@idstitch/node/internal'
-import { RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq'
+import { Queue, RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq'
 import { isDuplicate, remember } from './dedupe.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
@@ -9,6 +9,7 @@ import { queueName } from './names.js'
 import { resolveWorkerOptions, type WorkerOptions } from './options.js'
 import { reportTo } from './results.js'
 import { connect, throttled } from './redis.js'
+import { warnOfRiskySettings } from './redis-settings.js'
 
 /** What one worker process has done for one provider since it started. */
 export interface WorkerCounts {
@@ -66,6 +67,7 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const counts: Record<string, WorkerCounts> = {}
   // BullMQ's workers block on this connection's duplicates; commands wait out a Redis restart (no retry limit).
   const redis = connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn))
+  warnOfRiskySettings(redis, log.warn)
   const workers = options.providers.map((provider) => {
     counts[provider.name] = { delivered: 0, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }
     return workerFor(provider, counts[provider.name] as WorkerCounts)
@@ -88,6 +90,17 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
     })
     const deliver = (data: JobData) => new Promise<Delivery>((resolve) => send({ data, resolve }))
 
+    /**
+     * What a failed job keeps in Redis (its `failedReason`, its `stacktrace`, the events stream): the code and the
+     * HTTP status, never the message, which may echo the traits back, nor a stack with the install's paths. The
+     * whole error goes to the logger and `onError`.
+     */
+    const stored = <E extends Error>(error: E, failure: IdstitchError, status?: number): E => {
+      error.message = `[idstitch] ${provider.name}: ${failure.code}${status === undefined ? '' : ` (HTTP ${status})`}`
+      error.stack = `${error.name}: ${error.message}`
+      return error
+    }
+
     /** Ends a failed attempt: a pause for every worker, a dead letter, or a retry. */
     const failed = async (job: Job, data: JobData, delivery: Delivery): Promise<never> => {
       const error = delivery.error ?? new IdstitchError('internal_error', `[idstitch] ${provider.name}: failed without an error`, { provider: provider.name })
@@ -101,20 +114,23 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
       if (isPermanent(delivery) || last) {
         count.deadLetters++
         report({ provider: provider.name, error }, { userId: data.userId, jobId: job.id })
-        throw new UnrecoverableError(error.message)
+        throw stored(new UnrecoverableError(), error, delivery.httpStatus)
       }
       count.retried++
       log.warn(`${error.message} (attempt ${job.attemptsMade + 1} of ${job.opts.attempts}, will retry)`)
-      throw new Error(error.message)
+      throw stored(new Error(), error, delivery.httpStatus)
     }
 
     const worker: Worker = new Worker(
       queueName(provider.name),
       async (job: Job) => {
         const read = readJobData(job.data)
-        if (!read.ok || read.data.provider !== provider.name) {
+        // A job's de-duplication record must be this deployment's (a job written by hand could name any key in Redis).
+        const foreignKey = read.ok && read.data.dedupe !== undefined && !read.data.dedupe.key.startsWith(`${options.prefix}:dedupe:`)
+        if (!read.ok || read.data.provider !== provider.name || foreignKey) {
           count.deadLetters++
-          throw new UnrecoverableError(`[idstitch] ${provider.name}: not an idstitch job for this provider: ${read.ok ? `provider ${read.data.provider}` : read.reason}`)
+          const why = !read.ok ? read.reason : foreignKey ? 'dedupe.key is not under this prefix' : `provider ${read.data.provider}`
+          throw new UnrecoverableError(`[idstitch] ${provider.name}: not an idstitch job for this provider: ${why}`)
         }
         // Another job (another instance, a retried enqueue) delivered exactly this lately: nothing to send.
         if (read.data.dedupe && (await isDuplicate(redis, read.data.dedupe))) {
@@ -131,6 +147,8 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
       {
         connection: redis,
         prefix: options.prefix,
+        // idstitch checks Redis's settings itself and says so through the logger (redis-settings.ts).
+        skipVersionCheck: true,
         concurrency: options.concurrency,
         limiter: limiterFor(provider.rateLimit),
         lockDuration: options.lockDurationMs,
@@ -150,10 +168,33 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
     return worker
   }
 
+  const sweeper = sweepDeadLetters()
+
+  /**
+   * Dead letters hold the message's traits: they go after keepFailedMs, swept by age here. BullMQ's own
+   * `removeOnFail.age` (which producers set) acts only when another job of the same queue fails, so a
+   * dead letter could outlive it by days in a quiet queue.
+   */
+  function sweepDeadLetters() {
+    const queues = options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }))
+    const sweep = () => {
+      for (const queue of queues) queue.clean(options.keepFailedMs, 1_000, 'failed').catch(throttled(log.warn))
+    }
+    const timer = setInterval(sweep, Math.min(60_000, Math.max(1_000, options.keepFailedMs / 2)))
+    timer.unref()
+    return {
+      async close() {
+        clearInterval(timer)
+        await Promise.all(queues.map((queue) => queue.close()))
+      },
+    }
+  }
+
   return {
     counts: () => structuredClone(counts),
     ready: async () => void (await Promise.all(workers.map((worker) => worker.waitUntilReady()))),
     async close() {
+      await sweeper.close()
       await Promise.all(workers.map((worker) => worker.close()))
       await transport.close?.()
       redis.disconnect()

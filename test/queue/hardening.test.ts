@@ -1,0 +1,137 @@
+// @idstitch/queue against the second review's findings, on a real redis-server of its own: connection strings
+// that hold a password, dead letters that outlive keepFailedMs, Redis settings that lose jobs, jobs written by
+// hand, and a Monterosa provider with a static token.
+import { inspect } from 'node:util'
+import { isConfigError } from '@idstitch/node'
+import { monterosa, pathbound } from '@idstitch/node/providers'
+import { createQueue, createWorker, type IdentifyQueue, type IdentifyWorker } from '@idstitch/queue'
+import { monterosaRule, pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
+import { startRedis, type RedisServer } from '@idstitch/example-queue/redis-server'
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { runCli } from '../../packages/queue/src/cli-program.js'
+import { until } from './harness.js'
+
+const KEY = 'pb_hardening_key_0123'
+const PROJECT = '5d5b0676-ce0f-4058-b2bf-49af49f61cb5'
+const STATIC_TOKEN = 'mtr_static_token_0123456789'
+const UNLIMITED = { limit: 1_000_000, windowMs: 1_000 }
+
+let redis: RedisServer
+let client: Redis
+let sandbox: ProviderServer
+let prefix: string
+let tests = 0
+const opened: (IdentifyQueue | IdentifyWorker)[] = []
+
+beforeAll(async () => {
+  redis = await startRedis()
+  client = new Redis(redis.url)
+})
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((open) => open.close()))
+  await sandbox?.close()
+})
+afterAll(async () => {
+  client?.disconnect()
+  await redis?.remove()
+})
+
+const fresh = async () => {
+  prefix = `h${++tests}`
+  sandbox = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }] }), monterosaRule({ projectId: PROJECT, tokens: [STATIC_TOKEN] })])
+}
+const track = <T extends IdentifyQueue | IdentifyWorker>(open: T): T => {
+  opened.push(open)
+  return open
+}
+/** Every key and value under the test's prefix, as text. */
+const everythingInRedis = async (): Promise<string> => {
+  const keys = await client.keys(`${prefix}:*`)
+  const values = await Promise.all(keys.map(async (key) => JSON.stringify(await client.dump(key))))
+  const hashes = await Promise.all(keys.map((key) => client.type(key).then((type) => (type === 'hash' ? client.hgetall(key) : {}))))
+  const streams = await Promise.all(keys.map((key) => client.type(key).then((type) => (type === 'stream' ? client.xrange(key, '-', '+') : []))))
+  return JSON.stringify([keys, values, hashes, streams])
+}
+
+describe('@idstitch/queue, second review', () => {
+  it('refuses a connection string that does not parse with a ConfigError that never shows the password, and the CLI says so', async () => {
+    for (const url of ['redis://app:S3cr#t@127.0.0.1:6379', 'redis://:pa/ss@127.0.0.1:6379', 'redis://:pa@ss@127.0.0.1:63a79']) {
+      let thrown: unknown
+      try {
+        createQueue({ connection: url, logger: false, providers: [pathbound({ apiKey: KEY })] })
+      } catch (error) {
+        thrown = error
+      }
+      expect(isConfigError(thrown)).toBe(true)
+      expect((thrown as { option: string }).option).toBe('connection')
+      for (const shown of [String(thrown), inspect(thrown), JSON.stringify(thrown)]) expect(shown).not.toMatch(/S3cr|pa\/ss|pa@ss/)
+      expect(() => createWorker({ connection: url, logger: false, providers: [pathbound({ apiKey: KEY })] })).toThrowError(expect.objectContaining({ option: 'connection' }))
+    }
+    const out: string[] = []
+    const code = await runCli(['node', 'idstitch-queue', '--redis', 'redis://app:S3cr#t@127.0.0.1:6379', 'status'], { out: (line) => out.push(line), err: (line) => out.push(line) })
+    expect(code).toBe(1)
+    expect(out.join('\n')).toContain('Redis URL')
+    expect(out.join('\n')).not.toContain('S3cr')
+  })
+
+  it('sweeps a dead letter once keepFailedMs is past, though no other job fails, and keeps neither traits nor paths in its reason', async () => {
+    await fresh()
+    const queue = track(createQueue({ connection: redis.url, prefix, keepFailedMs: 2_000, logger: false, providers: [pathbound({ apiKey: 'pb_wrong_key_0000', baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))
+    const worker = track(createWorker({ connection: redis.url, prefix, keepFailedMs: 2_000, logger: false, onError: () => {}, providers: [pathbound({ apiKey: 'pb_wrong_key_0000', baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))
+    await queue.identify({ userId: 'usr_dead', traits: { email: 'dead.letter@example.com', phone: '+15550100' } })
+    expect(await until(() => worker.counts().pathbound?.deadLetters === 1, 10_000)).toBe(true)
+    // The dead letter is there (with its traits, for an operator to retry), its reason a code alone.
+    const failed = await new Queue('pathbound', { connection: client, prefix }).getFailed()
+    expect(failed).toHaveLength(1)
+    expect(failed[0]?.failedReason).toBe('[idstitch] pathbound: http_error (HTTP 401)')
+    expect(JSON.stringify(failed[0]?.stacktrace)).not.toMatch(/node_modules|\/work\/|\.ts:|\.js:/)
+    const stored = await everythingInRedis()
+    expect(stored.match(/dead\.letter@example\.com/g)?.length).toBe(1) // in the job's data only: not in the events stream
+    // Then gone, with nothing else failing to make BullMQ look.
+    expect(await until(async () => !(await everythingInRedis()).includes('dead.letter@example.com'), 6_000)).toBe(true)
+  }, 20_000)
+
+  it('warns through the logger of Redis settings that can lose jobs, and BullMQ prints nothing of its own', async () => {
+    await fresh()
+    await client.config('SET', 'maxmemory-policy', 'allkeys-lru')
+    await client.config('SET', 'appendonly', 'no')
+    const console = vi.spyOn(globalThis.console, 'warn')
+    try {
+      const warnings: string[] = []
+      const logger = { warn: (line: string) => warnings.push(line), error: () => {} }
+      track(createQueue({ connection: redis.url, prefix, logger, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url })] }))
+      track(createWorker({ connection: redis.url, prefix, logger, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url })] }))
+      expect(await until(() => warnings.filter((line) => line.includes('maxmemory-policy is allkeys-lru')).length === 2, 5_000)).toBe(true)
+      expect(warnings.filter((line) => line.includes('appendonly no'))).toHaveLength(2)
+      expect(console.mock.calls.flat().join('\n')).not.toContain('Eviction policy')
+    } finally {
+      console.mockRestore()
+      await client.config('SET', 'maxmemory-policy', 'noeviction')
+      await client.config('SET', 'appendonly', 'yes')
+    }
+  })
+
+  it("dead-letters a job written by hand whose de-duplication key is not under the deployment's prefix", async () => {
+    await fresh()
+    const worker = track(createWorker({ connection: redis.url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))
+    const raw = new Queue('pathbound', { connection: client, prefix })
+    const item = { external_id: 'usr_forged', traits: {} }
+    await raw.add('identify', { v: 1, provider: 'pathbound', messageId: 'm-forged', userId: 'usr_forged', item, dedupe: { key: 'someone-else:session:abc', fingerprint: 'f', ttlMs: 1_000 } })
+    expect(await until(() => worker.counts().pathbound?.deadLetters === 1, 10_000)).toBe(true)
+    expect(sandbox.requests).toHaveLength(0)
+    expect(await client.exists('someone-else:session:abc')).toBe(0)
+  })
+
+  it('queues a Monterosa provider configured with a static token (only a user\'s own token stays out of Redis)', async () => {
+    await fresh()
+    const providers = () => [monterosa({ baseUrl: sandbox.url, projectId: PROJECT, provider: 'acme-sso', token: STATIC_TOKEN })]
+    const queue = track(createQueue({ connection: redis.url, prefix, logger: false, providers: providers() }))
+    track(createWorker({ connection: redis.url, prefix, logger: false, providers: providers() }))
+    const result = await queue.identify({ userId: 'usr_static', traits: { plan: 'pro' } })
+    expect(result.results[0]?.status).toBe('queued')
+    expect(await until(() => sandbox.accepted.some((identify) => identify.provider === 'monterosa' && identify.traits.plan === 'pro'), 10_000)).toBe(true)
+    expect(await everythingInRedis()).not.toContain(STATIC_TOKEN)
+  })
+})
