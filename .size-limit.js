@@ -31,6 +31,6 @@ export default [
     },
     modifyEsbuildConfig: edge,
     brotli: true,
-    limit: '28 kB',
+    limit: '29 kB',
   },
 ]

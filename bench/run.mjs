@@ -11,10 +11,15 @@ import { barChart } from './lib/chart.mjs'
 import { runFeatureCosts } from './size/features.mjs'
 import { runEdgeSize } from './size/edge.mjs'
 import { runSize } from './size/run.mjs'
-import { runThroughput } from './throughput/run.mjs'
+import { batching, runThroughput } from './throughput/run.mjs'
 
-/** The script tag's budget, in bytes, as CI enforces it. */
-const budget = Number(/^(\d+) B$/.exec((await import('../.size-limit.js')).default[0].limit)?.[1])
+/** The size budgets CI enforces (.size-limit.js): the script tag's, in bytes, and the edge bundle's. */
+const limits = (await import('../.size-limit.js')).default
+const bytesOf = (limit) => Number(/^([\d.]+) (k?)B$/.exec(limit)?.[1]) * (/kB$/.test(limit) ? 1000 : 1)
+const budget = bytesOf(limits[0].limit)
+const edgeBudget = bytesOf(limits.find((entry) => entry.name.includes('edge')).limit)
+/** The issue's targets (#20): the script tag's, and the aim below it. */
+const TAG_TARGET = 2_100
 
 const smoke = process.argv.includes('--smoke')
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -68,18 +73,23 @@ const featureTable = [
 ].join('\n')
 
 // ---- cold start
-const importChart = chart('import-time.svg', { title: 'Cold start: import, minus a bare node start', unit: 'ms', target: importTime.target, rows: importTime.rows.map((row) => ({ label: row.name, value: row.ms, ours: row.ours })) })
+const importRows = importTime.rows.filter((row) => (row.kind ?? 'import') === 'import')
+const firstRows = importTime.rows.filter((row) => row.kind === 'first identify')
+const importChart = chart('import-time.svg', { title: 'Cold start: import, minus a bare node start', unit: 'ms', rows: importRows.map((row) => ({ label: row.name, value: row.ms, ours: row.ours })) })
 const importTable = [
-  `| module | process start to import done, minus a bare node start (median of ${importTime.runs} pairs) | the import alone, timed inside the process (median) |`,
-  '|---|---:|---:|',
-  ...importTime.rows.map((row) => `| ${row.ours ? `**${row.name}**` : row.name} | ${fixed(row.ms, 1)} ms | ${fixed(row.insideMs, 1)} ms |`),
+  `| | module | process start to done, minus a bare node start (median of ${importTime.runs} pairs) | timed inside the process (median) |`,
+  '|---|---|---:|---:|',
+  ...importTime.rows.map((row) => `| ${row.kind ?? 'import'} | ${row.ours ? `**${row.name}**` : row.name} | ${fixed(row.ms, 1)} ms | ${fixed(row.insideMs, 1)} ms |`),
 ].join('\n')
-const ourImport = importTime.rows.find((row) => row.ours).ms
+const ourImport = importRows.find((row) => row.ours).ms
+const segmentImport = importRows.find((row) => row.name === '@segment/analytics-node')?.ms
+const importRatio = ourImport / segmentImport
+const ourFirst = firstRows.find((row) => row.ours)
 
 // ---- delivery
 const tput = (row) => `| ${row.ours ? `**${row.name}**` : row.name} | ${row.mode} | ${fixed(row.wallMs)} ms | ${fixed(row.messagesPerSecond)} | ${fixed(row.cpuUsPerMessage, 1)} µs | ${fixed(row.maxRssMB)} MB | ${row.requests} | ${row.received}${row.received === throughput.n ? '' : ' ⚠'} |${row.error ? ` ${row.error}` : ''}`
 const tputHead = ['| client | loop | wall | msg/s | CPU per message | peak RSS | requests | received |', '|---|---|---:|---:|---:|---:|---:|---:|']
-const perRequestRows = throughput.rows.filter((row) => !row.name.includes('segment') && !row.name.includes('posthog') && !row.name.includes('rudder'))
+const perRequestRows = throughput.rows.filter((row) => !batching.includes(row.name))
 const batchRows = throughput.rows.filter((row) => !perRequestRows.includes(row))
 const perRequestChart = chart('delivery-per-request.svg', { title: 'CPU per message, one request per identify', unit: 'µs', rows: perRequestRows.map((row) => ({ label: row.name, value: row.cpuUsPerMessage ?? 0, ours: row.ours })) })
 const batchChart = chart('delivery-batch.svg', { title: 'CPU per message, batching clients', unit: 'µs', target: 40, rows: batchRows.map((row) => ({ label: `${row.name} (${row.mode})`, value: row.cpuUsPerMessage ?? 0, ours: row.ours })) })
@@ -116,6 +126,10 @@ const layerTable = [
 const validationBesideHttp = addedBy(validatedRow, bareHttp)
 const rawFetch = perRequestRows.find((row) => row.name === 'fetch')
 const ourBatch = batchRows.filter((row) => row.ours)
+const marginal = throughput.batchedMarginal
+const marginalRatio = marginal ? marginal.ours / marginal.floor : Number.NaN
+const edgeOne = edge.rows[0]
+const edgeFurthest = edge.further ? Math.max(...edge.further.map((row) => row.brotli)) : Number.NaN
 const flakyBurst = throughput.failure[1]
 const burstDelivered = (row) => (row?.received ?? 0) / throughput.burst
 const failureTable = [
@@ -134,14 +148,15 @@ const queueTable = [
   '|---|---:|---:|---:|---:|---:|---:|---:|',
   `| in-memory client (\`@idstitch/node\`, one process, §2) | ${throughput.n} | ${fixed(ourPerRequest?.cpuUsPerMessage, 1)} µs (sends too) | ${fixed(ourPerRequest?.messagesPerSecond)} | ${fixed(ourPerRequest?.maxRssMB)} MB | ${fixed(ourPerRequest?.messagesPerSecond)} | (the app) | none |`,
   ...queue.rows.map((row) => `| **@idstitch/queue, ${row.workers} worker${row.workers === 1 ? '' : 's'}** | ${row.n} | ${fixed(row.enqueue.cpuUsPerIdentify, 1)} µs | ${fixed(row.enqueue.perSecond)} | ${fixed(row.enqueue.maxRssMB)} MB | ${fixed(row.deliveredPerSecond)} | ${fixed(row.workerRssMB)} MB | ${fixed(row.redisBytesPerIdentify)} B |`),
+  ...(queue.rows[0]?.rawAdd ? [`| BullMQ's own \`queue.add()\` of the same job (no validation, preparation or de-duplication) | ${queue.n} | ${fixed(queue.rows[0].rawAdd.cpuUsPerIdentify, 1)} µs | ${fixed(queue.rows[0].rawAdd.perSecond)} | ${fixed(queue.rows[0].rawAdd.maxRssMB)} MB | | | |`] : []),
 ].join('\n')
 
-const ky = importTime.rows.find((row) => row.name === 'ky')
 const undiciEntry = importTime.rows.find((row) => row.name === '@idstitch/node/undici')
 const undiciAlone = importTime.rows.find((row) => row.name === 'undici')
 const notes = []
-if (!(size.ours <= budget && size.ratio >= 7)) {
-  notes.push(`**Tracker size: ${size.ours} B against the ${budget} B budget, ${fixed(size.ratio, 1)}× smaller than ${size.smallestPeer} against 7×.** Every part is priced in the table under §1. ky and js-cookie, the libraries idstitch chose for every fetch-based request and every browser cookie, are the largest parts (ky about two thirds of the whole); the budget was set from this script tag as measured with them, plus about 5 %. Replacing either with code of our own to meet the 7× aim is not done: their cost is measured and the budget moved instead.`)
+if (!(size.ours <= TAG_TARGET)) {
+  const part = (prefix) => featureCosts.rows.find((row) => row.name.startsWith(prefix))?.bytes
+  notes.push(`**Tracker size: ${size.ours} B against ${TAG_TARGET} B.** The relay call is \`fetch\` itself again (ky would add ${part('ky')} B, §1), core's error classes are replaced by errors of their shape (${part("core's error classes")} B), and the tag is built for es2020 and minified by terser. What stands over the target is js-cookie (${part('js-cookie')} B), the fixed library that writes every browser cookie, and the owner tag (${part('owner tag')} B), which keeps the next user of a shared browser from inheriting the last one's visitor: dropping either to meet the target would replace a fixed library with code of our own or put users' data at risk, so the CI budget is the measured size plus about 5 % (${budget} B through size-limit's esbuild, which minifies the tag again).`)
 }
 if (!(ourPerRequest && rawFetch && ourPerRequest.cpuUsPerMessage <= rawFetch.cpuUsPerMessage)) {
   notes.push(`**One request per identify: ${fixed(ourPerRequest?.cpuUsPerMessage, 1)} µs against raw fetch's ${fixed(rawFetch?.cpuUsPerMessage, 1)} µs.** In Node idstitch sends through node:http keep-alive agents; the rest is validation, preparation and the per-message result.`)
@@ -150,11 +165,23 @@ if (!(overBare <= 1.3)) {
   const allowance = 0.3 * cpuOf(bareHttp)
   notes.push(`**One request per identify over the default \`node:http\` transport: ${fixed(ourPooled?.cpuUsPerMessage, 1)} µs against a bare node:http client's ${fixed(bareHttp?.cpuUsPerMessage, 1)} µs (${fixed(overBare, 2)}×), against 1.3×; over the opt-in undici transport, ${fixed(ourUndici?.cpuUsPerMessage, 1)} µs (${fixed(undiciOverBare, 2)}×).** The same identify, with the same validation, lane and results, costs ${fixed(addedBy(ourPooled, ourUndici), 1)} µs less over undici: the difference is Node's \`http\` client itself (the undici \`Pool\` row costs less than the bare \`node:http\` client even though it reads every answer). undici stays opt-in (\`@idstitch/node/undici\`, installed by the app): importing it takes ${fixed(undiciEntry?.ms, 1)} ms (§3), which every cold start would pay, and a load in the middle of serving would stall the event loop that long; the app imports it at start-up instead. Over \`node:http\`, the target leaves ${fixed(allowance, 1)} µs a message for everything idstitch does that the bare client does not. §2's breakdown measures each layer in the same alternated rounds. idstitch's \`node:http\` transport alone, which reads and parses every answer (the bare client drains it unread) and bounds each attempt with one timer, is ${fixed(overBareOf(transportRow), 2)}× the bare client. Its delivery lane (queue, concurrency slots, retries within the deadline, rate limit, circuit breaker) adds ${fixed(addedBy(laneRow, transportRow), 1)} µs, and the identify itself (zod validation, the JSON-safety check and copy, message id and time, the adapter, de-duplication, the result) ${fixed(addedBy(ourPooled, laneRow), 1)} µs. The validation alone, added to the bare client (\`node-http-validated\`), costs ${fixed(validationBesideHttp, 1)} µs of the ${fixed(allowance, 1)}: zod checks every message, a fixed choice that is not replaced with code of our own to meet a benchmark, and it costs several times more beside real HTTP than alone (${fixed(sdk?.validation, 1)} µs in \`sdk-cost.mjs\`), as does the rest of idstitch's work (${fixed(sdk?.identify, 1)} µs alone, ${fixed(sdk?.identifyWithoutDedupe, 1)} µs with \`dedupe: false\`). Removed on the way: an AbortSignal on every request (a third of a keep-alive request's CPU), a Map used as an LRU, a rate limiter that shifted its whole log on every request, and an \`async\` wrapper and a second promise on every attempt. Single runs here vary by 30 % and more, which is why these clients run in alternation and each figure is the median of ${throughput.repeats}.`)
 }
-if (!ourBatch.every((row) => row.cpuUsPerMessage <= 40 && row.maxRssMB <= 150 && row.received === throughput.n)) {
-  notes.push(`**Batching: ${ourBatch.map((row) => `${row.mode} loop ${fixed(row.cpuUsPerMessage, 1)} µs and ${fixed(row.maxRssMB)} MB`).join(', ')}, against 40 µs and 150 MB.** Every message is delivered, in a fraction of the peers' requests. What a message still costs: its validation (zod), the JSON-safety check and copy, its de-duplication fingerprint (canonical JSON of its ids and traits; on by default, \`dedupe: false\` saves it), the adapter's preparation, its share of the batch's serialisation and of the HTTP write, and ~0.7 KB of state while it is pending (a tight loop holds all ${throughput.n.toLocaleString('en-US')} at once). Single runs on this machine vary by about 15 %, which is why each figure is the median of ${throughput.repeats} runs.`)
+if (!(marginalRatio <= 2)) {
+  notes.push(`**Batched marginal cost: ${fixed(marginal?.ours, 1)} µs per further identify from ${marginal?.n} to ${marginal?.large}, against 2× the fetch-batch floor's ${fixed(marginal?.floor, 1)} µs.**`)
 }
-if (!(ourImport <= 30 && importTime.rows.every((row) => row.ours || row.ms > ourImport))) {
-  notes.push(`**Cold start: ${fixed(ourImport, 1)} ms against 30 ms.** zod, ky and cookie are bundled into \`dist\` (one file each for core and node; it was ~126 ms before), which puts idstitch ${importTime.rows.every((row) => row.ours || row.ms > ourImport) ? 'below every peer here' : 'near its peers'}; this machine is slower than the one the reference figures came from (ky alone: ${fixed(ky?.ms, 1)} ms here, ~34 ms there). What remains is evaluating zod's core.`)
+if (!ourBatch.every((row) => row.cpuUsPerMessage <= 40 && row.maxRssMB <= 150 && row.received === throughput.n)) {
+  notes.push(`**Batching: ${ourBatch.map((row) => `${row.mode} loop ${fixed(row.cpuUsPerMessage, 1)} µs and ${fixed(row.maxRssMB)} MB`).join(', ')}, against 40 µs and 150 MB.** Every message is delivered, in a fraction of the peers' requests. What a message still costs: its validation (zod), the JSON-safety check and copy, its de-duplication fingerprint (the JSON text of its ids and traits; on by default, \`dedupe: false\` saves it), the adapter's preparation, its share of the batch's serialisation and of the HTTP write, and ~0.7 KB of state while it is pending (a tight loop holds all ${throughput.n.toLocaleString('en-US')} at once). Single runs on this machine vary by about 15 %, which is why each figure is the median of ${throughput.repeats} runs.`)
+}
+if (!(importRatio <= 0.25)) {
+  notes.push(`**Cold start: ${fixed(ourImport, 1)} ms, ${fixed(importRatio, 2)}× @segment/analytics-node's ${fixed(segmentImport, 1)} ms, against 0.25×.** \`@idstitch/node\` now bundles the core (one copy of zod, 8 ES modules instead of 29: each one cost Node's loader about 1 ms), loads no adapter until \`@idstitch/node/providers\` is imported, builds its zod schemas on first use, and loads ky and \`node:http\` on first send. What remains is compiling ~160 kB of JavaScript, zod's share of it about 7 ms (zod/mini's functions alone, bundled, import in that much more than an empty module). zod validates every input, a fixed choice. The first identify after a cold start (import, client, one identify acknowledged by a local sink) takes ${fixed(ourFirst?.ms, 1)} ms, against ${firstRows.filter((row) => !row.ours).map((row) => `${row.name} ${fixed(row.ms, 1)} ms`).join(', ')}.`)
+}
+if (!(edgeOne.brotli <= edge.target)) {
+  const library = (prefix) => edge.libraries.find((row) => row.name.startsWith(prefix))?.brotli ?? 0
+  const libraries = edge.libraries.reduce((sum, row) => sum + row.brotli, 0)
+  notes.push(`**Edge bundle: ${edgeOne.brotli} B with one provider, against ${edge.target} B.** Each adapter is now its own module that a bundler drops unless it is imported (each further one adds ${Math.min(...edge.further.map((row) => row.brotli))}–${edgeFurthest} B), and the bundle holds one copy of zod instead of two. Its libraries alone, bundled the same way, weigh ${libraries} B (§5): zod ${library('zod')} B and ky ${library('ky')} B, the fixed validator and \`fetch\` transport, are ${library('zod') + library('ky')} B of it, leaving ${edge.target - library('zod') - library('ky')} B of the target for cookie parsing, de-duplication and all of idstitch's own code. Meeting it would mean replacing a fixed library, so the CI budget (${edgeBudget} B, size-limit) is the measured bundle plus about 5 %.`)
+}
+const queueCost = queue.rows[0]
+if (!(queueCost.enqueue.cpuUsPerIdentify <= 100)) {
+  notes.push(`**Queue enqueue: ${fixed(queueCost.enqueue.cpuUsPerIdentify, 1)} µs of CPU per identify, against 100 µs** (a raw BullMQ add of the same job: ${fixed(queueCost.rawAdd?.cpuUsPerIdentify, 1)} µs).`)
 }
 if (!(latency.overheadP50 <= 1)) {
   notes.push(`**Login-route overhead: ${fixed(latency.overheadP50, 2)} ms against 1 ms.** The route pays for validation and preparation of the message for two providers, timers for the per-attempt timeout and the deadline, and one extra promise hop per provider.`)
@@ -175,13 +202,16 @@ so they keep working. Timing is never a pass/fail test.
 
 | benchmark | target | result | |
 |---|---|---|---|
-| tracker size | ≤ the ${budget} B budget in \`.size-limit.json\` (brotli) and ≥ 7× smaller than the smallest peer that identifies | ${size.ours} B, ${fixed(size.ratio, 1)}× smaller than ${size.smallestPeer} | ${verdict(size.ours <= budget && size.ratio >= 7)} |
-| edge bundle | no Node built-in in a Workers or Vercel Edge bundle | ${edge.every((row) => row.external.length === 0) ? 'none' : edge.flatMap((row) => row.external).join(', ')}; ${edge[0]?.brotli} B brotli | ${verdict(edge.every((row) => row.external.length === 0))} |
+| tracker size | script tag ≤ ${TAG_TARGET} B brotli (CI budget: ${budget} B in \`.size-limit.js\`), smaller than every peer that identifies | ${size.ours} B, ${fixed(size.ratio, 1)}× smaller than ${size.smallestPeer}; the ESM build's \`createTracker\`, js-cookie included: ${size.esm} B | ${verdict(size.ours <= TAG_TARGET && size.ratio > 1)} |
+| edge bundle | client, relay and one provider ≤ ${edge.target} B brotli (CI budget: ${edgeBudget} B), no Node built-in | ${edgeOne.brotli} B; imports left: ${edge.rows.every((row) => row.external.length === 0) ? 'none' : edge.rows.flatMap((row) => row.external).join(', ')} | ${verdict(edgeOne.brotli <= edge.target && edge.rows.every((row) => row.external.length === 0))} |
+| edge bundle, each further provider | adds ≤ ${edge.furtherTarget} B (its own code only) | at most ${edgeFurthest} B (§5) | ${verdict(edgeFurthest <= edge.furtherTarget)} |
 | delivery, one request per identify | CPU per message ≤ raw \`fetch\` | ${fixed(ourPerRequest?.cpuUsPerMessage, 1)} µs vs ${fixed(rawFetch?.cpuUsPerMessage, 1)} µs | ${verdict(ourPerRequest && rawFetch && ourPerRequest.cpuUsPerMessage <= rawFetch.cpuUsPerMessage)} |
 | delivery, one request per identify, against bare \`node:http\` | CPU per message ≤ 1.3× a bare \`node:http\` keep-alive client, both driven 32 at a time | over the opt-in undici transport: ${fixed(ourUndici?.cpuUsPerMessage, 1)} µs vs ${fixed(bareHttp?.cpuUsPerMessage, 1)} µs (${fixed(undiciOverBare, 2)}×); over the default \`node:http\` transport: ${fixed(ourPooled?.cpuUsPerMessage, 1)} µs (${fixed(overBare, 2)}×) | ${undiciOverBare <= 1.3 ? (overBare <= 1.3 ? '**met**' : '**met** with undici (opt-in); not with the default') : verdict(false)} |
 | delivery under 30 % transient 500s | ≥ 99 % of a ${throughput.burst.toLocaleString('en-US')}-identify burst delivered, default options | ${fixed(burstDelivered(flakyBurst) * 100, 1)} % | ${verdict(burstDelivered(flakyBurst) >= 0.99)} |
+| delivery, batching, marginal | each identify from ${marginal?.n} to ${marginal?.large} (tight loop) ≤ 2× the fetch-batch floor's | ${fixed(marginal?.ours, 1)} µs vs ${fixed(marginal?.floor, 1)} µs (${fixed(marginalRatio, 2)}×) | ${verdict(marginalRatio <= 2)} |
+| @idstitch/queue enqueue | ≤ 100 µs of CPU per identify (warm), beside a raw BullMQ add of the same job | ${fixed(queueCost.enqueue.cpuUsPerIdentify, 1)} µs vs ${fixed(queueCost.rawAdd?.cpuUsPerIdentify, 1)} µs (${fixed(queueCost.enqueue.cpuUsPerIdentify / queueCost.rawAdd?.cpuUsPerIdentify, 2)}×) | ${verdict(queueCost.enqueue.cpuUsPerIdentify <= 100)} |
 | delivery, batching | ≤ 40 µs per message, ≤ 150 MB peak RSS, all received in both loops | ${ourBatch.map((row) => `${row.mode}: ${fixed(row.cpuUsPerMessage, 1)} µs, ${fixed(row.maxRssMB)} MB, ${row.received}/${throughput.n}`).join('; ')} | ${verdict(ourBatch.every((row) => row.cpuUsPerMessage <= 40 && row.maxRssMB <= 150 && row.received === throughput.n))} |
-| cold start | ≤ 30 ms, below every peer | ${fixed(ourImport, 1)} ms | ${verdict(ourImport <= 30 && importTime.rows.every((row) => row.ours || row.ms > ourImport))} |
+| cold start | \`import('@idstitch/node')\` ≤ 0.25× @segment/analytics-node's, in the same run | ${fixed(ourImport, 1)} ms against ${fixed(segmentImport, 1)} ms (${fixed(importRatio, 2)}×); first identify ${fixed(ourFirst?.ms, 1)} ms | ${verdict(importRatio <= 0.25)} |
 | login-route latency | p50 overhead ≤ 1 ms | ${fixed(latency.overheadP50, 2)} ms | ${verdict(latency.overheadP50 <= 1)} |
 | login-route tail | the route's own p99 and p99.9 (over the sink's 20 ms) ≤ 2× the bare node:http route's | ${fixed(latency.tailRatio, 2)}× and ${fixed(latency.tailRatio999, 2)}× | ${verdict(latency.tailRatio <= 2 && latency.tailRatio999 <= 2)} |
 
@@ -192,7 +222,8 @@ ${notes.length ? notes.map((note) => `- ${note}`).join('\n') : 'Every target is 
 ## 1. Tracker size
 
 Each peer does the same job (get the visitor id, identify on login, reset on logout), bundled the same way: esbuild, minified IIFE,
-es2018, for the browser. Ours is the published script-tag file.
+es2018, for the browser. Ours is the published script-tag file (es2020, minified by terser), and the ESM build as an app's
+bundler keeps it for \`createTracker\`.
 
 ${sizeChart}
 
@@ -249,7 +280,9 @@ ${failureTable}
 ## 3. Cold start
 
 Wall time of \`node -e "await import(X)"\` minus the wall time of a bare \`node\` start (median ${fixed(importTime.bareNodeMs, 1)} ms here) run
-in the same round: the median of ${importTime.runs} such paired differences, the rounds interleaving every module. The second column times the \`import()\` inside the same processes: a bare start's own
+in the same round: the median of ${importTime.runs} such paired differences, the rounds interleaving every module. The first identify: the
+same, for a process that imports the SDK, creates a client and sends one identify to a local sink, until it is acknowledged
+(idstitch's \`identify()\` resolves then; the peers' \`closeAndFlush()\`, \`shutdown()\` and \`flush()\`, which also end their timers). The second column times the \`import()\` inside the same processes: a bare start's own
 run-to-run variance (several ms on this machine) does not enter it, so it is the steadier of the two.
 
 ${importChart}
@@ -271,13 +304,26 @@ p50 overhead: **${fixed(latency.overheadP50, 2)} ms**.${latency.overheadP50 < 0 
 
 ## 5. The edge bundle
 
-A Worker that relays the tracker's identify and identifies to Pathbound and Segment, bundled by esbuild from \`@idstitch/node\` with
-the runtime's export conditions, minified, nothing external (what wrangler or Next.js would ship). It holds zod (message validation),
-ky, the \`cookie\` parser and js-cookie's converter, and no Node built-in.
+A Worker that relays the tracker's identify and identifies to one provider (Pathbound), bundled by esbuild from \`@idstitch/node\`
+with the runtime's export conditions, minified, nothing external (what wrangler or Next.js would ship). It holds zod (validation),
+ky (the \`fetch\` transport), the \`cookie\` parser, js-cookie's converter and quick-lru (de-duplication), and no Node built-in.
 
 | export condition | minified | gzip -9 | brotli q11 | imports left |
 |---|---:|---:|---:|---|
-${edge.map((row) => `| \`${row.condition}\` | ${row.min} | ${row.gzip} | ${row.brotli} | ${row.external.length ? row.external.join(', ') : 'none'} |`).join('\n')}
+${edge.rows.map((row) => `| \`${row.condition}\` | ${row.min} | ${row.gzip} | ${row.brotli} | ${row.external.length ? row.external.join(', ') : 'none'} |`).join('\n')}
+
+What each further provider adds to that Worker, added alone (its own code: a bundler drops every adapter not imported); with all
+${(edge.further?.length ?? 0) + 1} of them the bundle is ${edge.all?.brotli} B:
+
+| provider | minified | brotli q11 |
+|---|---:|---:|
+${(edge.further ?? []).map((row) => `| ${row.name} | +${row.min} | +${row.brotli} |`).join('\n')}
+
+The libraries in it, each alone, used as idstitch uses them and bundled the same way (brotli compresses the whole, so the parts are approximate):
+
+| library | minified | brotli q11 |
+|---|---:|---:|
+${(edge.libraries ?? []).map((row) => `| ${row.name} | ${row.min} | ${row.brotli} |`).join('\n')}
 
 ## 6. @idstitch/queue
 

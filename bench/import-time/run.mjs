@@ -1,43 +1,91 @@
-// Cold start: time from process start to `await import(X)` done, minus a bare node start run beside it.
+// Cold start: time from process start to `await import(X)` done, minus a bare node start run beside it;
+// and to the first identify done (imported, a client created, one identify sent to a local sink and
+// acknowledged), for idstitch and the peers, in the same interleaved rounds.
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { median } from '../lib/measure.mjs'
+import { startSink } from '../throughput/run.mjs'
 
 const cwd = fileURLToPath(new URL('..', import.meta.url))
-export const modules = ['@idstitch/node', '@idstitch/node/undici', '@segment/analytics-node', 'posthog-node', 'ky', 'zod', 'undici']
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+
+/** Each case: what its process runs (SINK is the sink's URL); `ours` marks idstitch's; `kind` import or first identify. */
+export const cases = [
+  { name: '@idstitch/node', kind: 'import', ours: true, code: "await import('@idstitch/node')" },
+  { name: '@idstitch/node + /providers (pathbound)', kind: 'import', ours: true, code: "await import('@idstitch/node'); await import('@idstitch/node/providers')" },
+  { name: '@idstitch/node/undici', kind: 'import', ours: true, code: "await import('@idstitch/node/undici')" },
+  { name: '@segment/analytics-node', kind: 'import', code: "await import('@segment/analytics-node')" },
+  { name: 'posthog-node', kind: 'import', code: "await import('posthog-node')" },
+  { name: '@rudderstack/rudder-sdk-node', kind: 'import', code: "await import('@rudderstack/rudder-sdk-node')" },
+  { name: 'ky', kind: 'import', code: "await import('ky')" },
+  { name: 'zod', kind: 'import', code: "await import('zod')" },
+  { name: 'undici', kind: 'import', code: "await import('undici')" },
+  {
+    name: 'idstitch (pathbound)',
+    kind: 'first identify',
+    ours: true,
+    code: `const { createClient } = await import('@idstitch/node'); const { pathbound } = await import('@idstitch/node/providers')
+      const client = createClient({ logger: false, providers: [pathbound({ apiKey: 'pb_bench_key', baseUrl: SINK })] })
+      const result = await client.identify({ userId: 'usr_1', anonymousId: '${VISITOR}', traits: { plan: 'pro' } })
+      if (!result.ok) throw new Error('not delivered')`,
+  },
+  {
+    name: '@segment/analytics-node',
+    kind: 'first identify',
+    code: `const { Analytics } = await import('@segment/analytics-node'); const analytics = new Analytics({ writeKey: 'wk_bench', host: SINK })
+      analytics.identify({ userId: 'usr_1', anonymousId: '${VISITOR}', traits: { plan: 'pro' } }); await analytics.closeAndFlush()`,
+  },
+  {
+    name: 'posthog-node',
+    kind: 'first identify',
+    code: `const { PostHog } = await import('posthog-node'); const posthog = new PostHog('phc_bench', { host: SINK })
+      posthog.identify({ distinctId: 'usr_1', properties: { plan: 'pro', $anon_distinct_id: '${VISITOR}' } }); await posthog.shutdown()`,
+  },
+  {
+    name: '@rudderstack/rudder-sdk-node',
+    kind: 'first identify',
+    code: `const { default: Analytics } = await import('@rudderstack/rudder-sdk-node'); const client = new Analytics('wk_bench', { dataPlaneUrl: SINK, logLevel: 'error' })
+      client.identify({ userId: 'usr_1', anonymousId: '${VISITOR}', traits: { plan: 'pro' } }); await client.flush()`,
+  },
+]
+/** The import-only specifiers, as earlier reports named them. */
+export const modules = cases.filter((entry) => entry.kind === 'import').map((entry) => entry.name)
 
 /**
- * One `node` process that imports `specifier` (or nothing): its wall time, and
- * the time the import itself took inside it (a steadier figure on a noisy
- * machine, since a bare start's own variance does not enter it), in ms.
+ * One `node` process that runs `code` (or nothing): its wall time, and the
+ * time the code itself took inside it (a steadier figure on a noisy machine,
+ * since a bare start's own variance does not enter it), in ms.
  */
-const once = (specifier) => {
-  const code = specifier ? `const t = performance.now(); await import(${JSON.stringify(specifier)}); process.stdout.write(String(performance.now() - t))` : ''
+const once = (code, sink) => {
+  const script = code ? `const SINK = ${JSON.stringify(sink)}; const t = performance.now(); ${code}; process.stdout.write(String(performance.now() - t)); process.exit(0)` : ''
   const started = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' })
-  if (result.status !== 0) throw new Error(`importing ${specifier} failed`)
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 })
+  if (result.status !== 0) throw new Error(`cold start of ${code.slice(0, 60)}… failed: ${result.stderr.split('\n').slice(0, 3).join(' ')}`)
   return { wall: Number(process.hrtime.bigint() - started) / 1e6, inside: Number(result.stdout) || 0 }
 }
 
-export const runImportTime = ({ runs = 15 } = {}) => {
-  // Warm the file system cache, then interleave runs so drift hits everyone alike.
-  for (const specifier of ['', ...modules]) once(specifier)
-  const times = Object.fromEntries(['', ...modules].map((specifier) => [specifier, []]))
-  for (let run = 0; run < runs; run++) for (const specifier of ['', ...modules]) times[specifier].push(once(specifier))
-  // Each run's import is paired with the bare start of the same round: the median of those
-  // differences moves less with this machine's drift than the difference of two medians.
-  const overBare = (name) => times[name].map((time, run) => time.wall - times[''][run].wall)
-  return {
-    runs,
-    bareNodeMs: median(times[''].map((time) => time.wall)),
-    rows: modules.map((name) => ({
-      name,
-      ms: Math.max(0, median(overBare(name))),
-      insideMs: median(times[name].map((time) => time.inside)),
-      ours: name.startsWith('@idstitch/'),
-    })),
-    target: 30,
+export const runImportTime = async ({ runs = 15 } = {}) => {
+  const sink = await startSink()
+  try {
+    const all = [{ code: '' }, ...cases]
+    // Warm the file system cache, then interleave runs so drift hits everyone alike.
+    for (const entry of all) once(entry.code, sink.url)
+    const times = all.map(() => [])
+    for (let run = 0; run < runs; run++) for (const [index, entry] of all.entries()) times[index].push(once(entry.code, sink.url))
+    // Each run is paired with the bare start of the same round: the median of those
+    // differences moves less with this machine's drift than the difference of two medians.
+    const overBare = (index) => times[index].map((time, run) => time.wall - times[0][run].wall)
+    const rows = cases.map((entry, at) => ({
+      name: entry.name,
+      kind: entry.kind,
+      ms: Math.max(0, median(overBare(at + 1))),
+      insideMs: median(times[at + 1].map((time) => time.inside)),
+      ours: !!entry.ours,
+    }))
+    return { runs, bareNodeMs: median(times[0].map((time) => time.wall)), rows, target: 30 }
+  } finally {
+    sink.stop()
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(runImportTime(), null, 2))
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await runImportTime({ runs: Number(process.argv[2] ?? 5) }), null, 2))

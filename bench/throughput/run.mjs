@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 export const perRequest = ['idstitch-pathbound', 'fetch', 'ky', 'node-http', 'undici-pool']
-export const batching = ['idstitch-segment', 'segment-node', 'posthog-node', 'rudder-node']
+export const batching = ['idstitch-segment', 'fetch-batch', 'segment-node', 'posthog-node', 'rudder-node']
 
 /** Starts the sink in its own process. */
 export const startSink = (delayMs = 0) =>
@@ -82,10 +82,16 @@ export const runThroughput = async ({ n = 20_000, repeats = 3, burst = 5_000 } =
     for (const kind of perRequest.filter((kind) => kind !== 'idstitch-pathbound' && kind !== 'node-http')) rows.push(await medianOf(repeats, () => measure(sink, kind, n, 'pool', 0, warm)))
     rows.push(bare)
     for (const mode of ['tight', 'yield']) for (const kind of batching) rows.push(await medianOf(repeats, () => measure(sink, kind, n, mode, 0, warm)))
+    // The marginal cost of a batched identify: idstitch and the fetch-batch floor at n and at 10 n, in a tight loop,
+    // in alternation; (CPU at 10 n - CPU at n) / 9 n is what each further identify costs, start-up and warm-up aside.
+    const [oursLarge, floorLarge] = await medianAlternated(repeats, ...['idstitch-segment', 'fetch-batch'].map((kind) => () => measure(sink, kind, n * 10, 'tight', 0, warm)))
+    const at = (kind) => rows.find((row) => row.name === kind && row.mode === 'tight')
+    const marginal = (small, large) => (small?.cpuUs && large?.cpuUs ? (large.cpuUs - small.cpuUs) / (9 * n) : undefined)
+    const batchedMarginal = { n, large: n * 10, ours: marginal(at('idstitch-segment'), oursLarge), floor: marginal(at('fetch-batch'), floorLarge), oursLarge, floorLarge }
     // A burst with every option at its default: healthy, then with 30 % of requests failing with 500.
     const failure = []
     for (const failRate of [0, 0.3]) failure.push(await medianOf(repeats, () => measure(sink, 'idstitch-defaults', burst, 'tight', failRate)))
-    return { n, warm, repeats, burst, rows, layers, failure, sdkCost: sdkCost(n, repeats) }
+    return { n, warm, repeats, burst, rows, layers, failure, batchedMarginal, sdkCost: sdkCost(n, repeats) }
   } finally {
     sink.stop()
   }

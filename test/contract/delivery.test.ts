@@ -25,7 +25,10 @@ beforeEach(() => {
  */
 const unbounded = (): Transport => {
   const inner = createNodeHttpTransport()
-  return { send: (request, limits) => inner.send(request, { timeoutMs: 60_000, deadlineMs: Number.POSITIVE_INFINITY, ...(limits.signal ? { signal: limits.signal } : {}) }), close: () => inner.close?.() ?? Promise.resolve() }
+  return {
+    send: (request, limits) => inner.send(request, { timeoutMs: 60_000, deadlineMs: Number.POSITIVE_INFINITY, maxResponseBytes: limits.maxResponseBytes, ...(limits.signal ? { signal: limits.signal } : {}) }),
+    close: () => inner.close?.() ?? Promise.resolve(),
+  }
 }
 
 /** Every fault is exercised over every transport: node:http (the `node` export condition), ky over fetch (everywhere else), undici (opt-in), and one of an app's own. */
@@ -179,6 +182,48 @@ describe.each(transports)('over %s', (_, transport) => {
       const error = expectFailed(result.results[0], 'NetworkError', 'network_error')
       expect(error.cause).toBeDefined()
       expect(result.results[0]?.attempts).toBe(3)
+    })
+  })
+
+  describe('hostile answers (second review)', () => {
+    it('reads at most maxResponseBytes of an answer, drops the connection, and fails response_too_large without retrying', async () => {
+      // A body past V8's string limit crashed the host from node:http's data listener; 100 MB was read whole.
+      server.faults.push({ bodyBytes: 64 * 1024 * 1024 })
+      const [result, elapsed] = await timed(() => client().identify({ userId: 'u_huge' }))
+      expectFailed(result.results[0], 'IdstitchError', 'response_too_large')
+      expect(result.results[0]).toMatchObject({ attempts: 1, maybeDelivered: true })
+      expect(server.requests).toHaveLength(1)
+      expect(elapsed).toBeLessThan(2_000)
+      // An option: a smaller cap.
+      server.faults.push({ bodyBytes: 20_000 })
+      expectFailed((await client({ maxResponseBytes: 10_000 }).identify({ userId: 'u_cap' })).results[0], 'IdstitchError', 'response_too_large')
+    })
+
+    it('caps what a compressed answer inflates to: no result holds more than the cap', async () => {
+      // ~150 kB of gzip on the wire, 150 MB inflated: fetch decompresses (ky's transport counts what it inflates to);
+      // node:http and undici decompress nothing, so they read the 150 kB as it is.
+      server.faults.push({ bodyBytes: 150 * 1024 * 1024, gzip: true })
+      const result = await client({ retry: false }).identify({ userId: 'u_bomb' })
+      expect(JSON.stringify(result).length).toBeLessThan(1_100_000)
+      if (result.results[0]?.error?.code === 'response_too_large') expect(result.results[0].attempts).toBe(1)
+      else expect(JSON.stringify(result.results[0]?.error ?? result.results[0]?.data ?? '').length).toBeLessThan(400_000)
+    })
+
+    it('follows no redirect: a 3xx fails redirect_refused, naming only the origin, and nothing reaches it', async () => {
+      // fetch re-sent DFend's x-api-key and PostHog's api_key in the body to the host a 307 named.
+      const elsewhere = await startProviderServer([dfendRule({ secretKeys: [KEY] })])
+      try {
+        server.faults.push({ status: 307, headers: { location: `${elsewhere.url}/v1/collect?token=leak` } })
+        const result = await client().identify({ userId: 'u_redirect' })
+        const error = expectFailed(result.results[0], 'HttpError', 'redirect_refused')
+        expect(result.results[0]).toMatchObject({ attempts: 1, httpStatus: 307 })
+        expect(error.message).toContain(elsewhere.url)
+        expect(error.message).not.toContain('token=leak')
+        expect(elsewhere.requests).toHaveLength(0)
+        expect(server.requests).toHaveLength(1)
+      } finally {
+        await elsewhere.close()
+      }
     })
   })
 })

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import type { Writable } from 'node:stream'
+import { createGzip, type Gzip } from 'node:zlib'
 import type { AcceptedIdentify, ProviderRule, SandboxRequest, SandboxResponse } from './types.js'
 
 /** A scripted misbehaviour for the next request. */
@@ -10,6 +12,12 @@ export type Fault =
   /** Answers 200 with a `content-length` longer than the body, then closes the connection mid-body. */
   | { truncate: true }
   | { delayMs: number }
+  /**
+   * Answers 200 with a body of `bodyBytes` bytes (`x`s), streamed in 64 KB chunks with no
+   * length declared, until the client hangs up; `gzip`: compressed (`content-encoding: gzip`), so a few KB
+   * on the wire inflate to `bodyBytes` (a decompression bomb).
+   */
+  | { bodyBytes: number; gzip?: boolean }
 
 /**
  * Transient failures at a given rate, decided per request by a hash of its
@@ -74,6 +82,28 @@ const send = (response: ServerResponse, { status, body, headers = {} }: SandboxR
   response.end(text)
 }
 
+/** A 200 whose body is `bytes` long (before compression), written chunk by chunk while the client reads; stops when it hangs up. */
+const streamBody = (response: ServerResponse, bytes: number, gzip: boolean): void => {
+  response.writeHead(200, { 'content-type': 'text/plain', ...(gzip ? { 'content-encoding': 'gzip' } : {}) })
+  const sink: Writable = gzip ? createGzip() : response
+  if (gzip) (sink as Gzip).pipe(response)
+  const chunk = Buffer.alloc(64 * 1024, 'x')
+  let left = bytes
+  let closed = false
+  response.on('close', () => {
+    closed = true
+  })
+  const write = (): void => {
+    while (!closed && left > 0) {
+      const part = left >= chunk.length ? chunk : chunk.subarray(0, left)
+      left -= part.length
+      if (!sink.write(part)) return void sink.once('drain', write)
+    }
+    if (!closed) sink.end()
+  }
+  write()
+}
+
 /**
  * Serves provider rules on 127.0.0.1 over real HTTP, with scripted faults
  * (5xx bursts, 429s, hangs, resets) for delivery tests.
@@ -129,6 +159,7 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, rou
       setTimeout(() => request.socket.destroy(), 20)
       return
     }
+    if (fault && 'bodyBytes' in fault) return streamBody(response, fault.bodyBytes, fault.gzip === true)
     if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
     if (fault && 'status' in fault) return send(response, fault)
     if (!fault && flakes(incoming)) return send(response, { status: state.flaky?.status ?? 500, body: { error: 'Transient failure, try again' } })

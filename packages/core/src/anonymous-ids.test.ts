@@ -49,3 +49,16 @@ describe("each tool's anonymous id, from its cookie", () => {
     expect(ids).toEqual({ pathbound: VISITOR })
   })
 })
+
+describe("a tool whose SDK already identified the browser gives no id (a shared browser)", () => {
+  it('reads Segment\'s ajs_user_id and Amplitude\'s userId, as PostHog\'s and Mixpanel\'s states', () => {
+    expect(anonymousIdsFromCookies([['ajs_anonymous_id', encoded('ajs-a')], ['ajs_user_id', encoded('usr_alice')]])).toEqual({})
+    expect(anonymousIdsFromCookies([['ajs_user_id', encoded('usr_alice')], ['ajs_anonymous_id', encoded('ajs-a')]])).toEqual({})
+    expect(anonymousIdsFromCookies([['ajs_anonymous_id', encoded('ajs-a')], ['ajs_user_id', encoded(null)]])).toEqual({ segment: 'ajs-a' })
+    const amplitude = (state: object) => encodeURIComponent(base64(encodeURIComponent(JSON.stringify(state))))
+    expect(anonymousIdsFromCookies([['AMP_a2dbce0e18', amplitude({ deviceId: DEVICE, userId: 'usr_alice' })]])).toEqual({})
+    expect(anonymousIdsFromCookies([['AMP_a2dbce0e18', amplitude({ deviceId: DEVICE, userId: null })]])).toEqual({ amplitude: DEVICE })
+    expect(anonymousIdsFromCookies([['mp_0123456789abcdef_mixpanel', encoded({ $device_id: DEVICE, $user_id: 'usr_alice' })]])).toEqual({})
+    expect(anonymousIdsFromCookies([['ph_phc_Abc123_posthog', encoded({ distinct_id: 'usr_alice', $user_state: 'identified' })]])).toEqual({})
+  })
+})

@@ -6,17 +6,27 @@
 //
 // The formats, and where they are documented:
 // - Segment (analytics.js): `ajs_anonymous_id`, the id as a JSON string
-//   (`"…"`, often %-encoded). segment.com/docs/connections/sources/catalog/libraries/website/javascript/identity/
+//   (`"…"`, often %-encoded), and `ajs_user_id` once identify() ran.
+//   segment.com/docs/connections/sources/catalog/libraries/website/javascript/identity/
 // - PostHog (posthog-js): `ph_<project key>_posthog`, %-encoded JSON with
 //   `distinct_id` and `$user_state` (`anonymous` until identify()).
 //   posthog.com/docs/libraries/js/persistence
 // - Mixpanel (mixpanel-browser, Simplified ID Merge): `mp_<token>_mixpanel`,
 //   %-encoded JSON with `$device_id`, and `$user_id` once identify() ran. docs.mixpanel.com/docs/tracking-methods/id-management/identifying-users-simplified
 // - Amplitude (Browser SDK 2): `AMP_<first 10 characters of the API key>`,
-//   base64 of %-encoded JSON with `deviceId`. amplitude.com/docs/sdks/analytics/browser/cookies-and-consent-management
+//   base64 of %-encoded JSON with `deviceId`, and `userId` once setUserId() ran.
+//   amplitude.com/docs/sdks/analytics/browser/cookies-and-consent-management
 // - GA4 (gtag.js): `_ga`, `GA1.<n>.<random>.<seconds>`; the client id is
 //   `<random>.<seconds>`. developers.google.com/analytics/devguides/collection/protocol/ga4/reference
+//   gtag keeps no user in its cookies: on a shared browser the next person's
+//   login carries the same client id, unless the app clears `_ga` on logout
+//   (or idstitch's own cookies show another user: then loginCookies sends none).
 // - DataFast: `datafast_visitor_id`, a UUID; Pathbound: `pathbound_visitor_id`, a UUID.
+//
+// A cookie that shows a tool's SDK already identified this browser (a user id
+// in it) gives that tool no id at all: its anonymous id is now the last user's,
+// and stitching it to whoever logs in next would join two people (a shared
+// browser whose last user never logged out, or whose app never called reset()).
 import { fromBase64 } from './json.js'
 import { isUuid } from './uuid.js'
 
@@ -45,22 +55,30 @@ const field = (value: unknown, name: string): unknown => (typeof value === 'obje
 
 const safe = (id: unknown): string | undefined => (typeof id === 'string' && SAFE_ID.test(id) ? id : undefined)
 
-/** One tool's reader: which cookie names are its, and the id in a value. */
+/** What a reader returns for a cookie that shows its SDK identified the browser: no id for that tool, whatever other cookies say. */
+const IDENTIFIED = Symbol('identified')
+
+/** A value that holds a user id: a non-empty string (not `null`, which SDKs write after a reset). */
+const holdsUser = (value: unknown): boolean => typeof value === 'string' ? value !== '' && value !== 'null' : value !== undefined && value !== null
+
+/** One tool's reader: which cookie names are its, and the id in a value (or {@link IDENTIFIED}). */
 interface Reader {
   kind: string
   matches(name: string): boolean
-  read(value: string): string | undefined
+  read(value: string): string | typeof IDENTIFIED | undefined
 }
 
 const READERS: readonly Reader[] = [
   { kind: 'segment', matches: (name) => name === 'ajs_anonymous_id', read: (value) => safe(json(decoded(value)) ?? decoded(value)) },
+  // analytics.js writes the user id (a JSON string) once identify() ran, and removes it on reset().
+  { kind: 'segment', matches: (name) => name === 'ajs_user_id', read: (value) => (holdsUser(json(decoded(value)) ?? decoded(value)) ? IDENTIFIED : undefined) },
   {
     kind: 'posthog',
     matches: (name) => /^ph_[A-Za-z0-9_-]+_posthog$/.test(name),
     read(value) {
       const state = json(decoded(value))
       // Once posthog-js identified the visitor, distinct_id is a user id: there is no anonymous id left to merge.
-      return field(state, '$user_state') === 'identified' ? undefined : safe(field(state, 'distinct_id'))
+      return field(state, '$user_state') === 'identified' ? IDENTIFIED : safe(field(state, 'distinct_id'))
     },
   },
   {
@@ -70,7 +88,7 @@ const READERS: readonly Reader[] = [
       const state = json(decoded(value))
       // Once mixpanel-browser identified the visitor ($user_id is set), the SDK merged this device itself: it is
       // another user's to merge no more (a shared browser where the last user never called reset()).
-      return field(state, '$user_id') === undefined ? safe(field(state, '$device_id')) : undefined
+      return holdsUser(field(state, '$user_id')) ? IDENTIFIED : safe(field(state, '$device_id'))
     },
   },
   {
@@ -78,7 +96,8 @@ const READERS: readonly Reader[] = [
     matches: (name) => /^AMP_[A-Za-z0-9]{10}$/.test(name),
     read(value) {
       const text = fromBase64(decoded(value) ?? '')
-      return safe(field(json(text === undefined ? undefined : decoded(text)), 'deviceId'))
+      const state = json(text === undefined ? undefined : decoded(text))
+      return holdsUser(field(state, 'userId')) ? IDENTIFIED : safe(field(state, 'deviceId'))
     },
   },
   {
@@ -97,25 +116,29 @@ const READERS: readonly Reader[] = [
  * Each tool's anonymous id from a request's cookies (name and raw value, in
  * the order sent), keyed by provider kind. A tool whose cookies disagree (two
  * PostHog projects, a host-only and a domain cookie with different ids) gives
- * no id rather than a guess.
+ * no id rather than a guess, and so does a tool whose SDK already identified
+ * the browser (Segment's `ajs_user_id`, PostHog's `$user_state`, Mixpanel's
+ * `$user_id`, Amplitude's `userId`).
  *
  * @example
  * anonymousIdsFromCookies([['_ga', 'GA1.1.1234567890.1700000000']]) // { ga4: '1234567890.1700000000' }
  */
 export const anonymousIdsFromCookies = (cookies: Iterable<readonly [string, string]>): Record<string, string> => {
   const found = new Map<string, Set<string>>()
+  const identified = new Set<string>()
   for (const [name, value] of cookies) {
     for (const reader of READERS) {
       if (!reader.matches(name)) continue
       const id = reader.read(value)
-      if (id === undefined) continue
+      if (id === IDENTIFIED) identified.add(reader.kind)
+      if (id === undefined || id === IDENTIFIED) continue
       const ids = found.get(reader.kind) ?? new Set<string>()
       ids.add(id)
       found.set(reader.kind, ids)
     }
   }
   const ids: Record<string, string> = {}
-  for (const [kind, values] of found) if (values.size === 1) ids[kind] = [...values][0] as string
+  for (const [kind, values] of found) if (values.size === 1 && !identified.has(kind)) ids[kind] = [...values][0] as string
   return ids
 }
 

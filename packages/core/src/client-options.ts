@@ -18,6 +18,7 @@ export interface CheckedClientOptions {
   maxRetryAfterMs: number
   concurrency: number
   maxQueue: number
+  maxResponseBytes: number
   dryRun: boolean
   dedupe: { ttlMs: number; maxEntries: number } | false
   /** `false`, or an object (with the logging methods the caller types). */
@@ -74,6 +75,7 @@ const buildSchemas = () => {
       retry: z.prefault(z.union([z.literal(false), retry], { error: 'must be an object or false' }), {}),
       concurrency: count(1, 8),
       maxQueue: count(1, 50_000),
+      maxResponseBytes: count(1, 1_048_576),
       logger: z.optional(z.union([z.literal(false), z.custom<object>(isObject)], { error: 'must be an object with warn/error methods, or false' })),
       onError: fn(),
       fetch: fn(),

@@ -25,6 +25,10 @@ export type ErrorCode =
   | 'provider_unavailable'
   /** @idstitch/queue: Redis did not acknowledge the job within the deadline. */
   | 'queue_unavailable'
+  /** The provider's answer was larger than `maxResponseBytes`: the connection was dropped, the request may have been accepted. */
+  | 'response_too_large'
+  /** The provider answered with a redirect (3xx), which idstitch never follows: it would carry the credentials to another host. */
+  | 'redirect_refused'
 
 /**
  * The base class of every error idstitch creates.

@@ -190,16 +190,20 @@ export const optionalBaseUrl = (
 
 /**
  * What may carry a credential in the URLs an app configured: every query
- * value (`?token=…`), and the user-info part were one to get through.
+ * value (`?token=…`), every path segment that could be a token (a webhook's
+ * `/services/T0123A/B456C/xyzSecretValue1234`: any of 12 or more characters,
+ * or of 5 or more with a digit), and the user-info part were one to get
+ * through. Plain words of a path (`v1`, `hooks`, `identify`) stay readable.
  */
 const urlSecrets = (options: object): string[] =>
   Object.values(options)
     .filter(isHttpUrl)
     .flatMap((url) => {
-      const query = url.split('#')[0]?.split('?')[1] ?? ''
+      const [beforeQuery = '', query = ''] = url.split('#')[0]?.split('?') ?? []
       const values = query.split('&').map((pair) => pair.slice(pair.indexOf('=') + 1))
+      const path = beforeQuery.replace(/^https?:\/\/[^/]*/i, '').split('/').filter((segment) => segment.length >= 12 || (segment.length >= 5 && /\d/.test(segment)))
       const userinfo = USERINFO.exec(url)?.[1]
-      return [...values, ...values.map(safeDecode), ...(userinfo ? [userinfo, ...userinfo.split(':')] : [])]
+      return [...values, ...path, ...[...values, ...path].map(safeDecode), ...(userinfo ? [userinfo, ...userinfo.split(':')] : [])]
     })
 
 const safeDecode = (text: string): string => {

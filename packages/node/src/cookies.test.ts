@@ -173,3 +173,24 @@ describe('loginCookies', () => {
     expect(() => loginCookies('', 'a;b')).toThrowError(expect.objectContaining({ name: 'ValidationError' }))
   })
 })
+
+describe('cookies, second review', () => {
+  it('takes no visitor or contact id when the request holds two different ones (one planted on a narrower path)', () => {
+    const planted = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
+    expect(getVisitorId(`idstitch_visitor_id=${planted}; idstitch_visitor_id=${VISITOR}`)).toBeUndefined()
+    expect(getVisitorId(`idstitch_visitor_id=${VISITOR}; idstitch_visitor_id=${VISITOR}`)).toBe(VISITOR)
+    expect(getContactId('idstitch_external_contact_id=usr_mallory; idstitch_external_contact_id=usr_alice')).toBeUndefined()
+    const login = loginCookies(`idstitch_visitor_id=${planted}; idstitch_visitor_id=${VISITOR}`, 'usr_alice')
+    expect(login.anonymousId).toBeUndefined()
+  })
+
+  it("sends no tool's id when the browser was last another user's, with or without an idstitch visitor cookie", () => {
+    const vendors = '_ga=GA1.1.1234567890.1700000000; ajs_anonymous_id=%22ajs-a%22'
+    // No visitor cookie, and a contact cookie naming someone else: the vendors' ids are that person's.
+    expect(loginCookies(`${vendors}; idstitch_external_contact_id=usr_alice`, 'usr_bob')).toMatchObject({ anonymousIds: {}, rotated: false })
+    // An owner tag, no visitor cookie: it cannot be shown to be this user's.
+    expect(loginCookies(`${vendors}; idstitch_visitor_owner=abcdefghijklmn`, 'usr_bob').anonymousIds).toEqual({})
+    // Nothing says anyone else was here: the ids are sent.
+    expect(loginCookies(vendors, 'usr_bob').anonymousIds).toEqual({ ga4: '1234567890.1700000000', segment: 'ajs-a' })
+  })
+})

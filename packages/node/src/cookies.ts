@@ -50,14 +50,25 @@ const valuesOf = (source: CookieSource, name: string): string[] =>
     .filter((value): value is string => value !== undefined)
 
 /**
+ * The one valid value among a cookie's: a browser sends every cookie of a name whose path and domain match
+ * (one planted on `Path=/login`, beside the site's own), so two different valid values are two claims, and
+ * neither is taken (a planted visitor id would otherwise be stitched to whoever logs in there).
+ */
+const onlyValue = (values: readonly string[], valid: (value: string) => boolean): string | undefined => {
+  const distinct = new Set(values.filter(valid))
+  return distinct.size === 1 ? (distinct.values().next().value as string) : undefined
+}
+
+/**
  * The visitor id from the request's visitor cookie, only when it is a UUID
- * (a tampered value gives `undefined`).
+ * (a tampered value gives `undefined`), and the only one the request holds
+ * (two different ids, one of them planted on a narrower path, give `undefined`).
  *
  * @example
  * const anonymousId = getVisitorId(req, { preset: 'pathbound' })
  */
 export const getVisitorId = (source: CookieSource, options?: ReadCookieOptions): string | undefined =>
-  valuesOf(source, options?.name || cookieSettings(options?.preset).visitorCookie).find(isUuid)
+  onlyValue(valuesOf(source, options?.name || cookieSettings(options?.preset).visitorCookie), isUuid)
 
 /**
  * Each analytics tool's own anonymous id, from the cookies its browser SDK
@@ -81,13 +92,13 @@ export const getAnonymousIds = (source: CookieSource): Record<string, string> =>
 
 /**
  * The external contact id from the request's contact cookie, when it is a
- * valid one (1..100 cookie-safe characters).
+ * valid one (1..100 cookie-safe characters) and the only one the request holds.
  *
  * @example
  * getContactId(request) // 'usr_8f3a2c9e'
  */
 export const getContactId = (source: CookieSource, options?: ReadCookieOptions): string | undefined =>
-  valuesOf(source, options?.name || cookieSettings(options?.preset).contactCookie).find(isContactId)
+  onlyValue(valuesOf(source, options?.name || cookieSettings(options?.preset).contactCookie), isContactId)
 
 /** The shared cookie settings for `options`, with `name` (when given) as the cookie both names stand for. */
 const settingsOf = (options: SetCookieOptions = {}) =>
@@ -160,7 +171,8 @@ export interface LoginCookies {
   visitorId: string | undefined
   /**
    * Each tool's own anonymous id from its cookie ({@link getAnonymousIds}), to send as
-   * `anonymousIds`; empty when the visitor was rotated (those ids are the previous user's).
+   * `anonymousIds`; empty when the browser was last another user's (those ids are theirs), even
+   * when it has no idstitch visitor cookie.
    */
   anonymousIds: Record<string, string>
   /** True when the visitor belonged to another user and a new visitor id was started. */
@@ -199,8 +211,13 @@ export const loginCookies = (source: CookieSource, externalId: string, options: 
   const { name: _ignored, ...shared } = options as SetCookieOptions
   const contact = contactCookie(externalId, shared)
   const current = getVisitorId(source, shared)
-  const ownership = { visitor: current ?? '', contact: getContactId(source, shared), owner: valuesOf(source, OWNER_COOKIE)[0] }
-  const rotated = current !== undefined && isAnotherUser(externalId, ownership)
+  // Several different owner tags (one planted) are no owner this user can be shown to be: another user's, to be safe.
+  const owners = new Set(valuesOf(source, OWNER_COOKIE))
+  const ownership = { visitor: current ?? '', contact: getContactId(source, shared), owner: owners.size > 1 ? 'ambiguous' : owners.values().next().value }
+  // The browser was last someone else's: its contact cookie names another user, or (with or without a visitor
+  // cookie) an owner tag that is not this user's with this visitor.
+  const anotherUser = isAnotherUser(externalId, ownership)
+  const rotated = current !== undefined && anotherUser
   const visitorId = rotated ? crypto.randomUUID() : current
   const settings = settingsOf(shared)
   const { encode: _encode, ...serialized } = attributes(shared)
@@ -214,7 +231,8 @@ export const loginCookies = (source: CookieSource, externalId: string, options: 
     )
   }
   const setCookie = [contact, ...cookies.slice(1).map((cookie) => serialize(cookie.name, cookie.value, attributes(shared)))]
-  // Another user's device history stays theirs: after a rotation no tool's id is stitched to this user.
-  const anonymousIds = rotated ? {} : getAnonymousIds(source)
+  // Another user's device history stays theirs: when the browser was someone else's, no tool's id is stitched
+  // to this user (GA4's `_ga` says nothing of who used it last; only these cookies can).
+  const anonymousIds = anotherUser ? {} : getAnonymousIds(source)
   return { anonymousId: rotated ? undefined : current, anonymousIds, visitorId, rotated, setCookie, cookies }
 }

@@ -122,3 +122,62 @@ describe('starting and ending an attempt', () => {
     await expect(deliver(created)).resolves.toMatchObject({ status: 'delivered' })
   })
 })
+
+describe('the delivery lane, second review', () => {
+  const deadline = { at: Number.POSITIVE_INFINITY, ms: Number.POSITIVE_INFINITY }
+  const deliverOnce = (sending: Provider, answer: () => Promise<ProviderResponse>) => {
+    const created = createDeliveryLane(sending, { transport: { send: vi.fn(answer) }, concurrency: 1, timeoutMs: 1_000, retryLimit: 2, backoff: () => 0, maxRetryAfterMs: 10_000, now: Date.now, random: Math.random, redact: keep })
+    return new Promise<Delivery>((resolve) => created.enqueue({ item: {}, deadline, listener: { delivered: (_slot, delivery) => resolve(delivery) }, slot: 0 }))
+  }
+
+  it("redacts a request's own credential from what answered it (a user's own token, however many users there are)", async () => {
+    // One of thousands of per-user tokens, which no list of recent ones could keep up with.
+    const token = `user-token-${Math.random().toString(36).slice(2)}`
+    const perUser: Provider = { ...provider, request: () => ({ method: 'PUT', url: 'http://127.0.0.1:1/v1/user', headers: { authorization: `Bearer ${token}` }, body: {} }) }
+    const refused = await deliverOnce(perUser, async () => ({ status: 401, headers: {}, body: { message: `token ${token} is not valid` } }))
+    expect(refused.status).toBe('failed')
+    expect(JSON.stringify([refused.error?.message, (refused.error as { body?: unknown }).body])).not.toContain(token)
+    const unreachable = await deliverOnce(perUser, async () => Promise.reject(Object.assign(new Error(`socket hang up sending ${token}`), { code: 'ECONNRESET' })))
+    expect(JSON.stringify([unreachable.error?.message, String((unreachable.error as { cause?: unknown }).cause)])).not.toContain(token)
+  })
+
+  it('fails a redirect as redirect_refused, naming the origin alone, and does not retry it', async () => {
+    const send = vi.fn(async (): Promise<ProviderResponse> => ({ status: 307, headers: { location: 'https://elsewhere.example.test/collect?key=leak' }, body: '' }))
+    const created = createDeliveryLane(provider, { transport: { send }, concurrency: 1, timeoutMs: 1_000, retryLimit: 3, backoff: () => 0, maxRetryAfterMs: 10_000, now: Date.now, random: Math.random, redact: keep })
+    const delivery = await new Promise<Delivery>((resolve) => created.enqueue({ item: {}, deadline, listener: { delivered: (_slot, done) => resolve(done) }, slot: 0 }))
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, httpStatus: 307, error: { code: 'redirect_refused' } })
+    expect(delivery.error?.message).toContain('https://elsewhere.example.test')
+    expect(delivery.error?.message).not.toContain('leak')
+    expect(send).toHaveBeenCalledTimes(1)
+  })
+
+  it('fails an answer over maxResponseBytes as response_too_large, maybe delivered, not retried', async () => {
+    const send = vi.fn(async (): Promise<ProviderResponse> => Promise.reject(Object.assign(new Error('the answer passed 10 bytes'), { name: 'ResponseTooLargeError' })))
+    const created = createDeliveryLane(provider, { transport: { send }, concurrency: 1, timeoutMs: 1_000, retryLimit: 3, backoff: () => 0, maxRetryAfterMs: 10_000, now: Date.now, random: Math.random, redact: keep, maxResponseBytes: 10 })
+    const delivery = await new Promise<Delivery>((resolve) => created.enqueue({ item: {}, deadline, listener: { delivered: (_slot, done) => resolve(done) }, slot: 0 }))
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, maybeDelivered: true, error: { code: 'response_too_large' } })
+    expect(send).toHaveBeenCalledTimes(1)
+    expect(send.mock.calls[0]).toEqual([expect.anything(), expect.objectContaining({ maxResponseBytes: 10 })])
+  })
+})
+
+describe('the circuit breaker, on a burst that is only unlucky', () => {
+  it('stays closed through a run of 19 failures among 30 % failing at random, and opens at 20 in a row', async () => {
+    // Attempts fail by a fixed pattern: 3 in 10 (runs of 3), and a run of 19 in the middle. Ten in a row opened it
+    // before; a burst of 20,000 identifies at 30 % failures met such a run about one time in nine.
+    let attempt = 0
+    const fails = (n: number) => (n >= 500 && n < 519) || n % 10 < 3
+    const send = vi.fn(async (): Promise<ProviderResponse> => ({ status: fails(attempt++) ? 503 : 200, headers: {}, body: {} }))
+    const created = createDeliveryLane(provider, { transport: { send }, concurrency: 8, timeoutMs: 1_000, retryLimit: 6, backoff: () => 0, maxRetryAfterMs: 10_000, now: Date.now, random: Math.random, redact: keep })
+    const deadline = { at: Number.POSITIVE_INFINITY, ms: Number.POSITIVE_INFINITY }
+    const deliveries = await Promise.all(Array.from({ length: 2_000 }, () => new Promise<Delivery>((resolve) => created.enqueue({ item: {}, deadline, listener: { delivered: (_slot, done) => resolve(done) }, slot: 0 }))))
+    expect(deliveries.filter((delivery) => delivery.error?.code === 'circuit_open')).toEqual([])
+    expect(deliveries.every((delivery) => delivery.status === 'delivered')).toBe(true)
+
+    const down = vi.fn(async (): Promise<ProviderResponse> => ({ status: 503, headers: {}, body: {} }))
+    const failing = createDeliveryLane(provider, { transport: { send: down }, concurrency: 1, timeoutMs: 1_000, retryLimit: 0, backoff: () => 0, maxRetryAfterMs: 10_000, now: Date.now, random: Math.random, redact: keep })
+    const outcomes = await Promise.all(Array.from({ length: 30 }, () => new Promise<Delivery>((resolve) => failing.enqueue({ item: {}, deadline, listener: { delivered: (_slot, done) => resolve(done) }, slot: 0 }))))
+    expect(down).toHaveBeenCalledTimes(20)
+    expect(outcomes.filter((outcome) => outcome.error?.code === 'circuit_open')).toHaveLength(10)
+  })
+})

@@ -1,7 +1,7 @@
 import type { Agent } from 'node:http'
 import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
 import { serializeBody } from '@idstitch/core/internal'
-import { boundAttempt, createTargets, flattenHeaders, parseBody, type AttemptLimits, type Target, type Transport } from './transport.js'
+import { boundAttempt, capOf, createTargets, flattenHeaders, parseBody, responseTooLarge, type AttemptLimits, type Target, type Transport } from './transport.js'
 
 type Stack = { request: typeof import('node:http').request; agent: Agent }
 
@@ -54,16 +54,33 @@ export const createNodeHttpTransport = ({ connections = 8 }: { connections?: num
       const outgoing = stack.request(
         { hostname: target.hostname, port: target.port, path: target.path, method: request.method, headers: request.headers, agent: stack.agent, ...(limits.signal ? { signal: limits.signal } : {}) },
         (response) => {
-          let text = ''
-          response.setEncoding('utf8')
-          response.on('data', (chunk: string) => {
-            text += chunk
-          })
+          // At most `cap` bytes are read (node:http decompresses nothing): past them, or when the length the
+          // provider declares is already past them, the connection is dropped and the attempt fails.
+          const cap = capOf(limits)
+          const chunks: Buffer[] = []
+          let size = 0
+          // Destroyed without an error: a response that had already all arrived has handed its socket back to the
+          // agent, where an error emitted on it would have no listener (an uncaught exception). The error is ours.
+          const tooLarge = () => {
+            ended = responseTooLarge(cap)
+            response.destroy()
+            outgoing.destroy()
+            fail(ended)
+          }
           response.on('error', fail)
+          if (Number(response.headers['content-length']) > cap) return tooLarge()
+          response.on('data', (chunk: Buffer) => {
+            if (ended) return
+            size += chunk.length
+            if (size > cap) return tooLarge()
+            chunks.push(chunk)
+          })
           response.on('end', () => {
+            if (ended) return fail(ended)
             try {
               clearTimeout(timer)
               const received = flattenHeaders(response.headers)
+              const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')
               resolve({ status: response.statusCode ?? 0, headers: received, body: parseBody(text, received['content-type'] ?? null) })
             } catch (error) {
               fail(error)

@@ -43,6 +43,13 @@ export interface ClientOptions {
   concurrency?: number
   /** Identifies accepted and not yet finished; past it, `identify()` reports `queue_full` at once. Default 50,000 (a burst of 20,000 batched identifies peaks near 100 MB). */
   maxQueue?: number
+  /**
+   * The most bytes of a provider's answer read per attempt, after any
+   * decompression. Past it the connection is dropped and the provider's
+   * result fails with `response_too_large` (not retried: the request may have
+   * been accepted). Default 1 MiB (1,048,576), far above any provider's answer.
+   */
+  maxResponseBytes?: number
   /** Default: warnings and errors to the console. `false` for silence. */
   logger?: Logger | false
   /** Called once for each `failed` or `invalid` result. Without it, they are logged as errors. */
@@ -85,6 +92,7 @@ export interface ResolvedOptions {
   maxRetryAfterMs: number
   concurrency: number
   maxQueue: number
+  maxResponseBytes: number
   logger: Logger | false | undefined
   onError: ClientOptions['onError']
   fetch: typeof fetch | undefined

@@ -23,7 +23,7 @@ export interface Redactor {
 /** Any credential, when no provider is configured to recognise it (`createRedact` with no secrets). */
 const credentials = createRedact([])
 /** Headers whose value is a credential whatever it looks like. */
-const SECRET_HEADER = /^(authorization|x-api-key|key|api-key|cookie)$|token|secret/i
+export const SECRET_HEADER = /^(authorization|x-api-key|key|api-key|cookie)$|token|secret/i
 
 /**
  * A redactor for the secrets of `providers` (each provider redacts its own:

@@ -176,3 +176,46 @@ describe('the identify relay behind a proxy', () => {
     }
   })
 })
+
+describe('the identify relay, second review', () => {
+  it.each(['$email', '$name', '$phone', '$first_name', 'Email', 'email_address', 'emailAddress', 'phoneNumber', 'fullName'])(
+    'refuses the identity trait %s from the browser in any provider spelling or case',
+    async (trait) => {
+      const { relay, identified } = handler()
+      const response = await answer(await relay(request({ body: JSON.stringify({ traits: { [trait]: 'Mallory' } }) })))
+      expect(response).toMatchObject({ status: 400, body: { error: { code: 'forbidden_trait' } } })
+      expect(identified).toEqual([])
+    },
+  )
+
+  it("lets a vouched trait replace the browser's under its provider spellings too ($email for email)", async () => {
+    const { relay, identified } = handler({ authenticate: () => ({ userId: 'usr_session', traits: { email: 'ada@example.com' } }), browserTraits: ['$email', '$name', 'plan'] })
+    await relay(request({ body: JSON.stringify({ traits: { $email: 'mallory@evil.test', $name: 'Mallory', plan: 'pro' } }) }))
+    expect(identified[0]?.traits).toEqual({ $name: 'Mallory', plan: 'pro', email: 'ada@example.com' })
+  })
+
+  it('answers an identify every provider refused with a code and the body field, never an adapter\'s or the app\'s words', async () => {
+    const issue = { provider: 'crm', path: 'body', message: 'builder threw: lookup failed: postgres://app:S3cretDbPass@10.0.0.5/crm' }
+    const refused = Object.assign(new Error(`[idstitch] crm: ${issue.path} ${issue.message}`), { code: 'validation_failed', issues: [issue] })
+    const { client } = recording({ ok: false, results: [{ provider: 'crm', status: 'invalid', attempts: 0, error: refused as never }] })
+    const text = await (await createIdentifyHandler({ client, authenticate: () => 'usr_session' })(request({ body: '{}' }))).text()
+    expect(JSON.parse(text)).toEqual({ error: { code: 'invalid_body', message: 'the identify is invalid (the server logs why)' } })
+    expect(text).not.toContain('S3cret')
+    const onTraits = Object.assign(new Error('x'), { code: 'validation_failed', issues: [{ path: 'traits.plan', message: 'must be a string, says the adapter' }] })
+    const named = recording({ ok: false, results: [{ provider: 'crm', status: 'invalid', attempts: 0, error: onTraits as never }] })
+    expect(await (await createIdentifyHandler({ client: named.client, authenticate: () => 'usr_session' })(request({ body: '{}' }))).json()).toEqual({ error: { code: 'invalid_body', message: 'traits.plan is invalid' } })
+  })
+
+  it('answers a CORS preflight from an allowed origin, and adds CORS headers to its answers; refuses any other origin', async () => {
+    const { relay, identified } = handler({ allowedOrigins: ['https://www.example.test'] })
+    const preflight = await relay(request({ method: 'OPTIONS', headers: { origin: 'https://www.example.test', 'access-control-request-method': 'POST' } }))
+    expect(preflight.status).toBe(204)
+    expect(Object.fromEntries(preflight.headers)).toMatchObject({ 'access-control-allow-origin': 'https://www.example.test', 'access-control-allow-credentials': 'true', 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type' })
+    const posted = await relay(request({ headers: { origin: 'https://www.example.test' }, body: '{}' }))
+    expect(posted.status).toBe(200)
+    expect(posted.headers.get('access-control-allow-origin')).toBe('https://www.example.test')
+    expect((await relay(request({ method: 'OPTIONS', headers: { origin: 'https://evil.test' } }))).status).toBe(403)
+    expect((await relay(request({ headers: { origin: 'https://evil.test' }, body: '{}' }))).headers.get('access-control-allow-origin')).toBeNull()
+    expect(identified).toHaveLength(1)
+  })
+})

@@ -1,5 +1,5 @@
 import { RELAY_BODY_FIELDS, isUuid, type RelayBody } from '@idstitch/core/cookies'
-import { IDENTITY_TRAITS, isPlainObject, namesOf } from '@idstitch/core/internal'
+import { identityTraitOf, isIdentityTrait, isPlainObject, namesOf } from '@idstitch/core/internal'
 import type { IdentifyMessage, IdstitchError } from '@idstitch/core'
 import type { IdstitchClient } from './client.js'
 import { getAnonymousIds } from './cookies.js'
@@ -97,8 +97,9 @@ const refuse = ({ status, code, message, headers }: Refusal): Response => json(s
 const isRefusal = (value: unknown): value is Refusal => typeof value === 'object' && value !== null && 'status' in value && 'code' in value
 
 const ALLOWED_FIELDS: ReadonlySet<string> = new Set(RELAY_BODY_FIELDS)
+/** A field of the relay's body, as a refusal may name it: `anonymousId`, `traits.plan`. */
+const BODY_PATH = /^(?:anonymousId|userId|traits(?:\.[\w$-]{1,64})?)$/
 /** Identity traits and every alias of them. */
-const IDENTITY_NAMES: ReadonlySet<string> = new Set(IDENTITY_TRAITS.flatMap(namesOf))
 /** Users whose throttle is remembered at once; the oldest is forgotten past it. */
 const MAX_THROTTLED_USERS = 10_000
 
@@ -198,9 +199,21 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
   const throttle = options.throttle === false ? undefined : createThrottle(options.throttle ?? { limit: 5, windowMs: 60_000 })
   const tooLarge: Refusal = { status: 413, code: 'body_too_large', message: `the body must be at most ${maxBodyBytes} bytes` }
 
+  /** The CORS headers for a request from one of `allowedOrigins` (the browser reads no answer without them); none otherwise. */
+  const corsOf = (request: Request): Record<string, string> => {
+    const origin = request.headers.get('origin')
+    return origin !== null && allowedOrigins.has(origin.toLowerCase()) ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' } : {}
+  }
+
+  /** A preflight from an allowed origin: which method and header the relay takes. Any other origin is refused. */
+  const preflight = (cors: Record<string, string>): Response =>
+    Object.keys(cors).length > 0
+      ? new Response(null, { status: 204, headers: { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' } })
+      : refuse({ status: 403, code: 'forbidden_origin', message: 'this origin may not call the relay' })
+
   /** Method, origin, content type and declared length: refused before anything else runs. */
   const checkRequest = (request: Request): Refusal | undefined => {
-    if (request.method !== 'POST') return { status: 405, code: 'method_not_allowed', message: 'use POST', headers: { allow: 'POST' } }
+    if (request.method !== 'POST') return { status: 405, code: 'method_not_allowed', message: 'use POST', headers: { allow: 'POST, OPTIONS' } }
     const origin = request.headers.get('origin')?.toLowerCase() ?? null
     const sameOrigin = origin !== null && origin === ownOrigin(request, options.trustProxy === true)
     if (!sameOrigin && !(origin !== null && allowedOrigins.has(origin))) {
@@ -261,23 +274,32 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
 
   /** The browser's traits it may set, under the server's: a vouched trait wins under each of its names. */
   const traitsOf = (browser: Record<string, unknown> | undefined, vouched: Record<string, unknown> | undefined): Record<string, unknown> | Refusal | undefined => {
-    const forbidden = Object.keys(browser ?? {}).find((name) => (browserTraits ? !browserTraits.has(name) : IDENTITY_NAMES.has(name)))
+    // Identity traits in any provider's spelling and any case (`$email`, `Email`, `emailAddress`): core's one list.
+    const forbidden = Object.keys(browser ?? {}).find((name) => (browserTraits ? !browserTraits.has(name) : isIdentityTrait(name)))
     if (forbidden !== undefined) {
       return { status: 400, code: 'forbidden_trait', message: `traits.${forbidden} may not come from the browser; vouch for it in authenticate(), or list it in browserTraits` }
     }
     if (!vouched) return browser
     const merged: Record<string, unknown> = { ...browser }
     for (const name of Object.keys(vouched).flatMap(namesOf)) delete merged[name]
+    // A vouched identity trait also replaces the browser's under any other spelling of it (`email` replaces `$email`).
+    const vouchedIdentities = new Set(Object.keys(vouched).map(identityTraitOf))
+    vouchedIdentities.delete(undefined)
+    for (const name of Object.keys(merged)) if (vouchedIdentities.has(identityTraitOf(name))) delete merged[name]
     return { ...merged, ...vouched }
   }
 
-  /** What the browser is told: each provider's status and error code, nothing a provider said. */
+  /**
+   * What the browser is told: each provider's status and error code, never a message written by a provider, an
+   * adapter or the app (an adapter's or a body builder's error can hold anything: a database URL, a token). A
+   * message every provider refused is a 400 naming the field at fault when it is one of the body's.
+   */
   const answer = (result: Awaited<ReturnType<IdentifyTarget['identify']>>): Response => {
     const first = result.results[0]?.error
     if (result.results.every((entry) => entry.status === 'invalid') && first && 'issues' in first) {
-      // The message itself is invalid for every provider: idstitch's own validation, about the browser's input.
-      const issue = (first as { issues: { path: string; message: string }[] }).issues[0]
-      return refuse({ status: 400, code: 'invalid_body', message: issue ? `${issue.path} ${issue.message}` : 'invalid message' })
+      const path = (first as { issues: { path?: unknown }[] }).issues[0]?.path
+      const field = typeof path === 'string' && BODY_PATH.test(path) ? path : undefined
+      return refuse({ status: 400, code: 'invalid_body', message: field ? `${field} is invalid` : 'the identify is invalid (the server logs why)' })
     }
     const body: RelayResponseBody = {
       ok: result.ok,
@@ -291,30 +313,40 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
     return json(200, body)
   }
 
+  /** The relay's answer to `request`, before CORS. */
+  const handle = async (request: Request): Promise<Response> => {
+    const refused = checkRequest(request)
+    if (refused) return refuse(refused)
+    const identity = await identityOf(request)
+    if (isRefusal(identity)) return refuse(identity)
+    const throttled = checkThrottle(identity.userId)
+    if (throttled) return refuse(throttled)
+    const body = await bodyOf(request, identity.userId)
+    if (isRefusal(body)) return refuse(body)
+    const traits = traitsOf(body.traits, identity.traits)
+    if (isRefusal(traits)) return refuse(traits)
+    const result = await options.client.identify({
+      userId: identity.userId,
+      anonymousId: body.anonymousId,
+      // Each tool's own id comes from the cookies the request carries, never from the body.
+      anonymousIds: getAnonymousIds(request),
+      traits,
+      ...(identity.context ? { context: identity.context } : {}),
+    })
+    return answer(result)
+  }
+
   return async (request) => {
+    const cors = corsOf(request)
+    if (request.method === 'OPTIONS') return preflight(cors)
+    let response: Response
     try {
-      const refused = checkRequest(request)
-      if (refused) return refuse(refused)
-      const identity = await identityOf(request)
-      if (isRefusal(identity)) return refuse(identity)
-      const throttled = checkThrottle(identity.userId)
-      if (throttled) return refuse(throttled)
-      const body = await bodyOf(request, identity.userId)
-      if (isRefusal(body)) return refuse(body)
-      const traits = traitsOf(body.traits, identity.traits)
-      if (isRefusal(traits)) return refuse(traits)
-      const result = await options.client.identify({
-        userId: identity.userId,
-        anonymousId: body.anonymousId,
-        // Each tool's own id comes from the cookies the request carries, never from the body.
-        anonymousIds: getAnonymousIds(request),
-        traits,
-        ...(identity.context ? { context: identity.context } : {}),
-      })
-      return answer(result)
+      response = await handle(request)
     } catch {
       // authenticate() or the request stream failed: answer, never crash the app.
-      return refuse({ status: 500, code: 'internal_error', message: 'the identify relay failed' })
+      response = refuse({ status: 500, code: 'internal_error', message: 'the identify relay failed' })
     }
+    for (const [name, value] of Object.entries(cors)) response.headers.set(name, value)
+    return response
   }
 }

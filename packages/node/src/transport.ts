@@ -16,14 +16,33 @@ export interface AttemptLimits {
   deadlineMs: number
   /** Given to a transport that is not `bounded`: aborted at the deadline or when a response stalls; reject. */
   signal?: AbortSignal
+  /**
+   * The most bytes of the answer's body to read, counted after any
+   * decompression (default {@link DEFAULT_MAX_RESPONSE_BYTES}). Past them the
+   * transport drops the connection and rejects with an error named
+   * `'ResponseTooLargeError'`: a broken or hostile endpoint must not exhaust
+   * the host's memory (a body over V8's string limit would crash the process).
+   */
+  maxResponseBytes?: number
 }
+
+/** What a transport reads of an answer's body at most unless told otherwise: 1 MiB, far above any provider's documented answer. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576
+
+/** The error a transport rejects with when an answer's body passed `maxResponseBytes`. */
+export const responseTooLarge = (maxResponseBytes: number): Error =>
+  Object.assign(new Error(`the answer's body passed ${maxResponseBytes} bytes; the connection was dropped`), { name: 'ResponseTooLargeError' })
+
+/** The cap on an attempt's answer. */
+export const capOf = (limits: AttemptLimits): number => limits.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
 
 /**
  * Sends one described request and returns the response with its body read
  * and parsed, whatever its status: the provider's adapter decides what a
- * status means. Rejects only when no whole HTTP response arrived (network
- * error, `timeoutMs`, the deadline, or `signal` aborted). This is the seam to
- * swap in another HTTP stack.
+ * status means. Follows no redirect: a 3xx is returned as it is (the lane
+ * fails it as `redirect_refused`). Rejects only when no whole HTTP response
+ * arrived (network error, `timeoutMs`, the deadline, `signal` aborted, or a
+ * body over `maxResponseBytes`). This is the seam to swap in another HTTP stack.
  */
 export interface Transport {
   send(request: ProviderRequest, limits: AttemptLimits): Promise<ProviderResponse>

@@ -1,7 +1,7 @@
 import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
 import { checkTransportOptions, serializeBody } from '@idstitch/core/internal'
 import { Agent, type Dispatcher } from 'undici'
-import { boundAttempt, createTargets, flattenHeaders, parseBody, type AttemptLimits, type Transport } from './transport.js'
+import { boundAttempt, capOf, createTargets, flattenHeaders, parseBody, responseTooLarge, type AttemptLimits, type Transport } from './transport.js'
 
 /** Options of {@link createUndiciTransport}. */
 export interface UndiciTransportOptions {
@@ -21,18 +21,23 @@ class Exchange implements Dispatcher.DispatchHandler {
   private status = 0
   private headers: Record<string, string> = {}
   private readonly chunks: Buffer[] = []
+  private size = 0
   private readonly timer: ReturnType<typeof setTimeout>
+  /** The most bytes of the body to read (undici decompresses nothing). */
+  private readonly cap: number
 
   constructor(
     limits: AttemptLimits,
     private readonly resolve: (response: ProviderResponse) => void,
     private readonly reject: (error: unknown) => void,
   ) {
+    this.cap = capOf(limits)
     this.timer = boundAttempt(limits, (error) => this.end(error))
   }
 
   /** Ends the attempt now; a request still waiting for a free connection is aborted before it is written. */
   private end(error: Error): void {
+    clearTimeout(this.timer)
     this.ended = error
     this.controller?.abort(error)
     this.reject(error)
@@ -46,13 +51,18 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.status = statusCode
     this.headers = flattenHeaders(headers)
+    if (Number(this.headers['content-length']) > this.cap) this.end(responseTooLarge(this.cap))
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk)
+    if (this.ended) return
+    this.size += chunk.length
+    if (this.size > this.cap) this.end(responseTooLarge(this.cap))
+    else this.chunks.push(chunk)
   }
 
   onResponseEnd(): void {
+    if (this.ended) return
     clearTimeout(this.timer)
     const text = Buffer.concat(this.chunks).toString('utf8')
     this.resolve({ status: this.status, headers: this.headers, body: parseBody(text, this.headers['content-type'] ?? null) })

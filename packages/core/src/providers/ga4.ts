@@ -1,4 +1,4 @@
-import { IDENTITY_TRAITS, namesOf } from '../traits.js'
+import { isIdentityTrait } from '../traits.js'
 import { anonymousIdFor, defineProvider, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type FieldIssue, type ProviderOutcome, type Warning } from '../provider.js'
 
 // Google Analytics 4's Measurement Protocol, as documented (read 2026-12-02):
@@ -43,7 +43,6 @@ const MAX_USER_PROPERTIES = 25
 const MAX_NAME = 24
 const MAX_VALUE = 36
 const RESERVED = new Set(['first_open_time', 'first_visit_time', 'last_deep_link_referrer', 'user_id', 'first_open_after_install'])
-const PII: ReadonlySet<string> = /* @__PURE__ */ new Set(/* @__PURE__ */ IDENTITY_TRAITS.flatMap(namesOf))
 const GA_CLIENT_ID = /^\d{1,20}\.\d{1,20}$/
 
 /** The traits as GA4 user properties, or why they cannot be. */
@@ -52,7 +51,8 @@ const userProperties = (traits: Readonly<Record<string, unknown>>) => {
   const issues: FieldIssue[] = []
   let leftOut = false
   for (const [name, value] of Object.entries(traits)) {
-    if (PII.has(name)) {
+    // Any spelling, any case (`Email`, `email_address`, `phoneNumber`, `fullName`): the policy forbids the data, not a name.
+    if (isIdentityTrait(name)) {
       leftOut = true
       continue
     }

@@ -104,14 +104,17 @@ const hashId = (text: string): string => {
 
 const insertIdOf = (messageId: string): string => (INSERT_ID.test(messageId) && !isPlaceholder(messageId) ? messageId : `h-${hashId(messageId)}`)
 
-/** Traits as profile properties: the ones Mixpanel reserves under their `$` names (a `$` name given as such wins). */
+/**
+ * Traits as profile properties: the ones Mixpanel reserves under their `$`
+ * names. A trait under its plain name wins over the same trait given under
+ * its `$` name (`email` over `$email`): the plain name is the one the relay
+ * lets only the server vouch for, so a `$email` from elsewhere never
+ * replaces it.
+ */
 const profileProperties = (traits: Readonly<Record<string, unknown>>): Record<string, unknown> => {
   const properties: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(traits)) {
-    const reserved = Object.hasOwn(RESERVED_PROFILE, name) ? (RESERVED_PROFILE[name] as string) : undefined
-    if (reserved === undefined) properties[name] = value
-    else if (!Object.hasOwn(traits, reserved)) properties[reserved] = value
-  }
+  for (const [name, value] of Object.entries(traits)) if (!Object.hasOwn(RESERVED_PROFILE, name)) properties[name] = value
+  for (const [name, value] of Object.entries(traits)) if (Object.hasOwn(RESERVED_PROFILE, name)) properties[RESERVED_PROFILE[name] as string] = value
   return properties
 }
 

@@ -103,11 +103,13 @@ export const monterosa = /* @__PURE__ */ defineProvider<MonterosaOptions, Monter
       config.provider === 'noLogin'
         ? { ...common, provider: 'noLogin', externalId: event.userId, appProfile: { ...event.traits } }
         : { ...common, provider: config.provider, data: { ...event.traits } }
-    return { type: 'item', item: token ? Object.assign(item, { [TOKEN]: token }) : item }
+    // Only a user's own token travels with the item (a symbol key, which @idstitch/queue never stores in Redis); a
+    // static token is the provider's configuration, which the request adds, so such items can be queued.
+    return { type: 'item', item: token && typeof config.token === 'function' ? Object.assign(item, { [TOKEN]: token }) : item }
   },
   request: ([item], config) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' }
-    const token = item?.[TOKEN]
+    const token = item?.[TOKEN] ?? (typeof config.token === 'string' ? config.token : undefined)
     if (token) headers.authorization = `Bearer ${token}`
     return { method: 'PUT', url: config.url, headers, body: item }
   },
