@@ -134,4 +134,41 @@ describe('@idstitch/queue, second review', () => {
     expect(await until(() => sandbox.accepted.some((identify) => identify.provider === 'monterosa' && identify.traits.plan === 'pro'), 10_000)).toBe(true)
     expect(await everythingInRedis()).not.toContain(STATIC_TOKEN)
   })
+
+  it('reports a second enqueue of a messageId that says something else as message_id_conflict, and takes the same one again as queued', async () => {
+    await fresh()
+    const queue = track(createQueue({ connection: redis.url, prefix, logger: false, onError: () => {}, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url })] }))
+    const first = await queue.identify({ userId: 'usr_same_id', traits: { plan: 'free' } }, { messageId: 'msg-1' })
+    expect(first.results[0]?.status).toBe('queued')
+    // The same identify again (an app retrying its request), another time: one job, as before.
+    expect((await queue.identify({ userId: 'usr_same_id', traits: { plan: 'free' }, timestamp: new Date(Date.now() + 1_000) }, { messageId: 'msg-1' })).results[0]?.status).toBe('queued')
+    // Another producer, the same message id, other traits: BullMQ kept the first and said nothing; idstitch says so.
+    const second = await queue.identify({ userId: 'usr_same_id', traits: { plan: 'pro' } }, { messageId: 'msg-1' })
+    expect(second.ok).toBe(false)
+    expect(second.results[0]).toMatchObject({ status: 'failed', error: { code: 'message_id_conflict' } })
+    expect(await new Queue('pathbound', { connection: client, prefix }).getJobCounts('waiting')).toEqual({ waiting: 1 })
+  })
+
+  it('dead-letters a job whose data in Redis is not JSON, instead of taking it up again forever', async () => {
+    await fresh()
+    const raw = new Queue('pathbound', { connection: client, prefix })
+    await raw.add('identify', { v: 1 }, { jobId: 'garbled' })
+    await client.hset(`${prefix}:pathbound:garbled`, 'data', 'not json{')
+    const worker = track(createWorker({ connection: redis.url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))
+    expect(await until(() => worker.counts().pathbound?.deadLetters === 1, 10_000)).toBe(true)
+    expect(await raw.getJobCounts('active', 'failed', 'waiting')).toEqual({ active: 0, failed: 1, waiting: 0 })
+    expect(sandbox.requests).toHaveLength(0)
+  })
+
+  it('dead-letters at once a failure no later attempt can mend (a redirect, an answer over maxResponseBytes), by the one table of codes', async () => {
+    await fresh()
+    const queue = track(createQueue({ connection: redis.url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url })] }))
+    const worker = track(createWorker({ connection: redis.url, prefix, logger: false, onError: () => {}, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))
+    sandbox.faults.push({ status: 307, headers: { location: 'https://elsewhere.example.test/' } }, { bodyBytes: 2 * 1024 * 1024 })
+    await queue.identify({ userId: 'usr_redirected' })
+    await queue.identify({ userId: 'usr_huge_answer' })
+    expect(await until(() => worker.counts().pathbound?.deadLetters === 2, 10_000)).toBe(true)
+    expect(worker.counts().pathbound?.retried).toBe(0)
+    expect(sandbox.requests).toHaveLength(2)
+  })
 })

@@ -111,7 +111,7 @@ describe('@idstitch/queue on a real Redis', () => {
     const first = await queue.identify({ userId: 'usr_ada', anonymousId: VISITOR, traits: { email: 'ada@example.com' } }, { messageId: 'msg-1' })
     expect(first).toMatchObject({ ok: true, messageId: 'msg-1', results: [{ provider: 'pathbound', status: 'queued', jobId: 'pathbound.msg-1' }, { provider: 'segment', status: 'queued', jobId: 'segment.msg-1' }] })
     // The same message again (a retried login request): no second job.
-    expect((await queue.identify({ userId: 'usr_ada', anonymousId: VISITOR }, { messageId: 'msg-1' })).ok).toBe(true)
+    expect((await queue.identify({ userId: 'usr_ada', anonymousId: VISITOR, traits: { email: 'ada@example.com' } }, { messageId: 'msg-1' })).ok).toBe(true)
     expect(await queue.counts()).toEqual({ pathbound: { waiting: 1, active: 0, delayed: 0, failed: 0 }, segment: { waiting: 1, active: 0, delayed: 0, failed: 0 } })
 
     const invalid = await queue.identify({ userId: 'x'.repeat(101), anonymousId: 'not-a-uuid' })

@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'response_too_large'
   /** The provider answered with a redirect (3xx), which idstitch never follows: it would carry the credentials to another host. */
   | 'redirect_refused'
+  /** @idstitch/queue: a job with this message id, saying something else (another user, other ids or traits), is already queued; this identify was not enqueued. */
+  | 'message_id_conflict'
 
 /**
  * The base class of every error idstitch creates.

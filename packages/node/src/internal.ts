@@ -11,4 +11,4 @@ export { createNodeHttpTransport } from './node-http-transport.js'
 export { prepareFor, stampEvent, invalidResult, warnOnce, userIdOf, type Preparation } from './prepare.js'
 export { fingerprintOf } from './dedupe.js'
 // The core as this package bundles it (its own copy): what the queue delivers must be made of the same classes.
-export { JsonText } from '@idstitch/core/internal'
+export { JsonText, isPermanentFailure } from '@idstitch/core/internal'

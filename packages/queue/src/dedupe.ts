@@ -24,3 +24,6 @@ export const isDuplicate = async (redis: Redis, dedupe: { key: string; fingerpri
 export const remember = async (redis: Redis, dedupe: { key: string; fingerprint: string; ttlMs: number }): Promise<void> => {
   await redis.set(dedupe.key, dedupe.fingerprint, 'PX', dedupe.ttlMs)
 }
+
+/** What an identify says, whatever its time or context: its user, anonymous ids and traits, as a SHA-256. */
+export const contentDigest = (event: IdentifyEvent): string => sha256(`${event.userId}\u0000${fingerprintOf(event)}`)

@@ -20,6 +20,8 @@ export interface JobData {
   text?: boolean | undefined
   /** De-duplication: the Redis key of this user and provider, and the fingerprint of what the job says (both SHA-256, no personal data). */
   dedupe?: { key: string; fingerprint: string; ttlMs: number } | undefined
+  /** What the job says (user, anonymous ids, traits; not the time), as a SHA-256: a second enqueue of its message id is compared with it. */
+  digest?: string | undefined
 }
 
 /** A job read back from Redis is checked before it is sent: Redis is shared, and its data outlives versions. */
@@ -32,6 +34,7 @@ const schema = z.object({
   bytes: z.number().int().nonnegative().optional(),
   text: z.boolean().optional(),
   dedupe: z.object({ key: z.string().min(1), fingerprint: z.string().min(1), ttlMs: z.number().int().positive() }).optional(),
+  digest: z.string().optional(),
 })
 
 /**

@@ -4,7 +4,7 @@ import type { IdentifyMessage, Provider } from '@idstitch/core'
 import { createRedactor, invalidResult, prepareFor, safeLogger, stampEvent, userIdOf, warnOnce } from '@idstitch/node/internal'
 import { Queue } from 'bullmq'
 import { withDeadline } from './deadline.js'
-import { dedupeFor } from './dedupe.js'
+import { contentDigest, dedupeFor } from './dedupe.js'
 import { storable, type JobData } from './job.js'
 import { LIBRARY } from './library.js'
 import { jobId, queueName } from './names.js'
@@ -46,6 +46,15 @@ export interface IdentifyQueue {
 }
 
 const MESSAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/
+
+/** The content digest a job's stored data holds (BullMQ keeps it as JSON text), or undefined. */
+const digestOf = (stored: string): string | undefined => {
+  try {
+    return (JSON.parse(stored) as { digest?: string }).digest
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * Creates the producer side of `@idstitch/queue`: an app instance (a server,
@@ -91,12 +100,23 @@ export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
   let closed = false
 
   /**
-   * Adds the prepared items; resolves once Redis acknowledged every one. De-duplication is the worker's, just
-   * before it sends: checking here too cost a Redis round trip before every add (~20 µs of CPU an identify,
-   * a third of an enqueue; bench §6), to save a job that the worker skips anyway.
+   * Adds the prepared items; resolves once Redis acknowledged every one, with the slots whose message id was
+   * already queued saying something else (BullMQ keeps the first job of an id and says nothing of the second).
+   * The job's data is read on the same connection, just before the add and without waiting for it, so it costs
+   * no round trip. De-duplication is the worker's, just before it sends: checking here too cost a round trip
+   * before every add (~20 µs of CPU an identify, a third of an enqueue; bench §6).
    */
-  const add = (jobs: { slot: number; data: JobData }[]): Promise<unknown> =>
-    Promise.all(jobs.map(({ slot, data }) => (queues[slot] as Queue).add('identify', data, { jobId: jobId(data.provider, data.messageId) })))
+  const add = async (jobs: { slot: number; data: JobData }[]): Promise<Set<number>> => {
+    const conflicts = new Set<number>()
+    await Promise.all(
+      jobs.map(async ({ slot, data }) => {
+        const id = jobId(data.provider, data.messageId)
+        const [existing] = await Promise.all([redis.hget(`${options.prefix}:${queueName(data.provider)}:${id}`, 'data'), (queues[slot] as Queue).add('identify', data, { jobId: id })])
+        if (existing !== null && digestOf(existing) !== data.digest) conflicts.add(slot)
+      }),
+    )
+    return conflicts
+  }
 
   /** Every provider's result, enqueued or not. */
   const enqueue = async (message: IdentifyMessage, messageId: string): Promise<QueuedResult[]> => {
@@ -105,6 +125,7 @@ export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
     const { event } = stamped
     const results: QueuedResult[] = []
     const jobs: { slot: number; data: JobData }[] = []
+    const digest = contentDigest(event)
     providers.forEach((provider: Provider, slot) => {
       const prepared = prepareFor(provider, event, redact)
       if (!prepared.send) {
@@ -118,12 +139,16 @@ export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
       }
       warn(provider, prepared.warnings)
       const dedupe = options.dedupe === false ? undefined : dedupeFor(event, provider.name, options.prefix, options.dedupe.ttlMs)
-      jobs.push({ slot, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.item, bytes: prepared.bytes, text: kept.text, dedupe } })
+      jobs.push({ slot, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.item, bytes: prepared.bytes, text: kept.text, dedupe, digest } })
       results[slot] = { provider: provider.name, status: 'queued', jobId: jobId(provider.name, messageId) }
     })
     if (jobs.length === 0) return results
     try {
-      await withDeadline(add(jobs), options.deadlineMs)
+      for (const slot of await withDeadline(add(jobs), options.deadlineMs)) {
+        const { provider } = results[slot] as QueuedResult
+        const text = `[idstitch] ${provider}: a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId`
+        results[slot] = { provider, status: 'failed', error: new IdstitchError('message_id_conflict', text, { provider }) }
+      }
     } catch (error) {
       const reason = redact.text(error instanceof Error ? error.message : String(error))
       for (const { slot, data } of jobs) {

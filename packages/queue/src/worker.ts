@@ -1,7 +1,7 @@
 import { IdstitchError } from '@idstitch/node'
 import type { Provider } from '@idstitch/core'
-import { createDeliveryLane, createNodeHttpTransport, createRedactor, safeLogger, type Delivery } from '@idstitch/node/internal'
-import { Queue, RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq'
+import { createDeliveryLane, createNodeHttpTransport, createRedactor, isPermanentFailure, safeLogger, type Delivery } from '@idstitch/node/internal'
+import { Queue, RateLimitError, UnrecoverableError, Worker, type Job, type JobJson } from 'bullmq'
 import { isDuplicate, remember } from './dedupe.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
@@ -35,11 +35,8 @@ export interface IdentifyWorker {
 }
 
 /** 4xx other than 408 and 429, or a message the adapter refuses: retrying cannot help. */
-const isPermanent = (delivery: Delivery): boolean => {
-  const status = delivery.httpStatus
-  if (status !== undefined) return status >= 400 && status < 500 && status !== 408 && status !== 429
-  return delivery.error?.code === 'internal_error' || delivery.error?.code === 'validation_failed'
-}
+/** A failure that no later attempt can mend, or that must not be sent again: by the one table of error codes (core's error-codes.ts). */
+const isPermanent = (delivery: Delivery): boolean => isPermanentFailure(delivery.error?.code, delivery.httpStatus)
 
 /** BullMQ's rate limiter counts jobs per fixed window from the window's first job; the margin keeps a sliding window at the provider within its limit despite request latency. */
 const limiterFor = (rateLimit: Provider['rateLimit']) =>
@@ -58,6 +55,21 @@ const limiterFor = (rateLimit: Provider['rateLimit']) =>
  * const worker = createWorker({ connection: process.env.REDIS_URL!, providers: [pathbound({ apiKey })], concurrency: 16 })
  * process.on('SIGTERM', () => worker.close())
  */
+/**
+ * BullMQ's worker, but for a job whose stored data (or options) is not JSON: BullMQ failed to read it before
+ * any processor ran, left it active, and took it up again at every stall check, forever (`drain` never ended).
+ * Here it reaches the processor with data that is no idstitch job, which dead-letters it like any other.
+ */
+class ReadingWorker extends Worker {
+  protected override createJob(data: JobJson, jobId: string): Job {
+    try {
+      return super.createJob(data, jobId)
+    } catch {
+      return super.createJob({ ...data, data: JSON.stringify({ unreadable: 'the job data in Redis is not JSON' }), opts: '{}' } as unknown as JobJson, jobId)
+    }
+  }
+}
+
 export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const options = resolveWorkerOptions(workerOptions)
   const redact = createRedactor(options.providers)
@@ -121,7 +133,7 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
       throw stored(new Error(), error, delivery.httpStatus)
     }
 
-    const worker: Worker = new Worker(
+    const worker: Worker = new ReadingWorker(
       queueName(provider.name),
       async (job: Job) => {
         const read = readJobData(job.data)
