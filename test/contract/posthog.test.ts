@@ -29,7 +29,7 @@ describe('posthog: identify', () => {
   it("POSTs /batch/ with the project key and a $identify carrying posthog-js's own anonymous id, read from its cookie", async () => {
     const result = await client().identify({ userId: 'usr_ph_1', anonymousId: VISITOR, anonymousIds: getAnonymousIds(cookie), traits: { email: 'ada@example.com', plan: 'pro' } })
     expect(result.results[0]).toMatchObject({ provider: 'posthog', status: 'delivered', httpStatus: 200 })
-    expect(server.accepted).toEqual([{ provider: 'posthog', userId: 'usr_ph_1', anonymousId: POSTHOG_ID, traits: { email: 'ada@example.com', plan: 'pro' }, at: expect.any(String) }])
+    expect(server.accepted).toEqual([{ provider: 'posthog', location: 'none', userId: 'usr_ph_1', anonymousId: POSTHOG_ID, traits: { email: 'ada@example.com', plan: 'pro' }, at: expect.any(String) }])
     const body = server.requests[0]?.body as { api_key: string; batch: { event: string; uuid: string; properties: Record<string, unknown> }[] }
     expect(body.api_key).toBe(KEY)
     expect(body.batch[0]).toMatchObject({ event: '$identify', uuid: expect.stringMatching(/^[0-9a-f-]{36}$/), properties: { $lib: '@idstitch/node' } })
@@ -40,6 +40,15 @@ describe('posthog: identify', () => {
     await Promise.all(['usr_ph_a', 'usr_ph_b', 'usr_ph_c'].map((userId) => idstitch.identify({ userId, anonymousId: VISITOR })))
     expect(server.requests).toHaveLength(1)
     expect(server.accepted.map((identify) => [identify.userId, identify.anonymousId])).toEqual([['usr_ph_a', VISITOR], ['usr_ph_b', VISITOR], ['usr_ph_c', VISITOR]])
+  })
+
+  it("places the person by context.ip as $ip, and never by the server's own address: $geoip_disable without one", async () => {
+    const idstitch = client()
+    await idstitch.identify({ userId: 'usr_ph_ip', context: { ip: '203.0.113.7' } })
+    await idstitch.identify({ userId: 'usr_ph_noip' })
+    expect(server.accepted.map((identify) => [identify.userId, identify.location])).toEqual([['usr_ph_ip', '203.0.113.7'], ['usr_ph_noip', 'none']])
+    const invalid = await idstitch.identify({ userId: 'usr_ph_bad', context: { ip: 'localhost; drop' } })
+    expect(invalid.results[0]).toMatchObject({ status: 'invalid', error: { issues: [{ path: 'context.ip' }] } })
   })
 
   it('reports a refused key as a failed result, the key redacted', async () => {

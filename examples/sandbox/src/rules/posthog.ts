@@ -11,6 +11,10 @@ import { isJson } from './shared.js'
 // - an `$identify` event links the anonymous id in `$anon_distinct_id` to the
 //   `distinct_id`, and `$set` sets person properties;
 // - hosts: https://us.i.posthog.com (US), https://eu.i.posthog.com (EU), or self-hosted.
+// - location (posthog.com/docs/cdp/geoip-enrichment): an event is placed by its `$ip` property, a string,
+//   else by the address that sent it (for a server, the data centre's); `$geoip_disable: true` turns the
+//   lookup off (posthog-node sends it by default since 3.0). The stand-in records where it would place the
+//   person: `location` is `$ip`, `'none'` with `$geoip_disable`, else `'sender'`.
 // Error bodies are `{ type, code, detail }`, `invalid_api_key` for a wrong key.
 
 export interface PosthogRuleOptions {
@@ -22,7 +26,7 @@ const event = z.looseObject({
   event: z.string({ error: 'event is required' }).min(1, 'event is required'),
   distinct_id: z.optional(z.union([z.string().min(1), z.number()])),
   timestamp: z.optional(z.iso.datetime({ offset: true, error: 'timestamp must be ISO 8601' })),
-  properties: z.optional(z.looseObject({ distinct_id: z.optional(z.union([z.string().min(1), z.number()])) })),
+  properties: z.optional(z.looseObject({ distinct_id: z.optional(z.union([z.string().min(1), z.number()])), $ip: z.optional(z.string('$ip must be a string')), $geoip_disable: z.optional(z.boolean()) })),
 })
 
 const refuse = (status: number, type: string, code: string, detail: string) => ({ response: { status, body: { type, code, detail, attr: null } } })
@@ -47,9 +51,10 @@ export const posthogRule = (options: PosthogRuleOptions): ProviderRule => ({
     return {
       response: { status: 200, body: { status: 1 } },
       accepted: identifies.map((item) => {
-        const properties = (item.properties ?? {}) as { $anon_distinct_id?: unknown; $set?: unknown }
+        const properties = (item.properties ?? {}) as { $anon_distinct_id?: unknown; $set?: unknown; $ip?: string; $geoip_disable?: boolean }
         return {
           provider: 'posthog',
+          location: properties.$ip ?? (properties.$geoip_disable === true ? 'none' : 'sender'),
           userId: distinct(item),
           ...(typeof properties.$anon_distinct_id === 'string' ? { anonymousId: properties.$anon_distinct_id } : {}),
           traits: typeof properties.$set === 'object' && properties.$set !== null ? (properties.$set as Record<string, unknown>) : {},
