@@ -5,7 +5,8 @@ import { isJson } from './shared.js'
 // Amplitude's HTTP V2 API, as documented at amplitude.com/docs/apis/analytics/http-v2
 // (read 2026-12-02): `POST /2/httpapi` with `api_key` and `events` in a JSON
 // body; each event needs an `event_type` and a `user_id` or `device_id`, each
-// at least 5 characters; at most 2,000 events a request (413 past it).
+// at least 5 characters, or `options.min_id_length` when the request sets it
+// ("options": { "min_id_length": n }); at most 2,000 events a request (413 past it).
 // Answers 200 `{ code, events_ingested, payload_size_bytes, server_upload_time }`,
 // 400 `{ code, error, missing_field?, events_with_invalid_fields? }`.
 
@@ -13,10 +14,14 @@ export interface AmplitudeRuleOptions {
   apiKeys: string[]
 }
 
-const id = z.optional(z.string().min(5, 'must be at least 5 characters'))
-const event = z
-  .looseObject({ event_type: z.string({ error: 'event_type is required' }).min(1), user_id: id, device_id: id, user_properties: z.optional(z.record(z.string(), z.unknown())) })
-  .refine((entry) => entry.user_id !== undefined || entry.device_id !== undefined, 'user_id or device_id is required')
+/** An event, its ids at least `shortest` characters long. */
+const eventOf = (shortest: number) => {
+  const id = z.optional(z.string().min(shortest, `must be at least ${shortest} characters`))
+  return z
+    .looseObject({ event_type: z.string({ error: 'event_type is required' }).min(1), user_id: id, device_id: id, user_properties: z.optional(z.record(z.string(), z.unknown())) })
+    .refine((entry) => entry.user_id !== undefined || entry.device_id !== undefined, 'user_id or device_id is required')
+}
+const requestOptions = z.optional(z.strictObject({ min_id_length: z.optional(z.int().min(1)) }, 'options must be { min_id_length }'))
 
 const refuse = (status: number, error: string, extra: Record<string, unknown> = {}) => ({ response: { status, body: { code: status, error, ...extra } } })
 
@@ -27,12 +32,14 @@ export const amplitudeRule = (options: AmplitudeRuleOptions): ProviderRule => ({
   path: '/2/httpapi',
   handle(request) {
     if (!isJson(request) || typeof request.body !== 'object' || request.body === null) return refuse(400, 'Invalid JSON request body')
-    const body = request.body as { api_key?: unknown; events?: unknown }
+    const body = request.body as { api_key?: unknown; events?: unknown; options?: unknown }
     if (body.api_key === undefined) return refuse(400, 'Request missing required field', { missing_field: 'api_key' })
     if (typeof body.api_key !== 'string' || !options.apiKeys.includes(body.api_key)) return refuse(400, 'Invalid API key')
     if (!Array.isArray(body.events) || body.events.length === 0) return refuse(400, 'Request missing required field', { missing_field: 'events' })
     if (body.events.length > 2000) return refuse(413, 'Payload too large')
-    const parsed = z.array(event).safeParse(body.events)
+    const settings = requestOptions.safeParse(body.options)
+    if (!settings.success) return refuse(400, 'Invalid options', { missing_field: 'options' })
+    const parsed = z.array(eventOf(settings.data?.min_id_length ?? 5)).safeParse(body.events)
     if (!parsed.success) return refuse(400, 'Invalid field values on some events', { events_with_invalid_fields: { [String(parsed.error.issues[0]?.path.slice(1).join('.') || 'event')]: [parsed.error.issues[0]?.path[0]] } })
     return {
       response: { status: 200, body: { code: 200, events_ingested: parsed.data.length, payload_size_bytes: Buffer.byteLength(request.raw), server_upload_time: Date.now() } },

@@ -16,6 +16,12 @@ export interface AmplitudeOptions {
   apiKey: string
   /** Defaults to `https://api2.amplitude.com/2/httpapi`; `https://api.eu.amplitude.com/2/httpapi` for EU data residency. */
   serverUrl?: string
+  /**
+   * The shortest user or device id Amplitude takes (its default: 5). For
+   * shorter ids (numeric user ids such as `42`), a lower one is sent as the
+   * request's `options.min_id_length`, as the HTTP V2 API documents.
+   */
+  minIdLength?: number
 }
 
 /** One `$identify` event of the HTTP V2 API. */
@@ -35,6 +41,7 @@ export interface AmplitudeIdentifyPayload {
 interface Config {
   apiKey: string
   url: string
+  minIdLength: number
 }
 
 export const AMPLITUDE_MAX_ITEMS = 10
@@ -57,15 +64,19 @@ export const amplitude = /* @__PURE__ */ defineProvider<AmplitudeOptions, JsonTe
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)
     const url = options.serverUrl === undefined ? 'https://api2.amplitude.com/2/httpapi' : requireUrl(fail, 'serverUrl', options.serverUrl)
-    return { apiKey, url }
+    const minIdLength = options.minIdLength ?? MIN_ID_LENGTH
+    if (!Number.isInteger(minIdLength) || minIdLength < 1) fail('minIdLength', 'must be an integer >= 1')
+    return { apiKey, url, minIdLength }
   },
   secrets: (config) => [config.apiKey],
   batch: () => ({ maxItems: AMPLITUDE_MAX_ITEMS, maxBytes: AMPLITUDE_MAX_BYTES }),
-  prepare(event) {
+  prepare(event, config) {
     const issues: FieldIssue[] = []
     const device = anonymousIdFor(event, 'amplitude')
-    if (event.userId.length < MIN_ID_LENGTH) issues.push({ path: 'userId', message: `must be at least ${MIN_ID_LENGTH} characters for Amplitude` })
-    if (device.id !== undefined && device.id.length < MIN_ID_LENGTH) issues.push({ path: 'anonymousIds.amplitude', message: `must be at least ${MIN_ID_LENGTH} characters for Amplitude` })
+    const shortest = config.minIdLength
+    const hint = shortest === MIN_ID_LENGTH ? ' (lower it with the minIdLength option)' : ''
+    if (event.userId.length < shortest) issues.push({ path: 'userId', message: `must be at least ${shortest} characters for Amplitude${hint}` })
+    if (device.id !== undefined && device.id.length < shortest) issues.push({ path: 'anonymousIds.amplitude', message: `must be at least ${shortest} characters for Amplitude${hint}` })
     if (issues.length > 0) return { type: 'invalid', issues }
     const item: AmplitudeIdentifyPayload = {
       event_type: '$identify',
@@ -85,7 +96,8 @@ export const amplitude = /* @__PURE__ */ defineProvider<AmplitudeOptions, JsonTe
     method: 'POST',
     url: config.url,
     headers: { 'content-type': 'application/json', accept: '*/*' },
-    body: joinJson(items, `{"api_key":${JSON.stringify(config.apiKey)},"events":`, '}'),
+    // Amplitude's own minimum is 5: only another one is sent, as `options.min_id_length`.
+    body: joinJson(items, `{"api_key":${JSON.stringify(config.apiKey)},${config.minIdLength === MIN_ID_LENGTH ? '' : `"options":{"min_id_length":${config.minIdLength}},`}"events":`, '}'),
   }),
   parse(response): ProviderOutcome {
     if (isSuccess(response)) return { ok: true, data: response.body }
