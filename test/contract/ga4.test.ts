@@ -59,3 +59,15 @@ describe('ga4: identify', () => {
     expect(dry.results[0]?.request?.url).toContain('api_secret=[redacted]')
   })
 })
+
+describe('ga4: what GA4 would drop, or must not get, is refused before sending', () => {
+  it('refuses a timestamp past the 72-hour window (the stand-in, as GA4, would drop it silently), and an email or phone number as the user id', async () => {
+    const stale = await client().identify({ userId: 'usr_old', anonymousIds: getAnonymousIds(cookie), timestamp: new Date(Date.now() - 73 * 60 * 60 * 1000) })
+    expect(expectInvalid(stale.results[0], 'ga4', 'timestamp').message).toContain('72 hours')
+    expect((await client().identify({ userId: 'usr_recent', anonymousIds: getAnonymousIds(cookie), timestamp: new Date(Date.now() - 71 * 60 * 60 * 1000) })).results[0]?.status).toBe('delivered')
+    for (const userId of ['jane@example.com', '+1 (555) 010-0199']) expectInvalid((await client().identify({ userId, anonymousIds: getAnonymousIds(cookie) })).results[0], 'ga4', 'userId')
+    // Sent raw, a stale hit is dropped without a word.
+    await raw(server, path, { body: { ...hit, user_id: 'usr_raw_stale', timestamp_micros: (Date.now() - 73 * 60 * 60 * 1000) * 1000 } })
+    expect(server.accepted.map((identify) => identify.userId)).toEqual(['usr_recent'])
+  })
+})

@@ -11,14 +11,14 @@ describe('prepareEvent', () => {
     const prepared = prepareEvent({ userId: 'usr_1', anonymousId: VISITOR, traits, context: { ip: '1.2.3.4' } }, stamp)
     expect(prepared).toEqual({
       ok: true,
-      event: { messageId: 'm-1', userId: 'usr_1', anonymousId: VISITOR, anonymousIds: {}, traits: { email: 'ada@example.com', at: '2026-01-01T00:00:00.000Z' }, context: { ip: '1.2.3.4' }, timestamp: '2026-05-01T12:00:00.000Z', library },
+      event: { messageId: 'm-1', userId: 'usr_1', anonymousId: VISITOR, anonymousIds: {}, traits: { email: 'ada@example.com', at: '2026-01-01T00:00:00.000Z' }, context: { ip: '1.2.3.4' }, timestamp: '2026-05-01T12:00:00.000Z', receivedAt: stamp.now.toISOString(), library },
     })
     expect(prepared.ok && prepared.event.traits).not.toBe(traits)
   })
 
   it('treats a null or missing anonymousId as none, and normalises timestamps to UTC', () => {
     const prepared = prepareEvent({ userId: 'u', anonymousId: null, timestamp: '2026-02-01T08:00:00+01:00' }, stamp)
-    expect(prepared.ok && prepared.event).toEqual({ messageId: 'm-1', userId: 'u', anonymousIds: {}, traits: {}, context: {}, timestamp: '2026-02-01T07:00:00.000Z', library })
+    expect(prepared.ok && prepared.event).toEqual({ messageId: 'm-1', userId: 'u', anonymousIds: {}, traits: {}, context: {}, timestamp: '2026-02-01T07:00:00.000Z', receivedAt: stamp.now.toISOString(), library })
   })
 
   it('lists every issue with its path', () => {

@@ -45,6 +45,8 @@ export interface IdentifyEvent {
   readonly context: Readonly<Record<string, unknown>>
   /** ISO 8601, UTC. */
   readonly timestamp: string
+  /** When idstitch took the message (ISO 8601, UTC): the time a provider with a window for past events judges against (GA4: 72 hours). */
+  readonly receivedAt?: string
   /** The SDK that sent it (`@idstitch/node` and its version), for providers that record it (Segment's `context.library`). */
   readonly library: Library
 }
@@ -144,6 +146,7 @@ export const prepareEvent = (message: unknown, stamp: EventStamp): PreparedEvent
       traits: copy(traits),
       context: copy(context),
       timestamp: time.toISOString(),
+      receivedAt: stamp.now.toISOString(),
       library: stamp.library,
     },
   }

@@ -12,6 +12,8 @@ import { isJson } from './shared.js'
 // - support.google.com/analytics/answer/9267744: at most 25 user properties,
 //   names up to 24 characters, values up to 36; User-ID up to 256 characters;
 //   event names up to 40 characters, 25 parameters an event.
+// - …/ga4/reference (`timestamp_micros`): events may be backdated up to 72 hours; older ones are dropped.
+// - …/ga4/policy: no personally identifiable information (an email address, a phone number) as a User-ID.
 // - …/ga4/reference#reserved_names: user property names starting with
 //   google_, ga_ or firebase_, and first_open_time, first_visit_time,
 //   last_deep_link_referrer, user_id, first_open_after_install are reserved.
@@ -49,6 +51,8 @@ export const ga4Rule = (options: Ga4RuleOptions): ProviderRule => ({
     if (!isJson(request)) return noContent
     const parsed = body.safeParse(request.body)
     if (!parsed.success || parsed.data.user_id === undefined) return noContent
+    // Backdated past 72 hours: dropped, without a word.
+    if (parsed.data.timestamp_micros !== undefined && Date.now() - parsed.data.timestamp_micros / 1000 > 72 * 60 * 60 * 1000) return noContent
     const { user_id, client_id, user_properties = {} } = parsed.data
     return {
       ...noContent,

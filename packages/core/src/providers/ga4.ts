@@ -1,5 +1,6 @@
 import { isIdentityTrait } from '../traits.js'
 import { anonymousIdFor, defineProvider, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type FieldIssue, type ProviderOutcome, type Warning } from '../provider.js'
+import type { IdentifyEvent } from '../message.js'
 
 // Google Analytics 4's Measurement Protocol, as documented (read 2026-12-02):
 // - developers.google.com/analytics/devguides/collection/protocol/ga4/sending-events:
@@ -44,6 +45,21 @@ const MAX_NAME = 24
 const MAX_VALUE = 36
 const RESERVED = new Set(['first_open_time', 'first_visit_time', 'last_deep_link_referrer', 'user_id', 'first_open_after_install'])
 const GA_CLIENT_ID = /^\d{1,20}\.\d{1,20}$/
+/** GA4 takes events up to 72 hours old, and drops older ones silently (the Measurement Protocol's reference, `timestamp_micros`). */
+const WINDOW_MS = 72 * 60 * 60 * 1000
+/** A user id that is an email address or a phone number: personal data, which Google's Measurement Protocol policy forbids as a User-ID. */
+const PERSONAL_ID = /^[^@\s]+@[^@\s]+\.[^@\s]+$|^\+?[\d\s().-]{7,20}$/
+
+/** What in the identify GA4 would drop or must not get, before anything is sent. */
+const checkIdentify = (event: IdentifyEvent): FieldIssue[] => {
+  const issues: FieldIssue[] = []
+  if (event.userId.length > 256) issues.push({ path: 'userId', message: 'must be at most 256 characters for GA4 (User-ID)' })
+  if (PERSONAL_ID.test(event.userId)) issues.push({ path: 'userId', message: "looks like an email address or a phone number: Google's policies forbid personal data as a GA4 User-ID; send your own opaque id" })
+  if (event.receivedAt !== undefined && Date.parse(event.receivedAt) - Date.parse(event.timestamp) > WINDOW_MS) {
+    issues.push({ path: 'timestamp', message: 'is more than 72 hours old: GA4 drops such events without a word' })
+  }
+  return issues
+}
 
 /** The traits as GA4 user properties, or why they cannot be. */
 const userProperties = (traits: Readonly<Record<string, unknown>>) => {
@@ -96,7 +112,7 @@ export const ga4 = /* @__PURE__ */ defineProvider<Ga4Options, Ga4CollectPayload,
     // The visitor id is not a GA client id: without gtag's own, GA4 has nothing to stitch.
     if (client.id === undefined || client.id === event.anonymousId) return { type: 'skip', reason: "GA4 needs the visitor's gtag client id (anonymousIds.ga4, from the _ga cookie) and none was given" }
     const { properties, issues, leftOut } = userProperties(event.traits)
-    if (event.userId.length > 256) issues.unshift({ path: 'userId', message: 'must be at most 256 characters for GA4 (User-ID)' })
+    issues.unshift(...checkIdentify(event))
     if (issues.length > 0) return { type: 'invalid', issues }
     const item: Ga4CollectPayload = {
       client_id: client.id,
