@@ -159,8 +159,8 @@ describe('custom backends', () => {
       request: () => { throw new Error('request exploded') },
     })
     const client = createClient({ logger: false, providers: [broken({ url: 'x' })] })
-    expect((await client.identify({ userId: 'boom' })).results[0]).toMatchObject({ status: 'invalid', error: { message: expect.stringContaining('prepare exploded') } })
-    expect((await client.identify({ userId: 'ok' })).results[0]).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('request exploded') } })
+    expect((await client.identify({ userId: 'boom' })).results[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'adapter_failed', message: expect.stringContaining('prepare exploded') } })
+    expect((await client.identify({ userId: 'ok' })).results[0]).toMatchObject({ status: 'failed', error: { code: 'adapter_failed', message: expect.stringContaining('request exploded') } })
   })
 })
 

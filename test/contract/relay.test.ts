@@ -89,7 +89,7 @@ describe('the identify relay', () => {
     ['traits that are not an object', { body: JSON.stringify({ traits: 'vip' }) }, 400, 'invalid_body'],
     ['a __proto__ trait', { body: '{"traits":{"__proto__":{"admin":true}}}' }, 400, 'invalid_body'],
     ['another user\'s id', { body: JSON.stringify({ userId: 'usr_someone_else' }) }, 403, 'user_mismatch'],
-    ['a failing session store', { path: '/throwing', body: good }, 500, 'internal_error'],
+    ['a failing session store', { path: '/throwing', body: good }, 500, 'authenticate_failed'],
   ])('refuses %s, forwarding nothing', async (_, init, status, code) => {
     const response = await post(init)
     expect(response.status).toBe(status)
@@ -247,7 +247,7 @@ describe('server-side enrichment', () => {
   ])('answers 500, forwarding nothing, when authenticate() returns an object %s', async (_, identity) => {
     const { status, body, requests } = await relayTo(() => identity as never)
     expect(status).toBe(500)
-    expect(body.error?.code).toBe('internal_error')
+    expect(body.error?.code).toBe('authenticate_failed')
     expect(requests).toHaveLength(0)
   })
 })

@@ -37,7 +37,8 @@ export const ERROR_CODES: { readonly [Code in ErrorCode]: ErrorCodeInfo } = {
   provider_unavailable: { error: 'IdstitchError', permanent: false, meaning: 'the provider asked to wait longer than maxRetryAfterMs' },
   queue_unavailable: { error: 'IdstitchError', permanent: false, meaning: 'Redis did not acknowledge the job within deadlineMs' },
   message_id_conflict: { error: 'IdstitchError', permanent: true, meaning: 'a queued job with this messageId says something else' },
-  internal_error: { error: 'IdstitchError', permanent: true, meaning: 'idstitch or an adapter failed: a bug to report' },
+  adapter_failed: { error: 'IdstitchError', permanent: true, meaning: 'an adapter threw while preparing, building its request or reading the answer' },
+  internal_error: { error: 'IdstitchError', permanent: true, meaning: 'idstitch itself failed: a bug to report' },
 }
 
 /**

@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'redirect_refused'
   /** @idstitch/queue: a job with this message id, saying something else (another user, other ids or traits), is already queued; this identify was not enqueued. */
   | 'message_id_conflict'
+  /** An adapter threw (preparing the message, building its request, or reading the answer): a bug in that adapter, never the app's. */
+  | 'adapter_failed'
 
 /**
  * The base class of every error idstitch creates.

@@ -60,13 +60,32 @@ describe('createClient', () => {
     expect(onError).toHaveBeenCalledOnce()
   })
 
-  it('reports an adapter that skips, and one that throws building its request as internal_error, redacted', async () => {
+  it('reports an adapter that skips, and one that throws building its request as adapter_failed, redacted', async () => {
     const { transport } = answering()
     const client = createClient({ providers: [acme({ apiKey: 'k_secret_one' })], transport, logger: false })
     expect((await client.identify({ userId: 'skip-me' })).results[0]).toMatchObject({ status: 'skipped', reason: 'told to' })
     const failed = (await client.identify({ userId: 'explode' })).results[0]
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'internal_error' } })
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'adapter_failed' } })
     expect(failed?.error?.message).not.toContain('k_secret_one')
+  })
+
+  it('reports an adapter that throws preparing the message as adapter_failed (not invalid: the message is fine), redacted, sending nothing', async () => {
+    const { transport } = answering()
+    const throwing = defineProvider<{ apiKey: string }, unknown>({
+      name: 'thrower',
+      configure: (options) => options,
+      secrets: (config) => [config.apiKey],
+      prepare: (_event, config) => {
+        throw new Error(`lookup failed with ${config.apiKey}`)
+      },
+      request: () => ({ method: 'POST', url: 'https://thrower.test/', headers: {}, body: {} }),
+    })
+    const onError = vi.fn()
+    const result = (await createClient({ providers: [throwing({ apiKey: 'k_secret_two' })], transport, onError }).identify({ userId: 'usr_1' })).results[0]
+    expect(result).toMatchObject({ provider: 'thrower', status: 'failed', attempts: 0, error: { code: 'adapter_failed' } })
+    expect(result?.error?.message).not.toContain('k_secret_two')
+    expect(transport.send).not.toHaveBeenCalled()
+    expect(onError).toHaveBeenCalledOnce()
   })
 
   it('sends nothing on a dry run and shows the request, its credentials redacted', async () => {

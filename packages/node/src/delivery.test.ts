@@ -118,7 +118,7 @@ describe('starting and ending an attempt', () => {
     }
     const created = createDeliveryLane(unreadable, { ...options, retryLimit: 3, transport: { send: async () => ({ status: 200, headers: {}, body: 'garbled' }) } })
     // Not retried, though the lane would retry 3 times: the provider may have acted on it.
-    await expect(deliver(created)).resolves.toMatchObject({ status: 'failed', attempts: 1, httpStatus: 200, maybeDelivered: true, error: { code: 'internal_error', message: expect.stringContaining('adapter failed reading the answer: unexpected answer') } })
+    await expect(deliver(created)).resolves.toMatchObject({ status: 'failed', attempts: 1, httpStatus: 200, maybeDelivered: true, error: { code: 'adapter_failed', message: expect.stringContaining('adapter failed reading the answer: unexpected answer') } })
     await expect(deliver(created)).resolves.toMatchObject({ status: 'delivered' })
   })
 })

@@ -330,10 +330,10 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     }
   }
 
-  /** A bug in the adapter, never the host app's failure: reported, redacted, as an internal error. */
+  /** A bug in the adapter, never the host app's failure: reported, redacted, as `adapter_failed`. */
   const adapterFailed = (error: unknown, doing: string): IdstitchError => {
     const message = error instanceof Error ? error.message : String(error)
-    return new IdstitchError('internal_error', `[idstitch] ${provider.name}: adapter failed ${doing}: ${options.redact.text(message)}`, { provider: provider.name, cause: options.redact.error(error) })
+    return new IdstitchError('adapter_failed', `[idstitch] ${provider.name}: adapter failed ${doing}: ${options.redact.text(message)}`, { provider: provider.name, cause: options.redact.error(error) })
   }
 
   /** Puts `flight` aside for `ms`, holding no slot, then ahead of new jobs. */

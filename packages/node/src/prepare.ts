@@ -1,4 +1,4 @@
-import { ValidationError, type IdentifyEvent, type Provider, type ValidationIssue } from '@idstitch/core'
+import { IdstitchError, ValidationError, type IdentifyEvent, type Provider, type ValidationIssue } from '@idstitch/core'
 import { prepareEvent, type Library, type PreparedEvent } from '@idstitch/core/internal'
 import type { Redactor } from './redact.js'
 import type { ProviderResult } from './results.js'
@@ -29,14 +29,15 @@ export const stampEvent = (message: unknown, messageId: string, library: Library
   }
 }
 
-/** `provider`'s preparation of `event`; an adapter that throws makes the message invalid for it, never the host app fail. */
+/** `provider`'s preparation of `event`; an adapter that throws fails it for that provider (`adapter_failed`, nothing sent), never the host app. */
 export const prepareFor = (provider: Provider, event: IdentifyEvent, redact: Pick<Redactor, 'text'>): Preparation => {
   let prepared: ReturnType<Provider['prepare']>
   try {
     prepared = provider.prepare(event)
   } catch (error) {
     const message = redact.text(error instanceof Error ? error.message : String(error))
-    return { send: false, result: invalidResult(provider.name, [{ path: 'message', message: `adapter failed: ${message}` }]) }
+    const failure = new IdstitchError('adapter_failed', `[idstitch] ${provider.name}: adapter failed preparing the message: ${message}`, { provider: provider.name })
+    return { send: false, result: { provider: provider.name, status: 'failed', attempts: 0, error: failure } }
   }
   if (prepared.type === 'skip') return { send: false, result: { provider: provider.name, status: 'skipped', attempts: 0, reason: prepared.reason } }
   if (prepared.type === 'invalid') return { send: false, result: invalidResult(provider.name, prepared.issues) }

@@ -82,7 +82,7 @@ describe('the identify relay, unit by unit', () => {
     expect((await answer(await handler({ authenticate: () => null }).relay(request({ body: '{}' }))))).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } })
     for (const authenticate of [() => { throw new Error('store down') }, () => ({ userId: '' }), () => ({ userId: 'u', traits: [] as never })]) {
       const { relay, identified } = handler({ authenticate })
-      expect((await answer(await relay(request({ body: '{}' }))))).toMatchObject({ status: 500, body: { error: { code: 'internal_error' } } })
+      expect((await answer(await relay(request({ body: '{}' }))))).toMatchObject({ status: 500, body: { error: { code: 'authenticate_failed' } } })
       expect(identified).toEqual([])
     }
   })

@@ -84,10 +84,28 @@ export interface IdentifyHandlerOptions {
 export interface RelayResponseBody {
   ok: boolean
   /** `status` is a `ProviderResult`'s, or `'queued'` when the relay's client is a `@idstitch/queue` queue. */
-  results: { provider: string; status: ProviderResult['status'] | 'queued'; reason?: string; error?: { code: string } }[]
+  results: { provider: string; status: ProviderResult['status'] | 'queued'; reason?: string; error?: { code: IdstitchError['code'] } }[]
 }
 
-type Refusal = { status: number; code: string; message: string; headers?: Record<string, string> }
+/** Why the relay refused a request, as its answer's `error.code` says. */
+export type RelayErrorCode =
+  | 'method_not_allowed'
+  | 'forbidden_origin'
+  | 'unsupported_media_type'
+  | 'body_too_large'
+  | 'body_timeout'
+  | 'invalid_json'
+  | 'invalid_body'
+  | 'user_mismatch'
+  | 'forbidden_trait'
+  | 'unauthenticated'
+  | 'too_many_requests'
+  /** The app's `authenticate()` threw, or returned neither a user id nor `{ userId }`. */
+  | 'authenticate_failed'
+  /** idstitch itself failed: a bug to report. */
+  | 'internal_error'
+
+type Refusal = { status: number; code: RelayErrorCode; message: string; headers?: Record<string, string> }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } })
@@ -228,16 +246,22 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
 
   /** The session's user, from the app's `authenticate()`. */
   const identityOf = async (request: Request): Promise<RelayIdentity | Refusal> => {
-    const found = await options.authenticate(request)
+    let found: Awaited<ReturnType<IdentifyHandlerOptions['authenticate']>>
+    try {
+      found = await options.authenticate(request)
+    } catch {
+      // The app's session lookup failed (a store down): its words stay on the server.
+      return { status: 500, code: 'authenticate_failed', message: 'authenticate() threw' }
+    }
     if (found === null || found === undefined || found === '') return { status: 401, code: 'unauthenticated', message: 'no session: log in first' }
     const identity: RelayIdentity = typeof found === 'string' ? { userId: found } : found
     // A bug in the app's authenticate(), not the browser's fault.
     if (typeof identity.userId !== 'string' || identity.userId === '') {
-      return { status: 500, code: 'internal_error', message: 'authenticate() returned neither a user id nor { userId }' }
+      return { status: 500, code: 'authenticate_failed', message: 'authenticate() returned neither a user id nor { userId }' }
     }
     for (const field of ['traits', 'context'] as const) {
       if (identity[field] !== undefined && !isPlainObject(identity[field])) {
-        return { status: 500, code: 'internal_error', message: `authenticate() returned ${field} that is not an object` }
+        return { status: 500, code: 'authenticate_failed', message: `authenticate() returned ${field} that is not an object` }
       }
     }
     return identity
