@@ -1,8 +1,8 @@
 import { HttpError, IdstitchError, NetworkError, TimeoutError, type Provider, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
-import { createRedact, isRetryableStatus, parseRetryAfter, retryDelay, utf8Length, type BackoffOptions } from '@idstitch/core/internal'
+import { isRetryableStatus, parseRetryAfter, retryDelay, utf8Length, type BackoffOptions } from '@idstitch/core/internal'
 import { createFifo } from './fifo.js'
 import { createRateLimiter } from './rate-limit.js'
-import { SECRET_HEADER, type Redactor } from './redact.js'
+import { alsoRedacting, type Redactor } from './redact.js'
 import type { Transport } from './transport.js'
 
 /** How one message fared with one provider, before it becomes a `ProviderResult`. */
@@ -368,24 +368,8 @@ export const createDeliveryLane = (provider: Provider, options: DeliveryOptions)
     return new HttpError(provider.name, response.status, `redirected to ${origin}, which idstitch does not follow (it would send the credentials there): point the provider's baseUrl at the right host`, { code: 'redirect_refused' })
   }
 
-  /**
-   * The redactor for what answered `request`: the provider's own, and also this request's credential headers, in
-   * case the answer echoes them (a Monterosa user's own token, one of thousands, which no list of recent ones could
-   * keep up with). Built only when an attempt failed.
-   */
-  const redactorFor = (request: ProviderRequest | undefined): DeliveryOptions['redact'] => {
-    const own = Object.entries(request?.headers ?? {})
-      .filter(([name]) => SECRET_HEADER.test(name))
-      .flatMap(([, value]) => [value, value.replace(/^(Bearer|Basic|Token)\s+/i, '')])
-    if (own.length === 0) return options.redact
-    const extra = createRedact(own)
-    const text = (input: string) => options.redact.text(extra(input))
-    return {
-      text,
-      value: (input) => (input === undefined ? undefined : JSON.parse(text(JSON.stringify(input))) as unknown),
-      error: (input) => options.redact.error(Object.assign(new Error(extra(input instanceof Error ? input.message : String(input))), { name: (input as Error | undefined)?.name ?? 'Error', code: (input as { code?: unknown } | undefined)?.code })),
-    }
-  }
+  /** The redactor for what answered `request`, built only when an attempt failed (see `alsoRedacting`). */
+  const redactorFor = (request: ProviderRequest | undefined) => alsoRedacting(options.redact, request)
 
   /** No answer came to an attempt: the provider may have accepted it. */
   const unanswered = (error: unknown, flight: Flight, bounds: AttemptBounds): AttemptOutcome => {

@@ -23,7 +23,7 @@ export interface Redactor {
 /** Any credential, when no provider is configured to recognise it (`createRedact` with no secrets). */
 const credentials = createRedact([])
 /** Headers whose value is a credential whatever it looks like. */
-export const SECRET_HEADER = /^(authorization|x-api-key|key|api-key|cookie)$|token|secret/i
+const SECRET_HEADER = /^(authorization|x-api-key|key|api-key|cookie)$|token|secret/i
 
 /**
  * A redactor for the secrets of `providers` (each provider redacts its own:
@@ -33,8 +33,11 @@ export const SECRET_HEADER = /^(authorization|x-api-key|key|api-key|cookie)$|tok
  * const redact = createRedactor([pathbound({ apiKey })])
  * redact.text(`failed with ${apiKey}`) // 'failed with [redacted]'
  */
-export const createRedactor = (providers: readonly Provider[]): Redactor => {
-  const text = (input: string): string => credentials(providers.reduce((out, provider) => provider.redact(out), input))
+export const createRedactor = (providers: readonly Provider[]): Redactor =>
+  redactorOf((input) => credentials(providers.reduce((out, provider) => provider.redact(out), input)))
+
+/** A redactor that redacts text with `text`, and values, requests and errors through it. */
+const redactorOf = (text: (input: string) => string): Redactor => {
   const value = (input: unknown): unknown => {
     if (input === undefined) return undefined
     const json = JSON.stringify(input)
@@ -57,4 +60,18 @@ export const createRedactor = (providers: readonly Provider[]): Redactor => {
     return typeof code === 'string' ? Object.assign(copy, { code }) : copy
   }
   return { text, value, request, error }
+}
+
+/**
+ * `redact`, and also the credential headers of `request`, for what answered it: an answer may echo them (a
+ * Monterosa user's own token, one of thousands, which no list of recent ones could keep up with). `redact`
+ * itself when the request carries none.
+ */
+export const alsoRedacting = <R extends Pick<Redactor, 'text' | 'value' | 'error'>>(redact: R, request: ProviderRequest | undefined): R | Redactor => {
+  const own = Object.entries(request?.headers ?? {})
+    .filter(([name]) => SECRET_HEADER.test(name))
+    .flatMap(([, value]) => [value, value.replace(/^(Bearer|Basic|Token)\s+/i, '')])
+  if (own.length === 0) return redact
+  const extra = createRedact(own)
+  return redactorOf((input) => redact.text(extra(input)))
 }
