@@ -181,3 +181,21 @@ describe('the circuit breaker, on a burst that is only unlucky', () => {
     expect(outcomes.filter((outcome) => outcome.error?.code === 'circuit_open')).toHaveLength(10)
   })
 })
+
+describe('a Retry-After pause', () => {
+  it('holds what waits, with no deadline at all (deadlineMs: false), and sends it when the pause ends', async () => {
+    const answers = [{ status: 429, headers: { 'retry-after': '0.2' }, body: {} }]
+    const sentAt: number[] = []
+    const send = vi.fn(async (): Promise<ProviderResponse> => {
+      sentAt.push(Date.now())
+      return answers.shift() ?? { status: 200, headers: {}, body: {} }
+    })
+    const created = createDeliveryLane(provider, { transport: { send }, concurrency: 1, timeoutMs: 1_000, retryLimit: 0, backoff: () => 0, maxRetryAfterMs: 10_000, now: Date.now, random: Math.random, redact: keep })
+    const never = { at: Number.POSITIVE_INFINITY, ms: Number.POSITIVE_INFINITY }
+    const deliver = () => new Promise<Delivery>((resolve) => created.enqueue({ item: {}, deadline: never, listener: { delivered: (_slot, done) => resolve(done) }, slot: 0 }))
+    const [first, second] = await Promise.all([deliver(), deliver()])
+    expect(first).toMatchObject({ status: 'failed', httpStatus: 429, retryAfterMs: 200 })
+    expect(second).toMatchObject({ status: 'delivered' })
+    expect((sentAt[1] as number) - (sentAt[0] as number)).toBeGreaterThanOrEqual(190)
+  })
+})
