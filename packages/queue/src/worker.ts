@@ -1,6 +1,6 @@
 import { IdstitchError } from '@idstitch/node'
 import type { Provider } from '@idstitch/core'
-import { createDeliveryLane, createNodeHttpTransport, createRedactor, isPermanentFailure, safeLogger, type Delivery } from '@idstitch/node/internal'
+import { createLane, createNodeHttpTransport, createRedactor, isPermanentFailure, noRetries, safeLogger, unavailableGate, type Delivery } from '@idstitch/node/internal'
 import { Queue, RateLimitError, UnrecoverableError, Worker, type Job, type JobJson } from 'bullmq'
 import { isDuplicate, remember } from './dedupe.js'
 import { gather } from './gather.js'
@@ -87,13 +87,11 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
 
   /** One provider's BullMQ worker, its delivery lane and how it ends each job. */
   function workerFor(provider: Provider, count: WorkerCounts): Worker {
-    // One attempt per processing: BullMQ retries (its attempts and backoff survive restarts, and
-    // space an outage's retries, so the lane's circuit breaker is off), the rate limit is BullMQ's
-    // (shared by every worker), and a Retry-After pauses the queue for every worker.
-    const lane = createDeliveryLane(
-      { ...provider, rateLimit: undefined },
-      { transport, concurrency: options.concurrency, timeoutMs: options.timeoutMs, retryLimit: 0, backoff: () => 0, maxRetryAfterMs: 0, breaker: false, now: Date.now, random: Math.random, redact },
-    )
+    // The lane's parts a worker needs: one attempt per processing, since BullMQ retries (its attempts and backoff
+    // survive restarts, and space an outage's retries, so there is no circuit breaker either); no rate limit, which
+    // is BullMQ's (shared by every worker); and any Retry-After fails what waits with its wait, for `failed` below
+    // to pause every worker that long.
+    const lane = createLane(provider, { transport, concurrency: options.concurrency, timeoutMs: options.timeoutMs, retry: noRetries, gates: [unavailableGate(0)], now: Date.now, redact })
     const deadlineMs = options.timeoutMs * 2 + options.batchWindowMs
     type Pending = { data: JobData; resolve: (delivery: Delivery) => void }
     const send = gather<Pending>(provider.batch ? options.batchWindowMs : 0, (held) => {
