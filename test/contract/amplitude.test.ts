@@ -24,6 +24,29 @@ describe('amplitude: the local server enforces the documented rules', () => {
   ])('refuses %s', async (_, body, status) => {
     expect((await raw(server, '/2/httpapi', { body })).status).toBe(status)
   })
+
+  it('names every invalid event of a batch by field, and ingests none of it', async () => {
+    const refused = await raw(server, '/2/httpapi', { body: { api_key: KEY, events: [identify, { event_type: '$identify', user_id: 'abc' }, identify, { event_type: '$identify', device_id: 'ab' }] } })
+    expect(refused).toMatchObject({ status: 400, body: { events_with_invalid_fields: { user_id: [1], device_id: [3] } } })
+    expect(server.accepted).toEqual([])
+  })
+})
+
+describe('amplitude: a batch refused in part', () => {
+  it('fails the identifies a 400 names, on their own and for good, and sends the others again without them', async () => {
+    // Amplitude's documented answer to a batch with invalid events: it names them and ingests nothing.
+    server.faults.push({ status: 400, body: { code: 400, error: 'Invalid field values on some events', events_with_invalid_fields: { time: [1] }, events_with_missing_fields: { event_type: [2] } } })
+    const idstitch = client()
+    const results = await Promise.all(['usr_amp_a', 'usr_amp_b', 'usr_amp_c', 'usr_amp_d'].map((userId) => idstitch.identify({ userId, anonymousId: VISITOR })))
+    expect(results.map((result) => result.results[0]?.status)).toEqual(['delivered', 'failed', 'failed', 'delivered'])
+    expect(results[1]?.results[0]?.error).toMatchObject({ name: 'HttpError', code: 'provider_rejected', status: 400, message: expect.stringContaining('invalid time') })
+    expect(results[2]?.results[0]?.error?.message).toContain('missing event_type')
+    expect(server.requests.map((request) => (request.body as { events: { user_id: string }[] }).events.map((event) => event.user_id))).toEqual([
+      ['usr_amp_a', 'usr_amp_b', 'usr_amp_c', 'usr_amp_d'],
+      ['usr_amp_a', 'usr_amp_d'],
+    ])
+    expect(server.accepted.map((identify) => identify.userId)).toEqual(['usr_amp_a', 'usr_amp_d'])
+  })
 })
 
 describe('amplitude: identify', () => {

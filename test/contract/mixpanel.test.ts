@@ -61,6 +61,22 @@ describe('mixpanel: identify', () => {
     expect(server.accepted.map((identify) => [identify.userId, identify.anonymousId])).toEqual([['usr_mp_a', VISITOR], ['usr_mp_b', VISITOR], ['usr_mp_c', VISITOR]])
   })
 
+  it('fails on its own an identify that /import refuses in a batch, and takes the imported ones on to their profile update', async () => {
+    const idstitch = client()
+    const ahead = new Date(Date.now() + 2 * 3_600_000)
+    const results = await Promise.all([
+      idstitch.identify({ userId: 'usr_mp_ok1', anonymousId: VISITOR, traits: { plan: 'pro' } }),
+      // Two hours ahead: Mixpanel's strict import refuses this event alone and imports the others.
+      idstitch.identify({ userId: 'usr_mp_late', anonymousId: VISITOR, traits: { plan: 'pro' }, timestamp: ahead }),
+      idstitch.identify({ userId: 'usr_mp_ok2', anonymousId: VISITOR, traits: { plan: 'team' } }),
+    ])
+    expect(results.map((result) => result.results[0]?.status)).toEqual(['delivered', 'failed', 'delivered'])
+    expect(results[1]?.results[0]?.error).toMatchObject({ name: 'HttpError', code: 'provider_rejected', status: 400, message: expect.stringContaining("'properties.time' is invalid") })
+    expect(server.requests.map((request) => [request.path, (request.body as unknown[]).length])).toEqual([['/import', 3], ['/engage', 2]])
+    expect(server.accepted.map((identify) => identify.userId)).toEqual(['usr_mp_ok1', 'usr_mp_ok2', 'usr_mp_ok1', 'usr_mp_ok2'])
+    expect(results[0]?.results[0]).toMatchObject({ attempts: 2, data: [expect.objectContaining({ num_records_imported: 2 }), { status: 1 }] })
+  })
+
   it('retries only the profile update when it fails: the merge is never sent twice', async () => {
     server.faults.push({ delayMs: 0 }, { status: 503, body: { error: 'unavailable' } })
     const result = await client().identify({ userId: 'usr_mp_r', anonymousId: VISITOR, traits: { plan: 'pro' } })

@@ -31,6 +31,7 @@ export type {
   ProviderRequest,
   ProviderResponse,
   ProviderOutcome,
+  PartialRefusal,
   Prepared,
   FieldIssue,
   Warning,

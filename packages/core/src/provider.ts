@@ -32,7 +32,27 @@ export interface ProviderResponse {
 /** What an adapter makes of a response. */
 export type ProviderOutcome =
   | { ok: true; data?: unknown }
-  | { ok: false; code?: 'http_error' | 'visitor_not_found' | 'rate_limited' | 'provider_rejected'; message: string }
+  | {
+      ok: false
+      code?: 'http_error' | 'visitor_not_found' | 'rate_limited' | 'provider_rejected'
+      message: string
+      /** A batch's answer that refused only some of its items: see {@link PartialRefusal}. */
+      partial?: PartialRefusal
+    }
+
+/**
+ * A batch's answer that refused some of its items, each named by its index in
+ * the request's items, with why. The others were `accepted` (Mixpanel's strict
+ * import imports the valid events of a batch it answers 400), or are to be
+ * sent again without the refused ones (`resend`: Amplitude ingests none of a
+ * batch it refuses). Each refused item fails on its own, for good; the rest
+ * go on. An answer that names no item of the batch, or every one, fails the
+ * whole batch as the outcome says.
+ */
+export interface PartialRefusal {
+  refused: readonly { index: number; message: string }[]
+  others: 'accepted' | 'resend'
+}
 
 /** A problem with one field, before the provider's name is attached. */
 export interface FieldIssue {

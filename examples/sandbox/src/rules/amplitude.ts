@@ -8,7 +8,9 @@ import { isJson } from './shared.js'
 // at least 5 characters, or `options.min_id_length` when the request sets it
 // ("options": { "min_id_length": n }); at most 2,000 events a request (413 past it).
 // Answers 200 `{ code, events_ingested, payload_size_bytes, server_upload_time }`,
-// 400 `{ code, error, missing_field?, events_with_invalid_fields? }`.
+// 400 `{ code, error, missing_field?, events_with_invalid_fields? }`, which ingests none
+// of the batch (http-api-batching-retries: "When a 400 response lists rejected events,
+// remove those events and resend the rest").
 
 export interface AmplitudeRuleOptions {
   apiKeys: string[]
@@ -22,6 +24,17 @@ const eventOf = (shortest: number) => {
     .refine((entry) => entry.user_id !== undefined || entry.device_id !== undefined, 'user_id or device_id is required')
 }
 const requestOptions = z.optional(z.strictObject({ min_id_length: z.optional(z.int().min(1)) }, 'options must be { min_id_length }'))
+
+/** `events_with_invalid_fields`: each field, with the indexes of the events it is invalid in. */
+const invalidByField = (issues: readonly z.core.$ZodIssue[]): Record<string, number[]> => {
+  const byField: Record<string, number[]> = {}
+  for (const issue of issues) {
+    const [index, ...field] = issue.path
+    const indexes = (byField[field.join('.') || 'event'] ??= [])
+    if (typeof index === 'number' && !indexes.includes(index)) indexes.push(index)
+  }
+  return byField
+}
 
 const refuse = (status: number, error: string, extra: Record<string, unknown> = {}) => ({ response: { status, body: { code: status, error, ...extra } } })
 
@@ -40,7 +53,8 @@ export const amplitudeRule = (options: AmplitudeRuleOptions): ProviderRule => ({
     const settings = requestOptions.safeParse(body.options)
     if (!settings.success) return refuse(400, 'Invalid options', { missing_field: 'options' })
     const parsed = z.array(eventOf(settings.data?.min_id_length ?? 5)).safeParse(body.events)
-    if (!parsed.success) return refuse(400, 'Invalid field values on some events', { events_with_invalid_fields: { [String(parsed.error.issues[0]?.path.slice(1).join('.') || 'event')]: [parsed.error.issues[0]?.path[0]] } })
+    // Every invalid event, by field; none of the batch is ingested (the sender removes those and resends the rest).
+    if (!parsed.success) return refuse(400, 'Invalid field values on some events', { events_with_invalid_fields: invalidByField(parsed.error.issues) })
     return {
       response: { status: 200, body: { code: 200, events_ingested: parsed.data.length, payload_size_bytes: Buffer.byteLength(request.raw), server_upload_time: Date.now() } },
       accepted: parsed.data

@@ -49,6 +49,25 @@ export const AMPLITUDE_MAX_BYTES = 1024 * 1024
 const MIN_ID_LENGTH = 5
 
 /**
+ * The events a 400 names, each with why: `events_with_invalid_fields` and
+ * `events_with_missing_fields` map a field to the indexes of the events it
+ * is wrong in, and `silenced_events` lists events of silenced devices.
+ */
+const invalidEvents = (body: Record<string, unknown>): { index: number; message: string }[] => {
+  const refused: { index: number; message: string }[] = []
+  const byField = (map: unknown, why: string) => {
+    if (typeof map !== 'object' || map === null) return
+    for (const [field, indexes] of Object.entries(map)) {
+      if (Array.isArray(indexes)) for (const index of indexes) if (typeof index === 'number') refused.push({ index, message: `${why} ${field}` })
+    }
+  }
+  byField(body.events_with_invalid_fields, 'invalid')
+  byField(body.events_with_missing_fields, 'missing')
+  if (Array.isArray(body.silenced_events)) for (const index of body.silenced_events) if (typeof index === 'number') refused.push({ index, message: 'the device is silenced' })
+  return refused
+}
+
+/**
  * Amplitude (HTTP V2 API): a `$identify` event with the user id, the
  * visitor's own Amplitude device id as `device_id` (read from the browser
  * SDK's `AMP_<key>` cookie by `getAnonymousIds()`; the idstitch visitor id
@@ -101,8 +120,10 @@ export const amplitude = /* @__PURE__ */ defineProvider<AmplitudeOptions, JsonTe
   }),
   parse(response): ProviderOutcome {
     if (isSuccess(response)) return { ok: true, data: response.body }
-    const record = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as { error?: unknown; missing_field?: unknown }
+    const record = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as Record<string, unknown>
     const message = typeof record.error === 'string' ? record.error + (typeof record.missing_field === 'string' ? ` (${record.missing_field})` : '') : errorMessage(response.body, response.status)
-    return httpFailure(response, message)
+    const refused = response.status === 400 ? invalidEvents(record) : []
+    // Amplitude ingests none of a batch it refuses: the events it did not name are sent again without the others, as it asks.
+    return refused.length > 0 ? { ok: false, code: 'provider_rejected', message, partial: { refused, others: 'resend' } } : httpFailure(response, message)
   },
 })

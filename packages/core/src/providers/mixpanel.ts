@@ -131,14 +131,24 @@ const parseProfile = (response: ProviderResponse): ProviderOutcome => {
   return httpFailure(response, `profile update: ${error}`)
 }
 
-/** `/import?strict=1` names each refused event in `failed_records`. */
+/** A refused event of `failed_records`: its index in the batch, and why. */
+const refusalOf = (record: unknown): { index: number; message: string } | undefined => {
+  const { index, field, message } = (typeof record === 'object' && record !== null ? record : {}) as { index?: unknown; field?: unknown; message?: unknown }
+  if (typeof index !== 'number') return undefined
+  return { index, message: typeof message === 'string' ? message : `${typeof field === 'string' ? field : 'the event'} is invalid` }
+}
+
+/**
+ * `/import?strict=1` imports the valid events of a batch and answers 400 naming each refused one in
+ * `failed_records`: those fail on their own, and the imported ones go on to their profile update.
+ */
 const parseImport = (response: ProviderResponse): ProviderOutcome => {
   if (isSuccess(response)) return { ok: true, data: response.body }
   const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as { error?: unknown; failed_records?: unknown }
-  const failed = Array.isArray(body.failed_records) ? (body.failed_records as { field?: unknown; message?: unknown }[]) : []
-  const first = failed[0]
-  const detail = first && typeof first.message === 'string' ? `: ${first.message}` : ''
-  return httpFailure(response, `${typeof body.error === 'string' ? body.error : errorMessage(response.body, response.status)}${detail}`)
+  const refused = (Array.isArray(body.failed_records) ? body.failed_records : []).map(refusalOf).filter((refusal) => refusal !== undefined)
+  const detail = refused[0] ? `: ${refused[0].message}` : ''
+  const message = `${typeof body.error === 'string' ? body.error : errorMessage(response.body, response.status)}${detail}`
+  return response.status === 400 && refused.length > 0 ? { ok: false, code: 'provider_rejected', message, partial: { refused, others: 'accepted' } } : httpFailure(response, message)
 }
 
 /**

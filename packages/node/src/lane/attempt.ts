@@ -1,8 +1,8 @@
-import { HttpError, IdstitchError, NetworkError, TimeoutError, type Provider, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
+import { HttpError, IdstitchError, NetworkError, TimeoutError, type PartialRefusal, type Provider, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
 import { isRetryableStatus, parseRetryAfter } from '@idstitch/core/internal'
 import { alsoRedacting, type Redactor } from '../redact.js'
 import type { Transport } from '../transport.js'
-import { expired, type Outcome } from './job.js'
+import { expired, type Delivery, type Outcome } from './job.js'
 import type { Flight } from './flight.js'
 
 /** What an attempt is sent with. */
@@ -75,7 +75,26 @@ export const createAttempts = (provider: Provider, options: AttemptOptions): Sen
     if (outcome.ok) return { final: true, delivery: { status: 'delivered', attempts, httpStatus: response.status, data: outcome.data } }
     const redact = alsoRedacting(options.redact, flight.request)
     const error = new HttpError(name, response.status, redact.text(outcome.message), { code: outcome.code ?? 'http_error', body: redact.value(response.body) })
+    const split = outcome.partial && splitOf(outcome.partial, { code: outcome.code, error }, response, flight, redact)
+    if (split) return split
     return { final: !isRetryableStatus(response.status), delivery: { status: 'failed', attempts, httpStatus: response.status, error }, retryAfterMs: parseRetryAfter(response.headers['retry-after'], options.now()) }
+  }
+
+  /**
+   * A batch's answer that refused some of its items only: each refused item's own failure, for good; the
+   * others accepted (delivered by this answer) or to be sent again. None for an answer that names no item
+   * of the batch, or every one: that fails the whole batch.
+   */
+  const splitOf = (partial: PartialRefusal, batch: { code: HttpError['code'] | undefined; error: HttpError }, response: ProviderResponse, flight: Flight, redact: AttemptOptions['redact']): Outcome | undefined => {
+    const refused = new Map<number, Delivery>()
+    for (const { index, message } of partial.refused) {
+      if (!Number.isInteger(index) || index < 0 || index >= flight.jobs.length || refused.has(index)) continue
+      const error = new HttpError(name, response.status, redact.text(message), { code: batch.code ?? 'provider_rejected' })
+      refused.set(index, { status: 'failed', attempts: flight.attempts, httpStatus: response.status, error })
+    }
+    if (refused.size === 0 || refused.size === flight.jobs.length) return undefined
+    const delivery: Delivery = partial.others === 'accepted' ? { status: 'delivered', attempts: flight.attempts, httpStatus: response.status, data: redact.value(response.body) } : { status: 'failed', attempts: flight.attempts, httpStatus: response.status, error: batch.error }
+    return { final: partial.others === 'accepted', delivery, split: { refused, others: partial.others } }
   }
 
   /** The provider answered and the adapter could not read it: it may have accepted the request, so it is not retried. */

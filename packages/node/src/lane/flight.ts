@@ -42,18 +42,66 @@ export const depart = (flight: Flight): void => {
   flight.tries++
 }
 
-/** What comes after an attempt: the chain's next request, the end, or a retry after `delayMs`. */
-export type Landing = { next: 'advance' } | { next: 'finish'; delivery: Delivery } | { next: 'retry'; delayMs: number }
+/** What comes after an attempt: the chain's next request, the end, or a retry after `delayMs`; and the jobs a batch's answer refused, each with its own failure. */
+export type Landing = ({ next: 'advance' } | { next: 'finish'; delivery: Delivery } | { next: 'retry'; delayMs: number }) & {
+  refused?: readonly { job: Job; delivery: Delivery }[]
+}
+
+/** What a flight lands with. */
+export interface LandingContext {
+  now: number
+  retry: RetryPolicy
+  /** A gate refuses what waits: nothing is retried. */
+  refusing: boolean
+  /** The request at `step` of the chain for `items` (the adapter builds it; `undefined` when that chain is shorter). */
+  rebuild(items: unknown[], step: number): ProviderRequest | undefined
+  /** The failure of jobs whose request the adapter could not build. */
+  unbuildable(error: unknown, attempts: number): Delivery
+}
 
 /**
  * Lands `flight` after an attempt: on to its chain's next request (a fresh
  * count of tries), finished, or to be retried by `retry`'s delay. A retry
  * that could not start before the flight's last start is not worth waiting
- * for; with the provider `refusing`, nothing is retried.
+ * for; with the provider `refusing`, nothing is retried. A batch's answer
+ * that refused some of its items lands those apart, each with its own failure.
  */
-export const land = (flight: Flight, outcome: Outcome, context: { now: number; retry: RetryPolicy; refusing: boolean }): Landing => {
+export const land = (flight: Flight, outcome: Outcome, context: LandingContext): Landing => {
+  if (!outcome.split) return landWhole(flight, outcome, context, outcome.delivery.status === 'delivered' ? flight.request?.next : undefined)
+  const refused: { job: Job; delivery: Delivery }[] = []
+  const kept: Job[] = []
+  flight.jobs.forEach((job, index) => {
+    const delivery = outcome.split?.refused.get(index)
+    if (delivery) refused.push({ job, delivery })
+    else kept.push(job)
+  })
+  flight.jobs = kept
+  return { ...landKept(flight, outcome, context, outcome.split.others), refused }
+}
+
+/** The jobs a batch's answer did not refuse: sent again without the refused (`resend`), or accepted and on along the chain built for them alone. */
+const landKept = (flight: Flight, outcome: Outcome, context: LandingContext, others: 'accepted' | 'resend'): Landing => {
+  const step = others === 'accepted' ? flight.step + 1 : flight.step
+  let request: ProviderRequest | undefined
+  try {
+    request = context.rebuild(
+      flight.jobs.map((job) => job.item),
+      step,
+    )
+  } catch (error) {
+    return { next: 'finish', delivery: context.unbuildable(error, flight.attempts) }
+  }
+  if (others === 'accepted') return landWhole(flight, outcome, context, request)
+  if (!request) return { next: 'finish', delivery: outcome.delivery }
+  flight.request = request
+  flight.tries = 0
+  flight.last = undefined
+  return { next: 'advance' }
+}
+
+/** Lands `flight` with `outcome` for all of its jobs; `next` is the chain's next request, when this one was accepted. */
+const landWhole = (flight: Flight, outcome: Outcome, context: LandingContext, next: ProviderRequest | undefined): Landing => {
   const { delivery } = outcome
-  const next = delivery.status === 'delivered' ? flight.request?.next : undefined
   if (next) {
     flight.answers.push(delivery.data)
     flight.request = next

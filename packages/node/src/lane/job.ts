@@ -53,6 +53,12 @@ export interface Outcome {
   final: boolean
   delivery: Delivery
   retryAfterMs?: number | undefined
+  /**
+   * A batch's answer that refused some of its items: each one's failure by its
+   * index in the flight's jobs. The others go on as `others` says: `accepted`
+   * (then `delivery` is theirs), or sent again without the refused (`resend`).
+   */
+  split?: { refused: ReadonlyMap<number, Delivery>; others: 'accepted' | 'resend' }
 }
 
 /** Hands each job its outcome; one job's listener failing must not keep the others from theirs. */

@@ -27,174 +27,190 @@ export const createLane = (provider: Provider, parts: LaneParts): DeliveryLane =
 
 /** The lane's pump; a class, so that each of its steps is a method of its own over the lane's state. */
 class Pump implements DeliveryLane {
-  private readonly waiting: Batcher
-  private readonly send: SendAttempt
-  private readonly waker: Waker
+  readonly #waiting: Batcher
+  readonly #send: SendAttempt
+  readonly #waker: Waker
   /** The gates by kind, sorted once: the pump asks them on every attempt. */
-  private readonly refusing: readonly Gate[]
-  private readonly pausing: readonly Gate[]
-  private readonly turns: readonly Gate[]
+  readonly #refusing: readonly Gate[]
+  readonly #pausing: readonly Gate[]
+  readonly #turns: readonly Gate[]
   /** Flights whose backoff or turn is over, ahead of new jobs. */
-  private ready: Flight[] = []
-  private active = 0
-  private scheduled = false
+  #ready: Flight[] = []
+  #active = 0
+  #scheduled = false
 
-  constructor(
-    private readonly provider: Provider,
-    private readonly parts: LaneParts,
-  ) {
-    this.waiting = createBatcher(provider.batch)
-    this.send = createAttempts(provider, parts)
-    this.waker = createWaker(this.pump, parts.now)
+  readonly #provider: Provider
+  readonly #parts: LaneParts
+
+  constructor(provider: Provider, parts: LaneParts) {
+    this.#provider = provider
+    this.#parts = parts
+    this.#waiting = createBatcher(provider.batch)
+    this.#send = createAttempts(provider, parts)
+    this.#waker = createWaker(this.#pump, parts.now)
     const ofKind = (kind: GateKind) => parts.gates.filter((gate) => gate.kind === kind)
-    this.refusing = ofKind('refuse')
-    this.pausing = ofKind('pause')
-    this.turns = ofKind('turn')
+    this.#refusing = ofKind('refuse')
+    this.#pausing = ofKind('pause')
+    this.#turns = ofKind('turn')
   }
 
   enqueue(job: Job): void {
-    this.waiting.push(job)
-    if (this.scheduled) return
+    this.#waiting.push(job)
+    if (this.#scheduled) return
     // A provider that takes one item a request has nothing to wait for: its attempt starts now.
     // For one that batches, everything queued in the same tick may share a request.
-    if (!this.provider.batch) this.pump()
+    if (!this.#provider.batch) this.#pump()
     else {
-      this.scheduled = true
-      queueMicrotask(this.pump)
+      this.#scheduled = true
+      queueMicrotask(this.#pump)
     }
   }
 
   /** Starts attempts while there is a free slot and the gates allow (bound: timers and microtasks call it). */
-  private readonly pump = (): void => {
-    this.scheduled = false
-    const now = this.parts.now()
-    this.expireWaiting(now)
-    const refusing = this.refusingAt(now)
-    if (refusing) this.refuseWaiting(refusing)
-    else if (this.pausedAt(now)) return
-    while (this.active < this.parts.concurrency && !refusing) {
-      const flight = this.ready.shift() ?? (this.waiting.size > 0 ? board(this.waiting.take()) : undefined)
+  readonly #pump = (): void => {
+    this.#scheduled = false
+    const now = this.#parts.now()
+    this.#expireWaiting(now)
+    const refusing = this.#refusingAt(now)
+    if (refusing) this.#refuseWaiting(refusing)
+    else if (this.#pausedAt(now)) return
+    while (this.#active < this.#parts.concurrency && !refusing) {
+      const flight = this.#ready.shift() ?? (this.#waiting.size > 0 ? board(this.#waiting.take()) : undefined)
       if (!flight) break
-      this.launch(flight, now)
+      this.#launch(flight, now)
     }
-    this.waker.wakeAt(this.nextDeadline())
+    this.#waker.wakeAt(this.#nextDeadline())
   }
 
   /** Whether a `pause` gate is shut at `now`: then what waits, waits, and the lane wakes when the pause ends, or at the first deadline before. */
-  private pausedAt(now: number): boolean {
+  #pausedAt(now: number): boolean {
     let paused = 0
-    for (const gate of this.pausing) paused = Math.max(paused, gate.wait(now))
+    for (const gate of this.#pausing) paused = Math.max(paused, gate.wait(now))
     if (paused === 0) return false
-    const anything = this.waiting.size > 0 || this.ready.length > 0
-    this.waker.wakeAt(anything ? Math.min(now + paused, this.nextDeadline()) : Number.POSITIVE_INFINITY)
+    const anything = this.#waiting.size > 0 || this.#ready.length > 0
+    this.#waker.wakeAt(anything ? Math.min(now + paused, this.#nextDeadline()) : Number.POSITIVE_INFINITY)
     return true
   }
 
   /** The first `refuse` gate that is shut at `now`. */
-  private refusingAt(now: number): Gate | undefined {
-    for (const gate of this.refusing) if (gate.wait(now) > 0) return gate
+  #refusingAt(now: number): Gate | undefined {
+    for (const gate of this.#refusing) if (gate.wait(now) > 0) return gate
     return undefined
   }
 
   /** Starts `flight`'s next attempt, or puts it aside for its turn, or ends it. */
-  private launch(flight: Flight, now: number): void {
+  #launch(flight: Flight, now: number): void {
     const remaining = flight.deadline.at - now
     if (remaining < flight.room) {
-      this.end(flight, (attempts) => expired(this.provider.name, flight.deadline, attempts))
+      this.#end(flight, (attempts) => expired(this.#provider.name, flight.deadline, attempts))
       return
     }
-    if (this.waitsItsTurn(flight, now, remaining)) return
-    const request = this.requestFor(flight)
+    if (this.#waitsItsTurn(flight, now, remaining)) return
+    const request = this.#requestFor(flight)
     if (!request) return
-    for (const gate of this.parts.gates) gate.pass?.(now)
-    this.active++
+    for (const gate of this.#parts.gates) gate.pass?.(now)
+    this.#active++
     depart(flight)
-    this.send(request, flight, this.landed)
+    this.#send(request, flight, this.#landed)
   }
 
   /** Whether a `turn` gate holds `flight` back: put aside until its turn, or refused when that comes too late. */
-  private waitsItsTurn(flight: Flight, now: number, remaining: number): boolean {
-    for (const gate of this.turns) {
+  #waitsItsTurn(flight: Flight, now: number, remaining: number): boolean {
+    for (const gate of this.#turns) {
       const wait = gate.wait(now)
       if (wait === 0) continue
-      if (wait >= remaining) this.end(flight, (attempts) => this.refusedBy(gate, attempts))
-      else this.sleep(flight, wait)
+      if (wait >= remaining) this.#end(flight, (attempts) => this.#refusedBy(gate, attempts))
+      else this.#sleep(flight, wait)
       return true
     }
     return false
   }
 
   /** The flight's request, built once; an adapter that throws building it ends the flight (a bug, never the host app's failure). */
-  private requestFor(flight: Flight): ProviderRequest | undefined {
+  #requestFor(flight: Flight): ProviderRequest | undefined {
     try {
-      flight.request ??= this.provider.request(flight.jobs.map((job) => job.item))
+      flight.request ??= this.#provider.request(flight.jobs.map((job) => job.item))
       return flight.request
     } catch (error) {
-      finish(flight.jobs, { status: 'failed', attempts: flight.attempts, error: adapterFailed(this.provider.name, this.parts.redact, error, 'building the request') })
+      finish(flight.jobs, this.#unbuildable(error, flight.attempts))
       return undefined
     }
   }
 
   /** An attempt is over: the gates see its outcome, its slot frees up, the flight lands, and the next attempt may start. */
-  private readonly landed = (flight: Flight, outcome: Outcome): void => {
-    this.active--
-    const now = this.parts.now()
-    for (const gate of this.parts.gates) gate.observe?.(outcome, now)
-    const landing = land(flight, outcome, { now, retry: this.parts.retry, refusing: this.refusingAt(now) !== undefined })
-    if (landing.next === 'advance') this.ready.push(flight)
+  readonly #landed = (flight: Flight, outcome: Outcome): void => {
+    this.#active--
+    const now = this.#parts.now()
+    for (const gate of this.#parts.gates) gate.observe?.(outcome, now)
+    const landing = land(flight, outcome, { now, retry: this.#parts.retry, refusing: this.#refusingAt(now) !== undefined, rebuild: this.#rebuild, unbuildable: this.#unbuildable })
+    if (landing.refused) for (const { job, delivery } of landing.refused) finish([job], delivery)
+    if (landing.next === 'advance') this.#ready.push(flight)
     else if (landing.next === 'finish') finish(flight.jobs, landing.delivery)
-    else this.sleep(flight, landing.delayMs)
-    this.pump()
+    else this.#sleep(flight, landing.delayMs)
+    this.#pump()
   }
 
+  /** The request at `step` of the chain the adapter builds for `items` (for what a batch's answer did not refuse). */
+  readonly #rebuild = (items: unknown[], step: number): ProviderRequest | undefined => {
+    let request: ProviderRequest | undefined = this.#provider.request(items)
+    for (let at = 0; at < step && request; at++) request = request.next
+    return request
+  }
+
+  readonly #unbuildable = (error: unknown, attempts: number): Delivery => ({
+    status: 'failed',
+    attempts,
+    error: adapterFailed(this.#provider.name, this.#parts.redact, error, 'building the request'),
+  })
+
   /** Puts `flight` aside for `ms`, holding no slot, then ahead of new jobs. */
-  private sleep(flight: Flight, ms: number): void {
+  #sleep(flight: Flight, ms: number): void {
     setTimeout(() => {
-      this.ready.push(flight)
-      this.pump()
+      this.#ready.push(flight)
+      this.#pump()
     }, ms)
   }
 
   /** Ends, at their deadline, the jobs and flights still waiting, so every identify resolves on time. */
-  private expireWaiting(now: number): void {
-    const { name } = this.provider
-    for (let job = this.waiting.takeDue(now); job; job = this.waiting.takeDue(now)) finish([job], expired(name, job.deadline))
-    if (this.ready.length === 0) return
+  #expireWaiting(now: number): void {
+    const { name } = this.#provider
+    for (let job = this.#waiting.takeDue(now); job; job = this.#waiting.takeDue(now)) finish([job], expired(name, job.deadline))
+    if (this.#ready.length === 0) return
     const kept: Flight[] = []
-    for (const flight of this.ready) {
-      if (lastStart(flight) < now) this.end(flight, (attempts) => expired(name, flight.deadline, attempts))
+    for (const flight of this.#ready) {
+      if (lastStart(flight) < now) this.#end(flight, (attempts) => expired(name, flight.deadline, attempts))
       else kept.push(flight)
     }
-    this.ready = kept
+    this.#ready = kept
   }
 
   /** Fails everything waiting at once: `gate` refuses it (the provider is down, or asked for a long pause). */
-  private refuseWaiting(gate: Gate): void {
+  #refuseWaiting(gate: Gate): void {
     const always = Number.POSITIVE_INFINITY
-    for (let job = this.waiting.takeDue(always); job; job = this.waiting.takeDue(always)) finish([job], this.refusedBy(gate, 0))
-    const flights = this.ready
-    this.ready = []
-    for (const flight of flights) this.end(flight, (attempts) => this.refusedBy(gate, attempts))
+    for (let job = this.#waiting.takeDue(always); job; job = this.#waiting.takeDue(always)) finish([job], this.#refusedBy(gate, 0))
+    const flights = this.#ready
+    this.#ready = []
+    for (const flight of flights) this.#end(flight, (attempts) => this.#refusedBy(gate, attempts))
   }
 
   /** Ends a flight with its last attempt's failure, or else with `otherwise`. */
-  private end(flight: Flight, otherwise: (attempts: number) => Delivery): void {
+  #end(flight: Flight, otherwise: (attempts: number) => Delivery): void {
     finish(flight.jobs, flight.last ?? otherwise(flight.attempts))
   }
 
   /** The failure of what `gate` refuses; a `refuse` gate says how long until the provider may be sent to again (a queue worker pauses for it). */
-  private refusedBy(gate: Gate, attempts: number): Delivery {
-    const now = this.parts.now()
+  #refusedBy(gate: Gate, attempts: number): Delivery {
+    const now = this.#parts.now()
     const { code, why } = gate.refusal?.(now) ?? { code: 'provider_unavailable', why: 'the provider may not be sent to now' }
-    const error = new IdstitchError(code, `[idstitch] ${this.provider.name}: ${why}; nothing more was sent`, { provider: this.provider.name })
+    const error = new IdstitchError(code, `[idstitch] ${this.#provider.name}: ${why}; nothing more was sent`, { provider: this.#provider.name })
     const until = gate.kind === 'refuse' ? gate.wait(now) : 0
     return { status: 'failed', attempts, error, ...(until > 0 ? { retryAfterMs: until } : {}) }
   }
 
   /** The soonest moment something waiting must be looked at again: its deadline. */
-  private nextDeadline(): number {
-    let at = this.waiting.nextDeadline()
-    for (const flight of this.ready) at = Math.min(at, lastStart(flight))
+  #nextDeadline(): number {
+    let at = this.#waiting.nextDeadline()
+    for (const flight of this.#ready) at = Math.min(at, lastStart(flight))
     return at
   }
 }
