@@ -188,6 +188,179 @@ const createThrottle = (limit: { limit: number; windowMs: number }) => {
   }
 }
 
+/** The relay's options, resolved once. */
+interface RelaySettings {
+  options: IdentifyHandlerOptions
+  maxBodyBytes: number
+  bodyTimeoutMs: number
+  allowedOrigins: ReadonlySet<string>
+  browserTraits: ReadonlySet<string> | undefined
+  throttle: ((userId: string, now: number) => number) | undefined
+  tooLarge: Refusal
+}
+
+const settingsOf = (options: IdentifyHandlerOptions): RelaySettings => {
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024
+  return {
+    options,
+    maxBodyBytes,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
+    allowedOrigins: new Set((options.allowedOrigins ?? []).map((origin) => origin.replace(/\/+$/, '').toLowerCase())),
+    browserTraits: options.browserTraits ? new Set(options.browserTraits) : undefined,
+    throttle: options.throttle === false ? undefined : createThrottle(options.throttle ?? { limit: 5, windowMs: 60_000 }),
+    tooLarge: { status: 413, code: 'body_too_large', message: `the body must be at most ${maxBodyBytes} bytes` },
+  }
+}
+
+/** The CORS headers for a request from one of `allowedOrigins` (the browser reads no answer without them); none otherwise. */
+const corsOf = (settings: RelaySettings, request: Request): Record<string, string> => {
+  const origin = request.headers.get('origin')
+  return origin !== null && settings.allowedOrigins.has(origin.toLowerCase()) ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' } : {}
+}
+
+/** A preflight from an allowed origin: which method and header the relay takes. Any other origin is refused. */
+const preflight = (cors: Record<string, string>): Response =>
+  Object.keys(cors).length > 0
+    ? new Response(null, { status: 204, headers: { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' } })
+    : refuse({ status: 403, code: 'forbidden_origin', message: 'this origin may not call the relay' })
+
+/** Method, origin, content type and declared length: refused before anything else runs. */
+const checkRequest = (settings: RelaySettings, request: Request): Refusal | undefined => {
+  if (request.method !== 'POST') return { status: 405, code: 'method_not_allowed', message: 'use POST', headers: { allow: 'POST, OPTIONS' } }
+  const origin = request.headers.get('origin')?.toLowerCase() ?? null
+  const sameOrigin = origin !== null && origin === ownOrigin(request, settings.options.trustProxy === true)
+  if (!sameOrigin && !(origin !== null && settings.allowedOrigins.has(origin))) {
+    return { status: 403, code: 'forbidden_origin', message: origin === null ? 'the request has no Origin header' : `origin ${origin} is not allowed` }
+  }
+  if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) {
+    return { status: 415, code: 'unsupported_media_type', message: 'the body must be application/json' }
+  }
+  if (Number(request.headers.get('content-length') ?? 0) > settings.maxBodyBytes) return settings.tooLarge
+  return undefined
+}
+
+/** The session's user, from the app's `authenticate()`. */
+const identityOf = async (authenticate: IdentifyHandlerOptions['authenticate'], request: Request): Promise<RelayIdentity | Refusal> => {
+  let found: Awaited<ReturnType<IdentifyHandlerOptions['authenticate']>>
+  try {
+    found = await authenticate(request)
+  } catch {
+    // The app's session lookup failed (a store down): its words stay on the server.
+    return { status: 500, code: 'authenticate_failed', message: 'authenticate() threw' }
+  }
+  if (found === null || found === undefined || found === '') return { status: 401, code: 'unauthenticated', message: 'no session: log in first' }
+  const identity: RelayIdentity = typeof found === 'string' ? { userId: found } : found
+  // A bug in the app's authenticate(), not the browser's fault.
+  if (typeof identity.userId !== 'string' || identity.userId === '') {
+    return { status: 500, code: 'authenticate_failed', message: 'authenticate() returned neither a user id nor { userId }' }
+  }
+  for (const field of ['traits', 'context'] as const) {
+    if (identity[field] !== undefined && !isPlainObject(identity[field])) {
+      return { status: 500, code: 'authenticate_failed', message: `authenticate() returned ${field} that is not an object` }
+    }
+  }
+  return identity
+}
+
+/** The throttle's verdict for this user. */
+const checkThrottle = (settings: RelaySettings, userId: string): Refusal | undefined => {
+  const wait = settings.throttle?.(userId, Date.now()) ?? 0
+  if (wait === 0) return undefined
+  const seconds = Math.max(1, Math.ceil(wait / 1000))
+  return { status: 429, code: 'too_many_requests', message: `too many identifies for this user; retry in ${seconds} s`, headers: { 'retry-after': String(seconds) } }
+}
+
+/** The body's text, read within limits, as JSON. */
+const jsonOf = async (settings: RelaySettings, request: Request): Promise<{ body: unknown } | Refusal> => {
+  const text = await readBody(request, settings.maxBodyBytes, settings.bodyTimeoutMs)
+  if (text === 'too_large') return settings.tooLarge
+  if (text === 'timeout') return { status: 408, code: 'body_timeout', message: `the body did not arrive within ${settings.bodyTimeoutMs} ms` }
+  try {
+    return { body: JSON.parse(text) }
+  } catch {
+    return { status: 400, code: 'invalid_json', message: 'the body is not valid JSON' }
+  }
+}
+
+/** The body, read within limits and checked field by field. */
+const bodyOf = async (settings: RelaySettings, request: Request, userId: string): Promise<RelayBody | Refusal> => {
+  const read = await jsonOf(settings, request)
+  if (isRefusal(read)) return read
+  const { body } = read
+  if (!isPlainObject(body)) return { status: 400, code: 'invalid_body', message: 'the body must be a JSON object' }
+  const unknown = Object.keys(body).find((key) => !ALLOWED_FIELDS.has(key))
+  if (unknown !== undefined) return { status: 400, code: 'invalid_body', message: `unknown field ${unknown}; send anonymousId, userId and traits` }
+  const { anonymousId, userId: claimed, traits } = body as RelayBody
+  if (claimed !== undefined && claimed !== userId) return { status: 403, code: 'user_mismatch', message: "userId is not the logged-in user's" }
+  if (anonymousId != null && !isUuid(anonymousId)) return { status: 400, code: 'invalid_body', message: 'anonymousId must be a UUID' }
+  if (traits !== undefined && !isPlainObject(traits)) return { status: 400, code: 'invalid_body', message: 'traits must be an object' }
+  return { anonymousId, traits }
+}
+
+/** The browser's traits it may set, under the server's: a vouched trait wins under each of its names. */
+const traitsOf = (browserTraits: RelaySettings['browserTraits'], browser: Record<string, unknown> | undefined, vouched: Record<string, unknown> | undefined): Record<string, unknown> | Refusal | undefined => {
+  // Identity traits in any provider's spelling and any case (`$email`, `Email`, `emailAddress`): core's one list.
+  const forbidden = Object.keys(browser ?? {}).find((name) => (browserTraits ? !browserTraits.has(name) : isIdentityTrait(name)))
+  if (forbidden !== undefined) {
+    return { status: 400, code: 'forbidden_trait', message: `traits.${forbidden} may not come from the browser; vouch for it in authenticate(), or list it in browserTraits` }
+  }
+  if (!vouched) return browser
+  const merged: Record<string, unknown> = { ...browser }
+  for (const name of Object.keys(vouched).flatMap(namesOf)) delete merged[name]
+  // A vouched identity trait also replaces the browser's under any other spelling of it (`email` replaces `$email`).
+  const vouchedIdentities = new Set(Object.keys(vouched).map(identityTraitOf))
+  vouchedIdentities.delete(undefined)
+  for (const name of Object.keys(merged)) if (vouchedIdentities.has(identityTraitOf(name))) delete merged[name]
+  return { ...merged, ...vouched }
+}
+
+/**
+ * What the browser is told: each provider's status and error code, never a message written by a provider, an
+ * adapter or the app (an adapter's or a body builder's error can hold anything: a database URL, a token). A
+ * message every provider refused is a 400 naming the field at fault when it is one of the body's.
+ */
+const answer = (result: Awaited<ReturnType<IdentifyTarget['identify']>>): Response => {
+  const first = result.results[0]?.error
+  if (result.results.every((entry) => entry.status === 'invalid') && first && 'issues' in first) {
+    const path = (first as { issues: { path?: unknown }[] }).issues[0]?.path
+    const field = typeof path === 'string' && BODY_PATH.test(path) ? path : undefined
+    return refuse({ status: 400, code: 'invalid_body', message: field ? `${field} is invalid` : 'the identify is invalid (the server logs why)' })
+  }
+  const body: RelayResponseBody = {
+    ok: result.ok,
+    results: result.results.map(({ provider, status, reason, error }) => ({
+      provider,
+      status: status as RelayResponseBody['results'][number]['status'],
+      ...(reason ? { reason } : {}),
+      ...(error ? { error: { code: error.code } } : {}),
+    })),
+  }
+  return json(200, body)
+}
+
+/** The relay's answer to `request`, before CORS: each check in turn, then the identify. */
+const handle = async (settings: RelaySettings, request: Request): Promise<Response> => {
+  const refused = checkRequest(settings, request)
+  if (refused) return refuse(refused)
+  const identity = await identityOf(settings.options.authenticate, request)
+  if (isRefusal(identity)) return refuse(identity)
+  const throttled = checkThrottle(settings, identity.userId)
+  if (throttled) return refuse(throttled)
+  const body = await bodyOf(settings, request, identity.userId)
+  if (isRefusal(body)) return refuse(body)
+  const traits = traitsOf(settings.browserTraits, body.traits, identity.traits)
+  if (isRefusal(traits)) return refuse(traits)
+  const result = await settings.options.client.identify({
+    userId: identity.userId,
+    anonymousId: body.anonymousId,
+    // Each tool's own id comes from the cookies the request carries, never from the body.
+    anonymousIds: getAnonymousIds(request),
+    traits,
+    ...(identity.context ? { context: identity.context } : {}),
+  })
+  return answer(result)
+}
+
 /**
  * The relay endpoint for the tracker's `identify()`: a Web-standard
  * `(request: Request) => Promise<Response>`, usable as a Next.js route
@@ -210,162 +383,13 @@ const createThrottle = (limit: { limit: number; windowMs: number }) => {
  * export const POST = createIdentifyHandler({ client: idstitch, authenticate: async (request) => (await getSession(request))?.userId })
  */
 export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((request: Request) => Promise<Response>) => {
-  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024
-  const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000
-  const allowedOrigins = new Set((options.allowedOrigins ?? []).map((origin) => origin.replace(/\/+$/, '').toLowerCase()))
-  const browserTraits = options.browserTraits ? new Set(options.browserTraits) : undefined
-  const throttle = options.throttle === false ? undefined : createThrottle(options.throttle ?? { limit: 5, windowMs: 60_000 })
-  const tooLarge: Refusal = { status: 413, code: 'body_too_large', message: `the body must be at most ${maxBodyBytes} bytes` }
-
-  /** The CORS headers for a request from one of `allowedOrigins` (the browser reads no answer without them); none otherwise. */
-  const corsOf = (request: Request): Record<string, string> => {
-    const origin = request.headers.get('origin')
-    return origin !== null && allowedOrigins.has(origin.toLowerCase()) ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' } : {}
-  }
-
-  /** A preflight from an allowed origin: which method and header the relay takes. Any other origin is refused. */
-  const preflight = (cors: Record<string, string>): Response =>
-    Object.keys(cors).length > 0
-      ? new Response(null, { status: 204, headers: { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' } })
-      : refuse({ status: 403, code: 'forbidden_origin', message: 'this origin may not call the relay' })
-
-  /** Method, origin, content type and declared length: refused before anything else runs. */
-  const checkRequest = (request: Request): Refusal | undefined => {
-    if (request.method !== 'POST') return { status: 405, code: 'method_not_allowed', message: 'use POST', headers: { allow: 'POST, OPTIONS' } }
-    const origin = request.headers.get('origin')?.toLowerCase() ?? null
-    const sameOrigin = origin !== null && origin === ownOrigin(request, options.trustProxy === true)
-    if (!sameOrigin && !(origin !== null && allowedOrigins.has(origin))) {
-      return { status: 403, code: 'forbidden_origin', message: origin === null ? 'the request has no Origin header' : `origin ${origin} is not allowed` }
-    }
-    if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) {
-      return { status: 415, code: 'unsupported_media_type', message: 'the body must be application/json' }
-    }
-    if (Number(request.headers.get('content-length') ?? 0) > maxBodyBytes) return tooLarge
-    return undefined
-  }
-
-  /** The session's user, from the app's `authenticate()`. */
-  const identityOf = async (request: Request): Promise<RelayIdentity | Refusal> => {
-    let found: Awaited<ReturnType<IdentifyHandlerOptions['authenticate']>>
-    try {
-      found = await options.authenticate(request)
-    } catch {
-      // The app's session lookup failed (a store down): its words stay on the server.
-      return { status: 500, code: 'authenticate_failed', message: 'authenticate() threw' }
-    }
-    if (found === null || found === undefined || found === '') return { status: 401, code: 'unauthenticated', message: 'no session: log in first' }
-    const identity: RelayIdentity = typeof found === 'string' ? { userId: found } : found
-    // A bug in the app's authenticate(), not the browser's fault.
-    if (typeof identity.userId !== 'string' || identity.userId === '') {
-      return { status: 500, code: 'authenticate_failed', message: 'authenticate() returned neither a user id nor { userId }' }
-    }
-    for (const field of ['traits', 'context'] as const) {
-      if (identity[field] !== undefined && !isPlainObject(identity[field])) {
-        return { status: 500, code: 'authenticate_failed', message: `authenticate() returned ${field} that is not an object` }
-      }
-    }
-    return identity
-  }
-
-  /** The throttle's verdict for this user. */
-  const checkThrottle = (userId: string): Refusal | undefined => {
-    const wait = throttle?.(userId, Date.now()) ?? 0
-    if (wait === 0) return undefined
-    const seconds = Math.max(1, Math.ceil(wait / 1000))
-    return { status: 429, code: 'too_many_requests', message: `too many identifies for this user; retry in ${seconds} s`, headers: { 'retry-after': String(seconds) } }
-  }
-
-  /** The body, read within limits and checked field by field. */
-  const bodyOf = async (request: Request, userId: string): Promise<RelayBody | Refusal> => {
-    const text = await readBody(request, maxBodyBytes, bodyTimeoutMs)
-    if (text === 'too_large') return tooLarge
-    if (text === 'timeout') return { status: 408, code: 'body_timeout', message: `the body did not arrive within ${bodyTimeoutMs} ms` }
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch {
-      return { status: 400, code: 'invalid_json', message: 'the body is not valid JSON' }
-    }
-    if (!isPlainObject(body)) return { status: 400, code: 'invalid_body', message: 'the body must be a JSON object' }
-    const unknown = Object.keys(body).find((key) => !ALLOWED_FIELDS.has(key))
-    if (unknown !== undefined) return { status: 400, code: 'invalid_body', message: `unknown field ${unknown}; send anonymousId, userId and traits` }
-    const { anonymousId, userId: claimed, traits } = body as RelayBody
-    if (claimed !== undefined && claimed !== userId) return { status: 403, code: 'user_mismatch', message: "userId is not the logged-in user's" }
-    if (anonymousId != null && !isUuid(anonymousId)) return { status: 400, code: 'invalid_body', message: 'anonymousId must be a UUID' }
-    if (traits !== undefined && !isPlainObject(traits)) return { status: 400, code: 'invalid_body', message: 'traits must be an object' }
-    return { anonymousId, traits }
-  }
-
-  /** The browser's traits it may set, under the server's: a vouched trait wins under each of its names. */
-  const traitsOf = (browser: Record<string, unknown> | undefined, vouched: Record<string, unknown> | undefined): Record<string, unknown> | Refusal | undefined => {
-    // Identity traits in any provider's spelling and any case (`$email`, `Email`, `emailAddress`): core's one list.
-    const forbidden = Object.keys(browser ?? {}).find((name) => (browserTraits ? !browserTraits.has(name) : isIdentityTrait(name)))
-    if (forbidden !== undefined) {
-      return { status: 400, code: 'forbidden_trait', message: `traits.${forbidden} may not come from the browser; vouch for it in authenticate(), or list it in browserTraits` }
-    }
-    if (!vouched) return browser
-    const merged: Record<string, unknown> = { ...browser }
-    for (const name of Object.keys(vouched).flatMap(namesOf)) delete merged[name]
-    // A vouched identity trait also replaces the browser's under any other spelling of it (`email` replaces `$email`).
-    const vouchedIdentities = new Set(Object.keys(vouched).map(identityTraitOf))
-    vouchedIdentities.delete(undefined)
-    for (const name of Object.keys(merged)) if (vouchedIdentities.has(identityTraitOf(name))) delete merged[name]
-    return { ...merged, ...vouched }
-  }
-
-  /**
-   * What the browser is told: each provider's status and error code, never a message written by a provider, an
-   * adapter or the app (an adapter's or a body builder's error can hold anything: a database URL, a token). A
-   * message every provider refused is a 400 naming the field at fault when it is one of the body's.
-   */
-  const answer = (result: Awaited<ReturnType<IdentifyTarget['identify']>>): Response => {
-    const first = result.results[0]?.error
-    if (result.results.every((entry) => entry.status === 'invalid') && first && 'issues' in first) {
-      const path = (first as { issues: { path?: unknown }[] }).issues[0]?.path
-      const field = typeof path === 'string' && BODY_PATH.test(path) ? path : undefined
-      return refuse({ status: 400, code: 'invalid_body', message: field ? `${field} is invalid` : 'the identify is invalid (the server logs why)' })
-    }
-    const body: RelayResponseBody = {
-      ok: result.ok,
-      results: result.results.map(({ provider, status, reason, error }) => ({
-        provider,
-        status: status as RelayResponseBody['results'][number]['status'],
-        ...(reason ? { reason } : {}),
-        ...(error ? { error: { code: error.code } } : {}),
-      })),
-    }
-    return json(200, body)
-  }
-
-  /** The relay's answer to `request`, before CORS. */
-  const handle = async (request: Request): Promise<Response> => {
-    const refused = checkRequest(request)
-    if (refused) return refuse(refused)
-    const identity = await identityOf(request)
-    if (isRefusal(identity)) return refuse(identity)
-    const throttled = checkThrottle(identity.userId)
-    if (throttled) return refuse(throttled)
-    const body = await bodyOf(request, identity.userId)
-    if (isRefusal(body)) return refuse(body)
-    const traits = traitsOf(body.traits, identity.traits)
-    if (isRefusal(traits)) return refuse(traits)
-    const result = await options.client.identify({
-      userId: identity.userId,
-      anonymousId: body.anonymousId,
-      // Each tool's own id comes from the cookies the request carries, never from the body.
-      anonymousIds: getAnonymousIds(request),
-      traits,
-      ...(identity.context ? { context: identity.context } : {}),
-    })
-    return answer(result)
-  }
-
+  const settings = settingsOf(options)
   return async (request) => {
-    const cors = corsOf(request)
+    const cors = corsOf(settings, request)
     if (request.method === 'OPTIONS') return preflight(cors)
     let response: Response
     try {
-      response = await handle(request)
+      response = await handle(settings, request)
     } catch {
       // authenticate() or the request stream failed: answer, never crash the app.
       response = refuse({ status: 500, code: 'internal_error', message: 'the identify relay failed' })

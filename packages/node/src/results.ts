@@ -1,5 +1,4 @@
 import { IdstitchError, type Provider, type ProviderRequest } from '@idstitch/core'
-import type { ResolvedOptions } from './options.js'
 import type { Redactor } from './redact.js'
 
 /** How one message fared with one provider. */
@@ -59,7 +58,7 @@ export interface Results {
 }
 
 export const createResults = (
-  { providers, onError }: Pick<ResolvedOptions, 'providers' | 'onError'>,
+  { providers, onError }: { providers: readonly Provider[]; onError: ((error: IdstitchError, context: ErrorContext) => void) | undefined },
   log: { error(message: string): void },
   redact: Pick<Redactor, 'text' | 'error'>,
 ): Results => {

@@ -3,5 +3,6 @@
 // over hours and dead letters.
 export { createQueue, type IdentifyQueue, type EnqueueOptions, type QueueCounts } from './queue.js'
 export { createWorker, type IdentifyWorker, type WorkerCounts } from './worker.js'
-export type { QueueOptions, WorkerOptions, Connection } from './options.js'
+export type { QueueOptions, WorkerOptions } from './options.js'
+export type { Connection } from './redis.js'
 export type { QueueResult, QueuedResult, QueueErrorContext } from './results.js'

@@ -2,14 +2,11 @@ import { ConfigError } from '@idstitch/node'
 import type { IdstitchError, Provider } from '@idstitch/core'
 import type { Logger } from '@idstitch/node'
 import { resolveOptions } from '@idstitch/node/internal'
-import { redisUrlProblem } from './redis.js'
-import type { RedisOptions } from 'ioredis'
+import { redisUrlProblem, type Connection } from './redis.js'
 import * as z from 'zod'
 import { DEFAULT_PREFIX } from './names.js'
 import type { QueueErrorContext } from './results.js'
 
-/** Where Redis is: a `redis://` or `rediss://` URL, or ioredis options. */
-export type Connection = string | RedisOptions
 
 /** What `createQueue` and `createWorker` share. */
 interface CommonOptions {

@@ -1,6 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import { ConfigError } from '@idstitch/node'
-import type { Connection } from './options.js'
+
+/** Where Redis is: a `redis://` or `rediss://` URL, or ioredis options. */
+export type Connection = string | RedisOptions
 
 /** `url` with its password (the user-info part) replaced: safe to print. */
 // Up to the last `@`: a password may hold an unencoded `#`, `/` or `@` itself.

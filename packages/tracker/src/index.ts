@@ -2,9 +2,11 @@
 // window or document, so it is safe in server-side rendering: the default
 // tracker is created on first use.
 
-import { createTracker, type IdentifyOutcome, type Tracker, type TrackerOptions } from './tracker.js'
+import type { IdentifyOutcome } from './relay.js'
+import { createTracker, type Tracker, type TrackerOptions } from './tracker.js'
 
-export type { IdentifyOutcome, Tracker, TrackerOptions } from './tracker.js'
+export type { IdentifyOutcome } from './relay.js'
+export type { Tracker, TrackerOptions } from './tracker.js'
 export { createTracker } from './tracker.js'
 export type { PresetName, IdstitchError, ConfigError, ValidationError } from '@idstitch/core/cookies'
 // identify() rejects with a ValidationError, an unknown preset throws a ConfigError: guards that work across realms.

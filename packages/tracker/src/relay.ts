@@ -1,4 +1,11 @@
-import type { IdentifyOutcome } from './tracker.js'
+/** What `identify()` resolves to. `status` 0 means nothing was sent (no endpoint, or an opt-out), or no answer came (then `ok` is false). */
+export interface IdentifyOutcome {
+  ok: boolean
+  status: number
+  /** The endpoint's JSON answer. */
+  data?: unknown
+}
+
 
 /**
  * The tracker's one request: `body` POSTed to the relay endpoint with `fetch`

@@ -3,7 +3,7 @@ import type Cookies from 'js-cookie'
 import { readCookie, removeCookie, writeCookie } from './cookies.js'
 import { probeDomain } from './domain.js'
 import { misconfigured, refusal } from './errors.js'
-import { relay } from './relay.js'
+import { relay, type IdentifyOutcome } from './relay.js'
 import { mintUuid } from './uuid.js'
 
 /** Options of {@link createTracker}. Every cookie setting defaults to the preset's. */
@@ -28,14 +28,6 @@ export interface TrackerOptions {
   consent?: 'required' | 'granted'
   /** Write nothing and send nothing when a `pathbound_dnt=1` cookie or Global Privacy Control says so. */
   respectDnt?: boolean
-}
-
-/** What `identify()` resolves to. `status` 0 means nothing was sent (no endpoint, or an opt-out), or no answer came (then `ok` is false). */
-export interface IdentifyOutcome {
-  ok: boolean
-  status: number
-  /** The endpoint's JSON answer. */
-  data?: unknown
 }
 
 /** A tracker instance. */

@@ -1,5 +1,6 @@
 import { IdstitchError, type Provider, type ProviderRequest } from '@idstitch/core'
-import { adapterFailed, createAttempts, type AttemptOptions, type SendAttempt } from './attempt.js'
+import { adapterFailed } from './answer.js'
+import { createAttempts, type AttemptOptions, type SendAttempt } from './attempt.js'
 import { createBatcher, type Batcher } from './batcher.js'
 import { board, depart, land, lastStart, type Flight } from './flight.js'
 import type { Gate, GateKind } from './gates.js'
