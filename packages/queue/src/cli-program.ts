@@ -24,6 +24,108 @@ const table = (rows: string[][]): string => {
 
 const pending = (counts: Record<string, StateCounts>): number => Object.values(counts).reduce((sum, state) => sum + state.waiting + state.active + state.delayed, 0)
 
+type Admin = Awaited<ReturnType<typeof openAdmin>>
+/** A command's work with the admin view of the queues; resolves with its exit code (0 when undefined). */
+type AdminAction = (admin: Admin) => Promise<number | undefined>
+
+/** Runs `action` with the admin view of the queues at `url`, then closes the connection; failures exit 1 with a message, no stack. */
+const withAdmin = async (io: CliOutput, target: { url: string | undefined; prefix: string }, action: AdminAction): Promise<number> => {
+  const { url, prefix } = target
+  if (!url) {
+    io.err('idstitch-queue: no Redis: pass --redis redis://host:6379 or set REDIS_URL')
+    return 1
+  }
+  const problem = redisUrlProblem(url)
+  if (problem) {
+    io.err(`idstitch-queue: the Redis URL ${problem} (${redactedUrl(url)})`)
+    return 1
+  }
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: (times) => (times > 3 ? null : 200) })
+  redis.on('error', () => {})
+  try {
+    const admin = await openAdmin(redis, prefix)
+    try {
+      return (await action(admin)) ?? 0
+    } finally {
+      await admin.close()
+    }
+  } catch (error) {
+    io.err(`idstitch-queue: ${error instanceof Error ? error.message : String(error)}`)
+    return 1
+  } finally {
+    redis.disconnect()
+  }
+}
+
+/** `status`: jobs per provider and state. */
+const status = (io: CliOutput): AdminAction => async (admin) => {
+  const counts = await admin.counts()
+  const rows = Object.entries(counts).map(([name, state]) => [name, String(state.waiting), String(state.active), String(state.delayed), String(state.failed)])
+  io.out(rows.length === 0 ? 'no idstitch queue in this Redis' : table([['provider', 'waiting', 'active', 'delayed', 'failed'], ...rows]))
+  return undefined
+}
+
+/** `failed`: the dead letters, with their last error. */
+const failed = (io: CliOutput, options: { provider?: string; limit: number }): AdminAction => async (admin) => {
+  const letters = await admin.deadLetters(options.provider, options.limit)
+  io.out(letters.length === 0 ? 'no dead letters' : table([['provider', 'job', 'attempts', 'failed at', 'error'], ...letters.map((letter) => [letter.provider, letter.jobId, String(letter.attempts), letter.failedAt ?? '', letter.reason])]))
+  return undefined
+}
+
+/** `retry`: re-enqueues the dead letters. */
+const retry = (io: CliOutput, options: { provider?: string }): AdminAction => async (admin) => {
+  const moved = await admin.retry(options.provider)
+  io.out(`re-enqueued ${moved} dead letter${moved === 1 ? '' : 's'}`)
+  return undefined
+}
+
+/** `drain`: waits, with a progress bar, until no job is waiting, active or delayed, or the timeout. */
+const drain = (io: CliOutput, options: { timeout: number }): AdminAction => async (admin) => {
+  const giveUpAt = Date.now() + options.timeout * 1000
+  let left = pending(await admin.counts())
+  const bar = new Bar({ format: 'draining [{bar}] {value}/{total} delivered or dead | {left} left' }, Presets.shades_classic)
+  let total = left
+  bar.start(total, 0, { left })
+  while (left > 0 && Date.now() < giveUpAt) {
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    left = pending(await admin.counts())
+    // Jobs enqueued meanwhile grow the total.
+    total = Math.max(total, left + bar.getProgress() * total)
+    bar.setTotal(Math.round(total))
+    bar.update(Math.round(total) - left, { left })
+  }
+  bar.stop()
+  io.out(left === 0 ? 'drained: no job waiting, active or delayed' : `gave up after ${options.timeout} s: ${left} jobs left`)
+  return left === 0 ? 0 : 1
+}
+
+/** The program and its commands; `run` runs a command's action with the admin view, and records its exit code. */
+const programOf = (run: (program: Command, action: AdminAction) => Promise<void>, io: CliOutput): Command => {
+  const program = new Command()
+    .name('idstitch-queue')
+    .description("Inspect and replay @idstitch/queue's jobs in Redis.")
+    .option('--redis <url>', 'the Redis URL (default: $REDIS_URL)')
+    .option('--prefix <prefix>', 'the key prefix the queues and workers use', DEFAULT_PREFIX)
+  program.command('status').description('jobs per provider and state').action(() => run(program, status(io)))
+  program
+    .command('failed')
+    .description('list dead letters with their last error')
+    .option('--provider <name>', "one provider's only")
+    .option('--limit <n>', 'at most this many per provider', positiveInteger, 100)
+    .action((options: { provider?: string; limit: number }) => run(program, failed(io, options)))
+  program
+    .command('retry')
+    .description('re-enqueue dead letters (all, or one provider’s)')
+    .option('--provider <name>', "one provider's only")
+    .action((options: { provider?: string }) => run(program, retry(io, options)))
+  program
+    .command('drain')
+    .description('wait, with a progress bar, until no job is waiting, active or delayed')
+    .option('--timeout <seconds>', 'give up (exit 1) after this long', positiveInteger, 600)
+    .action((options: { timeout: number }) => run(program, drain(io, options)))
+  return program.exitOverride().configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
+}
+
 /**
  * idstitch-queue: the operator's commands for @idstitch/queue's jobs in Redis.
  * Runs `argv` (as `process.argv`: node, script, then the arguments) and
@@ -31,105 +133,10 @@ const pending = (counts: Record<string, StateCounts>): number => Object.values(c
  */
 export const runCli = async (argv: string[], io: CliOutput = { out: (line) => console.log(line), err: (line) => console.error(line) }, env: Record<string, string | undefined> = process.env): Promise<number> => {
   let code = 0
-  const program = new Command()
-    .name('idstitch-queue')
-    .description("Inspect and replay @idstitch/queue's jobs in Redis.")
-    .option('--redis <url>', 'the Redis URL (default: $REDIS_URL)')
-    .option('--prefix <prefix>', 'the key prefix the queues and workers use', DEFAULT_PREFIX)
-
-  /** Runs `action` with the admin view of the queues, then closes the connection; failures exit 1 with a message, no stack. */
-  const withAdmin = async (action: (admin: Awaited<ReturnType<typeof openAdmin>>) => Promise<number | undefined>): Promise<void> => {
-    const { redis: url = env.REDIS_URL, prefix } = program.opts<{ redis?: string; prefix: string }>()
-    if (!url) {
-      io.err('idstitch-queue: no Redis: pass --redis redis://host:6379 or set REDIS_URL')
-      code = 1
-      return
-    }
-    const problem = redisUrlProblem(url)
-    if (problem) {
-      io.err(`idstitch-queue: the Redis URL ${problem} (${redactedUrl(url)})`)
-      code = 1
-      return
-    }
-    const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: (times) => (times > 3 ? null : 200) })
-    redis.on('error', () => {})
-    try {
-      const admin = await openAdmin(redis, prefix)
-      try {
-        code = (await action(admin)) ?? 0
-      } finally {
-        await admin.close()
-      }
-    } catch (error) {
-      io.err(`idstitch-queue: ${error instanceof Error ? error.message : String(error)}`)
-      code = 1
-    } finally {
-      redis.disconnect()
-    }
-  }
-
-  program
-    .command('status')
-    .description('jobs per provider and state')
-    .action(() =>
-      withAdmin(async (admin) => {
-        const counts = await admin.counts()
-        const rows = Object.entries(counts).map(([name, state]) => [name, String(state.waiting), String(state.active), String(state.delayed), String(state.failed)])
-        io.out(rows.length === 0 ? 'no idstitch queue in this Redis' : table([['provider', 'waiting', 'active', 'delayed', 'failed'], ...rows]))
-        return undefined
-      }),
-    )
-
-  program
-    .command('failed')
-    .description('list dead letters with their last error')
-    .option('--provider <name>', "one provider's only")
-    .option('--limit <n>', 'at most this many per provider', positiveInteger, 100)
-    .action((options: { provider?: string; limit: number }) =>
-      withAdmin(async (admin) => {
-        const letters = await admin.deadLetters(options.provider, options.limit)
-        io.out(letters.length === 0 ? 'no dead letters' : table([['provider', 'job', 'attempts', 'failed at', 'error'], ...letters.map((letter) => [letter.provider, letter.jobId, String(letter.attempts), letter.failedAt ?? '', letter.reason])]))
-        return undefined
-      }),
-    )
-
-  program
-    .command('retry')
-    .description('re-enqueue dead letters (all, or one provider’s)')
-    .option('--provider <name>', "one provider's only")
-    .action((options: { provider?: string }) =>
-      withAdmin(async (admin) => {
-        const moved = await admin.retry(options.provider)
-        io.out(`re-enqueued ${moved} dead letter${moved === 1 ? '' : 's'}`)
-        return undefined
-      }),
-    )
-
-  program
-    .command('drain')
-    .description('wait, with a progress bar, until no job is waiting, active or delayed')
-    .option('--timeout <seconds>', 'give up (exit 1) after this long', positiveInteger, 600)
-    .action((options: { timeout: number }) =>
-      withAdmin(async (admin) => {
-        const giveUpAt = Date.now() + options.timeout * 1000
-        let left = pending(await admin.counts())
-        const bar = new Bar({ format: 'draining [{bar}] {value}/{total} delivered or dead | {left} left' }, Presets.shades_classic)
-        let total = left
-        bar.start(total, 0, { left })
-        while (left > 0 && Date.now() < giveUpAt) {
-          await new Promise((resolve) => setTimeout(resolve, 250))
-          left = pending(await admin.counts())
-          // Jobs enqueued meanwhile grow the total.
-          total = Math.max(total, left + bar.getProgress() * total)
-          bar.setTotal(Math.round(total))
-          bar.update(Math.round(total) - left, { left })
-        }
-        bar.stop()
-        io.out(left === 0 ? 'drained: no job waiting, active or delayed' : `gave up after ${options.timeout} s: ${left} jobs left`)
-        return left === 0 ? 0 : 1
-      }),
-    )
-  program.exitOverride().configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
+  const program = programOf(async (parsed, action) => {
+    const { redis: url = env.REDIS_URL, prefix } = parsed.opts<{ redis?: string; prefix: string }>()
+    code = await withAdmin(io, { url, prefix }, action)
+  }, io)
   try {
     await program.parseAsync(argv)
   } catch (error) {

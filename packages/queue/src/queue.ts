@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { IdstitchError } from '@idstitch/node'
-import type { IdentifyMessage, Provider } from '@idstitch/core'
+import type { IdentifyEvent, IdentifyMessage, Provider } from '@idstitch/core'
 import { createRedactor, invalidResult, prepareFor, safeLogger, stampEvent, userIdOf, warnOnce } from '@idstitch/node/internal'
 import { Queue } from 'bullmq'
 import { withDeadline } from './deadline.js'
@@ -56,6 +56,125 @@ const digestOf = (stored: string): string | undefined => {
   }
 }
 
+/** What one producer works with: its options, redactor and logger, its Redis connection and a BullMQ queue per provider. */
+interface Producer {
+  options: ReturnType<typeof resolveQueueOptions>
+  redact: ReturnType<typeof createRedactor>
+  warn: ReturnType<typeof warnOnce>
+  redis: ReturnType<typeof connect>
+  queues: Queue[]
+}
+
+/** A prepared job, and the slot of the provider (and queue) it is for. */
+type SlotJob = { slot: number; data: JobData }
+
+/** One provider's BullMQ queue, with idstitch's job defaults. */
+const openQueue = (provider: Provider, options: Producer['options'], redis: Producer['redis'], log: ReturnType<typeof safeLogger>): Queue => {
+  const queue = new Queue(queueName(provider.name), {
+    connection: redis,
+    prefix: options.prefix,
+    // idstitch checks Redis's settings itself and says so through the logger (redis-settings.ts).
+    skipVersionCheck: true,
+    // The events stream holds job ids and failure codes (never a provider's words): a short one is enough.
+    streams: { events: { maxLen: 1_000 } },
+    defaultJobOptions: {
+      attempts: options.attempts,
+      backoff: { type: 'idstitch', delay: options.backoffMs },
+      // Traits are personal data at rest: a delivered job goes at once, a dead letter after keepFailedMs.
+      removeOnComplete: true,
+      removeOnFail: { age: Math.ceil(options.keepFailedMs / 1000) },
+    },
+  })
+  queue.on('error', throttled(log.warn))
+  return queue
+}
+
+/**
+ * Adds the prepared jobs; resolves once Redis acknowledged every one, with the slots whose message id was
+ * already queued saying something else (BullMQ keeps the first job of an id and says nothing of the second).
+ * The job's data is read on the same connection, just before the add and without waiting for it, so it costs
+ * no round trip. De-duplication is the worker's, just before it sends: checking here too cost a round trip
+ * before every add (~20 µs of CPU an identify, a third of an enqueue; bench §6).
+ */
+const addJobs = async ({ redis, queues, options }: Producer, jobs: SlotJob[]): Promise<Set<number>> => {
+  const conflicts = new Set<number>()
+  await Promise.all(
+    jobs.map(async ({ slot, data }) => {
+      const id = jobId(data.provider, data.messageId)
+      const [existing] = await Promise.all([redis.hget(`${options.prefix}:${queueName(data.provider)}:${id}`, 'data'), (queues[slot] as Queue).add('identify', data, { jobId: id })])
+      if (existing !== null && digestOf(existing) !== data.digest) conflicts.add(slot)
+    }),
+  )
+  return conflicts
+}
+
+/** Each provider's job for `event`, or its result when there is nothing to enqueue (skipped, invalid, not storable). */
+const prepareJobs = (producer: Producer, event: IdentifyEvent, messageId: string): { results: QueuedResult[]; jobs: SlotJob[] } => {
+  const { options, redact } = producer
+  const results: QueuedResult[] = []
+  const jobs: SlotJob[] = []
+  const digest = contentDigest(event)
+  options.providers.forEach((provider: Provider, slot) => {
+    const prepared = prepareFor(provider, event, redact)
+    if (!prepared.send) {
+      results[slot] = prepared.result as QueuedResult
+      return
+    }
+    const kept = storable(prepared.item)
+    if (!kept.ok) {
+      results[slot] = invalidResult(provider.name, [{ path: 'message', message: kept.reason }]) as QueuedResult
+      return
+    }
+    producer.warn(provider, prepared.warnings)
+    const dedupe = options.dedupe === false ? undefined : dedupeFor(event, provider.name, options.prefix, options.dedupe.ttlMs)
+    jobs.push({ slot, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.item, bytes: prepared.bytes, text: kept.text, dedupe, digest } })
+    results[slot] = { provider: provider.name, status: 'queued', jobId: jobId(provider.name, messageId) }
+  })
+  return { results, jobs }
+}
+
+/** Adds `jobs` by the deadline; a conflicting message id, or Redis not answering in time, fails the results it concerns. */
+const addByDeadline = async (producer: Producer, jobs: SlotJob[], results: QueuedResult[]): Promise<void> => {
+  const { deadlineMs } = producer.options
+  try {
+    for (const slot of await withDeadline(addJobs(producer, jobs), deadlineMs)) {
+      const { provider } = results[slot] as QueuedResult
+      const text = `[idstitch] ${provider}: a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId`
+      results[slot] = { provider, status: 'failed', error: new IdstitchError('message_id_conflict', text, { provider }) }
+    }
+  } catch (error) {
+    const reason = producer.redact.text(error instanceof Error ? error.message : String(error))
+    for (const { slot, data } of jobs) {
+      const text = `[idstitch] ${data.provider}: Redis did not acknowledge the job within ${deadlineMs} ms (${reason}); it may still be added if Redis was slow, and enqueueing the same messageId again adds no second job`
+      results[slot] = { provider: data.provider, status: 'failed', error: new IdstitchError('queue_unavailable', text, { provider: data.provider }) }
+    }
+  }
+}
+
+/** Every provider's result, enqueued or not: the message validated and stamped, each provider's job prepared, then added. */
+const enqueue = async (producer: Producer, message: IdentifyMessage, messageId: string): Promise<QueuedResult[]> => {
+  const { providers } = producer.options
+  if (typeof messageId !== 'string' || !MESSAGE_ID.test(messageId)) {
+    return providers.map((provider) => invalidResult(provider.name, [{ path: 'messageId', message: 'must be 1 to 128 letters, digits, _, - or .' }]) as QueuedResult)
+  }
+  const stamped = stampEvent(message, messageId, LIBRARY, producer.redact)
+  if (!stamped.ok) return providers.map((provider) => invalidResult(provider.name, stamped.issues) as QueuedResult)
+  const { results, jobs } = prepareJobs(producer, stamped.event, messageId)
+  if (jobs.length > 0) await addByDeadline(producer, jobs, results)
+  return results
+}
+
+/** Jobs per provider and state. */
+const countsOf = async ({ queues, options }: Producer): Promise<Record<string, QueueCounts>> => {
+  const entries = await Promise.all(
+    queues.map(async (queue, slot) => {
+      const { waiting = 0, active = 0, delayed = 0, failed = 0, prioritized = 0 } = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')
+      return [(options.providers[slot] as Provider).name, { waiting: waiting + prioritized, active, delayed, failed }] as const
+    }),
+  )
+  return Object.fromEntries(entries)
+}
+
 /**
  * Creates the producer side of `@idstitch/queue`: an app instance (a server,
  * a serverless function) validates identifies and enqueues them to BullMQ on
@@ -69,120 +188,28 @@ const digestOf = (stored: string): string | undefined => {
  */
 export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
   const options = resolveQueueOptions(queueOptions)
-  const { providers } = options
-  const redact = createRedactor(providers)
+  const redact = createRedactor(options.providers)
   const log = safeLogger(options.logger, redact.text)
-  const warn = warnOnce(log)
   const report = reportTo(options.onError, log)
   // While Redis is away, a command waits for it at most one reconnection attempt, then fails: identify()
   // reports queue_unavailable by its deadline, and an outage cannot grow the app's memory without bound.
   const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, throttled(log.warn))
   warnOfRiskySettings(redis, log.warn)
-  const queues = providers.map((provider) => {
-    const queue = new Queue(queueName(provider.name), {
-      connection: redis,
-      prefix: options.prefix,
-      // idstitch checks Redis's settings itself and says so through the logger (redis-settings.ts).
-      skipVersionCheck: true,
-      // The events stream holds job ids and failure codes (never a provider's words): a short one is enough.
-      streams: { events: { maxLen: 1_000 } },
-      defaultJobOptions: {
-        attempts: options.attempts,
-        backoff: { type: 'idstitch', delay: options.backoffMs },
-        // Traits are personal data at rest: a delivered job goes at once, a dead letter after keepFailedMs.
-        removeOnComplete: true,
-        removeOnFail: { age: Math.ceil(options.keepFailedMs / 1000) },
-      },
-    })
-    queue.on('error', throttled(log.warn))
-    return queue
-  })
+  const queues = options.providers.map((provider) => openQueue(provider, options, redis, log))
+  const producer: Producer = { options, redact, warn: warnOnce(log), redis, queues }
   let closed = false
-
-  /**
-   * Adds the prepared items; resolves once Redis acknowledged every one, with the slots whose message id was
-   * already queued saying something else (BullMQ keeps the first job of an id and says nothing of the second).
-   * The job's data is read on the same connection, just before the add and without waiting for it, so it costs
-   * no round trip. De-duplication is the worker's, just before it sends: checking here too cost a round trip
-   * before every add (~20 µs of CPU an identify, a third of an enqueue; bench §6).
-   */
-  const add = async (jobs: { slot: number; data: JobData }[]): Promise<Set<number>> => {
-    const conflicts = new Set<number>()
-    await Promise.all(
-      jobs.map(async ({ slot, data }) => {
-        const id = jobId(data.provider, data.messageId)
-        const [existing] = await Promise.all([redis.hget(`${options.prefix}:${queueName(data.provider)}:${id}`, 'data'), (queues[slot] as Queue).add('identify', data, { jobId: id })])
-        if (existing !== null && digestOf(existing) !== data.digest) conflicts.add(slot)
-      }),
-    )
-    return conflicts
-  }
-
-  /** Every provider's result, enqueued or not. */
-  const enqueue = async (message: IdentifyMessage, messageId: string): Promise<QueuedResult[]> => {
-    const stamped = stampEvent(message, messageId, LIBRARY, redact)
-    if (!stamped.ok) return providers.map((provider) => invalidResult(provider.name, stamped.issues) as QueuedResult)
-    const { event } = stamped
-    const results: QueuedResult[] = []
-    const jobs: { slot: number; data: JobData }[] = []
-    const digest = contentDigest(event)
-    providers.forEach((provider: Provider, slot) => {
-      const prepared = prepareFor(provider, event, redact)
-      if (!prepared.send) {
-        results[slot] = prepared.result as QueuedResult
-        return
-      }
-      const kept = storable(prepared.item)
-      if (!kept.ok) {
-        results[slot] = invalidResult(provider.name, [{ path: 'message', message: kept.reason }]) as QueuedResult
-        return
-      }
-      warn(provider, prepared.warnings)
-      const dedupe = options.dedupe === false ? undefined : dedupeFor(event, provider.name, options.prefix, options.dedupe.ttlMs)
-      jobs.push({ slot, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.item, bytes: prepared.bytes, text: kept.text, dedupe, digest } })
-      results[slot] = { provider: provider.name, status: 'queued', jobId: jobId(provider.name, messageId) }
-    })
-    if (jobs.length === 0) return results
-    try {
-      for (const slot of await withDeadline(add(jobs), options.deadlineMs)) {
-        const { provider } = results[slot] as QueuedResult
-        const text = `[idstitch] ${provider}: a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId`
-        results[slot] = { provider, status: 'failed', error: new IdstitchError('message_id_conflict', text, { provider }) }
-      }
-    } catch (error) {
-      const reason = redact.text(error instanceof Error ? error.message : String(error))
-      for (const { slot, data } of jobs) {
-        const text = `[idstitch] ${data.provider}: Redis did not acknowledge the job within ${options.deadlineMs} ms (${reason}); it may still be added if Redis was slow, and enqueueing the same messageId again adds no second job`
-        results[slot] = { provider: data.provider, status: 'failed', error: new IdstitchError('queue_unavailable', text, { provider: data.provider }) }
-      }
-    }
-    return results
-  }
+  const closedResults = () =>
+    options.providers.map((provider): QueuedResult => ({ provider: provider.name, status: 'failed', error: new IdstitchError('client_closed', `[idstitch] ${provider.name}: the queue is closed; this identify was not enqueued`, { provider: provider.name }) }))
 
   return {
     async identify(message, enqueueOptions = {}) {
-      const userId = userIdOf(message)
       const messageId = enqueueOptions.messageId ?? randomUUID()
-      let results: QueuedResult[]
-      if (closed) {
-        results = providers.map((provider) => ({ provider: provider.name, status: 'failed', error: new IdstitchError('client_closed', `[idstitch] ${provider.name}: the queue is closed; this identify was not enqueued`, { provider: provider.name }) }))
-      } else if (typeof messageId !== 'string' || !MESSAGE_ID.test(messageId)) {
-        results = providers.map((provider) => invalidResult(provider.name, [{ path: 'messageId', message: 'must be 1 to 128 letters, digits, _, - or .' }]) as QueuedResult)
-      } else {
-        results = await enqueue(message, messageId)
-      }
+      const results = closed ? closedResults() : await enqueue(producer, message, messageId)
+      const userId = userIdOf(message)
       for (const result of results) report(result, { userId, jobId: result.jobId })
       return { ok: results.every((result) => result.status === 'queued' || result.status === 'skipped'), messageId, results }
     },
-    async counts() {
-      const entries = await Promise.all(
-        queues.map(async (queue, slot) => {
-          const { waiting = 0, active = 0, delayed = 0, failed = 0, prioritized = 0 } = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')
-          return [(providers[slot] as Provider).name, { waiting: waiting + prioritized, active, delayed, failed }] as const
-        }),
-      )
-      return Object.fromEntries(entries)
-    },
+    counts: () => countsOf(producer),
     async close() {
       closed = true
       await Promise.all(queues.map((queue) => queue.close()))

@@ -1,6 +1,7 @@
 import { IdstitchError } from '@idstitch/node'
 import type { Provider } from '@idstitch/core'
-import { createLane, createNodeHttpTransport, createRedactor, isPermanentFailure, noRetries, safeLogger, unavailableGate, type Delivery } from '@idstitch/node/internal'
+import { createLane, createNodeHttpTransport, createRedactor, isPermanentFailure, noRetries, safeLogger, unavailableGate, type Delivery, type Redactor } from '@idstitch/node/internal'
+import type { Transport } from '@idstitch/node'
 import { Queue, RateLimitError, UnrecoverableError, Worker, type Job, type JobJson } from 'bullmq'
 import { isDuplicate, remember } from './dedupe.js'
 import { gather } from './gather.js'
@@ -34,7 +35,6 @@ export interface IdentifyWorker {
   close(): Promise<void>
 }
 
-/** 4xx other than 408 and 429, or a message the adapter refuses: retrying cannot help. */
 /** A failure that no later attempt can mend, or that must not be sent again: by the one table of error codes (core's error-codes.ts). */
 const isPermanent = (delivery: Delivery): boolean => isPermanentFailure(delivery.error?.code, delivery.httpStatus)
 
@@ -42,19 +42,6 @@ const isPermanent = (delivery: Delivery): boolean => isPermanentFailure(delivery
 const limiterFor = (rateLimit: Provider['rateLimit']) =>
   rateLimit && { max: rateLimit.limit, duration: Math.ceil(rateLimit.windowMs + Math.min(rateLimit.windowMs / 10, 1_000)) }
 
-/**
- * Creates a worker: it takes the jobs `createQueue` enqueued and delivers
- * them through the same adapters, transport, `Retry-After` handling and
- * result parsing as `@idstitch/node`, adding the credentials from its own
- * providers. A provider's rate limit holds across every worker (BullMQ's
- * global limiter, one per provider queue); a `Retry-After` pauses every
- * worker; failures are retried with exponential backoff (up to
- * `maxBackoffMs`) for the job's attempts, then kept as dead letters.
- *
- * @example
- * const worker = createWorker({ connection: process.env.REDIS_URL!, providers: [pathbound({ apiKey })], concurrency: 16 })
- * process.on('SIGTERM', () => worker.close())
- */
 /**
  * BullMQ's worker, but for a job whose stored data (or options) is not JSON: BullMQ failed to read it before
  * any processor ran, left it active, and took it up again at every stall check, forever (`drain` never ended).
@@ -70,6 +57,157 @@ class ReadingWorker extends Worker {
   }
 }
 
+/** What one provider's worker works with. */
+interface Delivering {
+  provider: Provider
+  options: ReturnType<typeof resolveWorkerOptions>
+  count: WorkerCounts
+  log: ReturnType<typeof safeLogger>
+  report: ReturnType<typeof reportTo>
+  redis: ReturnType<typeof connect>
+}
+
+/**
+ * The lane's parts a worker needs: one attempt per processing, since BullMQ retries (its attempts and backoff
+ * survive restarts, and space an outage's retries, so there is no circuit breaker either); no rate limit, which
+ * is BullMQ's (shared by every worker); and any Retry-After fails what waits with its wait, for `failed` below
+ * to pause every worker that long. Jobs of a batching provider taken within `batchWindowMs` share a request.
+ */
+const deliveryFor = ({ provider, options }: Delivering, transport: Transport, redact: Redactor): ((data: JobData) => Promise<Delivery>) => {
+  const lane = createLane(provider, { transport, concurrency: options.concurrency, timeoutMs: options.timeoutMs, retry: noRetries, gates: [unavailableGate(0)], now: Date.now, redact })
+  const deadlineMs = options.timeoutMs * 2 + options.batchWindowMs
+  type Pending = { data: JobData; resolve: (delivery: Delivery) => void }
+  const send = gather<Pending>(provider.batch ? options.batchWindowMs : 0, (held) => {
+    const deadline = { at: Date.now() + deadlineMs, ms: deadlineMs }
+    for (const { data, resolve } of held) lane.enqueue({ item: restored(data), bytes: data.bytes, deadline, slot: 0, listener: { delivered: (_slot, delivery) => resolve(delivery) } })
+  })
+  return (data) => new Promise<Delivery>((resolve) => send({ data, resolve }))
+}
+
+/**
+ * What a failed job keeps in Redis (its `failedReason`, its `stacktrace`, the events stream): the code and the
+ * HTTP status, never the message, which may echo the traits back, nor a stack with the install's paths. The
+ * whole error goes to the logger and `onError`.
+ */
+const stored = <E extends Error>(provider: string, error: E, failure: IdstitchError, status?: number): E => {
+  error.message = `[idstitch] ${provider}: ${failure.code}${status === undefined ? '' : ` (HTTP ${status})`}`
+  error.stack = `${error.name}: ${error.message}`
+  return error
+}
+
+/** Ends a failed attempt: a pause for every worker, a dead letter, or a retry. */
+const failed = async ({ provider, count, log, report }: Delivering, worker: Worker, job: Job, data: JobData, delivery: Delivery): Promise<never> => {
+  const error = delivery.error ?? new IdstitchError('internal_error', `[idstitch] ${provider.name}: failed without an error`, { provider: provider.name })
+  if (delivery.retryAfterMs !== undefined && delivery.retryAfterMs > 0 && !isPermanent(delivery)) {
+    count.paused++
+    log.warn(`${provider.name}: every worker pauses ${delivery.retryAfterMs} ms: ${error.message}`)
+    await worker.rateLimit(delivery.retryAfterMs)
+    throw new RateLimitError()
+  }
+  const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+  if (isPermanent(delivery) || last) {
+    count.deadLetters++
+    report({ provider: provider.name, error }, { userId: data.userId, jobId: job.id })
+    throw stored(provider.name, new UnrecoverableError(), error, delivery.httpStatus)
+  }
+  count.retried++
+  log.warn(`${error.message} (attempt ${job.attemptsMade + 1} of ${job.opts.attempts}, will retry)`)
+  throw stored(provider.name, new Error(), error, delivery.httpStatus)
+}
+
+/** The job's data, when it is an idstitch job for this provider and deployment; a dead letter otherwise. */
+const jobDataOf = ({ provider, options, count }: Delivering, job: Job): JobData => {
+  const read = readJobData(job.data)
+  // A job's de-duplication record must be this deployment's (a job written by hand could name any key in Redis).
+  const foreignKey = read.ok && read.data.dedupe !== undefined && !read.data.dedupe.key.startsWith(`${options.prefix}:dedupe:`)
+  if (read.ok && read.data.provider === provider.name && !foreignKey) return read.data
+  count.deadLetters++
+  const why = !read.ok ? read.reason : foreignKey ? 'dedupe.key is not under this prefix' : `provider ${read.data.provider}`
+  throw new UnrecoverableError(`[idstitch] ${provider.name}: not an idstitch job for this provider: ${why}`)
+}
+
+/** How one job is processed: checked, skipped when a duplicate, delivered, and remembered. */
+const processorFor = (delivering: Delivering, deliver: (data: JobData) => Promise<Delivery>, worker: () => Worker) => async (job: Job) => {
+  const { provider, count, log, redis } = delivering
+  const data = jobDataOf(delivering, job)
+  // Another job (another instance, a retried enqueue) delivered exactly this lately: nothing to send.
+  if (data.dedupe && (await isDuplicate(redis, data.dedupe))) {
+    count.duplicates++
+    return { skipped: 'duplicate' }
+  }
+  const delivery = await deliver(data)
+  if (delivery.status !== 'delivered') return failed(delivering, worker(), job, data, delivery)
+  if (data.dedupe) await remember(redis, data.dedupe).catch(() => {})
+  count.delivered++
+  log.debug(`${provider.name}: delivered job ${job.id} (HTTP ${delivery.httpStatus}, attempt ${job.attemptsMade + 1})`)
+  return { httpStatus: delivery.httpStatus }
+}
+
+/** Exponential from the job's delay, capped, with ±20 % jitter so retries of an outage spread out. */
+const backoffStrategy =
+  (maxBackoffMs: number) =>
+  (attemptsMade: number, _type?: string, _error?: Error, job?: { opts: { backoff?: number | { delay?: number } } }): number => {
+    const backoff = job?.opts.backoff
+    const base = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 5_000)
+    const delay = Math.min(base * 2 ** Math.max(0, attemptsMade - 1), maxBackoffMs)
+    return Math.round(delay * (0.8 + Math.random() * 0.4))
+  }
+
+/** One provider's BullMQ worker, delivering through its lane. */
+const openWorker = (delivering: Delivering, deliver: (data: JobData) => Promise<Delivery>): Worker => {
+  const { provider, options, redis, log } = delivering
+  const worker: Worker = new ReadingWorker(
+    queueName(provider.name),
+    processorFor(delivering, deliver, () => worker),
+    {
+      connection: redis,
+      prefix: options.prefix,
+      // idstitch checks Redis's settings itself and says so through the logger (redis-settings.ts).
+      skipVersionCheck: true,
+      concurrency: options.concurrency,
+      limiter: limiterFor(provider.rateLimit),
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs,
+      settings: { backoffStrategy: backoffStrategy(options.maxBackoffMs) },
+    },
+  )
+  worker.on('error', throttled(log.warn))
+  return worker
+}
+
+/**
+ * Dead letters hold the message's traits: they go after keepFailedMs, swept by age here. BullMQ's own
+ * `removeOnFail.age` (which producers set) acts only when another job of the same queue fails, so a
+ * dead letter could outlive it by days in a quiet queue.
+ */
+const sweepDeadLetters = (options: Delivering['options'], redis: Delivering['redis'], log: Delivering['log']) => {
+  const queues = options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }))
+  const sweep = () => {
+    for (const queue of queues) queue.clean(options.keepFailedMs, 1_000, 'failed').catch(throttled(log.warn))
+  }
+  const timer = setInterval(sweep, Math.min(60_000, Math.max(1_000, options.keepFailedMs / 2)))
+  timer.unref()
+  return {
+    async close() {
+      clearInterval(timer)
+      await Promise.all(queues.map((queue) => queue.close()))
+    },
+  }
+}
+
+/**
+ * Creates a worker: it takes the jobs `createQueue` enqueued and delivers
+ * them through the same adapters, transport, `Retry-After` handling and
+ * result parsing as `@idstitch/node`, adding the credentials from its own
+ * providers. A provider's rate limit holds across every worker (BullMQ's
+ * global limiter, one per provider queue); a `Retry-After` pauses every
+ * worker; failures are retried with exponential backoff (up to
+ * `maxBackoffMs`) for the job's attempts, then kept as dead letters.
+ *
+ * @example
+ * const worker = createWorker({ connection: process.env.REDIS_URL!, providers: [pathbound({ apiKey })], concurrency: 16 })
+ * process.on('SIGTERM', () => worker.close())
+ */
 export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const options = resolveWorkerOptions(workerOptions)
   const redact = createRedactor(options.providers)
@@ -81,124 +219,12 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const redis = connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn))
   warnOfRiskySettings(redis, log.warn)
   const workers = options.providers.map((provider) => {
-    counts[provider.name] = { delivered: 0, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }
-    return workerFor(provider, counts[provider.name] as WorkerCounts)
+    const count: WorkerCounts = { delivered: 0, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }
+    counts[provider.name] = count
+    const delivering: Delivering = { provider, options, count, log, report, redis }
+    return openWorker(delivering, deliveryFor(delivering, transport, redact))
   })
-
-  /** One provider's BullMQ worker, its delivery lane and how it ends each job. */
-  function workerFor(provider: Provider, count: WorkerCounts): Worker {
-    // The lane's parts a worker needs: one attempt per processing, since BullMQ retries (its attempts and backoff
-    // survive restarts, and space an outage's retries, so there is no circuit breaker either); no rate limit, which
-    // is BullMQ's (shared by every worker); and any Retry-After fails what waits with its wait, for `failed` below
-    // to pause every worker that long.
-    const lane = createLane(provider, { transport, concurrency: options.concurrency, timeoutMs: options.timeoutMs, retry: noRetries, gates: [unavailableGate(0)], now: Date.now, redact })
-    const deadlineMs = options.timeoutMs * 2 + options.batchWindowMs
-    type Pending = { data: JobData; resolve: (delivery: Delivery) => void }
-    const send = gather<Pending>(provider.batch ? options.batchWindowMs : 0, (held) => {
-      const deadline = { at: Date.now() + deadlineMs, ms: deadlineMs }
-      for (const { data, resolve } of held) lane.enqueue({ item: restored(data), bytes: data.bytes, deadline, slot: 0, listener: { delivered: (_slot, delivery) => resolve(delivery) } })
-    })
-    const deliver = (data: JobData) => new Promise<Delivery>((resolve) => send({ data, resolve }))
-
-    /**
-     * What a failed job keeps in Redis (its `failedReason`, its `stacktrace`, the events stream): the code and the
-     * HTTP status, never the message, which may echo the traits back, nor a stack with the install's paths. The
-     * whole error goes to the logger and `onError`.
-     */
-    const stored = <E extends Error>(error: E, failure: IdstitchError, status?: number): E => {
-      error.message = `[idstitch] ${provider.name}: ${failure.code}${status === undefined ? '' : ` (HTTP ${status})`}`
-      error.stack = `${error.name}: ${error.message}`
-      return error
-    }
-
-    /** Ends a failed attempt: a pause for every worker, a dead letter, or a retry. */
-    const failed = async (job: Job, data: JobData, delivery: Delivery): Promise<never> => {
-      const error = delivery.error ?? new IdstitchError('internal_error', `[idstitch] ${provider.name}: failed without an error`, { provider: provider.name })
-      if (delivery.retryAfterMs !== undefined && delivery.retryAfterMs > 0 && !isPermanent(delivery)) {
-        count.paused++
-        log.warn(`${provider.name}: every worker pauses ${delivery.retryAfterMs} ms: ${error.message}`)
-        await worker.rateLimit(delivery.retryAfterMs)
-        throw new RateLimitError()
-      }
-      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
-      if (isPermanent(delivery) || last) {
-        count.deadLetters++
-        report({ provider: provider.name, error }, { userId: data.userId, jobId: job.id })
-        throw stored(new UnrecoverableError(), error, delivery.httpStatus)
-      }
-      count.retried++
-      log.warn(`${error.message} (attempt ${job.attemptsMade + 1} of ${job.opts.attempts}, will retry)`)
-      throw stored(new Error(), error, delivery.httpStatus)
-    }
-
-    const worker: Worker = new ReadingWorker(
-      queueName(provider.name),
-      async (job: Job) => {
-        const read = readJobData(job.data)
-        // A job's de-duplication record must be this deployment's (a job written by hand could name any key in Redis).
-        const foreignKey = read.ok && read.data.dedupe !== undefined && !read.data.dedupe.key.startsWith(`${options.prefix}:dedupe:`)
-        if (!read.ok || read.data.provider !== provider.name || foreignKey) {
-          count.deadLetters++
-          const why = !read.ok ? read.reason : foreignKey ? 'dedupe.key is not under this prefix' : `provider ${read.data.provider}`
-          throw new UnrecoverableError(`[idstitch] ${provider.name}: not an idstitch job for this provider: ${why}`)
-        }
-        // Another job (another instance, a retried enqueue) delivered exactly this lately: nothing to send.
-        if (read.data.dedupe && (await isDuplicate(redis, read.data.dedupe))) {
-          count.duplicates++
-          return { skipped: 'duplicate' }
-        }
-        const delivery = await deliver(read.data)
-        if (delivery.status !== 'delivered') return failed(job, read.data, delivery)
-        if (read.data.dedupe) await remember(redis, read.data.dedupe).catch(() => {})
-        count.delivered++
-        log.debug(`${provider.name}: delivered job ${job.id} (HTTP ${delivery.httpStatus}, attempt ${job.attemptsMade + 1})`)
-        return { httpStatus: delivery.httpStatus }
-      },
-      {
-        connection: redis,
-        prefix: options.prefix,
-        // idstitch checks Redis's settings itself and says so through the logger (redis-settings.ts).
-        skipVersionCheck: true,
-        concurrency: options.concurrency,
-        limiter: limiterFor(provider.rateLimit),
-        lockDuration: options.lockDurationMs,
-        stalledInterval: options.stalledIntervalMs,
-        settings: {
-          // Exponential from the job's delay, capped, with ±20 % jitter so retries of an outage spread out.
-          backoffStrategy: (attemptsMade: number, _type?: string, _error?: Error, job?: { opts: { backoff?: number | { delay?: number } } }) => {
-            const backoff = job?.opts.backoff
-            const base = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 5_000)
-            const delay = Math.min(base * 2 ** Math.max(0, attemptsMade - 1), options.maxBackoffMs)
-            return Math.round(delay * (0.8 + Math.random() * 0.4))
-          },
-        },
-      },
-    )
-    worker.on('error', throttled(log.warn))
-    return worker
-  }
-
-  const sweeper = sweepDeadLetters()
-
-  /**
-   * Dead letters hold the message's traits: they go after keepFailedMs, swept by age here. BullMQ's own
-   * `removeOnFail.age` (which producers set) acts only when another job of the same queue fails, so a
-   * dead letter could outlive it by days in a quiet queue.
-   */
-  function sweepDeadLetters() {
-    const queues = options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }))
-    const sweep = () => {
-      for (const queue of queues) queue.clean(options.keepFailedMs, 1_000, 'failed').catch(throttled(log.warn))
-    }
-    const timer = setInterval(sweep, Math.min(60_000, Math.max(1_000, options.keepFailedMs / 2)))
-    timer.unref()
-    return {
-      async close() {
-        clearInterval(timer)
-        await Promise.all(queues.map((queue) => queue.close()))
-      },
-    }
-  }
+  const sweeper = sweepDeadLetters(options, redis, log)
 
   return {
     counts: () => structuredClone(counts),

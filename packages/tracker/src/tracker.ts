@@ -51,6 +51,57 @@ export interface Tracker {
   consent(granted: boolean): void
 }
 
+/** The tracker's cookies: written only with consent and no opt-out, on the domain worked out on first use. */
+const cookieJar = (options: TrackerOptions, sameSite: Cookies.CookieAttributes['sameSite'], expires: number, allowed: () => boolean) => {
+  let attributes: Cookies.CookieAttributes | undefined
+  // Worked out on the first write or removal (so nothing is probed before consent), then kept: the host does not change.
+  const cookieAttributes = () => {
+    if (!attributes) {
+      const option = options.cookieDomain || 'auto'
+      attributes = { domain: option == 'auto' ? probeDomain(location.hostname) : option == 'none' ? undefined : option, sameSite, secure: location.protocol == 'https:', expires }
+    }
+    return attributes
+  }
+  const optedOut = () =>
+    options.respectDnt && (readCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
+  /** Consent given and no opt-out: the tracker may write cookies. */
+  const writable = () => allowed() && !optedOut()
+  return {
+    writable,
+    write: (name: string, value?: string) => value && writable() && writeCookie(name, value, cookieAttributes()),
+    remove(name: string) {
+      // Only a cookie that is there is deleted, so nothing is written (not even a domain probe) for one that is not.
+      // Host-only as well as on the domain: a server may have set it either way.
+      if (readCookie(name) != null) {
+        removeCookie(name)
+        removeCookie(name, cookieAttributes().domain)
+      }
+    },
+  }
+}
+
+/** The contact cookie's value, when it holds a valid contact id. */
+const contactIn = (name: string): string | undefined => {
+  const stored = readCookie(name)
+  return isContactId(stored) ? stored : undefined
+}
+
+/** Whether consent is given from the start. Fails closed: a value that is neither 'granted' nor 'required' (a typo, 'true', '') means consent is required. */
+const consentGiven = (consent: unknown): boolean => {
+  const given = consent == null || consent == 'granted'
+  if (!given && consent != 'required') console.warn('[idstitch] consent ' + JSON.stringify(consent) + " is neither 'granted' nor 'required': consent is required")
+  return given
+}
+
+/** The relay's body, or a refusal for traits JSON cannot carry. */
+const relayBody = (externalId: string, anonymousId: string, traits: Record<string, unknown> | undefined): string => {
+  try {
+    return JSON.stringify({ anonymousId, userId: externalId, traits } satisfies RelayBody)
+  } catch (error) {
+    throw refusal('traits', 'must be JSON, ' + error)
+  }
+}
+
 /**
  * Creates a tracker: reads the visitor cookie, or mints a v4 UUID and writes it
  * (`path=/`, the preset's lifetime and SameSite, `Secure` on https, on the
@@ -63,46 +114,11 @@ export interface Tracker {
 export const createTracker = (options: TrackerOptions = {}): Tracker => {
   const preset = (PRESETS as Record<string, CookiePreset | undefined>)[options.preset || 'idstitch']
   if (!preset) throw misconfigured('preset', unknownPreset(options.preset))
-  const settings = settingsFor(preset, options)
-  const visitorName = settings.visitorCookie
-  const contactName = settings.contactCookie
-  const consentOption: unknown = options.consent
-  // Fails closed: a value that is neither 'granted' nor 'required' (a typo, 'true', '') means consent is required.
-  let allowed = consentOption == null || consentOption == 'granted'
-  if (!allowed && consentOption != 'required') console.warn('[idstitch] consent ' + JSON.stringify(consentOption) + " is neither 'granted' nor 'required': consent is required")
-  let visitor = ''
-  let contact: string | undefined
-  let owner: string | undefined
-  let domain: string | undefined
-  let attributes: Cookies.CookieAttributes | undefined
+  const { visitorCookie: visitorName, contactCookie: contactName, sameSite, maxAgeDays } = settingsFor(preset, options)
+  let allowed = consentGiven(options.consent)
+  const { writable, write, remove } = cookieJar(options, sameSite, maxAgeDays, () => allowed)
+  let visitor = '', contact: string | undefined, owner: string | undefined
 
-  // Worked out on the first write or removal (so nothing is probed before consent), then kept: the host does not change.
-  const cookieAttributes = () => {
-    if (!attributes) {
-      const option = options.cookieDomain || 'auto'
-      domain = option == 'auto' ? probeDomain(location.hostname) : option == 'none' ? undefined : option
-      attributes = { domain, sameSite: settings.sameSite, secure: location.protocol == 'https:', expires: settings.maxAgeDays }
-    }
-    return attributes
-  }
-  const optedOut = () =>
-    options.respectDnt && (readCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
-  /** Consent given and no opt-out: the tracker may write cookies. */
-  const writable = () => allowed && !optedOut()
-  const write = (name: string, value?: string) => value && writable() && writeCookie(name, value, cookieAttributes())
-  const remove = (name: string) => {
-    // Only a cookie that is there is deleted, so nothing is written (not even a domain probe) for one that is not.
-    // Host-only as well as on the domain: a server may have set it either way.
-    if (readCookie(name) != null) {
-      removeCookie(name)
-      removeCookie(name, cookieAttributes().domain)
-    }
-  }
-  /** The contact cookie's value, when it holds a valid contact id. */
-  const readContact = () => {
-    const stored = readCookie(contactName)
-    return isContactId(stored) ? stored : undefined
-  }
   /** Starts a new visitor, owned by nobody yet. */
   const rotate = (id = mintUuid()) => {
     remove(OWNER_COOKIE)
@@ -117,36 +133,26 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
     if (stored && !isUuid(stored) && writable()) remove(visitorName)
     write(visitorName, (visitor = isUuid(stored) ? stored : visitor || mintUuid()))
     owner = readCookie(OWNER_COOKIE) || owner
-    if (allowed) contact = readContact()
+    if (allowed) contact = contactIn(contactName)
   }
   sync()
   // A logout in another tab, or by the server, clears the contact cookie: notice it when the page is seen again.
   document.addEventListener('visibilitychange', sync)
 
   return {
-    // The executor runs synchronously, so the cookies are written before identify() returns,
-    // and anything thrown in it (a refused id, traits JSON cannot carry) becomes the rejection.
+    // The executor runs synchronously: the cookies are written before identify() returns, and a refusal thrown in it is the rejection.
     identify: (externalId, traits) =>
       new Promise((resolve) => {
         if (!isContactId(externalId)) throw refusal('externalId', 'must be 1-100 cookie-safe characters')
         sync()
         // Another user than the visitor's last one: start a new visitor, so two people's histories never merge.
         const next = isAnotherUser(externalId, { visitor, contact, owner }) ? mintUuid() : visitor
-        let body: string
-        try {
-          body = JSON.stringify({ anonymousId: next, userId: externalId, traits } satisfies RelayBody)
-        } catch (error) {
-          throw refusal('traits', 'must be JSON, ' + error)
-        }
+        const body = relayBody(externalId, next, traits)
         if (next != visitor) rotate(next)
         write(contactName, (contact = externalId))
         write(OWNER_COOKIE, (owner = ownerTag(next, externalId)))
-        resolve(
-          // Before consent, and under an opt-out, nothing leaves the browser.
-          options.endpoint && writable()
-            ? relay(options.endpoint, body)
-            : { ok: true, status: 0 },
-        )
+        // Before consent, and under an opt-out, nothing leaves the browser.
+        resolve(options.endpoint && writable() ? relay(options.endpoint, body) : { ok: true, status: 0 })
       }),
     reset(resetOptions) {
       contact = undefined
@@ -154,7 +160,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
       if (resetOptions && resetOptions.rotateVisitor) rotate()
     },
     getVisitorId: () => visitor,
-    getContactId: () => readContact() || contact,
+    getContactId: () => contactIn(contactName) || contact,
     consent(granted) {
       allowed = granted
       if (granted) {
