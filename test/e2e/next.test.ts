@@ -70,9 +70,9 @@ const received = async (userId: string, count = 1) => {
   return sandbox.accepted.filter((identify) => identify.userId === userId)
 }
 
-describe("the README's Next.js section", () => {
+describe("the docs' Next.js section (docs/deploying.md)", () => {
   it("shows the example's files as this test builds and runs them", () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const readme = readFileSync(new URL('../../docs/deploying.md', import.meta.url), 'utf8')
     for (const file of ['lib/idstitch.ts', 'lib/relay.ts', 'app/api/identify/route.ts', 'app/api/identify-edge/route.ts', 'app/actions.ts', 'proxy.ts']) {
       expect(readme).toContain(`// ${file}\n${readFileSync(new URL(`../../examples/next/${file}`, import.meta.url), 'utf8')}`)
     }

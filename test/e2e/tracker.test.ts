@@ -16,8 +16,8 @@ beforeAll(async () => {
   site.page('/', scriptTagPage('data-cookie-domain="auto"'))
   // A sandboxed iframe without allow-same-origin: document.cookie throws there (widget previews, Storybook, CodeSandbox).
   site.page('/sandboxed', `<!doctype html><html><body><iframe sandbox="allow-scripts" src="/"></iframe></body></html>`)
-  // The README's quick-start snippets, pasted as they are: the tag, then a queued identify.
-  const [tag, call] = [...readFileSync(new URL('../../README.md', import.meta.url), 'utf8').matchAll(/```html\n([\s\S]*?)```/g)].map((match) => match[1])
+  // The tracker page's snippets (docs/tracker.md), pasted as they are: the tag, then a queued identify.
+  const [tag, call] = [...readFileSync(new URL('../../docs/tracker.md', import.meta.url), 'utf8').matchAll(/```html\n([\s\S]*?)```/g)].map((match) => match[1])
   site.page('/readme', `<!doctype html><html><head>${tag}</head><body>Pricing</body></html>`)
   site.page('/readme-identify', `<!doctype html><html><head>${tag}${call}</head><body>Welcome back</body></html>`)
   site.page('/pathbound', scriptTagPage('data-preset="pathbound"'))
@@ -77,7 +77,7 @@ describe('the script tag in Chromium', () => {
     await context.close()
   })
 
-  it("works as the README's snippet, pasted into a page: the visitor cookie, then identify() and reset()", async () => {
+  it("works as the docs' snippet, pasted into a page: the visitor cookie, then identify() and reset()", async () => {
     const { context, errors, open } = await newContext(browser)
     const page = await open(site.https('www.example.test', '/readme'))
     await ready(page)

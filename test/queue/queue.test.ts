@@ -325,9 +325,9 @@ describe('@idstitch/queue on a real Redis', () => {
   }, 30_000)
 })
 
-describe("the README's @idstitch/queue section", () => {
+describe("the queue's page (docs/queue.md)", () => {
   it('shows the worker these tests run, as it is', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const readme = readFileSync(new URL('../../docs/queue.md', import.meta.url), 'utf8')
     const worker = readFileSync(new URL('../../examples/queue/worker.mjs', import.meta.url), 'utf8')
     expect(readme).toContain(`// examples/queue/worker.mjs\n${worker}`)
   })

@@ -206,8 +206,8 @@ describe.each(RUNTIMES)('on %s', (name, start) => {
   })
 })
 
-describe("the README's Deploying section", () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+describe("the deploying page (docs/deploying.md)", () => {
+  const readme = readFileSync(new URL('../../docs/deploying.md', import.meta.url), 'utf8')
   const source = readFileSync(new URL('./runtimes.test.ts', import.meta.url), 'utf8')
 
   it('shows the app these tests serve, as it is', () => {

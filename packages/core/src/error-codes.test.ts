@@ -15,14 +15,14 @@ describe('the one table of error codes', () => {
     expect(isPermanentFailure(undefined, 404)).toBe(true)
   })
 
-  it("is the README's: every code is in its table of errors, with its class", () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
-    const section = readme.slice(readme.indexOf('### Errors'), readme.indexOf('```', readme.indexOf('### Errors')))
+  it("is the reference's (docs/reference.md): every code is in its table of errors, with its class", () => {
+    const readme = readFileSync(new URL('../../../docs/reference.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf('## Errors'), readme.indexOf('```', readme.indexOf('## Errors')))
     const rows = section.split('\n').filter((line) => line.startsWith('| `'))
     for (const [code, { error }] of Object.entries(ERROR_CODES)) {
       const row = rows.find((line) => line.includes(`\`${code}\``))
-      expect(row, `README's errors table lacks ${code}`).toBeDefined()
-      expect(row?.startsWith(`| \`${error}\``), `README gives ${code} another class than ${error}`).toBe(true)
+      expect(row, `docs/reference.md's errors table lacks ${code}`).toBeDefined()
+      expect(row?.startsWith(`| \`${error}\``), `docs/reference.md gives ${code} another class than ${error}`).toBe(true)
     }
   })
 })
