@@ -1,18 +1,11 @@
 import { createClient, type IdentifyMessage } from '@idstitch/node'
 import { BUILT_IN_PROVIDERS, pathbound } from '@idstitch/node/providers'
 import { demoProviders } from '@idstitch/demo/providers'
-import { SANDBOX_CREDENTIALS as keys, startSandbox, type Sandbox } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectInvalid, VISITOR } from './helpers.js'
+import { SANDBOX_CREDENTIALS as keys } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { expectInvalid, useSandbox, VISITOR } from './helpers.js'
 
-let server: Sandbox
-beforeAll(async () => {
-  server = await startSandbox()
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-})
+const server = useSandbox()
 
 const NAMES = Object.keys(BUILT_IN_PROVIDERS)
 /** Every provider, pointed at the sandbox (the demo's configuration). */

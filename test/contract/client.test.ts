@@ -1,26 +1,17 @@
 import { createClient, isConfigError, type Logger } from '@idstitch/node'
 import { datafast, defineProvider, dfend, http, pathbound, segment, thrivestack } from '@idstitch/node/providers'
-import { datafastRule, dfendRule, pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectInvalid, VISITOR } from './helpers.js'
+import { datafastRule, dfendRule, pathboundRule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { expectInvalid, startStandIn, useStandIn, VISITOR } from './helpers.js'
 
 const DF_KEY = 'df_live_0123456789'
 const DFEND_KEY = 'sk_dfend_0123456789'
 const PB_KEY = 'pb_live_0123456789'
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([
-    datafastRule({ websiteKeys: [DF_KEY] }),
-    dfendRule({ secretKeys: [DFEND_KEY] }),
-    pathboundRule({ keys: [{ key: PB_KEY, scopes: ['contacts:write'] }] }),
-  ])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-  server.faults.length = 0
-})
+const server = useStandIn(
+  datafastRule({ websiteKeys: [DF_KEY] }),
+  dfendRule({ secretKeys: [DFEND_KEY] }),
+  pathboundRule({ keys: [{ key: PB_KEY, scopes: ['contacts:write'] }] }),
+)
 
 const providers = () => [
   datafast({ apiKey: DF_KEY, baseUrl: server.url }),
@@ -126,9 +117,7 @@ describe('dryRun', () => {
 
 describe('custom backends', () => {
   it('http() sends your body to your URL with your headers', async () => {
-    const hook = await startProviderServer([
-      { name: 'crm', method: 'PUT', path: '/hooks/identify', handle: (request) => ({ response: { status: request.headers['x-crm-token'] === 'crm_token_123' ? 202 : 401, body: { queued: true } } }) },
-    ])
+    const hook = await startStandIn({ name: 'crm', method: 'PUT', path: '/hooks/identify', handle: (request) => ({ response: { status: request.headers['x-crm-token'] === 'crm_token_123' ? 202 : 401, body: { queued: true } } }) })
     const result = await createClient({
       logger: false,
       providers: [http({ name: 'crm', url: `${hook.url}/hooks/identify`, method: 'PUT', headers: { 'X-CRM-Token': 'crm_token_123' }, body: (event) => ({ id: event.userId, ...event.traits }) })],

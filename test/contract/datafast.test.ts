@@ -1,32 +1,23 @@
 import { createClient, isConfigError, isHttpError } from '@idstitch/node'
 import { datafast } from '@idstitch/node/providers'
-import { datafastRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectFailed, expectInvalid, fast, OTHER_VISITOR, raw, VISITOR } from './helpers.js'
+import { datafastRule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { expectFailed, expectInvalid, fast, OTHER_VISITOR, raw, useStandIn, VISITOR } from './helpers.js'
 
 const KEY = 'df_live_0123456789'
 const TOKEN = 'dft_account_0123456789'
 const TOKEN_NO_WRITE = 'dft_readonly_0123456789'
 const WEBSITE = '665f0b3c4d2e1a0012345678'
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([
-    datafastRule({
-      websiteKeys: [KEY],
-      accountTokens: [
-        { token: TOKEN, websiteIds: [WEBSITE] },
-        { token: TOKEN_NO_WRITE, websiteIds: [WEBSITE], identifyWrite: false },
-      ],
-      visitorsWithPageviews: () => new Set([VISITOR]),
-    }),
-  ])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-  server.accepted.length = 0
-})
+const server = useStandIn(
+  datafastRule({
+    websiteKeys: [KEY],
+    accountTokens: [
+      { token: TOKEN, websiteIds: [WEBSITE] },
+      { token: TOKEN_NO_WRITE, websiteIds: [WEBSITE], identifyWrite: false },
+    ],
+    visitorsWithPageviews: () => new Set([VISITOR]),
+  }),
+)
 
 const client = (options: Partial<Parameters<typeof datafast>[0]> = {}) =>
   createClient({ ...fast, providers: [datafast({ apiKey: KEY, baseUrl: server.url, ...options })] })

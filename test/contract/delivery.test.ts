@@ -2,22 +2,13 @@ import { createClient, createKyTransport, type ClientOptions, type Transport } f
 import { createNodeHttpTransport } from '@idstitch/node/node-http'
 import { createUndiciTransport } from '@idstitch/node/undici'
 import { dfend, pathbound } from '@idstitch/node/providers'
-import { dfendRule, pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
+import { dfendRule, pathboundRule } from '@idstitch/sandbox'
 import { createServer } from 'node:net'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectFailed } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { expectFailed, startStandIn, useStandIn } from './helpers.js'
 
 const KEY = 'sk_dfend_0123456789'
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([dfendRule({ secretKeys: [KEY] })])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-  server.faults.length = 0
-})
+const server = useStandIn(dfendRule({ secretKeys: [KEY] }))
 
 /**
  * A transport an app wrote, which ends nothing by itself (not `bounded`): the delivery lane must end its attempts
@@ -211,7 +202,7 @@ describe.each(transports)('over %s', (_, transport) => {
 
     it('follows no redirect: a 3xx fails redirect_refused, naming only the origin, and nothing reaches it', async () => {
       // fetch re-sent DFend's x-api-key and PostHog's api_key in the body to the host a 307 named.
-      const elsewhere = await startProviderServer([dfendRule({ secretKeys: [KEY] })])
+      const elsewhere = await startStandIn(dfendRule({ secretKeys: [KEY] }))
       try {
         server.faults.push({ status: 307, headers: { location: `${elsewhere.url}/v1/collect?token=leak` } })
         const result = await client().identify({ userId: 'u_redirect' })
@@ -231,7 +222,7 @@ describe.each(transports)('over %s', (_, transport) => {
 describe('client-side rate limit (Pathbound)', () => {
   const PB = 'pb_live_0123456789'
   it('queues instead of collecting 429s', async () => {
-    const pb = await startProviderServer([pathboundRule({ keys: [{ key: PB, scopes: ['contacts:write'] }], rateLimit: { limit: 5, windowMs: 400 } })])
+    const pb = await startStandIn(pathboundRule({ keys: [{ key: PB, scopes: ['contacts:write'] }], rateLimit: { limit: 5, windowMs: 400 } }))
     const c = createClient({ logger: false, providers: [pathbound({ apiKey: PB, baseUrl: pb.url, rateLimit: { limit: 5, windowMs: 400 } })] })
     const [results, elapsed] = await timed(() => Promise.all(Array.from({ length: 12 }, (_, index) => c.identify({ userId: `usr_rl_${index}` }))))
     await pb.close()
@@ -241,7 +232,7 @@ describe('client-side rate limit (Pathbound)', () => {
   })
 
   it('fails fast with client_rate_limited when no slot frees up before the deadline, sending nothing', async () => {
-    const pb = await startProviderServer([pathboundRule({ keys: [{ key: PB, scopes: ['contacts:write'] }] })])
+    const pb = await startStandIn(pathboundRule({ keys: [{ key: PB, scopes: ['contacts:write'] }] }))
     const c = createClient({ logger: false, deadlineMs: 1_000, providers: [pathbound({ apiKey: PB, baseUrl: pb.url })] })
     const first = await Promise.all(Array.from({ length: 100 }, (_, index) => c.identify({ userId: `usr_q_${index}` })))
     expect(first.every((result) => result.ok)).toBe(true)

@@ -1,19 +1,11 @@
 import { createClient } from '@idstitch/node'
 import { dfend } from '@idstitch/node/providers'
-import { dfendRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectFailed, expectInvalid, fast, raw } from './helpers.js'
+import { dfendRule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { expectFailed, expectInvalid, fast, raw, useStandIn } from './helpers.js'
 
 const KEY = 'sk_dfend_0123456789'
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([dfendRule({ secretKeys: [KEY] })])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-})
+const server = useStandIn(dfendRule({ secretKeys: [KEY] }))
 
 const client = (options: Partial<Parameters<typeof dfend>[0]> = {}) =>
   createClient({ ...fast, providers: [dfend({ apiKey: KEY, baseUrl: server.url, ...options })] })

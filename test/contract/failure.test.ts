@@ -4,21 +4,12 @@
 // and the deadline is a bound that says when a request may have landed.
 import { createClient, type ClientOptions, type IdentifyResult } from '@idstitch/node'
 import { dfend } from '@idstitch/node/providers'
-import { dfendRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { dfendRule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { useStandIn } from './helpers.js'
 
 const KEY = 'sk_dfend_0123456789'
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([dfendRule({ secretKeys: [KEY] })])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-  server.faults.length = 0
-  server.flaky = undefined
-})
+const server = useStandIn(dfendRule({ secretKeys: [KEY] }))
 
 const client = (options: Partial<ClientOptions> = {}) => createClient({ logger: false, providers: [dfend({ apiKey: KEY, baseUrl: server.url })], ...options })
 const delivered = (results: IdentifyResult[]) => results.filter((result) => result.results[0]?.status === 'delivered').length

@@ -1,16 +1,12 @@
 import { createClient, type IdstitchError, type IdentifyResult } from '@idstitch/node'
 import { dfend, segment } from '@idstitch/node/providers'
-import { dfendRule, segmentRule, startProviderServer, type Fault, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dfendRule, segmentRule, type Fault } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { useStandIn } from './helpers.js'
 
 const KEY = 'sk_dfend_0123456789'
 const WRITE_KEY = 'wk_segment_0123456789'
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([dfendRule({ secretKeys: [KEY] }), segmentRule({ writeKeys: [WRITE_KEY] })])
-})
-afterAll(() => server.close())
+const server = useStandIn(dfendRule({ secretKeys: [KEY] }), segmentRule({ writeKeys: [WRITE_KEY] }))
 
 /** A deterministic mix of transient faults: 5xx, 429, resets, slow answers and hangs. */
 const transientFaults = (count: number): Fault[] =>

@@ -1,6 +1,6 @@
 import type { IdstitchError, ProviderResult, ValidationError } from '@idstitch/node'
-import { startProviderServer, type ProviderRule, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest'
+import { startProviderServer, startSandbox, type ProviderRule, type ProviderServer, type Sandbox } from '@idstitch/sandbox'
+import { afterAll, beforeAll, beforeEach, expect, onTestFinished } from 'vitest'
 
 export const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 export const OTHER_VISITOR = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
@@ -42,14 +42,13 @@ export const raw = async (server: ProviderServer, path: string, init: { method?:
 }
 
 /**
- * A stand-in for one file's tests: started before them, its records, faults
- * and flakiness emptied before each, closed after. Read it as the server
- * once the tests run.
+ * A server for one file's tests: started before them, its records, faults and flakiness emptied before
+ * each, closed after. Read it as the server once the tests run.
  */
-export const useStandIn = (...rules: ProviderRule[]): ProviderServer => {
-  let server: ProviderServer | undefined
+const useServer = <Server extends ProviderServer>(start: () => Promise<Server>): Server => {
+  let server: Server | undefined
   beforeAll(async () => {
-    server = await startProviderServer(rules)
+    server = await start()
   })
   afterAll(() => server?.close())
   beforeEach(() => {
@@ -59,8 +58,24 @@ export const useStandIn = (...rules: ProviderRule[]): ProviderServer => {
     server.faults.length = 0
     server.flaky = undefined
   })
-  return new Proxy({} as ProviderServer, {
-    get: (_, key) => Reflect.get(server as ProviderServer, key),
-    set: (_, key, value) => Reflect.set(server as ProviderServer, key, value),
+  return new Proxy({} as Server, {
+    get: (_, key) => Reflect.get(server as Server, key),
+    set: (_, key, value) => Reflect.set(server as Server, key, value),
   })
+}
+
+/** The stand-ins of `rules`, for one file's tests: the way every contract test sets up its providers. */
+export const useStandIn = (...rules: ProviderRule[]): ProviderServer => useServer(() => startProviderServer(rules))
+
+/** The whole sandbox (every provider's stand-in, as the demo runs it), for one file's tests. */
+export const useSandbox = (): Sandbox => useServer(() => startSandbox())
+
+/**
+ * A stand-in of its own for one test (another configuration than the file's, or a second server):
+ * started now, closed when the test ends, whatever happens.
+ */
+export const startStandIn = async (...rules: ProviderRule[]): Promise<ProviderServer> => {
+  const server = await startProviderServer(rules)
+  onTestFinished(() => server.close())
+  return server
 }

@@ -1,19 +1,11 @@
 import { createClient } from '@idstitch/node'
 import { monterosa } from '@idstitch/node/providers'
-import { monterosaRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectFailed, expectInvalid, fast, PROJECT, raw } from './helpers.js'
+import { monterosaRule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { expectFailed, expectInvalid, fast, PROJECT, raw, useStandIn } from './helpers.js'
 
 const TOKEN = 'eyJ.user-token.sig'
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([monterosaRule({ projectId: PROJECT, tokens: [TOKEN] })])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-})
+const server = useStandIn(monterosaRule({ projectId: PROJECT, tokens: [TOKEN] }))
 
 const client = (options: Partial<Parameters<typeof monterosa>[0]> = {}) =>
   createClient({ ...fast, providers: [monterosa({ baseUrl: server.url, projectId: PROJECT, ...options })] })

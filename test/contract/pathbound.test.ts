@@ -1,22 +1,12 @@
 import { createClient } from '@idstitch/node'
 import { pathbound } from '@idstitch/node/providers'
-import { pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectFailed, expectInvalid, fast, raw, VISITOR } from './helpers.js'
+import { pathboundRule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { expectFailed, expectInvalid, fast, raw, startStandIn, useStandIn, VISITOR } from './helpers.js'
 
 const KEY = 'pb_live_0123456789'
 const READ_ONLY = 'pb_read_0123456789'
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([
-    pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }, { key: READ_ONLY, scopes: ['contacts:read'] }] }),
-  ])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-})
+const server = useStandIn(pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }, { key: READ_ONLY, scopes: ['contacts:read'] }] }))
 
 const client = (options: Partial<Parameters<typeof pathbound>[0]> = {}, extra = {}) =>
   createClient({ ...fast, ...extra, providers: [pathbound({ apiKey: KEY, baseUrl: server.url, ...options })] })
@@ -35,7 +25,7 @@ describe('pathbound: the local server enforces the documented rules', () => {
   })
 
   it('answers 429 after 100 requests in 15 minutes', async () => {
-    const limited = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }] })])
+    const limited = await startStandIn(pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }] }))
     const statuses: number[] = []
     for (let index = 0; index < 101; index++) {
       statuses.push((await raw(limited, '/v1/identify', { headers: { authorization: `Bearer ${KEY}` }, body: { external_id: `c_${index}` } })).status)

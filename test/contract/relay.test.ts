@@ -1,13 +1,13 @@
 import { createClient, createIdentifyHandler, getContactId, type RelayResponseBody } from '@idstitch/node'
 import { toNodeHandler } from '@idstitch/node/node-http'
 import { datafast, dfend, monterosa, pathbound, segment, thrivestack } from '@idstitch/node/providers'
-import { datafastRule, dfendRule, monterosaRule, pathboundRule, segmentRule, startProviderServer, thrivestackRule, type ProviderServer } from '@idstitch/sandbox'
+import { datafastRule, dfendRule, monterosaRule, pathboundRule, segmentRule, thrivestackRule } from '@idstitch/sandbox'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { VISITOR } from './helpers.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startStandIn, useStandIn, VISITOR } from './helpers.js'
 
-let providers: ProviderServer
+const providers = useStandIn(datafastRule({ websiteKeys: ['df_key_0123'] }), pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] }))
 let app: Server
 let appUrl: string
 
@@ -15,7 +15,6 @@ let appUrl: string
 const authenticate = (request: Request) => (request.headers.get('x-session') === 'valid' ? getContactId(request) ?? 'usr_session' : null)
 
 beforeAll(async () => {
-  providers = await startProviderServer([datafastRule({ websiteKeys: ['df_key_0123'] }), pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] })])
   // These tests relay the same identify again on purpose: de-duplication, which would skip it, has its own tests.
   const client = createClient({ logger: false, dedupe: false, providers: [datafast({ apiKey: 'df_key_0123', baseUrl: providers.url }), pathbound({ apiKey: 'pb_key_0123', baseUrl: providers.url })] })
   // No throttle here: these tests relay many identifies for one user (the throttle has tests of its own below).
@@ -35,13 +34,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))
   appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`
 })
-afterAll(async () => {
-  await new Promise((resolve) => app.close(resolve))
-  await providers.close()
-})
-beforeEach(() => {
-  providers.requests.length = 0
-})
+afterAll(() => new Promise((resolve) => app.close(resolve)))
 
 const post = async (init: { path?: string; method?: string; headers?: Record<string, string>; body?: string }) => {
   const response = await fetch(appUrl + (init.path ?? '/api/identify'), {
@@ -123,18 +116,11 @@ describe('the identify relay', () => {
 })
 
 describe('the relay against a hostile browser', () => {
-  let server: ProviderServer
-  beforeAll(async () => {
-    server = await startProviderServer([
-      thrivestackRule({ apiKey: 'ts_key_0123' }),
-      dfendRule({ secretKeys: ['sk_dfend_0123'] }),
-      pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] }),
-    ])
-  })
-  afterAll(() => server.close())
-  beforeEach(() => {
-    server.requests.length = 0
-  })
+  const server = useStandIn(
+    thrivestackRule({ apiKey: 'ts_key_0123' }),
+    dfendRule({ secretKeys: ['sk_dfend_0123'] }),
+    pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] }),
+  )
 
   /** The relay on a real node:http server, behind toNodeHandler. */
   const serve = async (options: Partial<Parameters<typeof createIdentifyHandler>[0]>) => {
@@ -207,7 +193,7 @@ describe('server-side enrichment', () => {
   // The app's own store of each user's identity-provider token, looked up by user id.
   const tokens = new Map([['usr_ada', 'tok_ada_0123']])
   const relayTo = async (authenticate: Parameters<typeof createIdentifyHandler>[0]['authenticate']) => {
-    const server = await startProviderServer([monterosaRule({ projectId: PROJECT, tokens: ['tok_ada_0123'] }), segmentRule({ writeKeys: ['wk_relay_0123'] })])
+    const server = await startStandIn(monterosaRule({ projectId: PROJECT, tokens: ['tok_ada_0123'] }), segmentRule({ writeKeys: ['wk_relay_0123'] }))
     const client = createClient({
       logger: false,
       providers: [

@@ -1,20 +1,11 @@
 import { createClient, getAnonymousIds } from '@idstitch/node'
 import { segment } from '@idstitch/node/providers'
-import { segmentRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectFailed, expectInvalid, fast, raw, VISITOR } from './helpers.js'
+import { segmentRule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { expectFailed, expectInvalid, fast, raw, useStandIn, VISITOR } from './helpers.js'
 
 const WRITE_KEY = 'wk_segment_0123456789'
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([segmentRule({ writeKeys: [WRITE_KEY] })])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-  server.accepted.length = 0
-})
+const server = useStandIn(segmentRule({ writeKeys: [WRITE_KEY] }))
 
 const client = () => createClient({ ...fast, providers: [segment({ writeKey: WRITE_KEY, baseUrl: server.url })] })
 const basic = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`

@@ -1,21 +1,12 @@
 import { createClient } from '@idstitch/node'
 import { thrivestack } from '@idstitch/node/providers'
-import { startProviderServer, thrivestackRule, type ProviderServer } from '@idstitch/sandbox'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { expectFailed, expectInvalid, fast, raw } from './helpers.js'
+import { thrivestackRule } from '@idstitch/sandbox'
+import { describe, expect, it } from 'vitest'
+import { expectFailed, expectInvalid, fast, raw, useStandIn } from './helpers.js'
 
 const KEY = 'ts_key_0123456789'
 const TOKEN = 'ts_token_abcdefghij'
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer([thrivestackRule({ apiKey: KEY, token: TOKEN })])
-})
-afterAll(() => server.close())
-beforeEach(() => {
-  server.requests.length = 0
-  server.accepted.length = 0
-})
+const server = useStandIn(thrivestackRule({ apiKey: KEY, token: TOKEN }))
 
 const client = (options: Partial<Parameters<typeof thrivestack>[0]> = {}) =>
   createClient({ ...fast, providers: [thrivestack({ apiKey: KEY, baseUrl: server.url, ...options })] })

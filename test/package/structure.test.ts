@@ -81,6 +81,12 @@ describe('the shape of the code', () => {
     expect(circles(sources())).toEqual([])
   })
 
+  it('has every contract test set up its stand-ins through one helper (test/contract/helpers.ts)', () => {
+    const dir = join(root, 'test', 'contract')
+    const byHand = readdirSync(dir).filter((file) => file.endsWith('.test.ts') && /\b(startProviderServer|startSandbox)\(/.test(readFileSync(join(dir, file), 'utf8')))
+    expect(byHand).toEqual([])
+  })
+
   it('finds a long function and a circle when there is one (the checks can fail)', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'idstitch-structure-'))
     writeFileSync(join(tmp, 'a.ts'), `import type { B } from './b.js'\nexport type A = B\nexport const long = () => {\n${'  void 0\n'.repeat(MAX_LINES)}}\n`)

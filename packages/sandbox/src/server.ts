@@ -104,6 +104,81 @@ const streamBody = (response: ServerResponse, bytes: number, gzip: boolean): voi
   write()
 }
 
+/** Options of {@link startProviderServer}. */
+export interface ProviderServerOptions {
+  /** 0 (default) picks a free port. */
+  port?: number
+  /** Serves other paths (pages, streams) before the rules; returns true when it answered. */
+  routes?: (request: SandboxRequest, response: ServerResponse) => boolean
+}
+
+/** The request as the rules see it: its path, query, headers, and body as JSON (undefined when it is not). */
+const incomingOf = (request: IncomingMessage, raw: string): SandboxRequest => {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+  let body: unknown
+  try {
+    body = raw === '' ? undefined : JSON.parse(raw)
+  } catch {
+    body = undefined
+  }
+  return { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body, raw, at: Date.now() }
+}
+
+/** Plays a scripted fault that ends the exchange (a hang, a reset, a truncated or huge body, a status); false for none, or a delay alone. */
+const playFault = async (fault: Fault | undefined, request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
+  if (!fault) return false
+  if ('hang' in fault) return true
+  if ('reset' in fault) {
+    request.socket.destroy()
+    return true
+  }
+  if ('truncate' in fault) {
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': '64' })
+    response.write('{"id":"cut')
+    setTimeout(() => request.socket.destroy(), 20)
+    return true
+  }
+  if ('bodyBytes' in fault) {
+    streamBody(response, fault.bodyBytes, fault.gzip === true)
+    return true
+  }
+  if ('delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
+  if (!('status' in fault)) return false
+  send(response, fault)
+  return true
+}
+
+/** A flaky server: how often each request was seen, and whether this time it fails. */
+const flakiness = (state: Pick<ProviderServer, 'flaky'>) => {
+  const seen = new Map<string, number>()
+  return (incoming: SandboxRequest): boolean => {
+    const flaky = state.flaky
+    if (!flaky) return false
+    const key = flaky.key?.(incoming) ?? incoming.raw
+    const count = (seen.get(key) ?? 0) + 1
+    seen.set(key, count)
+    return chance(`${key}#${count}`) < flaky.rate
+  }
+}
+
+/** The rule's answer to `incoming`, recording what it accepted. */
+const answerByRule = (rules: ProviderRule[], incoming: SandboxRequest, response: ServerResponse, server: ProviderServer): void => {
+  const rule = rules.find((candidate) => candidate.path === incoming.path)
+  if (!rule) send(response, { status: 404, body: { error: `No provider serves ${incoming.path}` } })
+  else if (rule.method !== incoming.method) send(response, { status: 405, body: { error: `Use ${rule.method}` }, headers: { allow: rule.method } })
+  else answerWith(rule, incoming, response, server)
+}
+
+/** What `rule` answers `incoming`, and the identifies it accepted. */
+const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: ServerResponse, server: ProviderServer): void => {
+  const { response: answer, accepted = [] } = rule.handle(incoming)
+  for (const identify of accepted) {
+    server.accepted.push(identify)
+    server.onAccepted?.(identify)
+  }
+  send(response, answer)
+}
+
 /**
  * Serves provider rules on 127.0.0.1 over real HTTP, with scripted faults
  * (5xx bursts, 429s, hangs, resets) for delivery tests.
@@ -112,67 +187,20 @@ const streamBody = (response: ServerResponse, bytes: number, gzip: boolean): voi
  * const server = await startProviderServer([pathboundRule({ keys: [{ key: 'pb_test', scopes: ['contacts:write'] }] })])
  * server.faults.push({ status: 503 }, { reset: true })
  */
-export interface ProviderServerOptions {
-  /** 0 (default) picks a free port. */
-  port?: number
-  /** Serves other paths (pages, streams) before the rules; returns true when it answered. */
-  routes?: (request: SandboxRequest, response: ServerResponse) => boolean
-}
-
 export const startProviderServer = async (rules: ProviderRule[], { port = 0, routes }: ProviderServerOptions = {}): Promise<ProviderServer> => {
   const sockets = new Set<Socket>()
   const state: Omit<ProviderServer, 'url' | 'close'> = { requests: [], accepted: [], faults: [] }
-  /** How many times each flaky key was seen. */
-  const seen = new Map<string, number>()
-  const flakes = (incoming: SandboxRequest): boolean => {
-    const flaky = state.flaky
-    if (!flaky) return false
-    const key = flaky.key?.(incoming) ?? incoming.raw
-    const count = (seen.get(key) ?? 0) + 1
-    seen.set(key, count)
-    return chance(`${key}#${count}`) < flaky.rate
-  }
-
+  const flakes = flakiness(state)
   const server = createServer(async (request, response) => {
     const raw = await readBody(request).catch(() => undefined)
     if (raw === undefined) return send(response, { status: 413, body: { error: 'Payload too large' } })
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
-    let body: unknown
-    try {
-      body = raw === '' ? undefined : JSON.parse(raw)
-    } catch {
-      body = undefined
-    }
-    const incoming: SandboxRequest = { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body, raw, at: Date.now() }
+    const incoming = incomingOf(request, raw)
     if (routes?.(incoming, response)) return
     state.requests.push(incoming)
-
     const fault = state.faults.shift()
-    if (fault && 'hang' in fault) return
-    if (fault && 'reset' in fault) {
-      request.socket.destroy()
-      return
-    }
-    if (fault && 'truncate' in fault) {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '64' })
-      response.write('{"id":"cut')
-      setTimeout(() => request.socket.destroy(), 20)
-      return
-    }
-    if (fault && 'bodyBytes' in fault) return streamBody(response, fault.bodyBytes, fault.gzip === true)
-    if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
-    if (fault && 'status' in fault) return send(response, fault)
+    if (await playFault(fault, request, response)) return
     if (!fault && flakes(incoming)) return send(response, { status: state.flaky?.status ?? 500, body: { error: 'Transient failure, try again' } })
-
-    const rule = rules.find((candidate) => candidate.path === incoming.path)
-    if (!rule) return send(response, { status: 404, body: { error: `No provider serves ${incoming.path}` } })
-    if (rule.method !== incoming.method) return send(response, { status: 405, body: { error: `Use ${rule.method}` }, headers: { allow: rule.method } })
-    const { response: answer, accepted = [] } = rule.handle(incoming)
-    for (const identify of accepted) {
-      state.accepted.push(identify)
-      result.onAccepted?.(identify)
-    }
-    send(response, answer)
+    answerByRule(rules, incoming, response, result)
   })
   server.on('connection', (socket) => {
     sockets.add(socket)
@@ -180,7 +208,6 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, rou
   })
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   const { port: bound } = server.address() as AddressInfo
-
   const result: ProviderServer = Object.assign(state, {
     url: `http://127.0.0.1:${bound}`,
     close: () =>

@@ -11,7 +11,7 @@ import { mixpanelRules } from './rules/mixpanel.js'
 import { segmentRule } from './rules/segment.js'
 import { thrivestackRule } from './rules/thrivestack.js'
 import { startProviderServer, type ProviderServer } from './server.js'
-import type { AcceptedIdentify, ProviderRule } from './types.js'
+import type { AcceptedIdentify, ProviderRule, SandboxRequest } from './types.js'
 import { inspectorPage } from './inspector.js'
 
 /** The credentials the sandbox accepts, one per provider. */
@@ -51,20 +51,8 @@ export interface Sandbox extends ProviderServer {
   inspected: InspectedIdentify[]
 }
 
-/**
- * Every provider idstitch supports, on one local server, enforcing each one's
- * documented identify rules with {@link SANDBOX_CREDENTIALS}; plus a live
- * inspector page at `/`, and `POST /pageview` (CORS) where a marketing page
- * reports its visitor, standing in for the provider's own pageview tracking
- * (DataFast answers 404 for visitors it has no pageview of, as documented).
- */
-export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
-  const visitors = new Set<string>()
-  const inspected: InspectedIdentify[] = []
-  const streams = new Set<ServerResponse>()
-  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST' }
-
-  // One rule per built-in provider: a provider added to idstitch without a stand-in here fails to type-check.
+/** One rule per built-in provider: a provider added to idstitch without a stand-in here fails to type-check. */
+const sandboxRules = (visitors: ReadonlySet<string>): ProviderRule[] => {
   const rules: Record<ProviderKind, ProviderRule | ProviderRule[]> = {
     datafast: datafastRule({ websiteKeys: [SANDBOX_CREDENTIALS.datafast], visitorsWithPageviews: () => visitors }),
     dfend: dfendRule({ secretKeys: [SANDBOX_CREDENTIALS.dfend] }),
@@ -77,43 +65,56 @@ export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
     amplitude: amplitudeRule({ apiKeys: [SANDBOX_CREDENTIALS.amplitude] }),
     mixpanel: mixpanelRules({ tokens: [SANDBOX_CREDENTIALS.mixpanel] }),
   }
-  const server = await startProviderServer(
-    Object.values(rules).flat(),
-    {
-      port,
-      routes(request, response) {
-        if (request.path === '/' && request.method === 'GET') {
-          response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-          response.end(inspectorPage)
-          return true
-        }
-        if (request.path === '/events' && request.method === 'GET') {
-          response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
-          for (const entry of inspected) response.write(`data: ${JSON.stringify(entry)}\n\n`)
-          streams.add(response)
-          response.on('close', () => streams.delete(response))
-          return true
-        }
-        // posthog-js and mixpanel-browser on the marketing page, pointed at the sandbox: their browser
-        // endpoints (remote config, flags, events) answer an empty success, so each SDK runs and mints its own id.
-        const sdk = BROWSER_SDK_PATHS.exec(request.path)?.[1]
-        if (sdk !== undefined) {
-          const origin = String(request.headers.origin ?? '*')
-          response.writeHead(request.method === 'OPTIONS' ? 204 : 200, { 'content-type': 'application/json', 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'GET, POST' })
-          response.end(request.method === 'OPTIONS' ? undefined : BROWSER_SDK_ANSWER[sdk])
-          return true
-        }
-        if (request.path === '/pageview') {
-          const visitor = (request.body as { visitorId?: unknown } | undefined)?.visitorId
-          if (request.method === 'POST' && typeof visitor === 'string') visitors.add(visitor)
-          response.writeHead(request.method === 'OPTIONS' ? 204 : 202, cors)
-          response.end()
-          return true
-        }
-        return false
-      },
-    },
-  )
+  return Object.values(rules).flat()
+}
+
+const CORS = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST' }
+
+/** The sandbox's own routes: the inspector page and its event stream, the browser SDKs' endpoints, and `/pageview`. */
+const sandboxRoutes =
+  (visitors: Set<string>, inspected: readonly InspectedIdentify[], streams: Set<ServerResponse>) =>
+  (request: SandboxRequest, response: ServerResponse): boolean => {
+    if (request.path === '/' && request.method === 'GET') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      response.end(inspectorPage)
+      return true
+    }
+    if (request.path === '/events' && request.method === 'GET') {
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
+      for (const entry of inspected) response.write(`data: ${JSON.stringify(entry)}\n\n`)
+      streams.add(response)
+      response.on('close', () => streams.delete(response))
+      return true
+    }
+    // posthog-js and mixpanel-browser on the marketing page, pointed at the sandbox: their browser
+    // endpoints (remote config, flags, events) answer an empty success, so each SDK runs and mints its own id.
+    const sdk = BROWSER_SDK_PATHS.exec(request.path)?.[1]
+    if (sdk !== undefined) {
+      const origin = String(request.headers.origin ?? '*')
+      response.writeHead(request.method === 'OPTIONS' ? 204 : 200, { 'content-type': 'application/json', 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'GET, POST' })
+      response.end(request.method === 'OPTIONS' ? undefined : BROWSER_SDK_ANSWER[sdk])
+      return true
+    }
+    if (request.path !== '/pageview') return false
+    const visitor = (request.body as { visitorId?: unknown } | undefined)?.visitorId
+    if (request.method === 'POST' && typeof visitor === 'string') visitors.add(visitor)
+    response.writeHead(request.method === 'OPTIONS' ? 204 : 202, CORS)
+    response.end()
+    return true
+  }
+
+/**
+ * Every provider idstitch supports, on one local server, enforcing each one's
+ * documented identify rules with {@link SANDBOX_CREDENTIALS}; plus a live
+ * inspector page at `/`, and `POST /pageview` (CORS) where a marketing page
+ * reports its visitor, standing in for the provider's own pageview tracking
+ * (DataFast answers 404 for visitors it has no pageview of, as documented).
+ */
+export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
+  const visitors = new Set<string>()
+  const inspected: InspectedIdentify[] = []
+  const streams = new Set<ServerResponse>()
+  const server = await startProviderServer(sandboxRules(visitors), { port, routes: sandboxRoutes(visitors, inspected, streams) })
   server.onAccepted = (identify) => {
     const entry: InspectedIdentify = { ...identify, knownVisitor: identify.anonymousId !== undefined && visitors.has(identify.anonymousId) }
     inspected.push(entry)
