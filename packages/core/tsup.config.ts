@@ -10,6 +10,7 @@ export default defineConfig({
     index: 'src/index.ts',
     cookies: 'src/cookies-entry.ts',
     providers: 'src/providers/index.ts',
+    adapter: 'src/adapter.ts',
     internal: 'src/internal.ts',
   },
   noExternal: ['zod'],

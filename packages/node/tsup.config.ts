@@ -26,6 +26,7 @@ const alias = {
   '@idstitch/core/internal': core('internal.ts'),
   '@idstitch/core/cookies': core('cookies-entry.ts'),
   '@idstitch/core/providers': core('providers/index.ts'),
+  '@idstitch/core/adapter': core('adapter.ts'),
   '@idstitch/core': core('index.ts'),
 }
 

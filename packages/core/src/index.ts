@@ -37,10 +37,9 @@ export type {
   Warning,
   CommonProviderOptions,
 } from './provider.js'
-// Building blocks for adapters of your own, as the built-in ones use them.
-export { defineProvider, anonymousIdFor, defaultParse, bearerPost, httpFailure, isSuccess, errorMessage, joinUrl, isHttpUrl, requireString, requireUrl, optionalBaseUrl } from './provider.js'
-export type { JsonIssue } from './json.js'
-export { checkJson } from './json.js'
+export { defineProvider } from './provider.js'
+// The building blocks for an adapter of your own (option checks, request and answer helpers) are in
+// '@idstitch/core/adapter'.
 
 // The built-in adapters are in '@idstitch/core/providers' (and @idstitch/node/providers): importing the
 // contract loads none of them, so a cold start or a bundle holds only the adapters an app imports.

@@ -1,4 +1,5 @@
-import { defineProvider, requireString, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
+import { defineProvider, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
+import { requireString } from '@idstitch/core/adapter'
 import { segment } from '@idstitch/core/providers'
 import { describe, expect, it, vi } from 'vitest'
 import { clientFactory } from './client.js'

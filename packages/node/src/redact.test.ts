@@ -1,4 +1,5 @@
-import { defineProvider, requireString } from '@idstitch/core'
+import { defineProvider } from '@idstitch/core'
+import { requireString } from '@idstitch/core/adapter'
 import { JsonText } from '@idstitch/core/internal'
 import { describe, expect, it } from 'vitest'
 import { createRedactor } from './redact.js'
