@@ -53,8 +53,16 @@ describe('amplitude: identify', () => {
   it("sends a $identify with the browser SDK's own device id, read from its AMP_ cookie, and the traits as $set", async () => {
     const result = await client().identify({ userId: 'usr_amp_1', anonymousId: VISITOR, anonymousIds: getAnonymousIds(cookie), traits: { plan: 'pro' } })
     expect(result.results[0]).toMatchObject({ provider: 'amplitude', status: 'delivered', data: { code: 200, events_ingested: 1 } })
-    expect(server.accepted).toEqual([{ provider: 'amplitude', userId: 'usr_amp_1', anonymousId: DEVICE, traits: { plan: 'pro' }, at: expect.any(String) }])
+    expect(server.accepted).toEqual([{ provider: 'amplitude', location: 'none', userId: 'usr_amp_1', anonymousId: DEVICE, traits: { plan: 'pro' }, at: expect.any(String) }])
     expect((server.requests[0]?.body as { events: { insert_id: string }[] } | undefined)?.events[0]?.insert_id).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('places the user by context.ip as the event\'s ip, and sends no address without one (Amplitude then uses none)', async () => {
+    const idstitch = client()
+    await idstitch.identify({ userId: 'usr_amp_ip', context: { ip: '2001:db8::7' } })
+    await idstitch.identify({ userId: 'usr_amp_noip' })
+    expect(server.accepted.map((identify) => [identify.userId, identify.location])).toEqual([['usr_amp_ip', '2001:db8::7'], ['usr_amp_noip', 'none']])
+    expectInvalid((await idstitch.identify({ userId: 'usr_amp_badip', context: { ip: 'localhost' } })).results[0], 'amplitude', 'context.ip')
   })
 
   it('batches identifies in flight together, 10 to a request, as Amplitude recommends', async () => {

@@ -43,9 +43,9 @@ describe('mixpanel: identify', () => {
     expect(result.results[0]).toMatchObject({ provider: 'mixpanel', status: 'delivered', attempts: 2, data: [{ code: 200, num_records_imported: 1 }, { status: 1 }] })
     expect(server.requests.map((request) => request.path)).toEqual(['/import', '/engage'])
     expect(server.accepted).toEqual([
-      { provider: 'mixpanel', userId: 'usr_mp_1', anonymousId: DEVICE, traits: {}, at: expect.any(String) },
+      { provider: 'mixpanel', location: 'none', userId: 'usr_mp_1', anonymousId: DEVICE, traits: {}, at: expect.any(String) },
       // Mixpanel's reserved profile properties under their $ names.
-      { provider: 'mixpanel', userId: 'usr_mp_1', traits: { $email: 'ada@example.com', plan: 'pro' }, at: expect.any(String) },
+      { provider: 'mixpanel', location: 'none', userId: 'usr_mp_1', traits: { $email: 'ada@example.com', plan: 'pro' }, at: expect.any(String) },
     ])
     // The token authenticates the import as Basic auth and names the project of each profile update; no other credential exists.
     expect(server.requests[0]?.headers.authorization).toBe(basic(TOKEN).authorization)
@@ -75,6 +75,19 @@ describe('mixpanel: identify', () => {
     expect(server.requests.map((request) => [request.path, (request.body as unknown[]).length])).toEqual([['/import', 3], ['/engage', 2]])
     expect(server.accepted.map((identify) => identify.userId)).toEqual(['usr_mp_ok1', 'usr_mp_ok2', 'usr_mp_ok1', 'usr_mp_ok2'])
     expect(results[0]?.results[0]).toMatchObject({ attempts: 2, data: [expect.objectContaining({ num_records_imported: 2 }), { status: 1 }] })
+  })
+
+  it("places the user by context.ip, on the event and the profile, and never by the server's own address without one", async () => {
+    const idstitch = client()
+    await idstitch.identify({ userId: 'usr_mp_ip', anonymousId: VISITOR, traits: { plan: 'pro' }, context: { ip: '203.0.113.7' } })
+    await idstitch.identify({ userId: 'usr_mp_noip', anonymousId: VISITOR, traits: { plan: 'pro' } })
+    expect(server.accepted.map((identify) => [identify.userId, identify.location])).toEqual([
+      ['usr_mp_ip', '203.0.113.7'],
+      ['usr_mp_ip', '203.0.113.7'],
+      ['usr_mp_noip', 'none'],
+      ['usr_mp_noip', 'none'],
+    ])
+    expectInvalid((await idstitch.identify({ userId: 'usr_mp_badip', context: { ip: 'my laptop' } })).results[0], 'mixpanel', 'context.ip')
   })
 
   it('retries only the profile update when it fails: the merge is never sent twice', async () => {

@@ -11,3 +11,4 @@ export { IDENTITY_TRAITS, TRAIT_ALIASES, namesOf, isIdentityTrait, identityTrait
 export { anonymousIdsFromCookies, isAnonymousId } from './anonymous-ids.js'
 export { checkClientOptions, checkTransportOptions, type CheckedClientOptions } from './client-options.js'
 export { ERROR_CODES, isPermanentFailure, type ErrorCodeInfo } from './error-codes.js'
+export { isIpAddress } from './ip.js'

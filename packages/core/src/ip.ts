@@ -12,3 +12,14 @@ let schema: z.ZodMiniType<string> | undefined
  * isIpAddress('localhost')   // false
  */
 export const isIpAddress = (value: string): boolean => (schema ??= z.union([z.ipv4(), z.ipv6()])).safeParse(value).success
+
+/**
+ * The user's address from `context.ip`, for a provider that places users by it: `{}` without one, `{ ip }`
+ * for an address, `{ issue }` for anything else (naming `context.ip` and the provider's use of it).
+ */
+export const userIpOf = (context: Record<string, unknown>, provider: string): { ip?: string; issue?: { path: string; message: string } } => {
+  const { ip } = context
+  if (ip === undefined || ip === null || ip === '') return {}
+  if (typeof ip === 'string' && isIpAddress(ip)) return { ip }
+  return { issue: { path: 'context.ip', message: `must be an IPv4 or IPv6 address (the user's, for ${provider} to place them)` } }
+}

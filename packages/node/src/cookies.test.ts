@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { ownerTag } from '@idstitch/core/cookies'
 import { clearContactCookie, contactCookie, getAnonymousIds, getContactId, getVisitorId, loginCookies, visitorCookie } from './cookies.js'
+import { getClientIp } from './client-ip.js'
 
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const header = `theme=dark; idstitch_visitor_id=${VISITOR}; idstitch_external_contact_id=usr_8f3a`
@@ -192,5 +193,26 @@ describe('cookies, second review', () => {
     expect(loginCookies(`${vendors}; idstitch_visitor_owner=abcdefghijklmn`, 'usr_bob').anonymousIds).toEqual({})
     // Nothing says anyone else was here: the ids are sent.
     expect(loginCookies(vendors, 'usr_bob').anonymousIds).toEqual({ ga4: '1234567890.1700000000', segment: 'ajs-a' })
+  })
+})
+
+describe('getClientIp, and loginCookies().ip', () => {
+  const node = (headers: Record<string, string>, remoteAddress = '::ffff:10.0.0.9') => ({ headers, socket: { remoteAddress } })
+
+  it("reads Node's socket address by default, and never a header a browser could send", () => {
+    expect(getClientIp(node({ 'x-forwarded-for': '203.0.113.7' }))).toBe('10.0.0.9')
+    expect(getClientIp(new Request('https://app.example.test/', { headers: { 'x-forwarded-for': '203.0.113.7' } }))).toBeUndefined()
+  })
+
+  it('with trustProxy, takes the address the proxy appended (the last of X-Forwarded-For), else X-Real-IP, else the socket', () => {
+    // A browser sent the first entry itself; the proxy appended the second.
+    expect(getClientIp(node({ 'x-forwarded-for': '198.51.100.1, 203.0.113.7' }), { trustProxy: true })).toBe('203.0.113.7')
+    expect(getClientIp(new Request('https://app.example.test/', { headers: { 'x-real-ip': '2001:db8::7' } }), { trustProxy: true })).toBe('2001:db8::7')
+    expect(getClientIp(node({ 'x-forwarded-for': 'not-an-address' }), { trustProxy: true })).toBe('10.0.0.9')
+  })
+
+  it('gives the login route the address for context.ip in the same call', () => {
+    expect(loginCookies(node({ 'x-forwarded-for': '203.0.113.7' }), 'usr_1', { trustProxy: true, secure: false }).ip).toBe('203.0.113.7')
+    expect(loginCookies('idstitch_visitor_id=a3ab2331-989f-4cfa-91c6-2461c9e3c6bd', 'usr_1').ip).toBeUndefined()
   })
 })

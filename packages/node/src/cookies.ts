@@ -3,6 +3,7 @@ import { anonymousIdsFromCookies } from '@idstitch/core/internal'
 import { CONTACT_ID_RULE, OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
 import { parse, serialize, type SerializeOptions } from 'cookie'
 import Cookies from 'js-cookie'
+import { getClientIp, type ClientIpOptions, type ClientIpSource } from './client-ip.js'
 
 /**
  * Where to read cookies from: Node's `IncomingMessage` (Express, `node:http`),
@@ -177,6 +178,8 @@ export interface LoginCookies {
   anonymousIds: Record<string, string>
   /** True when the visitor belonged to another user and a new visitor id was started. */
   rotated: boolean
+  /** The client's address ({@link getClientIp}, with the `trustProxy` option), for `context.ip`. */
+  ip: string | undefined
   /** The `Set-Cookie` values to send: the contact cookie, the owner tag, and the visitor cookie (re-issued, or new). */
   setCookie: string[]
   /**
@@ -203,12 +206,12 @@ export interface CookieToSet {
  * `ValidationError` for an unsafe external id.
  *
  * @example
- * const login = loginCookies(req, user.externalId, { domain: 'example.com' })
- * await idstitch.identify({ userId: user.externalId, anonymousId: login.anonymousId, traits })
+ * const login = loginCookies(req, user.externalId, { domain: 'example.com', trustProxy: true })
+ * await idstitch.identify({ userId: user.externalId, anonymousId: login.anonymousId, anonymousIds: login.anonymousIds, traits, context: { ip: login.ip } })
  * res.setHeader('Set-Cookie', login.setCookie)
  */
-export const loginCookies = (source: CookieSource, externalId: string, options: Omit<SetCookieOptions, 'name'> = {}): LoginCookies => {
-  const { name: _ignored, ...shared } = options as SetCookieOptions
+export const loginCookies = (source: ClientIpSource, externalId: string, options: Omit<SetCookieOptions, 'name'> & ClientIpOptions = {}): LoginCookies => {
+  const { name: _ignored, trustProxy, ...shared } = options as SetCookieOptions & ClientIpOptions
   const contact = contactCookie(externalId, shared)
   const current = getVisitorId(source, shared)
   // Several different owner tags (one planted) are no owner this user can be shown to be: another user's, to be safe.
@@ -234,5 +237,5 @@ export const loginCookies = (source: CookieSource, externalId: string, options: 
   // Another user's device history stays theirs: when the browser was someone else's, no tool's id is stitched
   // to this user (GA4's `_ga` says nothing of who used it last; only these cookies can).
   const anonymousIds = anotherUser ? {} : getAnonymousIds(source)
-  return { anonymousId: rotated ? undefined : current, anonymousIds, visitorId, rotated, setCookie, cookies }
+  return { anonymousId: rotated ? undefined : current, anonymousIds, visitorId, rotated, ip: getClientIp(source, { trustProxy }), setCookie, cookies }
 }

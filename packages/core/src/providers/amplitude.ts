@@ -1,3 +1,4 @@
+import { userIpOf } from '../ip.js'
 import { JsonText, joinJson, utf8Length } from '../json.js'
 import { anonymousIdFor, defineProvider, errorMessage, httpFailure, isSuccess, requireString, requireUrl, type FieldIssue, type ProviderOutcome } from '../provider.js'
 import { isUuid } from '../uuid.js'
@@ -34,6 +35,8 @@ export interface AmplitudeIdentifyPayload {
   time: number
   /** Amplitude de-duplicates events by it (the message id). */
   insert_id: string
+  /** The user's address (`context.ip`), which Amplitude locates the user by; absent without one (Amplitude then uses no address). */
+  ip?: string
   user_properties: { $set: Record<string, unknown> }
   library: string
 }
@@ -96,6 +99,8 @@ export const amplitude = /* @__PURE__ */ defineProvider<AmplitudeOptions, JsonTe
     const hint = shortest === MIN_ID_LENGTH ? ' (lower it with the minIdLength option)' : ''
     if (event.userId.length < shortest) issues.push({ path: 'userId', message: `must be at least ${shortest} characters for Amplitude${hint}` })
     if (device.id !== undefined && device.id.length < shortest) issues.push({ path: 'anonymousIds.amplitude', message: `must be at least ${shortest} characters for Amplitude${hint}` })
+    const user = userIpOf(event.context, 'Amplitude')
+    if (user.issue) issues.push(user.issue)
     if (issues.length > 0) return { type: 'invalid', issues }
     const item: AmplitudeIdentifyPayload = {
       event_type: '$identify',
@@ -103,6 +108,7 @@ export const amplitude = /* @__PURE__ */ defineProvider<AmplitudeOptions, JsonTe
       ...(device.id === undefined ? {} : { device_id: device.id }),
       time: Date.parse(event.timestamp),
       insert_id: isUuid(event.messageId) ? event.messageId : `${event.userId}-${event.messageId}`.slice(0, 128),
+      ...(user.ip === undefined ? {} : { ip: user.ip }),
       user_properties: { $set: event.traits as Record<string, unknown> },
       library: `${event.library.name}/${event.library.version}`,
     }

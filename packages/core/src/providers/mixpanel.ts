@@ -1,3 +1,4 @@
+import { userIpOf } from '../ip.js'
 import { base64, utf8Length } from '../json.js'
 import { anonymousIdFor, defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type FieldIssue, type ProviderOutcome, type ProviderRequest, type ProviderResponse } from '../provider.js'
 
@@ -45,6 +46,8 @@ export interface MixpanelIdentifyEvent {
     time: number
     /** Mixpanel de-duplicates events by it: the message id, or a hash of it when it is not of Mixpanel's form. */
     $insert_id: string
+    /** The user's address (`context.ip`), which Mixpanel geolocates the event by; absent without one (`ip=0` keeps the server's). */
+    ip?: string
     mp_lib: string
     $lib_version: string
   }
@@ -54,8 +57,8 @@ export interface MixpanelIdentifyEvent {
 export interface MixpanelProfileUpdate {
   $distinct_id: string
   $set: Record<string, unknown>
-  /** `"0"`: never locate the user at the server's IP address. */
-  $ip: '0'
+  /** The user's address (`context.ip`), or `"0"`: never locate the user at the server's IP address. */
+  $ip: string
 }
 
 /** What one identify becomes: the merge event, and the profile update when there are traits. */
@@ -184,6 +187,8 @@ export const mixpanel = /* @__PURE__ */ defineProvider<MixpanelOptions, Mixpanel
     const device = anonymousIdFor(event, 'mixpanel', DEVICE_ID)
     const issues: FieldIssue[] = device.issue ? [device.issue] : []
     if (isPlaceholder(event.userId)) issues.push({ path: 'userId', message: `"${event.userId}" is a placeholder Mixpanel refuses as a distinct id` })
+    const user = userIpOf(event.context, 'Mixpanel')
+    if (user.issue) issues.push(user.issue)
     if (issues.length > 0) return { type: 'invalid', issues }
     const properties = profileProperties(event.traits)
     const item: MixpanelItem = {
@@ -195,11 +200,12 @@ export const mixpanel = /* @__PURE__ */ defineProvider<MixpanelOptions, Mixpanel
           ...(device.id === undefined || device.id === event.userId ? {} : { $device_id: device.id }),
           time: Date.parse(event.timestamp),
           $insert_id: insertIdOf(event.messageId),
+          ...(user.ip === undefined ? {} : { ip: user.ip }),
           mp_lib: event.library.name,
           $lib_version: event.library.version,
         },
       },
-      ...(Object.keys(properties).length > 0 ? { profile: { $distinct_id: event.userId, $set: properties, $ip: '0' as const } } : {}),
+      ...(Object.keys(properties).length > 0 ? { profile: { $distinct_id: event.userId, $set: properties, $ip: user.ip ?? '0' } } : {}),
     }
     const bytes = utf8Length(JSON.stringify(item))
     if (bytes + 64 > MIXPANEL_MAX_BYTES) return { type: 'invalid', issues: [{ path: 'traits', message: 'makes the profile update larger than the 1 MB Mixpanel takes' }] }

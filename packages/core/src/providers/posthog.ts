@@ -1,6 +1,6 @@
 import { JsonText, joinJson, utf8Length } from '../json.js'
 import { anonymousIdFor, defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type ProviderOutcome } from '../provider.js'
-import { isIpAddress } from '../ip.js'
+import { userIpOf } from '../ip.js'
 import { isUuid } from '../uuid.js'
 
 /** Options of the {@link posthog} provider. */
@@ -56,12 +56,9 @@ export const POSTHOG_MAX_BYTES = 1024 * 1024
  * Where PostHog should place the user: PostHog geolocates an event by its `$ip`, else by the address that sent
  * it, which for a server is the data centre's (posthog-node sends `$geoip_disable: true` by default since 3.0 for
  * this reason). So `context.ip` goes as `$ip`, and without one `$geoip_disable: true` keeps the person's location
- * as the browser SDK set it. `undefined` for a `context.ip` that is no IP address.
+ * as the browser SDK set it.
  */
-const locationOf = (ip: unknown): { $ip: string } | { $geoip_disable: true } | undefined => {
-  if (ip === undefined || ip === null || ip === '') return { $geoip_disable: true }
-  return typeof ip === 'string' && isIpAddress(ip) ? { $ip: ip } : undefined
-}
+const locationOf = (ip: string | undefined): { $ip: string } | { $geoip_disable: true } => (ip === undefined ? { $geoip_disable: true } : { $ip: ip })
 
 export const posthog = /* @__PURE__ */ defineProvider<PosthogOptions, JsonText, Config>({
   name: 'posthog',
@@ -74,8 +71,9 @@ export const posthog = /* @__PURE__ */ defineProvider<PosthogOptions, JsonText, 
   batch: () => ({ maxItems: POSTHOG_MAX_ITEMS, maxBytes: POSTHOG_MAX_BYTES }),
   prepare(event) {
     const anonymous = anonymousIdFor(event, 'posthog')
-    const location = locationOf(event.context.ip)
-    if (location === undefined) return { type: 'invalid', issues: [{ path: 'context.ip', message: 'must be an IPv4 or IPv6 address (the user\'s, for PostHog to place them)' }] }
+    const user = userIpOf(event.context, 'PostHog')
+    if (user.issue) return { type: 'invalid', issues: [user.issue] }
+    const location = locationOf(user.ip)
     const item: PosthogIdentifyPayload = {
       event: '$identify',
       distinct_id: event.userId,

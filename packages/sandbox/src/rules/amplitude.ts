@@ -8,6 +8,8 @@ import { isJson } from './shared.js'
 // at least 5 characters, or `options.min_id_length` when the request sets it
 // ("options": { "min_id_length": n }); at most 2,000 events a request (413 past it).
 // Answers 200 `{ code, events_ingested, payload_size_bytes, server_upload_time }`,
+// An event's `ip` is where Amplitude places the user ("$remote": the address that sent the
+// request); without one, it uses no address (docs/data/understand-ip-address-and-location).
 // 400 `{ code, error, missing_field?, events_with_invalid_fields? }`, which ingests none
 // of the batch (http-api-batching-retries: "When a 400 response lists rejected events,
 // remove those events and resend the rest").
@@ -61,6 +63,7 @@ export const amplitudeRule = (options: AmplitudeRuleOptions): ProviderRule => ({
         .filter((entry) => entry.event_type === '$identify' && entry.user_id !== undefined)
         .map((entry) => ({
           provider: 'amplitude',
+          location: typeof entry.ip === 'string' ? (entry.ip === '$remote' ? 'sender' : entry.ip) : 'none',
           userId: entry.user_id as string,
           ...(entry.device_id ? { anonymousId: entry.device_id } : {}),
           traits: ((entry.user_properties as { $set?: Record<string, unknown> } | undefined)?.$set ?? {}) as Record<string, unknown>,

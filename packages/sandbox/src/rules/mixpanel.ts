@@ -50,6 +50,13 @@ const profile = z.looseObject({
 
 const at = () => new Date().toISOString()
 
+/**
+ * Where Mixpanel places the user (server-side best practices, docs.mixpanel.com/docs/tracking-best-practices/server-side-best-practices):
+ * by an event's `ip` property or a profile's `$ip`, else by the address that sent the request, unless the request's
+ * `ip=0` (or a `$ip` of `"0"`) says not to. `location` is that address, `'none'`, or `'sender'`.
+ */
+const locationOf = (ip: unknown, query: string | null): string => (typeof ip === 'string' && ip !== '0' ? ip : ip === '0' || query === '0' ? 'none' : 'sender')
+
 /** `POST /import?strict=1`: the project token as Basic auth, valid events only; merges of `$device_id` into `$user_id` are what it records. */
 const importRule = (options: MixpanelRuleOptions): ProviderRule => ({
   name: 'mixpanel',
@@ -76,7 +83,7 @@ const importRule = (options: MixpanelRuleOptions): ProviderRule => ({
     }
     const accepted = valid
       .filter((entry) => entry.properties.$user_id !== undefined)
-      .map((entry) => ({ provider: 'mixpanel', userId: entry.properties.$user_id as string, ...(entry.properties.$device_id ? { anonymousId: entry.properties.$device_id } : {}), traits: {}, at: at() }))
+      .map((entry) => ({ provider: 'mixpanel', location: locationOf(entry.properties.ip, request.query.get('ip')), userId: entry.properties.$user_id as string, ...(entry.properties.$device_id ? { anonymousId: entry.properties.$device_id } : {}), traits: {}, at: at() }))
     if (failed.length > 0) {
       return { response: { status: 400, body: { code: 400, error: 'some data points in the request failed validation', status: 'Bad Request', num_records_imported: valid.length, failed_records: failed } }, accepted }
     }
@@ -100,7 +107,7 @@ const engageRule = (options: MixpanelRuleOptions): ProviderRule => ({
     if (request.body.some((update) => Buffer.byteLength(JSON.stringify(update)) > 1024 * 1024)) return { response: answer('a profile update is larger than 1 MB') }
     return {
       response: answer(null),
-      accepted: parsed.data.filter((update) => update.$set !== undefined).map((update) => ({ provider: 'mixpanel', userId: update.$distinct_id, traits: update.$set as Record<string, unknown>, at: at() })),
+      accepted: parsed.data.filter((update) => update.$set !== undefined).map((update) => ({ provider: 'mixpanel', location: locationOf(update.$ip, request.query.get('ip')), userId: update.$distinct_id, traits: update.$set as Record<string, unknown>, at: at() })),
     }
   },
 })

@@ -1,0 +1,49 @@
+import { isIpAddress } from '@idstitch/core/internal'
+import type { CookieSource } from './cookies.js'
+
+/** Options of {@link getClientIp}. */
+export interface ClientIpOptions {
+  /**
+   * Behind a proxy you run (a load balancer, Vercel, Cloudflare, nginx): take the address that proxy saw,
+   * the last one of `X-Forwarded-For` (the one it appended), else `X-Real-IP`. Off by default: without a proxy
+   * of yours in front, any browser can send these headers and name any address.
+   */
+  trustProxy?: boolean
+}
+
+/** A request to read the client's address from: a source of cookies, and Node's socket when it has one. */
+export type ClientIpSource = CookieSource | { headers: Headers | Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string | undefined } | null }
+
+/** The value of `name` in a request's headers: a Fetch `Headers` or Node's header record. */
+const headerOf = (source: ClientIpSource, name: string): string | undefined => {
+  if (source == null || typeof source === 'string') return undefined
+  const headers = typeof (source as Headers).get === 'function' ? (source as Headers) : (source as { headers?: unknown }).headers
+  if (headers && typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined
+  const value = (headers as Record<string, string | string[] | undefined> | undefined)?.[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+/** The address in `value` when it is one (`::ffff:` IPv4-mapped addresses as plain IPv4). */
+const addressIn = (value: string | undefined): string | undefined => {
+  const address = value?.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')
+  return address && isIpAddress(address) ? address : undefined
+}
+
+/**
+ * The client's IP address, for `context.ip` (the providers that place users by address take it from there,
+ * and without it never take the server's own). Node's socket address by default; with `trustProxy`, the
+ * address your proxy saw. `undefined` when there is none to read (a Fetch `Request` carries no socket: on
+ * Workers, Vercel and behind any proxy, pass `trustProxy: true`).
+ *
+ * @example
+ * await idstitch.identify({ userId, anonymousId, context: { ip: getClientIp(req, { trustProxy: true }) } })
+ */
+export const getClientIp = (source: ClientIpSource, options: ClientIpOptions = {}): string | undefined => {
+  if (options.trustProxy) {
+    const forwarded = headerOf(source, 'x-forwarded-for')?.split(',').at(-1)
+    const proxied = addressIn(forwarded) ?? addressIn(headerOf(source, 'x-real-ip'))
+    if (proxied) return proxied
+  }
+  const socket = source && typeof source === 'object' && 'socket' in source ? source.socket : undefined
+  return addressIn(socket?.remoteAddress)
+}
