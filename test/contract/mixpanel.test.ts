@@ -2,7 +2,7 @@ import { createClient, getAnonymousIds, isConfigError } from '@idstitch/node'
 import { mixpanel } from '@idstitch/node/providers'
 import { mixpanelRules } from '@idstitch/sandbox'
 import { describe, expect, it } from 'vitest'
-import { expectInvalid, fast, raw, useStandIn, VISITOR } from './helpers.js'
+import { expectInvalid, fast, raw, startStandIn, useStandIn, VISITOR } from './helpers.js'
 
 const TOKEN = '3f1c9a7e5b2d4c6e8f0a1b2c3d4e5f60' // Mixpanel project tokens are 32 hex digits
 const DEVICE = '19a4c2e1-3b5d-4f7a-9c1e-2d4f6a8b0c1e'
@@ -127,5 +127,55 @@ describe('mixpanel: identify', () => {
       }
     })()
     expect(isConfigError(secret) && secret.option).toBe('token')
+  })
+})
+
+describe("mixpanel: Original ID Merge (idMerge: 'original')", () => {
+  const original = async () => {
+    const stand = await startStandIn(...mixpanelRules({ tokens: [TOKEN], idMerge: 'original' }))
+    return { stand, idstitch: createClient({ ...fast, providers: [mixpanel({ token: TOKEN, host: stand.url, idMerge: 'original' })] }) }
+  }
+
+  it("merges the visitor with the documented $identify to /track ($identified_id, $anon_id, the token), then sets the traits", async () => {
+    const { stand, idstitch } = await original()
+    const result = await idstitch.identify({ userId: 'usr_mp_o1', anonymousId: VISITOR, anonymousIds: getAnonymousIds(cookie), traits: { plan: 'pro' } })
+    expect(result.results[0]).toMatchObject({ status: 'delivered', attempts: 2 })
+    expect(stand.requests.map((request) => request.path)).toEqual(['/track', '/engage'])
+    expect(stand.requests[0]?.body).toEqual([expect.objectContaining({ event: '$identify', properties: expect.objectContaining({ $identified_id: 'usr_mp_o1', $anon_id: DEVICE, token: TOKEN }) })])
+    expect(stand.accepted.map((identify) => [identify.userId, identify.anonymousId])).toEqual([['usr_mp_o1', DEVICE], ['usr_mp_o1', undefined]])
+  })
+
+  it('sends the traits alone without an anonymous id to merge, and skips an identify with neither', async () => {
+    const { stand, idstitch } = await original()
+    const [traitsOnly, nothing] = await Promise.all([idstitch.identify({ userId: 'usr_mp_o2', traits: { plan: 'team' } }), idstitch.identify({ userId: 'usr_mp_o3' })])
+    expect(traitsOnly.results[0]).toMatchObject({ status: 'delivered', attempts: 1 })
+    expect(nothing.results[0]).toMatchObject({ status: 'skipped', reason: expect.stringContaining('Original ID Merge') })
+    expect(stand.requests.map((request) => request.path)).toEqual(['/engage'])
+  })
+
+  it('is what stitches an Original project: the Simplified event reaches it and merges nothing, which is why the option exists', async () => {
+    const stand = await startStandIn(...mixpanelRules({ tokens: [TOKEN], idMerge: 'original' }))
+    const simplified = createClient({ ...fast, providers: [mixpanel({ token: TOKEN, host: stand.url })] })
+    expect((await simplified.identify({ userId: 'usr_mp_o4', anonymousId: VISITOR })).results[0]?.status).toBe('delivered')
+    expect(stand.accepted).toEqual([])
+  })
+
+  it('maps a partial refusal of a batch whose events are some of its identifies back to the right identify', async () => {
+    const { stand, idstitch } = await original()
+    const ahead = new Date(Date.now() + 2 * 3_600_000)
+    const results = await Promise.all([
+      idstitch.identify({ userId: 'usr_mp_o5', traits: { plan: 'pro' } }),
+      idstitch.identify({ userId: 'usr_mp_o6', anonymousId: VISITOR, traits: { plan: 'pro' } }),
+      idstitch.identify({ userId: 'placeholder-free', anonymousIds: { mixpanel: 'anonymous-device-xyz' }, traits: { plan: 'pro' }, timestamp: ahead }),
+    ])
+    // The /track body holds the second and third identifies' events: its refusal of index 1 is the third identify's.
+    expect(results.map((result) => result.results[0]?.status)).toEqual(['delivered', 'delivered', 'failed'])
+    expect(results[2]?.results[0]?.error?.message).toContain("'properties.time' is invalid")
+    expect(stand.requests.map((request) => [request.path, (request.body as unknown[]).length])).toEqual([['/track', 2], ['/engage', 2]])
+    expect((stand.requests[1]?.body as { $distinct_id: string }[] | undefined)?.map((update) => update.$distinct_id)).toEqual(['usr_mp_o5', 'usr_mp_o6'])
+  })
+
+  it("refuses an idMerge that is neither, naming the option", () => {
+    expect(() => mixpanel({ token: TOKEN, idMerge: 'newest' as never })).toThrow(expect.objectContaining({ option: 'idMerge' }))
   })
 })

@@ -15,7 +15,7 @@ describe('defineProvider', () => {
     expect(provider.name).toBe('acme')
     expect(JSON.stringify(provider)).toBe('{"name":"acme"}')
     expect(provider.redact('token tok_secret leaked')).toBe('token [redacted] leaked')
-    expect(provider.parse({ status: 201, headers: {}, body: { id: 1 } }, 0)).toEqual({ ok: true, data: { id: 1 } })
+    expect(provider.parse({ status: 201, headers: {}, body: { id: 1 } }, 0, provider.request(['u']))).toEqual({ ok: true, data: { id: 1 } })
   })
 
   it('names the provider and option in configuration errors, and validates names', () => {

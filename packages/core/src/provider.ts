@@ -20,6 +20,12 @@ export interface ProviderRequest {
    * and a profile `$set` is idempotent).
    */
   next?: ProviderRequest
+  /**
+   * For a request whose body carries some of the batch's items only: the index, among the items
+   * `request()` was given, of each one it carries, in order. A partial refusal's indexes are of
+   * this body; the lane maps them back through it.
+   */
+  itemIndexes?: readonly number[]
 }
 
 /** An HTTP response as the adapter sees it: `body` is parsed JSON, or the raw text when it is not JSON. */
@@ -83,8 +89,8 @@ export interface Provider<Item = unknown> {
   prepare(event: IdentifyEvent): Prepared<Item>
   /** Builds one request (possibly a chain, see {@link ProviderRequest.next}) for one item, or several when `batch` is set. */
   request(items: readonly Item[]): ProviderRequest
-  /** Turns a response into an outcome; `step` is the answered request's place in its chain (0 for the first). */
-  parse(response: ProviderResponse, step: number): ProviderOutcome
+  /** Turns a response into an outcome: `request` is the request it answers, `step` its place in its chain (0 for the first). */
+  parse(response: ProviderResponse, step: number, request: ProviderRequest): ProviderOutcome
   /** Set when several items may share one request. `maxBytes` bounds the JSON body. */
   readonly batch?: { readonly maxItems: number; readonly maxBytes: number }
   /** The provider's documented rate limit, which the client enforces on its side. */
@@ -105,7 +111,7 @@ export interface ProviderDefinition<Options, Config, Item> {
   redact?(text: string, config: Config): string
   prepare(event: IdentifyEvent, config: Config): Prepared<Item>
   request(items: readonly Item[], config: Config): ProviderRequest
-  parse?(response: ProviderResponse, config: Config, step: number): ProviderOutcome
+  parse?(response: ProviderResponse, config: Config, step: number, request: ProviderRequest): ProviderOutcome
   batch?: (config: Config) => { maxItems: number; maxBytes: number } | undefined
   rateLimit?: (config: Config) => { limit: number; windowMs: number } | undefined
 }
@@ -273,7 +279,7 @@ export const defineProvider = <Options, Item, Config = Options>(
       name,
       prepare: (event) => definition.prepare(event, config),
       request: (items) => definition.request(items, config),
-      parse: (response, step) => (definition.parse ?? defaultParse)(response, config, step),
+      parse: (response, step, request) => (definition.parse ?? defaultParse)(response, config, step, request),
       ...(batch ? { batch } : {}),
       ...(rateLimit ? { rateLimit } : {}),
       redact,

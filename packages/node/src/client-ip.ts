@@ -1,5 +1,4 @@
 import { isIpAddress } from '@idstitch/core/internal'
-import type { CookieSource } from './cookies.js'
 
 /** Options of {@link getClientIp}. */
 export interface ClientIpOptions {
@@ -11,8 +10,8 @@ export interface ClientIpOptions {
   trustProxy?: boolean
 }
 
-/** A request to read the client's address from: a source of cookies, and Node's socket when it has one. */
-export type ClientIpSource = CookieSource | { headers: Headers | Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string | undefined } | null }
+/** A request to read the client's address from: what the cookie helpers read (`CookieSource`), and Node's socket when it has one. */
+export type ClientIpSource = string | Headers | Request | { headers: Headers | Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string | undefined } | null } | null | undefined
 
 /** The value of `name` in a request's headers: a Fetch `Headers` or Node's header record. */
 const headerOf = (source: ClientIpSource, name: string): string | undefined => {

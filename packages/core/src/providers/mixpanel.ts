@@ -1,5 +1,6 @@
 import { userIpOf } from '../ip.js'
 import { base64, utf8Length } from '../json.js'
+import type { IdentifyEvent } from '../message.js'
 import { anonymousIdFor, defineProvider, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type FieldIssue, type ProviderOutcome, type ProviderRequest, type ProviderResponse } from '../provider.js'
 
 // Mixpanel's ingestion API, as documented at docs.mixpanel.com (read 2026-12-02):
@@ -31,6 +32,29 @@ export interface MixpanelOptions {
   token: string
   /** `https://api.mixpanel.com` (default), `https://api-eu.mixpanel.com` for EU data residency, `https://api-in.mixpanel.com` for India. */
   host?: string
+  /**
+   * The project's identity model (Project Settings → Identity Merge): `'simplified'` (default, every project
+   * created since 2024) or `'original'` (Original ID Merge), which merges a visitor into a user only through a
+   * `$identify` event naming both (`$identified_id`, `$anon_id`), sent to `/track`.
+   */
+  idMerge?: 'simplified' | 'original'
+}
+
+/** The `$identify` event of Original ID Merge (reference/create-identity): the user id and the anonymous id it takes in. */
+export interface MixpanelCreateIdentityEvent {
+  event: '$identify'
+  properties: {
+    $identified_id: string
+    $anon_id: string
+    /** The project token: `/track` is authenticated by it. */
+    token: string
+    /** Epoch ms. */
+    time: number
+    $insert_id: string
+    ip?: string
+    mp_lib: string
+    $lib_version: string
+  }
 }
 
 /** The merge event of Simplified ID Merge, as sent to `/import`. */
@@ -63,14 +87,17 @@ export interface MixpanelProfileUpdate {
 
 /** What one identify becomes: the merge event, and the profile update when there are traits. */
 export interface MixpanelItem {
-  event: MixpanelIdentifyEvent
+  /** None under Original ID Merge without an anonymous id to merge: then the profile update alone. */
+  event?: MixpanelIdentifyEvent | MixpanelCreateIdentityEvent
   profile?: MixpanelProfileUpdate
 }
 
 interface Config {
   token: string
-  importUrl: string
+  /** Where the merge events go: `/import` (Simplified), `/track` (Original). */
+  eventsUrl: string
   engageUrl: string
+  original: boolean
 }
 
 /** idstitch's own bounds for one request: 100 identifies and 1 MB (Mixpanel takes 2,000 and 2 MB). */
@@ -124,6 +151,39 @@ const profileProperties = (traits: Readonly<Record<string, unknown>>): Record<st
 const isPlaceholder = (id: string): boolean => PLACEHOLDERS.has(id.toLowerCase())
 /** mixpanel-browser's device id, when it is one Mixpanel takes (the idstitch visitor id is a UUID, never a placeholder). */
 const DEVICE_ID = { test: (id: string) => !isPlaceholder(id), rule: 'is a placeholder Mixpanel refuses as a device id' }
+
+/** Simplified ID Merge: one event with both `$user_id` and `$device_id` merges the device into the user. */
+const identifyEvent = (event: IdentifyEvent, anonymousId: string | undefined, ip: string | undefined): MixpanelIdentifyEvent => ({
+  event: '$identify',
+  properties: {
+    distinct_id: event.userId,
+    $user_id: event.userId,
+    ...(anonymousId === undefined ? {} : { $device_id: anonymousId }),
+    time: Date.parse(event.timestamp),
+    $insert_id: insertIdOf(event.messageId),
+    ...(ip === undefined ? {} : { ip }),
+    mp_lib: event.library.name,
+    $lib_version: event.library.version,
+  },
+})
+
+/** Original ID Merge: `$identify` with `$identified_id` and `$anon_id` (reference/create-identity); none without an anonymous id. */
+const createIdentity = (event: IdentifyEvent, anonymousId: string | undefined, ip: string | undefined, token: string): MixpanelCreateIdentityEvent | undefined =>
+  anonymousId === undefined
+    ? undefined
+    : {
+        event: '$identify',
+        properties: {
+          $identified_id: event.userId,
+          $anon_id: anonymousId,
+          token,
+          time: Date.parse(event.timestamp),
+          $insert_id: insertIdOf(event.messageId),
+          ...(ip === undefined ? {} : { ip }),
+          mp_lib: event.library.name,
+          $lib_version: event.library.version,
+        },
+      }
 
 /** `/engage` answers 200 for an invalid update too: with `verbose=1` its body says `{ status: 0, error }`. */
 const parseProfile = (response: ProviderResponse): ProviderOutcome => {
@@ -179,32 +239,27 @@ export const mixpanel = /* @__PURE__ */ defineProvider<MixpanelOptions, Mixpanel
     const token = requireString(fail, 'token', options.token)
     if (!/^[A-Za-z0-9]{1,128}$/.test(token)) fail('token', 'must be a Mixpanel project token (letters and digits)')
     const host = optionalBaseUrl(fail, options.host, 'https://api.mixpanel.com', 'host')
-    return { token, importUrl: joinUrl(host, '/import?strict=1&ip=0'), engageUrl: joinUrl(host, '/engage?verbose=1&ip=0') }
+    const idMerge = options.idMerge ?? 'simplified'
+    if (idMerge !== 'simplified' && idMerge !== 'original') fail('idMerge', "must be 'simplified' or 'original' (the project's Identity Merge setting)")
+    const original = idMerge === 'original'
+    return { token, eventsUrl: joinUrl(host, original ? '/track?strict=1&ip=0' : '/import?strict=1&ip=0'), engageUrl: joinUrl(host, '/engage?verbose=1&ip=0'), original }
   },
   secrets: (config) => [config.token],
   batch: () => ({ maxItems: MIXPANEL_MAX_ITEMS, maxBytes: MIXPANEL_MAX_BYTES }),
-  prepare(event) {
+  prepare(event, config) {
     const device = anonymousIdFor(event, 'mixpanel', DEVICE_ID)
     const issues: FieldIssue[] = device.issue ? [device.issue] : []
     if (isPlaceholder(event.userId)) issues.push({ path: 'userId', message: `"${event.userId}" is a placeholder Mixpanel refuses as a distinct id` })
     const user = userIpOf(event.context, 'Mixpanel')
     if (user.issue) issues.push(user.issue)
     if (issues.length > 0) return { type: 'invalid', issues }
+    const anonymousId = device.id === event.userId ? undefined : device.id
     const properties = profileProperties(event.traits)
+    const mergeEvent = config.original ? createIdentity(event, anonymousId, user.ip, config.token) : identifyEvent(event, anonymousId, user.ip)
+    // Original ID Merge merges only a named anonymous id into the user: without one, the traits alone.
+    if (!mergeEvent && Object.keys(properties).length === 0) return { type: 'skip', reason: 'no anonymous id to merge and no traits (Original ID Merge)' }
     const item: MixpanelItem = {
-      event: {
-        event: '$identify',
-        properties: {
-          distinct_id: event.userId,
-          $user_id: event.userId,
-          ...(device.id === undefined || device.id === event.userId ? {} : { $device_id: device.id }),
-          time: Date.parse(event.timestamp),
-          $insert_id: insertIdOf(event.messageId),
-          ...(user.ip === undefined ? {} : { ip: user.ip }),
-          mp_lib: event.library.name,
-          $lib_version: event.library.version,
-        },
-      },
+      ...(mergeEvent ? { event: mergeEvent } : {}),
       ...(Object.keys(properties).length > 0 ? { profile: { $distinct_id: event.userId, $set: properties, $ip: user.ip ?? '0' } } : {}),
     }
     const bytes = utf8Length(JSON.stringify(item))
@@ -214,13 +269,20 @@ export const mixpanel = /* @__PURE__ */ defineProvider<MixpanelOptions, Mixpanel
   request(items, config): ProviderRequest {
     const headers = { 'content-type': 'application/json', accept: 'application/json' }
     const profiles = items.flatMap((item) => (item.profile ? [{ $token: config.token, ...item.profile }] : []))
+    const engage: ProviderRequest | undefined = profiles.length > 0 ? { method: 'POST', url: config.engageUrl, headers, body: profiles } : undefined
+    const carried = items.flatMap((item, index) => (item.event ? [index] : []))
+    // Only Original ID Merge leaves identifies without an event: a batch of those is its profile updates alone.
+    if (carried.length === 0) return engage as ProviderRequest
     return {
       method: 'POST',
-      url: config.importUrl,
-      headers: { ...headers, authorization: `Basic ${base64(`${config.token}:`)}` },
-      body: items.map((item) => item.event),
-      ...(profiles.length > 0 ? { next: { method: 'POST', url: config.engageUrl, headers, body: profiles } } : {}),
+      url: config.eventsUrl,
+      // `/import` takes the token as Basic auth; `/track` in each event's properties.
+      headers: config.original ? headers : { ...headers, authorization: `Basic ${base64(`${config.token}:`)}` },
+      body: carried.map((index) => items[index]?.event),
+      ...(carried.length < items.length ? { itemIndexes: carried } : {}),
+      ...(engage ? { next: engage } : {}),
     }
   },
-  parse: (response, _config, step) => (step === 0 ? parseImport(response) : parseProfile(response)),
+  // Which request answered, by its URL: a batch of profile updates alone starts at `/engage`.
+  parse: (response, config, _step, request) => (request.url === config.engageUrl ? parseProfile(response) : parseImport(response)),
 })

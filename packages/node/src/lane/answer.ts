@@ -1,4 +1,4 @@
-import { HttpError, IdstitchError, NetworkError, TimeoutError, type PartialRefusal, type Provider, type ProviderResponse } from '@idstitch/core'
+import { HttpError, IdstitchError, NetworkError, TimeoutError, type PartialRefusal, type Provider, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
 import { isRetryableStatus, parseRetryAfter } from '@idstitch/core/internal'
 import { alsoRedacting, type Redactor } from '../redact.js'
 import type { Flight } from './flight.js'
@@ -36,7 +36,7 @@ export const answered = (reader: Reader, response: ProviderResponse, flight: Fli
   const { provider } = reader
   const { attempts } = flight
   if (response.status >= 300 && response.status < 400) return { final: true, delivery: { status: 'failed', attempts, httpStatus: response.status, error: redirected(provider.name, response, flight.request?.url) } }
-  const outcome = provider.parse(response, flight.step)
+  const outcome = provider.parse(response, flight.step, flight.request as ProviderRequest)
   if (outcome.ok) return { final: true, delivery: { status: 'delivered', attempts, httpStatus: response.status, data: outcome.data } }
   const redact = alsoRedacting(reader.redact, flight.request)
   const error = new HttpError(provider.name, response.status, redact.text(outcome.message), { code: outcome.code ?? 'http_error', body: redact.value(response.body) })
@@ -53,8 +53,11 @@ export const answered = (reader: Reader, response: ProviderResponse, flight: Fli
 const splitOf = (partial: PartialRefusal, reader: Reader, error: HttpError, response: ProviderResponse, flight: Flight): Outcome | undefined => {
   const { status } = response
   const refused = new Map<number, Delivery>()
-  for (const { index, message } of partial.refused) {
-    if (!Number.isInteger(index) || index < 0 || index >= flight.jobs.length || refused.has(index)) continue
+  const carried = flight.request?.itemIndexes
+  for (const refusal of partial.refused) {
+    const index = carried ? carried[refusal.index] : refusal.index
+    const { message } = refusal
+    if (index === undefined || !Number.isInteger(index) || index < 0 || index >= flight.jobs.length || refused.has(index)) continue
     const itsOwn = new HttpError(reader.provider.name, status, reader.redact.text(message), { code: error.code })
     refused.set(index, { status: 'failed', attempts: flight.attempts, httpStatus: status, error: itsOwn })
   }

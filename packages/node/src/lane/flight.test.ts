@@ -5,12 +5,18 @@ import { createRetryPolicy } from './retry-policy.js'
 
 const job = (at: number, ms: number): Job => ({ item: {}, deadline: { at, ms }, listener: { delivered: () => {} }, slot: 0 })
 const retry = createRetryPolicy({ retryLimit: 2, backoff: () => 100, random: Math.random })
+const requestAt = (step: number, body: unknown = {}) => ({ method: 'POST' as const, url: `http://127.0.0.1:1/step${step}`, headers: {}, body })
+
 /** The landing context at `now`; the adapter's chain for a batch is one request a step, each naming its items. */
 const at = (now: number, refusing = false): LandingContext => ({
   now,
   retry,
   refusing,
-  rebuild: (items, step) => (step < 2 ? { method: 'POST', url: `http://127.0.0.1:1/step${step}`, headers: {}, body: items } : undefined),
+  // A two-step chain: the request after the answered one, or the answered one again.
+  rebuild: (items, answered, others) => {
+    const step = Number(answered.url.slice(-1)) + (others === 'accepted' ? 1 : 0)
+    return step < 2 ? requestAt(step, items) : undefined
+  },
   unbuildable: (_error, attempts) => ({ status: 'failed', attempts, error: { code: 'adapter_failed' } as never }),
 })
 const failed = (final: boolean, retryAfterMs?: number): Outcome => ({ final, delivery: { status: 'failed', attempts: 1, httpStatus: final ? 400 : 503 }, retryAfterMs })
@@ -63,6 +69,7 @@ describe('a flight', () => {
 
   it('lands the items a batch answer refused apart, each with its own failure, and sends the rest again without them', () => {
     const flight = board([job(10_000, 10_000), { ...job(10_000, 10_000), item: 'b' }, { ...job(10_000, 10_000), item: 'c' }])
+    flight.request = requestAt(0)
     depart(flight)
     const refusedB = { status: 'failed' as const, attempts: 1, httpStatus: 400 }
     const landing = land(flight, { final: false, delivery: { status: 'failed', attempts: 1, httpStatus: 400 }, split: { refused: new Map([[1, refusedB]]), others: 'resend' } }, at(0))
@@ -73,6 +80,7 @@ describe('a flight', () => {
 
   it('takes what a batch answer accepted on along the chain built for those items alone, and finishes them at its end', () => {
     const flight = board([job(10_000, 10_000), { ...job(10_000, 10_000), item: 'b' }])
+    flight.request = requestAt(0)
     depart(flight)
     const split = { refused: new Map([[0, { status: 'failed' as const, attempts: 1 }]]), others: 'accepted' as const }
     expect(land(flight, { final: true, delivery: { status: 'delivered', attempts: 1, data: 'imported' }, split }, at(0))).toMatchObject({ next: 'advance' })
@@ -82,6 +90,7 @@ describe('a flight', () => {
 
     const last = board([job(10_000, 10_000), { ...job(10_000, 10_000), item: 'b' }])
     last.step = 1
+    last.request = requestAt(1)
     depart(last)
     // At the chain's end, what was accepted is delivered.
     expect(land(last, { final: true, delivery: { status: 'delivered', attempts: 1 }, split }, at(0))).toMatchObject({ next: 'finish', delivery: { status: 'delivered' }, refused: [{ job: { item: {} } }] })

@@ -53,8 +53,11 @@ export interface LandingContext {
   retry: RetryPolicy
   /** A gate refuses what waits: nothing is retried. */
   refusing: boolean
-  /** The request at `step` of the chain for `items` (the adapter builds it; `undefined` when that chain is shorter). */
-  rebuild(items: unknown[], step: number): ProviderRequest | undefined
+  /**
+   * The request to send next for `items` alone, in the chain the adapter builds for them: the one after
+   * `answered` (`accepted`), or `answered`'s own (`resend`); `undefined` when that chain ends there.
+   */
+  rebuild(items: unknown[], answered: ProviderRequest, others: 'accepted' | 'resend'): ProviderRequest | undefined
   /** The failure of jobs whose request the adapter could not build. */
   unbuildable(error: unknown, attempts: number): Delivery
 }
@@ -81,12 +84,12 @@ export const land = (flight: Flight, outcome: Outcome, context: LandingContext):
 
 /** The jobs a batch's answer did not refuse: sent again without the refused (`resend`), or accepted and on along the chain built for them alone. */
 const landKept = (flight: Flight, outcome: Outcome, context: LandingContext, others: 'accepted' | 'resend'): Landing => {
-  const step = others === 'accepted' ? flight.step + 1 : flight.step
   let request: ProviderRequest | undefined
   try {
     request = context.rebuild(
       flight.jobs.map((job) => job.item),
-      step,
+      flight.request as ProviderRequest,
+      others,
     )
   } catch (error) {
     return { next: 'finish', delivery: context.unbuildable(error, flight.attempts) }

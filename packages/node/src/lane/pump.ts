@@ -151,11 +151,17 @@ class Pump implements DeliveryLane {
     this.#pump()
   }
 
-  /** The request at `step` of the chain the adapter builds for `items` (for what a batch's answer did not refuse). */
-  readonly #rebuild = (items: unknown[], step: number): ProviderRequest | undefined => {
-    let request: ProviderRequest | undefined = this.#provider.request(items)
-    for (let at = 0; at < step && request; at++) request = request.next
-    return request
+  /**
+   * What to send next for `items` (what a batch's answer did not refuse), in the chain the adapter builds for
+   * them: after the request like `answered` (the same URL), or that request itself to send it again; the
+   * chain's first when none is like it (none of it was sent).
+   */
+  readonly #rebuild = (items: unknown[], answered: ProviderRequest, others: 'accepted' | 'resend'): ProviderRequest | undefined => {
+    const chain = this.#provider.request(items)
+    for (let request: ProviderRequest | undefined = chain; request; request = request.next) {
+      if (request.url === answered.url) return others === 'accepted' ? request.next : request
+    }
+    return chain
   }
 
   readonly #unbuildable = (error: unknown, attempts: number): Delivery => ({

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { ProviderRule } from '../types.js'
+import type { ProviderRule, SandboxRequest, SandboxResponse } from '../types.js'
 import { basicAuth, isJson } from './shared.js'
 
 // Mixpanel's ingestion API, as documented at docs.mixpanel.com (read 2026-12-02):
@@ -22,6 +22,13 @@ import { basicAuth, isJson } from './shared.js'
 export interface MixpanelRuleOptions {
   /** Project tokens the stand-in accepts. */
   tokens: string[]
+  /**
+   * The project's identity model (default `'simplified'`): what it takes as a merge. Simplified merges an event
+   * carrying both `$device_id` and `$user_id` (docs/tracking-methods/id-management/identifying-users-simplified);
+   * Original, only a `$identify` event with `$identified_id` and `$anon_id` (reference/create-identity), and
+   * ignores the other's way, as Mixpanel does.
+   */
+  idMerge?: 'simplified' | 'original'
 }
 
 const PLACEHOLDERS = new Set(['00000000-0000-0000-0000-000000000000', 'anon', 'anonymous', 'nil', 'none', 'null', 'n/a', 'na', 'undefined', 'unknown', '<nil>', '0', '-1', 'true', 'false', '[]', '{}'])
@@ -48,6 +55,22 @@ const profile = z.looseObject({
   $set: z.optional(z.record(z.string(), z.unknown(), { error: '$set must be an object' })),
 })
 
+/** A `/track` event: the token in its properties; a `$identify` names the user and the anonymous id it takes in, not the same. */
+const trackedEvent = (tokens: readonly string[]) =>
+  z
+    .looseObject({
+      event: z.string({ error: "'event' is required" }).min(1, "'event' is required"),
+      properties: z.looseObject({
+        token: z.string({ error: "'properties.token' is required" }).refine((token) => tokens.includes(token), "'properties.token' is not a project token"),
+        // /track takes events of the last 5 days (older ones go through /import), and none more than an hour ahead.
+        time: z.optional(z.number().refine((time) => inMs(time) >= Date.now() - 5 * 24 * HOUR_MS && inMs(time) <= Date.now() + HOUR_MS, "'properties.time' is invalid: /track takes the last 5 days, and at most an hour ahead")),
+        ip: z.optional(z.string()),
+        $identified_id: z.optional(z.string().min(1).refine((id) => !PLACEHOLDERS.has(id.toLowerCase()), "'properties.$identified_id' is a placeholder value")),
+        $anon_id: z.optional(z.string().min(1).refine((id) => !PLACEHOLDERS.has(id.toLowerCase()), "'properties.$anon_id' is a placeholder value")),
+      }),
+    })
+    .refine((entry) => entry.event !== '$identify' || (entry.properties.$identified_id !== undefined && entry.properties.$anon_id !== undefined && entry.properties.$identified_id !== entry.properties.$anon_id), "a $identify needs '$identified_id' and a different '$anon_id'")
+
 const at = () => new Date().toISOString()
 
 /**
@@ -57,7 +80,38 @@ const at = () => new Date().toISOString()
  */
 const locationOf = (ip: unknown, query: string | null): string => (typeof ip === 'string' && ip !== '0' ? ip : ip === '0' || query === '0' ? 'none' : 'sender')
 
-/** `POST /import?strict=1`: the project token as Basic auth, valid events only; merges of `$device_id` into `$user_id` are what it records. */
+/** A batch of events, each checked by `schema`: the valid ones, and a `failed_records` entry for each other. */
+const validated = <T>(body: unknown[], schema: z.ZodType<T>) => {
+  const failed: { index: number; insert_id: string; field: string; message: string }[] = []
+  const valid: T[] = []
+  for (const [index, entry] of body.entries()) {
+    const parsed = schema.safeParse(entry)
+    if (parsed.success) {
+      valid.push(parsed.data)
+      continue
+    }
+    const issue = parsed.error.issues[0]
+    const insertId = (entry as { properties?: { $insert_id?: unknown } } | null)?.properties?.$insert_id
+    failed.push({ index, insert_id: typeof insertId === 'string' ? insertId : '', field: issue?.path.join('.') ?? '', message: issue?.message ?? 'invalid' })
+  }
+  return { failed, valid }
+}
+
+/** A strict batch endpoint's checks before its events: `strict=1`, a JSON array of 1 to 2,000 events. */
+const batchProblem = (request: SandboxRequest): SandboxResponse | undefined => {
+  if (request.query.get('strict') !== '1') return { status: 400, body: { code: 400, error: 'the stand-in takes strict=1 only, as Mixpanel recommends', status: 'Bad Request' } }
+  if (!isJson(request) || !Array.isArray(request.body)) return { status: 400, body: { code: 400, error: 'body must be a JSON array of events', status: 'Bad Request' } }
+  if (request.body.length === 0 || request.body.length > 2000) return { status: 400, body: { code: 400, error: 'a batch holds 1 to 2,000 events', status: 'Bad Request' } }
+  return undefined
+}
+
+/** A strict batch's answer: 200, or 400 naming each refused event while the valid ones are imported. */
+const batchAnswer = (failed: readonly unknown[], imported: number): SandboxResponse =>
+  failed.length > 0
+    ? { status: 400, body: { code: 400, error: 'some data points in the request failed validation', status: 'Bad Request', num_records_imported: imported, failed_records: failed } }
+    : { status: 200, body: { code: 200, num_records_imported: imported, status: 'OK' } }
+
+/** `POST /import?strict=1`: the project token as Basic auth, valid events only; a Simplified project merges `$device_id` into `$user_id`. */
 const importRule = (options: MixpanelRuleOptions): ProviderRule => ({
   name: 'mixpanel',
   method: 'POST',
@@ -66,30 +120,35 @@ const importRule = (options: MixpanelRuleOptions): ProviderRule => ({
     // The project token as the user name, with an empty password.
     const auth = basicAuth(request)
     if (auth === undefined || auth.password !== '' || !options.tokens.includes(auth.user)) return { response: { status: 401, body: { code: 401, error: 'Invalid credentials', status: 'Unauthorized' } } }
-    if (request.query.get('strict') !== '1') return { response: { status: 400, body: { code: 400, error: 'the stand-in takes strict=1 only, as Mixpanel recommends', status: 'Bad Request' } } }
-    if (!isJson(request) || !Array.isArray(request.body)) return { response: { status: 400, body: { code: 400, error: 'body must be a JSON array of events', status: 'Bad Request' } } }
-    if (request.body.length === 0 || request.body.length > 2000) return { response: { status: 400, body: { code: 400, error: 'a batch holds 1 to 2,000 events', status: 'Bad Request' } } }
-    const failed: { index: number; insert_id: string; field: string; message: string }[] = []
-    const valid: z.infer<typeof event>[] = []
-    for (const [index, entry] of (request.body as unknown[]).entries()) {
-      const parsed = event.safeParse(entry)
-      if (parsed.success) {
-        valid.push(parsed.data)
-        continue
-      }
-      const issue = parsed.error.issues[0]
-      const insertId = (entry as { properties?: { $insert_id?: unknown } } | null)?.properties?.$insert_id
-      failed.push({ index, insert_id: typeof insertId === 'string' ? insertId : '', field: issue?.path.join('.') ?? '', message: issue?.message ?? 'invalid' })
-    }
-    const accepted = valid
-      .filter((entry) => entry.properties.$user_id !== undefined)
-      .map((entry) => ({ provider: 'mixpanel', location: locationOf(entry.properties.ip, request.query.get('ip')), userId: entry.properties.$user_id as string, ...(entry.properties.$device_id ? { anonymousId: entry.properties.$device_id } : {}), traits: {}, at: at() }))
-    if (failed.length > 0) {
-      return { response: { status: 400, body: { code: 400, error: 'some data points in the request failed validation', status: 'Bad Request', num_records_imported: valid.length, failed_records: failed } }, accepted }
-    }
-    return { response: { status: 200, body: { code: 200, num_records_imported: valid.length, status: 'OK' } }, accepted }
+    const problem = batchProblem(request)
+    if (problem) return { response: problem }
+    const { failed, valid } = validated(request.body as unknown[], event)
+    const merges = options.idMerge === 'original' ? [] : valid.filter((entry) => entry.properties.$user_id !== undefined)
+    const accepted = merges.map((entry) => ({ provider: 'mixpanel', location: locationOf(entry.properties.ip, request.query.get('ip')), userId: entry.properties.$user_id as string, ...(entry.properties.$device_id ? { anonymousId: entry.properties.$device_id } : {}), traits: {}, at: at() }))
+    return { response: batchAnswer(failed, valid.length), accepted }
   },
 })
+
+/**
+ * `POST /track?strict=1` (reference/track-event, reference/create-identity): each event carries the project token
+ * in its properties; an Original project merges a `$identify` event's `$anon_id` into its `$identified_id`.
+ */
+const trackRule = (options: MixpanelRuleOptions): ProviderRule => {
+  const tracked = trackedEvent(options.tokens)
+  return {
+    name: 'mixpanel',
+    method: 'POST',
+    path: '/track',
+    handle(request) {
+      const problem = batchProblem(request)
+      if (problem) return { response: problem }
+      const { failed, valid } = validated(request.body as unknown[], tracked)
+      const merges = options.idMerge === 'original' ? valid.filter((entry) => entry.event === '$identify' && entry.properties.$identified_id !== undefined) : []
+      const accepted = merges.map((entry) => ({ provider: 'mixpanel', location: locationOf(entry.properties.ip, request.query.get('ip')), userId: entry.properties.$identified_id as string, anonymousId: entry.properties.$anon_id as string, traits: {}, at: at() }))
+      return { response: batchAnswer(failed, valid.length), accepted }
+    },
+  }
+}
 
 /** `POST /engage`: profile updates, each with a known `$token`; 200 whatever happens, the body tells. */
 const engageRule = (options: MixpanelRuleOptions): ProviderRule => ({
@@ -113,4 +172,4 @@ const engageRule = (options: MixpanelRuleOptions): ProviderRule => ({
 })
 
 /** Mixpanel's two endpoints an identify uses: `/import` (the merge event) and `/engage` (the profile). */
-export const mixpanelRules = (options: MixpanelRuleOptions): ProviderRule[] => [importRule(options), engageRule(options)]
+export const mixpanelRules = (options: MixpanelRuleOptions): ProviderRule[] => [importRule(options), trackRule(options), engageRule(options)]
