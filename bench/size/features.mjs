@@ -25,7 +25,7 @@ const variant = async (name, edits, alias = {}) => {
 const features = {
   // js-cookie with the tracker's guards around it, against no cookies at all.
   'js-cookie (read, write, remove)': [['cookies.ts', /import Cookies from 'js-cookie'[\s\S]*$/, "export const readCookie = (name: string): string | undefined => undefined\nexport const writeCookie = (name: string, value: string, attributes?: object): void => {}\nexport const removeCookie = (name: string, domain?: string): void => {}\n"]],
-  'consent': [['tracker.ts', "let allowed = consentOption == null || consentOption == 'granted'", 'let allowed = true'], ['tracker.ts', / {4}consent\(granted\) \{[\s\S]*?\n {4}\},/, '    consent() {},']],
+  'consent': [['tracker.ts', 'let allowed = consentGiven(options.consent)', 'let allowed = true'], ['tracker.ts', / {4}consent\(granted\) \{[\s\S]*?\n {4}\},/, '    consent() {},']],
   'respectDnt / GPC': [['tracker.ts', "options.respectDnt && (readCookie('pathbound_dnt') == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)", 'false']],
   'registrable-domain probe': [['tracker.ts', "option == 'auto' ? probeDomain(location.hostname) :", "option == 'auto' ? undefined :"]],
   'relay to the endpoint (fetch, keepalive, 10 s timeout)': [['tracker.ts', 'options.endpoint && writable()', 'false'], ['tracker.ts', 'relay(options.endpoint, body)', '(0 as any)']],
@@ -34,7 +34,7 @@ const features = {
   'ky, if the relay used it (not shipped)': {
     adds: true,
     edits: [
-      ['relay.ts', "import type { IdentifyOutcome } from './tracker.js'", "import type { IdentifyOutcome } from './tracker.js'\nimport ky from 'ky'"],
+      ['relay.ts', /^/, "import ky from 'ky'\n"],
       ['relay.ts', /fetch\(endpoint, \{[\s\S]*?\n {2}\}\)/, "ky.post(endpoint, { keepalive: true, headers: { 'content-type': 'application/json' }, body, retry: 0, throwHttpErrors: false })"],
     ],
   },
@@ -55,7 +55,7 @@ const features = {
       ['errors.ts', /=> shaped\('ConfigError'[^\n]*/, '=> new ConfigError(option, message)'],
     ],
   },
-  'consent: a warning for an unknown value (it fails closed either way)': [['tracker.ts', / {2}if \(!allowed && consentOption != 'required'\) console\.warn\([^\n]*\n/, '']],
+  'consent: a warning for an unknown value (it fails closed either way)': [['tracker.ts', / {2}if \(!given && consent != 'required'\) console\.warn\([^\n]*\n/, '']],
   'a second load of the script reuses the first tracker': [['script-tag.ts', 'if (!(window.idstitch && window.idstitch.getVisitorId)) {', 'if (true) {']],
   'refusal messages': [['tracker.ts', "'must be 1-100 cookie-safe characters'", "''"], ['tracker.ts', "'must be JSON, ' + error", "''"]],
   'script tag: data-* options, stub queue replay': [['script-tag.ts', '{ ...data, respectDnt: data.respectDnt != null } as TrackerOptions', '{}'], ['script-tag.ts', 'for (const args of queued) api(...(args as unknown as [keyof Tracker]))', '']],
