@@ -197,7 +197,9 @@ export interface RelayBody {
   /** The external id; the relay checks it is the session's user. */
   userId?: string
   traits?: Record<string, unknown>
+  /** Traits to set only while the profile has none of that name (first touch); the same rules as `traits` apply. */
+  traitsOnce?: Record<string, unknown>
 }
 
 /** The fields a {@link RelayBody} may have. */
-export const RELAY_BODY_FIELDS: readonly (keyof RelayBody)[] = ['anonymousId', 'userId', 'traits']
+export const RELAY_BODY_FIELDS: readonly (keyof RelayBody)[] = ['anonymousId', 'userId', 'traits', 'traitsOnce']

@@ -24,6 +24,12 @@ export interface IdentifyMessage {
   anonymousIds?: Record<string, string> | undefined
   /** Email, name, plan, company, phone, … Must be JSON: no BigInt, cycles or functions. */
   traits?: Record<string, unknown> | undefined
+  /**
+   * Traits set only while the user's profile has none of that name yet: first-touch attribution (the
+   * initial referrer, the first UTM source). PostHog `$set_once`, Mixpanel `$set_once`, Amplitude
+   * `$setOnce`; the other providers have no such thing and leave them out (a debug log line says so).
+   */
+  traitsOnce?: Record<string, unknown> | undefined
   /** When it happened: a Date or an ISO 8601 string. Defaults to now. */
   timestamp?: Date | string | undefined
   /** Extra information about the call (ip, userAgent, page, source, group id, …). */
@@ -42,6 +48,8 @@ export interface IdentifyEvent {
   /** Each tool's own anonymous id, by provider kind (`prepareEvent` always sets it, empty when none was given). */
   readonly anonymousIds?: Readonly<Record<string, string>>
   readonly traits: Readonly<Record<string, unknown>>
+  /** Traits to set only when the profile has none of that name yet; absent when none were given. */
+  readonly traitsOnce?: Readonly<Record<string, unknown>>
   readonly context: Readonly<Record<string, unknown>>
   /** ISO 8601, UTC. */
   readonly timestamp: string
@@ -95,6 +103,7 @@ const buildSchema = () => z.object({
     ),
   ),
   traits: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),
+  traitsOnce: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),
   context: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),
   timestamp: z.optional(
     z.union(
@@ -129,12 +138,13 @@ export const prepareEvent = (message: unknown, stamp: EventStamp): PreparedEvent
   const issues: JsonIssue[] = parsed.success
     ? []
     : parsed.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message }))
-  for (const field of ['traits', 'context'] as const) {
+  for (const field of ['traits', 'traitsOnce', 'context'] as const) {
     if (isPlainObject(message[field])) issues.push(...checkJson(message[field], field))
   }
   if (!parsed.success || issues.length > 0) return { ok: false, issues }
 
-  const { userId, anonymousId, anonymousIds, traits, context, timestamp } = parsed.data
+  const { userId, anonymousId, anonymousIds, traits, traitsOnce, context, timestamp } = parsed.data
+  const once = copy(traitsOnce)
   const time = timestamp === undefined ? stamp.now : new Date(timestamp)
   return {
     ok: true,
@@ -144,6 +154,7 @@ export const prepareEvent = (message: unknown, stamp: EventStamp): PreparedEvent
       ...(anonymousId == null ? {} : { anonymousId }),
       anonymousIds: { ...anonymousIds },
       traits: copy(traits),
+      ...(Object.keys(once).length > 0 ? { traitsOnce: once } : {}),
       context: copy(context),
       timestamp: time.toISOString(),
       receivedAt: stamp.now.toISOString(),

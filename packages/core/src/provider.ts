@@ -95,6 +95,8 @@ export interface Provider<Item = unknown> {
   readonly batch?: { readonly maxItems: number; readonly maxBytes: number }
   /** The provider's documented rate limit, which the client enforces on its side. */
   readonly rateLimit?: { readonly limit: number; readonly windowMs: number }
+  /** True when the adapter sends `traitsOnce` (the provider can set a trait only once); others leave them out. */
+  readonly traitsOnce?: boolean
   /** Replaces this provider's secrets (in every encoding) and any `Bearer`/`Basic` credential in `text` with `[redacted]`. */
   redact(text: string): string
 }
@@ -114,6 +116,8 @@ export interface ProviderDefinition<Options, Config, Item> {
   parse?(response: ProviderResponse, config: Config, step: number, request: ProviderRequest): ProviderOutcome
   batch?: (config: Config) => { maxItems: number; maxBytes: number } | undefined
   rateLimit?: (config: Config) => { limit: number; windowMs: number } | undefined
+  /** True when `prepare` sends the event's `traitsOnce` as the provider's set-once. */
+  traitsOnce?: boolean
 }
 
 /** Options every provider factory accepts. */
@@ -282,6 +286,7 @@ export const defineProvider = <Options, Item, Config = Options>(
       parse: (response, step, request) => (definition.parse ?? defaultParse)(response, config, step, request),
       ...(batch ? { batch } : {}),
       ...(rateLimit ? { rateLimit } : {}),
+      ...(definition.traitsOnce ? { traitsOnce: true } : {}),
       redact,
     }
   }

@@ -34,7 +34,8 @@ export interface Dedupe {
  * sent again, which costs a request and never loses one. It is a third of the
  * cost of sorting every object's keys (bench §2).
  */
-export const fingerprintOf = (event: IdentifyEvent): string => JSON.stringify([event.anonymousId ?? null, event.anonymousIds ?? {}, event.traits])
+export const fingerprintOf = (event: IdentifyEvent): string =>
+  JSON.stringify(event.traitsOnce ? [event.anonymousId ?? null, event.anonymousIds ?? {}, event.traits, event.traitsOnce] : [event.anonymousId ?? null, event.anonymousIds ?? {}, event.traits])
 
 /**
  * Fingerprints longer than this (in UTF-16 code units, ~2 KB) are not kept:

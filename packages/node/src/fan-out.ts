@@ -3,7 +3,7 @@ import type { Library } from '@idstitch/core/internal'
 import { fingerprintOf, type Dedupe, type DedupeTicket } from './dedupe.js'
 import type { Deadline, Delivery, DeliveryLane, DeliveryListener } from './delivery.js'
 import type { Logger } from './logger.js'
-import { invalidResult, prepareFor, stampEvent, warnOnce } from './prepare.js'
+import { invalidResult, noteTraitsOnce, prepareFor, stampEvent, warnOnce } from './prepare.js'
 import type { IdentifyResult, ProviderResult, Results } from './results.js'
 import type { Redactor } from './redact.js'
 
@@ -104,6 +104,7 @@ export const createFanOut = (parts: FanOutParts) => {
       pending.settle(slot, { provider: provider.name, status: 'skipped', attempts: 0, reason: 'dry run: prepared, not sent', request })
     } else {
       warn(provider, prepared.warnings)
+      noteTraitsOnce(provider, event, log)
       if (pending.fingerprint !== undefined && parts.dedupe) (pending.tickets ??= [])[slot] = parts.dedupe.sent(provider.name, event.userId, pending.fingerprint)
       ;(lanes[slot] as DeliveryLane).enqueue({ item: prepared.item, bytes: prepared.bytes, deadline, listener: pending, slot })
     }

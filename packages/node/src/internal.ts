@@ -12,7 +12,7 @@ export { createDeliveryLane } from './delivery.js'
 export { unavailableGate, type Gate } from './lane/gates.js'
 export { noRetries } from './lane/retry-policy.js'
 export { createNodeHttpTransport } from './node-http-transport.js'
-export { prepareFor, stampEvent, invalidResult, warnOnce, userIdOf, type Preparation } from './prepare.js'
+export { prepareFor, stampEvent, invalidResult, warnOnce, noteTraitsOnce, userIdOf, type Preparation } from './prepare.js'
 export { fingerprintOf } from './dedupe.js'
 // The core as this package bundles it (its own copy): what the queue delivers must be made of the same classes.
 export { JsonText, isPermanentFailure } from '@idstitch/core/internal'

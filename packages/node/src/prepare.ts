@@ -44,6 +44,11 @@ export const prepareFor = (provider: Provider, event: IdentifyEvent, redact: Pic
   return { send: true, item: prepared.item, bytes: prepared.bytes, warnings: prepared.warnings ?? [] }
 }
 
+/** Says, at debug level, that `provider` leaves the event's `traitsOnce` out: it has no way to set a trait only once. */
+export const noteTraitsOnce = (provider: Provider, event: IdentifyEvent, log: { debug(message: string): void }): void => {
+  if (event.traitsOnce && !provider.traitsOnce) log.debug(`${provider.name}: traitsOnce left out (${Object.keys(event.traitsOnce).join(', ')}): the provider cannot set a trait only once`)
+}
+
 /** Logs an adapter's warnings, each once per client (or queue). */
 export const warnOnce = (log: { warn(message: string): void }) => {
   const warned = new Set<string>()

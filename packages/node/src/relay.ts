@@ -116,7 +116,7 @@ const isRefusal = (value: unknown): value is Refusal => typeof value === 'object
 
 const ALLOWED_FIELDS: ReadonlySet<string> = new Set(RELAY_BODY_FIELDS)
 /** A field of the relay's body, as a refusal may name it: `anonymousId`, `traits.plan`. */
-const BODY_PATH = /^(?:anonymousId|userId|traits(?:\.[\w$-]{1,64})?)$/
+const BODY_PATH = /^(?:anonymousId|userId|traits(?:Once)?(?:\.[\w$-]{1,64})?)$/
 /** Identity traits and every alias of them. */
 /** Users whose throttle is remembered at once; the oldest is forgotten past it. */
 const MAX_THROTTLED_USERS = 10_000
@@ -289,20 +289,22 @@ const bodyOf = async (settings: RelaySettings, request: Request, userId: string)
   const { body } = read
   if (!isPlainObject(body)) return { status: 400, code: 'invalid_body', message: 'the body must be a JSON object' }
   const unknown = Object.keys(body).find((key) => !ALLOWED_FIELDS.has(key))
-  if (unknown !== undefined) return { status: 400, code: 'invalid_body', message: `unknown field ${unknown}; send anonymousId, userId and traits` }
-  const { anonymousId, userId: claimed, traits } = body as RelayBody
+  if (unknown !== undefined) return { status: 400, code: 'invalid_body', message: `unknown field ${unknown}; send anonymousId, userId, traits and traitsOnce` }
+  const { anonymousId, userId: claimed, traits, traitsOnce } = body as RelayBody
   if (claimed !== undefined && claimed !== userId) return { status: 403, code: 'user_mismatch', message: "userId is not the logged-in user's" }
   if (anonymousId != null && !isUuid(anonymousId)) return { status: 400, code: 'invalid_body', message: 'anonymousId must be a UUID' }
-  if (traits !== undefined && !isPlainObject(traits)) return { status: 400, code: 'invalid_body', message: 'traits must be an object' }
-  return { anonymousId, traits }
+  for (const [field, value] of [['traits', traits], ['traitsOnce', traitsOnce]] as const) {
+    if (value !== undefined && !isPlainObject(value)) return { status: 400, code: 'invalid_body', message: `${field} must be an object` }
+  }
+  return { anonymousId, traits, ...(traitsOnce ? { traitsOnce } : {}) }
 }
 
 /** The browser's traits it may set, under the server's: a vouched trait wins under each of its names. */
-const traitsOf = (browserTraits: RelaySettings['browserTraits'], browser: Record<string, unknown> | undefined, vouched: Record<string, unknown> | undefined): Record<string, unknown> | Refusal | undefined => {
+const traitsOf = (browserTraits: RelaySettings['browserTraits'], browser: Record<string, unknown> | undefined, vouched: Record<string, unknown> | undefined, field = 'traits'): Record<string, unknown> | Refusal | undefined => {
   // Identity traits in any provider's spelling and any case (`$email`, `Email`, `emailAddress`): core's one list.
   const forbidden = Object.keys(browser ?? {}).find((name) => (browserTraits ? !browserTraits.has(name) : isIdentityTrait(name)))
   if (forbidden !== undefined) {
-    return { status: 400, code: 'forbidden_trait', message: `traits.${forbidden} may not come from the browser; vouch for it in authenticate(), or list it in browserTraits` }
+    return { status: 400, code: 'forbidden_trait', message: `${field}.${forbidden} may not come from the browser; vouch for it in authenticate(), or list it in browserTraits` }
   }
   if (!vouched) return browser
   const merged: Record<string, unknown> = { ...browser }
@@ -350,12 +352,16 @@ const handle = async (settings: RelaySettings, request: Request): Promise<Respon
   if (isRefusal(body)) return refuse(body)
   const traits = traitsOf(settings.browserTraits, body.traits, identity.traits)
   if (isRefusal(traits)) return refuse(traits)
+  // First-touch traits from the browser follow the same rules: no identity trait unless browserTraits lists it.
+  const traitsOnce = traitsOf(settings.browserTraits, body.traitsOnce, undefined, 'traitsOnce')
+  if (isRefusal(traitsOnce)) return refuse(traitsOnce)
   const result = await settings.options.client.identify({
     userId: identity.userId,
     anonymousId: body.anonymousId,
     // Each tool's own id comes from the cookies the request carries, never from the body.
     anonymousIds: getAnonymousIds(request),
     traits,
+    ...(traitsOnce ? { traitsOnce } : {}),
     ...(identity.context ? { context: identity.context } : {}),
   })
   return answer(result)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { IdstitchError } from '@idstitch/node'
 import type { IdentifyEvent, IdentifyMessage, Provider } from '@idstitch/core'
-import { createRedactor, invalidResult, prepareFor, safeLogger, stampEvent, userIdOf, warnOnce } from '@idstitch/node/internal'
+import { createRedactor, invalidResult, noteTraitsOnce, prepareFor, safeLogger, stampEvent, userIdOf, warnOnce } from '@idstitch/node/internal'
 import { Queue } from 'bullmq'
 import { withDeadline } from './deadline.js'
 import { contentDigest, dedupeFor } from './dedupe.js'
@@ -61,6 +61,7 @@ interface Producer {
   options: ReturnType<typeof resolveQueueOptions>
   redact: ReturnType<typeof createRedactor>
   warn: ReturnType<typeof warnOnce>
+  log: ReturnType<typeof safeLogger>
   redis: ReturnType<typeof connect>
   queues: Queue[]
 }
@@ -126,6 +127,7 @@ const prepareJobs = (producer: Producer, event: IdentifyEvent, messageId: string
       return
     }
     producer.warn(provider, prepared.warnings)
+    noteTraitsOnce(provider, event, producer.log)
     const dedupe = options.dedupe === false ? undefined : dedupeFor(event, provider.name, options.prefix, options.dedupe.ttlMs)
     jobs.push({ slot, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.item, bytes: prepared.bytes, text: kept.text, dedupe, digest } })
     results[slot] = { provider: provider.name, status: 'queued', jobId: jobId(provider.name, messageId) }
@@ -196,7 +198,7 @@ export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
   const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, throttled(log.warn))
   warnOfRiskySettings(redis, log.warn)
   const queues = options.providers.map((provider) => openQueue(provider, options, redis, log))
-  const producer: Producer = { options, redact, warn: warnOnce(log), redis, queues }
+  const producer: Producer = { options, redact, warn: warnOnce(log), log, redis, queues }
   let closed = false
   const closedResults = () =>
     options.providers.map((provider): QueuedResult => ({ provider: provider.name, status: 'failed', error: new IdstitchError('client_closed', `[idstitch] ${provider.name}: the queue is closed; this identify was not enqueued`, { provider: provider.name }) }))

@@ -26,6 +26,8 @@ export interface AcceptedIdentify {
   userId: string
   anonymousId?: string
   traits: Record<string, unknown>
+  /** Traits set only where the profile has none yet (PostHog `$set_once`, Mixpanel `$set_once`, Amplitude `$setOnce`). */
+  traitsOnce?: Record<string, unknown>
   /** Where the provider would place the user, for the providers that say so: an address, `'none'`, or `'sender'` (the server that sent it). */
   location?: string
   at: string

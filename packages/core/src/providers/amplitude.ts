@@ -37,7 +37,8 @@ export interface AmplitudeIdentifyPayload {
   insert_id: string
   /** The user's address (`context.ip`), which Amplitude locates the user by; absent without one (Amplitude then uses no address). */
   ip?: string
-  user_properties: { $set: Record<string, unknown> }
+  /** The traits as `$set`; `traitsOnce` as `$setOnce`, kept when the user has them already. */
+  user_properties: { $set: Record<string, unknown>; $setOnce?: Record<string, unknown> }
   library: string
 }
 
@@ -83,6 +84,7 @@ const invalidEvents = (body: Record<string, unknown>): { index: number; message:
  */
 export const amplitude = /* @__PURE__ */ defineProvider<AmplitudeOptions, JsonText, Config>({
   name: 'amplitude',
+  traitsOnce: true,
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)
     const url = options.serverUrl === undefined ? 'https://api2.amplitude.com/2/httpapi' : requireUrl(fail, 'serverUrl', options.serverUrl)
@@ -109,7 +111,7 @@ export const amplitude = /* @__PURE__ */ defineProvider<AmplitudeOptions, JsonTe
       time: Date.parse(event.timestamp),
       insert_id: isUuid(event.messageId) ? event.messageId : `${event.userId}-${event.messageId}`.slice(0, 128),
       ...(user.ip === undefined ? {} : { ip: user.ip }),
-      user_properties: { $set: event.traits as Record<string, unknown> },
+      user_properties: { $set: event.traits as Record<string, unknown>, ...(event.traitsOnce ? { $setOnce: event.traitsOnce as Record<string, unknown> } : {}) },
       library: `${event.library.name}/${event.library.version}`,
     }
     const json = JSON.stringify(item)

@@ -80,16 +80,19 @@ export interface MixpanelIdentifyEvent {
 /** A profile update as sent to `/engage` (the token is added when the request is built). */
 export interface MixpanelProfileUpdate {
   $distinct_id: string
-  $set: Record<string, unknown>
+  $set?: Record<string, unknown>
+  /** `traitsOnce`: a separate update, which keeps a property the profile has already. */
+  $set_once?: Record<string, unknown>
   /** The user's address (`context.ip`), or `"0"`: never locate the user at the server's IP address. */
   $ip: string
 }
 
 /** What one identify becomes: the merge event, and the profile update when there are traits. */
 export interface MixpanelItem {
-  /** None under Original ID Merge without an anonymous id to merge: then the profile update alone. */
+  /** None under Original ID Merge without an anonymous id to merge: then the profile updates alone. */
   event?: MixpanelIdentifyEvent | MixpanelCreateIdentityEvent
-  profile?: MixpanelProfileUpdate
+  /** `$set` of the traits, and `$set_once` of `traitsOnce`: one `/engage` update each (an update takes one operation). */
+  profiles?: MixpanelProfileUpdate[]
 }
 
 interface Config {
@@ -146,6 +149,17 @@ const profileProperties = (traits: Readonly<Record<string, unknown>>): Record<st
   for (const [name, value] of Object.entries(traits)) if (!Object.hasOwn(RESERVED_PROFILE, name)) properties[name] = value
   for (const [name, value] of Object.entries(traits)) if (Object.hasOwn(RESERVED_PROFILE, name)) properties[RESERVED_PROFILE[name] as string] = value
   return properties
+}
+
+/** The profile updates of an identify: `$set` of its traits, `$set_once` of its `traitsOnce`, each when there are any. */
+const profileUpdates = (event: IdentifyEvent, ip: string | undefined): MixpanelProfileUpdate[] => {
+  const set = profileProperties(event.traits)
+  const once = profileProperties(event.traitsOnce ?? {})
+  const $ip = ip ?? '0'
+  return [
+    ...(Object.keys(set).length > 0 ? [{ $distinct_id: event.userId, $set: set, $ip }] : []),
+    ...(Object.keys(once).length > 0 ? [{ $distinct_id: event.userId, $set_once: once, $ip }] : []),
+  ]
 }
 
 const isPlaceholder = (id: string): boolean => PLACEHOLDERS.has(id.toLowerCase())
@@ -235,6 +249,7 @@ const parseImport = (response: ProviderResponse): ProviderOutcome => {
  */
 export const mixpanel = /* @__PURE__ */ defineProvider<MixpanelOptions, MixpanelItem, Config>({
   name: 'mixpanel',
+  traitsOnce: true,
   configure(options, fail) {
     const token = requireString(fail, 'token', options.token)
     if (!/^[A-Za-z0-9]{1,128}$/.test(token)) fail('token', 'must be a Mixpanel project token (letters and digits)')
@@ -254,21 +269,18 @@ export const mixpanel = /* @__PURE__ */ defineProvider<MixpanelOptions, Mixpanel
     if (user.issue) issues.push(user.issue)
     if (issues.length > 0) return { type: 'invalid', issues }
     const anonymousId = device.id === event.userId ? undefined : device.id
-    const properties = profileProperties(event.traits)
+    const profiles = profileUpdates(event, user.ip)
     const mergeEvent = config.original ? createIdentity(event, anonymousId, user.ip, config.token) : identifyEvent(event, anonymousId, user.ip)
     // Original ID Merge merges only a named anonymous id into the user: without one, the traits alone.
-    if (!mergeEvent && Object.keys(properties).length === 0) return { type: 'skip', reason: 'no anonymous id to merge and no traits (Original ID Merge)' }
-    const item: MixpanelItem = {
-      ...(mergeEvent ? { event: mergeEvent } : {}),
-      ...(Object.keys(properties).length > 0 ? { profile: { $distinct_id: event.userId, $set: properties, $ip: user.ip ?? '0' } } : {}),
-    }
+    if (!mergeEvent && profiles.length === 0) return { type: 'skip', reason: 'no anonymous id to merge and no traits (Original ID Merge)' }
+    const item: MixpanelItem = { ...(mergeEvent ? { event: mergeEvent } : {}), ...(profiles.length > 0 ? { profiles } : {}) }
     const bytes = utf8Length(JSON.stringify(item))
     if (bytes + 64 > MIXPANEL_MAX_BYTES) return { type: 'invalid', issues: [{ path: 'traits', message: 'makes the profile update larger than the 1 MB Mixpanel takes' }] }
     return { type: 'item', item, bytes }
   },
   request(items, config): ProviderRequest {
     const headers = { 'content-type': 'application/json', accept: 'application/json' }
-    const profiles = items.flatMap((item) => (item.profile ? [{ $token: config.token, ...item.profile }] : []))
+    const profiles = items.flatMap((item) => (item.profiles ?? []).map((profile) => ({ $token: config.token, ...profile })))
     const engage: ProviderRequest | undefined = profiles.length > 0 ? { method: 'POST', url: config.engageUrl, headers, body: profiles } : undefined
     const carried = items.flatMap((item, index) => (item.event ? [index] : []))
     // Only Original ID Merge leaves identifies without an event: a batch of those is its profile updates alone.

@@ -23,6 +23,8 @@ export interface PosthogIdentifyPayload {
   properties: {
     /** The visitor's anonymous PostHog id (posthog-js's `distinct_id` before login), merged into the user. */
     $anon_distinct_id?: string
+    /** The traits, as person properties; `traitsOnce` as `$set_once`, kept when the person has them already. */
+    $set_once?: Record<string, unknown>
     /** The traits, as person properties. */
     $set: Record<string, unknown>
     $lib: string
@@ -62,6 +64,7 @@ const locationOf = (ip: string | undefined): { $ip: string } | { $geoip_disable:
 
 export const posthog = /* @__PURE__ */ defineProvider<PosthogOptions, JsonText, Config>({
   name: 'posthog',
+  traitsOnce: true,
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)
     if (!apiKey.startsWith('phc_')) fail('apiKey', 'must be a PostHog project API key (phc_…), never a personal API key')
@@ -82,6 +85,7 @@ export const posthog = /* @__PURE__ */ defineProvider<PosthogOptions, JsonText, 
       properties: {
         ...(anonymous.id !== undefined && anonymous.id !== event.userId ? { $anon_distinct_id: anonymous.id } : {}),
         $set: event.traits as Record<string, unknown>,
+        ...(event.traitsOnce ? { $set_once: event.traitsOnce as Record<string, unknown> } : {}),
         $lib: event.library.name,
         $lib_version: event.library.version,
         ...location,

@@ -67,6 +67,7 @@ export const amplitudeRule = (options: AmplitudeRuleOptions): ProviderRule => ({
           userId: entry.user_id as string,
           ...(entry.device_id ? { anonymousId: entry.device_id } : {}),
           traits: ((entry.user_properties as { $set?: Record<string, unknown> } | undefined)?.$set ?? {}) as Record<string, unknown>,
+          ...(((entry.user_properties as { $setOnce?: Record<string, unknown> } | undefined)?.$setOnce) ? { traitsOnce: (entry.user_properties as { $setOnce: Record<string, unknown> }).$setOnce } : {}),
           at: new Date().toISOString(),
         })),
     }

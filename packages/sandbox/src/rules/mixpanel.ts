@@ -53,6 +53,8 @@ const profile = z.looseObject({
   $token: z.string({ error: '$token is required' }),
   $distinct_id: z.string({ error: '$distinct_id is required' }).min(1, '$distinct_id is required'),
   $set: z.optional(z.record(z.string(), z.unknown(), { error: '$set must be an object' })),
+  // reference/profile-set-property-once: `$set_once` keeps a property the profile has already.
+  $set_once: z.optional(z.record(z.string(), z.unknown(), { error: '$set_once must be an object' })),
 })
 
 /** A `/track` event: the token in its properties; a `$identify` names the user and the anonymous id it takes in, not the same. */
@@ -166,7 +168,9 @@ const engageRule = (options: MixpanelRuleOptions): ProviderRule => ({
     if (request.body.some((update) => Buffer.byteLength(JSON.stringify(update)) > 1024 * 1024)) return { response: answer('a profile update is larger than 1 MB') }
     return {
       response: answer(null),
-      accepted: parsed.data.filter((update) => update.$set !== undefined).map((update) => ({ provider: 'mixpanel', location: locationOf(update.$ip, request.query.get('ip')), userId: update.$distinct_id, traits: update.$set as Record<string, unknown>, at: at() })),
+      accepted: parsed.data
+        .filter((update) => update.$set !== undefined || update.$set_once !== undefined)
+        .map((update) => ({ provider: 'mixpanel', location: locationOf(update.$ip, request.query.get('ip')), userId: update.$distinct_id, traits: (update.$set ?? {}) as Record<string, unknown>, ...(update.$set_once ? { traitsOnce: update.$set_once as Record<string, unknown> } : {}), at: at() })),
     }
   },
 })

@@ -51,13 +51,14 @@ export const posthogRule = (options: PosthogRuleOptions): ProviderRule => ({
     return {
       response: { status: 200, body: { status: 1 } },
       accepted: identifies.map((item) => {
-        const properties = (item.properties ?? {}) as { $anon_distinct_id?: unknown; $set?: unknown; $ip?: string; $geoip_disable?: boolean }
+        const properties = (item.properties ?? {}) as { $anon_distinct_id?: unknown; $set?: unknown; $set_once?: unknown; $ip?: string; $geoip_disable?: boolean }
         return {
           provider: 'posthog',
           location: properties.$ip ?? (properties.$geoip_disable === true ? 'none' : 'sender'),
           userId: distinct(item),
           ...(typeof properties.$anon_distinct_id === 'string' ? { anonymousId: properties.$anon_distinct_id } : {}),
           traits: typeof properties.$set === 'object' && properties.$set !== null ? (properties.$set as Record<string, unknown>) : {},
+          ...(typeof properties.$set_once === 'object' && properties.$set_once !== null ? { traitsOnce: properties.$set_once as Record<string, unknown> } : {}),
           at: new Date().toISOString(),
         }
       }),
