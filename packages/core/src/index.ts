@@ -7,7 +7,7 @@
 // is in '@idstitch/core/internal', which follows no semver; the browser
 // cookie contract is in '@idstitch/core/cookies'.
 
-export type { IdentifyMessage, IdentifyEvent } from './message.js'
+export type { IdentifyMessage, IdentifyEvent, Consent } from './message.js'
 
 export type { ErrorCode, ValidationIssue } from './errors.js'
 export {

@@ -34,6 +34,23 @@ export interface IdentifyMessage {
   timestamp?: Date | string | undefined
   /** Extra information about the call (ip, userAgent, page, source, group id, …). */
   context?: Record<string, unknown> | undefined
+  /**
+   * What the user agreed to, when your consent banner knows. `analytics: false` sends nothing to any
+   * provider (each result `skipped`, reason `no_consent`). The ad signals go where a provider's API has a
+   * place for them: GA4's `consent` (Consent Mode v2, needed for users in the EEA) and Segment's
+   * `context.consent`. Leave a field out when the user was not asked.
+   */
+  consent?: Consent | undefined
+}
+
+/** A user's consent, as Google's Consent Mode v2 names its signals. */
+export interface Consent {
+  /** Analytics at all: `false` sends the identify nowhere. */
+  analytics?: boolean | undefined
+  /** Sending the user's data to Google for advertising (`ad_user_data`). */
+  adUserData?: boolean | undefined
+  /** Personalised advertising (`ad_personalization`). */
+  adPersonalization?: boolean | undefined
 }
 
 /**
@@ -51,6 +68,8 @@ export interface IdentifyEvent {
   /** Traits to set only when the profile has none of that name yet; absent when none were given. */
   readonly traitsOnce?: Readonly<Record<string, unknown>>
   readonly context: Readonly<Record<string, unknown>>
+  /** The user's consent, when the message said; absent otherwise. */
+  readonly consent?: Readonly<Consent>
   /** ISO 8601, UTC. */
   readonly timestamp: string
   /** When idstitch took the message (ISO 8601, UTC): the time a provider with a window for past events judges against (GA4: 72 hours). */
@@ -105,6 +124,12 @@ const buildSchema = () => z.object({
   traits: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),
   traitsOnce: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),
   context: z.optional(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be a plain object' })),
+  consent: z.optional(
+    z.strictObject(
+      { analytics: z.optional(z.boolean({ error: 'must be a boolean' })), adUserData: z.optional(z.boolean({ error: 'must be a boolean' })), adPersonalization: z.optional(z.boolean({ error: 'must be a boolean' })) },
+      { error: 'must be { analytics?, adUserData?, adPersonalization? } with booleans' },
+    ),
+  ),
   timestamp: z.optional(
     z.union(
       [
@@ -123,6 +148,12 @@ export const pathOf = (path: readonly PropertyKey[]): string =>
 /** A JSON copy: Dates become ISO strings, `undefined` properties go. Only call on values `checkJson` accepted. */
 const copy = (value: Record<string, unknown> | undefined): Record<string, unknown> =>
   value === undefined ? {} : (JSON.parse(JSON.stringify(value)) as Record<string, unknown>)
+
+/** The consent the message gave, without the fields it left out; nothing when it gave none. */
+const consentOf = (consent: Consent | undefined): { consent?: Consent } => {
+  const given = Object.fromEntries(Object.entries(consent ?? {}).filter(([, value]) => value !== undefined)) as Consent
+  return Object.keys(given).length > 0 ? { consent: given } : {}
+}
 
 /**
  * Validates a message and turns it into an {@link IdentifyEvent}. Pure: the
@@ -143,7 +174,7 @@ export const prepareEvent = (message: unknown, stamp: EventStamp): PreparedEvent
   }
   if (!parsed.success || issues.length > 0) return { ok: false, issues }
 
-  const { userId, anonymousId, anonymousIds, traits, traitsOnce, context, timestamp } = parsed.data
+  const { userId, anonymousId, anonymousIds, traits, traitsOnce, context, consent, timestamp } = parsed.data
   const once = copy(traitsOnce)
   const time = timestamp === undefined ? stamp.now : new Date(timestamp)
   return {
@@ -156,6 +187,7 @@ export const prepareEvent = (message: unknown, stamp: EventStamp): PreparedEvent
       traits: copy(traits),
       ...(Object.keys(once).length > 0 ? { traitsOnce: once } : {}),
       context: copy(context),
+      ...consentOf(consent),
       timestamp: time.toISOString(),
       receivedAt: stamp.now.toISOString(),
       library: stamp.library,

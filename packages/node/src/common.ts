@@ -6,7 +6,7 @@ export type { IdstitchClient, IdentifyOptions } from './client.js'
 export type { ClientOptions, RetryOptions } from './options.js'
 export type { DedupeOptions } from './dedupe.js'
 export type { IdentifyResult, ProviderResult, ErrorContext } from './results.js'
-export type { CookieSource, ReadCookieOptions, SetCookieOptions, LoginCookies, CookieToSet } from './cookies.js'
+export type { CookieSource, ReadCookieOptions, SetCookieOptions, LoginCookies, LoginCookiesOptions, CookieToSet } from './cookies.js'
 export { getVisitorId, getAnonymousIds, getContactId, contactCookie, clearContactCookie, visitorCookie, loginCookies } from './cookies.js'
 export { getClientIp, type ClientIpOptions, type ClientIpSource } from './client-ip.js'
 export type { IdentifyHandlerOptions, IdentifyTarget, RelayErrorCode, RelayIdentity, RelayResponseBody } from './relay.js'
@@ -15,7 +15,7 @@ export type { Logger } from './logger.js'
 export type { Transport, AttemptLimits } from './transport.js'
 export { createKyTransport } from './ky-transport.js'
 
-export type { IdentifyMessage, IdentifyEvent, ValidationIssue, ErrorCode, Provider } from '@idstitch/core'
+export type { IdentifyMessage, IdentifyEvent, Consent, ValidationIssue, ErrorCode, Provider } from '@idstitch/core'
 export type { PresetName } from '@idstitch/core/cookies'
 export {
   IdstitchError,

@@ -1,9 +1,10 @@
-import { ValidationError } from '@idstitch/core'
+import { ValidationError, type Consent } from '@idstitch/core'
 import { anonymousIdsFromCookies } from '@idstitch/core/internal'
 import { CONTACT_ID_RULE, OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
 import { parse, serialize, type SerializeOptions } from 'cookie'
 import Cookies from 'js-cookie'
 import { getClientIp, type ClientIpOptions, type ClientIpSource } from './client-ip.js'
+import { gpcConsent } from './gpc.js'
 
 /**
  * Where to read cookies from: Node's `IncomingMessage` (Express, `node:http`),
@@ -164,6 +165,12 @@ export const visitorCookie = (id: string, options?: SetCookieOptions): string =>
   return serialize(settingsOf(options).visitorCookie, id, attributes(options))
 }
 
+/** Options of {@link loginCookies}: where the cookies go, and how to read the request. */
+export interface LoginCookiesOptions extends Omit<SetCookieOptions, 'name'>, ClientIpOptions {
+  /** Read `Sec-GPC: 1` (Global Privacy Control) into `consent`: no ad signals, analytics on. Default `false`. */
+  respectGpc?: boolean
+}
+
 /** What {@link loginCookies} decided. */
 export interface LoginCookies {
   /** The visitor id to send as `anonymousId` now; `undefined` when there is none, or it was just started (nothing to stitch yet). */
@@ -180,6 +187,8 @@ export interface LoginCookies {
   rotated: boolean
   /** The client's address ({@link getClientIp}, with the `trustProxy` option), for `context.ip`. */
   ip: string | undefined
+  /** With `respectGpc`, the consent a `Sec-GPC: 1` header gives (no ad signals), for the message's `consent`. */
+  consent: Consent | undefined
   /** The `Set-Cookie` values to send: the contact cookie, the owner tag, and the visitor cookie (re-issued, or new). */
   setCookie: string[]
   /**
@@ -210,8 +219,8 @@ export interface CookieToSet {
  * await idstitch.identify({ userId: user.externalId, anonymousId: login.anonymousId, anonymousIds: login.anonymousIds, traits, context: { ip: login.ip } })
  * res.setHeader('Set-Cookie', login.setCookie)
  */
-export const loginCookies = (source: ClientIpSource, externalId: string, options: Omit<SetCookieOptions, 'name'> & ClientIpOptions = {}): LoginCookies => {
-  const { name: _ignored, trustProxy, ...shared } = options as SetCookieOptions & ClientIpOptions
+export const loginCookies = (source: ClientIpSource, externalId: string, options: LoginCookiesOptions = {}): LoginCookies => {
+  const { name: _ignored, trustProxy, respectGpc, ...shared } = options as SetCookieOptions & LoginCookiesOptions
   const contact = contactCookie(externalId, shared)
   const current = getVisitorId(source, shared)
   // Several different owner tags (one planted) are no owner this user can be shown to be: another user's, to be safe.
@@ -237,5 +246,6 @@ export const loginCookies = (source: ClientIpSource, externalId: string, options
   // Another user's device history stays theirs: when the browser was someone else's, no tool's id is stitched
   // to this user (GA4's `_ga` says nothing of who used it last; only these cookies can).
   const anonymousIds = anotherUser ? {} : getAnonymousIds(source)
-  return { anonymousId: rotated ? undefined : current, anonymousIds, visitorId, rotated, ip: getClientIp(source, { trustProxy }), setCookie, cookies }
+  const consent = respectGpc && source && typeof source === 'object' ? gpcConsent((source as { headers?: Headers }).headers ?? (source as Headers)) : undefined
+  return { anonymousId: rotated ? undefined : current, anonymousIds, visitorId, rotated, ip: getClientIp(source, { trustProxy }), consent, setCookie, cookies }
 }

@@ -31,6 +31,8 @@ export const stampEvent = (message: unknown, messageId: string, library: Library
 
 /** `provider`'s preparation of `event`; an adapter that throws fails it for that provider (`adapter_failed`, nothing sent), never the host app. */
 export const prepareFor = (provider: Provider, event: IdentifyEvent, redact: Pick<Redactor, 'text'>): Preparation => {
+  // The user declined analytics: nothing goes anywhere.
+  if (event.consent?.analytics === false) return { send: false, result: { provider: provider.name, status: 'skipped', attempts: 0, reason: 'no_consent' } }
   let prepared: ReturnType<Provider['prepare']>
   try {
     prepared = provider.prepare(event)

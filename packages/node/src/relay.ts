@@ -1,8 +1,9 @@
 import { RELAY_BODY_FIELDS, isUuid, type RelayBody } from '@idstitch/core/cookies'
 import { identityTraitOf, isIdentityTrait, isPlainObject, namesOf } from '@idstitch/core/internal'
-import type { IdentifyMessage, IdstitchError } from '@idstitch/core'
+import type { Consent, IdentifyMessage, IdstitchError } from '@idstitch/core'
 import type { IdstitchClient } from './client.js'
 import { getAnonymousIds } from './cookies.js'
+import { gpcConsent } from './gpc.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit.js'
 import type { ProviderResult } from './results.js'
 
@@ -70,6 +71,11 @@ export interface IdentifyHandlerOptions {
    * it, forwarded headers are ignored.
    */
   trustProxy?: boolean
+  /**
+   * Honour Global Privacy Control: a request with `Sec-GPC: 1` identifies with no ad signals
+   * (`consent: { adUserData: false, adPersonalization: false }`; analytics goes on). Default `false`.
+   */
+  respectGpc?: boolean
   /** The largest body accepted. Default 64 KB. */
   maxBodyBytes?: number
   /** How long the body may take to arrive. Default 10,000 ms; past it, 408. */
@@ -117,7 +123,6 @@ const isRefusal = (value: unknown): value is Refusal => typeof value === 'object
 const ALLOWED_FIELDS: ReadonlySet<string> = new Set(RELAY_BODY_FIELDS)
 /** A field of the relay's body, as a refusal may name it: `anonymousId`, `traits.plan`. */
 const BODY_PATH = /^(?:anonymousId|userId|traits(?:Once)?(?:\.[\w$-]{1,64})?)$/
-/** Identity traits and every alias of them. */
 /** Users whose throttle is remembered at once; the oldest is forgotten past it. */
 const MAX_THROTTLED_USERS = 10_000
 
@@ -340,6 +345,12 @@ const answer = (result: Awaited<ReturnType<IdentifyTarget['identify']>>): Respon
   return json(200, body)
 }
 
+/** The consent the request's `Sec-GPC: 1` gives, with `respectGpc`. */
+const consentOf = (settings: RelaySettings, request: Request): { consent?: Consent } => {
+  const consent = settings.options.respectGpc ? gpcConsent(request.headers) : undefined
+  return consent ? { consent } : {}
+}
+
 /** The relay's answer to `request`, before CORS: each check in turn, then the identify. */
 const handle = async (settings: RelaySettings, request: Request): Promise<Response> => {
   const refused = checkRequest(settings, request)
@@ -363,6 +374,7 @@ const handle = async (settings: RelaySettings, request: Request): Promise<Respon
     traits,
     ...(traitsOnce ? { traitsOnce } : {}),
     ...(identity.context ? { context: identity.context } : {}),
+    ...consentOf(settings, request),
   })
   return answer(result)
 }

@@ -33,6 +33,17 @@ export interface Ga4CollectPayload {
   timestamp_micros: number
   user_properties: Record<string, { value: string | number | boolean }>
   events: { name: 'login'; params: { method: 'idstitch' } }[]
+  /** Consent Mode v2 (the Measurement Protocol's `consent`): what the message's consent said, and only that. */
+  consent?: { ad_user_data?: 'GRANTED' | 'DENIED'; ad_personalization?: 'GRANTED' | 'DENIED' }
+}
+
+const granted = (value: boolean | undefined) => (value === undefined ? undefined : value ? ('GRANTED' as const) : ('DENIED' as const))
+
+/** The Measurement Protocol's `consent`, from the message's ad signals; none when it gave neither. */
+const consentFor = (consent: IdentifyEvent['consent']): Pick<Ga4CollectPayload, 'consent'> => {
+  const signals = { ad_user_data: granted(consent?.adUserData), ad_personalization: granted(consent?.adPersonalization) }
+  const given = Object.fromEntries(Object.entries(signals).filter(([, value]) => value !== undefined))
+  return Object.keys(given).length > 0 ? { consent: given } : {}
 }
 
 interface Config {
@@ -120,6 +131,7 @@ export const ga4 = /* @__PURE__ */ defineProvider<Ga4Options, Ga4CollectPayload,
       timestamp_micros: Date.parse(event.timestamp) * 1000,
       user_properties: properties,
       events: [{ name: 'login', params: { method: 'idstitch' } }],
+      ...consentFor(event.consent),
     }
     return { type: 'item', item, ...(leftOut ? { warnings: [PII_WARNING] } : {}) }
   },

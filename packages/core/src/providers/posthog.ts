@@ -42,6 +42,14 @@ export const POSTHOG_MAX_ITEMS = 100
 export const POSTHOG_MAX_BYTES = 1024 * 1024
 
 /**
+ * Where PostHog should place the user: PostHog geolocates an event by its `$ip`, else by the address that sent
+ * it, which for a server is the data centre's (posthog-node sends `$geoip_disable: true` by default since 3.0 for
+ * this reason). So `context.ip` goes as `$ip`, and without one `$geoip_disable: true` keeps the person's location
+ * as the browser SDK set it.
+ */
+const locationOf = (ip: string | undefined): { $ip: string } | { $geoip_disable: true } => (ip === undefined ? { $geoip_disable: true } : { $ip: ip })
+
+/**
  * PostHog (https://posthog.com/docs/api/capture): `POST {host}/batch/` with
  * the project API key in the body (`api_key`) and `$identify` events whose
  * `distinct_id` is the user id and whose `$anon_distinct_id` is the visitor's
@@ -54,14 +62,6 @@ export const POSTHOG_MAX_BYTES = 1024 * 1024
  * @example
  * posthog({ apiKey: process.env.POSTHOG_PROJECT_KEY!, host: 'https://eu.i.posthog.com' })
  */
-/**
- * Where PostHog should place the user: PostHog geolocates an event by its `$ip`, else by the address that sent
- * it, which for a server is the data centre's (posthog-node sends `$geoip_disable: true` by default since 3.0 for
- * this reason). So `context.ip` goes as `$ip`, and without one `$geoip_disable: true` keeps the person's location
- * as the browser SDK set it.
- */
-const locationOf = (ip: string | undefined): { $ip: string } | { $geoip_disable: true } => (ip === undefined ? { $geoip_disable: true } : { $ip: ip })
-
 export const posthog = /* @__PURE__ */ defineProvider<PosthogOptions, JsonText, Config>({
   name: 'posthog',
   traitsOnce: true,

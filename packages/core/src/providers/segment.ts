@@ -1,3 +1,4 @@
+import type { IdentifyEvent } from '../message.js'
 import { JsonText, base64, joinJson, utf8Length } from '../json.js'
 import { anonymousIdFor, defineProvider, joinUrl, requireString, requireUrl } from '../provider.js'
 
@@ -35,6 +36,16 @@ export const SEGMENT_MAX_BYTES = 500 * 1024
 export const SEGMENT_MAX_ITEMS = 100
 
 /**
+ * Segment's `context.consent` (its Consent Management spec: `categoryPreferences`, category name to
+ * boolean), with the message's signals under Google's Consent Mode names; none without them.
+ */
+const consentContext = (consent: IdentifyEvent['consent']): { consent?: { categoryPreferences: Record<string, boolean> } } => {
+  if (!consent) return {}
+  const preferences = { analytics: consent.analytics, ad_user_data: consent.adUserData, ad_personalization: consent.adPersonalization }
+  return { consent: { categoryPreferences: Object.fromEntries(Object.entries(preferences).filter(([, value]) => value !== undefined)) as Record<string, boolean> } }
+}
+
+/**
  * Any Segment-compatible backend (Segment, RudderStack, Jitsu, …):
  * `POST {baseUrl}/v1/batch` with HTTP Basic auth (write key as user name) and
  * `{ batch: [{ type: 'identify', userId, anonymousId, traits, context, timestamp, messageId }] }`.
@@ -62,7 +73,7 @@ export const segment = /* @__PURE__ */ defineProvider<SegmentOptions, JsonText, 
       // The event is already the client's private copy: share it rather than copy it again.
       traits: event.traits as Record<string, unknown>,
       // Names the sending SDK, as Segment's own SDKs do.
-      context: { ...event.context, library: event.library },
+      context: { ...event.context, library: event.library, ...consentContext(event.consent) },
       // Always in the literal (JSON leaves it out when undefined): one object shape, no property added later.
       // analytics.js's own id (its ajs_anonymous_id cookie) when the app has it, so its history merges.
       anonymousId: anonymousIdFor(event, 'segment').id,

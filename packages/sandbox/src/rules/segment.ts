@@ -18,6 +18,12 @@ const identify = z
   })
   .refine((message) => message.userId !== undefined || message.anonymousId !== undefined, 'userId or anonymousId is required')
 
+/** `context.consent.categoryPreferences`, when it is category name to boolean. */
+const consentOf = (context: Record<string, unknown> | undefined): Record<string, unknown> | undefined => {
+  const preferences = (context?.consent as { categoryPreferences?: unknown } | undefined)?.categoryPreferences
+  return typeof preferences === 'object' && preferences !== null && Object.values(preferences).every((value) => typeof value === 'boolean') ? (preferences as Record<string, unknown>) : undefined
+}
+
 /**
  * A Segment-compatible `POST /v1/batch`: HTTP Basic with the write key as user
  * name, at most 500 KB a batch and 32 KB a message, identify messages with a
@@ -46,6 +52,8 @@ export const segmentRule = (options: SegmentRuleOptions): ProviderRule => ({
         userId: message.userId ?? '',
         ...(message.anonymousId ? { anonymousId: message.anonymousId } : {}),
         traits: message.traits ?? {},
+        // The Consent Management spec's `context.consent.categoryPreferences`: category name to boolean.
+        ...(consentOf(message.context) ? { consent: consentOf(message.context) } : {}),
         at: new Date().toISOString(),
       })),
     }
