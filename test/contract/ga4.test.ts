@@ -60,6 +60,27 @@ describe('ga4: identify', () => {
   })
 })
 
+describe("ga4: the session, from gtag's _ga_<container id>", () => {
+  // gtag writes the session cookie in two formats: the older GS1 (dot-separated fields, the session id third) and
+  // GS2 (since 2025: `s<session id>$o<session number>$g…$t…`). Both carry the session the login belongs to.
+  it.each([
+    ['GS1', 'GS1.1.1733300000.4.1.1733300123.0.0.0'],
+    ['GS2', 'GS2.1.s1733300000$o4$g1$t1733300123$j0$l0$h0'],
+  ])("sends the session id of this stream's %s cookie, with engagement time, so the User-ID joins that session", async (_, value) => {
+    const cookies = `${cookie}; _ga_CONTRACT1=${value}; _ga_OTHERSTREAM=GS1.1.1600000000.1.1.1600000001.0.0.0`
+    const result = await client().identify({ userId: 'usr_ga_s1', anonymousIds: getAnonymousIds(cookies) })
+    expect(result.results[0]?.status).toBe('delivered')
+    expect(server.accepted).toEqual([expect.objectContaining({ userId: 'usr_ga_s1', anonymousId: CLIENT_ID, session: '1733300000' })])
+    expect((server.requests[0]?.body as { events: { params: Record<string, unknown> }[] } | undefined)?.events[0]?.params).toEqual({ method: 'idstitch', session_id: '1733300000', engagement_time_msec: 1 })
+  })
+
+  it("sends no session without this stream's cookie (another stream's is not it), and ignores a malformed one", async () => {
+    await client().identify({ userId: 'usr_ga_s2', anonymousIds: getAnonymousIds(`${cookie}; _ga_OTHERSTREAM=GS1.1.1600000000.1.1.1600000001.0.0.0`) })
+    await client().identify({ userId: 'usr_ga_s3', anonymousIds: getAnonymousIds(`${cookie}; _ga_CONTRACT1=GS9.junk`) })
+    expect(server.accepted.map((identify) => identify.session)).toEqual([undefined, undefined])
+  })
+})
+
 describe('ga4: what GA4 would drop, or must not get, is refused before sending', () => {
   it('refuses a timestamp past the 72-hour window (the stand-in, as GA4, would drop it silently), and an email or phone number as the user id', async () => {
     const stale = await client().identify({ userId: 'usr_old', anonymousIds: getAnonymousIds(cookie), timestamp: new Date(Date.now() - 73 * 60 * 60 * 1000) })

@@ -21,6 +21,8 @@
 //   gtag keeps no user in its cookies: on a shared browser the next person's
 //   login carries the same client id, unless the app clears `_ga` on logout
 //   (or idstitch's own cookies show another user: then loginCookies sends none).
+// - GA4's session (gtag.js): `_ga_<container id>`, `GS1.1.<session id>.…` or `GS2.1.s<session id>$…`,
+//   keyed `ga4_session_<container id>`. developers.google.com/analytics/devguides/collection/protocol/ga4/use-cases
 // - DataFast: `datafast_visitor_id`, a UUID; Pathbound: `pathbound_visitor_id`, a UUID.
 //
 // A cookie that shows a tool's SDK already identified this browser (a user id
@@ -64,6 +66,8 @@ const holdsUser = (value: unknown): boolean => typeof value === 'string' ? value
 /** One tool's reader: which cookie names are its, and the id in a value (or {@link IDENTIFIED}). */
 interface Reader {
   kind: string
+  /** The key for a cookie whose name says which of several it is (`_ga_<container id>`); `kind` otherwise. */
+  keyOf?(name: string): string
   matches(name: string): boolean
   read(value: string): string | typeof IDENTIFIED | undefined
 }
@@ -108,6 +112,17 @@ const READERS: readonly Reader[] = [
       return id && GA_CLIENT_ID.test(id) ? id : undefined
     },
   },
+  {
+    // gtag's session cookie, one per GA4 stream: `_ga_<measurement id without G->`. Its session id is the third
+    // field of the older format (`GS1.1.<session id>.<session number>.…`) and the `s` field of the newer one
+    // (`GS2.1.s<session id>$o<session number>$g…$t…`). Keyed `ga4_session_<container id, lower case>`, for the
+    // GA4 adapter of that stream to send as `session_id` (the Measurement Protocol's use cases need it to
+    // attribute a User-ID to the session).
+    kind: 'ga4_session',
+    keyOf: (name) => `ga4_session_${name.slice(4).toLowerCase()}`,
+    matches: (name) => /^_ga_[A-Z0-9]{4,20}$/.test(name),
+    read: (value) => /^GS1\.\d+\.(\d{6,20})\./.exec(value)?.[1] ?? /^GS2\.\d+\.s(\d{6,20})\$/.exec(value)?.[1],
+  },
   { kind: 'datafast', matches: (name) => name === 'datafast_visitor_id', read: (value) => (isUuid(value) ? value : undefined) },
   { kind: 'pathbound', matches: (name) => name === 'pathbound_visitor_id', read: (value) => (isUuid(value) ? value : undefined) },
 ]
@@ -130,11 +145,12 @@ export const anonymousIdsFromCookies = (cookies: Iterable<readonly [string, stri
     for (const reader of READERS) {
       if (!reader.matches(name)) continue
       const id = reader.read(value)
-      if (id === IDENTIFIED) identified.add(reader.kind)
+      const key = reader.keyOf?.(name) ?? reader.kind
+      if (id === IDENTIFIED) identified.add(key)
       if (id === undefined || id === IDENTIFIED) continue
-      const ids = found.get(reader.kind) ?? new Set<string>()
+      const ids = found.get(key) ?? new Set<string>()
       ids.add(id)
-      found.set(reader.kind, ids)
+      found.set(key, ids)
     }
   }
   const ids: Record<string, string> = {}

@@ -28,6 +28,8 @@ export interface AcceptedIdentify {
   traits: Record<string, unknown>
   /** Traits set only where the profile has none yet (PostHog `$set_once`, Mixpanel `$set_once`, Amplitude `$setOnce`). */
   traitsOnce?: Record<string, unknown>
+  /** The tool's own session the identify was tied to (GA4's `session_id`), when it was. */
+  session?: string
   /** The consent signals the provider got (GA4's `consent`, Segment's `context.consent`), as it names them. */
   consent?: Record<string, unknown>
   /** Where the provider would place the user, for the providers that say so: an address, `'none'`, or `'sender'` (the server that sent it). */

@@ -32,7 +32,12 @@ export interface Ga4CollectPayload {
   user_id: string
   timestamp_micros: number
   user_properties: Record<string, { value: string | number | boolean }>
-  events: { name: 'login'; params: { method: 'idstitch' } }[]
+  /**
+   * The `login` event. `session_id` (gtag's, from `_ga_<container id>`) ties the User-ID to the visitor's
+   * session, and `engagement_time_msec` lets the event show in reports (the sending-events guide): 1 ms,
+   * the least there is, so a login adds no engagement time of its own.
+   */
+  events: { name: 'login'; params: { method: 'idstitch'; session_id?: string; engagement_time_msec: number } }[]
   /** Consent Mode v2 (the Measurement Protocol's `consent`): what the message's consent said, and only that. */
   consent?: { ad_user_data?: 'GRANTED' | 'DENIED'; ad_personalization?: 'GRANTED' | 'DENIED' }
 }
@@ -49,6 +54,14 @@ const consentFor = (consent: IdentifyEvent['consent']): Pick<Ga4CollectPayload, 
 interface Config {
   url: string
   apiSecret: string
+  /** The measurement id without `G-`, in lower case: which `_ga_<container id>` session is this stream's. */
+  container: string
+}
+
+/** gtag's session id for this stream (`anonymousIds.ga4_session_<container id>`, read from `_ga_<container id>`). */
+const sessionOf = (event: IdentifyEvent, container: string): { session_id?: string } => {
+  const session = event.anonymousIds?.[`ga4_session_${container}`]
+  return session !== undefined && /^\d{6,20}$/.test(session) ? { session_id: session } : {}
 }
 
 const MAX_USER_PROPERTIES = 25
@@ -114,10 +127,10 @@ export const ga4 = /* @__PURE__ */ defineProvider<Ga4Options, Ga4CollectPayload,
     if (!/^G-[A-Z0-9]+$/.test(measurementId)) fail('measurementId', 'must be a GA4 measurement id (G-…)')
     const apiSecret = requireString(fail, 'apiSecret', options.apiSecret)
     const base = joinUrl(optionalBaseUrl(fail, options.baseUrl, 'https://www.google-analytics.com'), '/mp/collect')
-    return { url: `${base}?measurement_id=${encodeURIComponent(measurementId)}&api_secret=${encodeURIComponent(apiSecret)}`, apiSecret }
+    return { url: `${base}?measurement_id=${encodeURIComponent(measurementId)}&api_secret=${encodeURIComponent(apiSecret)}`, apiSecret, container: measurementId.slice(2).toLowerCase() }
   },
   secrets: (config) => [config.apiSecret],
-  prepare(event) {
+  prepare(event, config) {
     const client = anonymousIdFor(event, 'ga4', { test: (id) => GA_CLIENT_ID.test(id), rule: "must be a GA client id (digits.digits, from the _ga cookie)" })
     if (client.issue) return { type: 'invalid', issues: [client.issue] }
     // The visitor id is not a GA client id: without gtag's own, GA4 has nothing to stitch.
@@ -130,7 +143,7 @@ export const ga4 = /* @__PURE__ */ defineProvider<Ga4Options, Ga4CollectPayload,
       user_id: event.userId,
       timestamp_micros: Date.parse(event.timestamp) * 1000,
       user_properties: properties,
-      events: [{ name: 'login', params: { method: 'idstitch' } }],
+      events: [{ name: 'login', params: { method: 'idstitch', ...sessionOf(event, config.container), engagement_time_msec: 1 } }],
       ...consentFor(event.consent),
     }
     return { type: 'item', item, ...(leftOut ? { warnings: [PII_WARNING] } : {}) }

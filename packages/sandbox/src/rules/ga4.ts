@@ -55,10 +55,12 @@ export const ga4Rule = (options: Ga4RuleOptions): ProviderRule => ({
     if (!parsed.success || parsed.data.user_id === undefined) return noContent
     // Backdated past 72 hours: dropped, without a word.
     if (parsed.data.timestamp_micros !== undefined && Date.now() - parsed.data.timestamp_micros / 1000 > 72 * 60 * 60 * 1000) return noContent
-    const { user_id, client_id, user_properties = {}, consent } = parsed.data
+    const { user_id, client_id, user_properties = {}, consent, events } = parsed.data
+    // use-cases: a User-ID is attributed to the session named by `session_id` (with engagement time, for reports).
+    const session = events.map((each) => each.params?.session_id).find((id) => typeof id === 'string' && /^\d+$/.test(id)) as string | undefined
     return {
       ...noContent,
-      accepted: [{ provider: 'ga4', userId: user_id, anonymousId: client_id, traits: Object.fromEntries(Object.entries(user_properties).map(([name, { value }]) => [name, value])), ...(consent ? { consent } : {}), at: new Date().toISOString() }],
+      accepted: [{ provider: 'ga4', userId: user_id, anonymousId: client_id, traits: Object.fromEntries(Object.entries(user_properties).map(([name, { value }]) => [name, value])), ...(consent ? { consent } : {}), ...(session ? { session } : {}), at: new Date().toISOString() }],
     }
   },
 })
