@@ -24,6 +24,8 @@ export default [
   {
     // A Workers / Vercel Edge app: the client, the relay and one provider, resolved as wrangler resolves them
     // (the workerd condition: dist/edge.js). ky and zod, the fixed libraries, are ~12.7 kB of it (bench §5).
+    // Moved from 29 kB to 30.5 kB (session 10): the lane in named parts (~0.5 kB), per-item outcomes of a batch
+    // (~0.5 kB), and consent, first-touch traits and Global Privacy Control in the relay and the message (~0.5 kB).
     name: '@idstitch/node edge bundle: createClient, createIdentifyHandler, pathbound',
     import: {
       'packages/node/dist/edge.js': '{ createClient, createIdentifyHandler }',
@@ -31,6 +33,6 @@ export default [
     },
     modifyEsbuildConfig: edge,
     brotli: true,
-    limit: '29 kB',
+    limit: '30.5 kB',
   },
 ]

@@ -88,7 +88,7 @@ export const startDemo = async ({
   // The page also runs posthog-js, Amplitude's SDK and mixpanel-browser, pointed at the same backends as the server's providers: their own ids get stitched too.
   const posthogOnPage = where.posthog === 'real' ? { apiKey: env.POSTHOG_API_KEY as string, host: env.POSTHOG_HOST ?? 'https://us.i.posthog.com' } : { apiKey: SANDBOX_CREDENTIALS.posthog, host: `${sandbox.url}${BROWSER_SDK_PREFIX}/posthog` }
   const mixpanelOnPage = where.mixpanel === 'real' ? { token: env.MIXPANEL_TOKEN as string, apiHost: env.MIXPANEL_HOST ?? 'https://api-js.mixpanel.com' } : { token: SANDBOX_CREDENTIALS.mixpanel, apiHost: `${sandbox.url}${BROWSER_SDK_PREFIX}/mixpanel` }
-  const amplitudeOnPage = where.amplitude === 'real' ? { apiKey: env.AMPLITUDE_API_KEY as string, serverUrl: env.AMPLITUDE_SERVER_URL ?? 'https://api2.amplitude.com/2/httpapi' } : { apiKey: SANDBOX_CREDENTIALS.amplitude, serverUrl: `${sandbox.url}/2/httpapi` }
+  const amplitudeOnPage = where.amplitude === 'real' ? { apiKey: env.AMPLITUDE_API_KEY as string, serverUrl: env.AMPLITUDE_SERVER_URL ?? 'https://api2.amplitude.com/2/httpapi' } : { apiKey: SANDBOX_CREDENTIALS.amplitude, serverUrl: `${sandbox.url}${BROWSER_SDK_PREFIX}/amplitude/2/httpapi` }
   const links = { appUrl: '', sandboxUrl, posthog: posthogOnPage, amplitude: amplitudeOnPage, mixpanel: mixpanelOnPage, ga4: true }
   const appOptions: AppOptions = { client, sandboxUrl }
   const marketing = createMarketingSite(links)

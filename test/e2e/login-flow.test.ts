@@ -63,6 +63,12 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     const ga = cookie(await context.cookies(), '_ga')
     expect(ga).toMatchObject({ domain: '.example.test', value: expect.stringMatching(/^GA1\.1\.\d+\.\d+$/) })
 
+    // Each tool's own SDK reported its id to its stand-in (gtag's, emulated, with the pageview): what a stitch joins.
+    const gaClient = ga?.value.split('.').slice(2).join('.') as string
+    for (const [tool, id] of [['posthog', posthogId], ['amplitude', deviceId], ['mixpanel', mixpanelDevice], ['ga4', gaClient], ['idstitch', visitor]] as const) {
+      await until(() => demo.sandbox.seen(tool, id), `${tool}'s browser SDK to report ${id}`)
+    }
+
     // 2. They go to the app on another subdomain: same visitor.
     const app = await open(demo.appUrl)
     await ready(app)
@@ -88,6 +94,24 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     const gaLogin = login.find((entry) => entry.provider === 'ga4')
     expect(gaLogin).toMatchObject({ anonymousId: ga?.value.split('.').slice(2).join('.'), traits: { plan: 'pro' } })
     expect(gaLogin?.traits).not.toHaveProperty('email')
+    // The sandbox says, per tool, whether the login joined an id that tool had seen: every tool that takes one is stitched.
+    const stitch = Object.fromEntries(PROVIDERS.map((provider) => [provider, login.some((entry) => entry.provider === provider && entry.stitched) ? 'stitched' : login.find((entry) => entry.provider === provider)?.why]))
+    expect(stitch).toEqual({
+      datafast: 'stitched',
+      pathbound: 'stitched',
+      segment: 'stitched',
+      posthog: 'stitched',
+      mixpanel: 'stitched',
+      amplitude: 'stitched',
+      ga4: 'stitched',
+      dfend: "dfend's API takes no anonymous id",
+      thrivestack: "thrivestack's API takes no anonymous id",
+      monterosa: "monterosa's API takes no anonymous id",
+    })
+    // And its page shows it, one line per tool for the user.
+    const inspector = await open(demo.sandboxUrl)
+    await inspector.waitForFunction((user) => document.querySelectorAll(`#stitches tr[data-user="${user}"]`).length === 10, ALICE)
+    expect(await inspector.locator(`#stitches tr[data-user="${ALICE}"][data-stitched="true"]`).count()).toBe(7)
     expect(cookie(await context.cookies(), 'idstitch_external_contact_id')).toMatchObject({ value: ALICE, domain: '.example.test', httpOnly: false })
     await ready(app)
     expect(await app.evaluate(() => window.idstitch.getContactId())).toBe(ALICE)
@@ -131,7 +155,8 @@ describe('a visitor becomes a user, end to end in Chromium', () => {
     await ready(app)
     expect(await app.evaluate(() => window.idstitch.getVisitorId())).toBe(second)
 
-    expect(errors.filter((error) => !/CORS|Failed to fetch|net::ERR_FAILED/.test(error))).toEqual([])
+    const unexpected = errors.filter((error) => !/CORS|Failed to fetch|net::ERR_FAILED/.test(error))
+    expect(unexpected, unexpected.join(" / ")).toEqual([])
     await context.close()
   })
 

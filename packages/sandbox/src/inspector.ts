@@ -9,15 +9,37 @@ export const inspectorPage = `<!doctype html>
 </style></head>
 <body>
 <h1>idstitch provider sandbox</h1>
-<p>Each row is an identify a local stand-in for the provider accepted, after checking it against the provider's documented rules.
-"Visitor seen" says whether the anonymous id is a visitor the marketing site reported a pageview for: that is the stitch.</p>
-<table><thead><tr><th>time</th><th>provider</th><th>user id</th><th>anonymous id</th><th>visitor seen</th><th>traits</th></tr></thead>
+<p>Each user's stitch, per tool: stitched when an identify joined an id that tool's own browser SDK reported
+(posthog-js, mixpanel-browser, Amplitude's SDK, gtag's <code>_ga</code>), or the visitor the marketing site reported; else why not.</p>
+<table><thead><tr><th>user id</th><th>tool</th><th>stitch</th></tr></thead>
+<tbody id="stitches"><tr class="empty" id="no-stitch"><td colspan="3">No login yet.</td></tr></tbody></table>
+<p>Each row below is an identify a local stand-in for the provider accepted, after checking it against the provider's documented rules.</p>
+<table><thead><tr><th>time</th><th>provider</th><th>user id</th><th>anonymous id</th><th>stitched</th><th>traits</th></tr></thead>
 <tbody id="rows"><tr class="empty" id="empty"><td colspan="6">Waiting for identifies… log in on the demo app.</td></tr></tbody></table>
 <script>
   const rows = document.getElementById('rows')
   const cell = (text, className) => { const td = document.createElement('td'); td.textContent = text; if (className) td.className = className; return td }
+  /** Per user and tool: stitched once any of its identifies is. */
+  const stitches = new Map()
+  const showStitch = (entry) => {
+    const key = entry.userId + '\u0000' + entry.provider
+    const known = stitches.get(key)
+    if (known && (known.stitched || !entry.stitched)) return
+    stitches.set(key, entry)
+    document.getElementById('no-stitch')?.remove()
+    const id = 'stitch-' + btoa(unescape(encodeURIComponent(key))).replace(/=/g, '')
+    document.getElementById(id)?.remove()
+    const tr = document.createElement('tr')
+    tr.id = id
+    tr.dataset.user = entry.userId
+    tr.dataset.provider = entry.provider
+    tr.dataset.stitched = String(entry.stitched)
+    tr.append(cell(entry.userId), cell(entry.provider), cell(entry.stitched ? 'stitched ✓' : 'not stitched: ' + entry.why, entry.stitched ? 'yes' : 'no'))
+    document.getElementById('stitches').append(tr)
+  }
   new EventSource('/events').onmessage = (message) => {
     const entry = JSON.parse(message.data)
+    showStitch(entry)
     document.getElementById('empty')?.remove()
     const tr = document.createElement('tr')
     tr.dataset.provider = entry.provider
@@ -26,7 +48,7 @@ export const inspectorPage = `<!doctype html>
       cell(entry.provider),
       cell(entry.userId),
       cell(entry.anonymousId || '—'),
-      cell(entry.anonymousId ? (entry.knownVisitor ? 'yes' : 'no') : '—', entry.knownVisitor ? 'yes' : 'no'),
+      cell(entry.stitched ? '✓' : entry.why, entry.stitched ? 'yes' : 'no'),
       cell(JSON.stringify(entry.traits)),
     )
     rows.prepend(tr)

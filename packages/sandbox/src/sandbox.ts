@@ -13,6 +13,7 @@ import { thrivestackRule } from './rules/thrivestack.js'
 import { startProviderServer, type ProviderServer } from './server.js'
 import type { AcceptedIdentify, ProviderRule, SandboxRequest } from './types.js'
 import { inspectorPage } from './inspector.js'
+import { createSeen, sdkIdsIn, type Tool } from './seen.js'
 
 /** The credentials the sandbox accepts, one per provider. */
 export const SANDBOX_CREDENTIALS = {
@@ -30,18 +31,22 @@ export const SANDBOX_CREDENTIALS = {
 } as const
 
 /**
- * Where the marketing page's own copies of posthog-js and mixpanel-browser send (their `api_host`):
+ * Where the marketing page's own copies of posthog-js, mixpanel-browser and Amplitude's SDK send (their `api_host`, `serverUrl`):
  * remote config, flags, events. Apart from the server-side endpoints the stand-ins check.
  */
 export const BROWSER_SDK_PREFIX = '/browser'
-const BROWSER_SDK_PATHS = new RegExp(`^${BROWSER_SDK_PREFIX}/(posthog|mixpanel)(/|$)`)
-/** What each browser SDK takes for "accepted": mixpanel-browser reads `{ status: 1 }`. */
-const BROWSER_SDK_ANSWER: Record<string, string> = { posthog: '{}', mixpanel: '{"status":1,"error":null}' }
+const BROWSER_SDK_PATHS = new RegExp(`^${BROWSER_SDK_PREFIX}/(posthog|mixpanel|amplitude)(/|$)`)
+/** What each browser SDK takes for "accepted": mixpanel-browser reads `{ status: 1 }`, Amplitude's SDK a 200 with `code`. */
+const BROWSER_SDK_ANSWER: Record<string, string> = { posthog: '{}', mixpanel: '{"status":1,"error":null}', amplitude: '{"code":200,"events_ingested":1}' }
 
 /** One identify as the inspector shows it. */
 export interface InspectedIdentify extends AcceptedIdentify {
   /** Whether the anonymous id is a visitor the marketing site reported a pageview for. */
   knownVisitor: boolean
+  /** Whether the identify joins an id its tool's own browser SDK reported (or, for the visitor cookie, the site): the stitch. */
+  stitched: boolean
+  /** Why it is not stitched, when it is not. */
+  why?: string
 }
 
 export interface Sandbox extends ProviderServer {
@@ -49,6 +54,8 @@ export interface Sandbox extends ProviderServer {
   visitors: Set<string>
   /** Everything the inspector has shown. */
   inspected: InspectedIdentify[]
+  /** Whether a tool's own browser SDK (or, for `idstitch`, the marketing site) reported `id`. */
+  seen(tool: Tool, id: string): boolean
 }
 
 /** One rule per built-in provider: a provider added to idstitch without a stand-in here fails to type-check. */
@@ -72,11 +79,17 @@ const CORS = { 'access-control-allow-origin': '*', 'access-control-allow-headers
 
 /** The sandbox's own routes: the inspector page and its event stream, the browser SDKs' endpoints, and `/pageview`. */
 const sandboxRoutes =
-  (visitors: Set<string>, inspected: readonly InspectedIdentify[], streams: Set<ServerResponse>) =>
+  (visitors: Set<string>, inspected: readonly InspectedIdentify[], streams: Set<ServerResponse>, seen: ReturnType<typeof createSeen>) =>
   (request: SandboxRequest, response: ServerResponse): boolean => {
     if (request.path === '/' && request.method === 'GET') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
       response.end(inspectorPage)
+      return true
+    }
+    // The inspector page has no icon: say so without an error in the browser's console.
+    if (request.path === '/favicon.ico') {
+      response.writeHead(204)
+      response.end()
       return true
     }
     if (request.path === '/events' && request.method === 'GET') {
@@ -86,18 +99,24 @@ const sandboxRoutes =
       response.on('close', () => streams.delete(response))
       return true
     }
-    // posthog-js and mixpanel-browser on the marketing page, pointed at the sandbox: their browser
+    // posthog-js, mixpanel-browser and Amplitude's SDK on the marketing page, pointed at the sandbox: their browser
     // endpoints (remote config, flags, events) answer an empty success, so each SDK runs and mints its own id.
-    const sdk = BROWSER_SDK_PATHS.exec(request.path)?.[1]
+    const sdk = BROWSER_SDK_PATHS.exec(request.path)?.[1] as 'posthog' | 'mixpanel' | 'amplitude' | undefined
     if (sdk !== undefined) {
+      seen.add(sdk, sdkIdsIn(sdk, request))
       const origin = String(request.headers.origin ?? '*')
       response.writeHead(request.method === 'OPTIONS' ? 204 : 200, { 'content-type': 'application/json', 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'GET, POST' })
       response.end(request.method === 'OPTIONS' ? undefined : BROWSER_SDK_ANSWER[sdk])
       return true
     }
     if (request.path !== '/pageview') return false
-    const visitor = (request.body as { visitorId?: unknown } | undefined)?.visitorId
-    if (request.method === 'POST' && typeof visitor === 'string') visitors.add(visitor)
+    const { visitorId: visitor, ga4ClientId } = (request.body ?? {}) as { visitorId?: unknown; ga4ClientId?: unknown }
+    if (request.method === 'POST' && typeof visitor === 'string') {
+      visitors.add(visitor)
+      seen.add('idstitch', [visitor])
+    }
+    // gtag.js is not on npm: the demo page writes _ga as gtag does, and reports the client id here, as gtag's own page_view would.
+    if (request.method === 'POST' && typeof ga4ClientId === 'string') seen.add('ga4', [ga4ClientId])
     response.writeHead(request.method === 'OPTIONS' ? 204 : 202, CORS)
     response.end()
     return true
@@ -114,9 +133,10 @@ export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
   const visitors = new Set<string>()
   const inspected: InspectedIdentify[] = []
   const streams = new Set<ServerResponse>()
-  const server = await startProviderServer(sandboxRules(visitors), { port, routes: sandboxRoutes(visitors, inspected, streams) })
+  const seen = createSeen()
+  const server = await startProviderServer(sandboxRules(visitors), { port, routes: sandboxRoutes(visitors, inspected, streams, seen) })
   server.onAccepted = (identify) => {
-    const entry: InspectedIdentify = { ...identify, knownVisitor: identify.anonymousId !== undefined && visitors.has(identify.anonymousId) }
+    const entry: InspectedIdentify = { ...identify, knownVisitor: identify.anonymousId !== undefined && visitors.has(identify.anonymousId), ...seen.stitchOf(identify) }
     inspected.push(entry)
     for (const stream of streams) stream.write(`data: ${JSON.stringify(entry)}\n\n`)
   }
@@ -124,6 +144,7 @@ export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
   return Object.assign(server, {
     visitors,
     inspected,
+    seen: seen.has,
     close: async () => {
       for (const stream of streams) stream.end()
       await close()
