@@ -32,7 +32,7 @@ describe('ga4: identify', () => {
   it("sends the gtag client id from the _ga cookie, the user id, traits as user properties and a login event; never personal data", async () => {
     const result = await client().identify({ userId: 'usr_ga_1', anonymousId: VISITOR, anonymousIds: getAnonymousIds(cookie), traits: { email: 'ada@example.com', plan: 'pro', seats: 5 } })
     expect(result.results[0]).toMatchObject({ provider: 'ga4', status: 'delivered', httpStatus: 204 })
-    expect(server.accepted).toEqual([{ provider: 'ga4', userId: 'usr_ga_1', anonymousId: CLIENT_ID, traits: { plan: 'pro', seats: 5 }, at: expect.any(String) }])
+    expect(server.accepted).toEqual([{ provider: 'ga4', location: 'none', userId: 'usr_ga_1', anonymousId: CLIENT_ID, traits: { plan: 'pro', seats: 5 }, at: expect.any(String) }])
     expect(server.requests[0]?.raw).not.toContain('ada@example.com')
   })
 
@@ -57,6 +57,15 @@ describe('ga4: identify', () => {
     const dry = await createClient({ ...fast, dryRun: true, providers: [ga4({ measurementId: MEASUREMENT, apiSecret: SECRET, baseUrl: server.url })] }).identify({ userId: 'usr_ga_4', anonymousIds: { ga4: CLIENT_ID } })
     expect(JSON.stringify(dry)).not.toContain(SECRET)
     expect(dry.results[0]?.request?.url).toContain('api_secret=[redacted]')
+  })
+})
+
+describe('ga4: location', () => {
+  it("gives GA4 the user's address as ip_override (the reference's field for geography), and nothing without one", async () => {
+    await client().identify({ userId: 'usr_ga_ip', anonymousIds: { ga4: CLIENT_ID }, context: { ip: '203.0.113.9' } })
+    await client().identify({ userId: 'usr_ga_noip', anonymousIds: { ga4: CLIENT_ID } })
+    expect(server.accepted.map((identify) => [identify.userId, identify.location])).toEqual([['usr_ga_ip', '203.0.113.9'], ['usr_ga_noip', 'none']])
+    expectInvalid((await client().identify({ userId: 'usr_ga_badip', anonymousIds: { ga4: CLIENT_ID }, context: { ip: 'office' } })).results[0], 'ga4', 'context.ip')
   })
 })
 

@@ -175,6 +175,13 @@ describe("mixpanel: Original ID Merge (idMerge: 'original')", () => {
     expect((stand.requests[1]?.body as { $distinct_id: string }[] | undefined)?.map((update) => update.$distinct_id)).toEqual(['usr_mp_o5', 'usr_mp_o6'])
   })
 
+  it('refuses, before sending, a merge older than the 5 days /track takes', async () => {
+    const { stand, idstitch } = await original()
+    const old = await idstitch.identify({ userId: 'usr_mp_o7', anonymousId: VISITOR, timestamp: new Date(Date.now() - 6 * 24 * 3_600_000) })
+    expectInvalid(old.results[0], 'mixpanel', 'timestamp')
+    expect(stand.requests).toEqual([])
+  })
+
   it("refuses an idMerge that is neither, naming the option", () => {
     expect(() => mixpanel({ token: TOKEN, idMerge: 'newest' as never })).toThrow(expect.objectContaining({ option: 'idMerge' }))
   })

@@ -1,3 +1,4 @@
+import { userIpOf } from '../ip.js'
 import { isIdentityTrait } from '../traits.js'
 import { anonymousIdFor, defineProvider, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, type FieldIssue, type ProviderOutcome, type Warning } from '../provider.js'
 import type { IdentifyEvent } from '../message.js'
@@ -38,6 +39,8 @@ export interface Ga4CollectPayload {
    * the least there is, so a login adds no engagement time of its own.
    */
   events: { name: 'login'; params: { method: 'idstitch'; session_id?: string; engagement_time_msec: number } }[]
+  /** The user's address (`context.ip`), which GA4 derives the hit's geography from (the reference's `ip_override`). */
+  ip_override?: string
   /** Consent Mode v2 (the Measurement Protocol's `consent`): what the message's consent said, and only that. */
   consent?: { ad_user_data?: 'GRANTED' | 'DENIED'; ad_personalization?: 'GRANTED' | 'DENIED' }
 }
@@ -137,6 +140,8 @@ export const ga4 = /* @__PURE__ */ defineProvider<Ga4Options, Ga4CollectPayload,
     if (client.id === undefined || client.id === event.anonymousId) return { type: 'skip', reason: "GA4 needs the visitor's gtag client id (anonymousIds.ga4, from the _ga cookie) and none was given" }
     const { properties, issues, leftOut } = userProperties(event.traits)
     issues.unshift(...checkIdentify(event))
+    const user = userIpOf(event.context, 'GA4')
+    if (user.issue) issues.push(user.issue)
     if (issues.length > 0) return { type: 'invalid', issues }
     const item: Ga4CollectPayload = {
       client_id: client.id,
@@ -144,6 +149,7 @@ export const ga4 = /* @__PURE__ */ defineProvider<Ga4Options, Ga4CollectPayload,
       timestamp_micros: Date.parse(event.timestamp) * 1000,
       user_properties: properties,
       events: [{ name: 'login', params: { method: 'idstitch', ...sessionOf(event, config.container), engagement_time_msec: 1 } }],
+      ...(user.ip === undefined ? {} : { ip_override: user.ip }),
       ...consentFor(event.consent),
     }
     return { type: 'item', item, ...(leftOut ? { warnings: [PII_WARNING] } : {}) }

@@ -166,6 +166,10 @@ const isPlaceholder = (id: string): boolean => PLACEHOLDERS.has(id.toLowerCase()
 /** mixpanel-browser's device id, when it is one Mixpanel takes (the idstitch visitor id is a UUID, never a placeholder). */
 const DEVICE_ID = { test: (id: string) => !isPlaceholder(id), rule: 'is a placeholder Mixpanel refuses as a device id' }
 
+/** `/track` takes events of the last 5 days only (reference/track-event; older ones go through `/import`), judged against when idstitch took the message. */
+const TRACK_WINDOW_MS = 5 * 24 * 60 * 60 * 1000
+const tooOldToTrack = (event: IdentifyEvent): boolean => event.receivedAt !== undefined && Date.parse(event.receivedAt) - Date.parse(event.timestamp) > TRACK_WINDOW_MS
+
 /** Simplified ID Merge: one event with both `$user_id` and `$device_id` merges the device into the user. */
 const identifyEvent = (event: IdentifyEvent, anonymousId: string | undefined, ip: string | undefined): MixpanelIdentifyEvent => ({
   event: '$identify',
@@ -267,6 +271,7 @@ export const mixpanel = /* @__PURE__ */ defineProvider<MixpanelOptions, Mixpanel
     if (isPlaceholder(event.userId)) issues.push({ path: 'userId', message: `"${event.userId}" is a placeholder Mixpanel refuses as a distinct id` })
     const user = userIpOf(event.context, 'Mixpanel')
     if (user.issue) issues.push(user.issue)
+    if (config.original && tooOldToTrack(event)) issues.push({ path: 'timestamp', message: 'is more than 5 days old: /track, where Original ID Merge sends the merge, takes the last 5 days only' })
     if (issues.length > 0) return { type: 'invalid', issues }
     const anonymousId = device.id === event.userId ? undefined : device.id
     const profiles = profileUpdates(event, user.ip)

@@ -38,6 +38,8 @@ const body = z.object({
       .refine((properties) => Object.keys(properties).length <= 25),
   ),
   events: z.array(z.object({ name: z.string().min(1).max(40), params: z.optional(z.record(z.string().max(40), z.unknown()).refine((params) => Object.keys(params).length <= 25)) })).min(1).max(25),
+  // reference: `ip_override`, the address GA4 derives the hit's geography from.
+  ip_override: z.optional(z.union([z.ipv4(), z.ipv6()])),
   // Consent Mode v2 (reference: the request's `consent`): each signal "GRANTED" or "DENIED".
   consent: z.optional(z.strictObject({ ad_user_data: z.optional(z.enum(['GRANTED', 'DENIED'])), ad_personalization: z.optional(z.enum(['GRANTED', 'DENIED'])) })),
 })
@@ -55,12 +57,12 @@ export const ga4Rule = (options: Ga4RuleOptions): ProviderRule => ({
     if (!parsed.success || parsed.data.user_id === undefined) return noContent
     // Backdated past 72 hours: dropped, without a word.
     if (parsed.data.timestamp_micros !== undefined && Date.now() - parsed.data.timestamp_micros / 1000 > 72 * 60 * 60 * 1000) return noContent
-    const { user_id, client_id, user_properties = {}, consent, events } = parsed.data
+    const { user_id, client_id, user_properties = {}, consent, events, ip_override } = parsed.data
     // use-cases: a User-ID is attributed to the session named by `session_id` (with engagement time, for reports).
     const session = events.map((each) => each.params?.session_id).find((id) => typeof id === 'string' && /^\d+$/.test(id)) as string | undefined
     return {
       ...noContent,
-      accepted: [{ provider: 'ga4', userId: user_id, anonymousId: client_id, traits: Object.fromEntries(Object.entries(user_properties).map(([name, { value }]) => [name, value])), ...(consent ? { consent } : {}), ...(session ? { session } : {}), at: new Date().toISOString() }],
+      accepted: [{ provider: 'ga4', userId: user_id, anonymousId: client_id, traits: Object.fromEntries(Object.entries(user_properties).map(([name, { value }]) => [name, value])), ...(consent ? { consent } : {}), ...(session ? { session } : {}), location: ip_override ?? 'none', at: new Date().toISOString() }],
     }
   },
 })
