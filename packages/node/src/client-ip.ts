@@ -1,4 +1,5 @@
 import { isIpAddress } from '@idstitch/core/internal'
+import { headerValues } from './request-headers.js'
 
 /** Options of {@link getClientIp}. */
 export interface ClientIpOptions {
@@ -12,15 +13,6 @@ export interface ClientIpOptions {
 
 /** A request to read the client's address from: what the cookie helpers read (`CookieSource`), and Node's socket when it has one. */
 export type ClientIpSource = string | Headers | Request | { headers: Headers | Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string | undefined } | null } | null | undefined
-
-/** The value of `name` in a request's headers: a Fetch `Headers` or Node's header record. */
-const headerOf = (source: ClientIpSource, name: string): string | undefined => {
-  if (source == null || typeof source === 'string') return undefined
-  const headers = typeof (source as Headers).get === 'function' ? (source as Headers) : (source as { headers?: unknown }).headers
-  if (headers && typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined
-  const value = (headers as Record<string, string | string[] | undefined> | undefined)?.[name]
-  return Array.isArray(value) ? value.join(', ') : value
-}
 
 /** The address in `value` when it is one (`::ffff:` IPv4-mapped addresses as plain IPv4). */
 const addressIn = (value: string | undefined): string | undefined => {
@@ -39,8 +31,8 @@ const addressIn = (value: string | undefined): string | undefined => {
  */
 export const getClientIp = (source: ClientIpSource, options: ClientIpOptions = {}): string | undefined => {
   if (options.trustProxy) {
-    const forwarded = headerOf(source, 'x-forwarded-for')?.split(',').at(-1)
-    const proxied = addressIn(forwarded) ?? addressIn(headerOf(source, 'x-real-ip'))
+    const forwarded = headerValues(source, 'x-forwarded-for').join(',').split(',').at(-1)
+    const proxied = addressIn(forwarded) ?? addressIn(headerValues(source, 'x-real-ip')[0])
     if (proxied) return proxied
   }
   const socket = source && typeof source === 'object' && 'socket' in source ? source.socket : undefined

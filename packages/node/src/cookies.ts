@@ -5,6 +5,7 @@ import { parse, serialize, type SerializeOptions } from 'cookie'
 import Cookies from 'js-cookie'
 import { getClientIp, type ClientIpOptions, type ClientIpSource } from './client-ip.js'
 import { gpcConsent } from './gpc.js'
+import { headerValues } from './request-headers.js'
 
 /**
  * Where to read cookies from: Node's `IncomingMessage` (Express, `node:http`),
@@ -34,15 +35,8 @@ export interface SetCookieOptions extends ReadCookieOptions {
   maxAgeDays?: number
 }
 
-const cookieHeader = (source: CookieSource): string => {
-  if (source == null) return ''
-  if (typeof source === 'string') return source
-  if (typeof (source as Headers).get === 'function') return (source as Headers).get('cookie') ?? ''
-  const headers = (source as { headers?: unknown }).headers
-  if (headers && typeof (headers as Headers).get === 'function') return (headers as Headers).get('cookie') ?? ''
-  const value = (headers as Record<string, string | string[] | undefined> | undefined)?.cookie
-  return Array.isArray(value) ? value.join('; ') : (value ?? '')
-}
+/** The request's `Cookie` header (a raw string is one already). */
+const cookieHeader = (source: CookieSource): string => (typeof source === 'string' ? source : headerValues(source, 'cookie').join('; '))
 
 /** Every value the header holds for `name` (a host-only and a domain cookie may both be sent). */
 const valuesOf = (source: CookieSource, name: string): string[] =>
@@ -246,6 +240,6 @@ export const loginCookies = (source: ClientIpSource, externalId: string, options
   // Another user's device history stays theirs: when the browser was someone else's, no tool's id is stitched
   // to this user (GA4's `_ga` says nothing of who used it last; only these cookies can).
   const anonymousIds = anotherUser ? {} : getAnonymousIds(source)
-  const consent = respectGpc && source && typeof source === 'object' ? gpcConsent((source as { headers?: Headers }).headers ?? (source as Headers)) : undefined
+  const consent = respectGpc ? gpcConsent(source) : undefined
   return { anonymousId: rotated ? undefined : current, anonymousIds, visitorId, rotated, ip: getClientIp(source, { trustProxy }), consent, setCookie, cookies }
 }

@@ -1,4 +1,5 @@
 import type { Consent } from '@idstitch/core'
+import { headerValues } from './request-headers.js'
 
 /**
  * What a browser's Global Privacy Control (`Sec-GPC: 1`) means for an identify, with `respectGpc`: no ad
@@ -6,7 +7,5 @@ import type { Consent } from '@idstitch/core'
  * goes on. GPC is a "do not sell or share" signal (CCPA/CPRA and the laws that honour it): it covers handing
  * the user's data on for advertising, not a site's own analytics. `undefined` without the header.
  */
-export const gpcConsent = (headers: { get(name: string): string | null } | Record<string, string | string[] | undefined> | undefined): Consent | undefined => {
-  const value = typeof (headers as { get?: unknown } | undefined)?.get === 'function' ? (headers as Headers).get('sec-gpc') : (headers as Record<string, string | string[] | undefined> | undefined)?.['sec-gpc']
-  return (Array.isArray(value) ? value[0] : value)?.trim() === '1' ? { adUserData: false, adPersonalization: false } : undefined
-}
+export const gpcConsent = (request: unknown): Consent | undefined =>
+  headerValues(request, 'sec-gpc')[0]?.trim() === '1' ? { adUserData: false, adPersonalization: false } : undefined

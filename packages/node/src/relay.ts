@@ -347,7 +347,7 @@ const answer = (result: Awaited<ReturnType<IdentifyTarget['identify']>>): Respon
 
 /** The consent the request's `Sec-GPC: 1` gives, with `respectGpc`. */
 const consentOf = (settings: RelaySettings, request: Request): { consent?: Consent } => {
-  const consent = settings.options.respectGpc ? gpcConsent(request.headers) : undefined
+  const consent = settings.options.respectGpc ? gpcConsent(request) : undefined
   return consent ? { consent } : {}
 }
 
