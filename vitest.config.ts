@@ -7,6 +7,15 @@ const node = JSON.parse(readFileSync(new URL('./packages/node/package.json', imp
 const define = { __IDSTITCH_NAME__: JSON.stringify(node.name), __IDSTITCH_VERSION__: JSON.stringify(node.version) }
 const queue = JSON.parse(readFileSync(new URL('./packages/queue/package.json', import.meta.url), 'utf8')) as { name: string; version: string }
 
+const core = (path: string) => fileURLToPath(new URL(`./packages/core/src/${path}`, import.meta.url))
+const coreFromSource = [
+  { find: /^@idstitch\/core\/internal$/, replacement: core('internal.ts') },
+  { find: /^@idstitch\/core\/cookies$/, replacement: core('cookies-entry.ts') },
+  { find: /^@idstitch\/core\/providers$/, replacement: core('providers/index.ts') },
+  { find: /^@idstitch\/core\/adapter$/, replacement: core('adapter.ts') },
+  { find: /^@idstitch\/core$/, replacement: core('index.ts') },
+]
+
 export default defineConfig({
   define,
   test: {
@@ -22,7 +31,8 @@ export default defineConfig({
     },
     projects: [
       { test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'node', include: ['packages/node/src/**/*.test.ts'] } },
+      // @idstitch/node bundles the core from source (its tsup aliases): its unit suites read the core's source too.
+      { extends: true, resolve: { alias: coreFromSource }, test: { name: 'node', include: ['packages/node/src/**/*.test.ts'] } },
       {
         test: {
           name: 'tracker',

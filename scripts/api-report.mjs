@@ -4,7 +4,7 @@
 //   node scripts/api-report.mjs --update  writes the reports again (commit them with the change)
 //   node scripts/api-report.mjs --only core/adapter   one entry's report
 // The packages must be built first (`pnpm run build`): the reports are of their declaration files.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -64,6 +64,19 @@ const report = ({ pkg, name, types }) => {
 
 const chosen = entries().filter(({ pkg, name }) => !process.argv.includes('--only') || `${pkg}/${name}` === only)
 if (chosen.length === 0) throw new Error(`no published entry ${only}`)
-const ok = chosen.map(report).every(Boolean)
+/** Reports of entries no package publishes any more: removed with --update, an error otherwise. */
+const stale = () => {
+  if (process.argv.includes('--only')) return true
+  const published = new Set(entries().map(({ pkg, name }) => `${pkg}/${name}.api.md`))
+  const left = readdirSync(join(root, 'packages')).flatMap((pkg) =>
+    existsSync(join(root, 'packages', pkg, 'api')) ? readdirSync(join(root, 'packages', pkg, 'api')).map((file) => `${pkg}/${file}`).filter((file) => !published.has(file)) : [],
+  )
+  for (const file of left) {
+    if (update) rmSync(join(root, 'packages', file.replace('/', '/api/')))
+    else console.error(`[api-report] packages/${file.replace('/', '/api/')}: no entry publishes it any more: run \`node scripts/api-report.mjs --update\``)
+  }
+  return update || left.length === 0
+}
+const ok = [...chosen.map(report), stale()].every(Boolean)
 console.log(`[api-report] ${ok ? (update ? 'written' : 'every report is as committed') : 'reports differ'}`)
 process.exit(ok ? 0 : 1)

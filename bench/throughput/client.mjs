@@ -2,6 +2,7 @@
 // wall time, CPU time and peak RSS. Usage: node client.mjs <kind> <sinkUrl> <n> <tight|yield>
 import http from 'node:http'
 import { performance } from 'node:perf_hooks'
+import { loadInternals } from '../lib/internals.mjs'
 
 const [kind, sink, countArg, mode = 'tight', warmArg = '0'] = process.argv.slice(2)
 /** How many identifies the current run sends (the warm-up's, then the measured run's). */
@@ -67,7 +68,7 @@ const clients = {
   // The bare client above, validating each message first as identify() does (zod, and the JSON-safety check and copy): what
   // the validation alone costs beside real HTTP, for bench/README.md's breakdown. Its body is built from the validated copy.
   async 'node-http-validated'() {
-    const { createRedactor, stampEvent } = await import('@idstitch/node/internal')
+    const { createRedactor, stampEvent } = await loadInternals()
     const redact = createRedactor([])
     const library = { name: '@idstitch/node', version: 'bench' }
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
@@ -111,7 +112,7 @@ const clients = {
   },
   async 'idstitch-lane'() {
     const { createNodeHttpTransport } = await import('@idstitch/node/node-http')
-    const { createDeliveryLane } = await import('@idstitch/node/internal')
+    const { createDeliveryLane } = await loadInternals()
     const { pathbound } = await import('@idstitch/node/providers')
     const transport = createNodeHttpTransport({ connections: CONCURRENCY })
     const provider = pathbound({ apiKey: 'pb_bench_key', baseUrl: sink, rateLimit: { limit: 1e9, windowMs: 1000 } })

@@ -1,7 +1,7 @@
 // What one identify costs idstitch itself, without HTTP: in its own process, a client whose transport
 // answers at once, 32 identifies awaited at a time (as §2 drives the one-request clients). Prints JSON.
 import { createClient } from '@idstitch/node'
-import { createRedactor, fingerprintOf, stampEvent } from '@idstitch/node/internal'
+import { loadInternals } from '../lib/internals.mjs'
 import { pathbound } from '@idstitch/node/providers'
 
 const n = Number(process.argv[2] ?? 20_000)
@@ -29,6 +29,7 @@ const clientCost = async (options) => {
   return cost
 }
 
+const { createRedactor, fingerprintOf, stampEvent } = await loadInternals()
 const redact = createRedactor([])
 const library = { name: '@idstitch/node', version: 'bench' }
 // A first round of each, uncounted: what follows is a warm process's cost, as in the HTTP runs.

@@ -11,7 +11,6 @@ export default defineConfig({
     cookies: 'src/cookies-entry.ts',
     providers: 'src/providers/index.ts',
     adapter: 'src/adapter.ts',
-    internal: 'src/internal.ts',
   },
   noExternal: ['zod'],
   format: ['esm', 'cjs'],

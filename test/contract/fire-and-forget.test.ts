@@ -47,7 +47,7 @@ describe('fire-and-forget', () => {
     await client.flush()
 
     expect(outcomes).toHaveLength(total)
-    const byStatus = { delivered: 0, skipped: 0, invalid: 0, failed: 0 }
+    const byStatus = { delivered: 0, queued: 0, skipped: 0, invalid: 0, failed: 0 }
     for (const outcome of outcomes) {
       expect(outcome.results.map((result) => result.provider)).toEqual(['dfend', 'segment'])
       for (const result of outcome.results) byStatus[result.status]++

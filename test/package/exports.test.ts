@@ -51,10 +51,22 @@ describe('the built packages, as a user imports them', () => {
     expect(importsOf('undici.js')).toContain('undici')
   })
 
-  it('@idstitch/core loads with import and require, its cookie contract alone, and keeps internals off its main entry', () => {
+  it('@idstitch/core loads with import and require, its cookie contract alone, and publishes no internals', () => {
     expect(run('module', `import { defineProvider } from '@idstitch/core'; import { PRESETS } from '@idstitch/core/cookies'; console.log(typeof defineProvider, PRESETS.pathbound.visitorCookie)`)).toBe('function pathbound_visitor_id')
-    expect(run('module', `import * as core from '@idstitch/core'; import * as internal from '@idstitch/core/internal'; console.log('prepareEvent' in core, 'JsonText' in core, typeof internal.prepareEvent)`)).toBe('false false function')
+    expect(run('module', `import * as core from '@idstitch/core'; console.log('prepareEvent' in core, 'JsonText' in core)`)).toBe('false false')
     expect(run('commonjs', `console.log(typeof require('@idstitch/core/providers').datafast, 'datafast' in require('@idstitch/core'))`)).toBe('function false')
+  })
+
+  it("no package publishes an internal entry: a queue of one's own is built on @idstitch/node/sink", () => {
+    for (const name of ['core', 'node', 'queue', 'tracker']) {
+      const manifest = JSON.parse(readFileSync(new URL(`../../packages/${name}/package.json`, import.meta.url), 'utf8')) as { exports: object; typesVersions?: object }
+      expect(JSON.stringify([Object.keys(manifest.exports), manifest.typesVersions ?? {}])).not.toMatch(/internal/)
+    }
+    for (const specifier of ['@idstitch/core/internal', '@idstitch/node/internal']) {
+      expect(run('module', `import('${specifier}').then(() => console.log('loaded'), (error) => console.log(error.code))`)).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED')
+    }
+    expect(run('module', `import * as sink from '@idstitch/node/sink'; console.log(Object.keys(sink).sort().join())`)).toBe('createLogger,createPipeline,createSender,restoreItem,storeItem')
+    expect(run('commonjs', `console.log(typeof require('@idstitch/node/sink').createPipeline)`)).toBe('function')
   })
 
   it('@idstitch/tracker imports in Node (server-side rendering) without touching the DOM', () => {

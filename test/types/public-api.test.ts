@@ -12,7 +12,7 @@ describe('the public types', () => {
     const client = createClient({ providers: [datafast({ apiKey: 'df_x' })] })
     expectTypeOf(client.identify).parameter(0).toEqualTypeOf<IdentifyMessage>()
     expectTypeOf(client.identify).returns.resolves.toEqualTypeOf<IdentifyResult>()
-    expectTypeOf<ProviderResult['status']>().toEqualTypeOf<'delivered' | 'skipped' | 'invalid' | 'failed'>()
+    expectTypeOf<ProviderResult['status']>().toEqualTypeOf<'delivered' | 'queued' | 'skipped' | 'invalid' | 'failed'>()
     expectTypeOf<ProviderResult['error']>().toEqualTypeOf<IdstitchError | undefined>()
   })
 

@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'message_id_conflict'
   /** An adapter threw (preparing the message, building its request, or reading the answer): a bug in that adapter, never the app's. */
   | 'adapter_failed'
+  /** A sink (a queue's producer, or one of your own) threw, rejected, or gave an item no result: whether it kept the item is not known. */
+  | 'sink_failed'
 
 /**
  * The base class of every error idstitch creates.

@@ -4,8 +4,8 @@
 //
 // Left out on purpose: what only idstitch's own packages use to deliver
 // (batch serialisation, the retry policy, message preparation, size helpers)
-// is in '@idstitch/core/internal', which follows no semver; the browser
-// cookie contract is in '@idstitch/core/cookies'.
+// is in internal.ts, which no entry publishes (@idstitch/node bundles it from
+// source); the browser cookie contract is in '@idstitch/core/cookies'.
 
 export type { IdentifyMessage, IdentifyEvent, Consent } from './message.js'
 

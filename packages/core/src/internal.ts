@@ -1,5 +1,7 @@
-// @idstitch/core/internal: what idstitch's own packages (@idstitch/node,
-// @idstitch/queue) share to deliver. Not public API: it follows no semver.
+// What @idstitch/node delivers with, beside the core's public entries. Not a
+// package entry (no `exports` names it): @idstitch/node bundles the core from
+// source and reaches this module through its build's alias (tsup.config.ts,
+// tsconfig.json's paths, vitest.config.ts).
 
 export type { PreparedEvent, EventStamp, Library } from './message.js'
 export { pathOf, prepareEvent } from './message.js'

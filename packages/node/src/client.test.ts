@@ -42,6 +42,8 @@ describe('createClient', () => {
     const result = await client.identify({ userId: 'usr_1', anonymousId: VISITOR })
     expect(result).toEqual({
       ok: true,
+      // The id the message was stamped with: each identify its own.
+      messageId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       results: [
         { provider: 'acme', status: 'delivered', attempts: 1, httpStatus: 200, data: { ok: true } },
         { provider: 'acme-2', status: 'delivered', attempts: 1, httpStatus: 200, data: { ok: true } },

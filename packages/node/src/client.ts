@@ -1,13 +1,14 @@
 import type { IdentifyMessage } from '@idstitch/core'
-import { createDedupe } from './dedupe.js'
-import { createDeliveryLane, type Deadline } from './delivery.js'
-import { createFanOut, PendingIdentify } from './fan-out.js'
-import { userIdOf } from './prepare.js'
+import { createInFlight } from './in-flight.js'
 import { createKyTransport } from './ky-transport.js'
+import { createLaneSink } from './lane-sink.js'
 import { safeLogger } from './logger.js'
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js'
+import { pipelineOf } from './pipeline.js'
+import { userIdOf } from './prepare.js'
 import { createRedactor } from './redact.js'
-import { createResults, type IdentifyResult } from './results.js'
+import type { IdentifyResult } from './results.js'
+import type { SinkParts } from './sink.js'
 import type { Transport } from './transport.js'
 
 declare const __IDSTITCH_NAME__: string
@@ -51,81 +52,30 @@ export interface Platform {
 const transportFor = (options: ResolvedOptions, platform: Platform): Transport =>
   options.transport ?? (options.fetch ? createKyTransport(options.fetch) : platform.transport(options))
 
-/** Counts identifies accepted and not finished, and resolves `idle()` when none are left. */
-const createInFlight = () => {
-  let count = 0
-  let waiters: (() => void)[] = []
-  const wake = (): void => {
-    if (count > 0) return
-    const woken = waiters
-    waiters = []
-    for (const resolve of woken) resolve()
-  }
-  return {
-    get count() {
-      return count
-    },
-    started: (): void => void count++,
-    // Wakes idle() after a macrotask, so the callbacks the app chained on the identify run first.
-    finished: (): void => {
-      if (--count === 0 && waiters.length > 0) setTimeout(wake, 0)
-    },
-    idle: (): Promise<void> => (count === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve))),
-  }
-}
-
-/** Deadlines from now; identifies started in the same millisecond share one record. */
-const deadlines = (deadlineMs: number): (() => Deadline) => {
-  let last: Deadline = { at: Infinity, ms: Infinity }
-  if (deadlineMs === Infinity) return () => last
-  return () => {
-    const at = Date.now() + deadlineMs
-    return at === last.at ? last : (last = { at, ms: deadlineMs })
-  }
-}
-
 /**
- * The `createClient` of a platform. An identify's path: the message is
- * validated, each provider's adapter prepares it (`fan-out.ts`), each
- * provider's delivery lane sends it with retries within the deadline
- * (`delivery.ts`) over the transport, and the results are gathered, reported
- * and returned (`results.ts`).
+ * The `createClient` of a platform: the identify pipeline (`pipeline.ts`: validate, prepare, de-duplicate,
+ * report) with the in-memory delivery lanes as its sink (`lane-sink.ts`: each provider's lane sends with
+ * retries within the deadline over the transport), and in front of it the client's own limits: `maxQueue`,
+ * `shutdown()`, and `waitUntil`.
  */
 export const clientFactory = (platform: Platform) => (clientOptions: ClientOptions): IdstitchClient => {
   const options = resolveOptions(clientOptions)
-  const { providers } = options
-  const redact = createRedactor(providers)
-  const log = safeLogger(options.logger, redact.text)
-  const results = createResults(options, log, redact)
   const transport = transportFor(options, platform)
-  const lanes = providers.map((provider) =>
-    createDeliveryLane(provider, { ...options, transport, redact, now: Date.now, random: Math.random }),
-  )
-  const dedupe = options.dedupe === false ? undefined : createDedupe(options.dedupe)
-  const fanOut = createFanOut({ providers, lanes, results, log, redact, dryRun: options.dryRun, deadline: deadlines(options.deadlineMs), library: LIBRARY, dedupe })
+  const sink = (parts: SinkParts) => createLaneSink(parts.providers, transport, { ...options, redact: createRedactor(parts.providers), now: Date.now, random: Math.random })
+  const pipeline = pipelineOf({ options, sink, library: LIBRARY })
+  const log = safeLogger(options.logger, createRedactor(options.providers).text)
   const inFlight = createInFlight()
   let closed = false
 
   /** Starts one identify; its promise never rejects. */
   const start = (message: IdentifyMessage): Promise<IdentifyResult> => {
-    const userId = userIdOf(message)
-    if (closed) return Promise.resolve(results.refuse('client_closed', 'the client is shut down; this identify was not sent', userId))
+    const messageId = crypto.randomUUID()
+    if (closed) return Promise.resolve(pipeline.results.refuse('client_closed', 'the client is shut down; this identify was not sent', userIdOf(message), messageId))
     if (inFlight.count >= options.maxQueue) {
-      return Promise.resolve(results.refuse('queue_full', `${options.maxQueue} identifies are already in flight (maxQueue); this one was not sent`, userId))
+      return Promise.resolve(pipeline.results.refuse('queue_full', `${options.maxQueue} identifies are already in flight (maxQueue); this one was not sent`, userIdOf(message), messageId))
     }
-    // From here on, nothing may throw past the catch below: the identify is counted in flight.
     inFlight.started()
-    let pending: PendingIdentify | undefined
-    const promise = new Promise<IdentifyResult>((resolve) => {
-      pending = new PendingIdentify({ providers, results, dedupe }, userId, resolve, inFlight.finished)
-    })
-    // No closure here refers to `message`, so nothing pending keeps the caller's message alive.
-    try {
-      fanOut(message, pending as PendingIdentify)
-    } catch (error) {
-      ;(pending as PendingIdentify).complete(results.internalFailure(error))
-    }
-    return promise
+    return pipeline.run(message, messageId, inFlight.finished)
   }
 
   return {
@@ -146,8 +96,7 @@ export const clientFactory = (platform: Platform) => (clientOptions: ClientOptio
     async shutdown() {
       closed = true
       await inFlight.idle()
-      await transport.close?.()
+      await pipeline.close()
     },
   }
 }
-

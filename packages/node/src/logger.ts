@@ -1,3 +1,6 @@
+import { ConfigError, type Provider } from '@idstitch/core'
+import { createRedactor } from './redact.js'
+
 /**
  * Where idstitch writes what it does. Every method is optional; lines start
  * with `[idstitch]` and never contain a key or token: the client redacts every
@@ -29,4 +32,17 @@ export const safeLogger = (logger: Logger | false | undefined, redact: (text: st
     }
   }
   return { debug: level('debug'), info: level('info'), warn: level('warn'), error: level('error') }
+}
+
+/**
+ * The logger of a sink's consumer (a queue worker), as the pipeline's: every line prefixed `[idstitch]`,
+ * every provider credential in it redacted, and a logger that throws harmless. `false` for silence.
+ *
+ * @example
+ * const log = createLogger(providers, process.env.NODE_ENV === 'test' ? false : undefined)
+ * log.warn('paused for 30 s')
+ */
+export const createLogger = (providers: readonly Provider[], logger?: Logger | false): Required<Logger> => {
+  if (logger !== undefined && logger !== false && (typeof logger !== 'object' || logger === null)) throw new ConfigError('logger', 'must be an object with warn/error methods, or false')
+  return safeLogger(logger, createRedactor(providers).text)
 }

@@ -8,7 +8,7 @@ const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const ORIGIN = 'https://app.example.test'
 
 /** A client that records each identify and answers `result`. */
-const recording = (result: IdentifyResult = { ok: true, results: [{ provider: 'acme', status: 'delivered', attempts: 1 }] }) => {
+const recording = (result: IdentifyResult = { ok: true, messageId: 'm', results: [{ provider: 'acme', status: 'delivered', attempts: 1 }] }) => {
   const identified: IdentifyMessage[] = []
   const client: IdstitchClient = {
     identify: vi.fn(async (message: IdentifyMessage) => {
@@ -113,6 +113,7 @@ describe('the identify relay, unit by unit', () => {
   it("answers each provider's status and error code, never what a provider said", async () => {
     const { client, identified } = recording({
       ok: false,
+      messageId: 'm',
       results: [{ provider: 'acme', status: 'failed', attempts: 1, httpStatus: 400, error: Object.assign(new Error('[idstitch] acme: HTTP 400: echo {"context":{"secret":"s3"}}'), { code: 'http_error' }) as never }],
     })
     const relay = createIdentifyHandler({ client, authenticate: () => 'usr_session' })
@@ -197,12 +198,12 @@ describe('the identify relay, second review', () => {
   it('answers an identify every provider refused with a code and the body field, never an adapter\'s or the app\'s words', async () => {
     const issue = { provider: 'crm', path: 'body', message: 'builder threw: lookup failed: postgres://app:S3cretDbPass@10.0.0.5/crm' }
     const refused = Object.assign(new Error(`[idstitch] crm: ${issue.path} ${issue.message}`), { code: 'validation_failed', issues: [issue] })
-    const { client } = recording({ ok: false, results: [{ provider: 'crm', status: 'invalid', attempts: 0, error: refused as never }] })
+    const { client } = recording({ ok: false, messageId: 'm', results: [{ provider: 'crm', status: 'invalid', attempts: 0, error: refused as never }] })
     const text = await (await createIdentifyHandler({ client, authenticate: () => 'usr_session' })(request({ body: '{}' }))).text()
     expect(JSON.parse(text)).toEqual({ error: { code: 'invalid_body', message: 'the identify is invalid (the server logs why)' } })
     expect(text).not.toContain('S3cret')
     const onTraits = Object.assign(new Error('x'), { code: 'validation_failed', issues: [{ path: 'traits.plan', message: 'must be a string, says the adapter' }] })
-    const named = recording({ ok: false, results: [{ provider: 'crm', status: 'invalid', attempts: 0, error: onTraits as never }] })
+    const named = recording({ ok: false, messageId: 'm', results: [{ provider: 'crm', status: 'invalid', attempts: 0, error: onTraits as never }] })
     expect(await (await createIdentifyHandler({ client: named.client, authenticate: () => 'usr_session' })(request({ body: '{}' }))).json()).toEqual({ error: { code: 'invalid_body', message: 'traits.plan is invalid' } })
   })
 

@@ -89,8 +89,8 @@ export interface IdentifyHandlerOptions {
  */
 export interface RelayResponseBody {
   ok: boolean
-  /** `status` is a `ProviderResult`'s, or `'queued'` when the relay's client is a `@idstitch/queue` queue. */
-  results: { provider: string; status: ProviderResult['status'] | 'queued'; reason?: string; error?: { code: IdstitchError['code'] } }[]
+  /** `status` is a `ProviderResult`'s (`'queued'` when the relay's client is a `@idstitch/queue` queue). */
+  results: { provider: string; status: ProviderResult['status']; reason?: string; error?: { code: IdstitchError['code'] } }[]
 }
 
 /** Why the relay refused a request, as its answer's `error.code` says. */

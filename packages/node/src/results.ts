@@ -9,8 +9,9 @@ export interface ProviderResult {
    * `delivered`: the provider accepted it. `skipped`: not sent, on purpose (see `reason`).
    * `invalid`: not sent, the message breaks the provider's rules (see `error.issues`).
    * `failed`: sent and refused, or never answered (see `error`).
+   * `queued`: kept durably by a sink (`@idstitch/queue`'s Redis, or yours), which delivers it later (see `jobId`).
    */
-  status: 'delivered' | 'skipped' | 'invalid' | 'failed'
+  status: 'delivered' | 'queued' | 'skipped' | 'invalid' | 'failed'
   /** The last HTTP status received. */
   httpStatus?: number
   /** HTTP requests made (0 when nothing was sent). */
@@ -31,12 +32,16 @@ export interface ProviderResult {
   retryAfterMs?: number
   /** With `dryRun`: the request that would have been sent, credentials redacted. */
   request?: ProviderRequest
+  /** When `queued`: the sink's id for what it kept (`<provider>.<messageId>` in `@idstitch/queue`). */
+  jobId?: string
 }
 
 /** What `identify()` resolves to: one result per configured provider, in configuration order. */
 export interface IdentifyResult {
   /** True when no provider ended `invalid` or `failed`. */
   ok: boolean
+  /** The message's id, which providers de-duplicate by (Segment's `messageId`, Mixpanel's `$insert_id`, Amplitude's `insert_id`, PostHog's `uuid`): the one given, or a new UUID. */
+  messageId: string
   results: ProviderResult[]
 }
 
@@ -50,11 +55,11 @@ export interface ErrorContext {
 /** Turns per-provider results into what `identify()` resolves to, and tells the app about every error. */
 export interface Results {
   /** Reports each result's error (to `onError`, or the logger) and sums up. */
-  finish(results: ProviderResult[], userId: string | undefined): IdentifyResult
+  finish(results: ProviderResult[], userId: string | undefined, messageId: string): IdentifyResult
   /** Every provider `failed` with `code`, nothing sent: the client refused the identify. */
-  refuse(code: 'queue_full' | 'client_closed', message: string, userId: string | undefined): IdentifyResult
+  refuse(code: 'queue_full' | 'client_closed', message: string, userId: string | undefined, messageId: string): IdentifyResult
   /** Every provider `failed` with `internal_error`: idstitch itself failed (a bug), and still answers. */
-  internalFailure(error: unknown): IdentifyResult
+  internalFailure(error: unknown, messageId: string): IdentifyResult
 }
 
 export const createResults = (
@@ -74,20 +79,20 @@ export const createResults = (
       log.error(`onError threw: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
-  const finish = (results: ProviderResult[], userId: string | undefined): IdentifyResult => {
+  const finish = (results: ProviderResult[], userId: string | undefined, messageId: string): IdentifyResult => {
     for (const result of results) report(result, userId)
-    return { ok: results.every((result) => result.status === 'delivered' || result.status === 'skipped'), results }
+    return { ok: results.every((result) => result.status !== 'failed' && result.status !== 'invalid'), messageId, results }
   }
-  const failAll = (error: (provider: Provider) => IdstitchError, userId: string | undefined): IdentifyResult =>
-    finish(providers.map((provider) => ({ provider: provider.name, status: 'failed', attempts: 0, error: error(provider) })), userId)
+  const failAll = (error: (provider: Provider) => IdstitchError, userId: string | undefined, messageId: string): IdentifyResult =>
+    finish(providers.map((provider) => ({ provider: provider.name, status: 'failed', attempts: 0, error: error(provider) })), userId, messageId)
 
   return {
     finish,
-    refuse: (code, message, userId) =>
-      failAll((provider) => new IdstitchError(code, `[idstitch] ${provider.name}: ${message}`, { provider: provider.name }), userId),
-    internalFailure(cause) {
+    refuse: (code, message, userId, messageId) =>
+      failAll((provider) => new IdstitchError(code, `[idstitch] ${provider.name}: ${message}`, { provider: provider.name }), userId, messageId),
+    internalFailure(cause, messageId) {
       const safe = redact.error(cause)
-      return failAll((provider) => new IdstitchError('internal_error', `[idstitch] ${provider.name}: internal error: ${safe.message}`, { provider: provider.name, cause: safe }), undefined)
+      return failAll((provider) => new IdstitchError('internal_error', `[idstitch] ${provider.name}: internal error: ${safe.message}`, { provider: provider.name, cause: safe }), undefined, messageId)
     },
   }
 }

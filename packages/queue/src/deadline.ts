@@ -11,6 +11,8 @@ export class DeadlineError extends Error {
  * ignored (its rejection included), so nothing goes unhandled.
  */
 export const withDeadline = <T>(promise: Promise<T>, ms: number): Promise<T> => {
+  // No deadline (`deadlineMs: false`): a timer of Infinity would fire at once.
+  if (!Number.isFinite(ms)) return promise
   let timer: ReturnType<typeof setTimeout> | undefined
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineError(ms)), ms)

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { IdentifyEvent } from '@idstitch/core'
-import { fingerprintOf } from '@idstitch/node/internal'
+import type { SinkIdentify } from '@idstitch/node/sink'
 import type { Redis } from 'ioredis'
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
@@ -11,9 +10,9 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * user)>` → `sha256(fingerprint)`, expiring after `ttlMs`. Hashes only: the
  * record outlives the job, and holds no personal data.
  */
-export const dedupeFor = (event: IdentifyEvent, provider: string, prefix: string, ttlMs: number) => ({
-  key: `${prefix}:dedupe:${sha256(`${provider}\u0000${event.userId}`)}`,
-  fingerprint: sha256(fingerprintOf(event)),
+export const dedupeFor = (identify: SinkIdentify, provider: string, prefix: string, ttlMs: number) => ({
+  key: `${prefix}:dedupe:${sha256(`${provider}\u0000${identify.event.userId}`)}`,
+  fingerprint: sha256(identify.fingerprint),
   ttlMs,
 })
 
@@ -26,4 +25,4 @@ export const remember = async (redis: Redis, dedupe: { key: string; fingerprint:
 }
 
 /** What an identify says, whatever its time or context: its user, anonymous ids and traits, as a SHA-256. */
-export const contentDigest = (event: IdentifyEvent): string => sha256(`${event.userId}\u0000${fingerprintOf(event)}`)
+export const contentDigest = (identify: SinkIdentify): string => sha256(`${identify.event.userId}\u0000${identify.fingerprint}`)

@@ -1,4 +1,4 @@
-import { JsonText } from '@idstitch/node/internal'
+import { restoreItem } from '@idstitch/node/sink'
 import * as z from 'zod'
 
 /**
@@ -37,21 +37,8 @@ const schema = z.object({
   digest: z.string().optional(),
 })
 
-/**
- * An adapter's prepared item as it can be kept in Redis (JSON), or why it
- * cannot: an item with a symbol key carries a per-user credential (Monterosa's
- * user token), which never goes to Redis.
- */
-export const storable = (item: unknown): { ok: true; item: unknown; text: boolean } | { ok: false; reason: string } => {
-  if (item instanceof JsonText) return { ok: true, item: JSON.parse(item.text) as unknown, text: true }
-  if (typeof item === 'object' && item !== null && Object.getOwnPropertySymbols(item).length > 0) {
-    return { ok: false, reason: "carries the user's own token, a credential that is never stored in Redis; send this provider's identifies with @idstitch/node's createClient" }
-  }
-  return { ok: true, item, text: false }
-}
-
 /** The item as the adapter prepared it, from what Redis kept. */
-export const restored = (data: JobData): unknown => (data.text ? new JsonText(JSON.stringify(data.item)) : data.item)
+export const restored = (data: JobData): unknown => restoreItem({ item: data.item, text: data.text === true })
 
 /** `data` as a {@link JobData}, or the first thing wrong with it. */
 export const readJobData = (data: unknown): { ok: true; data: JobData } | { ok: false; reason: string } => {

@@ -1,7 +1,4 @@
-import { ConfigError } from '@idstitch/node'
-import type { IdstitchError, Provider } from '@idstitch/core'
-import type { Logger } from '@idstitch/node'
-import { resolveOptions } from '@idstitch/node/internal'
+import { ConfigError, type IdstitchError, type Logger, type Provider } from '@idstitch/node'
 import { redisUrlProblem, type Connection } from './redis.js'
 import * as z from 'zod'
 import { DEFAULT_PREFIX } from './names.js'
@@ -86,11 +83,13 @@ const common = {
       if (problem) context.addIssue({ code: 'custom', message: problem })
     }), z.looseObject({})], { error: 'must be a redis:// URL or ioredis options' }),
   prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . or -').default(DEFAULT_PREFIX),
+  // Each provider, the logger and timeoutMs are checked by @idstitch/node's one client schema (createPipeline, createSender, createLogger).
+  providers: z.array(z.unknown(), { error: 'must list at least one provider' }).min(1, 'must list at least one provider'),
+  onError: z.optional(z.custom<(error: IdstitchError, context: QueueErrorContext) => void>((value) => typeof value === 'function', 'must be a function')),
 }
 
 const queueSchema = z.object({
   ...common,
-  deadlineMs: positive(5_000),
   attempts: positive(20),
   backoffMs: positive(5_000),
   keepFailedMs: positive(7 * 24 * 60 * 60 * 1000),
@@ -100,7 +99,7 @@ const queueSchema = z.object({
 const workerSchema = z.object({
   ...common,
   concurrency: positive(16),
-  timeoutMs: positive(5_000),
+  timeoutMs: z.number().default(5_000),
   maxBackoffMs: positive(60 * 60 * 1000),
   batchWindowMs: z.number().int().nonnegative().default(20),
   lockDurationMs: positive(30_000),
@@ -110,20 +109,21 @@ const workerSchema = z.object({
 
 /** Options checked by `schema`; a `ConfigError` naming the first option at fault otherwise. */
 const check = <T extends z.ZodType>(schema: T, options: unknown): z.output<T> => {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object')
   const parsed = schema.safeParse(options)
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]
   throw new ConfigError(issue?.path.join('.') || 'options', issue?.message ?? 'is invalid')
 }
 
-/** The options `@idstitch/node` checks (providers, logger, timeout, onError), checked by it. */
-const checkShared = (options: CommonOptions & { timeoutMs?: number; onError?: unknown }) => {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object')
-  const { providers, logger, timeoutMs } = resolveOptions({ providers: options.providers, logger: options.logger, timeoutMs: options.timeoutMs })
-  if (options.onError !== undefined && typeof options.onError !== 'function') throw new ConfigError('onError', 'must be a function')
-  return { providers, logger, timeoutMs }
+/** What `createQueue` checks itself: Redis and BullMQ's options (the rest is `createPipeline`'s). */
+export const resolveQueueOptions = (options: QueueOptions) => {
+  const checked = check(queueSchema, options)
+  return { ...checked, providers: options.providers, onError: checked.onError }
 }
 
-export const resolveQueueOptions = (options: QueueOptions) => ({ ...check(queueSchema, options), ...checkShared(options), onError: options.onError })
-
-export const resolveWorkerOptions = (options: WorkerOptions) => ({ ...check(workerSchema, options), ...checkShared(options), onError: options.onError })
+/** What `createWorker` checks itself: Redis and BullMQ's options (each provider and `timeoutMs` are `createSender`'s, the logger `createLogger`'s). */
+export const resolveWorkerOptions = (options: WorkerOptions) => {
+  const checked = check(workerSchema, options)
+  return { ...checked, providers: options.providers, logger: options.logger, onError: checked.onError }
+}

@@ -1,17 +1,15 @@
-import { randomUUID } from 'node:crypto'
-import { IdstitchError } from '@idstitch/node'
-import type { IdentifyEvent, IdentifyMessage, Provider } from '@idstitch/core'
-import { createRedactor, invalidResult, noteTraitsOnce, prepareFor, safeLogger, stampEvent, userIdOf, warnOnce } from '@idstitch/node/internal'
+import { IdstitchError, ValidationError, type IdentifyMessage, type ProviderResult, type Provider } from '@idstitch/node'
+import { createPipeline, storeItem, type Sink, type SinkIdentify, type SinkParts } from '@idstitch/node/sink'
 import { Queue } from 'bullmq'
 import { withDeadline } from './deadline.js'
 import { contentDigest, dedupeFor } from './dedupe.js'
-import { storable, type JobData } from './job.js'
+import type { JobData } from './job.js'
 import { LIBRARY } from './library.js'
 import { jobId, queueName } from './names.js'
 import { resolveQueueOptions, type QueueOptions } from './options.js'
 import { connect, throttled } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
-import { reportTo, type QueuedResult, type QueueResult } from './results.js'
+import type { QueueResult } from './results.js'
 
 /** Options of one `identify()` on the queue. */
 export interface EnqueueOptions {
@@ -45,8 +43,6 @@ export interface IdentifyQueue {
   close(): Promise<void>
 }
 
-const MESSAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/
-
 /** The content digest a job's stored data holds (BullMQ keeps it as JSON text), or undefined. */
 const digestOf = (stored: string): string | undefined => {
   try {
@@ -56,21 +52,19 @@ const digestOf = (stored: string): string | undefined => {
   }
 }
 
-/** What one producer works with: its options, redactor and logger, its Redis connection and a BullMQ queue per provider. */
+/** What one producer works with: its options, its sink's parts, its Redis connection and a BullMQ queue per provider. */
 interface Producer {
   options: ReturnType<typeof resolveQueueOptions>
-  redact: ReturnType<typeof createRedactor>
-  warn: ReturnType<typeof warnOnce>
-  log: ReturnType<typeof safeLogger>
+  parts: SinkParts
   redis: ReturnType<typeof connect>
   queues: Queue[]
 }
 
-/** A prepared job, and the slot of the provider (and queue) it is for. */
-type SlotJob = { slot: number; data: JobData }
+/** A prepared job, and the slot of the provider (and queue) it is for, and the place of its result. */
+type SlotJob = { slot: number; index: number; data: JobData }
 
 /** One provider's BullMQ queue, with idstitch's job defaults. */
-const openQueue = (provider: Provider, options: Producer['options'], redis: Producer['redis'], log: ReturnType<typeof safeLogger>): Queue => {
+const openQueue = (provider: Provider, options: Producer['options'], redis: Producer['redis'], log: SinkParts['log']): Queue => {
   const queue = new Queue(queueName(provider.name), {
     connection: redis,
     prefix: options.prefix,
@@ -91,98 +85,106 @@ const openQueue = (provider: Provider, options: Producer['options'], redis: Prod
 }
 
 /**
- * Adds the prepared jobs; resolves once Redis acknowledged every one, with the slots whose message id was
+ * Adds the prepared jobs; resolves once Redis acknowledged every one, with the jobs whose message id was
  * already queued saying something else (BullMQ keeps the first job of an id and says nothing of the second).
  * The job's data is read on the same connection, just before the add and without waiting for it, so it costs
  * no round trip. De-duplication is the worker's, just before it sends: checking here too cost a round trip
  * before every add (~20 µs of CPU an identify, a third of an enqueue; bench §6).
  */
-const addJobs = async ({ redis, queues, options }: Producer, jobs: SlotJob[]): Promise<Set<number>> => {
-  const conflicts = new Set<number>()
+const addJobs = async ({ redis, queues, options }: Producer, jobs: SlotJob[]): Promise<Set<SlotJob>> => {
+  const conflicts = new Set<SlotJob>()
   await Promise.all(
-    jobs.map(async ({ slot, data }) => {
+    jobs.map(async (job) => {
+      const { data } = job
       const id = jobId(data.provider, data.messageId)
-      const [existing] = await Promise.all([redis.hget(`${options.prefix}:${queueName(data.provider)}:${id}`, 'data'), (queues[slot] as Queue).add('identify', data, { jobId: id })])
-      if (existing !== null && digestOf(existing) !== data.digest) conflicts.add(slot)
+      const [existing] = await Promise.all([redis.hget(`${options.prefix}:${queueName(data.provider)}:${id}`, 'data'), (queues[job.slot] as Queue).add('identify', data, { jobId: id })])
+      if (existing !== null && digestOf(existing) !== data.digest) conflicts.add(job)
     }),
   )
   return conflicts
 }
 
-/** Each provider's job for `event`, or its result when there is nothing to enqueue (skipped, invalid, not storable). */
-const prepareJobs = (producer: Producer, event: IdentifyEvent, messageId: string): { results: QueuedResult[]; jobs: SlotJob[] } => {
-  const { options, redact } = producer
-  const results: QueuedResult[] = []
+/** Each item's job, or its result when it cannot be kept in Redis. */
+const prepareJobs = ({ options }: Producer, identify: SinkIdentify): { results: ProviderResult[]; jobs: SlotJob[] } => {
+  const { event, messageId } = identify
+  const results: ProviderResult[] = []
   const jobs: SlotJob[] = []
-  const digest = contentDigest(event)
-  options.providers.forEach((provider: Provider, slot) => {
-    const prepared = prepareFor(provider, event, redact)
-    if (!prepared.send) {
-      results[slot] = prepared.result as QueuedResult
-      return
-    }
-    const kept = storable(prepared.item)
+  const digest = contentDigest(identify)
+  identify.items.forEach(({ slot, provider, item, bytes }, index) => {
+    const kept = storeItem(item)
     if (!kept.ok) {
-      results[slot] = invalidResult(provider.name, [{ path: 'message', message: kept.reason }]) as QueuedResult
+      results[index] = { provider: provider.name, status: 'invalid', attempts: 0, error: new ValidationError([{ provider: provider.name, path: 'message', message: kept.reason }]) }
       return
     }
-    producer.warn(provider, prepared.warnings)
-    noteTraitsOnce(provider, event, producer.log)
-    const dedupe = options.dedupe === false ? undefined : dedupeFor(event, provider.name, options.prefix, options.dedupe.ttlMs)
-    jobs.push({ slot, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.item, bytes: prepared.bytes, text: kept.text, dedupe, digest } })
-    results[slot] = { provider: provider.name, status: 'queued', jobId: jobId(provider.name, messageId) }
+    const dedupe = options.dedupe === false ? undefined : dedupeFor(identify, provider.name, options.prefix, options.dedupe.ttlMs)
+    jobs.push({ slot, index, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.stored.item, bytes, text: kept.stored.text, dedupe, digest } })
+    results[index] = { provider: provider.name, status: 'queued', attempts: 0, jobId: jobId(provider.name, messageId) }
   })
   return { results, jobs }
 }
 
 /** Adds `jobs` by the deadline; a conflicting message id, or Redis not answering in time, fails the results it concerns. */
-const addByDeadline = async (producer: Producer, jobs: SlotJob[], results: QueuedResult[]): Promise<void> => {
-  const { deadlineMs } = producer.options
+const addByDeadline = async (producer: Producer, jobs: SlotJob[], results: ProviderResult[], deadlineMs: number): Promise<void> => {
+  const failed = (job: SlotJob, code: 'message_id_conflict' | 'queue_unavailable', text: string): void => {
+    const { provider } = job.data
+    results[job.index] = { provider, status: 'failed', attempts: 0, error: new IdstitchError(code, `[idstitch] ${provider}: ${text}`, { provider }) }
+  }
   try {
-    for (const slot of await withDeadline(addJobs(producer, jobs), deadlineMs)) {
-      const { provider } = results[slot] as QueuedResult
-      const text = `[idstitch] ${provider}: a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId`
-      results[slot] = { provider, status: 'failed', error: new IdstitchError('message_id_conflict', text, { provider }) }
+    for (const job of await withDeadline(addJobs(producer, jobs), deadlineMs)) {
+      failed(job, 'message_id_conflict', 'a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId')
     }
   } catch (error) {
-    const reason = producer.redact.text(error instanceof Error ? error.message : String(error))
-    for (const { slot, data } of jobs) {
-      const text = `[idstitch] ${data.provider}: Redis did not acknowledge the job within ${deadlineMs} ms (${reason}); it may still be added if Redis was slow, and enqueueing the same messageId again adds no second job`
-      results[slot] = { provider: data.provider, status: 'failed', error: new IdstitchError('queue_unavailable', text, { provider: data.provider }) }
+    const reason = producer.parts.redact(error instanceof Error ? error.message : String(error))
+    for (const job of jobs) {
+      failed(job, 'queue_unavailable', `Redis did not acknowledge the job within ${deadlineMs} ms (${reason}); it may still be added if Redis was slow, and enqueueing the same messageId again adds no second job`)
     }
   }
 }
 
-/** Every provider's result, enqueued or not: the message validated and stamped, each provider's job prepared, then added. */
-const enqueue = async (producer: Producer, message: IdentifyMessage, messageId: string): Promise<QueuedResult[]> => {
-  const { providers } = producer.options
-  if (typeof messageId !== 'string' || !MESSAGE_ID.test(messageId)) {
-    return providers.map((provider) => invalidResult(provider.name, [{ path: 'messageId', message: 'must be 1 to 128 letters, digits, _, - or .' }]) as QueuedResult)
-  }
-  const stamped = stampEvent(message, messageId, LIBRARY, producer.redact)
-  if (!stamped.ok) return providers.map((provider) => invalidResult(provider.name, stamped.issues) as QueuedResult)
-  const { results, jobs } = prepareJobs(producer, stamped.event, messageId)
-  if (jobs.length > 0) await addByDeadline(producer, jobs, results)
-  return results
-}
+/**
+ * The sink of `createQueue`: each prepared identify becomes one BullMQ job per provider, in that provider's
+ * queue; an item is `queued` once Redis acknowledged it, by the identify's deadline.
+ */
+const bullmqSink = (producer: Producer): Sink => ({
+  async accept(identify) {
+    const { results, jobs } = prepareJobs(producer, identify)
+    if (jobs.length > 0) await addByDeadline(producer, jobs, results, identify.deadline.ms)
+    return results
+  },
+  async close() {
+    await Promise.all(producer.queues.map((queue) => queue.close()))
+    producer.redis.disconnect()
+  },
+})
 
 /** Jobs per provider and state. */
-const countsOf = async ({ queues, options }: Producer): Promise<Record<string, QueueCounts>> => {
+const countsOf = async ({ queues, parts }: Producer): Promise<Record<string, QueueCounts>> => {
   const entries = await Promise.all(
     queues.map(async (queue, slot) => {
       const { waiting = 0, active = 0, delayed = 0, failed = 0, prioritized = 0 } = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')
-      return [(options.providers[slot] as Provider).name, { waiting: waiting + prioritized, active, delayed, failed }] as const
+      return [(parts.providers[slot] as Provider).name, { waiting: waiting + prioritized, active, delayed, failed }] as const
     }),
   )
   return Object.fromEntries(entries)
 }
 
+/** What `createQueue` opens once its options are checked: the Redis connection, and a queue per provider. */
+const openProducer = (options: Producer['options'], parts: SinkParts): Producer => {
+  // While Redis is away, a command waits for it at most one reconnection attempt, then fails: identify()
+  // reports queue_unavailable by its deadline, and an outage cannot grow the app's memory without bound.
+  const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, throttled(parts.log.warn))
+  warnOfRiskySettings(redis, parts.log.warn)
+  const queues = parts.providers.map((provider) => openQueue(provider, options, redis, parts.log))
+  return { options, parts, redis, queues }
+}
+
 /**
  * Creates the producer side of `@idstitch/queue`: an app instance (a server,
  * a serverless function) validates identifies and enqueues them to BullMQ on
- * Redis; workers (`createWorker`) deliver them. Jobs hold each provider's
- * prepared payload, never a credential. Throws a `ConfigError` naming the
- * option at fault.
+ * Redis; workers (`createWorker`) deliver them. It is `@idstitch/node`'s
+ * identify pipeline (`createPipeline`) with a BullMQ sink. Jobs hold each
+ * provider's prepared payload, never a credential. Throws a `ConfigError`
+ * naming the option at fault.
  *
  * @example
  * const queue = createQueue({ connection: process.env.REDIS_URL!, providers: [pathbound({ apiKey })] })
@@ -190,32 +192,19 @@ const countsOf = async ({ queues, options }: Producer): Promise<Record<string, Q
  */
 export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
   const options = resolveQueueOptions(queueOptions)
-  const redact = createRedactor(options.providers)
-  const log = safeLogger(options.logger, redact.text)
-  const report = reportTo(options.onError, log)
-  // While Redis is away, a command waits for it at most one reconnection attempt, then fails: identify()
-  // reports queue_unavailable by its deadline, and an outage cannot grow the app's memory without bound.
-  const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, throttled(log.warn))
-  warnOfRiskySettings(redis, log.warn)
-  const queues = options.providers.map((provider) => openQueue(provider, options, redis, log))
-  const producer: Producer = { options, redact, warn: warnOnce(log), log, redis, queues }
-  let closed = false
-  const closedResults = () =>
-    options.providers.map((provider): QueuedResult => ({ provider: provider.name, status: 'failed', error: new IdstitchError('client_closed', `[idstitch] ${provider.name}: the queue is closed; this identify was not enqueued`, { provider: provider.name }) }))
-
+  const { onError } = options
+  let producer: Producer | undefined
+  const pipeline = createPipeline({
+    providers: queueOptions.providers,
+    logger: queueOptions.logger,
+    deadlineMs: queueOptions.deadlineMs ?? 5_000,
+    library: LIBRARY,
+    ...(onError ? { onError: (error, { provider, userId, result }) => onError(error, { provider, userId, jobId: result.jobId }) } : {}),
+    sink: (parts) => bullmqSink((producer = openProducer(options, parts))),
+  })
   return {
-    async identify(message, enqueueOptions = {}) {
-      const messageId = enqueueOptions.messageId ?? randomUUID()
-      const results = closed ? closedResults() : await enqueue(producer, message, messageId)
-      const userId = userIdOf(message)
-      for (const result of results) report(result, { userId, jobId: result.jobId })
-      return { ok: results.every((result) => result.status === 'queued' || result.status === 'skipped'), messageId, results }
-    },
-    counts: () => countsOf(producer),
-    async close() {
-      closed = true
-      await Promise.all(queues.map((queue) => queue.close()))
-      redis.disconnect()
-    },
+    identify: (message, { messageId } = {}) => pipeline.identify(message, messageId === undefined ? {} : { messageId }),
+    counts: () => countsOf(producer as Producer),
+    close: () => pipeline.close(),
   }
 }

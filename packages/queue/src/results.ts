@@ -1,29 +1,15 @@
-import type { IdstitchError } from '@idstitch/core'
+import type { IdentifyResult, IdstitchError, ProviderResult } from '@idstitch/node'
 
-/** How one identify fared with one provider's queue. */
-export interface QueuedResult {
-  provider: string
-  /**
-   * `queued`: Redis has the job; a worker delivers it. `skipped`: not
-   * enqueued, on purpose (see `reason`). `invalid`: not enqueued, the message
-   * breaks the provider's rules (see `error.issues`). `failed`: not enqueued
-   * (`queue_unavailable`: Redis did not acknowledge in time; `client_closed`).
-   */
-  status: 'queued' | 'skipped' | 'invalid' | 'failed'
-  /** The job's id, when queued: `<provider>.<messageId>`. */
-  jobId?: string
-  error?: IdstitchError
-  reason?: string
-}
+/**
+ * How one identify fared with one provider's queue: `@idstitch/node`'s `ProviderResult`. `queued`: Redis has
+ * the job (`jobId`: `<provider>.<messageId>`), a worker delivers it. `skipped`, `invalid`: not enqueued (see
+ * `reason`, `error.issues`). `failed`: not enqueued (`queue_unavailable`: Redis did not acknowledge in time;
+ * `message_id_conflict`; `client_closed`).
+ */
+export type QueuedResult = ProviderResult
 
-/** What the queue's `identify()` resolves to: one result per provider, in configuration order. */
-export interface QueueResult {
-  /** True when no provider ended `invalid` or `failed`. */
-  ok: boolean
-  /** The message's id, given or generated. */
-  messageId: string
-  results: QueuedResult[]
-}
+/** What the queue's `identify()` resolves to: `@idstitch/node`'s `IdentifyResult`, one result per provider, in configuration order. */
+export type QueueResult = IdentifyResult
 
 /** What `onError` is told with each error. */
 export interface QueueErrorContext {

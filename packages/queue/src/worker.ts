@@ -1,7 +1,6 @@
-import { IdstitchError } from '@idstitch/node'
-import type { Provider } from '@idstitch/core'
-import { createLane, createNodeHttpTransport, createRedactor, isPermanentFailure, noRetries, safeLogger, unavailableGate, type Delivery, type Redactor } from '@idstitch/node/internal'
-import type { Transport } from '@idstitch/node'
+import { IdstitchError, type Provider, type Transport } from '@idstitch/node'
+import { createNodeHttpTransport } from '@idstitch/node/node-http'
+import { createLogger, createSender, type SendResult } from '@idstitch/node/sink'
 import { Queue, RateLimitError, UnrecoverableError, Worker, type Job, type JobJson } from 'bullmq'
 import { isDuplicate, remember } from './dedupe.js'
 import { gather } from './gather.js'
@@ -35,9 +34,6 @@ export interface IdentifyWorker {
   close(): Promise<void>
 }
 
-/** A failure that no later attempt can mend, or that must not be sent again: by the one table of error codes (core's error-codes.ts). */
-const isPermanent = (delivery: Delivery): boolean => isPermanentFailure(delivery.error?.code, delivery.httpStatus)
-
 /** BullMQ's rate limiter counts jobs per fixed window from the window's first job; the margin keeps a sliding window at the provider within its limit despite request latency. */
 const limiterFor = (rateLimit: Provider['rateLimit']) =>
   rateLimit && { max: rateLimit.limit, duration: Math.ceil(rateLimit.windowMs + Math.min(rateLimit.windowMs / 10, 1_000)) }
@@ -62,26 +58,25 @@ interface Delivering {
   provider: Provider
   options: ReturnType<typeof resolveWorkerOptions>
   count: WorkerCounts
-  log: ReturnType<typeof safeLogger>
+  log: ReturnType<typeof createLogger>
   report: ReturnType<typeof reportTo>
   redis: ReturnType<typeof connect>
 }
 
 /**
- * The lane's parts a worker needs: one attempt per processing, since BullMQ retries (its attempts and backoff
- * survive restarts, and space an outage's retries, so there is no circuit breaker either); no rate limit, which
- * is BullMQ's (shared by every worker); and any Retry-After fails what waits with its wait, for `failed` below
- * to pause every worker that long. Jobs of a batching provider taken within `batchWindowMs` share a request.
+ * How a worker sends a job: `@idstitch/node`'s sender, one attempt per processing, since BullMQ retries (its
+ * attempts and backoff survive restarts, and space an outage's retries, so there is no circuit breaker
+ * either); no rate limit, which is BullMQ's (shared by every worker); and a `Retry-After` fails the job with
+ * its wait, for `failed` below to pause every worker that long. Jobs of a batching provider taken within
+ * `batchWindowMs` share a request.
  */
-const deliveryFor = ({ provider, options }: Delivering, transport: Transport, redact: Redactor): ((data: JobData) => Promise<Delivery>) => {
-  const lane = createLane(provider, { transport, concurrency: options.concurrency, timeoutMs: options.timeoutMs, retry: noRetries, gates: [unavailableGate(0)], now: Date.now, redact })
-  const deadlineMs = options.timeoutMs * 2 + options.batchWindowMs
-  type Pending = { data: JobData; resolve: (delivery: Delivery) => void }
+const deliveryFor = (provider: Provider, options: Delivering['options'], transport: Transport): { deliver: (data: JobData) => Promise<SendResult>; close: () => Promise<void> } => {
+  const sender = createSender(provider, { transport, concurrency: options.concurrency, timeoutMs: options.timeoutMs, deadlineMs: options.timeoutMs * 2 + options.batchWindowMs })
+  type Pending = { data: JobData; resolve: (result: SendResult) => void }
   const send = gather<Pending>(provider.batch ? options.batchWindowMs : 0, (held) => {
-    const deadline = { at: Date.now() + deadlineMs, ms: deadlineMs }
-    for (const { data, resolve } of held) lane.enqueue({ item: restored(data), bytes: data.bytes, deadline, slot: 0, listener: { delivered: (_slot, delivery) => resolve(delivery) } })
+    for (const { data, resolve } of held) sender.send(restored(data), data.bytes).then(resolve)
   })
-  return (data) => new Promise<Delivery>((resolve) => send({ data, resolve }))
+  return { deliver: (data) => new Promise<SendResult>((resolve) => send({ data, resolve })), close: () => sender.close() }
 }
 
 /**
@@ -96,16 +91,16 @@ const stored = <E extends Error>(provider: string, error: E, failure: IdstitchEr
 }
 
 /** Ends a failed attempt: a pause for every worker, a dead letter, or a retry. */
-const failed = async ({ provider, count, log, report }: Delivering, worker: Worker, job: Job, data: JobData, delivery: Delivery): Promise<never> => {
+const failed = async ({ provider, count, log, report }: Delivering, worker: Worker, job: Job, data: JobData, delivery: SendResult): Promise<never> => {
   const error = delivery.error ?? new IdstitchError('internal_error', `[idstitch] ${provider.name}: failed without an error`, { provider: provider.name })
-  if (delivery.retryAfterMs !== undefined && delivery.retryAfterMs > 0 && !isPermanent(delivery)) {
+  if (delivery.retryAfterMs !== undefined && delivery.retryAfterMs > 0 && !delivery.permanent) {
     count.paused++
     log.warn(`${provider.name}: every worker pauses ${delivery.retryAfterMs} ms: ${error.message}`)
     await worker.rateLimit(delivery.retryAfterMs)
     throw new RateLimitError()
   }
   const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
-  if (isPermanent(delivery) || last) {
+  if (delivery.permanent || last) {
     count.deadLetters++
     report({ provider: provider.name, error }, { userId: data.userId, jobId: job.id })
     throw stored(provider.name, new UnrecoverableError(), error, delivery.httpStatus)
@@ -127,7 +122,7 @@ const jobDataOf = ({ provider, options, count }: Delivering, job: Job): JobData 
 }
 
 /** How one job is processed: checked, skipped when a duplicate, delivered, and remembered. */
-const processorFor = (delivering: Delivering, deliver: (data: JobData) => Promise<Delivery>, worker: () => Worker) => async (job: Job) => {
+const processorFor = (delivering: Delivering, deliver: (data: JobData) => Promise<SendResult>, worker: () => Worker) => async (job: Job) => {
   const { provider, count, log, redis } = delivering
   const data = jobDataOf(delivering, job)
   // Another job (another instance, a retried enqueue) delivered exactly this lately: nothing to send.
@@ -154,7 +149,7 @@ const backoffStrategy =
   }
 
 /** One provider's BullMQ worker, delivering through its lane. */
-const openWorker = (delivering: Delivering, deliver: (data: JobData) => Promise<Delivery>): Worker => {
+const openWorker = (delivering: Delivering, deliver: (data: JobData) => Promise<SendResult>): Worker => {
   const { provider, options, redis, log } = delivering
   const worker: Worker = new ReadingWorker(
     queueName(provider.name),
@@ -210,20 +205,17 @@ const sweepDeadLetters = (options: Delivering['options'], redis: Delivering['red
  */
 export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const options = resolveWorkerOptions(workerOptions)
-  const redact = createRedactor(options.providers)
-  const log = safeLogger(options.logger, redact.text)
+  const log = createLogger(options.providers, options.logger)
   const report = reportTo(options.onError, log)
   const transport = createNodeHttpTransport({ connections: options.concurrency })
+  // Each provider's sender checks it (and timeoutMs), before anything connects.
+  const senders = options.providers.map((provider) => deliveryFor(provider, options, transport))
   const counts: Record<string, WorkerCounts> = {}
+  const deliveries = options.providers.map((provider) => ({ provider, count: (counts[provider.name] = { delivered: 0, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }) }))
   // BullMQ's workers block on this connection's duplicates; commands wait out a Redis restart (no retry limit).
   const redis = connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn))
   warnOfRiskySettings(redis, log.warn)
-  const workers = options.providers.map((provider) => {
-    const count: WorkerCounts = { delivered: 0, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }
-    counts[provider.name] = count
-    const delivering: Delivering = { provider, options, count, log, report, redis }
-    return openWorker(delivering, deliveryFor(delivering, transport, redact))
-  })
+  const workers = deliveries.map(({ provider, count }, slot) => openWorker({ provider, options, count, log, report, redis }, (senders[slot] as (typeof senders)[number]).deliver))
   const sweeper = sweepDeadLetters(options, redis, log)
 
   return {
@@ -232,6 +224,7 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
     async close() {
       await sweeper.close()
       await Promise.all(workers.map((worker) => worker.close()))
+      await Promise.all(senders.map((sender) => sender.close()))
       await transport.close?.()
       redis.disconnect()
     },

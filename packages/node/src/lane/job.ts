@@ -1,22 +1,24 @@
 import { type IdstitchError, TimeoutError } from '@idstitch/core'
+import type { Deadline } from '../sink.js'
 
-/** How one message fared with one provider, before it becomes a `ProviderResult`. */
+export type { Deadline }
+
+/** How one message fared with one provider's delivery: a `ProviderResult` without its provider's name. */
 export interface Delivery {
+  /** `delivered`: the provider accepted it. `failed`: see `error` (and `retryAfterMs`). */
   status: 'delivered' | 'failed'
+  /** HTTP requests made (0 when it failed before sending). */
   attempts: number
+  /** The last HTTP status received. */
   httpStatus?: number
+  /** What the provider answered on success. */
   data?: unknown
+  /** Why it failed: an `HttpError`, `TimeoutError`, `NetworkError` or `IdstitchError` (`provider_unavailable` during a `Retry-After` wait), redacted. */
   error?: IdstitchError
   /** The last attempt reached the provider and got no answer (timed out, or aborted at the deadline): it may have been accepted. */
   maybeDelivered?: boolean
   /** How long the provider's `Retry-After` on the last attempt asked to wait, in ms. */
   retryAfterMs?: number
-}
-
-/** When a message must be finished by: `at` (epoch ms; `Infinity` for never) and the `ms` it was given. */
-export interface Deadline {
-  at: number
-  ms: number
 }
 
 /**

@@ -1,0 +1,88 @@
+import { ConfigError, type IdentifyMessage } from '@idstitch/core'
+import { createInFlight } from './in-flight.js'
+import { resolveOptions, type ClientOptions } from './options.js'
+import { pipelineOf } from './pipeline.js'
+import type { IdentifyResult } from './results.js'
+import type { Sink, SinkParts } from './sink.js'
+
+declare const __IDSTITCH_NAME__: string
+declare const __IDSTITCH_VERSION__: string
+
+/** Options of {@link createPipeline}: the client's options that concern an identify's path, and where it ends. */
+export interface PipelineOptions extends Pick<ClientOptions, 'providers' | 'logger' | 'onError' | 'dryRun'> {
+  /** Creates the sink every prepared identify goes to; called once, with the pipeline's providers, logger and redactor. */
+  sink: (parts: SinkParts) => Sink
+  /** The time the sink has for each identify (`SinkIdentify.deadline`). Default 10,000 ms; `false` for none. */
+  deadlineMs?: number | false
+  /**
+   * De-duplication in this process's memory, as `createClient`'s. It remembers only what the sink answered
+   * `delivered`, so a sink that answers `queued` de-duplicates on its consumer's side. Default `false`.
+   */
+  dedupe?: ClientOptions['dedupe']
+  /** The SDK stamped on every event (Segment's `context.library`). Default `@idstitch/node`'s name and version. */
+  library?: { name: string; version: string }
+}
+
+/** Options of one {@link Pipeline.identify} call. */
+export interface PipelineIdentifyOptions {
+  /**
+   * The message's id (default: a new UUID): a retried request that passes the same id lets a durable sink
+   * keep one copy. Letters, digits, `_`, `-` and `.`, up to 128.
+   */
+  messageId?: string
+}
+
+/** The pipeline {@link createPipeline} returns. */
+export interface Pipeline {
+  /** Validates, prepares, de-duplicates, hands the identify to the sink, and reports the errors. Never rejects. */
+  identify(message: IdentifyMessage, options?: PipelineIdentifyOptions): Promise<IdentifyResult>
+  /** Stops accepting identifies (later ones fail with `client_closed`), waits for those in flight, then closes the sink. */
+  close(): Promise<void>
+}
+
+const MESSAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/
+
+/** `library`, checked: names and versions as npm spells them. */
+const libraryOf = (library: PipelineOptions['library']) => {
+  if (library === undefined) return Object.freeze({ name: __IDSTITCH_NAME__, version: __IDSTITCH_VERSION__ })
+  const { name, version } = library as { name?: unknown; version?: unknown }
+  if (typeof name !== 'string' || typeof version !== 'string' || name === '' || version === '') throw new ConfigError('library', 'must be { name, version }, two non-empty strings')
+  return Object.freeze({ name, version })
+}
+
+/**
+ * Creates the identify pipeline `createClient` and `@idstitch/queue` are made of, ending in a sink of your
+ * own: validate → prepare (each provider's adapter) → de-duplicate → hand to the sink → report. The sink
+ * decides what happens to each prepared item: send it, or keep it for a consumer (see {@link createSender})
+ * to deliver later. Throws a `ConfigError` naming the option at fault.
+ *
+ * @example
+ * import { createPipeline } from '@idstitch/node/sink'
+ * import { pathbound } from '@idstitch/node/providers'
+ *
+ * const pipeline = createPipeline({ providers: [pathbound({ apiKey })], sink: () => sqsSink })
+ * const result = await pipeline.identify({ userId: 'usr_8f3a', anonymousId }, { messageId: request.id })
+ */
+export const createPipeline = (options: PipelineOptions): Pipeline => {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object')
+  if (typeof options.sink !== 'function') throw new ConfigError('sink', 'must be a function that creates the sink')
+  const resolved = resolveOptions({ ...options, dedupe: options.dedupe ?? false })
+  const pipeline = pipelineOf({ options: resolved, sink: options.sink, library: libraryOf(options.library) })
+  const inFlight = createInFlight()
+  let closed = false
+  return {
+    identify(message, { messageId = crypto.randomUUID() } = {}) {
+      if (closed) return Promise.resolve(pipeline.results.refuse('client_closed', 'the pipeline is closed; this identify was not sent', undefined, String(messageId)))
+      if (typeof messageId !== 'string' || !MESSAGE_ID.test(messageId)) {
+        return Promise.resolve(pipeline.invalid(message, [{ path: 'messageId', message: 'must be 1 to 128 letters, digits, _, - or .' }], String(messageId)))
+      }
+      inFlight.started()
+      return pipeline.run(message, messageId, inFlight.finished)
+    },
+    async close() {
+      closed = true
+      await inFlight.idle()
+      await pipeline.close()
+    },
+  }
+}
