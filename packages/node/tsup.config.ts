@@ -8,14 +8,14 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 // The SDK's name and version, which Segment-compatible backends record in `context.library`.
 const define = { __IDSTITCH_NAME__: JSON.stringify(pkg.name), __IDSTITCH_VERSION__: JSON.stringify(pkg.version) }
 
-// ky, cookie and quick-lru are bundled into dist: one file loads much faster than their
+// ky, cookie, quick-lru and isbot are bundled into dist: one file loads much faster than their
 // many modules (a serverless cold start pays it; see bench/import-time), and
 // the CJS build needs ky (ESM-only) bundled anyway.
 // @idstitch/core is bundled too (and zod with it, one copy, which checks node's options as well as
 // messages): a cold start then loads this package's few files, not twice as many across two packages
 // (each ESM module cost ~1 ms to resolve and load; bench §3). Its errors are this package's own copy:
 // the isXError() guards recognise either, and @idstitch/node's classes are the ones its users import.
-const bundled = ['@idstitch/core', 'ky', 'cookie', 'js-cookie', 'quick-lru', 'zod']
+const bundled = ['@idstitch/core', 'ky', 'cookie', 'js-cookie', 'quick-lru', 'zod', 'isbot']
 
 // removeNodeProtocol: false keeps `node:http`, so no bundler mistakes it for an npm package named http.
 // metafile: for scripts/notices.mjs, which writes THIRD_PARTY_NOTICES.md from what the bundles hold.

@@ -28,8 +28,10 @@ export const launch = (): Promise<Browser> => {
 export const ready = (page: Page) => page.waitForFunction(() => typeof window.idstitch === 'function' && 'getVisitorId' in window.idstitch, null, { timeout: 5_000 })
 
 /** A fresh profile that accepts the test site's self-signed certificate, and records console errors. */
-export const newContext = async (browser: Browser): Promise<{ context: BrowserContext; errors: string[]; open: (url: string) => Promise<Page> }> => {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true })
+export const newContext = async (browser: Browser, options: { userAgent?: string } = {}): Promise<{ context: BrowserContext; errors: string[]; open: (url: string) => Promise<Page> }> => {
+  // Chromium's own, not headless Chromium's: idstitch treats "HeadlessChrome" as a bot (isbot), as a real site should.
+  const userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${browser.version()} Safari/537.36`
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, userAgent: options.userAgent ?? userAgent })
   const errors: string[] = []
   const open = async (url: string) => {
     const page = await context.newPage()

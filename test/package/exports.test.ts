@@ -87,7 +87,7 @@ describe('licences', () => {
 
   it.each([
     ['core', ['zod']],
-    ['node', ['cookie', 'js-cookie', 'ky', 'quick-lru', 'zod']],
+    ['node', ['cookie', 'isbot', 'js-cookie', 'ky', 'quick-lru', 'zod']],
     ['tracker', ['js-cookie']],
   ])("@idstitch/%s ships its LICENSE, and notices for exactly the packages its build bundles", (name, bundled) => {
     expect(read(`packages/${name}/LICENSE`)).toContain('MIT License')

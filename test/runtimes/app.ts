@@ -2,7 +2,7 @@
 // handler with the relay, the cookie helpers and a fire-and-forget identify
 // kept alive by waitUntil. It is bundled from the packed tarballs with each
 // runtime's export condition.
-import { createClient, createIdentifyHandler, getVisitorId, loginCookies, type IdstitchClient } from '@idstitch/node'
+import { createClient, createIdentifyHandler, getVisitorId, loginCookies, withVisitorCookie, type IdstitchClient } from '@idstitch/node'
 import { pathbound } from '@idstitch/node/providers'
 
 export interface Env {
@@ -31,6 +31,11 @@ export const handle = async (request: Request, env: Env, waitUntil: (promise: Pr
     const headers = new Headers({ 'content-type': 'application/json' })
     for (const cookie of login.setCookie) headers.append('set-cookie', cookie)
     return new Response(JSON.stringify({ visitor: getVisitorId(request), rotated: login.rotated }), { status: 202, headers })
+  }
+  if (pathname === '/pricing') {
+    // A marketing page: the site's own server keeps the visitor cookie (Safari does not cap it), bots get none.
+    const page = new Response('<!doctype html><title>Pricing</title>', { headers: { 'content-type': 'text/html; charset=utf-8' } })
+    return withVisitorCookie(request, page, { secure: false })
   }
   return new Response('not found', { status: 404 })
 }

@@ -17,6 +17,8 @@ import { bundle, installPacked, runtimeBinary } from './harness.js'
 
 const KEY = 'pb_runtime_key_0123'
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+/** A browser's user agent: idstitch refuses identify calls from bots, and Node's fetch says `node`. */
+const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 let sandbox: ProviderServer
 let project: Awaited<ReturnType<typeof installPacked>>
 
@@ -184,7 +186,7 @@ describe.each(RUNTIMES)('on %s', (name, start) => {
     const send = (origin: string) =>
       served.fetch('/api/identify', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-user': user, origin },
+        headers: { 'content-type': 'application/json', 'x-user': user, origin, 'user-agent': CHROME },
         body: JSON.stringify({ anonymousId: VISITOR, traits: { plan: 'team' } }),
       })
     const foreign = await send('https://evil.example')
@@ -203,6 +205,17 @@ describe.each(RUNTIMES)('on %s', (name, start) => {
     expect(response.headers.getSetCookie()).toEqual(expect.arrayContaining([expect.stringContaining(`idstitch_external_contact_id=${user}`), expect.stringContaining(`idstitch_visitor_id=${VISITOR}`)]))
     await served.settled()
     expect(await received(user)).toMatchObject({ provider: 'pathbound', userId: user, anonymousId: VISITOR })
+  })
+
+  const view = (headers: Record<string, string>) => served.fetch('/pricing', { headers: { 'sec-fetch-dest': 'document', accept: 'text/html', ...headers } })
+
+  it('sets the visitor cookie on a first view, nothing while it is fresh, and nothing for a crawler (isbot on this runtime)', async () => {
+    const first = (await view({ 'user-agent': CHROME })).headers.getSetCookie()
+    expect(first).toEqual([expect.stringMatching(/^idstitch_visitor_id=[0-9a-f-]{36}; Max-Age=31536000; Path=\/; SameSite=Lax$/), 'idstitch_visitor_served=1; Max-Age=86400; Path=/; SameSite=Lax'])
+    const id = first[0]?.split(/[=;]/)[1] as string
+    expect((await view({ 'user-agent': CHROME, cookie: `idstitch_visitor_id=${id}; idstitch_visitor_served=1` })).headers.getSetCookie()).toEqual([])
+    expect((await view({ 'user-agent': CHROME, cookie: `idstitch_visitor_id=${id}` })).headers.getSetCookie()[0]).toContain(`idstitch_visitor_id=${id};`)
+    expect((await view({ 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' })).headers.getSetCookie()).toEqual([])
   })
 })
 

@@ -104,6 +104,14 @@ export const cookieSettings = (name: string | undefined, overrides: CookieOverri
 export const unknownPreset = (name: string | undefined): string => `unknown preset '${name}'; use 'idstitch', 'pathbound' or 'datafast'`
 
 /**
+ * Set by the site's own server beside the visitor cookie (`visitorCookies()`, the visitor middleware), and
+ * kept for the server's refresh window (a day): while it is there, the server keeps the visitor cookie's
+ * lifetime, and the tracker does not write that cookie itself. Safari caps cookies written by scripts at
+ * 7 days; one set by the site's first-party server keeps its full lifetime.
+ */
+export const SERVED_COOKIE = 'idstitch_visitor_served'
+
+/**
  * Remembers, for the visitor id, which contact it was last bound to: a tag
  * of the contact id keyed with the visitor id ({@link ownerTag}), never the
  * id itself. It outlives logout, so that the next login by a *different*

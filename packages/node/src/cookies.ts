@@ -39,7 +39,7 @@ export interface SetCookieOptions extends ReadCookieOptions {
 const cookieHeader = (source: CookieSource): string => (typeof source === 'string' ? source : headerValues(source, 'cookie').join('; '))
 
 /** Every value the header holds for `name` (a host-only and a domain cookie may both be sent). */
-const valuesOf = (source: CookieSource, name: string): string[] =>
+export const valuesOf = (source: CookieSource, name: string): string[] =>
   cookieHeader(source)
     .split(';')
     .map((pair) => parse(pair)[name])
@@ -97,11 +97,11 @@ export const getContactId = (source: CookieSource, options?: ReadCookieOptions):
   onlyValue(valuesOf(source, options?.name || cookieSettings(options?.preset).contactCookie), isContactId)
 
 /** The shared cookie settings for `options`, with `name` (when given) as the cookie both names stand for. */
-const settingsOf = (options: SetCookieOptions = {}) =>
+export const settingsOf = (options: SetCookieOptions = {}) =>
   cookieSettings(options.preset, { maxAgeDays: options.maxAgeDays, visitorCookie: options.name, contactCookie: options.name })
 
 /** The `cookie` library's serialize options for the shared settings. */
-const attributes = (options: SetCookieOptions = {}): SerializeOptions => {
+export const attributes = (options: SetCookieOptions = {}): SerializeOptions => {
   const settings = settingsOf(options)
   return {
     // Values exactly as js-cookie, and so the tracker, writes them (`usr_8f3a@acme`, not `cookie`'s
@@ -114,6 +114,12 @@ const attributes = (options: SetCookieOptions = {}): SerializeOptions => {
     ...(options.domain ? { domain: options.domain } : {}),
     maxAge: Math.round(settings.maxAgeDays * 86_400),
   }
+}
+
+/** Serialize options as a framework's cookie API takes them (no encoder; never HttpOnly: the tracker reads them). */
+export const plainOptions = (serialized: SerializeOptions): CookieToSet['options'] => {
+  const { encode: _encode, ...rest } = serialized
+  return { ...(rest as CookieToSet['options']), httpOnly: false }
 }
 
 /** A `ValidationError` for a helper's argument: it names the helper, not a provider. */
@@ -226,8 +232,7 @@ export const loginCookies = (source: ClientIpSource, externalId: string, options
   const rotated = current !== undefined && anotherUser
   const visitorId = rotated ? crypto.randomUUID() : current
   const settings = settingsOf(shared)
-  const { encode: _encode, ...serialized } = attributes(shared)
-  const plain = { ...(serialized as CookieToSet['options']), httpOnly: false as const }
+  const plain = plainOptions(attributes(shared))
   const cookies: CookieToSet[] = [{ name: settings.contactCookie, value: externalId, options: plain }]
   // The owner tag binds a visitor to its contact: without a visitor there is nothing to bind.
   if (visitorId) {

@@ -36,6 +36,16 @@ const request = (init: { method?: string; headers?: Record<string, string | null
 const answer = async (response: Response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> })
 
 describe('the identify relay, unit by unit', () => {
+  it('refuses identify calls from crawlers and other bots, and takes a browser’s', async () => {
+    const { relay, identified } = handler()
+    const bot = await relay(request({ headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }, body: '{}' }))
+    expect(await answer(bot)).toEqual({ status: 403, body: { error: { code: 'bot', message: 'identify calls from crawlers and other bots are refused' } } })
+    expect(identified).toHaveLength(0)
+    const browser = await relay(request({ headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' }, body: '{}' }))
+    expect(browser.status).toBe(200)
+    expect(identified).toHaveLength(1)
+  })
+
   it("adds each tool's own id from the request's cookies, and never takes one from the body", async () => {
     const { relay, identified } = handler()
     const cookie = `_ga=GA1.1.1234567890.1700000000; ajs_anonymous_id=%22ajs-1%22; pathbound_visitor_id=not-a-uuid`

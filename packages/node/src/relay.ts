@@ -2,6 +2,7 @@ import { RELAY_BODY_FIELDS, isUuid, type RelayBody } from '@idstitch/core/cookie
 import { identityTraitOf, isIdentityTrait, isPlainObject, namesOf } from '@idstitch/core/internal'
 import type { Consent, IdentifyMessage, IdstitchError } from '@idstitch/core'
 import type { IdstitchClient } from './client.js'
+import { isBotRequest } from './bots.js'
 import { getAnonymousIds } from './cookies.js'
 import { gpcConsent } from './gpc.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit.js'
@@ -106,6 +107,8 @@ export type RelayErrorCode =
   | 'forbidden_trait'
   | 'unauthenticated'
   | 'too_many_requests'
+  /** The request's `User-Agent` is a crawler's, a monitor's or a link-preview fetcher's (`isbot`): no identify comes from a bot. */
+  | 'bot'
   /** The app's `authenticate()` threw, or returned neither a user id nor `{ userId }`. */
   | 'authenticate_failed'
   /** idstitch itself failed: a bug to report. */
@@ -241,6 +244,7 @@ const checkRequest = (settings: RelaySettings, request: Request): Refusal | unde
     return { status: 415, code: 'unsupported_media_type', message: 'the body must be application/json' }
   }
   if (Number(request.headers.get('content-length') ?? 0) > settings.maxBodyBytes) return settings.tooLarge
+  if (isBotRequest(request)) return { status: 403, code: 'bot', message: 'identify calls from crawlers and other bots are refused' }
   return undefined
 }
 

@@ -1,4 +1,4 @@
-import { OWNER_COOKIE, PRESETS, type CookiePreset, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName, type RelayBody, settingsFor, unknownPreset } from '@idstitch/core/cookies'
+import { OWNER_COOKIE, PRESETS, SERVED_COOKIE, type CookiePreset, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName, type RelayBody, settingsFor, unknownPreset } from '@idstitch/core/cookies'
 import type Cookies from 'js-cookie'
 import { readCookie, removeCookie, writeCookie } from './cookies.js'
 import { probeDomain } from './domain.js'
@@ -131,7 +131,9 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
     // A tampered value, wherever it was written, must not shadow the new id (when writing is allowed:
     // removing it means probing the domain, itself a write).
     if (stored && !isUuid(stored) && writable()) remove(visitorName)
-    write(visitorName, (visitor = isUuid(stored) ? stored : visitor || mintUuid()))
+    visitor = isUuid(stored) ? stored : visitor || mintUuid()
+    // The site's server keeps its own cookie fresh: a script's write would cap it at 7 days in Safari.
+    if (stored !== visitor || !readCookie(SERVED_COOKIE)) write(visitorName, visitor)
     owner = readCookie(OWNER_COOKIE) || owner
     if (allowed) contact = contactIn(contactName)
   }

@@ -1,0 +1,83 @@
+import { SERVED_COOKIE } from '@idstitch/core/cookies'
+import { describe, expect, it, vi } from 'vitest'
+import { visitorCookies, visitorMiddleware, withVisitorCookie } from './served-visitor.js'
+
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+const CHROME = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+const page = (headers: Record<string, string> = {}, method = 'GET') =>
+  new Request('https://www.example.test/pricing', { method, headers: { 'user-agent': CHROME, 'sec-fetch-dest': 'document', accept: 'text/html', ...headers } })
+
+describe('visitorCookies', () => {
+  it('mints a visitor id on a first page view, with the served mark for a day', () => {
+    const visitor = visitorCookies(page(), { domain: 'example.test' })
+    expect(visitor).toMatchObject({ minted: true, bot: false, visitorId: expect.stringMatching(/^[0-9a-f-]{36}$/) })
+    expect(visitor.setCookie).toEqual([
+      `idstitch_visitor_id=${visitor.visitorId}; Max-Age=31536000; Domain=example.test; Path=/; Secure; SameSite=Lax`,
+      `${SERVED_COOKIE}=1; Max-Age=86400; Domain=example.test; Path=/; Secure; SameSite=Lax`,
+    ])
+    expect(visitor.cookies.map((cookie) => [cookie.name, cookie.options.maxAge, cookie.options.httpOnly])).toEqual([
+      ['idstitch_visitor_id', 31_536_000, false],
+      [SERVED_COOKIE, 86_400, false],
+    ])
+  })
+
+  it('sets nothing while the last refresh is fresh, and refreshes the same id once it has expired', () => {
+    expect(visitorCookies(page({ cookie: `idstitch_visitor_id=${VISITOR}; ${SERVED_COOKIE}=1` }))).toEqual({ visitorId: VISITOR, minted: false, bot: false, setCookie: [], cookies: [] })
+    const refreshed = visitorCookies(page({ cookie: `idstitch_visitor_id=${VISITOR}` }), { refreshAfterMs: 3_600_000 })
+    expect(refreshed).toMatchObject({ visitorId: VISITOR, minted: false })
+    expect(refreshed.setCookie[1]).toContain('Max-Age=3600')
+  })
+
+  it('replaces a tampered visitor cookie with a new id, served mark or not', () => {
+    const visitor = visitorCookies(page({ cookie: `idstitch_visitor_id=not-a-uuid; ${SERVED_COOKIE}=1` }))
+    expect(visitor.minted).toBe(true)
+    expect(visitor.visitorId).not.toBe('not-a-uuid')
+  })
+
+  it.each([
+    ['Googlebot', { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }],
+    ['a link preview', { 'user-agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' }],
+    ['an uptime check', { 'user-agent': 'Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)' }],
+  ])('gives %s no cookie', (_, headers) => {
+    expect(visitorCookies(page(headers))).toEqual({ visitorId: undefined, minted: false, bot: true, setCookie: [], cookies: [] })
+  })
+
+  it('sets nothing on what is no page view: an asset, a fetch, a POST', () => {
+    for (const request of [page({ 'sec-fetch-dest': 'image' }), page({ 'sec-fetch-dest': 'empty' }), page({}, 'POST')]) expect(visitorCookies(request).setCookie).toEqual([])
+    // Without Fetch Metadata (an older browser), Accept tells a page from the rest.
+    const bare = (accept: string) => new Request('https://www.example.test/', { headers: { 'user-agent': CHROME, accept } })
+    expect(visitorCookies(bare('text/html,application/xhtml+xml')).minted).toBe(true)
+    expect(visitorCookies(bare('application/json')).setCookie).toEqual([])
+  })
+})
+
+describe('withVisitorCookie', () => {
+  it('adds the cookies to an HTML response only, keeping its status and headers', async () => {
+    const html = new Response('<p>hi</p>', { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'public, max-age=60' } })
+    const withCookie = withVisitorCookie(page(), html)
+    expect(withCookie.headers.getSetCookie()).toHaveLength(2)
+    // No shared cache may keep one visitor's id for everyone; the app's max-age stays.
+    expect(withCookie.headers.get('cache-control')).toBe('private, max-age=60')
+    expect(await withCookie.text()).toBe('<p>hi</p>')
+    const json = new Response('{}', { headers: { 'content-type': 'application/json' } })
+    expect(withVisitorCookie(page(), json)).toBe(json)
+    const fresh = new Response('', { headers: { 'content-type': 'text/html' } })
+    expect(withVisitorCookie(page({ cookie: `idstitch_visitor_id=${VISITOR}; ${SERVED_COOKIE}=1` }), fresh)).toBe(fresh)
+  })
+})
+
+describe('visitorMiddleware', () => {
+  it('appends its cookies to those already set, tells res.locals, and always calls next', () => {
+    const headers: Record<string, string | string[]> = { 'set-cookie': 'session=abc' }
+    const response = { getHeader: (name: string) => headers[name], setHeader: (name: string, value: string | string[]) => void (headers[name] = value), locals: {} as Record<string, unknown> }
+    const next = vi.fn()
+    visitorMiddleware()({ method: 'GET', headers: { 'user-agent': CHROME, 'sec-fetch-dest': 'document' } }, response, next)
+    expect(headers['set-cookie']).toEqual(['session=abc', expect.stringMatching(/^idstitch_visitor_id=/), expect.stringMatching(new RegExp(`^${SERVED_COOKIE}=1`))])
+    expect(response.locals.visitorId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(headers['cache-control']).toBe('private')
+    expect(next).toHaveBeenCalledOnce()
+    const broken = { getHeader: () => { throw new Error('headers already sent') }, setHeader: () => {} }
+    visitorMiddleware()({ method: 'GET', headers: { 'user-agent': CHROME, 'sec-fetch-dest': 'document' } }, broken, next)
+    expect(next).toHaveBeenCalledTimes(2)
+  })
+})

@@ -1,0 +1,144 @@
+import { SERVED_COOKIE } from '@idstitch/core/cookies'
+import { serialize } from 'cookie'
+import { isBotRequest } from './bots.js'
+import { attributes, getVisitorId, plainOptions, settingsOf, valuesOf, type CookieSource, type CookieToSet, type SetCookieOptions } from './cookies.js'
+import { headerValues } from './request-headers.js'
+
+/** Options of {@link visitorCookies}, {@link withVisitorCookie} and {@link visitorMiddleware}. */
+export interface VisitorCookiesOptions extends SetCookieOptions {
+  /**
+   * How long a refresh lasts: a page response after it sets the visitor cookie again, with a fresh expiry;
+   * one within it sets nothing, so the page stays cacheable. Default one day (86,400,000 ms); at least 1,000.
+   */
+  refreshAfterMs?: number
+}
+
+/** What {@link visitorCookies} decided for one request. */
+export interface VisitorCookies {
+  /** The visitor id the browser holds after this response; `undefined` for a bot, or a request without one that is no page view. */
+  visitorId: string | undefined
+  /** True when this response starts the visitor (it had no valid visitor cookie). */
+  minted: boolean
+  /** True when the user agent is a crawler, an uptime check or a link-preview fetcher (`isbot`): it gets no cookie. */
+  bot: boolean
+  /** The `Set-Cookie` values to send; empty when nothing needs setting (the response stays cacheable). */
+  setCookie: string[]
+  /** The same cookies as name, value and attributes, for a framework's cookie API. */
+  cookies: CookieToSet[]
+}
+
+/** A request with headers, and perhaps a method: Node's `IncomingMessage` or a Fetch `Request`. */
+export type PageRequest = Exclude<CookieSource, string | null | undefined> & { method?: string }
+
+/** A request for a page (a navigation), not an asset, an API call or a fetch of data. */
+const isPageView = (request: PageRequest): boolean => {
+  if (request.method !== undefined && request.method !== 'GET' && request.method !== 'HEAD') return false
+  const dest = headerValues(request, 'sec-fetch-dest')[0]
+  if (dest !== undefined) return dest === 'document'
+  return headerValues(request, 'accept').some((accept) => accept.includes('text/html'))
+}
+
+/** The visitor cookie with a fresh expiry, and the mark of the refresh, for `refreshAfterMs`. */
+const refreshed = (visitorId: string, minted: boolean, options: VisitorCookiesOptions): VisitorCookies => {
+  const visitor = attributes(options)
+  const served = { ...visitor, maxAge: Math.max(1, Math.round((Number(options.refreshAfterMs) || 86_400_000) / 1000)) }
+  const name = settingsOf(options).visitorCookie
+  return {
+    visitorId,
+    minted,
+    bot: false,
+    setCookie: [serialize(name, visitorId, visitor), serialize(SERVED_COOKIE, '1', served)],
+    cookies: [
+      { name, value: visitorId, options: plainOptions(visitor) },
+      { name: SERVED_COOKIE, value: '1', options: plainOptions(served) },
+    ],
+  }
+}
+
+/**
+ * What a page response from the site's own server sets: the visitor cookie when the browser has none (a new
+ * visitor id), or when the last refresh is over `refreshAfterMs` (a day) old (the same id, a fresh
+ * expiry), with a small companion cookie that marks the refresh (`idstitch_visitor_served`; while it is
+ * there, the tracker does not write the visitor cookie from script). Nothing for a bot (`isbot`), a request
+ * that is no page view (an asset, an API call), or a visitor refreshed within the day: those responses stay
+ * cacheable.
+ *
+ * Safari caps cookies written by scripts at 7 days; a cookie set in an HTTP response by the site's own
+ * server keeps its lifetime, provided that server is first-party (the site's domain and IP range, not a
+ * CNAME to another company's host).
+ *
+ * @example
+ * const visitor = visitorCookies(request, { domain: 'example.com' })
+ * for (const value of visitor.setCookie) response.headers.append('Set-Cookie', value)
+ */
+export const visitorCookies = (request: PageRequest, options: VisitorCookiesOptions = {}): VisitorCookies => {
+  const bot = isBotRequest(request)
+  const current = bot ? undefined : getVisitorId(request, options)
+  const nothing = { visitorId: current, minted: false, bot, setCookie: [], cookies: [] }
+  if (bot || !isPageView(request)) return nothing
+  if (current !== undefined && valuesOf(request, SERVED_COOKIE).length > 0) return nothing
+  return refreshed(current ?? crypto.randomUUID(), current === undefined, options)
+}
+
+/**
+ * `Cache-Control` for a response that sets a visitor cookie: `private`, so no shared cache (a CDN) stores it
+ * and hands one visitor's id to everyone; the rest of the app's directives (`max-age`, …) stay.
+ */
+const privately = (cacheControl: string | null | undefined): string =>
+  ['private', ...(cacheControl ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '' && !/^(public|private|s-maxage=.*)$/i.test(part))].join(', ')
+
+/**
+ * The response with the visitor cookie {@link visitorCookies} decides on, for Hono, Workers, Next.js's
+ * proxy and any Fetch-API server: a copy with the `Set-Cookie` headers added to an HTML response that
+ * needs them, and `Cache-Control: private` (a CDN must not hand one visitor's id to everyone); the response
+ * itself otherwise.
+ *
+ * @example
+ * // Hono
+ * app.use(async (c, next) => {
+ *   await next()
+ *   c.res = withVisitorCookie(c.req.raw, c.res)
+ * })
+ */
+export const withVisitorCookie = (request: Request, response: Response, options?: VisitorCookiesOptions): Response => {
+  if (!(response.headers.get('content-type') ?? '').includes('text/html')) return response
+  const { setCookie } = visitorCookies(request, options)
+  if (setCookie.length === 0) return response
+  const headers = new Headers(response.headers)
+  for (const value of setCookie) headers.append('set-cookie', value)
+  headers.set('cache-control', privately(headers.get('cache-control')))
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+}
+
+/** What the middleware needs of Node's (or Express's) response. */
+interface NodeResponse {
+  getHeader(name: string): number | string | string[] | undefined
+  setHeader(name: string, value: string | string[]): unknown
+  locals?: Record<string, unknown>
+}
+
+/**
+ * Express and Connect middleware: on each page request (a navigation), sets the visitor cookie
+ * {@link visitorCookies} decides on (with `Cache-Control: private`, which a route's own later replaces), and puts the visitor id in `res.locals.visitorId` (Express). It never
+ * blocks the page: whatever goes wrong, it calls `next()`.
+ *
+ * @example
+ * app.use(visitorMiddleware({ domain: 'example.com' }))
+ */
+export const visitorMiddleware =
+  (options?: VisitorCookiesOptions) =>
+  (request: PageRequest, response: NodeResponse, next: () => void): void => {
+    try {
+      const visitor = visitorCookies(request, options)
+      if (visitor.setCookie.length > 0) {
+        const earlier = response.getHeader('set-cookie')
+        response.setHeader('set-cookie', [...(earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)]), ...visitor.setCookie])
+        // A route that sets its own Cache-Control later replaces this: it must not make such a response public.
+        response.setHeader('cache-control', privately(response.getHeader('cache-control') as string | undefined))
+      }
+      if (response.locals && visitor.visitorId) response.locals.visitorId = visitor.visitorId
+    } catch {
+      // A cookie is never worth a failed page.
+    }
+    next()
+  }
