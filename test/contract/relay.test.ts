@@ -36,10 +36,13 @@ beforeAll(async () => {
 })
 afterAll(() => new Promise((resolve) => app.close(resolve)))
 
+/** A browser's user agent: the relay refuses bots, and Node's fetch says `node`. */
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+
 const post = async (init: { path?: string; method?: string; headers?: Record<string, string>; body?: string }) => {
   const response = await fetch(appUrl + (init.path ?? '/api/identify'), {
     method: init.method ?? 'POST',
-    headers: { origin: appUrl, 'content-type': 'application/json', 'x-session': 'valid', ...init.headers },
+    headers: { origin: appUrl, 'content-type': 'application/json', 'x-session': 'valid', 'user-agent': BROWSER, ...init.headers },
     ...(init.body !== undefined ? { body: init.body } : {}),
   })
   return { status: response.status, body: (await response.json()) as { error?: { code: string; message: string } } & Partial<RelayResponseBody> }
@@ -135,7 +138,7 @@ describe('the relay against a hostile browser', () => {
     return { url, close: () => new Promise((resolve) => app.close(resolve)) }
   }
   const send = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(url, { method: 'POST', headers: { origin: new URL(url).origin, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+    fetch(url, { method: 'POST', headers: { origin: new URL(url).origin, 'content-type': 'application/json', 'user-agent': BROWSER, ...headers }, body: JSON.stringify(body) })
 
   it("keeps one browser from spending the app's quota: past the throttle, 429 with Retry-After, nothing forwarded", async () => {
     const app = await serve({})

@@ -125,14 +125,12 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
     owner = undefined
     write(visitorName, (visitor = id))
   }
-  /** Reads the cookies again (they win over memory), and refreshes the visitor cookie's lifetime. */
+  /** Reads the cookies again (they win over memory), and refreshes the visitor cookie, unless the site's server keeps it (SERVED_COOKIE: a script's write would cap it at 7 days in Safari). */
   const sync = () => {
     const stored = readCookie(visitorName)
-    // A tampered value, wherever it was written, must not shadow the new id (when writing is allowed:
-    // removing it means probing the domain, itself a write).
+    // A tampered value must not shadow the new id (when writing is allowed: removing it probes the domain, a write).
     if (stored && !isUuid(stored) && writable()) remove(visitorName)
     visitor = isUuid(stored) ? stored : visitor || mintUuid()
-    // The site's server keeps its own cookie fresh: a script's write would cap it at 7 days in Safari.
     if (stored !== visitor || !readCookie(SERVED_COOKIE)) write(visitorName, visitor)
     owner = readCookie(OWNER_COOKIE) || owner
     if (allowed) contact = contactIn(contactName)
