@@ -11,7 +11,16 @@ export default [
     name: '@idstitch/tracker script tag',
     path: 'packages/tracker/dist/idstitch.js',
     brotli: true,
-    limit: '2450 B',
+    // Moved from 2,450 B (session 11): the server-set cookie's mark, which keeps the tracker from rewriting
+    // it (~20 B), and the hook through which idstitch.linker.js adopts a cross-domain link (~30 B).
+    limit: '2500 B',
+  },
+  {
+    // The cross-domain linker's own, opt-in, script tag: only on the pages of companies with several domains.
+    name: '@idstitch/tracker linker script tag',
+    path: 'packages/tracker/dist/idstitch.linker.js',
+    brotli: true,
+    limit: '1200 B',
   },
   {
     // What an app's bundler keeps of the ESM build for the tracker, js-cookie included.

@@ -38,6 +38,11 @@ const features = {
       ['relay.ts', /fetch\(endpoint, \{[\s\S]*?\n {2}\}\)/, "ky.post(endpoint, { keepalive: true, headers: { 'content-type': 'application/json' }, body, retry: 0, throwHttpErrors: false })"],
     ],
   },
+  "the server-set cookie's mark (the tracker does not rewrite it)": [['tracker.ts', "if (stored !== visitor || !readCookie(SERVED_COOKIE)) write(visitorName, visitor)", 'write(visitorName, visitor)']],
+  'the hook for the cross-domain linker (idstitch.linker.js)': [
+    ['tracker.ts', "options.adoptLink?.(visitorName, contactName, readCookie, write) || ''", "''"],
+    ['script-tag.ts', ', adoptLink: window.idstitchAdoptLink }', ' }'],
+  ],
   'visibilitychange re-sync': [['tracker.ts', "document.addEventListener('visibilitychange', sync)", '']],
   'owner tag (a different user after a logout gets a new visitor)': [
     ['tracker.ts', 'write(OWNER_COOKIE, (owner = ownerTag(next, externalId)))', ''],
@@ -58,7 +63,7 @@ const features = {
   'consent: a warning for an unknown value (it fails closed either way)': [['tracker.ts', / {2}if \(!given && consent != 'required'\) console\.warn\([^\n]*\n/, '']],
   'a second load of the script reuses the first tracker': [['script-tag.ts', 'if (!(window.idstitch && window.idstitch.getVisitorId)) {', 'if (true) {']],
   'refusal messages': [['tracker.ts', "'must be 1-100 cookie-safe characters'", "''"], ['tracker.ts', "'must be JSON, ' + error", "''"]],
-  'script tag: data-* options, stub queue replay': [['script-tag.ts', '{ ...data, respectDnt: data.respectDnt != null } as TrackerOptions', '{}'], ['script-tag.ts', 'for (const args of queued) api(...(args as unknown as [keyof Tracker]))', '']],
+  'script tag: data-* options, stub queue replay': [['script-tag.ts', '{ ...data, respectDnt: data.respectDnt != null, adoptLink: window.idstitchAdoptLink } as TrackerOptions', '{ adoptLink: window.idstitchAdoptLink }'], ['script-tag.ts', 'for (const args of queued) api(...(args as unknown as [keyof Tracker]))', '']],
 }
 
 /**

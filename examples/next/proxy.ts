@@ -1,13 +1,15 @@
-// Issues the visitor cookie from the server: mints one when there is none, and
-// re-issues it on every page so its lifetime is refreshed. Safari caps cookies
-// written by scripts at 7 days; one set by the site's server lives its full year.
-import { getVisitorId, visitorCookie } from '@idstitch/node'
+// Sets the visitor cookie from the server: Safari caps cookies written by
+// scripts at 7 days; one set by the site's own server keeps its full year. A
+// new id on a first page view, the same id with a fresh expiry once a day, and
+// nothing for bots, assets or a visitor refreshed within the day.
+import { visitorCookies } from '@idstitch/node'
 import { NextResponse, type NextRequest } from 'next/server'
 
 export function proxy(request: NextRequest) {
-  const id = getVisitorId(request) ?? crypto.randomUUID()
   const response = NextResponse.next()
-  response.headers.append('set-cookie', visitorCookie(id, { secure: request.nextUrl.protocol === 'https:' }))
+  for (const cookie of visitorCookies(request, { secure: request.nextUrl.protocol === 'https:' }).setCookie) {
+    response.headers.append('set-cookie', cookie)
+  }
   return response
 }
 

@@ -19,7 +19,8 @@ export const launch = (): Promise<Browser> => {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      '--host-resolver-rules=MAP *.example.test 127.0.0.1',
+      // Two registrable domains on 127.0.0.1: the site's own subdomains, and another of the company's domains (the cross-domain linker).
+      '--host-resolver-rules=MAP *.example.test 127.0.0.1, MAP *.example-app.test 127.0.0.1',
     ],
   })
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from './errors.js'
-import { cookieSettings, isAnotherUser, isContactId, ownerTag, presetNamed } from './cookies.js'
+import { browserOf, cookieSettings, isAnotherUser, isContactId, linkValue, linkedVisitor, ownerTag, presetNamed } from './cookies.js'
 
 describe('the cookie contract', () => {
   it('accepts 1-100 cookie-safe characters as a contact id, and nothing else', () => {
@@ -48,5 +48,33 @@ describe('the cookie contract', () => {
     const seen = new Set<string>()
     for (let id = 0; id < 1_000_000; id++) seen.add(ownerTag(visitor, `usr_${id}`))
     expect(seen.size).toBe(1_000_000)
+  })
+})
+
+describe('the cross-domain link', () => {
+  const ID = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+  const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+  const now = Date.UTC(2026, 11, 4, 12, 0, 0)
+  const browser = browserOf(CHROME, 'en-US')
+
+  it('hashes the browser the same in the browser (navigator.language) and on the server (Accept-Language), never raw', () => {
+    expect(browserOf(CHROME, 'en-US,en;q=0.9')).toBe(browser)
+    expect(browserOf(CHROME, 'EN-us')).toBe(browser)
+    expect(browser).toMatch(/^[0-9a-z]{14}$/)
+    expect(browserOf(CHROME, 'fr-FR')).not.toBe(browser)
+    expect(browserOf(CHROME.replace('131', '132'), 'en-US')).not.toBe(browser)
+  })
+
+  it('carries a visitor id that this browser may adopt for two minutes, and no other', () => {
+    const value = linkValue(ID, now, browser)
+    expect(value).not.toContain(CHROME)
+    expect(linkedVisitor(value, now + 119_000, browser)).toBe(ID)
+    expect(linkedVisitor(value, now + 121_000, browser)).toBeUndefined()
+    // Another browser (a shared URL, a bookmark, a crawler) mints its own.
+    expect(linkedVisitor(value, now, browserOf(CHROME, 'de-DE'))).toBeUndefined()
+    // A clock a little ahead is fine; a link from the future is not.
+    expect(linkedVisitor(value, now - 20_000, browser)).toBe(ID)
+    expect(linkedVisitor(value, now - 60_000, browser)).toBeUndefined()
+    for (const forged of ['not-a-uuid.abc.' + browser, `${ID}.zz.${browser}.extra`, '', `${ID}`]) expect(linkedVisitor(forged, now, browser)).toBeUndefined()
   })
 })

@@ -7,6 +7,7 @@
  * server, both with js-cookie's value encoding.
  */
 import { ConfigError } from './errors.js'
+import { isUuid } from './uuid.js'
 
 /** Names and attributes a provider's own tracker uses, so idstitch reads and writes the same cookies. */
 export interface CookiePreset {
@@ -162,8 +163,10 @@ const fmix = (hash: number): number => {
  * @example
  * ownerTag('a3ab2331-989f-4cfa-91c6-2461c9e3c6bd', 'usr_8f3a') // 14 characters, the same every time
  */
-export const ownerTag = (visitorId: string, contactId: string): string => {
-  const text = visitorId + '\n' + contactId
+export const ownerTag = (visitorId: string, contactId: string): string => hash64(visitorId + '\n' + contactId)
+
+/** 64 bits of `text` (see {@link ownerTag}), as 14 base-36 characters. */
+const hash64 = (text: string): string => {
   let a = 0x811c9dc5
   let b = 0x9e3779b9
   for (let index = 0; index < text.length; index++) {
@@ -211,3 +214,43 @@ export interface RelayBody {
 
 /** The fields a {@link RelayBody} may have. */
 export const RELAY_BODY_FIELDS: readonly (keyof RelayBody)[] = ['anonymousId', 'userId', 'traits', 'traitsOnce']
+
+/** The query parameter that carries a visitor id to another registrable domain (the cross-domain linker). */
+export const LINK_PARAM = '_isl'
+
+/** The cookie where a destination that had its own visitor id keeps the ids linked to it (up to 5, space-separated). */
+export const LINKED_COOKIE = 'idstitch_linked_ids'
+
+/** How long a decorated link may be adopted, in seconds: about two minutes, as long as a navigation takes. */
+export const LINK_MAX_AGE_S = 120
+
+/**
+ * What the linker knows of a browser: its user agent and first language, hashed (never raw), so a link opened
+ * by another browser (a shared URL, a bookmark, a crawler) is not adopted there.
+ *
+ * @example
+ * browserOf(navigator.userAgent, navigator.language)                       // in the browser
+ * browserOf(request.headers.get('user-agent'), request.headers.get('accept-language')) // on the server: the same
+ */
+export const browserOf = (userAgent: string | null | undefined, language: string | null | undefined): string =>
+  hash64((userAgent || '') + '\n' + ((language || '').split(/[,;]/)[0] ?? '').trim().toLowerCase())
+
+/**
+ * The link parameter's value for `visitorId`: the id, when it was made (seconds, base 36) and the browser's hash.
+ *
+ * @example
+ * url.searchParams.set(LINK_PARAM, linkValue(visitorId, Date.now(), browserOf(navigator.userAgent, navigator.language)))
+ */
+export const linkValue = (visitorId: string, nowMs: number, browser: string): string => visitorId + '.' + Math.floor(nowMs / 1000).toString(36) + '.' + browser
+
+/**
+ * The visitor id a link parameter carries, only when it may be adopted: a UUID, made at most
+ * {@link LINK_MAX_AGE_S} ago (and not more than 30 s ahead: clocks differ), by this same browser.
+ * `undefined` otherwise: a shared, bookmarked or indexed URL never makes a second person adopt the first
+ * one's visitor id.
+ */
+export const linkedVisitor = (value: string | null | undefined, nowMs: number, browser: string): string | undefined => {
+  const [id, made, from, extra] = (value || '').split('.')
+  const age = nowMs / 1000 - parseInt(made || '', 36)
+  return extra === undefined && from === browser && isUuid(id) && age >= -30 && age <= LINK_MAX_AGE_S ? id : undefined
+}

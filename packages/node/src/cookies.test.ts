@@ -138,6 +138,7 @@ describe('loginCookies', () => {
     expect(login).toEqual({
       anonymousId: VISITOR,
       anonymousIds: {},
+      linkedIds: [],
       visitorId: VISITOR,
       rotated: false,
       setCookie: [
@@ -165,6 +166,16 @@ describe('loginCookies', () => {
     expect(bob.visitorId).not.toBe(VISITOR)
     expect(bob.setCookie[2]).toContain(`idstitch_visitor_id=${bob.visitorId}`)
     expect(loginCookies(`idstitch_visitor_id=${VISITOR}; idstitch_external_contact_id=usr_carol`, 'usr_bob').rotated).toBe(true)
+  })
+
+  it('gives the visitor ids a cross-domain link brought beside this browser’s own, and clears them; none for another user', () => {
+    const LINKED = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
+    const cookie = `idstitch_visitor_id=${VISITOR}; idstitch_linked_ids=${LINKED}%20not-a-uuid%20${VISITOR}`
+    const login = loginCookies(cookie, 'usr_alice', { secure: false })
+    expect(login.linkedIds).toEqual([LINKED])
+    expect(login.setCookie).toContain('idstitch_linked_ids=; Max-Age=0; Path=/; SameSite=Lax')
+    const owned = `${cookie}; idstitch_visitor_owner=${ownerTag(VISITOR, 'usr_alice')}`
+    expect(loginCookies(owned, 'usr_bob').linkedIds).toEqual([])
   })
 
   it('sets no visitor cookie when there is none, and refuses an unsafe id', () => {

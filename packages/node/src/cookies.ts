@@ -1,6 +1,6 @@
 import { ValidationError, type Consent } from '@idstitch/core'
 import { anonymousIdsFromCookies } from '@idstitch/core/internal'
-import { CONTACT_ID_RULE, OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
+import { CONTACT_ID_RULE, LINKED_COOKIE, OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
 import { parse, serialize, type SerializeOptions } from 'cookie'
 import Cookies from 'js-cookie'
 import { getClientIp, type ClientIpOptions, type ClientIpSource } from './client-ip.js'
@@ -183,6 +183,12 @@ export interface LoginCookies {
    * when it has no idstitch visitor cookie.
    */
   anonymousIds: Record<string, string>
+  /**
+   * The visitor ids a cross-domain link brought to this browser while it had its own (another of your
+   * domains, see `@idstitch/tracker/linker`): identify the user with each too, so every history joins them.
+   * Empty when the browser was last another user's. The cookie that held them is cleared (`setCookie`).
+   */
+  linkedIds: string[]
   /** True when the visitor belonged to another user and a new visitor id was started. */
   rotated: boolean
   /** The client's address ({@link getClientIp}, with the `trustProxy` option), for `context.ip`. */
@@ -217,6 +223,7 @@ export interface CookieToSet {
  * @example
  * const login = loginCookies(req, user.externalId, { domain: 'example.com', trustProxy: true })
  * await idstitch.identify({ userId: user.externalId, anonymousId: login.anonymousId, anonymousIds: login.anonymousIds, traits, context: { ip: login.ip } })
+ * for (const anonymousId of login.linkedIds) await idstitch.identify({ userId: user.externalId, anonymousId })
  * res.setHeader('Set-Cookie', login.setCookie)
  */
 export const loginCookies = (source: ClientIpSource, externalId: string, options: LoginCookiesOptions = {}): LoginCookies => {
@@ -241,10 +248,13 @@ export const loginCookies = (source: ClientIpSource, externalId: string, options
       { name: settings.visitorCookie, value: visitorId, options: plain },
     )
   }
-  const setCookie = [contact, ...cookies.slice(1).map((cookie) => serialize(cookie.name, cookie.value, attributes(shared)))]
+  const linked = valuesOf(source, LINKED_COOKIE)
+  if (linked.length > 0) cookies.push({ name: LINKED_COOKIE, value: '', options: { ...plain, maxAge: 0 } })
+  const setCookie = [contact, ...cookies.slice(1).map((cookie) => serialize(cookie.name, cookie.value, { ...attributes(shared), maxAge: cookie.options.maxAge }))]
+  const linkedIds = anotherUser ? [] : [...new Set(linked.join(' ').split(' '))].filter((id) => isUuid(id) && id !== visitorId)
   // Another user's device history stays theirs: when the browser was someone else's, no tool's id is stitched
   // to this user (GA4's `_ga` says nothing of who used it last; only these cookies can).
   const anonymousIds = anotherUser ? {} : getAnonymousIds(source)
   const consent = respectGpc ? gpcConsent(source) : undefined
-  return { anonymousId: rotated ? undefined : current, anonymousIds, visitorId, rotated, ip: getClientIp(source, { trustProxy }), consent, setCookie, cookies }
+  return { anonymousId: rotated ? undefined : current, anonymousIds, linkedIds, visitorId, rotated, ip: getClientIp(source, { trustProxy }), consent, setCookie, cookies }
 }

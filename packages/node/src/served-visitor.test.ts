@@ -1,4 +1,4 @@
-import { SERVED_COOKIE } from '@idstitch/core/cookies'
+import { SERVED_COOKIE, browserOf, linkValue } from '@idstitch/core/cookies'
 import { describe, expect, it, vi } from 'vitest'
 import { visitorCookies, visitorMiddleware, withVisitorCookie } from './served-visitor.js'
 
@@ -79,5 +79,37 @@ describe('visitorMiddleware', () => {
     const broken = { getHeader: () => { throw new Error('headers already sent') }, setHeader: () => {} }
     visitorMiddleware()({ method: 'GET', headers: { 'user-agent': CHROME, 'sec-fetch-dest': 'document' } }, broken, next)
     expect(next).toHaveBeenCalledTimes(2)
+  })
+})
+
+describe('visitorCookies and a cross-domain link', () => {
+  const OWN = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
+  const linked = (at = Date.now()) => `_isl=${encodeURIComponent(linkValue(VISITOR, at, browserOf(CHROME, 'en-US')))}`
+  const arriving = (query: string, headers: Record<string, string> = {}) =>
+    new Request(`https://www.example-app.test/pricing?${query}`, { headers: { 'user-agent': CHROME, 'accept-language': 'en-US,en;q=0.9', 'sec-fetch-dest': 'document', ...headers } })
+
+  it('adopts the visitor id a fresh link made for this browser brings, when the browser has none here', () => {
+    const visitor = visitorCookies(arriving(linked()))
+    expect(visitor).toMatchObject({ visitorId: VISITOR, minted: true, linkedId: VISITOR })
+    expect(visitor.setCookie[0]).toContain(`idstitch_visitor_id=${VISITOR};`)
+  })
+
+  it('mints its own for a stale link, another browser’s, or while someone is logged in here', () => {
+    for (const request of [
+      arriving(linked(Date.now() - 180_000)),
+      arriving(linked(), { 'accept-language': 'de-DE' }),
+      arriving(linked(), { cookie: 'idstitch_external_contact_id=usr_bob' }),
+    ]) {
+      const visitor = visitorCookies(request)
+      expect(visitor.visitorId).not.toBe(VISITOR)
+      expect(visitor.linkedId).toBeUndefined()
+    }
+  })
+
+  it('keeps a browser’s own visitor id and remembers the linked one beside it, up to five', () => {
+    const older = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222']
+    const visitor = visitorCookies(arriving(linked(), { cookie: `idstitch_visitor_id=${OWN}; ${SERVED_COOKIE}=1; idstitch_linked_ids=${older.join('%20')}` }))
+    expect(visitor).toMatchObject({ visitorId: OWN, minted: false, linkedId: VISITOR })
+    expect(visitor.setCookie).toEqual([`idstitch_linked_ids=${[...older, VISITOR].join('%20')}; Max-Age=31536000; Path=/; Secure; SameSite=Lax`])
   })
 })

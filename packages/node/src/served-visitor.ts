@@ -1,7 +1,7 @@
-import { SERVED_COOKIE } from '@idstitch/core/cookies'
+import { LINK_PARAM, LINKED_COOKIE, SERVED_COOKIE, browserOf, isUuid, linkedVisitor } from '@idstitch/core/cookies'
 import { serialize } from 'cookie'
 import { isBotRequest } from './bots.js'
-import { attributes, getVisitorId, plainOptions, settingsOf, valuesOf, type CookieSource, type CookieToSet, type SetCookieOptions } from './cookies.js'
+import { attributes, getContactId, getVisitorId, plainOptions, settingsOf, valuesOf, type CookieSource, type CookieToSet, type SetCookieOptions } from './cookies.js'
 import { headerValues } from './request-headers.js'
 
 /** Options of {@link visitorCookies}, {@link withVisitorCookie} and {@link visitorMiddleware}. */
@@ -21,6 +21,12 @@ export interface VisitorCookies {
   minted: boolean
   /** True when the user agent is a crawler, an uptime check or a link-preview fetcher (`isbot`): it gets no cookie. */
   bot: boolean
+  /**
+   * The visitor id a cross-domain link brought (`?_isl=`, made by the linker on another of your domains for
+   * this same browser, at most two minutes ago): adopted when the browser had no visitor id here, remembered
+   * beside its own otherwise (`loginCookies().linkedIds`), for the login to join both histories.
+   */
+  linkedId?: string
   /** The `Set-Cookie` values to send; empty when nothing needs setting (the response stays cacheable). */
   setCookie: string[]
   /** The same cookies as name, value and attributes, for a framework's cookie API. */
@@ -55,13 +61,41 @@ const refreshed = (visitorId: string, minted: boolean, options: VisitorCookiesOp
   }
 }
 
+/** The URL's query, from a Fetch `Request` (absolute) or Node's `IncomingMessage` (a path). */
+const queryOf = (request: PageRequest): URLSearchParams => {
+  const url = (request as { url?: unknown }).url
+  return typeof url === 'string' ? new URL(url, 'http://localhost').searchParams : new URLSearchParams()
+}
+
+/** The visitor id a decorated link brings, by the linker's rules; none while someone is logged in here (the visitor is theirs). */
+const linkedOf = (request: PageRequest, options: VisitorCookiesOptions): string | undefined => {
+  const value = queryOf(request).get(LINK_PARAM)
+  if (value === null || getContactId(request, options) !== undefined) return undefined
+  const browser = browserOf(headerValues(request, 'user-agent')[0], headerValues(request, 'accept-language')[0])
+  return linkedVisitor(value, Date.now(), browser)
+}
+
+/** `decided` with `linked` remembered beside the browser's own visitor id (up to 5 ids, in the linked-ids cookie). */
+const remembering = (decided: VisitorCookies, request: PageRequest, linked: string, options: VisitorCookiesOptions): VisitorCookies => {
+  const kept = (valuesOf(request, LINKED_COOKIE)[0] ?? '').split(' ').filter((id) => isUuid(id) && id !== linked)
+  const value = [...kept, linked].slice(-5).join(' ')
+  const visitor = attributes(options)
+  return {
+    ...decided,
+    linkedId: linked,
+    setCookie: [...decided.setCookie, serialize(LINKED_COOKIE, value, visitor)],
+    cookies: [...decided.cookies, { name: LINKED_COOKIE, value, options: plainOptions(visitor) }],
+  }
+}
+
 /**
  * What a page response from the site's own server sets: the visitor cookie when the browser has none (a new
  * visitor id), or when the last refresh is over `refreshAfterMs` (a day) old (the same id, a fresh
  * expiry), with a small companion cookie that marks the refresh (`idstitch_visitor_served`; while it is
  * there, the tracker does not write the visitor cookie from script). Nothing for a bot (`isbot`), a request
  * that is no page view (an asset, an API call), or a visitor refreshed within the day: those responses stay
- * cacheable.
+ * cacheable. A cross-domain link (`?_isl=`, see `@idstitch/tracker/linker`) made for this browser within two
+ * minutes brings its visitor id: adopted when the browser has none here, remembered beside its own otherwise.
  *
  * Safari caps cookies written by scripts at 7 days; a cookie set in an HTTP response by the site's own
  * server keeps its lifetime, provided that server is first-party (the site's domain and IP range, not a
@@ -74,10 +108,12 @@ const refreshed = (visitorId: string, minted: boolean, options: VisitorCookiesOp
 export const visitorCookies = (request: PageRequest, options: VisitorCookiesOptions = {}): VisitorCookies => {
   const bot = isBotRequest(request)
   const current = bot ? undefined : getVisitorId(request, options)
-  const nothing = { visitorId: current, minted: false, bot, setCookie: [], cookies: [] }
-  if (bot || !isPageView(request)) return nothing
-  if (current !== undefined && valuesOf(request, SERVED_COOKIE).length > 0) return nothing
-  return refreshed(current ?? crypto.randomUUID(), current === undefined, options)
+  const unchanged: VisitorCookies = { visitorId: current, minted: false, bot, setCookie: [], cookies: [] }
+  if (bot || !isPageView(request)) return unchanged
+  const linked = linkedOf(request, options)
+  if (current === undefined) return linked ? { ...refreshed(linked, true, options), linkedId: linked } : refreshed(crypto.randomUUID(), true, options)
+  const decided = valuesOf(request, SERVED_COOKIE).length > 0 ? unchanged : refreshed(current, false, options)
+  return linked && linked !== current ? remembering(decided, request, linked, options) : decided
 }
 
 /**

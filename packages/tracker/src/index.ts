@@ -6,7 +6,7 @@ import type { IdentifyOutcome } from './relay.js'
 import { createTracker, type Tracker, type TrackerOptions } from './tracker.js'
 
 export type { IdentifyOutcome } from './relay.js'
-export type { Tracker, TrackerOptions } from './tracker.js'
+export type { Tracker, TrackerOptions, LinkAdopter } from './tracker.js'
 export { createTracker } from './tracker.js'
 export type { PresetName, IdstitchError, ConfigError, ValidationError } from '@idstitch/core/cookies'
 // identify() rejects with a ValidationError, an unknown preset throws a ConfigError: guards that work across realms.

@@ -28,7 +28,16 @@ export interface TrackerOptions {
   consent?: 'required' | 'granted'
   /** Write nothing and send nothing when a `pathbound_dnt=1` cookie or Global Privacy Control says so. */
   respectDnt?: boolean
+  /**
+   * Adopts the visitor id a cross-domain link brings: `adoptLink` from `@idstitch/tracker/linker` (the script
+   * tag gets it from `idstitch.linker.js`, loaded before `idstitch.js`). Opt-in, so a site with one domain does
+   * not pay for it.
+   */
+  adoptLink?: LinkAdopter
 }
+
+/** What adopts a cross-domain link's visitor id: given the tracker's cookie names, a cookie reader and writer, the id to start with, or `''`. */
+export type LinkAdopter = (visitorCookie: string, contactCookie: string, read: (name: string) => string | undefined, write: (name: string, value: string) => unknown) => string
 
 /** A tracker instance. */
 export interface Tracker {
@@ -117,7 +126,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   const { visitorCookie: visitorName, contactCookie: contactName, sameSite, maxAgeDays } = settingsFor(preset, options)
   let allowed = consentGiven(options.consent)
   const { writable, write, remove } = cookieJar(options, sameSite, maxAgeDays, () => allowed)
-  let visitor = '', contact: string | undefined, owner: string | undefined
+  let visitor = options.adoptLink?.(visitorName, contactName, readCookie, write) || '', contact: string | undefined, owner: string | undefined
 
   /** Starts a new visitor, owned by nobody yet. */
   const rotate = (id = mintUuid()) => {
