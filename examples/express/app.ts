@@ -72,6 +72,8 @@ export const createApp = (options: AppOptions) => {
     // (A real app checks the password here.)
     const login = loginCookies(req, user.externalId, cookieOptions(req))
     const result = await client.identify({ userId: user.externalId, anonymousId: login.anonymousId, anonymousIds: login.anonymousIds, traits: { email: user.email, plan: user.plan } })
+    // Visitor ids a cross-domain link brought beside this browser's own (another of the company's domains): their histories join the user too.
+    for (const anonymousId of login.linkedIds) await client.identify({ userId: user.externalId, anonymousId })
     for (const entry of result.results) if (entry.status !== 'delivered' && entry.status !== 'queued') console.log(`[demo] ${entry.provider}: ${entry.status} ${entry.reason ?? entry.error?.message ?? ''}`)
     const token = randomUUID()
     sessions.set(token, name)

@@ -165,6 +165,10 @@ export const visitorCookie = (id: string, options?: SetCookieOptions): string =>
   return serialize(settingsOf(options).visitorCookie, id, attributes(options))
 }
 
+/** The visitor ids cross-domain links brought to this browser beside `own` (the linked-ids cookie), each a UUID, once. */
+export const linkedIdsOf = (source: CookieSource, own: string | undefined): string[] =>
+  [...new Set(valuesOf(source, LINKED_COOKIE).join(' ').split(' '))].filter((id) => isUuid(id) && id !== own)
+
 /** Options of {@link loginCookies}: where the cookies go, and how to read the request. */
 export interface LoginCookiesOptions extends Omit<SetCookieOptions, 'name'>, ClientIpOptions {
   /** Read `Sec-GPC: 1` (Global Privacy Control) into `consent`: no ad signals, analytics on. Default `false`. */
@@ -251,7 +255,7 @@ export const loginCookies = (source: ClientIpSource, externalId: string, options
   const linked = valuesOf(source, LINKED_COOKIE)
   if (linked.length > 0) cookies.push({ name: LINKED_COOKIE, value: '', options: { ...plain, maxAge: 0 } })
   const setCookie = [contact, ...cookies.slice(1).map((cookie) => serialize(cookie.name, cookie.value, { ...attributes(shared), maxAge: cookie.options.maxAge }))]
-  const linkedIds = anotherUser ? [] : [...new Set(linked.join(' ').split(' '))].filter((id) => isUuid(id) && id !== visitorId)
+  const linkedIds = anotherUser ? [] : linkedIdsOf(source, visitorId)
   // Another user's device history stays theirs: when the browser was someone else's, no tool's id is stitched
   // to this user (GA4's `_ga` says nothing of who used it last; only these cookies can).
   const anonymousIds = anotherUser ? {} : getAnonymousIds(source)

@@ -36,6 +36,16 @@ const request = (init: { method?: string; headers?: Record<string, string | null
 const answer = async (response: Response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> })
 
 describe('the identify relay, unit by unit', () => {
+  it('joins the visitor ids cross-domain links brought (the linked-ids cookie) to the user, each once, and answers with the main identify', async () => {
+    const { relay, identified } = handler()
+    const LINKED = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
+    const cookie = `idstitch_linked_ids=${LINKED}%20not-a-uuid%20${LINKED}%20${VISITOR}`
+    const response = await relay(request({ headers: { cookie }, body: JSON.stringify({ anonymousId: VISITOR }) }))
+    expect(response.status).toBe(200)
+    expect(identified.map((message) => message.anonymousId)).toEqual([VISITOR, LINKED])
+    expect(identified[1]).toEqual({ userId: 'usr_session', anonymousId: LINKED })
+  })
+
   it('refuses identify calls from crawlers and other bots, and takes a browser’s', async () => {
     const { relay, identified } = handler()
     const bot = await relay(request({ headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }, body: '{}' }))

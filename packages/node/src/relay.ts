@@ -3,7 +3,7 @@ import { identityTraitOf, isIdentityTrait, isPlainObject, namesOf } from '@idsti
 import type { Consent, IdentifyMessage, IdstitchError } from '@idstitch/core'
 import type { IdstitchClient } from './client.js'
 import { isBotRequest } from './bots.js'
-import { getAnonymousIds } from './cookies.js'
+import { getAnonymousIds, linkedIdsOf } from './cookies.js'
 import { gpcConsent } from './gpc.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit.js'
 import type { ProviderResult } from './results.js'
@@ -370,16 +370,21 @@ const handle = async (settings: RelaySettings, request: Request): Promise<Respon
   // First-touch traits from the browser follow the same rules: no identity trait unless browserTraits lists it.
   const traitsOnce = traitsOf(settings.browserTraits, body.traitsOnce, undefined, 'traitsOnce')
   if (isRefusal(traitsOnce)) return refuse(traitsOnce)
-  const result = await settings.options.client.identify({
-    userId: identity.userId,
-    anonymousId: body.anonymousId,
-    // Each tool's own id comes from the cookies the request carries, never from the body.
-    anonymousIds: getAnonymousIds(request),
-    traits,
-    ...(traitsOnce ? { traitsOnce } : {}),
-    ...(identity.context ? { context: identity.context } : {}),
-    ...consentOf(settings, request),
-  })
+  const { client } = settings.options
+  const [result] = await Promise.all([
+    client.identify({
+      userId: identity.userId,
+      anonymousId: body.anonymousId,
+      // Each tool's own id comes from the cookies the request carries, never from the body.
+      anonymousIds: getAnonymousIds(request),
+      traits,
+      ...(traitsOnce ? { traitsOnce } : {}),
+      ...(identity.context ? { context: identity.context } : {}),
+      ...consentOf(settings, request),
+    }),
+    // Visitor ids cross-domain links brought beside this one join the user too; their errors go to the app's onError, not to the browser.
+    ...linkedIdsOf(request, body.anonymousId ?? undefined).map((anonymousId) => client.identify({ userId: identity.userId, anonymousId, ...consentOf(settings, request) })),
+  ])
   return answer(result)
 }
 
