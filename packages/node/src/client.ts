@@ -1,11 +1,8 @@
 import type { IdentifyMessage } from '@idstitch/core'
-import { createInFlight } from './in-flight.js'
 import { createKyTransport } from './ky-transport.js'
 import { createLaneSink } from './lane-sink.js'
-import { safeLogger } from './logger.js'
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js'
 import { pipelineOf } from './pipeline.js'
-import { userIdOf } from './prepare.js'
 import { createRedactor } from './redact.js'
 import type { IdentifyResult } from './results.js'
 import type { SinkParts } from './sink.js'
@@ -61,42 +58,26 @@ const transportFor = (options: ResolvedOptions, platform: Platform): Transport =
 export const clientFactory = (platform: Platform) => (clientOptions: ClientOptions): IdstitchClient => {
   const options = resolveOptions(clientOptions)
   const transport = transportFor(options, platform)
-  const sink = (parts: SinkParts) => createLaneSink(parts.providers, transport, { ...options, redact: createRedactor(parts.providers), now: Date.now, random: Math.random })
-  const pipeline = pipelineOf({ options, sink, library: LIBRARY })
-  const log = safeLogger(options.logger, createRedactor(options.providers).text)
-  const inFlight = createInFlight()
-  let closed = false
-
-  /** Starts one identify; its promise never rejects. */
-  const start = (message: IdentifyMessage): Promise<IdentifyResult> => {
-    const messageId = crypto.randomUUID()
-    if (closed) return Promise.resolve(pipeline.results.refuse('client_closed', 'the client is shut down; this identify was not sent', userIdOf(message), messageId))
-    if (inFlight.count >= options.maxQueue) {
-      return Promise.resolve(pipeline.results.refuse('queue_full', `${options.maxQueue} identifies are already in flight (maxQueue); this one was not sent`, userIdOf(message), messageId))
-    }
-    inFlight.started()
-    return pipeline.run(message, messageId, inFlight.finished)
-  }
+  const redact = createRedactor(options.providers)
+  const sink = (parts: SinkParts) => createLaneSink(parts.providers, transport, { ...options, redact, now: Date.now, random: Math.random })
+  const closedMessage = 'the client is shut down; this identify was not sent'
+  const pipeline = pipelineOf({ options, redact, sink, library: LIBRARY, maxQueue: options.maxQueue, closedMessage })
 
   return {
     identify(message, callOptions) {
-      const promise = start(message)
+      const promise = pipeline.run(message, crypto.randomUUID())
       // Serverless: the platform keeps the function alive until the identify is done, after the response.
       const waitUntil = callOptions?.waitUntil ?? options.waitUntil
       if (waitUntil) {
         try {
           waitUntil(promise)
         } catch (error) {
-          log.warn(`waitUntil threw, so the platform may end this identify early: ${error instanceof Error ? error.message : String(error)}`)
+          pipeline.log.warn(`waitUntil threw, so the platform may end this identify early: ${error instanceof Error ? error.message : String(error)}`)
         }
       }
       return promise
     },
-    flush: inFlight.idle,
-    async shutdown() {
-      closed = true
-      await inFlight.idle()
-      await pipeline.close()
-    },
+    flush: pipeline.idle,
+    shutdown: pipeline.close,
   }
 }

@@ -243,7 +243,8 @@ export const loginCookies = (source: ClientIpSource, externalId: string, options
   const rotated = current !== undefined && anotherUser
   const visitorId = rotated ? crypto.randomUUID() : current
   const settings = settingsOf(shared)
-  const plain = plainOptions(attributes(shared))
+  const serialized = attributes(shared)
+  const plain = plainOptions(serialized)
   const cookies: CookieToSet[] = [{ name: settings.contactCookie, value: externalId, options: plain }]
   // The owner tag binds a visitor to its contact: without a visitor there is nothing to bind.
   if (visitorId) {
@@ -252,9 +253,9 @@ export const loginCookies = (source: ClientIpSource, externalId: string, options
       { name: settings.visitorCookie, value: visitorId, options: plain },
     )
   }
-  const linked = valuesOf(source, LINKED_COOKIE)
-  if (linked.length > 0) cookies.push({ name: LINKED_COOKIE, value: '', options: { ...plain, maxAge: 0 } })
-  const setCookie = [contact, ...cookies.slice(1).map((cookie) => serialize(cookie.name, cookie.value, { ...attributes(shared), maxAge: cookie.options.maxAge }))]
+  // The linked ids are used now (by this login): the cookie that held them goes.
+  if (valuesOf(source, LINKED_COOKIE).length > 0) cookies.push({ name: LINKED_COOKIE, value: '', options: { ...plain, maxAge: 0 } })
+  const setCookie = [contact, ...cookies.slice(1).map((cookie) => serialize(cookie.name, cookie.value, { ...serialized, maxAge: cookie.options.maxAge }))]
   const linkedIds = anotherUser ? [] : linkedIdsOf(source, visitorId)
   // Another user's device history stays theirs: when the browser was someone else's, no tool's id is stitched
   // to this user (GA4's `_ga` says nothing of who used it last; only these cookies can).

@@ -1,7 +1,7 @@
 import { ConfigError, type IdentifyMessage } from '@idstitch/core'
-import { createInFlight } from './in-flight.js'
 import { resolveOptions, type ClientOptions } from './options.js'
 import { pipelineOf } from './pipeline.js'
+import { createRedactor } from './redact.js'
 import type { IdentifyResult } from './results.js'
 import type { Sink, SinkParts } from './sink.js'
 
@@ -67,22 +67,16 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object')
   if (typeof options.sink !== 'function') throw new ConfigError('sink', 'must be a function that creates the sink')
   const resolved = resolveOptions({ ...options, dedupe: options.dedupe ?? false })
-  const pipeline = pipelineOf({ options: resolved, sink: options.sink, library: libraryOf(options.library) })
-  const inFlight = createInFlight()
-  let closed = false
+  const redact = createRedactor(resolved.providers)
+  const closedMessage = 'the pipeline is closed; this identify was not sent'
+  const pipeline = pipelineOf({ options: resolved, redact, sink: options.sink, library: libraryOf(options.library), maxQueue: Infinity, closedMessage })
   return {
     identify(message, { messageId = crypto.randomUUID() } = {}) {
-      if (closed) return Promise.resolve(pipeline.results.refuse('client_closed', 'the pipeline is closed; this identify was not sent', undefined, String(messageId)))
       if (typeof messageId !== 'string' || !MESSAGE_ID.test(messageId)) {
         return Promise.resolve(pipeline.invalid(message, [{ path: 'messageId', message: 'must be 1 to 128 letters, digits, _, - or .' }], String(messageId)))
       }
-      inFlight.started()
-      return pipeline.run(message, messageId, inFlight.finished)
+      return pipeline.run(message, messageId)
     },
-    async close() {
-      closed = true
-      await inFlight.idle()
-      await pipeline.close()
-    },
+    close: pipeline.close,
   }
 }

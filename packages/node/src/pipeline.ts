@@ -4,7 +4,8 @@ import { createDedupe, fingerprintOf, type Dedupe, type DedupeTicket } from './d
 import { safeLogger } from './logger.js'
 import type { ResolvedOptions } from './options.js'
 import { invalidResult, noteTraitsOnce, prepareFor, stampEvent, userIdOf, warnOnce } from './prepare.js'
-import { createRedactor, type Redactor } from './redact.js'
+import { createInFlight } from './in-flight.js'
+import type { Redactor } from './redact.js'
 import { createResults, type IdentifyResult, type ProviderResult, type Results } from './results.js'
 import type { Delivery, DeliveryListener, Job } from './lane/job.js'
 import type { Deadline, Sink, SinkIdentify, SinkItem, SinkParts } from './sink.js'
@@ -12,19 +13,25 @@ import type { Deadline, Sink, SinkIdentify, SinkItem, SinkParts } from './sink.j
 /** A validation issue, before the provider is named. */
 type ValidationIssueAt = Parameters<typeof invalidResult>[1][number]
 
-/** What a pipeline is built from: the client's options (checked), where its identifies go, and the SDK it stamps. */
+/** What a pipeline is built from: the client's options (checked), its redactor, where its identifies go, and the SDK it stamps. */
 export interface PipelineParts {
   options: Pick<ResolvedOptions, 'providers' | 'logger' | 'onError' | 'deadlineMs' | 'dedupe' | 'dryRun'>
+  /** The one redactor of the client or pipeline (its sink may share it). */
+  redact: Redactor
   sink: (parts: SinkParts) => Sink
   library: Library
+  /** Identifies in flight past which a new one is refused with `queue_full` (`Infinity` for no limit). */
+  maxQueue: number
+  /** What a refused identify says once `close()` was called. */
+  closedMessage: string
 }
 
 /**
- * One identify's path, from the message to its result: validates `message`, has each adapter prepare it,
- * de-duplicates it, hands what is left to the sink and reports the results. Never rejects. `done` is called
- * once, just before the result is resolved.
+ * One identify's path, from the message to its result: refused when the pipeline is closed or full;
+ * otherwise validates `message`, has each adapter prepare it, de-duplicates it, hands what is left to the
+ * sink and reports the results. Never rejects.
  */
-export type Run = (message: unknown, messageId: string, done?: () => void) => Promise<IdentifyResult>
+export type Run = (message: unknown, messageId: string) => Promise<IdentifyResult>
 
 /**
  * A sink's faster door, for `createClient`'s own lanes: each item is also the lane's job (with its deadline,
@@ -57,7 +64,7 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
     readonly messageId: string,
     readonly event: IdentifyEvent,
     readonly deadline: Deadline,
-    private readonly done: (() => void) | undefined,
+    private readonly done: () => void,
   ) {
     this.results = new Array(stage.providers.length)
   }
@@ -73,9 +80,8 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
     const promise = new Promise<IdentifyResult>((resolve) => {
       this.#resolve = resolve
     })
-    const sink = this.stage.sink as Partial<ListeningSink>
     try {
-      if (sink[deliverEach]) sink[deliverEach](this.items as unknown as Job[])
+      if (this.stage.listening) (this.stage.sink as ListeningSink)[deliverEach](this.items as unknown as Job[])
       else Promise.resolve(this.stage.sink.accept(this)).then((answers) => this.#answered(answers), (error: unknown) => this.#failed(error))
     } catch (error) {
       this.#failed(error)
@@ -115,8 +121,8 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
 }
 
 /** Reports the results and sums them up, after telling the caller (`done`) the identify is over. */
-const finishWith = (stage: Stage, results: ProviderResult[], userId: string | undefined, messageId: string, done: (() => void) | undefined): IdentifyResult => {
-  done?.()
+const finishWith = (stage: Stage, results: ProviderResult[], userId: string | undefined, messageId: string, done: () => void): IdentifyResult => {
+  done()
   try {
     return stage.results.finish(results, userId, messageId)
   } catch (error) {
@@ -158,7 +164,7 @@ interface Stage {
 }
 
 /** The identify the sink gets, its results so far: each provider's preparation, de-duplication and dry run. */
-const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done: (() => void) | undefined): PendingIdentify => {
+const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done: () => void): PendingIdentify => {
   const { providers, redact, dedupe, log } = stage
   const identify = new PendingIdentify(stage, messageId, event, stage.deadline(), done)
   const { results, items } = identify
@@ -188,9 +194,8 @@ const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done:
 }
 
 /** Everything a run needs, made once: the redactor, logger and results, the sink, de-duplication and deadlines. */
-const stageOf = ({ options, sink, library }: PipelineParts): Stage => {
+const stageOf = ({ options, redact, sink, library }: PipelineParts): Stage => {
   const { providers } = options
-  const redact = createRedactor(providers)
   const log = safeLogger(options.logger, redact.text)
   const created = sink({ providers, log, redact: redact.text })
   return {
@@ -210,17 +215,30 @@ const stageOf = ({ options, sink, library }: PipelineParts): Stage => {
 
 /**
  * The one identify pipeline, shared by `createClient`, `createPipeline` and `@idstitch/queue`: validate →
- * prepare (each provider's adapter) → de-duplicate → hand to the sink → report. Returns the run, and
- * `close` for the sink.
+ * prepare (each provider's adapter) → de-duplicate → hand to the sink → report. It counts the identifies in
+ * flight, so that `close()` waits for them before it closes the sink, and refuses new ones once closed or
+ * past `maxQueue`.
  */
 export const pipelineOf = (parts: PipelineParts) => {
   const stage = stageOf(parts)
   const { providers, results } = stage
+  const inFlight = createInFlight()
+  let closed = false
   /** Every provider `invalid` with `issues`, nothing sent. */
-  const invalid = (message: unknown, issues: readonly ValidationIssueAt[], messageId: string, done?: () => void): IdentifyResult =>
+  const invalid = (message: unknown, issues: readonly ValidationIssueAt[], messageId: string, done: () => void = () => {}): IdentifyResult =>
     finishWith(stage, providers.map((provider) => invalidResult(provider.name, issues)), userIdOf(message), messageId, done)
+  /** Why `message` is not taken now, if it is not. */
+  const refusal = (message: unknown, messageId: string): IdentifyResult | undefined => {
+    if (closed) return results.refuse('client_closed', parts.closedMessage, userIdOf(message), messageId)
+    if (inFlight.count >= parts.maxQueue) return results.refuse('queue_full', `${parts.maxQueue} identifies are already in flight (maxQueue); this one was not sent`, userIdOf(message), messageId)
+    return undefined
+  }
   // No promise callback here refers to `message`, so nothing pending keeps the caller's message alive.
-  const run: Run = (message, messageId, done) => {
+  const run: Run = (message, messageId) => {
+    const refused = refusal(message, messageId)
+    if (refused) return Promise.resolve(refused)
+    inFlight.started()
+    const done = inFlight.finished
     try {
       const stamped = stampEvent(message, messageId, stage.library, stage.redact)
       if (!stamped.ok) return Promise.resolve(invalid(message, stamped.issues, messageId, done))
@@ -229,9 +247,21 @@ export const pipelineOf = (parts: PipelineParts) => {
       return identify.send()
     } catch (error) {
       // A bug of idstitch's own: the identify still resolves.
-      done?.()
+      done()
       return Promise.resolve(results.internalFailure(error, messageId))
     }
   }
-  return { run, invalid, close: async () => void (await stage.sink.close?.()), results }
+  return {
+    run,
+    invalid,
+    log: stage.log,
+    /** Resolves when every identify accepted so far has finished. */
+    idle: inFlight.idle,
+    /** Stops accepting identifies, waits for those in flight, then closes the sink. */
+    async close(): Promise<void> {
+      closed = true
+      await inFlight.idle()
+      await stage.sink.close?.()
+    },
+  }
 }

@@ -371,6 +371,7 @@ const handle = async (settings: RelaySettings, request: Request): Promise<Respon
   const traitsOnce = traitsOf(settings.browserTraits, body.traitsOnce, undefined, 'traitsOnce')
   if (isRefusal(traitsOnce)) return refuse(traitsOnce)
   const { client } = settings.options
+  const consent = consentOf(settings, request)
   const [result] = await Promise.all([
     client.identify({
       userId: identity.userId,
@@ -380,10 +381,10 @@ const handle = async (settings: RelaySettings, request: Request): Promise<Respon
       traits,
       ...(traitsOnce ? { traitsOnce } : {}),
       ...(identity.context ? { context: identity.context } : {}),
-      ...consentOf(settings, request),
+      ...consent,
     }),
     // Visitor ids cross-domain links brought beside this one join the user too; their errors go to the app's onError, not to the browser.
-    ...linkedIdsOf(request, body.anonymousId ?? undefined).map((anonymousId) => client.identify({ userId: identity.userId, anonymousId, ...consentOf(settings, request) })),
+    ...linkedIdsOf(request, body.anonymousId ?? undefined).map((anonymousId) => client.identify({ userId: identity.userId, anonymousId, ...consent })),
   ])
   return answer(result)
 }
