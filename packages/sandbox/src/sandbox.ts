@@ -14,21 +14,8 @@ import { startProviderServer, type ProviderServer } from './server.js'
 import type { AcceptedIdentify, ProviderRule, SandboxRequest } from './types.js'
 import { inspectorPage } from './inspector.js'
 import { createSeen, sdkIdsIn, type Tool } from './seen.js'
-
-/** The credentials the sandbox accepts, one per provider. */
-export const SANDBOX_CREDENTIALS = {
-  datafast: 'df_sandbox_key',
-  dfend: 'sk_sandbox_key',
-  thrivestack: 'ts_sandbox_key',
-  pathbound: 'pb_sandbox_key',
-  segment: 'wk_sandbox_key',
-  posthog: 'phc_sandbox_key',
-  ga4MeasurementId: 'G-SANDBOX1',
-  ga4: 'ga_sandbox_secret',
-  amplitude: '5a1db0c3e1f2a4b6c8d0e2f4a6b8c0d2', // 32 hex digits, as Amplitude's keys are
-  mixpanel: '7e3f0c9a1b2d4e6f8a0b1c2d3e4f5a6b', // 32 hex digits, as Mixpanel's project tokens are
-  monterosaProjectId: '5d5b0676-ce0f-4058-b2bf-49af49f61cb5',
-} as const
+import { SANDBOX_CREDENTIALS } from './options.js'
+import { stitchesOf, waitForStitchIn, type Stitches, type WaitForStitchOptions } from './stitches.js'
 
 /**
  * Where the marketing page's own copies of posthog-js, mixpanel-browser and Amplitude's SDK send (their `api_host`, `serverUrl`):
@@ -56,6 +43,29 @@ export interface Sandbox extends ProviderServer {
   inspected: InspectedIdentify[]
   /** Whether a tool's own browser SDK (or, for `idstitch`, the marketing site) reported `id`. */
   seen(tool: Tool, id: string): boolean
+  /**
+   * What the providers stitched to `userId` so far: for each provider that accepted an identify of this user with an
+   * anonymous id, those ids. `{}` when none did.
+   *
+   * @example
+   * expect(sandbox.stitched('usr_ada')).toEqual({ pathbound: [visitorId] })
+   */
+  stitched(userId: string): Stitches
+  /**
+   * Waits for a stitch of `userId` (by `provider`, or by any): for a login that delivers after its response, as
+   * `after()` and a queue do. Rejects after `timeoutMs` (default 10 s) with what did arrive.
+   */
+  waitForStitch(userId: string, options?: WaitForStitchOptions): Promise<Stitches>
+  /** Forgets every request, identify, visitor and scripted fault: a clean sandbox for the next test. */
+  reset(): void
+}
+
+/** Options of {@link startSandbox}. */
+export interface SandboxOptions {
+  /** 0 (default) picks a free port. */
+  port?: number
+  /** Default `127.0.0.1`; `0.0.0.0` to be reached from another container. */
+  host?: string
 }
 
 /** One rule per built-in provider: a provider added to idstitch without a stand-in here fails to type-check. */
@@ -75,11 +85,20 @@ const sandboxRules = (visitors: ReadonlySet<string>): ProviderRule[] => {
   return Object.values(rules).flat()
 }
 
+/** A path segment, percent-decoded; undefined when it is not valid percent-encoding. */
+const decoded = (segment: string): string | undefined => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
+
 const CORS = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST' }
 
 /** The sandbox's own routes: the inspector page and its event stream, the browser SDKs' endpoints, and `/pageview`. */
 const sandboxRoutes =
-  (visitors: Set<string>, inspected: readonly InspectedIdentify[], streams: Set<ServerResponse>, seen: ReturnType<typeof createSeen>) =>
+  (visitors: Set<string>, inspected: readonly InspectedIdentify[], streams: Set<ServerResponse>, seen: ReturnType<typeof createSeen>, stitched: (userId: string) => Stitches) =>
   (request: SandboxRequest, response: ServerResponse): boolean => {
     if (request.path === '/' && request.method === 'GET') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
@@ -109,6 +128,13 @@ const sandboxRoutes =
       response.end(request.method === 'OPTIONS' ? undefined : BROWSER_SDK_ANSWER[sdk])
       return true
     }
+    const stitchedUser = /^\/stitched\/(.+)$/.exec(request.path)?.[1]
+    if (stitchedUser !== undefined && request.method === 'GET') {
+      const userId = decoded(stitchedUser)
+      response.writeHead(userId === undefined ? 400 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      response.end(JSON.stringify(userId === undefined ? { error: 'The user id is not valid percent-encoding' } : { userId, stitched: stitched(userId) }))
+      return true
+    }
     if (request.path !== '/pageview') return false
     const { visitorId: visitor, ga4ClientId } = (request.body ?? {}) as { visitorId?: unknown; ga4ClientId?: unknown }
     if (request.method === 'POST' && typeof visitor === 'string') {
@@ -128,23 +154,38 @@ const sandboxRoutes =
  * inspector page at `/`, and `POST /pageview` (CORS) where a marketing page
  * reports its visitor, standing in for the provider's own pageview tracking
  * (DataFast answers 404 for visitors it has no pageview of, as documented).
+ * `GET /stitched/<userId>` answers `{ userId, stitched }` ({@link Sandbox.stitched}) for a test in another process.
+ *
+ * @example
+ * const sandbox = await startSandbox()
+ * const client = createClient({ providers: [pathbound(sandboxOptions(sandbox.url).pathbound)] })
+ * await client.identify({ userId: 'usr_ada', anonymousId: visitorId })
+ * expect(sandbox.stitched('usr_ada')).toEqual({ pathbound: [visitorId] })
  */
-export const startSandbox = async ({ port = 0 } = {}): Promise<Sandbox> => {
+export const startSandbox = async ({ port = 0, host }: SandboxOptions = {}): Promise<Sandbox> => {
   const visitors = new Set<string>()
   const inspected: InspectedIdentify[] = []
   const streams = new Set<ServerResponse>()
   const seen = createSeen()
-  const server = await startProviderServer(sandboxRules(visitors), { port, routes: sandboxRoutes(visitors, inspected, streams, seen) })
+  const arrivals = new Set<() => void>()
+  const server = await startProviderServer(sandboxRules(visitors), { port, host, routes: sandboxRoutes(visitors, inspected, streams, seen, (userId) => stitchesOf(server.accepted, userId)) })
   server.onAccepted = (identify) => {
     const entry: InspectedIdentify = { ...identify, knownVisitor: identify.anonymousId !== undefined && visitors.has(identify.anonymousId), ...seen.stitchOf(identify) }
     inspected.push(entry)
     for (const stream of streams) stream.write(`data: ${JSON.stringify(entry)}\n\n`)
+    for (const arrival of arrivals) arrival()
   }
   const close = server.close
   return Object.assign(server, {
     visitors,
     inspected,
     seen: seen.has,
+    stitched: (userId: string) => stitchesOf(server.accepted, userId),
+    waitForStitch: (userId: string, options?: WaitForStitchOptions) => waitForStitchIn(server.accepted, arrivals, userId, options),
+    reset: () => {
+      for (const list of [server.accepted, server.requests, server.faults, inspected]) list.length = 0
+      visitors.clear()
+    },
     close: async () => {
       for (const stream of streams) stream.end()
       await close()

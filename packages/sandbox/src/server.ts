@@ -108,6 +108,8 @@ const streamBody = (response: ServerResponse, bytes: number, gzip: boolean): voi
 export interface ProviderServerOptions {
   /** 0 (default) picks a free port. */
   port?: number
+  /** Default `127.0.0.1`. */
+  host?: string
   /** Serves other paths (pages, streams) before the rules; returns true when it answered. */
   routes?: (request: SandboxRequest, response: ServerResponse) => boolean
 }
@@ -187,7 +189,7 @@ const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: Serv
  * const server = await startProviderServer([pathboundRule({ keys: [{ key: 'pb_test', scopes: ['contacts:write'] }] })])
  * server.faults.push({ status: 503 }, { reset: true })
  */
-export const startProviderServer = async (rules: ProviderRule[], { port = 0, routes }: ProviderServerOptions = {}): Promise<ProviderServer> => {
+export const startProviderServer = async (rules: ProviderRule[], { port = 0, host = '127.0.0.1', routes }: ProviderServerOptions = {}): Promise<ProviderServer> => {
   const sockets = new Set<Socket>()
   const state: Omit<ProviderServer, 'url' | 'close'> = { requests: [], accepted: [], faults: [] }
   const flakes = flakiness(state)
@@ -206,10 +208,10 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, rou
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(port, host, resolve))
   const { port: bound } = server.address() as AddressInfo
   const result: ProviderServer = Object.assign(state, {
-    url: `http://127.0.0.1:${bound}`,
+    url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${bound}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy()

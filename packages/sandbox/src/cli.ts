@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The idstitch-sandbox command: every provider's stand-in on one port, for an app's own tests and CI.
+import { parseArgs } from 'node:util'
+import { sandboxOptions } from './options.js'
+import { startSandbox } from './sandbox.js'
+
+const USAGE = `Usage: idstitch-sandbox [--port 4010] [--host 127.0.0.1]
+
+Serves every provider idstitch supports on one port, each enforcing its documented identify rules,
+with the inspector page at / and GET /stitched/<userId> for tests. Stops on Ctrl-C or SIGTERM.`
+
+/** The port and host the command line asks for, or a usage error. */
+const argsOf = (argv: string[]): { port: number; host: string } | string => {
+  try {
+    const { values } = parseArgs({ args: argv, options: { port: { type: 'string', short: 'p', default: '4010' }, host: { type: 'string', default: '127.0.0.1' }, help: { type: 'boolean', short: 'h' } } })
+    if (values.help) return USAGE
+    const port = Number(values.port)
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) return `--port must be a port number (0-65535), not ${JSON.stringify(values.port)}\n\n${USAGE}`
+    return { port, host: values.host }
+  } catch (error) {
+    return `${(error as Error).message}\n\n${USAGE}`
+  }
+}
+
+/** What to tell the user: where the sandbox is, and each provider's options pointed at it. */
+const banner = (url: string): string =>
+  [
+    `idstitch sandbox on ${url} (the inspector: open it in a browser)`,
+    '',
+    'Point each provider at it (options for @idstitch/node/providers):',
+    ...Object.entries(sandboxOptions(url)).map(([provider, options]) => `  ${provider.padEnd(11)} ${JSON.stringify(options)}`),
+    '',
+    `In a test: GET ${url}/stitched/<userId> answers { userId, stitched: { <provider>: [<anonymous ids>] } }.`,
+  ].join('\n')
+
+const main = async (): Promise<number> => {
+  const args = argsOf(process.argv.slice(2))
+  if (typeof args === 'string') {
+    console[args === USAGE ? 'log' : 'error'](args)
+    return args === USAGE ? 0 : 2
+  }
+  const sandbox = await startSandbox(args)
+  console.log(banner(sandbox.url))
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void sandbox.close().then(() => process.exit(0)))
+  return 0
+}
+
+process.exitCode = await main()

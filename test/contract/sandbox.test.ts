@@ -1,0 +1,91 @@
+// The published sandbox as a user's tests use it: every provider pointed at it
+// with sandboxOptions(), what it stitched asserted in process and over HTTP, a
+// wait for a stitch that arrives later, and the idstitch-sandbox command.
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { createClient } from '@idstitch/node'
+import { amplitude, datafast, ga4, mixpanel, pathbound, posthog, segment } from '@idstitch/node/providers'
+import { sandboxOptions } from '@idstitch/sandbox'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { fast, useSandbox, VISITOR } from './helpers.js'
+
+const sandbox = useSandbox()
+const GA_CLIENT = '1234567890.1700000000'
+const cli = fileURLToPath(new URL('../../packages/sandbox/dist/cli.js', import.meta.url))
+
+const clientFor = (url: string) => {
+  const options = sandboxOptions(url)
+  const client = createClient({
+    ...fast,
+    providers: [datafast(options.datafast), pathbound(options.pathbound), segment(options.segment), posthog(options.posthog), ga4(options.ga4), amplitude(options.amplitude), mixpanel(options.mixpanel)],
+  })
+  onTestFinished(() => client.shutdown())
+  return client
+}
+
+describe('the sandbox in a test', () => {
+  it("takes every provider's sandboxOptions(), and says what each stitched to the user", async () => {
+    await fetch(`${sandbox.url}/pageview`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorId: VISITOR }) })
+    const result = await clientFor(sandbox.url).identify({ userId: 'usr_sandbox_ada', anonymousId: VISITOR, anonymousIds: { ga4: GA_CLIENT }, traits: { email: 'ada@example.com' } })
+    expect(result.results.filter((entry) => entry.status !== 'delivered')).toEqual([])
+    const stitched = sandbox.stitched('usr_sandbox_ada')
+    expect(Object.keys(stitched).sort()).toEqual(['amplitude', 'datafast', 'ga4', 'mixpanel', 'pathbound', 'posthog', 'segment'])
+    expect(stitched.pathbound).toEqual([VISITOR])
+    // GA4's Measurement Protocol takes gtag's own client id (the _ga cookie's), not idstitch's visitor.
+    expect(stitched.ga4).toEqual([GA_CLIENT])
+    expect(sandbox.stitched('usr_nobody')).toEqual({})
+  })
+
+  it('answers GET /stitched/<userId> for a test in another process, and refuses bad percent-encoding', async () => {
+    await clientFor(sandbox.url).identify({ userId: 'usr sandbox/bo', anonymousId: VISITOR })
+    const response = await fetch(`${sandbox.url}/stitched/${encodeURIComponent('usr sandbox/bo')}`)
+    expect(await response.json()).toEqual({ userId: 'usr sandbox/bo', stitched: expect.objectContaining({ pathbound: [VISITOR], segment: [VISITOR] }) })
+    expect((await fetch(`${sandbox.url}/stitched/%E0%A4%A`)).status).toBe(400)
+  })
+
+  it('waits for a stitch that arrives after the call, and times out naming the user and what arrived', async () => {
+    const waiting = sandbox.waitForStitch('usr_sandbox_later', { provider: 'pathbound', timeoutMs: 5_000 })
+    setTimeout(() => void clientFor(sandbox.url).identify({ userId: 'usr_sandbox_later', anonymousId: VISITOR }), 50)
+    expect((await waiting).pathbound).toEqual([VISITOR])
+    await clientFor(sandbox.url).identify({ userId: 'usr_sandbox_none' })
+    await expect(sandbox.waitForStitch('usr_sandbox_none', { timeoutMs: 100 })).rejects.toThrow(/No provider stitched user "usr_sandbox_none" .* within 100 ms \(identifies of this user accepted: .*pathbound/)
+  })
+
+  it('forgets everything on reset()', async () => {
+    await clientFor(sandbox.url).identify({ userId: 'usr_sandbox_reset', anonymousId: VISITOR })
+    sandbox.reset()
+    expect(sandbox.stitched('usr_sandbox_reset')).toEqual({})
+    expect(sandbox.inspected).toEqual([])
+  })
+})
+
+describe('npx idstitch-sandbox', () => {
+  it('serves every provider on the port it is given, prints their options, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [cli, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    onTestFinished(() => void child.kill())
+    const lines = createInterface({ input: child.stdout })
+    let url = ''
+    for await (const line of lines) {
+      url ||= /on (http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? ''
+      if (line.startsWith('In a test:')) break
+    }
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect((await fetch(url)).headers.get('content-type')).toContain('text/html')
+    const result = await clientFor(url).identify({ userId: 'usr_sandbox_cli', anonymousId: VISITOR })
+    expect(result.ok).toBe(false) // DataFast refuses a visitor it has no pageview of, as documented
+    expect(result.results.find((entry) => entry.provider === 'datafast')?.httpStatus).toBe(404)
+    expect(await (await fetch(`${url}/stitched/usr_sandbox_cli`)).json()).toMatchObject({ stitched: { pathbound: [VISITOR] } })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+  })
+
+  it('refuses a bad port with the usage', async () => {
+    const child = spawn(process.execPath, [cli, '--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2)
+    expect(stderr).toContain('--port must be a port number')
+  })
+})
