@@ -195,6 +195,15 @@ describe('getContactId()', () => {
     Cookies.set('idstitch_external_contact_id', 'x'.repeat(101), { path: '/' })
     expect(createTracker().getContactId()).toBeUndefined()
   })
+
+  it('follows the cookie at once when another tab or the server clears or changes it', async () => {
+    const tracker = createTracker()
+    await tracker.identify('usr_1')
+    Cookies.remove('idstitch_external_contact_id', { path: '/', domain: 'example.test' })
+    expect(tracker.getContactId()).toBeUndefined()
+    Cookies.set('idstitch_external_contact_id', 'usr_2', { path: '/' })
+    expect(tracker.getContactId()).toBe('usr_2')
+  })
 })
 
 describe('reset()', () => {

@@ -169,7 +169,8 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
       if (resetOptions && resetOptions.rotateVisitor) rotate()
     },
     getVisitorId: () => visitor,
-    getContactId: () => contactIn(contactName) || contact,
+    // Where the tracker may write, the cookie is the truth (a logout in another tab or by the server clears it); before consent or under an opt-out, memory.
+    getContactId: () => (writable() ? contactIn(contactName) : contact),
     consent(granted) {
       allowed = granted
       if (granted) {
