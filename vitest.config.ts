@@ -7,6 +7,7 @@ const node = JSON.parse(readFileSync(new URL('./packages/node/package.json', imp
 const define = { __IDSTITCH_NAME__: JSON.stringify(node.name), __IDSTITCH_VERSION__: JSON.stringify(node.version) }
 const queue = JSON.parse(readFileSync(new URL('./packages/queue/package.json', import.meta.url), 'utf8')) as { name: string; version: string }
 
+const react18 = (name: string) => fileURLToPath(new URL(`./test/react18/node_modules/${name}`, import.meta.url))
 const core = (path: string) => fileURLToPath(new URL(`./packages/core/src/${path}`, import.meta.url))
 const coreFromSource = [
   { find: /^@idstitch\/core\/internal$/, replacement: core('internal.ts') },
@@ -41,6 +42,12 @@ export default defineConfig({
           environment: 'happy-dom',
           environmentOptions: { happyDOM: { url: 'https://www.example.test/' } },
         },
+      },
+      { test: { name: 'react', include: ['packages/react/src/**/*.test.tsx'], environment: 'happy-dom', environmentOptions: { happyDOM: { url: 'https://www.example.test/' } } } },
+      {
+        // The same suites on React 18: react, react-dom and Testing Library from test/react18, where they resolve each other.
+        resolve: { alias: ['react', 'react-dom', '@testing-library/react'].flatMap((name) => [{ find: new RegExp(`^${name}$`), replacement: react18(name) }, { find: new RegExp(`^${name}/(.*)$`), replacement: `${react18(name)}/$1` }]) },
+        test: { name: 'react18', include: ['packages/react/src/**/*.test.tsx'], environment: 'happy-dom', environmentOptions: { happyDOM: { url: 'https://www.example.test/' } } },
       },
       { test: { name: 'tracker-ssr', include: ['packages/tracker/src/**/*.ssr.test.ts'], environment: 'node' } },
       { test: { name: 'package', include: ['test/package/**/*.test.ts', 'test/types/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
