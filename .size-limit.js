@@ -31,6 +31,15 @@ export default [
     limit: '2400 B',
   },
   {
+    // A React front-end: the provider and the hook on top of the ESM tracker (React itself is the app's).
+    name: '@idstitch/react: IdstitchProvider, useIdstitch, with the tracker',
+    path: 'packages/react/dist/index.js',
+    import: '{ IdstitchProvider, useIdstitch }',
+    ignore: ['react'],
+    brotli: true,
+    limit: '3000 B',
+  },
+  {
     // A Workers / Vercel Edge app: the client, the relay and one provider, resolved as wrangler resolves them
     // (the workerd condition: dist/edge.js). ky and zod, the fixed libraries, are ~12.7 kB of it (bench §5).
     // Moved from 29 kB to 30.5 kB (session 10): the lane in named parts (~0.5 kB), per-item outcomes of a batch

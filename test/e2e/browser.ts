@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core'
 
 /** Debian's chromium, installed by .ci/run; override with CHROMIUM_PATH. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -28,6 +28,9 @@ export const launch = (): Promise<Browser> => {
 /** Waits until the script tag has loaded and replaced the stub. */
 export const ready = (page: Page) => page.waitForFunction(() => typeof window.idstitch === 'function' && 'getVisitorId' in window.idstitch, null, { timeout: 5_000 })
 
+/** A console error, with the address of the resource it is about (a failed load names none in its text). */
+export const consoleError = (message: ConsoleMessage): string => (message.location().url ? `${message.text()} (${message.location().url})` : message.text())
+
 /** A fresh profile that accepts the test site's self-signed certificate, and records console errors. */
 export const newContext = async (browser: Browser, options: { userAgent?: string } = {}): Promise<{ context: BrowserContext; errors: string[]; open: (url: string) => Promise<Page> }> => {
   // Chromium's own, not headless Chromium's: idstitch treats "HeadlessChrome" as a bot (isbot), as a real site should.
@@ -36,7 +39,7 @@ export const newContext = async (browser: Browser, options: { userAgent?: string
   const errors: string[] = []
   const open = async (url: string) => {
     const page = await context.newPage()
-    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
+    page.on('console', (message) => message.type() === 'error' && errors.push(consoleError(message)))
     page.on('pageerror', (error) => errors.push(error.message))
     await page.goto(url)
     return page

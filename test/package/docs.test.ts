@@ -86,7 +86,7 @@ describe('the docs', () => {
   })
 
   it('have a page for each reader, and ARCHITECTURE.md for whoever carries the code on', () => {
-    for (const page of ['getting-started', 'login-route', 'relay', 'tracker', 'cookies', 'deploying', 'queue', 'reference', 'providers/README']) {
+    for (const page of ['getting-started', 'login-route', 'relay', 'tracker', 'cookies', 'deploying', 'react-and-next', 'testing', 'queue', 'reference', 'providers/README']) {
       expect(existsSync(join(root, 'docs', `${page}.md`)), page).toBe(true)
     }
     expect(readdirSync(join(root, 'docs', 'providers')).length).toBeGreaterThan(10)
@@ -97,6 +97,13 @@ describe('the docs', () => {
     expect(pages().flatMap(brokenLinks)).toEqual([])
     // The check can fail: a link to a missing heading is found.
     expect(anchorsIn('# A page\n## Errors and codes\n```\n# not a heading\n```').has('errors-and-codes')).toBe(true)
+  })
+
+  it("show examples/next's files verbatim in React and Next.js (test/e2e/next.test.ts builds and runs them)", () => {
+    const page = read('docs/react-and-next.md')
+    for (const file of ['lib/idstitch.ts', 'proxy.ts', 'app/api/identify/route.ts', 'app/api/identify-edge/route.ts', 'app/actions.ts', 'app/layout.tsx', 'app/ids.tsx']) {
+      expect(page, file).toContain(`// ${file}\n${read(`examples/next/${file}`)}`)
+    }
   })
 
   it('type-check every complete code example against the built packages', () => {

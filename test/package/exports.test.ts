@@ -58,7 +58,7 @@ describe('the built packages, as a user imports them', () => {
   })
 
   it("no package publishes an internal entry: a queue of one's own is built on @idstitch/node/sink", () => {
-    for (const name of ['core', 'node', 'queue', 'tracker']) {
+    for (const name of ['core', 'node', 'queue', 'tracker', 'next', 'react', 'sandbox']) {
       const manifest = JSON.parse(readFileSync(new URL(`../../packages/${name}/package.json`, import.meta.url), 'utf8')) as { exports: object; typesVersions?: object }
       expect(JSON.stringify([Object.keys(manifest.exports), manifest.typesVersions ?? {}])).not.toMatch(/internal/)
     }

@@ -12,10 +12,12 @@ import { run, runOrThrow } from '../support/run.js'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const bin = (name: string) => join(root, 'test/node_modules/.bin', name)
 let packs: string
+/** Every published package. */
+const PACKAGES = ['core', 'node', 'tracker', 'queue', 'next', 'react', 'sandbox']
 
 beforeAll(async () => {
   packs = mkdtempSync(join(tmpdir(), 'idstitch-packs-'))
-  for (const name of ['core', 'node', 'tracker', 'queue']) await runOrThrow('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name) })
+  for (const name of PACKAGES) await runOrThrow('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name) })
 }, 60_000)
 afterAll(() => rmSync(packs, { recursive: true, force: true }))
 
@@ -25,7 +27,7 @@ const check = async (command: string, args: string[]) => {
   return { code, output: stdout + stderr }
 }
 
-describe.each(['core', 'node', 'tracker', 'queue'])('the packed @idstitch/%s', (name) => {
+describe.each(PACKAGES)('the packed @idstitch/%s', (name) => {
   it('passes publint --strict', async () => {
     const { code, output } = await check(bin('publint'), ['--strict', tarball(name)])
     expect(output).toContain('All good!')

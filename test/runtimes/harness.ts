@@ -10,15 +10,15 @@ import { runOrThrow } from '../support/run.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
-/** A fresh project with the packed @idstitch packages installed from their tarballs. */
-export const installPacked = async (): Promise<{ dir: string; remove: () => void }> => {
+/** A fresh project with the packed @idstitch packages `names` installed from their tarballs, and `extra` from the registry. */
+export const installPacked = async (names: readonly string[] = ['core', 'node', 'tracker'], extra: readonly string[] = []): Promise<{ dir: string; remove: () => void }> => {
   const dir = mkdtempSync(join(tmpdir(), 'idstitch-runtime-'))
   const packs = join(dir, 'packs')
   mkdirSync(packs)
-  for (const name of ['core', 'node', 'tracker']) await runOrThrow('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name) })
+  for (const name of names) await runOrThrow('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name) })
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'runtime-app', private: true, type: 'module' }))
   const tarballs = readdirSync(packs).map((file) => join(packs, file))
-  await runOrThrow('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs], { cwd: dir })
+  await runOrThrow('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs, ...extra], { cwd: dir })
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
 

@@ -1,19 +1,21 @@
 // The packed packages type-check in users' projects as they are set up: Node 10,
-// Node 16 and bundler module resolution, with and without @types/node, and a
-// Workers project with only @cloudflare/workers-types. No skipLibCheck.
+// Node 16 and bundler module resolution, with and without @types/node, a
+// Workers project with only @cloudflare/workers-types, and a Next.js app with
+// the kits (@idstitch/next, @idstitch/react). No skipLibCheck, but in the Next.js app.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { run, runOrThrow } from '../support/run.js'
+import { run } from '../support/run.js'
 import { installPacked } from './harness.js'
 
 const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url))
 let project: Awaited<ReturnType<typeof installPacked>>
 
 beforeAll(async () => {
-  project = await installPacked()
-  await runOrThrow('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '@types/node@20.19.43', '@cloudflare/workers-types@5.20261117.1'], { cwd: project.dir })
+  // The kits' peers as their users have them: Next.js 16 and React 19, with React's types.
+  const peers = ['next@16.4.6', 'react@19.2.1', 'react-dom@19.2.1', '@types/react@19.2.7']
+  project = await installPacked(['core', 'node', 'tracker', 'next', 'react', 'sandbox'], [...peers, '@types/node@20.19.43', '@cloudflare/workers-types@5.20261117.1'])
 }, 240_000)
 afterAll(() => project?.remove())
 
@@ -39,17 +41,49 @@ const options: TrackerOptions = { preset: 'pathbound' satisfies PresetName, endp
 export const identify = (id: string) => createTracker(options).identify(id).catch((error: unknown) => isValidationError(error))
 `
 
+/** A Next.js app's idstitch: the proxy, the relay route, the login and logout, the ids for the layout. */
+const NEXT = `
+import { idstitchIds, idstitchProxy, identifyOnLogin, lazyClient, relayRoute, resetOnLogout, type LoginIdentified, type RequestIds } from '@idstitch/next'
+import { createClient } from '@idstitch/node'
+export const client = lazyClient(() => createClient({ providers: [] }))
+export const proxy = idstitchProxy((request) => (request.nextUrl.pathname === '/old' ? Response.redirect('https://example.com/new') : undefined), { domain: 'example.com' })
+export const { POST } = relayRoute({ client, authenticate: () => null })
+export const login = (id: string): Promise<LoginIdentified> => identifyOnLogin(client, id, { traits: { plan: 'pro' } })
+export const logout = (): Promise<void> => resetOnLogout()
+export const ids = (): Promise<RequestIds> => idstitchIds()
+`
+/** React components: the provider and the hook (createElement, so the file is .ts). */
+const REACT = `
+import { IdstitchProvider, useIdstitch, type IdstitchState } from '@idstitch/react'
+import { createElement, type ReactNode } from 'react'
+export const App = ({ children }: { children: ReactNode }) => createElement(IdstitchProvider, { options: { endpoint: '/api/identify' }, initial: { visitorId: undefined } }, children)
+export const useIds = (): IdstitchState => useIdstitch()
+`
+/** A test against the sandbox. */
+const SANDBOX = `
+import { sandboxOptions, startSandbox, type Stitches } from '@idstitch/sandbox'
+import { createClient } from '@idstitch/node'
+import { pathbound } from '@idstitch/node/providers'
+export const stitchedIn = async (userId: string): Promise<Stitches> => {
+  const sandbox = await startSandbox()
+  await createClient({ providers: [pathbound(sandboxOptions(sandbox.url).pathbound)] }).identify({ userId })
+  return sandbox.stitched(userId)
+}
+`
+
 const CASES: { name: string; compilerOptions: Record<string, unknown>; files: string[] }[] = [
   { name: 'node10 (moduleResolution node) with @types/node', compilerOptions: { module: 'commonjs', moduleResolution: 'node', types: ['node'], lib: ['ES2022', 'DOM'] }, files: [SERVER, NODE, BROWSER] },
-  { name: 'node16 with @types/node', compilerOptions: { module: 'node16', moduleResolution: 'node16', types: ['node'], lib: ['ES2022', 'DOM'] }, files: [SERVER, NODE, BROWSER] },
-  { name: 'bundler with @types/node', compilerOptions: { module: 'esnext', moduleResolution: 'bundler', types: ['node'], lib: ['ES2022', 'DOM'] }, files: [SERVER, NODE, BROWSER] },
-  { name: 'bundler without @types/node (an edge or browser project)', compilerOptions: { module: 'esnext', moduleResolution: 'bundler', types: [], lib: ['ES2022', 'DOM', 'DOM.Iterable'] }, files: [SERVER, BROWSER] },
+  { name: 'node16 with @types/node', compilerOptions: { module: 'node16', moduleResolution: 'node16', types: ['node'], lib: ['ES2022', 'DOM'] }, files: [SERVER, NODE, BROWSER, REACT, SANDBOX] },
+  { name: 'bundler with @types/node', compilerOptions: { module: 'esnext', moduleResolution: 'bundler', types: ['node'], lib: ['ES2022', 'DOM'] }, files: [SERVER, NODE, BROWSER, REACT, SANDBOX] },
+  // As create-next-app writes it: Next's own declarations need skipLibCheck (they do not compile without it); ours are checked without it above.
+  { name: 'a Next.js app as create-next-app sets it up', compilerOptions: { module: 'esnext', moduleResolution: 'bundler', lib: ['dom', 'dom.iterable', 'esnext'], jsx: 'preserve', skipLibCheck: true }, files: [NEXT, REACT] },
+  { name: 'bundler without @types/node (an edge or browser project)', compilerOptions: { module: 'esnext', moduleResolution: 'bundler', types: [], lib: ['ES2022', 'DOM', 'DOM.Iterable'] }, files: [SERVER, BROWSER, REACT] },
   { name: 'node16 without @types/node', compilerOptions: { module: 'node16', moduleResolution: 'node16', types: [], lib: ['ES2022', 'DOM'] }, files: [SERVER] },
   { name: 'a Workers project with only @cloudflare/workers-types', compilerOptions: { module: 'esnext', moduleResolution: 'bundler', types: ['@cloudflare/workers-types'], lib: ['ES2022'] }, files: [SERVER] },
 ]
 
-describe('the packed packages in TypeScript projects', () => {
-  it.each(CASES)('type-check in $name, without skipLibCheck', async ({ name, compilerOptions, files }) => {
+describe('the packed packages in TypeScript projects, without skipLibCheck but in the Next.js app', () => {
+  it.each(CASES)('type-check in $name', async ({ name, compilerOptions, files }) => {
     const dir = join(project.dir, name.replace(/\W+/g, '-'))
     mkdirSync(dir, { recursive: true })
     for (const [index, source] of files.entries()) writeFileSync(join(dir, `consumer${index}.ts`), source)

@@ -1,8 +1,11 @@
+import { Ids } from './ids'
+
 export default function Home() {
   return (
     <main>
       <h1>Pricing</h1>
-      <p>The marketing page: the tracker gives this visitor an id.</p>
+      <p>The marketing page: the server gave this visitor an id.</p>
+      <Ids />
       <a href="/login">Log in</a>
     </main>
   )

@@ -1,12 +1,9 @@
-// The client, created on first use: `next build` imports this module without
-// the provider keys, and a missing key still throws a ConfigError (naming the
-// provider and option) on the first request.
-import { createClient, type IdstitchClient } from '@idstitch/node'
+// The client, created on its first identify: `next build` imports this module without the provider keys.
+import { createClient } from '@idstitch/node'
 import { pathbound } from '@idstitch/node/providers'
+import { lazyClient } from '@idstitch/next'
 
-let client: IdstitchClient | undefined
-export const idstitch = (): IdstitchClient =>
-  (client ??= createClient({ providers: [pathbound({ apiKey: process.env.PATHBOUND_API_KEY ?? '', baseUrl: process.env.PATHBOUND_BASE_URL })] }))
+export const idstitch = lazyClient(() => createClient({ providers: [pathbound({ apiKey: process.env.PATHBOUND_API_KEY ?? '', baseUrl: process.env.PATHBOUND_BASE_URL })] }))
 
 /** The demo's session: the user id in an HttpOnly cookie the login action sets. */
 export const SESSION_COOKIE = 'demo_session'

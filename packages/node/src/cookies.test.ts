@@ -2,7 +2,7 @@ import { request as httpRequest, createServer, type IncomingMessage } from 'node
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { ownerTag } from '@idstitch/core/cookies'
-import { clearContactCookie, contactCookie, getAnonymousIds, getContactId, getVisitorId, loginCookies, visitorCookie } from './cookies.js'
+import { clearContactCookie, contactCookie, getAnonymousIds, getContactId, getVisitorId, loginCookies, logoutCookies, visitorCookie } from './cookies.js'
 import { getClientIp } from './client-ip.js'
 
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
@@ -122,6 +122,13 @@ describe('writing cookies', () => {
     expect(clearContactCookie({ domain: 'example.com' })).toBe(
       'idstitch_external_contact_id=; Max-Age=0; Domain=example.com; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; SameSite=Lax',
     )
+  })
+
+  it("gives logout's cookies for a framework's cookie API too, with the preset's name and the given domain", () => {
+    expect(logoutCookies({ preset: 'pathbound', domain: 'example.com', secure: false })).toEqual({
+      cookies: [{ name: 'pathbound_external_contact_id', value: '', options: { path: '/', maxAge: 0, sameSite: 'strict', secure: false, domain: 'example.com', httpOnly: false } }],
+      setCookie: [clearContactCookie({ preset: 'pathbound', domain: 'example.com', secure: false })],
+    })
   })
 
   it('re-issues a visitor cookie only for a UUID', () => {

@@ -151,6 +151,19 @@ export const clearContactCookie = (options?: SetCookieOptions): string =>
   serialize(settingsOf(options).contactCookie, '', { ...attributes(options), maxAge: 0, expires: new Date(0) })
 
 /**
+ * What the logout route sets, for a framework's cookie API (`cookies().set(name, value, options)` in Next.js,
+ * SvelteKit, Remix) as well as for `Set-Cookie`: the contact cookie deleted, with the name, path and domain it
+ * was set with. The visitor cookie stays: the same browser is the same visitor.
+ *
+ * @example
+ * for (const cookie of logoutCookies({ domain: 'example.com' }).cookies) jar.set(cookie.name, cookie.value, cookie.options)
+ */
+export const logoutCookies = (options?: SetCookieOptions): { cookies: CookieToSet[]; setCookie: string[] } => ({
+  cookies: [{ name: settingsOf(options).contactCookie, value: '', options: { ...plainOptions(attributes(options)), maxAge: 0 } }],
+  setCookie: [clearContactCookie(options)],
+})
+
+/**
  * The `Set-Cookie` value that re-issues the visitor cookie from the server.
  * Safari caps cookies written by scripts at 7 days; one set by the site's own
  * server lives its full lifetime. Throws a `ValidationError` for an id that is

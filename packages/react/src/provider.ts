@@ -1,5 +1,5 @@
 import type { Tracker, TrackerOptions } from '@idstitch/tracker'
-import { createContext, createElement, type ReactNode, useEffect, useState } from 'react'
+import { createContext, createElement, type ReactNode, useEffect, useRef, useState } from 'react'
 import { createIdsStore, type IdsStore, type IdstitchIds } from './store.js'
 
 /** The store of the nearest {@link IdstitchProvider}. */
@@ -29,11 +29,14 @@ export type IdstitchProviderProps = {
 export const IdstitchProvider = (props: IdstitchProviderProps): ReactNode => {
   const { visitorId, contactId } = props.initial ?? {}
   const [store] = useState(() => createIdsStore(props.tracker ? { tracker: props.tracker } : { options: props.options ?? {} }, { visitorId, contactId }))
-  const [first] = useState(() => ({ visitorId, contactId }))
-  // The server's view changed after the first render (a login or logout by a server action re-rendered the layout):
-  // the cookies changed with it.
+  const rendered = useRef({ visitorId, contactId })
+  // The server's view changed since the last render (a login or logout by a server action rendered the layout
+  // again): the cookies changed with it.
   useEffect(() => {
-    if (visitorId !== first.visitorId || contactId !== first.contactId) store.changed()
-  }, [store, first, visitorId, contactId])
+    const last = rendered.current
+    if (visitorId === last.visitorId && contactId === last.contactId) return
+    rendered.current = { visitorId, contactId }
+    store.changed()
+  }, [store, visitorId, contactId])
   return createElement(StoreContext.Provider, { value: store }, props.children)
 }

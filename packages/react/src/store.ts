@@ -13,6 +13,26 @@ export type TrackerSource = { options: TrackerOptions } | { tracker: Tracker }
 const CHANNEL = 'idstitch'
 
 /**
+ * Calls `notify` on another tab's change (its identify, reset, or a render that found the cookies changed) and when
+ * this tab is shown again; `tell` tells the other tabs. BroadcastChannel is in every browser React 18 supports.
+ */
+const watchTabs = (notify: () => void) => {
+  const channel = new BroadcastChannel(CHANNEL)
+  channel.onmessage = notify
+  const onVisible = () => document.visibilityState === 'visible' && notify()
+  document.addEventListener('visibilitychange', onVisible)
+  window.addEventListener('focus', notify)
+  return {
+    tell: () => channel.postMessage('changed'),
+    stop() {
+      channel.close()
+      document.removeEventListener('visibilitychange', onVisible)
+      window.removeEventListener('focus', notify)
+    },
+  }
+}
+
+/**
  * The ids as an external store for `useSyncExternalStore`. The tracker is created on the first
  * subscription (an effect, so only in the browser and after hydration); until then, and on the server,
  * the snapshot is `initial`: what the request's cookies said, so hydration renders what the server did.
@@ -22,69 +42,59 @@ export const createIdsStore = (source: TrackerSource, initial: IdstitchIds) => {
   let snapshot: IdstitchIds = { visitorId: initial.visitorId, contactId: initial.contactId }
   const serverSnapshot = snapshot
   const listeners = new Set<() => void>()
-  let channel: BroadcastChannel | undefined
+  let tabs: ReturnType<typeof watchTabs> | undefined
 
   const trackerOf = (): Tracker => (tracker ??= createTracker('options' in source ? source.options : {}))
+  const notify = () => {
+    for (const listener of listeners) listener()
+  }
+  const tell = () => tabs?.tell()
   /** The tracker's ids, as the same object while they do not change (useSyncExternalStore compares by identity). */
   const read = (): IdstitchIds => {
     const current = trackerOf()
     const visitorId = current.getVisitorId()
     const contactId = current.getContactId()
-    if (visitorId !== snapshot.visitorId || contactId !== snapshot.contactId) snapshot = { visitorId, contactId }
+    if (visitorId !== snapshot.visitorId || contactId !== snapshot.contactId) {
+      snapshot = { visitorId, contactId }
+      // This tab saw the cookies change, however it came to look (a render after a server action, the page shown
+      // again): the other tabs may not have. Told after the render; a tab that sees no change tells nobody.
+      queueMicrotask(tell)
+    }
     return snapshot
-  }
-  const notify = () => {
-    for (const listener of listeners) listener()
   }
   /** Something changed the cookies here: re-render this tab's components and tell the other tabs. */
   const changed = () => {
     notify()
-    channel?.postMessage('changed')
+    tell()
   }
-  const onVisible = () => document.visibilityState === 'visible' && notify()
+  /** Runs a tracker call that changes the cookies, then says so. */
+  const changing =
+    <Args extends unknown[], Result>(call: (tracker: Tracker, ...args: Args) => Result) =>
+    (...args: Args): Result => {
+      const result = call(trackerOf(), ...args)
+      changed()
+      return result
+    }
 
   return {
     subscribe(listener: () => void): () => void {
       trackerOf()
-      if (listeners.size === 0) listen()
+      tabs ??= watchTabs(notify)
       listeners.add(listener)
       return () => {
         listeners.delete(listener)
-        if (listeners.size === 0) unlisten()
+        if (listeners.size > 0) return
+        tabs?.stop()
+        tabs = undefined
       }
     },
     getSnapshot: (): IdstitchIds => (tracker ? read() : snapshot),
     getServerSnapshot: (): IdstitchIds => serverSnapshot,
     changed,
-    identify: (externalId: string, traits?: Record<string, unknown>): Promise<IdentifyOutcome> => {
-      const outcome = trackerOf().identify(externalId, traits)
-      // The tracker writes the cookies before identify() returns; a refusal writes nothing, and is the caller's to see.
-      changed()
-      return outcome
-    },
-    reset: (options?: { rotateVisitor?: boolean }): void => {
-      trackerOf().reset(options)
-      changed()
-    },
-    consent: (granted: boolean): void => {
-      trackerOf().consent(granted)
-      changed()
-    },
-  }
-
-  // Another tab's change (its identify, reset, or a page that saw the server change the cookies), or this tab shown
-  // again: read the cookies again. BroadcastChannel is in every browser React 18 supports.
-  function listen() {
-    channel = new BroadcastChannel(CHANNEL)
-    channel.onmessage = notify
-    document.addEventListener('visibilitychange', onVisible)
-    window.addEventListener('focus', notify)
-  }
-  function unlisten() {
-    channel?.close()
-    channel = undefined
-    document.removeEventListener('visibilitychange', onVisible)
-    window.removeEventListener('focus', notify)
+    // The tracker writes the cookies before identify() returns; a refusal writes nothing, and is the caller's to see.
+    identify: changing((current, externalId: string, traits?: Record<string, unknown>): Promise<IdentifyOutcome> => current.identify(externalId, traits)),
+    reset: changing((current, options?: { rotateVisitor?: boolean }): void => current.reset(options)),
+    consent: changing((current, granted: boolean): void => current.consent(granted)),
   }
 }
 

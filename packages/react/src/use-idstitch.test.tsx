@@ -118,6 +118,17 @@ describe('server rendering and hydration', () => {
   })
 })
 
+/** Ada logged in on this browser, and another tab of the site open (a second provider, as a tab has its own). */
+const loggedInWithAnotherTab = () => {
+  Cookies.set('idstitch_visitor_id', VISITOR, { path: '/' })
+  Cookies.set('idstitch_external_contact_id', 'usr_ada', { path: '/' })
+  return render(
+    <IdstitchProvider>
+      <Ids id="other" />
+    </IdstitchProvider>,
+  )
+}
+
 describe('changes from elsewhere', () => {
   it("re-renders on another tab's login and logout (two providers stand for two tabs of one origin)", async () => {
     render(
@@ -137,17 +148,30 @@ describe('changes from elsewhere', () => {
   })
 
   it("reads the cookies again when the server's view changes (a server action logged the user out), and tells the other tabs", async () => {
-    Cookies.set('idstitch_visitor_id', VISITOR, { path: '/' })
-    Cookies.set('idstitch_external_contact_id', 'usr_ada', { path: '/' })
-    const other = render(
-      <IdstitchProvider>
-        <Ids id="other" />
-      </IdstitchProvider>,
-    )
+    const other = loggedInWithAnotherTab()
     const { rerender } = render(<App initial={{ visitorId: VISITOR, contactId: 'usr_ada' }} />)
     expect(shown()).toBe(`${VISITOR}|usr_ada`)
     expect(shown('other')).toBe(`${VISITOR}|usr_ada`)
     // The server action's response cleared the cookie, and the layout rendered again with what the request now says.
+    Cookies.remove('idstitch_external_contact_id', { path: '/' })
+    rerender(<App initial={{ visitorId: VISITOR }} />)
+    expect(shown()).toBe(`${VISITOR}|-`)
+    await eventually('other', `${VISITOR}|-`)
+    // And back to the first render's view: each change of the server's view is told, not only a change from the first.
+    Cookies.set('idstitch_external_contact_id', 'usr_ada', { path: '/' })
+    rerender(<App initial={{ visitorId: VISITOR, contactId: 'usr_ada' }} />)
+    await eventually('other', `${VISITOR}|usr_ada`)
+    Cookies.remove('idstitch_external_contact_id', { path: '/' })
+    rerender(<App initial={{ visitorId: VISITOR }} />)
+    await eventually('other', `${VISITOR}|-`)
+    other.unmount()
+  })
+
+  it('tells the other tabs whenever a render finds the cookies changed (a page a server action rendered again)', async () => {
+    const other = loggedInWithAnotherTab()
+    // The same initial before and after: only the cookies changed, and this tab's page rendered again.
+    const { rerender } = render(<App initial={{ visitorId: VISITOR }} />)
+    await eventually('other', `${VISITOR}|usr_ada`)
     Cookies.remove('idstitch_external_contact_id', { path: '/' })
     rerender(<App initial={{ visitorId: VISITOR }} />)
     expect(shown()).toBe(`${VISITOR}|-`)

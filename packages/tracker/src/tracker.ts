@@ -169,8 +169,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
       if (resetOptions && resetOptions.rotateVisitor) rotate()
     },
     getVisitorId: () => visitor,
-    // Where the tracker may write, the cookie is the truth (a logout in another tab or by the server clears it); before consent or under an opt-out, memory.
-    getContactId: () => (writable() ? contactIn(contactName) : contact),
+    getContactId: () => (writable() ? contactIn(contactName) : contact), // memory only before consent or under an opt-out
     consent(granted) {
       allowed = granted
       if (granted) {

@@ -1,5 +1,6 @@
 import { cookies } from 'next/headers'
 import { login, logout } from '../actions'
+import { Ids } from '../ids'
 import { SESSION_COOKIE } from '../../lib/idstitch'
 
 export default async function LoginPage() {
@@ -7,6 +8,7 @@ export default async function LoginPage() {
   return (
     <main>
       <p id="session">{user ? `logged in as ${user}` : 'logged out'}</p>
+      <Ids />
       <form action={login}>
         <input name="user" defaultValue="usr_next_ada" />
         <button id="login" type="submit">Log in</button>

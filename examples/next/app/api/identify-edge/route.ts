@@ -1,5 +1,6 @@
-// The relay on the Edge runtime: the same handler, bundled with the edge-light condition.
-import { relay } from '../../../lib/relay'
+// The same relay on the Edge runtime.
+import { relayRoute } from '@idstitch/next'
+import { idstitch, sessionUser } from '../../../lib/idstitch'
 
 export const runtime = 'edge'
-export const POST = relay
+export const { POST } = relayRoute({ client: idstitch, authenticate: (request) => sessionUser(request.headers.get('cookie')) })

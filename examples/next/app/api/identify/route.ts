@@ -1,4 +1,5 @@
-// The relay on the Node runtime.
-import { relay } from '../../../lib/relay'
+// The relay for the tracker's identify(), on the Node runtime.
+import { relayRoute } from '@idstitch/next'
+import { idstitch, sessionUser } from '../../../lib/idstitch'
 
-export const POST = relay
+export const { POST } = relayRoute({ client: idstitch, authenticate: (request) => sessionUser(request.headers.get('cookie')) })

@@ -1,0 +1,5 @@
+export { idstitchProxy, type AppProxy, type IdstitchProxy, type IdstitchProxyOptions } from './proxy.js'
+export { relayRoute, type RelayRouteOptions } from './relay-route.js'
+export { identifyOnLogin, resetOnLogout, type IdentifyOnLoginOptions, type LoginIdentified } from './login.js'
+export { idstitchIds, type RequestIds } from './ids.js'
+export { lazyClient } from './lazy-client.js'
