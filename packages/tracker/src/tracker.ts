@@ -54,7 +54,10 @@ export interface Tracker {
   reset(options?: { rotateVisitor?: boolean }): void
   /** The visitor id (a UUID). */
   getVisitorId(): string
-  /** The contact id, when a user is identified. */
+  /**
+   * The contact id, when a user is identified: the contact cookie's, so a logout in another tab or by the server
+   * shows at once; before consent, under an opt-out, or where cookies are off limits, the id held in memory.
+   */
   getContactId(): string | undefined
   /** With `consent: 'required'`: `true` writes the cookies (same ids), `false` removes them. */
   consent(granted: boolean): void
@@ -169,7 +172,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
       if (resetOptions && resetOptions.rotateVisitor) rotate()
     },
     getVisitorId: () => visitor,
-    getContactId: () => (writable() ? contactIn(contactName) : contact), // memory only before consent or under an opt-out
+    getContactId: () => (writable() && readCookie(visitorName) ? contactIn(contactName) : contact),
     consent(granted) {
       allowed = granted
       if (granted) {
