@@ -55,6 +55,8 @@ export default [
     },
     modifyEsbuildConfig: edge,
     brotli: true,
-    limit: '31.5 kB',
+    // Moved to 32.5 kB (session 12): the telemetry hooks in the pipeline and the lane (#26; ~0.6 kB: what an
+    // attempt reports, the gates' state, the lanes' state), paid whether or not an app passes `telemetry`.
+    limit: '32.5 kB',
   },
 ]

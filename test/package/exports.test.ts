@@ -49,6 +49,11 @@ describe('the built packages, as a user imports them', () => {
     // undici loads only for an app that imports @idstitch/node/undici: never from the main entries.
     for (const entry of ['index.js', 'edge.js', 'node-http.js']) expect(importsOf(entry)).not.toContain('undici')
     expect(importsOf('undici.js')).toContain('undici')
+    // Nor @opentelemetry/api (an optional peer) for an app that does not import @idstitch/node/otel.
+    for (const entry of ['index.js', 'edge.js', 'node-http.js', 'providers.js', 'sink.js']) expect(importsOf(entry)).not.toContain('@opentelemetry/api')
+    expect(importsOf('otel.js')).toContain('@opentelemetry/api')
+    expect(run('module', `import { openTelemetry } from '@idstitch/node/otel'; console.log(typeof openTelemetry().attempt)`)).toBe('function')
+    expect(run('commonjs', `console.log(typeof require('@idstitch/node/otel').openTelemetry)`)).toBe('function')
   })
 
   it('@idstitch/core loads with import and require, its cookie contract alone, and publishes no internals', () => {

@@ -27,6 +27,7 @@ export interface CheckedClientOptions {
   onError: ((...args: never[]) => unknown) | undefined
   fetch: ((...args: never[]) => unknown) | undefined
   waitUntil: ((...args: never[]) => unknown) | undefined
+  telemetry: object | undefined
 }
 
 type Issue = { path: readonly PropertyKey[]; message: string; code?: string; errors?: Issue[][] }
@@ -83,6 +84,11 @@ const buildSchemas = () => {
       dedupe: z.prefault(z.union([z.literal(false), z.object({ ttlMs: count(1, DAY_MS), maxEntries: count(1, 10_000) })], { error: 'must be an object or false' }), {}),
       transport: z.optional(z.custom<object>((value) => isObject(value) && typeof (value as { send?: unknown }).send === 'function', { error: 'must be an object with a send method' })),
       waitUntil: fn(),
+      telemetry: z.optional(
+        z.custom<object>((value) => isObject(value) && typeof (value as { identify?: unknown }).identify === 'function' && typeof (value as { attempt?: unknown }).attempt === 'function', {
+          error: 'must be an object with identify and attempt methods: openTelemetry() from @idstitch/node/otel',
+        }),
+      ),
     },
     { error: 'must be an object' },
   )
@@ -140,6 +146,7 @@ export const checkClientOptions = (options: unknown): CheckedClientOptions => {
     fetch: checked.fetch,
     transport: checked.transport,
     waitUntil: checked.waitUntil,
+    telemetry: checked.telemetry,
   }
 }
 

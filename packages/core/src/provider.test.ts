@@ -13,7 +13,7 @@ describe('defineProvider', () => {
   it('makes a factory whose providers hide their credentials', () => {
     const provider = acme({ token: 'tok_secret' })
     expect(provider.name).toBe('acme')
-    expect(JSON.stringify(provider)).toBe('{"name":"acme"}')
+    expect(JSON.stringify(provider)).toBe('{"name":"acme","kind":"acme"}')
     expect(provider.redact('token tok_secret leaked')).toBe('token [redacted] leaked')
     expect(provider.parse({ status: 201, headers: {}, body: { id: 1 } }, 0, provider.request(['u']))).toEqual({ ok: true, data: { id: 1 } })
   })

@@ -85,6 +85,8 @@ export interface Warning {
 export interface Provider<Item = unknown> {
   /** The name results, errors and logs use; unique within a client. */
   readonly name: string
+  /** What it is (`pathbound`, `segment`, `http`, …: its definition's name), whatever its `name`; for telemetry. */
+  readonly kind?: string
   /** Validates and maps one event. */
   prepare(event: IdentifyEvent): Prepared<Item>
   /** Builds one request (possibly a chain, see {@link ProviderRequest.next}) for one item, or several when `batch` is set. */
@@ -281,6 +283,7 @@ export const defineProvider = <Options, Item, Config = Options>(
     const rateLimit = definition.rateLimit?.(config)
     return {
       name,
+      kind: definition.name,
       prepare: (event) => definition.prepare(event, config),
       request: (items) => definition.request(items, config),
       parse: (response, step, request) => (definition.parse ?? defaultParse)(response, config, step, request),

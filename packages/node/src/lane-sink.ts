@@ -5,6 +5,7 @@ import { deliverEach, type ListeningSink } from './pipeline.js'
 import type { ProviderResult } from './results.js'
 import type { SinkIdentify, SinkItem } from './sink.js'
 import type { Transport } from './transport.js'
+import { guarded } from './telemetry.js'
 
 /** One identify's deliveries gathered for `accept`: a result per item, in the items' order, resolved once all are in. */
 class Gathering implements DeliveryListener {
@@ -31,6 +32,8 @@ class Gathering implements DeliveryListener {
  */
 export const createLaneSink = (providers: readonly Provider[], transport: Transport, options: Omit<DeliveryOptions, 'transport'>): ListeningSink => {
   const lanes: DeliveryLane[] = providers.map((provider) => createDeliveryLane(provider, { ...options, transport }))
+  const { telemetry } = options
+  if (telemetry?.lanes) guarded(() => telemetry.lanes?.(() => lanes.flatMap((lane) => lane.state?.() ?? [])))
   return {
     accept: ({ items, deadline }: SinkIdentify) =>
       new Promise<ProviderResult[]>((resolve) => {

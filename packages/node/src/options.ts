@@ -2,6 +2,7 @@ import type { IdstitchError, Provider } from '@idstitch/core'
 import { checkClientOptions, type BackoffOptions } from '@idstitch/core/internal'
 import type { DedupeOptions } from './dedupe.js'
 import type { Logger } from './logger.js'
+import type { Telemetry } from './telemetry.js'
 import type { ErrorContext } from './results.js'
 import type { Transport } from './transport.js'
 
@@ -79,6 +80,12 @@ export interface ClientOptions {
    * Bun and browsers, or when `fetch` is given, ky over `fetch`.
    */
   transport?: Transport
+  /**
+   * Traces and metrics: `openTelemetry()` from `@idstitch/node/otel` reports to the tracer and meter providers
+   * the app registered with OpenTelemetry (a span per identify inside the request's trace, a span per attempt,
+   * results, durations, lanes and circuits). Nothing personal or secret is ever in it. Default: none.
+   */
+  telemetry?: Telemetry
 }
 
 /** {@link ClientOptions} checked, with every default filled in. */
@@ -100,6 +107,7 @@ export interface ResolvedOptions {
   dedupe: DedupeOptions | false
   transport: Transport | undefined
   waitUntil: ((promise: Promise<unknown>) => void) | undefined
+  telemetry: Telemetry | undefined
 }
 
 /**
@@ -117,5 +125,6 @@ export const resolveOptions = (options: ClientOptions): ResolvedOptions => {
     onError: checked.onError as ClientOptions['onError'],
     fetch: checked.fetch as typeof fetch | undefined,
     waitUntil: checked.waitUntil as ((promise: Promise<unknown>) => void) | undefined,
+    telemetry: checked.telemetry as Telemetry | undefined,
   }
 }

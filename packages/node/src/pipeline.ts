@@ -9,13 +9,14 @@ import type { Redactor } from './redact.js'
 import { createResults, type IdentifyResult, type ProviderResult, type Results } from './results.js'
 import type { Delivery, DeliveryListener, Job } from './lane/job.js'
 import type { Deadline, Sink, SinkIdentify, SinkItem, SinkParts } from './sink.js'
+import { guarded, type IdentifyTrace, type Telemetry } from './telemetry.js'
 
 /** A validation issue, before the provider is named. */
 type ValidationIssueAt = Parameters<typeof invalidResult>[1][number]
 
 /** What a pipeline is built from: the client's options (checked), its redactor, where its identifies go, and the SDK it stamps. */
 export interface PipelineParts {
-  options: Pick<ResolvedOptions, 'providers' | 'logger' | 'onError' | 'deadlineMs' | 'dedupe' | 'dryRun'>
+  options: Pick<ResolvedOptions, 'providers' | 'logger' | 'onError' | 'deadlineMs' | 'dedupe' | 'dryRun'> & { telemetry?: Telemetry | undefined }
   /** The one redactor of the client or pipeline (its sink may share it). */
   redact: Redactor
   sink: (parts: SinkParts) => Sink
@@ -65,6 +66,8 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
     readonly event: IdentifyEvent,
     readonly deadline: Deadline,
     private readonly done: () => void,
+    /** Followed by telemetry, when the client has it: the lanes start each attempt's span under it. */
+    readonly trace: IdentifyTrace | undefined,
   ) {
     this.results = new Array(stage.providers.length)
   }
@@ -116,19 +119,22 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
     if (--this.#waiting > 0) return
     const resolve = this.#resolve
     this.#resolve = undefined
-    resolve(finishWith(this.stage, this.results, this.event.userId, this.messageId, this.done))
+    resolve(finishWith(this.stage, this.results, this.event.userId, this.messageId, this.done, this.trace))
   }
 }
 
-/** Reports the results and sums them up, after telling the caller (`done`) the identify is over. */
-const finishWith = (stage: Stage, results: ProviderResult[], userId: string | undefined, messageId: string, done: () => void): IdentifyResult => {
+/** Reports the results and sums them up, after telling the caller (`done`) the identify is over, and its trace. */
+const finishWith = (stage: Stage, results: ProviderResult[], userId: string | undefined, messageId: string, done: () => void, trace?: IdentifyTrace): IdentifyResult => {
   done()
+  let result: IdentifyResult
   try {
-    return stage.results.finish(results, userId, messageId)
+    result = stage.results.finish(results, userId, messageId)
   } catch (error) {
     // Unreachable by design (reporting guards onError); the identify still ends.
-    return stage.results.internalFailure(error, messageId)
+    result = stage.results.internalFailure(error, messageId)
   }
+  if (trace) guarded(() => trace.end(result.results.map(({ provider, status, error }) => (error ? { provider, status, code: error.code } : { provider, status }))))
+  return result
 }
 
 /** Deadlines from now; identifies started in the same millisecond share one record. */
@@ -161,12 +167,13 @@ interface Stage {
   dryRun: boolean
   library: Library
   deadline: () => Deadline
+  telemetry: Telemetry | undefined
 }
 
 /** The identify the sink gets, its results so far: each provider's preparation, de-duplication and dry run. */
-const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done: () => void): PendingIdentify => {
+const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done: () => void, trace: IdentifyTrace | undefined): PendingIdentify => {
   const { providers, redact, dedupe, log } = stage
-  const identify = new PendingIdentify(stage, messageId, event, stage.deadline(), done)
+  const identify = new PendingIdentify(stage, messageId, event, stage.deadline(), done, trace)
   const { results, items } = identify
   for (let slot = 0; slot < providers.length; slot++) {
     const provider = providers[slot] as Provider
@@ -210,6 +217,7 @@ const stageOf = ({ options, redact, sink, library }: PipelineParts): Stage => {
     dryRun: options.dryRun,
     library,
     deadline: deadlines(options.deadlineMs),
+    telemetry: options.telemetry,
   }
 }
 
@@ -225,8 +233,8 @@ export const pipelineOf = (parts: PipelineParts) => {
   const inFlight = createInFlight()
   let closed = false
   /** Every provider `invalid` with `issues`, nothing sent. */
-  const invalid = (message: unknown, issues: readonly ValidationIssueAt[], messageId: string, done: () => void = () => {}): IdentifyResult =>
-    finishWith(stage, providers.map((provider) => invalidResult(provider.name, issues)), userIdOf(message), messageId, done)
+  const invalid = (message: unknown, issues: readonly ValidationIssueAt[], messageId: string, done: () => void = () => {}, trace?: IdentifyTrace): IdentifyResult =>
+    finishWith(stage, providers.map((provider) => invalidResult(provider.name, issues)), userIdOf(message), messageId, done, trace)
   /** Why `message` is not taken now, if it is not. */
   const refusal = (message: unknown, messageId: string): IdentifyResult | undefined => {
     if (closed) return results.refuse('client_closed', parts.closedMessage, userIdOf(message), messageId)
@@ -239,11 +247,13 @@ export const pipelineOf = (parts: PipelineParts) => {
     if (refused) return Promise.resolve(refused)
     inFlight.started()
     const done = inFlight.finished
+    const telemetry = stage.telemetry
+    const trace = telemetry && guarded(() => telemetry.identify())
     try {
       const stamped = stampEvent(message, messageId, stage.library, stage.redact)
-      if (!stamped.ok) return Promise.resolve(invalid(message, stamped.issues, messageId, done))
-      const identify = prepareAll(stage, stamped.event, messageId, done)
-      if (identify.items.length === 0) return Promise.resolve(finishWith(stage, identify.results, stamped.event.userId, messageId, done))
+      if (!stamped.ok) return Promise.resolve(invalid(message, stamped.issues, messageId, done, trace))
+      const identify = prepareAll(stage, stamped.event, messageId, done, trace)
+      if (identify.items.length === 0) return Promise.resolve(finishWith(stage, identify.results, stamped.event.userId, messageId, done, trace))
       return identify.send()
     } catch (error) {
       // A bug of idstitch's own: the identify still resolves.

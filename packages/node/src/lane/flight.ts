@@ -1,6 +1,7 @@
 import type { ProviderRequest } from '@idstitch/core'
 import type { Deadline, Delivery, Job, Outcome } from './job.js'
 import type { RetryPolicy } from './retry-policy.js'
+import type { AttemptTrace } from '../telemetry.js'
 
 /** One request on its way: the jobs it carries, and its attempts so far. */
 export interface Flight {
@@ -19,6 +20,8 @@ export interface Flight {
   attempts: number
   tries: number
   last?: Delivery
+  /** The attempt on the wire, when telemetry follows it. */
+  trace?: AttemptTrace | undefined
 }
 
 /** The least time left before a deadline for which an attempt is started (a tenth of a shorter deadline). */

@@ -21,6 +21,8 @@ export type RefusalCode = 'client_rate_limited' | 'circuit_open' | 'provider_una
  */
 export interface Gate {
   readonly kind: GateKind
+  /** The circuit breaker says so: telemetry reports its state. */
+  readonly circuit?: true
   /** Milliseconds from `now` until an attempt may start (0: now). */
   wait(now: number): number
   /** An attempt starts at `now`. */
@@ -104,6 +106,7 @@ export const breakerGate = (): Gate => {
   let cooldownMs = BREAKER_COOLDOWN_MS
   return {
     kind: 'refuse',
+    circuit: true,
     wait: (now) => Math.max(0, openUntil - now),
     observe(outcome, now) {
       // An attempt cut short by its identify's own deadline says nothing of the provider: it neither counts nor resets.

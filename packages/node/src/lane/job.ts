@@ -1,5 +1,6 @@
 import { type IdstitchError, TimeoutError } from '@idstitch/core'
 import type { Deadline } from '../sink.js'
+import type { IdentifyTrace, LaneState } from '../telemetry.js'
 
 export type { Deadline }
 
@@ -28,6 +29,8 @@ export interface Delivery {
  */
 export interface DeliveryListener {
   delivered(slot: number, delivery: Delivery): void
+  /** The identify's trace, when telemetry follows it: its attempts' spans start under it. */
+  readonly trace?: IdentifyTrace | undefined
 }
 
 /** One prepared item to deliver. */
@@ -48,6 +51,8 @@ export interface DeliveryLane {
    * once, when it is delivered or has finally failed, by its deadline at the latest.
    */
   enqueue(job: Job): void
+  /** Its state now, for the metrics. */
+  state?(): LaneState
 }
 
 /** The outcome of one attempt: a final delivery, or a failure worth retrying (after `retryAfterMs`, when the server said). */

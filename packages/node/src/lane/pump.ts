@@ -6,6 +6,8 @@ import { board, depart, land, lastStart, type Flight } from './flight.js'
 import type { Gate, GateKind } from './gates.js'
 import { expired, finish, type Delivery, type DeliveryLane, type Job, type Outcome } from './job.js'
 import type { RetryPolicy } from './retry-policy.js'
+import { guarded, type LaneState, type Telemetry } from '../telemetry.js'
+import { attemptEnd, attemptStart, gateStateAt, laneState } from './traced.js'
 
 /** The parts a lane is made of: how it sends, how many attempts at once, when it retries, and what may hold it back. */
 export interface LaneParts extends AttemptOptions {
@@ -13,6 +15,8 @@ export interface LaneParts extends AttemptOptions {
   retry: RetryPolicy
   /** Asked before every attempt, in order; shown every outcome. */
   gates: readonly Gate[]
+  /** Follows each attempt, when the client has it. */
+  telemetry?: Telemetry | undefined
 }
 
 /**
@@ -53,6 +57,12 @@ class Pump implements DeliveryLane {
     this.#refusing = ofKind('refuse')
     this.#pausing = ofKind('pause')
     this.#turns = ofKind('turn')
+  }
+
+  /** What waits, what is on the wire, and whether the circuit is open: for the metrics. */
+  state(): LaneState {
+    const flights = this.#ready.reduce((jobs, flight) => jobs + flight.jobs.length, 0)
+    return laneState(this.#provider, this.#waiting.size + flights, this.#active, this.#parts.gates, this.#parts.now())
   }
 
   enqueue(job: Job): void {
@@ -112,6 +122,8 @@ class Pump implements DeliveryLane {
     for (const gate of this.#parts.gates) gate.pass?.(now)
     this.#active++
     depart(flight)
+    const telemetry = this.#parts.telemetry
+    if (telemetry) flight.trace = guarded(() => telemetry.attempt(attemptStart(this.#provider, request, flight), flight.jobs.map((job) => job.listener.trace)))
     this.#send(request, flight, this.#landed)
   }
 
@@ -142,8 +154,14 @@ class Pump implements DeliveryLane {
   readonly #landed = (flight: Flight, outcome: Outcome): void => {
     this.#active--
     const now = this.#parts.now()
+    const { trace } = flight
+    const before = trace && gateStateAt(this.#parts.gates, now)
     for (const gate of this.#parts.gates) gate.observe?.(outcome, now)
     const landing = land(flight, outcome, { now, retry: this.#parts.retry, refusing: this.#refusingAt(now) !== undefined, rebuild: this.#rebuild, unbuildable: this.#unbuildable })
+    if (trace && before) {
+      flight.trace = undefined
+      guarded(() => trace.end(attemptEnd(outcome, landing, before, gateStateAt(this.#parts.gates, now))))
+    }
     if (landing.refused) for (const { job, delivery } of landing.refused) finish([job], delivery)
     if (landing.next === 'advance') this.#ready.push(flight)
     else if (landing.next === 'finish') finish(flight.jobs, landing.delivery)

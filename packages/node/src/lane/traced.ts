@@ -1,0 +1,56 @@
+// What the lane tells telemetry of an attempt: where it goes (never its query, nor the path of an app's
+// own URL), how it ended, and what the gates made of it. Only computed when telemetry follows the lane.
+import type { Provider, ProviderRequest } from '@idstitch/core'
+import type { AttemptEnd, AttemptStart, LaneState } from '../telemetry.js'
+import type { Flight, Landing } from './flight.js'
+import type { Gate } from './gates.js'
+import type { Outcome } from './job.js'
+
+/** The attempt of `flight` that starts with `request`. */
+export const attemptStart = (provider: Provider, request: ProviderRequest, flight: Flight): AttemptStart => {
+  const kind = provider.kind ?? provider.name
+  const url = new URL(request.url)
+  // http()'s URL is the app's own, and may carry a secret in its path (a webhook's token): its host alone.
+  return { provider: provider.name, kind, method: request.method, origin: url.origin, ...(kind === 'http' ? {} : { path: url.pathname }), attempt: flight.attempts, items: flight.jobs.length }
+}
+
+/** What the gates hold back at `now`: how long a pause lasts, and why the provider is refused. */
+export interface GateState {
+  pausedMs: number
+  refusing?: 'circuit_open' | 'provider_unavailable'
+}
+
+export const gateStateAt = (gates: readonly Gate[], now: number): GateState => {
+  let pausedMs = 0
+  let refusing: GateState['refusing']
+  for (const gate of gates) {
+    const wait = gate.wait(now)
+    if (wait === 0) continue
+    if (gate.kind === 'pause') pausedMs = Math.max(pausedMs, wait)
+    else if (gate.kind === 'refuse') refusing ??= gate.circuit ? 'circuit_open' : 'provider_unavailable'
+  }
+  return refusing ? { pausedMs, refusing } : { pausedMs }
+}
+
+/** How the attempt ended, what comes next, and what its outcome made the gates do (a pause begun, a refusal begun). */
+export const attemptEnd = (outcome: Outcome, landing: Landing, before: GateState, after: GateState): AttemptEnd => {
+  const { status, httpStatus, error } = outcome.delivery
+  return {
+    status,
+    ...(httpStatus !== undefined ? { httpStatus } : {}),
+    ...(error ? { code: error.code } : {}),
+    next: landing.next,
+    ...(landing.next === 'retry' ? { retryDelayMs: landing.delayMs } : {}),
+    ...(after.pausedMs > 0 && before.pausedMs === 0 ? { pausedMs: after.pausedMs } : {}),
+    ...(after.refusing && !before.refusing ? { refusing: after.refusing } : {}),
+  }
+}
+
+/** The lane's state for the metrics: what waits, what is on the wire, whether its circuit is open. */
+export const laneState = (provider: Provider, queued: number, inFlight: number, gates: readonly Gate[], now: number): LaneState => ({
+  provider: provider.name,
+  kind: provider.kind ?? provider.name,
+  queued,
+  inFlight,
+  circuitOpen: gates.some((gate) => gate.circuit === true && gate.wait(now) > 0),
+})
