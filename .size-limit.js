@@ -57,6 +57,7 @@ export default [
     brotli: true,
     // Moved to 32.5 kB (session 12): the telemetry hooks in the pipeline and the lane (#26; ~0.6 kB: what an
     // attempt reports, the gates' state, the lanes' state), paid whether or not an app passes `telemetry`.
-    limit: '32.5 kB',
+    // Moved to 33 kB (session 12): the debug lines (`debug`, IDSTITCH_DEBUG) and log fields (~0.5 kB; 32.47 kB measured).
+    limit: '33 kB',
   },
 ]

@@ -1,6 +1,9 @@
 // What one identify costs idstitch itself, without HTTP: in its own process, a client whose transport
 // answers at once, 32 identifies awaited at a time (as §2 drives the one-request clients). Prints JSON.
 import { createClient } from '@idstitch/node'
+import { openTelemetry } from '@idstitch/node/otel'
+import { MeterProvider } from '@opentelemetry/sdk-metrics'
+import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { loadInternals } from '../lib/internals.mjs'
 import { pathbound } from '@idstitch/node/providers'
 
@@ -36,7 +39,22 @@ const library = { name: '@idstitch/node', version: 'bench' }
 await clientCost({})
 await clientCost({ dedupe: false })
 const withoutDedupe = await clientCost({ dedupe: false })
+/**
+ * Telemetry (#26), in alternated rounds, the median of each: none; `openTelemetry()` with no provider registered
+ * (OpenTelemetry's API is a no-op); and with the SDK's tracer and meter providers, every span exported (to an
+ * exporter that drops it, so the figure is idstitch's and the SDK's work, not an exporter's).
+ */
+const telemetryCost = async (rounds = 5) => {
+  const dropping = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} }
+  const sdk = openTelemetry({ tracerProvider: new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: dropping })] }), meterProvider: new MeterProvider() })
+  const variants = { off: {}, noop: { telemetry: openTelemetry() }, sdk: { telemetry: sdk } }
+  const runs = { off: [], noop: [], sdk: [] }
+  for (let round = 0; round < rounds; round++) for (const [name, options] of Object.entries(variants)) runs[name].push(await clientCost(options))
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]
+  return { off: median(runs.off), noop: median(runs.noop), sdk: median(runs.sdk) }
+}
 const report = {
+  telemetry: await telemetryCost(),
   identify: await clientCost({}),
   identifyWithoutDedupe: withoutDedupe,
   // The message's validation and copy (zod, and the JSON-safety check), as identify() does it.

@@ -28,6 +28,7 @@ export interface CheckedClientOptions {
   fetch: ((...args: never[]) => unknown) | undefined
   waitUntil: ((...args: never[]) => unknown) | undefined
   telemetry: object | undefined
+  debug: boolean | undefined
 }
 
 type Issue = { path: readonly PropertyKey[]; message: string; code?: string; errors?: Issue[][] }
@@ -81,6 +82,7 @@ const buildSchemas = () => {
       onError: fn(),
       fetch: fn(),
       dryRun: z.optional(z.boolean({ error: 'must be true or false' })),
+      debug: z.optional(z.boolean({ error: 'must be true or false' })),
       dedupe: z.prefault(z.union([z.literal(false), z.object({ ttlMs: count(1, DAY_MS), maxEntries: count(1, 10_000) })], { error: 'must be an object or false' }), {}),
       transport: z.optional(z.custom<object>((value) => isObject(value) && typeof (value as { send?: unknown }).send === 'function', { error: 'must be an object with a send method' })),
       waitUntil: fn(),
@@ -147,6 +149,7 @@ export const checkClientOptions = (options: unknown): CheckedClientOptions => {
     transport: checked.transport,
     waitUntil: checked.waitUntil,
     telemetry: checked.telemetry,
+    debug: checked.debug,
   }
 }
 

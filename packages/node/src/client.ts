@@ -1,4 +1,5 @@
 import type { IdentifyMessage } from '@idstitch/core'
+import { alongside, debugTelemetry } from './debug-log.js'
 import { createKyTransport } from './ky-transport.js'
 import { createLaneSink } from './lane-sink.js'
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js'
@@ -43,6 +44,8 @@ export interface IdstitchClient {
  */
 export interface Platform {
   transport(options: { concurrency: number }): Transport
+  /** Whether the environment asks for debug lines (Node: `IDSTITCH_DEBUG=1`). */
+  debug?(): boolean
 }
 
 /** The transport: the app's, ky over an injected `fetch`, or the platform's. */
@@ -56,10 +59,13 @@ const transportFor = (options: ResolvedOptions, platform: Platform): Transport =
  * `shutdown()`, and `waitUntil`.
  */
 export const clientFactory = (platform: Platform) => (clientOptions: ClientOptions): IdstitchClient => {
-  const options = resolveOptions(clientOptions)
+  const resolved = resolveOptions(clientOptions)
+  const options = { ...resolved, debug: resolved.debug ?? platform.debug?.() ?? false }
   const transport = transportFor(options, platform)
   const redact = createRedactor(options.providers)
-  const sink = (parts: SinkParts) => createLaneSink(parts.providers, transport, { ...options, redact, now: Date.now, random: Math.random })
+  // The debug lines follow each attempt as telemetry does, through the pipeline's logger.
+  const telemetryOf = (log: SinkParts['log']) => (options.debug ? alongside(options.telemetry, debugTelemetry(log)) : options.telemetry)
+  const sink = (parts: SinkParts) => createLaneSink(parts.providers, transport, { ...options, telemetry: telemetryOf(parts.log), redact, now: Date.now, random: Math.random })
   const closedMessage = 'the client is shut down; this identify was not sent'
   const pipeline = pipelineOf({ options, redact, sink, library: LIBRARY, maxQueue: options.maxQueue, closedMessage })
 

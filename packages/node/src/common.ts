@@ -13,7 +13,7 @@ export { getClientIp, type ClientIpOptions, type ClientIpSource } from './client
 export { visitorCookies, withVisitorCookie, visitorMiddleware, type VisitorCookies, type VisitorCookiesOptions, type PageRequest } from './served-visitor.js'
 export type { IdentifyHandlerOptions, IdentifyTarget, RelayErrorCode, RelayIdentity, RelayResponseBody } from './relay.js'
 export { createIdentifyHandler } from './relay.js'
-export type { Logger } from './logger.js'
+export type { Logger, LogFields } from './logger.js'
 export type { Transport, AttemptLimits } from './transport.js'
 export { createKyTransport } from './ky-transport.js'
 

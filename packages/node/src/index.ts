@@ -23,4 +23,5 @@ export * from './common.js'
  */
 export const createClient: (options: ClientOptions) => IdstitchClient = clientFactory({
   transport: ({ concurrency }) => createNodeHttpTransport({ connections: concurrency }),
+  debug: () => ['1', 'true'].includes(process.env.IDSTITCH_DEBUG ?? ''),
 })

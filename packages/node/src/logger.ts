@@ -7,11 +7,19 @@ import { createRedactor } from './redact.js'
  * configured secret, and any `Bearer`/`Basic` credential, before calling it.
  */
 export interface Logger {
-  debug?(message: string): void
-  info?(message: string): void
-  warn?(message: string): void
-  error?(message: string): void
+  /** `fields`: the line's facts as data (provider, attempt, status, code, …), for a structured logger. */
+  debug?(message: string, fields?: LogFields): void
+  info?(message: string, fields?: LogFields): void
+  warn?(message: string, fields?: LogFields): void
+  error?(message: string, fields?: LogFields): void
 }
+
+/**
+ * The facts of a log line, beside its message: providers, hosts, paths, statuses, codes, counts and timings,
+ * never a user id, a trait or a secret. winston takes them as its `meta`; for pino, which takes the object
+ * first, pass `{ debug: (message, fields) => pino.debug(fields, message), … }`.
+ */
+export type LogFields = Record<string, string | number | boolean | undefined>
 
 /** Warnings and errors to the console; nothing else. */
 export const consoleLogger: Logger = {
@@ -19,14 +27,26 @@ export const consoleLogger: Logger = {
   error: (message) => console.error(message),
 }
 
-/** Wraps a logger so every line is prefixed and passed through `redact`, and a throwing logger cannot break delivery. */
-export const safeLogger = (logger: Logger | false | undefined, redact: (text: string) => string): Required<Logger> => {
-  const target = logger === false ? {} : (logger ?? consoleLogger)
-  const level = (name: keyof Logger) => (message: string) => {
+/** With `debug`, the console's debug lines too, their fields beside them. */
+const debugConsole: Logger = { ...consoleLogger, debug: (message, fields) => (fields ? console.debug(message, fields) : console.debug(message)) }
+
+/** `fields` with every string value passed through `redact`. */
+const redactFields = (fields: LogFields, redact: (text: string) => string): LogFields =>
+  Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? redact(value) : value]))
+
+/**
+ * Wraps a logger so every line is prefixed and passed through `redact` (its fields too), and a throwing logger
+ * cannot break delivery. With `debug` and no logger given, the console also gets the debug lines.
+ */
+export const safeLogger = (logger: Logger | false | undefined, redact: (text: string) => string, debug = false): Required<Logger> => {
+  const target = logger === false ? {} : (logger ?? (debug ? debugConsole : consoleLogger))
+  const level = (name: keyof Logger) => (message: string, fields?: LogFields) => {
     const write = target[name]
     if (!write) return
     try {
-      write.call(target, redact(message.startsWith('[idstitch]') ? message : `[idstitch] ${message}`))
+      const line = redact(message.startsWith('[idstitch]') ? message : `[idstitch] ${message}`)
+      if (fields) write.call(target, line, redactFields(fields, redact))
+      else write.call(target, line)
     } catch {
       // A logger that throws must not take delivery down with it.
     }

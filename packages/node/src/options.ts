@@ -86,6 +86,12 @@ export interface ClientOptions {
    * results, durations, lanes and circuits). Nothing personal or secret is ever in it. Default: none.
    */
   telemetry?: Telemetry
+  /**
+   * A debug line per delivery attempt (its answer, a retry, a `Retry-After` pause, a circuit opening) and per
+   * de-duplicated identify, on the logger (the console's `debug` when none is given), with its facts as fields.
+   * Default: `IDSTITCH_DEBUG=1` in the environment, in Node; off elsewhere.
+   */
+  debug?: boolean
 }
 
 /** {@link ClientOptions} checked, with every default filled in. */
@@ -108,6 +114,7 @@ export interface ResolvedOptions {
   transport: Transport | undefined
   waitUntil: ((promise: Promise<unknown>) => void) | undefined
   telemetry: Telemetry | undefined
+  debug: boolean | undefined
 }
 
 /**

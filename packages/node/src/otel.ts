@@ -81,12 +81,25 @@ class AttemptSpan implements AttemptTrace {
   }
 }
 
+/** Each origin's host and port, worked out once (a client sends to a handful). */
+const servers = new Map<string, { address: string; port: number }>()
+const serverOf = (origin: string): { address: string; port: number } => {
+  let server = servers.get(origin)
+  if (!server) {
+    const url = new URL(origin)
+    server = { address: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) }
+    if (servers.size >= 256) servers.clear()
+    servers.set(origin, server)
+  }
+  return server
+}
+
 /** An attempt's span: under its first identify's span, linked to the others of a batch. */
 const attemptSpan = (tracer: Tracer, start: AttemptStart, identifies: readonly (IdentifyTrace | undefined)[]): Span => {
   const parents = identifies.filter((identify): identify is IdentifySpan => identify instanceof IdentifySpan)
   const parent: Context = parents[0] ? trace.setSpan(context.active(), parents[0].span) : context.active()
   const links: Link[] = parents.slice(1, MAX_LINKS + 1).map((identify) => ({ context: identify.span.spanContext() }))
-  const url = new URL(start.origin)
+  const server = serverOf(start.origin)
   // OpenTelemetry's HTTP client conventions: `{method} {url.template}`; the provider's path is a template (it holds no id).
   return tracer.startSpan(
     start.path ? `${start.method} ${start.path}` : start.method,
@@ -95,8 +108,8 @@ const attemptSpan = (tracer: Tracer, start: AttemptStart, identifies: readonly (
       links,
       attributes: {
         'http.request.method': start.method,
-        'server.address': url.hostname,
-        'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+        'server.address': server.address,
+        'server.port': server.port,
         ...(start.path ? { 'url.template': start.path } : {}),
         'idstitch.provider.name': start.provider,
         'idstitch.provider.kind': start.kind,

@@ -16,7 +16,7 @@ type ValidationIssueAt = Parameters<typeof invalidResult>[1][number]
 
 /** What a pipeline is built from: the client's options (checked), its redactor, where its identifies go, and the SDK it stamps. */
 export interface PipelineParts {
-  options: Pick<ResolvedOptions, 'providers' | 'logger' | 'onError' | 'deadlineMs' | 'dedupe' | 'dryRun'> & { telemetry?: Telemetry | undefined }
+  options: Pick<ResolvedOptions, 'providers' | 'logger' | 'onError' | 'deadlineMs' | 'dedupe' | 'dryRun'> & { telemetry?: Telemetry | undefined; debug?: boolean | undefined }
   /** The one redactor of the client or pipeline (its sink may share it). */
   redact: Redactor
   sink: (parts: SinkParts) => Sink
@@ -184,6 +184,7 @@ const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done:
     } else if (dedupe?.isDuplicate(provider.name, event.userId, identify.fingerprint)) {
       // The provider accepted exactly this for this user lately: saying it again would only spend its quota.
       results[slot] = { provider: provider.name, status: 'skipped', attempts: 0, reason: 'duplicate' }
+      log.debug(`${provider.name}: skipped: the same identify was accepted lately (dedupe)`, { event: 'duplicate', provider: provider.name })
     } else {
       stage.warn(provider, prepared.warnings)
       if (stage.dryRun) {
@@ -203,7 +204,7 @@ const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done:
 /** Everything a run needs, made once: the redactor, logger and results, the sink, de-duplication and deadlines. */
 const stageOf = ({ options, redact, sink, library }: PipelineParts): Stage => {
   const { providers } = options
-  const log = safeLogger(options.logger, redact.text)
+  const log = safeLogger(options.logger, redact.text, options.debug)
   const created = sink({ providers, log, redact: redact.text })
   return {
     providers,

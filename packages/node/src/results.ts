@@ -1,3 +1,4 @@
+import type { LogFields } from './logger.js'
 import { IdstitchError, type Provider, type ProviderRequest } from '@idstitch/core'
 import type { Redactor } from './redact.js'
 
@@ -64,13 +65,13 @@ export interface Results {
 
 export const createResults = (
   { providers, onError }: { providers: readonly Provider[]; onError: ((error: IdstitchError, context: ErrorContext) => void) | undefined },
-  log: { error(message: string): void },
+  log: { error(message: string, fields?: LogFields): void },
   redact: Pick<Redactor, 'text' | 'error'>,
 ): Results => {
   const report = (result: ProviderResult, userId: string | undefined): void => {
     if (!result.error) return
     if (!onError) {
-      log.error(result.error.message)
+      log.error(result.error.message, { event: 'result', provider: result.provider, status: result.status, code: result.error.code, httpStatus: result.httpStatus })
       return
     }
     try {

@@ -95,18 +95,19 @@ const failed = async ({ provider, count, log, report }: Delivering, worker: Work
   const error = delivery.error ?? new IdstitchError('internal_error', `[idstitch] ${provider.name}: failed without an error`, { provider: provider.name })
   if (delivery.retryAfterMs !== undefined && delivery.retryAfterMs > 0 && !delivery.permanent) {
     count.paused++
-    log.warn(`${provider.name}: every worker pauses ${delivery.retryAfterMs} ms: ${error.message}`)
+    log.warn(`${provider.name}: every worker pauses ${delivery.retryAfterMs} ms: ${error.message}`, { event: 'pause', provider: provider.name, pausedMs: delivery.retryAfterMs, code: error.code, httpStatus: delivery.httpStatus })
     await worker.rateLimit(delivery.retryAfterMs)
     throw new RateLimitError()
   }
   const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
   if (delivery.permanent || last) {
     count.deadLetters++
+    log.debug(`${provider.name}: job ${job.id} is a dead letter after attempt ${job.attemptsMade + 1}: ${error.code}`, { event: 'dead_letter', provider: provider.name, jobId: job.id, attempt: job.attemptsMade + 1, code: error.code, httpStatus: delivery.httpStatus })
     report({ provider: provider.name, error }, { userId: data.userId, jobId: job.id })
     throw stored(provider.name, new UnrecoverableError(), error, delivery.httpStatus)
   }
   count.retried++
-  log.warn(`${error.message} (attempt ${job.attemptsMade + 1} of ${job.opts.attempts}, will retry)`)
+  log.warn(`${error.message} (attempt ${job.attemptsMade + 1} of ${job.opts.attempts}, will retry)`, { event: 'retry', provider: provider.name, jobId: job.id, attempt: job.attemptsMade + 1, code: error.code, httpStatus: delivery.httpStatus })
   throw stored(provider.name, new Error(), error, delivery.httpStatus)
 }
 
@@ -128,13 +129,14 @@ const processorFor = (delivering: Delivering, deliver: (data: JobData) => Promis
   // Another job (another instance, a retried enqueue) delivered exactly this lately: nothing to send.
   if (data.dedupe && (await isDuplicate(redis, data.dedupe))) {
     count.duplicates++
+    log.debug(`${provider.name}: job ${job.id} skipped: the same identify was delivered lately (dedupe)`, { event: 'duplicate', provider: provider.name, jobId: job.id })
     return { skipped: 'duplicate' }
   }
   const delivery = await deliver(data)
   if (delivery.status !== 'delivered') return failed(delivering, worker(), job, data, delivery)
   if (data.dedupe) await remember(redis, data.dedupe).catch(() => {})
   count.delivered++
-  log.debug(`${provider.name}: delivered job ${job.id} (HTTP ${delivery.httpStatus}, attempt ${job.attemptsMade + 1})`)
+  log.debug(`${provider.name}: delivered job ${job.id} (HTTP ${delivery.httpStatus}, attempt ${job.attemptsMade + 1})`, { event: 'delivered', provider: provider.name, jobId: job.id, attempt: job.attemptsMade + 1, httpStatus: delivery.httpStatus })
   return { httpStatus: delivery.httpStatus }
 }
 
