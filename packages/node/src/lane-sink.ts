@@ -32,8 +32,8 @@ class Gathering implements DeliveryListener {
  */
 export const createLaneSink = (providers: readonly Provider[], transport: Transport, options: Omit<DeliveryOptions, 'transport'>): ListeningSink => {
   const lanes: DeliveryLane[] = providers.map((provider) => createDeliveryLane(provider, { ...options, transport }))
-  const { telemetry } = options
-  if (telemetry?.lanes) guarded(() => telemetry.lanes?.(() => lanes.flatMap((lane) => lane.state?.() ?? [])))
+  const observeLanes = options.telemetry?.lanes?.bind(options.telemetry)
+  if (observeLanes) guarded(() => observeLanes(() => lanes.flatMap((lane) => lane.state?.() ?? [])))
   return {
     accept: ({ items, deadline }: SinkIdentify) =>
       new Promise<ProviderResult[]>((resolve) => {

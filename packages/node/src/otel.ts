@@ -41,8 +41,9 @@ class IdentifySpan implements IdentifyTrace {
     let failed = 0
     for (const { provider, status, code } of results) {
       if (status === 'failed' || status === 'invalid') failed++
-      this.results.add(1, code ? { 'idstitch.provider.name': provider, 'idstitch.result.status': status, 'error.type': code } : { 'idstitch.provider.name': provider, 'idstitch.result.status': status })
-      this.span.addEvent('idstitch.result', code ? { 'idstitch.provider.name': provider, 'idstitch.result.status': status, 'error.type': code } : { 'idstitch.provider.name': provider, 'idstitch.result.status': status })
+      const attributes = { 'idstitch.provider.name': provider, 'idstitch.result.status': status, ...(code ? { 'error.type': code } : {}) }
+      this.results.add(1, attributes)
+      this.span.addEvent('idstitch.result', attributes)
     }
     this.span.setAttribute('idstitch.providers', results.length)
     if (failed > 0) this.span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} of ${results.length} providers failed or refused the identify` })

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The idstitch-sandbox command: every provider's stand-in on one port, for an app's own tests and CI.
 import { parseArgs } from 'node:util'
+import { z } from 'zod'
 import { sandboxOptions } from './options.js'
 import { startSandbox } from './sandbox.js'
 
@@ -9,14 +10,17 @@ const USAGE = `Usage: idstitch-sandbox [--port 4010] [--host 127.0.0.1]
 Serves every provider idstitch supports on one port, each enforcing its documented identify rules,
 with the inspector page at / and GET /stitched/<userId> for tests. Stops on Ctrl-C or SIGTERM.`
 
+/** A port number, as the command line spells it. */
+const PORT = z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.number().int().max(65_535))
+
 /** The port and host the command line asks for, or a usage error. */
 const argsOf = (argv: string[]): { port: number; host: string } | string => {
   try {
     const { values } = parseArgs({ args: argv, options: { port: { type: 'string', short: 'p', default: '4010' }, host: { type: 'string', default: '127.0.0.1' }, help: { type: 'boolean', short: 'h' } } })
     if (values.help) return USAGE
-    const port = Number(values.port)
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) return `--port must be a port number (0-65535), not ${JSON.stringify(values.port)}\n\n${USAGE}`
-    return { port, host: values.host }
+    const port = PORT.safeParse(values.port)
+    if (!port.success) return `--port must be a port number (0-65535), not ${JSON.stringify(values.port)}\n\n${USAGE}`
+    return { port: port.data, host: values.host }
   } catch (error) {
     return `${(error as Error).message}\n\n${USAGE}`
   }

@@ -104,6 +104,12 @@ const streamBody = (response: ServerResponse, bytes: number, gzip: boolean): voi
   write()
 }
 
+/** Where a client reaches a server bound to `host`: a wildcard is reached on 127.0.0.1, an IPv6 address in brackets. */
+const reachableHost = (host: string): string => {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
+
 /** Options of {@link startProviderServer}. */
 export interface ProviderServerOptions {
   /** 0 (default) picks a free port. */
@@ -211,7 +217,7 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, hos
   await new Promise<void>((resolve) => server.listen(port, host, resolve))
   const { port: bound } = server.address() as AddressInfo
   const result: ProviderServer = Object.assign(state, {
-    url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${bound}`,
+    url: `http://${reachableHost(host)}:${bound}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy()
