@@ -7,8 +7,10 @@ const define = { __IDSTITCH_NAME__: JSON.stringify(pkg.name), __IDSTITCH_VERSION
 // metafile: for scripts/notices.mjs (nothing is bundled today: bullmq, ioredis, commander, cli-progress and zod stay dependencies).
 const common = { dts: true, target: 'node20', sourcemap: true, define, removeNodeProtocol: false, metafile: true } as const
 
+// One build per format, so that each writes its own metafile (metafile-esm.json, metafile-cjs.json): two ESM
+// builds at once wrote the same file, interleaved, and the notices script could not read it. The CLI is ESM
+// only, with its shebang kept (tsup makes the file executable).
 export default defineConfig([
-  { ...common, entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], clean: true },
-  // The CLI: ESM only, with its shebang kept (tsup makes the file executable).
-  { ...common, entry: { cli: 'src/cli.ts' }, format: ['esm'], dts: false },
+  { ...common, entry: { index: 'src/index.ts', cli: 'src/cli.ts' }, format: ['esm'], dts: { entry: { index: 'src/index.ts' } }, clean: true },
+  { ...common, entry: { index: 'src/index.ts' }, format: ['cjs'] },
 ])

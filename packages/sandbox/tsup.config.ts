@@ -3,8 +3,10 @@ import { defineConfig } from 'tsup'
 // metafile: for scripts/notices.mjs (nothing is bundled: zod stays a dependency).
 const common = { target: 'node20', sourcemap: true, removeNodeProtocol: false, metafile: true } as const
 
+// One build per format, so that each writes its own metafile (metafile-esm.json, metafile-cjs.json): two ESM
+// builds at once wrote the same file, interleaved, and the notices script could not read it. The CLI is ESM
+// only, with its shebang kept (tsup makes the file executable).
 export default defineConfig([
-  { ...common, entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], dts: true, clean: true },
-  // The CLI: ESM only, with its shebang kept (tsup makes the file executable).
-  { ...common, entry: { cli: 'src/cli.ts' }, format: ['esm'], dts: false },
+  { ...common, entry: { index: 'src/index.ts', cli: 'src/cli.ts' }, format: ['esm'], dts: { entry: { index: 'src/index.ts' } }, clean: true },
+  { ...common, entry: { index: 'src/index.ts' }, format: ['cjs'], dts: true },
 ])

@@ -5,7 +5,7 @@
 export type { IdstitchClient, IdentifyOptions } from './client.js'
 export type { ClientOptions, RetryOptions } from './options.js'
 export type { DedupeOptions } from './dedupe.js'
-export type { Telemetry, IdentifyTrace, AttemptTrace, AttemptStart, AttemptEnd, TelemetryResult, LaneState } from './telemetry.js'
+export type { Telemetry, IdentifyTrace, AttemptTrace, AttemptStart, AttemptEnd, TelemetryResult, LaneState, TraceContext, JobStart, JobEnd, JobTrace, QueueState } from './telemetry.js'
 export type { IdentifyResult, ProviderResult, ErrorContext } from './results.js'
 export type { CookieSource, ReadCookieOptions, SetCookieOptions, LoginCookies, LoginCookiesOptions, CookieToSet } from './cookies.js'
 export { getVisitorId, getAnonymousIds, getContactId, contactCookie, clearContactCookie, logoutCookies, visitorCookie, loginCookies } from './cookies.js'

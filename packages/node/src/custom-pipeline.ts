@@ -9,7 +9,7 @@ declare const __IDSTITCH_NAME__: string
 declare const __IDSTITCH_VERSION__: string
 
 /** Options of {@link createPipeline}: the client's options that concern an identify's path, and where it ends. */
-export interface PipelineOptions extends Pick<ClientOptions, 'providers' | 'logger' | 'onError' | 'dryRun'> {
+export interface PipelineOptions extends Pick<ClientOptions, 'providers' | 'logger' | 'onError' | 'dryRun' | 'telemetry' | 'debug'> {
   /** Creates the sink every prepared identify goes to; called once, with the pipeline's providers, logger and redactor. */
   sink: (parts: SinkParts) => Sink
   /** The time the sink has for each identify (`SinkIdentify.deadline`). Default 10,000 ms; `false` for none. */

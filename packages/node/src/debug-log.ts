@@ -37,5 +37,6 @@ export const alongside = (first: Telemetry | undefined, second: Telemetry | unde
       }
     },
     ...(first.lanes ? { lanes: first.lanes.bind(first) } : {}),
+    ...(first.traceContext ? { traceContext: first.traceContext.bind(first) } : {}),
   }
 }

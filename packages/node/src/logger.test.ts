@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
-import { safeLogger } from './logger.js'
+import { pathbound } from '@idstitch/core/providers'
+import { createLogger, safeLogger } from './logger.js'
 
 describe('logger', () => {
   it('prefixes lines, redacts, and survives a throwing logger', () => {
@@ -26,6 +27,14 @@ describe('logger', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {})
     safeLogger(undefined, (text) => text).error('down')
     expect(error).toHaveBeenCalledWith('[idstitch] down')
+    vi.restoreAllMocks()
+  })
+
+  it("gives a consumer's logger (a queue worker's) the console's debug lines when asked, with the key redacted", () => {
+    const debug = vi.spyOn(console, 'debug').mockImplementation(() => {})
+    createLogger([pathbound({ apiKey: 'pb_secret_key_1' })], undefined, true).debug('sent with pb_secret_key_1', { event: 'delivered', provider: 'pathbound' })
+    createLogger([pathbound({ apiKey: 'pb_secret_key_1' })]).debug('not shown')
+    expect(debug.mock.calls).toEqual([['[idstitch] sent with [redacted]', { event: 'delivered', provider: 'pathbound' }]])
     vi.restoreAllMocks()
   })
 })

@@ -56,13 +56,14 @@ export const safeLogger = (logger: Logger | false | undefined, redact: (text: st
 
 /**
  * The logger of a sink's consumer (a queue worker), as the pipeline's: every line prefixed `[idstitch]`,
- * every provider credential in it redacted, and a logger that throws harmless. `false` for silence.
+ * every provider credential in it redacted, and a logger that throws harmless. `false` for silence. With
+ * `debug` and no logger given, the console gets the debug lines too.
  *
  * @example
  * const log = createLogger(providers, process.env.NODE_ENV === 'test' ? false : undefined)
  * log.warn('paused for 30 s')
  */
-export const createLogger = (providers: readonly Provider[], logger?: Logger | false): Required<Logger> => {
+export const createLogger = (providers: readonly Provider[], logger?: Logger | false, debug = false): Required<Logger> => {
   if (logger !== undefined && logger !== false && (typeof logger !== 'object' || logger === null)) throw new ConfigError('logger', 'must be an object with warn/error methods, or false')
-  return safeLogger(logger, createRedactor(providers).text)
+  return safeLogger(logger, createRedactor(providers).text, debug)
 }

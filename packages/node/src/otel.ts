@@ -2,7 +2,8 @@
 // that only an app that imports it loads @opentelemetry/api (an optional peer, as OpenTelemetry asks of
 // libraries). No SDK and no exporter are bundled: the app's registered providers receive the data.
 import { context, type Context, type Counter, type Histogram, type Link, type Meter, metrics, type MeterProvider, type Span, SpanKind, SpanStatusCode, trace, type Tracer, type TracerProvider, ValueType } from '@opentelemetry/api'
-import type { AttemptEnd, AttemptStart, AttemptTrace, IdentifyTrace, LaneState, Telemetry, TelemetryResult } from './telemetry.js'
+import type { AttemptEnd, AttemptStart, AttemptTrace, IdentifyTrace, JobEnd, JobStart, JobTrace, LaneState, QueueState, Telemetry, TelemetryResult } from './telemetry.js'
+import { contextOf, traceContextOf } from './trace-context.js'
 
 declare const __IDSTITCH_VERSION__: string
 
@@ -27,15 +28,24 @@ const instrumentsOf = (meter: Meter) => ({
     meter.createObservableGauge('idstitch.lane.in_flight', { description: 'Requests to a provider on the wire', unit: '{request}' }),
     meter.createObservableGauge('idstitch.circuit.state', { description: "A provider's circuit breaker: 1 open (no request is sent), 0 closed", unit: '1' }),
   ] as const,
+  jobResults: meter.createCounter('idstitch.queue.job.results', { description: "Queue workers' jobs, by provider and outcome (delivered, duplicate, retry, paused, dead_letter)", unit: '{job}' }),
+  queueJobs: meter.createObservableGauge('idstitch.queue.jobs', { description: 'Jobs in Redis by provider and state (failed: the dead letters)', unit: '{job}' }),
 })
 type Instruments = ReturnType<typeof instrumentsOf>
 
+/** A span the attempts start under: an identify's, or a queue job's. */
+abstract class ParentSpan {
+  constructor(readonly span: Span) {}
+}
+
 /** The span of one identify: a child of the caller's active span. */
-class IdentifySpan implements IdentifyTrace {
+class IdentifySpan extends ParentSpan implements IdentifyTrace {
   constructor(
-    readonly span: Span,
+    span: Span,
     private readonly results: Counter,
-  ) {}
+  ) {
+    super(span)
+  }
 
   end(results: readonly TelemetryResult[]): void {
     let failed = 0
@@ -50,6 +60,45 @@ class IdentifySpan implements IdentifyTrace {
     this.span.end()
   }
 }
+
+/** The span of a queue worker's job (a consumer span): a child of the identify's, from the trace context the job carries. */
+class JobSpan extends ParentSpan implements JobTrace {
+  constructor(
+    span: Span,
+    private readonly start: JobStart,
+    private readonly results: Counter,
+  ) {
+    super(span)
+  }
+
+  end({ outcome, code, pausedMs }: JobEnd): void {
+    const { span } = this
+    const attributes = { 'idstitch.provider.name': this.start.provider, 'idstitch.provider.kind': this.start.kind, 'idstitch.job.outcome': outcome, ...(code ? { 'error.type': code } : {}) }
+    span.setAttributes(attributes)
+    if (pausedMs !== undefined) span.addEvent('idstitch.retry_after.pause', { 'idstitch.pause.duration_ms': pausedMs })
+    if (outcome === 'retry' || outcome === 'dead_letter') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome })
+    span.end()
+    this.results.add(1, attributes)
+  }
+}
+
+/** A job's span: a consumer span under the identify that queued it (OpenTelemetry's messaging conventions). */
+const jobSpan = (tracer: Tracer, start: JobStart, carried: Parameters<NonNullable<Telemetry['job']>>[1]): Span =>
+  tracer.startSpan(
+    `process ${start.queue}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'bullmq',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': start.queue,
+        'idstitch.provider.name': start.provider,
+        'idstitch.provider.kind': start.kind,
+        'idstitch.attempt': start.attempt,
+      },
+    },
+    contextOf(carried, context.active()),
+  )
 
 /** The span of one attempt (an HTTP client span), and its duration. */
 class AttemptSpan implements AttemptTrace {
@@ -96,8 +145,8 @@ const serverOf = (origin: string): { address: string; port: number } => {
 }
 
 /** An attempt's span: under its first identify's span, linked to the others of a batch. */
-const attemptSpan = (tracer: Tracer, start: AttemptStart, identifies: readonly (IdentifyTrace | undefined)[]): Span => {
-  const parents = identifies.filter((identify): identify is IdentifySpan => identify instanceof IdentifySpan)
+const attemptSpan = (tracer: Tracer, start: AttemptStart, identifies: readonly (IdentifyTrace | JobTrace | undefined)[]): Span => {
+  const parents = identifies.filter((identify): identify is (IdentifyTrace | JobTrace) & ParentSpan => identify instanceof ParentSpan)
   const parent: Context = parents[0] ? trace.setSpan(context.active(), parents[0].span) : context.active()
   const links: Link[] = parents.slice(1, MAX_LINKS + 1).map((identify) => ({ context: identify.span.spanContext() }))
   const server = serverOf(start.origin)
@@ -138,17 +187,32 @@ const observeLanes = (meter: Meter, instruments: Instruments, read: () => readon
   )
 }
 
+/** Reports every queue's jobs by state when the meter collects (it waits for Redis's answer). */
+const observeQueues = (meter: Meter, instruments: Instruments, read: () => Promise<readonly QueueState[]>): void => {
+  const gauge = instruments.queueJobs
+  meter.addBatchObservableCallback(async (result) => {
+    for (const queue of await read()) {
+      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) {
+        result.observe(gauge, queue[state], { 'idstitch.provider.name': queue.provider, 'idstitch.provider.kind': queue.kind, 'idstitch.job.state': state })
+      }
+    }
+  }, [gauge])
+}
+
 /**
  * idstitch's traces and metrics, through OpenTelemetry's API: a span per identify (a child of the request's
  * active span), an HTTP client span per delivery attempt with its retries, `Retry-After` pauses and circuit
  * openings as events, a counter of results by provider, status and code, a histogram of attempt durations, and
- * each provider lane's queued and in-flight counts and circuit state. Without a registered tracer or meter
- * provider, OpenTelemetry's API does nothing, and neither does this. No attribute, event or metric holds a
- * user id, anonymous id, trait, address, cookie, key, token or query string.
+ * each provider lane's queued and in-flight counts and circuit state. Given to `@idstitch/queue`, the queue
+ * stores each identify's W3C trace context in its jobs, and a worker's consumer span per job continues that
+ * trace; workers count their jobs by outcome and report the jobs in Redis by state. Without a registered tracer
+ * or meter provider, OpenTelemetry's API does nothing, and neither does this. No attribute, event or metric
+ * holds a user id, anonymous id, trait, address, cookie, key, token or query string.
  *
  * @example
  * import { openTelemetry } from '@idstitch/node/otel'
  * const idstitch = createClient({ providers, telemetry: openTelemetry() })
+ * // With @idstitch/queue: the same option on createQueue and createWorker.
  */
 export const openTelemetry = (options: OpenTelemetryOptions = {}): Telemetry => {
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, __IDSTITCH_VERSION__)
@@ -158,7 +222,10 @@ export const openTelemetry = (options: OpenTelemetryOptions = {}): Telemetry => 
     identify: () => new IdentifySpan(tracer.startSpan('idstitch.identify', { kind: SpanKind.INTERNAL }, context.active()), instruments.results),
     attempt: (start, identifies) => new AttemptSpan(attemptSpan(tracer, start, identifies), start, instruments.duration),
     lanes: (read) => observeLanes(meter, instruments, read),
+    traceContext: (identify) => (identify instanceof ParentSpan ? traceContextOf(identify.span.spanContext()) : undefined),
+    job: (start, carried) => new JobSpan(jobSpan(tracer, start, carried), start, instruments.jobResults),
+    queues: (read) => observeQueues(meter, instruments, read),
   }
 }
 
-export type { AttemptEnd, AttemptStart, AttemptTrace, IdentifyTrace, LaneState, Telemetry, TelemetryResult } from './telemetry.js'
+export type { AttemptEnd, AttemptStart, AttemptTrace, IdentifyTrace, JobEnd, JobStart, JobTrace, LaneState, QueueState, Telemetry, TelemetryResult, TraceContext } from './telemetry.js'

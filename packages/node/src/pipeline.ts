@@ -9,7 +9,7 @@ import type { Redactor } from './redact.js'
 import { createResults, type IdentifyResult, type ProviderResult, type Results } from './results.js'
 import type { Delivery, DeliveryListener, Job } from './lane/job.js'
 import type { Deadline, Sink, SinkIdentify, SinkItem, SinkParts } from './sink.js'
-import { guarded, type IdentifyTrace, type Telemetry } from './telemetry.js'
+import { guarded, type IdentifyTrace, type Telemetry, type TraceContext } from './telemetry.js'
 
 /** A validation issue, before the provider is named. */
 type ValidationIssueAt = Parameters<typeof invalidResult>[1][number]
@@ -75,6 +75,13 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
   get fingerprint(): string {
     this.#fingerprint ??= fingerprintOf(this.event)
     return this.#fingerprint
+  }
+
+  /** Worked out when a durable sink asks for it, never on the lanes' path. */
+  get traceContext(): TraceContext | undefined {
+    const { trace } = this
+    const telemetry = this.stage.telemetry
+    return trace && telemetry?.traceContext ? guarded(() => telemetry.traceContext?.(trace)) : undefined
   }
 
   /** Hands the items to the sink; resolves once each has its result. */

@@ -7,10 +7,11 @@ import { createLane } from './lane/pump.js'
 import { noRetries } from './lane/retry-policy.js'
 import { resolveOptions, type ClientOptions } from './options.js'
 import { createRedactor } from './redact.js'
+import type { JobTrace } from './telemetry.js'
 import type { Transport } from './transport.js'
 
 /** Options of {@link createSender}. */
-export interface SenderOptions extends Pick<ClientOptions, 'timeoutMs' | 'concurrency' | 'maxResponseBytes' | 'fetch' | 'transport'> {
+export interface SenderOptions extends Pick<ClientOptions, 'timeoutMs' | 'concurrency' | 'maxResponseBytes' | 'fetch' | 'transport' | 'telemetry'> {
   /** How long one `send()` may take, waiting for a free slot included. Default twice `timeoutMs`. */
   deadlineMs?: number
 }
@@ -23,8 +24,11 @@ export interface SendResult extends Delivery {
 
 /** The sender {@link createSender} returns. */
 export interface Sender {
-  /** Sends one prepared item (`SinkItem.item`, or `restoreItem(stored)`) in one attempt; never rejects. */
-  send(item: unknown, bytes?: number): Promise<SendResult>
+  /**
+   * Sends one prepared item (`SinkItem.item`, or `restoreItem(stored)`) in one attempt; never rejects.
+   * `trace`: the job's, from the sender's `telemetry.job()`: the attempt's span starts under it.
+   */
+  send(item: unknown, bytes?: number, trace?: JobTrace): Promise<SendResult>
   /** Closes the transport it created (not one it was given). */
   close(): Promise<void>
 }
@@ -61,13 +65,14 @@ export const createSender = (provider: Provider, options: SenderOptions = {}): S
     gates: [unavailableGate(0)],
     now: Date.now,
     redact: createRedactor([provider]),
+    telemetry: checked.telemetry,
   })
   const deadlineMs = options.deadlineMs ?? checked.timeoutMs * 2
   return {
-    send: (item, bytes) =>
+    send: (item, bytes, trace) =>
       new Promise<SendResult>((resolve) => {
         const deadline = { at: Date.now() + deadlineMs, ms: deadlineMs }
-        lane.enqueue({ item, bytes, deadline, slot: 0, listener: { delivered: (_slot, delivery) => resolve(withPermanence(delivery)) } })
+        lane.enqueue({ item, bytes, deadline, slot: 0, listener: { delivered: (_slot, delivery) => resolve(withPermanence(delivery)), trace } })
       }),
     close: async () => void (own ? await transport.close?.() : undefined),
   }

@@ -1,6 +1,7 @@
 import type { IdentifyEvent, Provider } from '@idstitch/core'
 import type { Logger } from './logger.js'
 import type { ProviderResult } from './results.js'
+import type { TraceContext } from './telemetry.js'
 
 /** When an identify must be settled by: `at` (epoch ms; `Infinity` for never) and the `ms` it was given. */
 export interface Deadline {
@@ -40,6 +41,12 @@ export interface SinkIdentify {
    * for de-duplication across processes. It holds personal data: hash it before storing it.
    */
   readonly fingerprint: string
+  /**
+   * The identify's W3C trace context, when the pipeline's `telemetry` follows it (`openTelemetry()`): store it
+   * with the job, and give it to the consumer's telemetry (`Telemetry.job`), so that the delivery's spans
+   * continue the request's trace. It holds ids of the trace, nothing of the request.
+   */
+  readonly traceContext?: TraceContext | undefined
 }
 
 /** What a sink is given when the pipeline creates it. */

@@ -47,6 +47,54 @@ export interface AttemptEnd {
   refusing?: 'circuit_open' | 'provider_unavailable'
 }
 
+/**
+ * An identify's W3C trace context (`traceparent`, and `tracestate` when there is one): what a durable sink
+ * stores with its job, and nothing else of the request, so that the worker's spans continue the trace.
+ */
+export interface TraceContext {
+  traceparent: string
+  tracestate?: string
+}
+
+/** A queue worker takes up a job (`@idstitch/queue`). */
+export interface JobStart {
+  provider: string
+  kind: string
+  /** The provider's queue (`idstitch-pathbound`). */
+  queue: string
+  /** 1 for the job's first attempt. */
+  attempt: number
+}
+
+/** How a worker's job ended. */
+export interface JobEnd {
+  /**
+   * `delivered`; `duplicate`: skipped, the provider accepted exactly this lately; `retry`: failed, to be tried
+   * again after a backoff; `paused`: the provider's `Retry-After` paused every worker, the job waits it out;
+   * `dead_letter`: failed for good, kept in the failed set.
+   */
+  outcome: 'delivered' | 'duplicate' | 'retry' | 'paused' | 'dead_letter'
+  /** The error's code, when it failed. */
+  code?: string
+  /** The `Retry-After` pause (ms), when `paused`. */
+  pausedMs?: number
+}
+
+/** A worker's job being followed: its attempts start under it. */
+export interface JobTrace {
+  end(end: JobEnd): void
+}
+
+/** One provider's queue in Redis now: its jobs by state (`failed` holds the dead letters). */
+export interface QueueState {
+  provider: string
+  kind: string
+  waiting: number
+  active: number
+  delayed: number
+  failed: number
+}
+
 /** A delivery attempt being followed. */
 export interface AttemptTrace {
   end(end: AttemptEnd): void
@@ -59,10 +107,19 @@ export interface AttemptTrace {
 export interface Telemetry {
   /** An identify starts (in the caller's context: a trace's active span is its parent). */
   identify(): IdentifyTrace | undefined
-  /** An attempt starts, for the identifies it carries (their traces, as `identify()` returned them). */
-  attempt(start: AttemptStart, identifies: readonly (IdentifyTrace | undefined)[]): AttemptTrace | undefined
+  /**
+   * An attempt starts, for the identifies it carries: their traces, as `identify()` returned them, or in a
+   * queue worker the jobs' traces, as `job()` returned them.
+   */
+  attempt(start: AttemptStart, identifies: readonly (IdentifyTrace | JobTrace | undefined)[]): AttemptTrace | undefined
   /** The lane of each provider, to read when metrics are collected: jobs waiting, attempts on the wire, circuit open. */
   lanes?(read: () => readonly LaneState[]): void
+  /** The W3C trace context of an identify, for a durable sink to store with its job (`SinkIdentify.traceContext`). */
+  traceContext?(identify: IdentifyTrace): TraceContext | undefined
+  /** A queue worker takes up a job: its trace continues the one of `context` (what the job stored), when it is valid. */
+  job?(start: JobStart, context: TraceContext | undefined): JobTrace | undefined
+  /** The queues in Redis, to read when metrics are collected (a queue worker gives it). */
+  queues?(read: () => Promise<readonly QueueState[]>): void
 }
 
 /** A provider's lane now. */

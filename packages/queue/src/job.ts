@@ -1,4 +1,5 @@
 import { restoreItem } from '@idstitch/node/sink'
+import type { TraceContext } from '@idstitch/node'
 import * as z from 'zod'
 
 /**
@@ -22,6 +23,8 @@ export interface JobData {
   dedupe?: { key: string; fingerprint: string; ttlMs: number } | undefined
   /** What the job says (user, anonymous ids, traits; not the time), as a SHA-256: a second enqueue of its message id is compared with it. */
   digest?: string | undefined
+  /** The identify's W3C trace context, when the queue has telemetry: the worker's spans continue its trace. */
+  trace?: TraceContext | undefined
 }
 
 /** A job read back from Redis is checked before it is sent: Redis is shared, and its data outlives versions. */
@@ -35,6 +38,8 @@ const schema = z.object({
   text: z.boolean().optional(),
   dedupe: z.object({ key: z.string().min(1), fingerprint: z.string().min(1), ttlMs: z.number().int().positive() }).optional(),
   digest: z.string().optional(),
+  // Only ever a trace's ids: a job whose trace context is not two short strings is delivered without it.
+  trace: z.object({ traceparent: z.string().max(64), tracestate: z.string().max(512).optional() }).optional().catch(undefined),
 })
 
 /** The item as the adapter prepared it, from what Redis kept. */

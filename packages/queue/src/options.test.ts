@@ -1,6 +1,7 @@
 import { isConfigError } from '@idstitch/node'
 import { pathbound } from '@idstitch/node/providers'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { resolveQueueOptions, resolveWorkerOptions } from './options.js'
 import { createQueue } from './queue.js'
 import { createWorker } from './worker.js'
 
@@ -23,5 +24,27 @@ describe('queue and worker options', () => {
     expect(refusal(() => createQueue({ connection: 'redis://localhost', providers: [] }))).toMatchObject({ option: 'providers' })
     expect(refusal(() => createWorker({ connection: 'redis://localhost', providers, concurrency: 1.5 }))).toMatchObject({ option: 'concurrency' })
     expect(refusal(() => createWorker({ connection: 'redis://localhost', providers, onError: 'log' as never }))).toMatchObject({ option: 'onError' })
+    expect(refusal(() => createWorker({ connection: 'redis://localhost', providers, debug: 'yes' as never }))).toMatchObject({ option: 'debug' })
+    expect(refusal(() => createWorker({ connection: 'redis://localhost', providers, telemetry: 'otel' as never }))).toMatchObject({ option: 'telemetry' })
+    expect(refusal(() => createQueue({ connection: 'redis://localhost', providers, telemetry: {} as never }))).toMatchObject({ option: 'telemetry' })
+  })
+
+  describe('debug', () => {
+    afterEach(() => vi.unstubAllEnvs())
+    const connection = 'redis://localhost'
+
+    it('is on when the environment has IDSTITCH_DEBUG=1 (or true), for queues and workers alike', () => {
+      vi.stubEnv('IDSTITCH_DEBUG', '1')
+      expect(resolveWorkerOptions({ connection, providers }).debug).toBe(true)
+      vi.stubEnv('IDSTITCH_DEBUG', 'true')
+      expect(resolveQueueOptions({ connection, providers }).debug).toBe(true)
+    })
+
+    it('is off otherwise, and the option wins over the environment', () => {
+      vi.stubEnv('IDSTITCH_DEBUG', '')
+      expect(resolveWorkerOptions({ connection, providers }).debug).toBe(false)
+      vi.stubEnv('IDSTITCH_DEBUG', '1')
+      expect(resolveQueueOptions({ connection, providers, debug: false }).debug).toBe(false)
+    })
   })
 })

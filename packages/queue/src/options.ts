@@ -1,4 +1,4 @@
-import { ConfigError, type IdstitchError, type Logger, type Provider } from '@idstitch/node'
+import { ConfigError, type IdstitchError, type Logger, type Provider, type Telemetry } from '@idstitch/node'
 import { redisUrlProblem, type Connection } from './redis.js'
 import * as z from 'zod'
 import { DEFAULT_PREFIX } from './names.js'
@@ -20,6 +20,18 @@ interface CommonOptions {
    * by a queue, a job that failed for good (a dead letter) in a worker. Without it, they are logged as errors.
    */
   onError?: (error: IdstitchError, context: QueueErrorContext) => void
+  /**
+   * Traces and metrics: `openTelemetry()` from `@idstitch/node/otel`. A queue stores each identify's W3C trace
+   * context in its jobs (nothing else of the request); a worker continues that trace with a span per job and
+   * its attempts, counts its jobs by outcome, and reports the jobs in Redis by state.
+   */
+  telemetry?: Telemetry
+  /**
+   * Debug lines on the logger (the console's `debug` when none is given), with their facts as fields: each
+   * job delivered, retried, paused, skipped as a duplicate or dead-lettered. Default: on when the environment
+   * has `IDSTITCH_DEBUG=1`.
+   */
+  debug?: boolean
 }
 
 /** Options of {@link createQueue}. */
@@ -86,6 +98,8 @@ const common = {
   // Each provider, the logger and timeoutMs are checked by @idstitch/node's one client schema (createPipeline, createSender, createLogger).
   providers: z.array(z.unknown(), { error: 'must list at least one provider' }).min(1, 'must list at least one provider'),
   onError: z.optional(z.custom<(error: IdstitchError, context: QueueErrorContext) => void>((value) => typeof value === 'function', 'must be a function')),
+  debug: z.boolean().default(() => ['1', 'true'].includes(process.env.IDSTITCH_DEBUG ?? '')),
+  // telemetry is checked by @idstitch/node's client schema (createPipeline, createSender).
 }
 
 const queueSchema = z.object({
@@ -119,11 +133,11 @@ const check = <T extends z.ZodType>(schema: T, options: unknown): z.output<T> =>
 /** What `createQueue` checks itself: Redis and BullMQ's options (the rest is `createPipeline`'s). */
 export const resolveQueueOptions = (options: QueueOptions) => {
   const checked = check(queueSchema, options)
-  return { ...checked, providers: options.providers, onError: checked.onError }
+  return { ...checked, providers: options.providers, onError: checked.onError, telemetry: options.telemetry }
 }
 
 /** What `createWorker` checks itself: Redis and BullMQ's options (each provider and `timeoutMs` are `createSender`'s, the logger `createLogger`'s). */
 export const resolveWorkerOptions = (options: WorkerOptions) => {
   const checked = check(workerSchema, options)
-  return { ...checked, providers: options.providers, logger: options.logger, onError: checked.onError }
+  return { ...checked, providers: options.providers, logger: options.logger, onError: checked.onError, telemetry: options.telemetry }
 }

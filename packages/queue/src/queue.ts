@@ -1,6 +1,7 @@
 import { IdstitchError, ValidationError, type IdentifyMessage, type ProviderResult, type Provider } from '@idstitch/node'
 import { createPipeline, storeItem, type Sink, type SinkIdentify, type SinkParts } from '@idstitch/node/sink'
 import { Queue } from 'bullmq'
+import { jobCounts, type QueueCounts } from './counts.js'
 import { withDeadline } from './deadline.js'
 import { contentDigest, dedupeFor } from './dedupe.js'
 import type { JobData } from './job.js'
@@ -19,14 +20,6 @@ export interface EnqueueOptions {
    * retried login request idempotent. Letters, digits, `_`, `-` and `.`, up to 128.
    */
   messageId?: string
-}
-
-/** Job counts of one provider's queue. */
-export interface QueueCounts {
-  waiting: number
-  active: number
-  delayed: number
-  failed: number
 }
 
 /** The queue `createQueue` returns. */
@@ -106,7 +99,7 @@ const addJobs = async ({ redis, queues, options }: Producer, jobs: SlotJob[]): P
 
 /** Each item's job, or its result when it cannot be kept in Redis. */
 const prepareJobs = ({ options }: Producer, identify: SinkIdentify): { results: ProviderResult[]; jobs: SlotJob[] } => {
-  const { event, messageId } = identify
+  const { event, messageId, traceContext } = identify
   const results: ProviderResult[] = []
   const jobs: SlotJob[] = []
   const digest = contentDigest(identify)
@@ -117,7 +110,7 @@ const prepareJobs = ({ options }: Producer, identify: SinkIdentify): { results: 
       return
     }
     const dedupe = options.dedupe === false ? undefined : dedupeFor(identify, provider.name, options.prefix, options.dedupe.ttlMs)
-    jobs.push({ slot, index, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.stored.item, bytes, text: kept.stored.text, dedupe, digest } })
+    jobs.push({ slot, index, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.stored.item, bytes, text: kept.stored.text, dedupe, digest, ...(traceContext ? { trace: traceContext } : {}) } })
     results[index] = { provider: provider.name, status: 'queued', attempts: 0, jobId: jobId(provider.name, messageId) }
   })
   return { results, jobs }
@@ -160,10 +153,7 @@ const bullmqSink = (producer: Producer): Sink => ({
 /** Jobs per provider and state. */
 const countsOf = async ({ queues, parts }: Producer): Promise<Record<string, QueueCounts>> => {
   const entries = await Promise.all(
-    queues.map(async (queue, slot) => {
-      const { waiting = 0, active = 0, delayed = 0, failed = 0, prioritized = 0 } = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')
-      return [(parts.providers[slot] as Provider).name, { waiting: waiting + prioritized, active, delayed, failed }] as const
-    }),
+    queues.map(async (queue, slot) => [(parts.providers[slot] as Provider).name, await jobCounts(queue)] as const),
   )
   return Object.fromEntries(entries)
 }
@@ -197,6 +187,8 @@ export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
   const pipeline = createPipeline({
     providers: queueOptions.providers,
     logger: queueOptions.logger,
+    telemetry: options.telemetry,
+    debug: options.debug,
     deadlineMs: queueOptions.deadlineMs ?? 5_000,
     library: LIBRARY,
     ...(onError ? { onError: (error, { provider, userId, result }) => onError(error, { provider, userId, jobId: result.jobId }) } : {}),

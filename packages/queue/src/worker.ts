@@ -1,8 +1,9 @@
-import { IdstitchError, type Provider, type Transport } from '@idstitch/node'
+import { IdstitchError, type JobEnd, type JobTrace, type Provider, type Transport } from '@idstitch/node'
 import { createNodeHttpTransport } from '@idstitch/node/node-http'
 import { createLogger, createSender, type SendResult } from '@idstitch/node/sink'
 import { Queue, RateLimitError, UnrecoverableError, Worker, type Job, type JobJson } from 'bullmq'
 import { isDuplicate, remember } from './dedupe.js'
+import { jobCounts } from './counts.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
 import { queueName } from './names.js'
@@ -63,6 +64,23 @@ interface Delivering {
   redis: ReturnType<typeof connect>
 }
 
+/** One job being processed, and its trace when telemetry follows the worker (until it ends). */
+interface Run {
+  readonly job: Job
+  trace: JobTrace | undefined
+}
+
+/** Ends a job's trace, once; a throwing hook is ignored. */
+const ended = (run: Run, end: JobEnd): void => {
+  const { trace } = run
+  run.trace = undefined
+  try {
+    trace?.end(end)
+  } catch {
+    // Telemetry never takes delivery down.
+  }
+}
+
 /**
  * How a worker sends a job: `@idstitch/node`'s sender, one attempt per processing, since BullMQ retries (its
  * attempts and backoff survive restarts, and space an outage's retries, so there is no circuit breaker
@@ -70,13 +88,16 @@ interface Delivering {
  * its wait, for `failed` below to pause every worker that long. Jobs of a batching provider taken within
  * `batchWindowMs` share a request.
  */
-const deliveryFor = (provider: Provider, options: Delivering['options'], transport: Transport): { deliver: (data: JobData) => Promise<SendResult>; close: () => Promise<void> } => {
-  const sender = createSender(provider, { transport, concurrency: options.concurrency, timeoutMs: options.timeoutMs, deadlineMs: options.timeoutMs * 2 + options.batchWindowMs })
-  type Pending = { data: JobData; resolve: (result: SendResult) => void }
-  const send = gather<Pending>(provider.batch ? options.batchWindowMs : 0, (held) => {
-    for (const { data, resolve } of held) sender.send(restored(data), data.bytes).then(resolve)
+type Deliver = (data: JobData, trace: JobTrace | undefined) => Promise<SendResult>
+
+const deliveryFor = (provider: Provider, options: Delivering['options'], transport: Transport): { deliver: Deliver; close: () => Promise<void> } => {
+  const { concurrency, timeoutMs, batchWindowMs, telemetry } = options
+  const sender = createSender(provider, { transport, concurrency, timeoutMs, deadlineMs: timeoutMs * 2 + batchWindowMs, ...(telemetry ? { telemetry } : {}) })
+  type Pending = { data: JobData; trace: JobTrace | undefined; resolve: (result: SendResult) => void }
+  const send = gather<Pending>(provider.batch ? batchWindowMs : 0, (held) => {
+    for (const { data, trace, resolve } of held) sender.send(restored(data), data.bytes, trace).then(resolve)
   })
-  return { deliver: (data) => new Promise<SendResult>((resolve) => send({ data, resolve })), close: () => sender.close() }
+  return { deliver: (data, trace) => new Promise<SendResult>((resolve) => send({ data, trace, resolve })), close: () => sender.close() }
 }
 
 /**
@@ -91,10 +112,12 @@ const stored = <E extends Error>(provider: string, error: E, failure: IdstitchEr
 }
 
 /** Ends a failed attempt: a pause for every worker, a dead letter, or a retry. */
-const failed = async ({ provider, count, log, report }: Delivering, worker: Worker, job: Job, data: JobData, delivery: SendResult): Promise<never> => {
+const failed = async ({ provider, count, log, report }: Delivering, worker: Worker, run: Run, data: JobData, delivery: SendResult): Promise<never> => {
+  const { job } = run
   const error = delivery.error ?? new IdstitchError('internal_error', `[idstitch] ${provider.name}: failed without an error`, { provider: provider.name })
   if (delivery.retryAfterMs !== undefined && delivery.retryAfterMs > 0 && !delivery.permanent) {
     count.paused++
+    ended(run, { outcome: 'paused', code: error.code, pausedMs: delivery.retryAfterMs })
     log.warn(`${provider.name}: every worker pauses ${delivery.retryAfterMs} ms: ${error.message}`, { event: 'pause', provider: provider.name, pausedMs: delivery.retryAfterMs, code: error.code, httpStatus: delivery.httpStatus })
     await worker.rateLimit(delivery.retryAfterMs)
     throw new RateLimitError()
@@ -102,40 +125,69 @@ const failed = async ({ provider, count, log, report }: Delivering, worker: Work
   const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
   if (delivery.permanent || last) {
     count.deadLetters++
+    ended(run, { outcome: 'dead_letter', code: error.code })
     log.debug(`${provider.name}: job ${job.id} is a dead letter after attempt ${job.attemptsMade + 1}: ${error.code}`, { event: 'dead_letter', provider: provider.name, jobId: job.id, attempt: job.attemptsMade + 1, code: error.code, httpStatus: delivery.httpStatus })
     report({ provider: provider.name, error }, { userId: data.userId, jobId: job.id })
     throw stored(provider.name, new UnrecoverableError(), error, delivery.httpStatus)
   }
   count.retried++
+  ended(run, { outcome: 'retry', code: error.code })
   log.warn(`${error.message} (attempt ${job.attemptsMade + 1} of ${job.opts.attempts}, will retry)`, { event: 'retry', provider: provider.name, jobId: job.id, attempt: job.attemptsMade + 1, code: error.code, httpStatus: delivery.httpStatus })
   throw stored(provider.name, new Error(), error, delivery.httpStatus)
 }
 
 /** The job's data, when it is an idstitch job for this provider and deployment; a dead letter otherwise. */
-const jobDataOf = ({ provider, options, count }: Delivering, job: Job): JobData => {
-  const read = readJobData(job.data)
+const jobDataOf = ({ provider, options, count, log }: Delivering, run: Run, read: ReturnType<typeof readJobData>): JobData => {
   // A job's de-duplication record must be this deployment's (a job written by hand could name any key in Redis).
   const foreignKey = read.ok && read.data.dedupe !== undefined && !read.data.dedupe.key.startsWith(`${options.prefix}:dedupe:`)
   if (read.ok && read.data.provider === provider.name && !foreignKey) return read.data
   count.deadLetters++
+  ended(run, { outcome: 'dead_letter', code: 'invalid_job' })
   const why = !read.ok ? read.reason : foreignKey ? 'dedupe.key is not under this prefix' : `provider ${read.data.provider}`
+  log.debug(`${provider.name}: job ${run.job.id} is a dead letter: not an idstitch job for this provider`, { event: 'dead_letter', provider: provider.name, jobId: run.job.id, code: 'invalid_job' })
   throw new UnrecoverableError(`[idstitch] ${provider.name}: not an idstitch job for this provider: ${why}`)
 }
 
-/** How one job is processed: checked, skipped when a duplicate, delivered, and remembered. */
-const processorFor = (delivering: Delivering, deliver: (data: JobData) => Promise<SendResult>, worker: () => Worker) => async (job: Job) => {
+/** The job's run: its trace continues the one its identify started, when the job carries it and telemetry follows the worker. */
+const runOf = ({ provider, options }: Delivering, job: Job, read: ReturnType<typeof readJobData>): Run => {
+  const telemetry = options.telemetry
+  if (!telemetry?.job) return { job, trace: undefined }
+  const start = { provider: provider.name, kind: provider.kind ?? provider.name, queue: queueName(provider.name), attempt: job.attemptsMade + 1 }
+  try {
+    return { job, trace: telemetry.job(start, read.ok ? read.data.trace : undefined) }
+  } catch {
+    return { job, trace: undefined }
+  }
+}
+
+/** How one job is processed, its trace ended however it ends (a Redis error before the send: BullMQ retries it). */
+const processorFor = (delivering: Delivering, deliver: Deliver, worker: () => Worker) => async (job: Job) => {
+  const read = readJobData(job.data)
+  const run = runOf(delivering, job, read)
+  try {
+    return await processed(delivering, deliver, worker, run, read)
+  } finally {
+    ended(run, { outcome: 'retry', code: 'internal_error' })
+  }
+}
+
+/** One job: checked, skipped when a duplicate, delivered, and remembered. */
+const processed = async (delivering: Delivering, deliver: Deliver, worker: () => Worker, run: Run, read: ReturnType<typeof readJobData>) => {
   const { provider, count, log, redis } = delivering
-  const data = jobDataOf(delivering, job)
+  const { job } = run
+  const data = jobDataOf(delivering, run, read)
   // Another job (another instance, a retried enqueue) delivered exactly this lately: nothing to send.
   if (data.dedupe && (await isDuplicate(redis, data.dedupe))) {
     count.duplicates++
+    ended(run, { outcome: 'duplicate' })
     log.debug(`${provider.name}: job ${job.id} skipped: the same identify was delivered lately (dedupe)`, { event: 'duplicate', provider: provider.name, jobId: job.id })
     return { skipped: 'duplicate' }
   }
-  const delivery = await deliver(data)
-  if (delivery.status !== 'delivered') return failed(delivering, worker(), job, data, delivery)
+  const delivery = await deliver(data, run.trace)
+  if (delivery.status !== 'delivered') return failed(delivering, worker(), run, data, delivery)
   if (data.dedupe) await remember(redis, data.dedupe).catch(() => {})
   count.delivered++
+  ended(run, { outcome: 'delivered' })
   log.debug(`${provider.name}: delivered job ${job.id} (HTTP ${delivery.httpStatus}, attempt ${job.attemptsMade + 1})`, { event: 'delivered', provider: provider.name, jobId: job.id, attempt: job.attemptsMade + 1, httpStatus: delivery.httpStatus })
   return { httpStatus: delivery.httpStatus }
 }
@@ -151,7 +203,7 @@ const backoffStrategy =
   }
 
 /** One provider's BullMQ worker, delivering through its lane. */
-const openWorker = (delivering: Delivering, deliver: (data: JobData) => Promise<SendResult>): Worker => {
+const openWorker = (delivering: Delivering, deliver: Deliver): Worker => {
   const { provider, options, redis, log } = delivering
   const worker: Worker = new ReadingWorker(
     queueName(provider.name),
@@ -177,19 +229,33 @@ const openWorker = (delivering: Delivering, deliver: (data: JobData) => Promise<
  * `removeOnFail.age` (which producers set) acts only when another job of the same queue fails, so a
  * dead letter could outlive it by days in a quiet queue.
  */
-const sweepDeadLetters = (options: Delivering['options'], redis: Delivering['redis'], log: Delivering['log']) => {
-  const queues = options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }))
+const sweepDeadLetters = (options: Delivering['options'], queues: readonly Queue[], log: Delivering['log']) => {
   const sweep = () => {
     for (const queue of queues) queue.clean(options.keepFailedMs, 1_000, 'failed').catch(throttled(log.warn))
   }
   const timer = setInterval(sweep, Math.min(60_000, Math.max(1_000, options.keepFailedMs / 2)))
   timer.unref()
-  return {
-    async close() {
-      clearInterval(timer)
-      await Promise.all(queues.map((queue) => queue.close()))
-    },
+  return { close: () => clearInterval(timer) }
+}
+
+/** Telemetry reads each provider's queue in Redis when its metrics are collected (a failed read, or a closed worker, reports nothing). */
+const observeQueues = (options: Delivering['options'], queues: readonly Queue[]): { close(): void } => {
+  const { telemetry, providers } = options
+  let closed = false
+  const read = async () => {
+    if (closed) return []
+    const counts = await Promise.all(queues.map((queue) => jobCounts(queue).catch(() => undefined)))
+    return providers.flatMap((provider, slot) => {
+      const count = counts[slot]
+      return count ? [{ provider: provider.name, kind: provider.kind ?? provider.name, ...count }] : []
+    })
   }
+  try {
+    telemetry?.queues?.(read)
+  } catch {
+    // Telemetry never takes delivery down.
+  }
+  return { close: () => void (closed = true) }
 }
 
 /**
@@ -207,7 +273,7 @@ const sweepDeadLetters = (options: Delivering['options'], redis: Delivering['red
  */
 export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const options = resolveWorkerOptions(workerOptions)
-  const log = createLogger(options.providers, options.logger)
+  const log = createLogger(options.providers, options.logger, options.debug)
   const report = reportTo(options.onError, log)
   const transport = createNodeHttpTransport({ connections: options.concurrency })
   // Each provider's sender checks it (and timeoutMs), before anything connects.
@@ -218,14 +284,19 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const redis = connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn))
   warnOfRiskySettings(redis, log.warn)
   const workers = deliveries.map(({ provider, count }, slot) => openWorker({ provider, options, count, log, report, redis }, (senders[slot] as (typeof senders)[number]).deliver))
-  const sweeper = sweepDeadLetters(options, redis, log)
+  // Each provider's queue, for the dead letters' sweep and the metrics.
+  const queues = options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }))
+  const sweeper = sweepDeadLetters(options, queues, log)
+  const observer = observeQueues(options, queues)
 
   return {
     counts: () => structuredClone(counts),
     ready: async () => void (await Promise.all(workers.map((worker) => worker.waitUntilReady()))),
     async close() {
-      await sweeper.close()
+      sweeper.close()
+      observer.close()
       await Promise.all(workers.map((worker) => worker.close()))
+      await Promise.all(queues.map((queue) => queue.close()))
       await Promise.all(senders.map((sender) => sender.close()))
       await transport.close?.()
       redis.disconnect()

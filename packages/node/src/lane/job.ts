@@ -1,6 +1,6 @@
 import { type IdstitchError, TimeoutError } from '@idstitch/core'
 import type { Deadline } from '../sink.js'
-import type { IdentifyTrace, LaneState } from '../telemetry.js'
+import type { IdentifyTrace, JobTrace, LaneState } from '../telemetry.js'
 
 export type { Deadline }
 
@@ -29,8 +29,8 @@ export interface Delivery {
  */
 export interface DeliveryListener {
   delivered(slot: number, delivery: Delivery): void
-  /** The identify's trace, when telemetry follows it: its attempts' spans start under it. */
-  readonly trace?: IdentifyTrace | undefined
+  /** The identify's trace (or a queue job's), when telemetry follows it: its attempts' spans start under it. */
+  readonly trace?: IdentifyTrace | JobTrace | undefined
 }
 
 /** One prepared item to deliver. */
