@@ -22,7 +22,8 @@ const MAX_LINKS = 32
 /** The instruments, made once per client. */
 const instrumentsOf = (meter: Meter) => ({
   results: meter.createCounter('idstitch.identify.results', { description: 'Identify results, by provider, status and error code', unit: '{result}' }),
-  duration: meter.createHistogram('idstitch.delivery.duration', { description: 'Duration of delivery attempts to a provider', unit: 's', valueType: ValueType.DOUBLE }),
+  // The buckets OpenTelemetry's HTTP conventions advise for `http.client.request.duration` (the SDK's default ones are for milliseconds).
+  duration: meter.createHistogram('idstitch.delivery.duration', { description: 'Duration of delivery attempts to a provider', unit: 's', valueType: ValueType.DOUBLE, advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] } }),
   lanes: [
     meter.createObservableGauge('idstitch.lane.queued', { description: 'Identifies waiting in a provider lane', unit: '{identify}' }),
     meter.createObservableGauge('idstitch.lane.in_flight', { description: 'Requests to a provider on the wire', unit: '{request}' }),
