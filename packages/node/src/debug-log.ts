@@ -12,6 +12,7 @@ const sentence = (start: AttemptStart, end: AttemptEnd): string => {
   if (end.pausedMs !== undefined) parts.push(`Retry-After pauses every request for ${end.pausedMs} ms`)
   if (end.refusing === 'circuit_open') parts.push('the circuit opened: nothing is sent for a while')
   if (end.refusing === 'provider_unavailable') parts.push('the provider asked for a longer wait than maxRetryAfterMs: nothing is sent until then')
+  if (end.circuitClosed) parts.push('the circuit closed: requests flow again')
   return parts.join('; ')
 }
 

@@ -122,6 +122,7 @@ class AttemptSpan implements AttemptTrace {
     if (end.pausedMs !== undefined) span.addEvent('idstitch.retry_after.pause', { 'idstitch.pause.duration_ms': end.pausedMs })
     if (end.refusing === 'circuit_open') span.addEvent('idstitch.circuit.open')
     if (end.refusing === 'provider_unavailable') span.addEvent('idstitch.provider.unavailable')
+    if (end.circuitClosed) span.addEvent('idstitch.circuit.close')
     span.end()
     this.duration.record((performance.now() - this.#started) / 1000, {
       'idstitch.provider.name': this.start.provider,

@@ -45,6 +45,8 @@ export interface AttemptEnd {
   pausedMs?: number
   /** The provider is refused from now: its circuit opened, or it asked for a wait longer than `maxRetryAfterMs`. */
   refusing?: 'circuit_open' | 'provider_unavailable'
+  /** This attempt's success closed the provider's circuit, open since earlier failures: requests flow again. */
+  circuitClosed?: true
 }
 
 /**

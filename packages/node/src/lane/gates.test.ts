@@ -68,9 +68,14 @@ describe('the circuit breaker gate', () => {
   it('reopens for twice as long on the first failure after its cooldown, and closes on a success', () => {
     const gate = breakerGate()
     for (let i = 0; i < BREAKER_THRESHOLD; i++) gate.observe?.(unavailable, 0)
+    expect(gate.tripped?.()).toBe(true)
     gate.observe?.(unavailable, 5_000)
     expect(gate.wait(5_000)).toBe(10_000)
+    // Past its cooldown it lets an attempt through, still tripped until one succeeds.
+    expect(gate.wait(15_000)).toBe(0)
+    expect(gate.tripped?.()).toBe(true)
     gate.observe?.(delivered, 15_000)
+    expect(gate.tripped?.()).toBe(false)
     gate.observe?.(unavailable, 15_000)
     expect(gate.wait(15_000)).toBe(0)
   })

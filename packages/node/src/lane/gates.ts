@@ -23,6 +23,8 @@ export interface Gate {
   readonly kind: GateKind
   /** The circuit breaker says so: telemetry reports its state. */
   readonly circuit?: true
+  /** The circuit breaker: it opened, and no attempt has succeeded since (open, or letting one attempt through). */
+  tripped?(): boolean
   /** Milliseconds from `now` until an attempt may start (0: now). */
   wait(now: number): number
   /** An attempt starts at `now`. */
@@ -104,9 +106,11 @@ export const breakerGate = (): Gate => {
   let failures = 0
   let openUntil = 0
   let cooldownMs = BREAKER_COOLDOWN_MS
+  let tripped = false
   return {
     kind: 'refuse',
     circuit: true,
+    tripped: () => tripped,
     wait: (now) => Math.max(0, openUntil - now),
     observe(outcome, now) {
       // An attempt cut short by its identify's own deadline says nothing of the provider: it neither counts nor resets.
@@ -114,9 +118,11 @@ export const breakerGate = (): Gate => {
       if (!isFailing(outcome)) {
         failures = 0
         cooldownMs = BREAKER_COOLDOWN_MS
+        tripped = false
         return
       }
       if (++failures < BREAKER_THRESHOLD) return
+      tripped = true
       openUntil = now + cooldownMs
       cooldownMs = Math.min(cooldownMs * 2, BREAKER_MAX_COOLDOWN_MS)
       // After the cooldown, one more failure opens it again (with the longer cooldown); a success closes it.

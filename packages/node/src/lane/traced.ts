@@ -31,18 +31,21 @@ export const attemptStart = (provider: Provider, request: ProviderRequest, fligh
 export interface GateState {
   pausedMs: number
   refusing?: 'circuit_open' | 'provider_unavailable'
+  /** The circuit breaker opened, and no attempt has succeeded since. */
+  tripped?: true
 }
 
 export const gateStateAt = (gates: readonly Gate[], now: number): GateState => {
   let pausedMs = 0
   let refusing: GateState['refusing']
+  const tripped = gates.some((gate) => gate.tripped?.() === true)
   for (const gate of gates) {
     const wait = gate.wait(now)
     if (wait === 0) continue
     if (gate.kind === 'pause') pausedMs = Math.max(pausedMs, wait)
     else if (gate.kind === 'refuse') refusing ??= gate.circuit ? 'circuit_open' : 'provider_unavailable'
   }
-  return refusing ? { pausedMs, refusing } : { pausedMs }
+  return { pausedMs, ...(refusing ? { refusing } : {}), ...(tripped ? { tripped } : {}) }
 }
 
 /** How the attempt ended, what comes next, and what its outcome made the gates do (a pause begun, a refusal begun). */
@@ -56,6 +59,7 @@ export const attemptEnd = (outcome: Outcome, landing: Landing, before: GateState
     ...(landing.next === 'retry' ? { retryDelayMs: landing.delayMs } : {}),
     ...(after.pausedMs > 0 && before.pausedMs === 0 ? { pausedMs: after.pausedMs } : {}),
     ...(after.refusing && !before.refusing ? { refusing: after.refusing } : {}),
+    ...(before.tripped && !after.tripped ? { circuitClosed: true as const } : {}),
   }
 }
 
