@@ -34,13 +34,13 @@ const pong = (port) =>
   })
 
 /** Starts redis-server on a free port (or `port`); fails with how to install it when it is missing. @type {typeof import('./redis-server.d.mts').startRedis} */
-export const startRedis = async ({ port: wanted = 0 } = {}) => {
+export const startRedis = async ({ port: wanted = 0, args = [] } = {}) => {
   const port = wanted || (await freePort())
   const dir = mkdtempSync(join(tmpdir(), 'idstitch-redis-'))
   /** @type {import('node:child_process').ChildProcess | undefined} */
   let child
   const start = async () => {
-    const spawned = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' })
+    const spawned = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'warning', ...args], { stdio: 'ignore' })
     child = spawned
     /** @type {Promise<never>} */
     const missing = new Promise((_, reject) => spawned.once('error', (error) => reject(new Error(`could not start redis-server (${error.message}): install it (Debian: apt-get install -y redis-server)`))))
@@ -51,20 +51,24 @@ export const startRedis = async ({ port: wanted = 0 } = {}) => {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
   }
-  const stop = async () => {
+  /** @param {NodeJS.Signals} signal */
+  const end = async (signal) => {
     const running = child
     child = undefined
     if (!running || running.exitCode !== null) return
     const exited = new Promise((resolve) => running.once('exit', resolve))
-    running.kill('SIGTERM')
+    running.kill(signal)
     await exited
   }
+  const stop = () => end('SIGTERM')
   await start()
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     stop,
+    kill: () => end('SIGKILL'),
     start,
+    dir,
     async remove() {
       await stop()
       rmSync(dir, { recursive: true, force: true })

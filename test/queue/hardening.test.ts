@@ -83,7 +83,7 @@ describe('@idstitch/queue, second review', () => {
     await queue.identify({ userId: 'usr_dead', traits: { email: 'dead.letter@example.com', phone: '+15550100' } })
     expect(await until(() => worker.counts().pathbound?.deadLetters === 1, 10_000)).toBe(true)
     // The dead letter is there (with its traits, for an operator to retry), its reason a code alone.
-    const failed = await new Queue('pathbound', { connection: client, prefix }).getFailed()
+    const failed = await new Queue('{pathbound}', { connection: client, prefix }).getFailed()
     expect(failed).toHaveLength(1)
     expect(failed[0]?.failedReason).toBe('[idstitch] pathbound: http_error (HTTP 401)')
     expect(JSON.stringify(failed[0]?.stacktrace)).not.toMatch(/node_modules|\/work\/|\.ts:|\.js:/)
@@ -116,7 +116,7 @@ describe('@idstitch/queue, second review', () => {
   it("dead-letters a job written by hand whose de-duplication key is not under the deployment's prefix", async () => {
     await fresh()
     const worker = track(createWorker({ connection: redis.url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))
-    const raw = new Queue('pathbound', { connection: client, prefix })
+    const raw = new Queue('{pathbound}', { connection: client, prefix })
     const item = { external_id: 'usr_forged', traits: {} }
     await raw.add('identify', { v: 1, provider: 'pathbound', messageId: 'm-forged', userId: 'usr_forged', item, dedupe: { key: 'someone-else:session:abc', fingerprint: 'f', ttlMs: 1_000 } })
     expect(await until(() => worker.counts().pathbound?.deadLetters === 1, 10_000)).toBe(true)
@@ -146,14 +146,14 @@ describe('@idstitch/queue, second review', () => {
     const second = await queue.identify({ userId: 'usr_same_id', traits: { plan: 'pro' } }, { messageId: 'msg-1' })
     expect(second.ok).toBe(false)
     expect(second.results[0]).toMatchObject({ status: 'failed', error: { code: 'message_id_conflict' } })
-    expect(await new Queue('pathbound', { connection: client, prefix }).getJobCounts('waiting')).toEqual({ waiting: 1 })
+    expect(await new Queue('{pathbound}', { connection: client, prefix }).getJobCounts('waiting')).toEqual({ waiting: 1 })
   })
 
   it('dead-letters a job whose data in Redis is not JSON, instead of taking it up again forever', async () => {
     await fresh()
-    const raw = new Queue('pathbound', { connection: client, prefix })
+    const raw = new Queue('{pathbound}', { connection: client, prefix })
     await raw.add('identify', { v: 1 }, { jobId: 'garbled' })
-    await client.hset(`${prefix}:pathbound:garbled`, 'data', 'not json{')
+    await client.hset(`${prefix}:{pathbound}:garbled`, 'data', 'not json{')
     const worker = track(createWorker({ connection: redis.url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))
     expect(await until(() => worker.counts().pathbound?.deadLetters === 1, 10_000)).toBe(true)
     expect(await raw.getJobCounts('active', 'failed', 'waiting')).toEqual({ active: 0, failed: 1, waiting: 0 })

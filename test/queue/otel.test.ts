@@ -106,7 +106,7 @@ const loginThrough = async (queue: ReturnType<typeof createQueue>, prefix: strin
   })
   const client = new Redis(redis.url)
   onTestFinished(() => client.disconnect())
-  const data = JSON.parse((await client.hget(`${prefix}:pathbound:pathbound.m-${userId}`, 'data')) ?? '{}') as { trace?: Record<string, string> }
+  const data = JSON.parse((await client.hget(`${prefix}:{pathbound}:pathbound.m-${userId}`, 'data')) ?? '{}') as { trace?: Record<string, string> }
   await tracerProvider.forceFlush()
   return { login, data }
 }
@@ -178,7 +178,7 @@ describe('@idstitch/queue with OpenTelemetry', () => {
     const client = new Redis(redis.url)
     onTestFinished(() => client.disconnect())
     const { Queue } = await import('bullmq')
-    const raw = new Queue('pathbound', { connection: client, prefix, skipVersionCheck: true })
+    const raw = new Queue('{pathbound}', { connection: client, prefix, skipVersionCheck: true })
     onTestFinished(() => raw.close())
     const item = { external_id: 'usr_traced_4', anonymous_id: VISITOR }
     for (const trace of [{ traceparent: '00-zz-not-a-trace' }, { traceparent: `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01` }, { traceparent: 1 }, 'x'.repeat(10_000)]) {

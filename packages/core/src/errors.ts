@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'response_too_large'
   /** The provider answered with a redirect (3xx), which idstitch never follows: it would carry the credentials to another host. */
   | 'redirect_refused'
+  /** @idstitch/queue: Redis is full (`maxmemory` reached, `noeviction`) and refused the job: it was not added. */
+  | 'queue_out_of_memory'
   /** @idstitch/queue: a job with this message id, saying something else (another user, other ids or traits), is already queued; this identify was not enqueued. */
   | 'message_id_conflict'
   /** An adapter threw (preparing the message, building its request, or reading the answer): a bug in that adapter, never the app's. */

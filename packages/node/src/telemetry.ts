@@ -62,7 +62,7 @@ export interface TraceContext {
 export interface JobStart {
   provider: string
   kind: string
-  /** The provider's queue (`idstitch-pathbound`). */
+  /** The provider's queue: the provider's name (BullMQ's queue is `{name}`, a Redis Cluster hash tag). */
   queue: string
   /** 1 for the job's first attempt. */
   attempt: number

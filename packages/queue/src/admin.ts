@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
-import { queueNamesIn } from './names.js'
+import { jobCounts, type QueueCounts } from './counts.js'
+import { providersIn, queueName } from './names.js'
+import type { RedisClient } from './redis.js'
 
 /** A dead letter, as the CLI lists it. */
 export interface DeadLetter {
@@ -12,28 +13,24 @@ export interface DeadLetter {
 }
 
 /** Counts per state of one provider's queue. */
-export type StateCounts = Record<'waiting' | 'active' | 'delayed' | 'failed', number>
+export type StateCounts = QueueCounts
 
 /**
  * The operator's view of every idstitch queue under a prefix, for the CLI:
  * counts, dead letters, replay. It reads the queues from Redis, so it needs
  * no provider configuration and no credential.
  */
-export const openAdmin = async (redis: Redis, prefix: string) => {
-  const names = await queueNamesIn(redis, prefix)
-  const queues = new Map(names.map((name) => [name, new Queue(name, { connection: redis, prefix })]))
+export const openAdmin = async (redis: RedisClient, prefix: string) => {
+  const names = await providersIn(redis, prefix)
+  const queues = new Map(names.map((name) => [name, new Queue(queueName(name), { connection: redis, prefix, skipVersionCheck: true })]))
   const pick = (provider: string | undefined): [string, Queue][] => {
     if (provider !== undefined && !queues.has(provider)) throw new Error(`no idstitch queue for provider '${provider}' under prefix '${prefix}' (there are: ${names.join(', ') || 'none'})`)
     return [...queues].filter(([name]) => provider === undefined || name === provider)
   }
-  const countsOf = async (queue: Queue): Promise<StateCounts> => {
-    const { waiting = 0, prioritized = 0, active = 0, delayed = 0, failed = 0 } = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed')
-    return { waiting: waiting + prioritized, active, delayed, failed }
-  }
   return {
     names,
     async counts(provider?: string): Promise<Record<string, StateCounts>> {
-      return Object.fromEntries(await Promise.all(pick(provider).map(async ([name, queue]) => [name, await countsOf(queue)] as const)))
+      return Object.fromEntries(await Promise.all(pick(provider).map(async ([name, queue]) => [name, await jobCounts(queue)] as const)))
     },
     async deadLetters(provider?: string, limit = 100): Promise<DeadLetter[]> {
       const lists = await Promise.all(

@@ -1,8 +1,7 @@
 import { Bar, Presets } from 'cli-progress'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
-import { Redis } from 'ioredis'
-import { redactedUrl, redisUrlProblem } from './redis.js'
 import { openAdmin, type StateCounts } from './admin.js'
+import { cliClient, type CliTarget } from './cli-connection.js'
 import { DEFAULT_PREFIX } from './names.js'
 
 /** Where the CLI writes: the console, or a test's buffers. */
@@ -28,19 +27,14 @@ type Admin = Awaited<ReturnType<typeof openAdmin>>
 /** A command's work with the admin view of the queues; resolves with its exit code (0 when undefined). */
 type AdminAction = (admin: Admin) => Promise<number | undefined>
 
-/** Runs `action` with the admin view of the queues at `url`, then closes the connection; failures exit 1 with a message, no stack. */
-const withAdmin = async (io: CliOutput, target: { url: string | undefined; prefix: string }, action: AdminAction): Promise<number> => {
-  const { url, prefix } = target
-  if (!url) {
-    io.err('idstitch-queue: no Redis: pass --redis redis://host:6379 or set REDIS_URL')
+/** Runs `action` with the admin view of the queues at `target`, then closes the connection; failures exit 1 with a message, no stack. */
+const withAdmin = async (io: CliOutput, target: CliTarget & { prefix: string }, action: AdminAction): Promise<number> => {
+  const redis = cliClient(target)
+  if (typeof redis === 'string') {
+    io.err(`idstitch-queue: ${redis}`)
     return 1
   }
-  const problem = redisUrlProblem(url)
-  if (problem) {
-    io.err(`idstitch-queue: the Redis URL ${problem} (${redactedUrl(url)})`)
-    return 1
-  }
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: (times) => (times > 3 ? null : 200) })
+  const { prefix } = target
   redis.on('error', () => {})
   try {
     const admin = await openAdmin(redis, prefix)
@@ -105,6 +99,7 @@ const programOf = (run: (program: Command, action: AdminAction) => Promise<void>
     .name('idstitch-queue')
     .description("Inspect and replay @idstitch/queue's jobs in Redis.")
     .option('--redis <url>', 'the Redis URL (default: $REDIS_URL)')
+    .option('--cluster <nodes>', "a Redis Cluster: some of its nodes, comma-separated host:port or redis:// URLs (default: $REDIS_CLUSTER)")
     .option('--prefix <prefix>', 'the key prefix the queues and workers use', DEFAULT_PREFIX)
   program.command('status').description('jobs per provider and state').action(() => run(program, status(io)))
   program
@@ -134,8 +129,8 @@ const programOf = (run: (program: Command, action: AdminAction) => Promise<void>
 export const runCli = async (argv: string[], io: CliOutput = { out: (line) => console.log(line), err: (line) => console.error(line) }, env: Record<string, string | undefined> = process.env): Promise<number> => {
   let code = 0
   const program = programOf(async (parsed, action) => {
-    const { redis: url = env.REDIS_URL, prefix } = parsed.opts<{ redis?: string; prefix: string }>()
-    code = await withAdmin(io, { url, prefix }, action)
+    const { redis: url = env.REDIS_URL, cluster = env.REDIS_CLUSTER, prefix } = parsed.opts<{ redis?: string; cluster?: string; prefix: string }>()
+    code = await withAdmin(io, { url, cluster, prefix }, action)
   }, io)
   try {
     await program.parseAsync(argv)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { SinkIdentify } from '@idstitch/node/sink'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis.js'
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
@@ -17,10 +17,10 @@ export const dedupeFor = (identify: SinkIdentify, provider: string, prefix: stri
 })
 
 /** True when the provider accepted exactly this lately. */
-export const isDuplicate = async (redis: Redis, dedupe: { key: string; fingerprint: string }): Promise<boolean> => (await redis.get(dedupe.key)) === dedupe.fingerprint
+export const isDuplicate = async (redis: RedisClient, dedupe: { key: string; fingerprint: string }): Promise<boolean> => (await redis.get(dedupe.key)) === dedupe.fingerprint
 
 /** Records a delivery. */
-export const remember = async (redis: Redis, dedupe: { key: string; fingerprint: string; ttlMs: number }): Promise<void> => {
+export const remember = async (redis: RedisClient, dedupe: { key: string; fingerprint: string; ttlMs: number }): Promise<void> => {
   await redis.set(dedupe.key, dedupe.fingerprint, 'PX', dedupe.ttlMs)
 }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis.js'
 
 // Where idstitch's jobs live in Redis. One BullMQ queue per provider name, so
 // that BullMQ's global rate limiter (one per queue) is one limiter per
@@ -7,8 +7,13 @@ import type { Redis } from 'ioredis'
 /** The default key prefix: every idstitch key in Redis starts with `idstitch:`. */
 export const DEFAULT_PREFIX = 'idstitch'
 
-/** The BullMQ queue of a provider. */
-export const queueName = (provider: string): string => provider
+/**
+ * The BullMQ queue of a provider: its name as a Redis Cluster hash tag, so that every key of the queue hashes to
+ * one slot (BullMQ's scripts touch several keys at once, and a cluster refuses that across slots with
+ * CROSSSLOT), while the queues of different providers spread over the cluster's nodes. Provider names hold no
+ * braces (`@idstitch/node` checks them).
+ */
+export const queueName = (provider: string): string => `{${provider}}`
 
 /**
  * A job's id: the message id and the provider, so that enqueueing the same
@@ -17,14 +22,17 @@ export const queueName = (provider: string): string => provider
  */
 export const jobId = (provider: string, messageId: string): string => `${provider}.${messageId}`
 
-/** The providers that have a queue under `prefix`, read from BullMQ's `<prefix>:<queue>:meta` keys. */
-export const queueNamesIn = async (redis: Redis, prefix: string): Promise<string[]> => {
-  const names = new Set<string>()
-  let cursor = '0'
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*:meta`, 'COUNT', '500')
-    for (const key of keys) names.add(key.slice(prefix.length + 1, -':meta'.length))
-    cursor = next
-  } while (cursor !== '0')
-  return [...names].sort()
+/** The registry of the providers with a queue under `prefix`: a set, one key, that the CLI reads. */
+const registryKey = (prefix: string): string => `${prefix}:providers`
+
+/**
+ * Adds `providers` to the registry. Producers and workers do, when they open: the CLI then finds the queues
+ * without scanning the keyspace (a SCAN took about 1 s per million unrelated keys on a shared Redis, and on a
+ * cluster saw only the keys of the node it asked).
+ */
+export const register = async (redis: RedisClient, prefix: string, providers: readonly string[]): Promise<void> => {
+  if (providers.length > 0) await redis.sadd(registryKey(prefix), ...providers)
 }
+
+/** The providers that have a queue under `prefix`, from the registry. */
+export const providersIn = async (redis: RedisClient, prefix: string): Promise<string[]> => (await redis.smembers(registryKey(prefix))).sort()

@@ -27,6 +27,13 @@ describe('queue and worker options', () => {
     expect(refusal(() => createWorker({ connection: 'redis://localhost', providers, debug: 'yes' as never }))).toMatchObject({ option: 'debug' })
     expect(refusal(() => createWorker({ connection: 'redis://localhost', providers, telemetry: 'otel' as never }))).toMatchObject({ option: 'telemetry' })
     expect(refusal(() => createQueue({ connection: 'redis://localhost', providers, telemetry: {} as never }))).toMatchObject({ option: 'telemetry' })
+    // A cluster without nodes would have become a Redis on 127.0.0.1:6379; ioredis's keyPrefix breaks BullMQ's scripts.
+    expect(refusal(() => createQueue({ connection: { cluster: [] }, providers }))).toMatchObject({ option: 'connection', message: expect.stringContaining('at least one') })
+    expect(refusal(() => createQueue({ connection: { host: 'localhost', keyPrefix: 'app:' }, providers }))).toMatchObject({ option: 'connection', message: expect.stringContaining('keyPrefix') })
+    expect(refusal(() => createWorker({ connection: { cluster: [6379], clusterOptions: { keyPrefix: 'app:' } }, providers }))).toMatchObject({ option: 'connection' })
+    expect(refusal(() => createQueue({ connection: 42 as never, providers }))).toMatchObject({ option: 'connection' })
+    expect(refusal(() => createQueue({ connection: 'redis://localhost', providers, prefix: '{a}{b}' }))).toMatchObject({ option: 'prefix' })
+    expect(resolveQueueOptions({ connection: 'redis://localhost', providers, prefix: '{idstitch}' }).prefix).toBe('{idstitch}')
   })
 
   describe('debug', () => {

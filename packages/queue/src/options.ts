@@ -1,5 +1,5 @@
 import { ConfigError, type IdstitchError, type Logger, type Provider, type Telemetry } from '@idstitch/node'
-import { redisUrlProblem, type Connection } from './redis.js'
+import { connectionProblem, type Connection } from './redis.js'
 import * as z from 'zod'
 import { DEFAULT_PREFIX } from './names.js'
 import type { QueueErrorContext } from './results.js'
@@ -7,11 +7,18 @@ import type { QueueErrorContext } from './results.js'
 
 /** What `createQueue` and `createWorker` share. */
 interface CommonOptions {
-  /** Redis: a URL (`redis://host:6379`) or ioredis options. */
+  /**
+   * Redis: a URL (`redis://host:6379`), ioredis options, a Redis Cluster (`{ cluster: [{ host, port }, …],
+   * clusterOptions }`), or an ioredis `Redis` or `Cluster` client of yours (duplicated: idstitch closes only its own).
+   */
   connection: Connection
   /** The same providers on every producer and worker: `pathbound(…)`, `segment(…)`, … from `@idstitch/node/providers`. */
   providers: readonly Provider[]
-  /** Every key idstitch writes to Redis starts with `<prefix>:`. Default `'idstitch'`. */
+  /**
+   * Every key idstitch writes to Redis starts with `<prefix>:`. Default `'idstitch'`. Each provider's queue is
+   * its own Redis Cluster hash tag (`idstitch:{pathbound}:…`), so its keys share a slot, as BullMQ's scripts
+   * need; a prefix with a hash tag of its own (`{idstitch}`) puts every idstitch key in one slot instead.
+   */
   prefix?: string
   /** Default: warnings and errors to the console. `false` for silence. */
   logger?: Logger | false
@@ -90,11 +97,12 @@ const positive = (fallback: number) => z.number().int().positive().default(fallb
 
 const common = {
   // A connection string is checked whole (it holds the password, so no message repeats it).
-  connection: z.union([z.string().superRefine((url, context) => {
-      const problem = redisUrlProblem(url)
-      if (problem) context.addIssue({ code: 'custom', message: problem })
-    }), z.looseObject({})], { error: 'must be a redis:// URL or ioredis options' }),
-  prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, _ . or -').default(DEFAULT_PREFIX),
+  connection: z.unknown().superRefine((connection, context) => {
+    const problem = connectionProblem(connection)
+    if (problem) context.addIssue({ code: 'custom', message: problem })
+  }) as z.ZodType<Connection>,
+  // A Redis Cluster hash tag (`{idstitch}`) is allowed: it puts every idstitch key in one slot.
+  prefix: z.string().regex(/^[A-Za-z0-9_.-]*(\{[A-Za-z0-9_.-]+\})?[A-Za-z0-9_.-]*$/, 'must be letters, digits, _ . or -, with at most one {hash tag}').min(1, 'must not be empty').default(DEFAULT_PREFIX),
   // Each provider, the logger and timeoutMs are checked by @idstitch/node's one client schema (createPipeline, createSender, createLogger).
   providers: z.array(z.unknown(), { error: 'must list at least one provider' }).min(1, 'must list at least one provider'),
   onError: z.optional(z.custom<(error: IdstitchError, context: QueueErrorContext) => void>((value) => typeof value === 'function', 'must be a function')),

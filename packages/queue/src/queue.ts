@@ -6,7 +6,7 @@ import { withDeadline } from './deadline.js'
 import { contentDigest, dedupeFor } from './dedupe.js'
 import type { JobData } from './job.js'
 import { LIBRARY } from './library.js'
-import { jobId, queueName } from './names.js'
+import { jobId, queueName, register } from './names.js'
 import { resolveQueueOptions, type QueueOptions } from './options.js'
 import { connect, throttled } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
@@ -84,18 +84,25 @@ const openQueue = (provider: Provider, options: Producer['options'], redis: Prod
  * no round trip. De-duplication is the worker's, just before it sends: checking here too cost a round trip
  * before every add (~20 µs of CPU an identify, a third of an enqueue; bench §6).
  */
-const addJobs = async ({ redis, queues, options }: Producer, jobs: SlotJob[]): Promise<Set<SlotJob>> => {
-  const conflicts = new Set<SlotJob>()
+const addJobs = async ({ redis, queues, options }: Producer, jobs: SlotJob[]): Promise<Map<SlotJob, 'conflict' | Error>> => {
+  const refused = new Map<SlotJob, 'conflict' | Error>()
   await Promise.all(
     jobs.map(async (job) => {
       const { data } = job
       const id = jobId(data.provider, data.messageId)
-      const [existing] = await Promise.all([redis.hget(`${options.prefix}:${queueName(data.provider)}:${id}`, 'data'), (queues[job.slot] as Queue).add('identify', data, { jobId: id })])
-      if (existing !== null && digestOf(existing) !== data.digest) conflicts.add(job)
+      try {
+        const [existing] = await Promise.all([redis.hget(`${options.prefix}:${queueName(data.provider)}:${id}`, 'data'), (queues[job.slot] as Queue).add('identify', data, { jobId: id })])
+        if (existing !== null && digestOf(existing) !== data.digest) refused.set(job, 'conflict')
+      } catch (error) {
+        refused.set(job, error instanceof Error ? error : new Error(String(error)))
+      }
     }),
   )
-  return conflicts
+  return refused
 }
+
+/** Redis's refusal of a write when it is full and evicts nothing (`maxmemory`, `noeviction`). */
+const isOutOfMemory = (error: Error): boolean => error.message.startsWith('OOM ')
 
 /** Each item's job, or its result when it cannot be kept in Redis. */
 const prepareJobs = ({ options }: Producer, identify: SinkIdentify): { results: ProviderResult[]; jobs: SlotJob[] } => {
@@ -118,19 +125,20 @@ const prepareJobs = ({ options }: Producer, identify: SinkIdentify): { results: 
 
 /** Adds `jobs` by the deadline; a conflicting message id, or Redis not answering in time, fails the results it concerns. */
 const addByDeadline = async (producer: Producer, jobs: SlotJob[], results: ProviderResult[], deadlineMs: number): Promise<void> => {
-  const failed = (job: SlotJob, code: 'message_id_conflict' | 'queue_unavailable', text: string): void => {
+  const failed = (job: SlotJob, code: 'message_id_conflict' | 'queue_unavailable' | 'queue_out_of_memory', text: string): void => {
     const { provider } = job.data
     results[job.index] = { provider, status: 'failed', attempts: 0, error: new IdstitchError(code, `[idstitch] ${provider}: ${text}`, { provider }) }
   }
+  const unavailable = (job: SlotJob, reason: string) =>
+    failed(job, 'queue_unavailable', `Redis did not acknowledge the job (${producer.parts.redact(reason)}); it may still be added if Redis was slow, and enqueueing the same messageId again adds no second job`)
   try {
-    for (const job of await withDeadline(addJobs(producer, jobs), deadlineMs)) {
-      failed(job, 'message_id_conflict', 'a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId')
+    for (const [job, refusal] of await withDeadline(addJobs(producer, jobs), deadlineMs)) {
+      if (refusal === 'conflict') failed(job, 'message_id_conflict', 'a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId')
+      else if (isOutOfMemory(refusal)) failed(job, 'queue_out_of_memory', "Redis is full (its maxmemory is reached, and noeviction keeps it from evicting jobs): it refused the job, which was not added. Raise maxmemory, or let the workers drain the queue; enqueueing the same identify again is safe")
+      else unavailable(job, refusal.message)
     }
   } catch (error) {
-    const reason = producer.parts.redact(error instanceof Error ? error.message : String(error))
-    for (const job of jobs) {
-      failed(job, 'queue_unavailable', `Redis did not acknowledge the job within ${deadlineMs} ms (${reason}); it may still be added if Redis was slow, and enqueueing the same messageId again adds no second job`)
-    }
+    for (const job of jobs) unavailable(job, `none within ${deadlineMs} ms: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
 
@@ -164,6 +172,7 @@ const openProducer = (options: Producer['options'], parts: SinkParts): Producer 
   // reports queue_unavailable by its deadline, and an outage cannot grow the app's memory without bound.
   const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, throttled(parts.log.warn))
   warnOfRiskySettings(redis, parts.log.warn)
+  register(redis, options.prefix, parts.providers.map((provider) => provider.name)).catch(throttled(parts.log.warn))
   const queues = parts.providers.map((provider) => openQueue(provider, options, redis, parts.log))
   return { options, parts, redis, queues }
 }

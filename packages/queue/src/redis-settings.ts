@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis'
+import { Cluster, type Redis } from 'ioredis'
+import type { RedisClient } from './redis.js'
 
 /**
  * What in Redis's settings can lose queued jobs, in words for a log line; empty when nothing can. Read once
@@ -12,7 +13,18 @@ import type { Redis } from 'ioredis'
  * BullMQ prints its own eviction warning with `console.warn`, whatever the logger; idstitch turns BullMQ's
  * check off (`skipVersionCheck`) and reports through the logger instead.
  */
-export const riskySettings = async (redis: Redis): Promise<string[]> => {
+export const riskySettings = async (redis: RedisClient): Promise<string[]> => {
+  if (redis instanceof Cluster) return clusterRisks(redis)
+  return nodeRisks(redis)
+}
+
+/** Every master's risks, once each (a cluster is as safe as its least safe master). */
+const clusterRisks = async (cluster: Cluster): Promise<string[]> => {
+  const risks = await Promise.all(cluster.nodes('master').map((node) => nodeRisks(node)))
+  return [...new Set(risks.flat())]
+}
+
+const nodeRisks = async (redis: Redis): Promise<string[]> => {
   let settings: Record<string, string>
   try {
     const pairs = (await redis.config('GET', 'maxmemory-policy')) as string[]
@@ -33,7 +45,7 @@ export const riskySettings = async (redis: Redis): Promise<string[]> => {
 }
 
 /** Logs each risky setting once, as a warning, when the client is ready (never blocking or failing the app). */
-export const warnOfRiskySettings = (redis: Redis, warn: (message: string) => void): void => {
+export const warnOfRiskySettings = (redis: RedisClient, warn: (message: string) => void): void => {
   const check = () => {
     riskySettings(redis).then(
       (risks) => {

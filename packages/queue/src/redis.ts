@@ -1,8 +1,22 @@
-import { Redis, type RedisOptions } from 'ioredis'
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
 import { ConfigError } from '@idstitch/node'
 
-/** Where Redis is: a `redis://` or `rediss://` URL, or ioredis options. */
-export type Connection = string | RedisOptions
+/** A Redis Cluster (or a managed one: ElastiCache, Memorystore, Upstash): some of its nodes, and ioredis's `Cluster` options. */
+export interface ClusterConnection {
+  /** Nodes to discover the cluster from: `{ host, port }`, `'host:port'` or a port. */
+  cluster: ClusterNode[]
+  /** ioredis's `Cluster` options (`redisOptions` for each node's connection: password, TLS, …). */
+  clusterOptions?: ClusterOptions
+}
+
+/**
+ * Where Redis is: a `redis://` or `rediss://` URL, ioredis options, a Redis Cluster's nodes and options, or an
+ * ioredis client (`Redis` or `Cluster`) of your own, which idstitch duplicates (it never closes yours).
+ */
+export type Connection = string | RedisOptions | ClusterConnection | Redis | Cluster
+
+/** The client idstitch opens: a standalone Redis, or a Cluster. */
+export type RedisClient = Redis | Cluster
 
 /** `url` with its password (the user-info part) replaced: safe to print. */
 // Up to the last `@`: a password may hold an unencoded `#`, `/` or `@` itself.
@@ -27,11 +41,48 @@ export const redisUrlProblem = (url: string): string | undefined => {
   return undefined
 }
 
+/** ioredis's own key prefix, wherever it is set. */
+const keyPrefixOf = (connection: object): unknown => {
+  if (connection instanceof Cluster) return connection.options.keyPrefix ?? connection.options.redisOptions?.keyPrefix
+  if (connection instanceof Redis) return connection.options.keyPrefix
+  const { keyPrefix, clusterOptions } = connection as RedisOptions & Partial<ClusterConnection>
+  return keyPrefix ?? clusterOptions?.keyPrefix ?? clusterOptions?.redisOptions?.keyPrefix
+}
+
+/** Why `connection` cannot be used, in words that never hold it, or `undefined` when it can. */
+export const connectionProblem = (connection: unknown): string | undefined => {
+  if (typeof connection === 'string') return redisUrlProblem(connection)
+  if (typeof connection !== 'object' || connection === null) return 'must be a redis:// URL, ioredis options, { cluster: [nodes] } or an ioredis client'
+  if (keyPrefixOf(connection)) return "sets ioredis's keyPrefix, which BullMQ's scripts cannot work with: use idstitch's prefix option instead"
+  if (connection instanceof Redis || connection instanceof Cluster) return undefined
+  if ('cluster' in connection && (!Array.isArray(connection.cluster) || connection.cluster.length === 0)) {
+    return 'cluster must list at least one of the cluster\'s nodes ({ host, port }, "host:port" or a port)'
+  }
+  return undefined
+}
+
+/** A Cluster with `overrides` on each of its node connections. */
+const clusterOf = (nodes: ClusterNode[], options: ClusterOptions, overrides: RedisOptions): Cluster =>
+  new Cluster(nodes, { ...options, redisOptions: { ...options.redisOptions, ...overrides } })
+
+/**
+ * The client for `connection`, with `overrides`. A client of the app's own is duplicated with them, never
+ * spread into options: a spread `Cluster` has no host, and ioredis connected to 127.0.0.1:6379 instead (jobs
+ * landed on whatever Redis was there).
+ */
+const clientFor = (connection: Connection, overrides: RedisOptions): RedisClient => {
+  if (typeof connection === 'string') return new Redis(connection, overrides)
+  if (connection instanceof Cluster) return connection.duplicate([], { redisOptions: { ...connection.options.redisOptions, ...overrides } })
+  if (connection instanceof Redis) return connection.duplicate(overrides)
+  if ('cluster' in connection && Array.isArray(connection.cluster)) return clusterOf(connection.cluster, connection.clusterOptions ?? {}, overrides)
+  return new Redis({ ...(connection as RedisOptions), ...overrides })
+}
+
 /** A Redis client for `connection` with `overrides`; its errors go to `onError`, never unhandled (an EventEmitter's unheard 'error' would crash the app). */
-export const connect = (connection: Connection, overrides: RedisOptions, onError: (error: Error) => void): Redis => {
-  let client: Redis
+export const connect = (connection: Connection, overrides: RedisOptions, onError: (error: Error) => void): RedisClient => {
+  let client: RedisClient
   try {
-    client = typeof connection === 'string' ? new Redis(connection, overrides) : new Redis({ ...connection, ...overrides })
+    client = clientFor(connection, overrides)
   } catch (error) {
     // Never the raw error: ioredis puts the URL, password included, in it.
     const detail = error instanceof Error ? redactedUrl(error.message).replace(/rediss?:\/\/\S*/gi, (url) => redactedUrl(url)) : 'it threw'

@@ -6,7 +6,7 @@ import { isDuplicate, remember } from './dedupe.js'
 import { jobCounts } from './counts.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
-import { queueName } from './names.js'
+import { queueName, register } from './names.js'
 import { resolveWorkerOptions, type WorkerOptions } from './options.js'
 import { reportTo } from './results.js'
 import { connect, throttled } from './redis.js'
@@ -152,7 +152,7 @@ const jobDataOf = ({ provider, options, count, log }: Delivering, run: Run, read
 const runOf = ({ provider, options }: Delivering, job: Job, read: ReturnType<typeof readJobData>): Run => {
   const telemetry = options.telemetry
   if (!telemetry?.job) return { job, trace: undefined }
-  const start = { provider: provider.name, kind: provider.kind ?? provider.name, queue: queueName(provider.name), attempt: job.attemptsMade + 1 }
+  const start = { provider: provider.name, kind: provider.kind ?? provider.name, queue: provider.name, attempt: job.attemptsMade + 1 }
   try {
     return { job, trace: telemetry.job(start, read.ok ? read.data.trace : undefined) }
   } catch {
@@ -283,6 +283,7 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   // BullMQ's workers block on this connection's duplicates; commands wait out a Redis restart (no retry limit).
   const redis = connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn))
   warnOfRiskySettings(redis, log.warn)
+  register(redis, options.prefix, options.providers.map((provider) => provider.name)).catch(throttled(log.warn))
   const workers = deliveries.map(({ provider, count }, slot) => openWorker({ provider, options, count, log, report, redis }, (senders[slot] as (typeof senders)[number]).deliver))
   // Each provider's queue, for the dead letters' sweep and the metrics.
   const queues = options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }))
