@@ -1,5 +1,6 @@
 // @idstitch/queue end to end: the built package, a real redis-server (AOF on),
 // worker processes, and the Pathbound and Segment stand-ins over real HTTP.
+import { createHash, createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createIdentifyHandler, type Provider } from '@idstitch/node'
@@ -18,6 +19,7 @@ const WRITE_KEY = 'wk_queue_segment_0123'
 const MIXPANEL_TOKEN = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const UNLIMITED = { limit: 1_000_000, windowMs: 1_000 }
+const DEDUPE_SECRET = 'queue-test-dedupe-secret-0123'
 const cli = fileURLToPath(new URL('../../packages/queue/dist/cli.js', import.meta.url))
 
 let redis: RedisServer
@@ -49,7 +51,7 @@ const fresh = async (rateLimit = UNLIMITED) => {
 const queueFor = (options: { rateLimit?: typeof UNLIMITED; segment?: boolean; attempts?: number; backoffMs?: number; deadlineMs?: number; connection?: string } = {}) => {
   const providers: Provider[] = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: options.rateLimit ?? UNLIMITED })]
   if (options.segment) providers.push(segment({ writeKey: WRITE_KEY, baseUrl: sandbox.url }))
-  const queue = createQueue({ connection: options.connection ?? redis.url, prefix, providers, logger: false, attempts: options.attempts, backoffMs: options.backoffMs, deadlineMs: options.deadlineMs })
+  const queue = createQueue({ connection: options.connection ?? redis.url, prefix, providers, logger: false, attempts: options.attempts, backoffMs: options.backoffMs, deadlineMs: options.deadlineMs, dedupe: { secret: DEDUPE_SECRET } })
   queues.push(queue)
   return queue
 }
@@ -152,7 +154,9 @@ describe('@idstitch/queue on a real Redis', () => {
     expect((await app2.identify({ userId: 'usr_same', anonymousId: VISITOR, traits: { plan: 'team' } })).results[0]?.status).toBe('queued')
     expect(await until(() => sandbox.requests.length === 2, 10_000)).toBe(true)
     const stored = await everythingInRedis()
-    expect(stored).toContain(`${prefix}:dedupe:`)
+    // Keyed by an HMAC with the deployment's secret: a SHA-256 of a guessed id finds nothing.
+    expect(stored).toContain(`${prefix}:dedupe:${createHmac('sha256', DEDUPE_SECRET).update('pathbound\u0000usr_same').digest('hex')}`)
+    expect(stored).not.toContain(createHash('sha256').update('pathbound\u0000usr_same').digest('hex'))
     expect(stored).not.toContain('usr_same')
     expect(stored).not.toContain('team')
   })

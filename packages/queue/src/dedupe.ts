@@ -1,18 +1,20 @@
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import type { SinkIdentify } from '@idstitch/node/sink'
 import type { RedisClient } from './redis.js'
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
+const hmac = (secret: string, text: string): string => createHmac('sha256', secret).update(text).digest('hex')
+
 /**
- * De-duplication shared by every app instance and worker, in Redis: what a
- * provider last accepted for a user, as `<prefix>:dedupe:<sha256(provider,
- * user)>` → `sha256(fingerprint)`, expiring after `ttlMs`. Hashes only: the
- * record outlives the job, and holds no personal data.
+ * De-duplication shared by every app instance and worker, in Redis: what a provider last accepted for a user,
+ * as `<prefix>:dedupe:<HMAC(provider, user)>` → `HMAC(fingerprint)`, expiring after `ttlMs`. Keyed hashes only:
+ * the record outlives the job, and a bare SHA-256 of a user id can be found again by hashing guesses (ids are
+ * often sequential or emails); without the deployment's secret, these cannot.
  */
-export const dedupeFor = (identify: SinkIdentify, provider: string, prefix: string, ttlMs: number) => ({
-  key: `${prefix}:dedupe:${sha256(`${provider}\u0000${identify.event.userId}`)}`,
-  fingerprint: sha256(identify.fingerprint),
+export const dedupeFor = (identify: SinkIdentify, provider: string, prefix: string, { ttlMs, secret }: { ttlMs: number; secret: string }) => ({
+  key: `${prefix}:dedupe:${hmac(secret, `${provider}\u0000${identify.event.userId}`)}`,
+  fingerprint: hmac(secret, identify.fingerprint),
   ttlMs,
 })
 

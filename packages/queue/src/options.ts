@@ -60,11 +60,16 @@ export interface QueueOptions extends CommonOptions {
   /**
    * An identify equal to the last one a provider accepted for that user
    * (the same anonymous ids and traits) within `ttlMs` (default 24 hours) is
-   * not sent, across every instance and worker (the record is in Redis,
-   * hashed): it is enqueued (`queued`), and the worker that takes it skips
-   * it, counting it in `counts().duplicates`. `false` turns it off.
+   * not sent, across every instance and worker: it is enqueued (`queued`),
+   * and the worker that takes it skips it, counting it in `counts().duplicates`.
+   *
+   * The record in Redis is keyed by an HMAC of the provider and user id with
+   * `secret` (at least 16 characters, the same on every producer; default
+   * `IDSTITCH_QUEUE_SECRET` from the environment), so that no one who reads
+   * Redis can tell which user it is by hashing guesses. Without a secret,
+   * de-duplication is off; `false` turns it off too.
    */
-  dedupe?: { ttlMs?: number } | false
+  dedupe?: { ttlMs?: number; secret?: string } | false
 }
 
 /** Options of {@link createWorker}. */
@@ -115,7 +120,19 @@ const queueSchema = z.object({
   attempts: positive(20),
   backoffMs: positive(5_000),
   keepFailedMs: positive(7 * 24 * 60 * 60 * 1000),
-  dedupe: z.union([z.literal(false), z.object({ ttlMs: positive(24 * 60 * 60 * 1000) })]).default({ ttlMs: 24 * 60 * 60 * 1000 }),
+  dedupe: z
+    .union([
+      z.literal(false),
+      z.object({
+        ttlMs: positive(24 * 60 * 60 * 1000),
+        secret: z
+          .string({ error: 'must be a string: a secret of this deployment (or set IDSTITCH_QUEUE_SECRET)' })
+          .min(16, 'must be at least 16 characters')
+          // prefault, not default: the environment's secret is checked like one given (a default is not).
+          .prefault(() => process.env.IDSTITCH_QUEUE_SECRET as string),
+      }),
+    ])
+    .optional(),
 })
 
 const workerSchema = z.object({
@@ -138,10 +155,17 @@ const check = <T extends z.ZodType>(schema: T, options: unknown): z.output<T> =>
   throw new ConfigError(issue?.path.join('.') || 'options', issue?.message ?? 'is invalid')
 }
 
+/** De-duplication's settings: as given, or on when the environment has a secret, or off. */
+const dedupeOf = (options: QueueOptions) => {
+  if (options.dedupe !== undefined) return options.dedupe
+  const secret = process.env.IDSTITCH_QUEUE_SECRET
+  return secret === undefined || secret === '' ? false : {}
+}
+
 /** What `createQueue` checks itself: Redis and BullMQ's options (the rest is `createPipeline`'s). */
 export const resolveQueueOptions = (options: QueueOptions) => {
-  const checked = check(queueSchema, options)
-  return { ...checked, providers: options.providers, onError: checked.onError, telemetry: options.telemetry }
+  const checked = check(queueSchema, { ...options, dedupe: dedupeOf(options) })
+  return { ...checked, dedupe: checked.dedupe ?? false, providers: options.providers, onError: checked.onError, telemetry: options.telemetry }
 }
 
 /** What `createWorker` checks itself: Redis and BullMQ's options (each provider and `timeoutMs` are `createSender`'s, the logger `createLogger`'s). */

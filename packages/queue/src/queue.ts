@@ -6,6 +6,7 @@ import { withDeadline } from './deadline.js'
 import { contentDigest, dedupeFor } from './dedupe.js'
 import type { JobData } from './job.js'
 import { LIBRARY } from './library.js'
+import { memoryGuard } from './memory-guard.js'
 import { jobId, queueName, register } from './names.js'
 import { resolveQueueOptions, type QueueOptions } from './options.js'
 import { connect, throttled } from './redis.js'
@@ -51,6 +52,7 @@ interface Producer {
   parts: SinkParts
   redis: ReturnType<typeof connect>
   queues: Queue[]
+  memory: ReturnType<typeof memoryGuard>
 }
 
 /** A prepared job, and the slot of the provider (and queue) it is for, and the place of its result. */
@@ -105,7 +107,15 @@ const addJobs = async ({ redis, queues, options }: Producer, jobs: SlotJob[]): P
 const isOutOfMemory = (error: Error): boolean => error.message.startsWith('OOM ')
 
 /** Each item's job, or its result when it cannot be kept in Redis. */
-const prepareJobs = ({ options }: Producer, identify: SinkIdentify): { results: ProviderResult[]; jobs: SlotJob[] } => {
+/** An identify Redis has no room for: not added, and said so (never the misleading "it may still be added"). */
+const outOfMemory = (provider: string, why: string): ProviderResult => ({
+  provider,
+  status: 'failed',
+  attempts: 0,
+  error: new IdstitchError('queue_out_of_memory', `[idstitch] ${provider}: ${why}: the job was not added. Raise maxmemory, or let the workers drain the queue; enqueueing the same identify again is safe`, { provider }),
+})
+
+const prepareJobs = ({ options, memory }: Producer, identify: SinkIdentify): { results: ProviderResult[]; jobs: SlotJob[] } => {
   const { event, messageId, traceContext } = identify
   const results: ProviderResult[] = []
   const jobs: SlotJob[] = []
@@ -116,7 +126,11 @@ const prepareJobs = ({ options }: Producer, identify: SinkIdentify): { results: 
       results[index] = { provider: provider.name, status: 'invalid', attempts: 0, error: new ValidationError([{ provider: provider.name, path: 'message', message: kept.reason }]) }
       return
     }
-    const dedupe = options.dedupe === false ? undefined : dedupeFor(identify, provider.name, options.prefix, options.dedupe.ttlMs)
+    if (memory.full(bytes)) {
+      results[index] = outOfMemory(provider.name, 'Redis is 90 % full (of its maxmemory), the room kept for workers to take and finish jobs')
+      return
+    }
+    const dedupe = options.dedupe === false ? undefined : dedupeFor(identify, provider.name, options.prefix, options.dedupe)
     jobs.push({ slot, index, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.stored.item, bytes, text: kept.stored.text, dedupe, digest, ...(traceContext ? { trace: traceContext } : {}) } })
     results[index] = { provider: provider.name, status: 'queued', attempts: 0, jobId: jobId(provider.name, messageId) }
   })
@@ -125,7 +139,7 @@ const prepareJobs = ({ options }: Producer, identify: SinkIdentify): { results: 
 
 /** Adds `jobs` by the deadline; a conflicting message id, or Redis not answering in time, fails the results it concerns. */
 const addByDeadline = async (producer: Producer, jobs: SlotJob[], results: ProviderResult[], deadlineMs: number): Promise<void> => {
-  const failed = (job: SlotJob, code: 'message_id_conflict' | 'queue_unavailable' | 'queue_out_of_memory', text: string): void => {
+  const failed = (job: SlotJob, code: 'message_id_conflict' | 'queue_unavailable', text: string): void => {
     const { provider } = job.data
     results[job.index] = { provider, status: 'failed', attempts: 0, error: new IdstitchError(code, `[idstitch] ${provider}: ${text}`, { provider }) }
   }
@@ -134,7 +148,7 @@ const addByDeadline = async (producer: Producer, jobs: SlotJob[], results: Provi
   try {
     for (const [job, refusal] of await withDeadline(addJobs(producer, jobs), deadlineMs)) {
       if (refusal === 'conflict') failed(job, 'message_id_conflict', 'a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId')
-      else if (isOutOfMemory(refusal)) failed(job, 'queue_out_of_memory', "Redis is full (its maxmemory is reached, and noeviction keeps it from evicting jobs): it refused the job, which was not added. Raise maxmemory, or let the workers drain the queue; enqueueing the same identify again is safe")
+      else if (isOutOfMemory(refusal)) results[job.index] = outOfMemory(job.data.provider, 'Redis is full (its maxmemory is reached, and noeviction keeps it from evicting jobs) and refused the job')
       else unavailable(job, refusal.message)
     }
   } catch (error) {
@@ -174,7 +188,7 @@ const openProducer = (options: Producer['options'], parts: SinkParts): Producer 
   warnOfRiskySettings(redis, parts.log.warn)
   register(redis, options.prefix, parts.providers.map((provider) => provider.name)).catch(throttled(parts.log.warn))
   const queues = parts.providers.map((provider) => openQueue(provider, options, redis, parts.log))
-  return { options, parts, redis, queues }
+  return { options, parts, redis, queues, memory: memoryGuard(redis) }
 }
 
 /**
