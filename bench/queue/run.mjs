@@ -61,6 +61,56 @@ const measureEnqueue = async (redisUrl, sink, n) => {
   }
 }
 
+/** Redis's own CPU time so far, in µs (INFO cpu). */
+const redisCpuUs = async (redis) => {
+  const info = await redis.info('cpu')
+  const field = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0)
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6
+}
+
+/** A bench worker process (worker.mjs, `idstitch` or `raw`), resolved once it listens, with a way to read its CPU time. */
+const startBenchWorker = (redisUrl, sinkUrl, mode) =>
+  new Promise((resolve, reject) => {
+    const child = fork(`${here}worker.mjs`, [redisUrl, sinkUrl, mode], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    const cpuUs = () =>
+      new Promise((answer) => {
+        child.once('message', (report) => answer(report.cpuUs))
+        child.send('cpu')
+      })
+    child.once('message', () => resolve({ child, cpuUs }))
+    child.once('exit', (code) => reject(new Error(`the ${mode} worker exited with ${code}`)))
+  })
+
+/**
+ * The worker's cost per job, idstitch's beside a raw BullMQ worker doing one node:http request per job, on
+ * the same n jobs (enqueued by idstitch first, with nothing listening), in alternation, the median of 3 by
+ * CPU: the worker process's CPU, Redis's, and jobs delivered per second.
+ */
+const measureWorkers = async (redisUrl, sink, n) => {
+  const redis = new Redis(redisUrl)
+  const runs = { idstitch: [], raw: [] }
+  try {
+    for (let round = 0; round < 3; round++) {
+      for (const mode of ['idstitch', 'raw']) {
+        await redis.flushall()
+        await enqueue(redisUrl, sink.url, n)
+        await fetch(`${sink.url}/reset?failRate=0`)
+        const worker = await startBenchWorker(redisUrl, sink.url, mode)
+        const [cpu0, redis0, started] = [await worker.cpuUs(), await redisCpuUs(redis), performance.now()]
+        for (const end = Date.now() + 120_000; Date.now() < end && (await counts(sink.url)).messages < n; ) await new Promise((resolve) => setTimeout(resolve, 20))
+        const wallMs = performance.now() - started
+        const [cpu1, redis1] = [await worker.cpuUs(), await redisCpuUs(redis)]
+        await new Promise((resolve) => { worker.child.once('exit', resolve); worker.child.kill('SIGTERM') })
+        runs[mode].push({ workerCpuUsPerJob: (cpu1 - cpu0) / n, redisCpuUsPerJob: (redis1 - redis0) / n, jobsPerSecond: (n / wallMs) * 1000 })
+      }
+    }
+  } finally {
+    redis.disconnect()
+  }
+  const median = (list) => list.sort((a, b) => a.workerCpuUsPerJob - b.workerCpuUsPerJob)[1]
+  return { idstitch: median(runs.idstitch), raw: median(runs.raw) }
+}
+
 /** With `workers` worker processes listening, n identifies enqueued and timed until the sink has them all. */
 const measure = async (redisUrl, sink, n, workers) => {
   const redis = new Redis(redisUrl)
@@ -92,7 +142,7 @@ export const runQueue = async ({ n = 20_000 } = {}) => {
     const cost = await measureEnqueue(redis.url, sink, n)
     const rows = []
     for (const workers of [1, 2]) rows.push({ ...cost, ...(await measure(redis.url, sink, n, workers)) })
-    return { n, rows }
+    return { n, rows, workerCost: await measureWorkers(redis.url, sink, n) }
   } finally {
     sink.stop()
     await redis.remove()
