@@ -1,7 +1,7 @@
 // @idstitch/node/otel: idstitch's telemetry hooks on OpenTelemetry's API, apart from every other entry, so
 // that only an app that imports it loads @opentelemetry/api (an optional peer, as OpenTelemetry asks of
 // libraries). No SDK and no exporter are bundled: the app's registered providers receive the data.
-import { context, type Context, type Counter, type Histogram, type Link, type Meter, metrics, type MeterProvider, type Span, SpanKind, SpanStatusCode, trace, type Tracer, type TracerProvider, ValueType } from '@opentelemetry/api'
+import { context, type Context, type Counter, type Histogram, isSpanContextValid, type Link, type Meter, metrics, type MeterProvider, type Span, SpanKind, SpanStatusCode, trace, type Tracer, type TracerProvider, ValueType } from '@opentelemetry/api'
 import type { AttemptEnd, AttemptStart, AttemptTrace, IdentifyTrace, JobEnd, JobStart, JobTrace, LaneState, QueueState, Telemetry, TelemetryResult } from './telemetry.js'
 import { contextOf, traceContextOf } from './trace-context.js'
 
@@ -34,6 +34,21 @@ const instrumentsOf = (meter: Meter) => ({
 })
 type Instruments = ReturnType<typeof instrumentsOf>
 
+/**
+ * Each attribute set, made once: a client reports a handful (providers × statuses × codes), and without a
+ * registered SDK building a new object per result was most of what telemetry cost (bench §2).
+ */
+const attributeSets = new Map<string, Readonly<Record<string, string | number>>>()
+const attributeSet = (key: string, make: () => Record<string, string | number>): Readonly<Record<string, string | number>> => {
+  let attributes = attributeSets.get(key)
+  if (!attributes) {
+    attributes = Object.freeze(make())
+    if (attributeSets.size >= 1_024) attributeSets.clear()
+    attributeSets.set(key, attributes)
+  }
+  return attributes
+}
+
 /** A span the attempts start under: an identify's, or a queue job's. */
 abstract class ParentSpan {
   constructor(readonly span: Span) {}
@@ -49,16 +64,21 @@ class IdentifySpan extends ParentSpan implements IdentifyTrace {
   }
 
   end(results: readonly TelemetryResult[]): void {
+    const { span } = this
+    // A span nothing records (no SDK, or not sampled) is told nothing but its end.
+    const recording = span.isRecording()
     let failed = 0
     for (const { provider, status, code } of results) {
       if (status === 'failed' || status === 'invalid') failed++
-      const attributes = { 'idstitch.provider.name': provider, 'idstitch.result.status': status, ...(code ? { 'error.type': code } : {}) }
+      const attributes = attributeSet(`r\u0000${provider}\u0000${status}\u0000${code ?? ''}`, () => ({ 'idstitch.provider.name': provider, 'idstitch.result.status': status, ...(code ? { 'error.type': code } : {}) }))
       this.results.add(1, attributes)
-      this.span.addEvent('idstitch.result', attributes)
+      if (recording) span.addEvent('idstitch.result', attributes)
     }
-    this.span.setAttribute('idstitch.providers', results.length)
-    if (failed > 0) this.span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} of ${results.length} providers failed or refused the identify` })
-    this.span.end()
+    if (recording) {
+      span.setAttribute('idstitch.providers', results.length)
+      if (failed > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} of ${results.length} providers failed or refused the identify` })
+    }
+    span.end()
   }
 }
 
@@ -111,26 +131,35 @@ class AttemptSpan implements AttemptTrace {
   ) {}
 
   end(end: AttemptEnd): void {
-    const { span } = this
-    if (end.httpStatus !== undefined) span.setAttribute('http.response.status_code', end.httpStatus)
-    if (end.code) {
-      span.setAttribute('error.type', end.code)
-      span.setStatus({ code: SpanStatusCode.ERROR })
-    }
-    span.setAttribute('idstitch.result.status', end.status)
-    if (end.next === 'retry') span.addEvent('idstitch.retry', { 'idstitch.retry.delay_ms': end.retryDelayMs ?? 0 })
-    if (end.pausedMs !== undefined) span.addEvent('idstitch.retry_after.pause', { 'idstitch.pause.duration_ms': end.pausedMs })
-    if (end.refusing === 'circuit_open') span.addEvent('idstitch.circuit.open')
-    if (end.refusing === 'provider_unavailable') span.addEvent('idstitch.provider.unavailable')
-    if (end.circuitClosed) span.addEvent('idstitch.circuit.close')
+    const { span, start } = this
+    if (span.isRecording()) recordEnd(span, end)
     span.end()
-    this.duration.record((performance.now() - this.#started) / 1000, {
-      'idstitch.provider.name': this.start.provider,
-      'idstitch.provider.kind': this.start.kind,
-      'idstitch.result.status': end.status,
-      ...(end.httpStatus !== undefined ? { 'http.response.status_code': end.httpStatus } : {}),
-    })
+    const key = `d\u0000${start.provider}\u0000${start.kind}\u0000${end.status}\u0000${end.httpStatus ?? ''}`
+    this.duration.record(
+      (performance.now() - this.#started) / 1000,
+      attributeSet(key, () => ({
+        'idstitch.provider.name': start.provider,
+        'idstitch.provider.kind': start.kind,
+        'idstitch.result.status': end.status,
+        ...(end.httpStatus !== undefined ? { 'http.response.status_code': end.httpStatus } : {}),
+      })),
+    )
   }
+}
+
+/** What an attempt's end tells its (recording) span: the answer, the error, and what the lane did next. */
+const recordEnd = (span: Span, end: AttemptEnd): void => {
+  if (end.httpStatus !== undefined) span.setAttribute('http.response.status_code', end.httpStatus)
+  if (end.code) {
+    span.setAttribute('error.type', end.code)
+    span.setStatus({ code: SpanStatusCode.ERROR })
+  }
+  span.setAttribute('idstitch.result.status', end.status)
+  if (end.next === 'retry') span.addEvent('idstitch.retry', { 'idstitch.retry.delay_ms': end.retryDelayMs ?? 0 })
+  if (end.pausedMs !== undefined) span.addEvent('idstitch.retry_after.pause', { 'idstitch.pause.duration_ms': end.pausedMs })
+  if (end.refusing === 'circuit_open') span.addEvent('idstitch.circuit.open')
+  if (end.refusing === 'provider_unavailable') span.addEvent('idstitch.provider.unavailable')
+  if (end.circuitClosed) span.addEvent('idstitch.circuit.close')
 }
 
 /** Each origin's host and port, worked out once (a client sends to a handful). */
@@ -148,7 +177,8 @@ const serverOf = (origin: string): { address: string; port: number } => {
 
 /** An attempt's span: under its first identify's span, linked to the others of a batch. */
 const attemptSpan = (tracer: Tracer, start: AttemptStart, identifies: readonly (IdentifyTrace | JobTrace | undefined)[]): Span => {
-  const parents = identifies.filter((identify): identify is (IdentifyTrace | JobTrace) & ParentSpan => identify instanceof ParentSpan)
+  // A parent with no valid context (no SDK registered) is no parent: setting it would copy the context for nothing.
+  const parents = identifies.filter((identify): identify is (IdentifyTrace | JobTrace) & ParentSpan => identify instanceof ParentSpan && isSpanContextValid(identify.span.spanContext()))
   const parent: Context = parents[0] ? trace.setSpan(context.active(), parents[0].span) : context.active()
   const links: Link[] = parents.slice(1, MAX_LINKS + 1).map((identify) => ({ context: identify.span.spanContext() }))
   const server = serverOf(start.origin)
