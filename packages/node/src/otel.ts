@@ -103,16 +103,16 @@ class JobSpan extends ParentSpan implements JobTrace {
   }
 }
 
-/** A job's span: a consumer span under the identify that queued it (OpenTelemetry's messaging conventions). */
+/** A job's span: a consumer span under the identify that queued it (OpenTelemetry's messaging conventions; the destination is the provider's queue, named for it). */
 const jobSpan = (tracer: Tracer, start: JobStart, carried: Parameters<NonNullable<Telemetry['job']>>[1]): Span =>
   tracer.startSpan(
-    `process ${start.queue}`,
+    `process ${start.provider}`,
     {
       kind: SpanKind.CONSUMER,
       attributes: {
         'messaging.system': 'bullmq',
         'messaging.operation.type': 'process',
-        'messaging.destination.name': start.queue,
+        'messaging.destination.name': start.provider,
         'idstitch.provider.name': start.provider,
         'idstitch.provider.kind': start.kind,
         'idstitch.attempt': start.attempt,

@@ -62,8 +62,6 @@ export interface TraceContext {
 export interface JobStart {
   provider: string
   kind: string
-  /** The provider's queue: the provider's name (BullMQ's queue is `{name}`, a Redis Cluster hash tag). */
-  queue: string
   /** 1 for the job's first attempt. */
   attempt: number
 }

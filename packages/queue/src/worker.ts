@@ -152,7 +152,7 @@ const jobDataOf = ({ provider, options, count, log }: Delivering, run: Run, read
 const runOf = ({ provider, options }: Delivering, job: Job, read: ReturnType<typeof readJobData>): Run => {
   const telemetry = options.telemetry
   if (!telemetry?.job) return { job, trace: undefined }
-  const start = { provider: provider.name, kind: provider.kind ?? provider.name, queue: provider.name, attempt: job.attemptsMade + 1 }
+  const start = { provider: provider.name, kind: provider.kind ?? provider.name, attempt: job.attemptsMade + 1 }
   try {
     return { job, trace: telemetry.job(start, read.ok ? read.data.trace : undefined) }
   } catch {
