@@ -113,15 +113,20 @@ describe('@idstitch/queue, second review', () => {
     }
   })
 
-  it("dead-letters a job written by hand whose de-duplication key is not under the deployment's prefix", async () => {
+  it('lets a job written by hand name no Redis key: the worker makes the de-duplication key itself, under its prefix', async () => {
     await fresh()
-    const worker = track(createWorker({ connection: redis.url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))
+    const worker = track(createWorker({ connection: redis.url, prefix, logger: false, dedupe: { secret: 'hardening-dedupe-secret' }, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))
     const raw = new Queue('{pathbound}', { connection: client, prefix })
     const item = { external_id: 'usr_forged', traits: {} }
-    await raw.add('identify', { v: 1, provider: 'pathbound', messageId: 'm-forged', userId: 'usr_forged', item, dedupe: { key: 'someone-else:session:abc', fingerprint: 'f', ttlMs: 1_000 } })
-    expect(await until(() => worker.counts().pathbound?.deadLetters === 1, 10_000)).toBe(true)
-    expect(sandbox.requests).toHaveLength(0)
+    const digest = 'f'.repeat(64)
+    await raw.add('identify', { v: 1, provider: 'pathbound', messageId: 'm-forged', userId: 'usr_forged', item, digest, dedupe: { key: 'someone-else:session:abc', fingerprint: 'f', ttlMs: 1_000 } })
+    expect(await until(() => worker.counts().pathbound?.delivered === 1, 10_000)).toBe(true)
     expect(await client.exists('someone-else:session:abc')).toBe(0)
+    expect(await client.keys(`${prefix}:dedupe:*`)).toHaveLength(1)
+    // The same job again is a duplicate by the worker's own record.
+    await raw.add('identify', { v: 1, provider: 'pathbound', messageId: 'm-forged-2', userId: 'usr_forged', item, digest })
+    expect(await until(() => worker.counts().pathbound?.duplicates === 1, 10_000)).toBe(true)
+    expect(sandbox.requests).toHaveLength(1)
   })
 
   it('queues a Monterosa provider configured with a static token (only a user\'s own token stays out of Redis)', async () => {

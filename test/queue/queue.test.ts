@@ -51,7 +51,7 @@ const fresh = async (rateLimit = UNLIMITED) => {
 const queueFor = (options: { rateLimit?: typeof UNLIMITED; segment?: boolean; attempts?: number; backoffMs?: number; deadlineMs?: number; connection?: string } = {}) => {
   const providers: Provider[] = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: options.rateLimit ?? UNLIMITED })]
   if (options.segment) providers.push(segment({ writeKey: WRITE_KEY, baseUrl: sandbox.url }))
-  const queue = createQueue({ connection: options.connection ?? redis.url, prefix, providers, logger: false, attempts: options.attempts, backoffMs: options.backoffMs, deadlineMs: options.deadlineMs, dedupe: { secret: DEDUPE_SECRET } })
+  const queue = createQueue({ connection: options.connection ?? redis.url, prefix, providers, logger: false, attempts: options.attempts, backoffMs: options.backoffMs, deadlineMs: options.deadlineMs })
   queues.push(queue)
   return queue
 }
@@ -141,12 +141,12 @@ describe('@idstitch/queue on a real Redis', () => {
   it('skips an identify a provider already accepted for the user, across instances, keeping only hashes in Redis', async () => {
     await fresh()
     const [app1, app2] = [queueFor(), queueFor()]
-    const delivering = createWorker({ connection: redis.url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] })
+    const delivering = createWorker({ connection: redis.url, prefix, logger: false, dedupe: { secret: DEDUPE_SECRET }, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] })
     inProcess.push(delivering)
     expect((await app1.identify({ userId: 'usr_same', anonymousId: VISITOR, traits: { plan: 'pro' } })).results[0]?.status).toBe('queued')
     expect(await until(() => accepted().has('usr_same'), 10_000)).toBe(true)
-    // Another instance, the same identify: enqueued (the producer spends no Redis round trip on checking), and the
-    // worker, which checks just before sending, skips it: nothing reaches the provider.
+    // Another instance, the same identify: enqueued (a producer spends nothing on de-duplication, and needs no
+    // secret), and the worker, which checks just before sending, skips it: nothing reaches the provider.
     expect((await app2.identify({ userId: 'usr_same', anonymousId: VISITOR, traits: { plan: 'pro' } })).results[0]?.status).toBe('queued')
     expect(await until(() => delivering.counts().pathbound?.duplicates === 1, 10_000)).toBe(true)
     expect(sandbox.requests).toHaveLength(1)

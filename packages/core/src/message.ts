@@ -151,7 +151,8 @@ const copy = (value: Record<string, unknown> | undefined): Record<string, unknow
 
 /** The consent the message gave, without the fields it left out; nothing when it gave none. */
 const consentOf = (consent: Consent | undefined): { consent?: Consent } => {
-  const given = Object.fromEntries(Object.entries(consent ?? {}).filter(([, value]) => value !== undefined)) as Consent
+  if (consent === undefined) return {}
+  const given = Object.fromEntries(Object.entries(consent).filter(([, value]) => value !== undefined)) as Consent
   return Object.keys(given).length > 0 ? { consent: given } : {}
 }
 
@@ -176,7 +177,7 @@ export const prepareEvent = (message: unknown, stamp: EventStamp): PreparedEvent
 
   const { userId, anonymousId, anonymousIds, traits, traitsOnce, context, consent, timestamp } = parsed.data
   const once = copy(traitsOnce)
-  const time = timestamp === undefined ? stamp.now : new Date(timestamp)
+  const receivedAt = stamp.now.toISOString()
   return {
     ok: true,
     event: {
@@ -188,8 +189,8 @@ export const prepareEvent = (message: unknown, stamp: EventStamp): PreparedEvent
       ...(Object.keys(once).length > 0 ? { traitsOnce: once } : {}),
       context: copy(context),
       ...consentOf(consent),
-      timestamp: time.toISOString(),
-      receivedAt: stamp.now.toISOString(),
+      timestamp: timestamp === undefined ? receivedAt : new Date(timestamp).toISOString(),
+      receivedAt,
       library: stamp.library,
     },
   }

@@ -19,9 +19,10 @@ export interface JobData {
   bytes?: number | undefined
   /** The adapter prepared the item as JSON text (Segment, Thrivestack); the worker hands it back as such. */
   text?: boolean | undefined
-  /** De-duplication: the Redis key of this user and provider, and the fingerprint of what the job says (both SHA-256, no personal data). */
-  dedupe?: { key: string; fingerprint: string; ttlMs: number } | undefined
-  /** What the job says (user, anonymous ids, traits; not the time), as a SHA-256: a second enqueue of its message id is compared with it. */
+  /**
+   * What the job says (user, anonymous ids, traits; not the time), as a SHA-256: a second enqueue of its
+   * message id is compared with it, and the worker de-duplicates by it.
+   */
   digest?: string | undefined
   /** The identify's W3C trace context, when the queue has telemetry: the worker's spans continue its trace. */
   trace?: TraceContext | undefined
@@ -36,7 +37,6 @@ const schema = z.object({
   item: z.unknown().refine((item) => item !== undefined, 'is required'),
   bytes: z.number().int().nonnegative().optional(),
   text: z.boolean().optional(),
-  dedupe: z.object({ key: z.string().min(1), fingerprint: z.string().min(1), ttlMs: z.number().int().positive() }).optional(),
   digest: z.string().optional(),
   // Only ever a trace's ids: a job whose trace context is not two short strings is delivered without it.
   trace: z.object({ traceparent: z.string().max(64), tracestate: z.string().max(512).optional() }).optional().catch(undefined),

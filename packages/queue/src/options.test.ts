@@ -40,23 +40,30 @@ describe('queue and worker options', () => {
     afterEach(() => vi.unstubAllEnvs())
     const connection = 'redis://localhost'
 
-    it('is on with a secret, given or from IDSTITCH_QUEUE_SECRET, and off without one', () => {
+    it("is the worker's: on with a secret, given or from IDSTITCH_QUEUE_SECRET, and off without one", () => {
       vi.stubEnv('IDSTITCH_QUEUE_SECRET', '')
-      expect(resolveQueueOptions({ connection, providers }).dedupe).toBe(false)
-      expect(resolveQueueOptions({ connection, providers, dedupe: { secret: 'a-secret-of-16-chars' } }).dedupe).toEqual({ ttlMs: 86_400_000, secret: 'a-secret-of-16-chars' })
+      expect(resolveWorkerOptions({ connection, providers }).dedupe).toBe(false)
+      expect(resolveWorkerOptions({ connection, providers, dedupe: { secret: 'a-secret-of-16-chars' } }).dedupe).toEqual({ ttlMs: 86_400_000, secret: 'a-secret-of-16-chars' })
       vi.stubEnv('IDSTITCH_QUEUE_SECRET', 'the-deployments-secret')
-      expect(resolveQueueOptions({ connection, providers }).dedupe).toEqual({ ttlMs: 86_400_000, secret: 'the-deployments-secret' })
-      expect(resolveQueueOptions({ connection, providers, dedupe: false }).dedupe).toBe(false)
+      expect(resolveWorkerOptions({ connection, providers }).dedupe).toEqual({ ttlMs: 86_400_000, secret: 'the-deployments-secret' })
+      expect(resolveWorkerOptions({ connection, providers, dedupe: false }).dedupe).toBe(false)
+      // A producer needs no secret, and the environment's is no concern of it.
+      vi.stubEnv('IDSTITCH_QUEUE_SECRET', 'too-short')
+      expect(resolveQueueOptions({ connection, providers })).not.toHaveProperty('dedupe')
     })
 
     it('refuses a short secret, or de-duplication asked for without one, naming dedupe.secret and never the secret', () => {
       vi.stubEnv('IDSTITCH_QUEUE_SECRET', '')
-      expect(refusal(() => createQueue({ connection, providers, dedupe: { ttlMs: 1_000 } }))).toMatchObject({ option: 'dedupe.secret' })
-      const short = refusal(() => createQueue({ connection, providers, dedupe: { secret: 'short-secret' } }))
+      expect(refusal(() => createWorker({ connection, providers, dedupe: { ttlMs: 1_000 } }))).toMatchObject({ option: 'dedupe.secret' })
+      const short = refusal(() => createWorker({ connection, providers, dedupe: { secret: 'short-secret' } }))
       expect(short).toMatchObject({ option: 'dedupe.secret', message: expect.stringContaining('at least 16') })
       expect(short.message).not.toContain('short-secret')
       vi.stubEnv('IDSTITCH_QUEUE_SECRET', 'too-short')
-      expect(refusal(() => createQueue({ connection, providers }))).toMatchObject({ option: 'dedupe.secret' })
+      expect(refusal(() => createWorker({ connection, providers }))).toMatchObject({ option: 'dedupe.secret' })
+    })
+
+    it("refuses it on a producer, where it would do nothing, pointing to the worker's option", () => {
+      expect(refusal(() => createQueue({ connection, providers, dedupe: { secret: 'a-secret-of-16-chars' } } as never))).toMatchObject({ option: 'dedupe', message: expect.stringContaining('createWorker') })
     })
   })
 

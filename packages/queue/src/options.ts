@@ -57,19 +57,6 @@ export interface QueueOptions extends CommonOptions {
    * in Redis. Default 7 days. Delivered jobs are removed at once.
    */
   keepFailedMs?: number
-  /**
-   * An identify equal to the last one a provider accepted for that user
-   * (the same anonymous ids and traits) within `ttlMs` (default 24 hours) is
-   * not sent, across every instance and worker: it is enqueued (`queued`),
-   * and the worker that takes it skips it, counting it in `counts().duplicates`.
-   *
-   * The record in Redis is keyed by an HMAC of the provider and user id with
-   * `secret` (at least 16 characters, the same on every producer; default
-   * `IDSTITCH_QUEUE_SECRET` from the environment), so that no one who reads
-   * Redis can tell which user it is by hashing guesses. Without a secret,
-   * de-duplication is off; `false` turns it off too.
-   */
-  dedupe?: { ttlMs?: number; secret?: string } | false
 }
 
 /** Options of {@link createWorker}. */
@@ -96,6 +83,18 @@ export interface WorkerOptions extends CommonOptions {
    * workers the same value. Default 7 days.
    */
   keepFailedMs?: number
+  /**
+   * An identify equal to the last one a provider accepted for that user (the same anonymous ids and traits)
+   * within `ttlMs` (default 24 hours) is not sent, whichever instance enqueued it: the worker that takes it,
+   * just before it would send it, skips it and counts it in `counts().duplicates`. Producers need nothing for
+   * it: each job holds a digest of what it says, and de-duplication is the worker's alone.
+   *
+   * The record in Redis is keyed by an HMAC of the provider and user id with `secret` (at least 16
+   * characters, the same on every worker; default `IDSTITCH_QUEUE_SECRET` from the environment), so that no
+   * one who reads Redis can tell which user it is by hashing guesses. Without a secret, de-duplication is
+   * off; `false` turns it off too.
+   */
+  dedupe?: { ttlMs?: number; secret?: string } | false
 }
 
 const positive = (fallback: number) => z.number().int().positive().default(fallback)
@@ -120,6 +119,19 @@ const queueSchema = z.object({
   attempts: positive(20),
   backoffMs: positive(5_000),
   keepFailedMs: positive(7 * 24 * 60 * 60 * 1000),
+  // De-duplication is the worker's (createWorker's `dedupe`): a producer given it would silently do nothing.
+  dedupe: z.undefined({ error: "is createWorker's option: workers de-duplicate, just before they send" }).optional(),
+})
+
+const workerSchema = z.object({
+  ...common,
+  concurrency: positive(16),
+  timeoutMs: z.number().default(5_000),
+  maxBackoffMs: positive(60 * 60 * 1000),
+  batchWindowMs: z.number().int().nonnegative().default(20),
+  lockDurationMs: positive(30_000),
+  stalledIntervalMs: positive(30_000),
+  keepFailedMs: positive(7 * 24 * 60 * 60 * 1000),
   dedupe: z
     .union([
       z.literal(false),
@@ -135,17 +147,6 @@ const queueSchema = z.object({
     .optional(),
 })
 
-const workerSchema = z.object({
-  ...common,
-  concurrency: positive(16),
-  timeoutMs: z.number().default(5_000),
-  maxBackoffMs: positive(60 * 60 * 1000),
-  batchWindowMs: z.number().int().nonnegative().default(20),
-  lockDurationMs: positive(30_000),
-  stalledIntervalMs: positive(30_000),
-  keepFailedMs: positive(7 * 24 * 60 * 60 * 1000),
-})
-
 /** Options checked by `schema`; a `ConfigError` naming the first option at fault otherwise. */
 const check = <T extends z.ZodType>(schema: T, options: unknown): z.output<T> => {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object')
@@ -156,7 +157,7 @@ const check = <T extends z.ZodType>(schema: T, options: unknown): z.output<T> =>
 }
 
 /** De-duplication's settings: as given, or on when the environment has a secret, or off. */
-const dedupeOf = (options: QueueOptions) => {
+const dedupeOf = (options: WorkerOptions) => {
   if (options.dedupe !== undefined) return options.dedupe
   const secret = process.env.IDSTITCH_QUEUE_SECRET
   return secret === undefined || secret === '' ? false : {}
@@ -164,12 +165,12 @@ const dedupeOf = (options: QueueOptions) => {
 
 /** What `createQueue` checks itself: Redis and BullMQ's options (the rest is `createPipeline`'s). */
 export const resolveQueueOptions = (options: QueueOptions) => {
-  const checked = check(queueSchema, { ...options, dedupe: dedupeOf(options) })
-  return { ...checked, dedupe: checked.dedupe ?? false, providers: options.providers, onError: checked.onError, telemetry: options.telemetry }
+  const checked = check(queueSchema, options)
+  return { ...checked, providers: options.providers, onError: checked.onError, telemetry: options.telemetry }
 }
 
 /** What `createWorker` checks itself: Redis and BullMQ's options (each provider and `timeoutMs` are `createSender`'s, the logger `createLogger`'s). */
 export const resolveWorkerOptions = (options: WorkerOptions) => {
-  const checked = check(workerSchema, options)
-  return { ...checked, providers: options.providers, logger: options.logger, onError: checked.onError, telemetry: options.telemetry }
+  const checked = check(workerSchema, { ...options, dedupe: dedupeOf(options) })
+  return { ...checked, dedupe: checked.dedupe ?? false, providers: options.providers, logger: options.logger, onError: checked.onError, telemetry: options.telemetry }
 }

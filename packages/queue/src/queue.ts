@@ -1,9 +1,9 @@
 import { IdstitchError, ValidationError, type IdentifyMessage, type ProviderResult, type Provider } from '@idstitch/node'
-import { createPipeline, storeItem, type Sink, type SinkIdentify, type SinkParts } from '@idstitch/node/sink'
+import { createPipeline, storeItem, type Deadline, type Sink, type SinkIdentify, type SinkParts } from '@idstitch/node/sink'
 import { Queue } from 'bullmq'
 import { jobCounts, type QueueCounts } from './counts.js'
-import { withDeadline } from './deadline.js'
-import { contentDigest, dedupeFor } from './dedupe.js'
+import { createDeadlines } from './deadline.js'
+import { contentDigest } from './dedupe.js'
 import type { JobData } from './job.js'
 import { LIBRARY } from './library.js'
 import { memoryGuard } from './memory-guard.js'
@@ -74,6 +74,8 @@ interface Producer {
   queues: Queue[]
   memory: ReturnType<typeof memoryGuard>
   supplied: ReturnType<typeof suppliedIds>
+  /** Races the adds against their identify's deadline, a timer per deadline. */
+  byDeadline: ReturnType<typeof createDeadlines>
 }
 
 /** A prepared job, and the slot of the provider (and queue) it is for, and the place of its result. */
@@ -100,35 +102,33 @@ const openQueue = (provider: Provider, options: Producer['options'], redis: Prod
   return queue
 }
 
+/** What became of one add: nothing to say (added), a conflicting job of the same message id, or Redis's error. */
+type Refusal = 'conflict' | Error | undefined
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
+
 /**
- * Adds the prepared jobs; resolves once Redis acknowledged every one, with the jobs whose message id was
- * already queued saying something else (BullMQ keeps the first job of an id and says nothing of the second).
- * The job's data is read on the same connection, just before the add and without waiting for it, so it costs
- * no round trip, and only for a message id the caller gave (a read cost ~13 µs of CPU an identify). De-duplication is the worker's, just before it sends: checking here too cost a round trip
- * before every add (~20 µs of CPU an identify, a third of an enqueue; bench §6).
+ * Adds one prepared job; resolves once Redis acknowledged it, with what went wrong if anything. BullMQ keeps the
+ * first job of an id and says nothing of the second, so for a message id the caller gave, the job's data is read
+ * on the same connection, just before the add and without waiting for it: no round trip, and none at all for
+ * idstitch's own (random) ids (a read costs ~13 µs of CPU an identify). De-duplication is the worker's, just
+ * before it sends: checking here too cost a round trip before every add (bench §6).
  */
-const addJobs = async ({ redis, queues, options, supplied }: Producer, jobs: SlotJob[]): Promise<Map<SlotJob, 'conflict' | Error>> => {
-  const refused = new Map<SlotJob, 'conflict' | Error>()
-  await Promise.all(
-    jobs.map(async (job) => {
-      const { data } = job
-      const id = jobId(data.provider, data.messageId)
-      try {
-        const read = supplied.has(data.messageId) ? redis.hget(`${options.prefix}:${queueName(data.provider)}:${id}`, 'data') : null
-        const [existing] = await Promise.all([read, (queues[job.slot] as Queue).add('identify', data, { jobId: id })])
-        if (existing !== null && digestOf(existing) !== data.digest) refused.set(job, 'conflict')
-      } catch (error) {
-        refused.set(job, error instanceof Error ? error : new Error(String(error)))
-      }
-    }),
-  )
-  return refused
+const addJob = ({ redis, queues, options, supplied }: Producer, { slot, data }: SlotJob): Promise<Refusal> => {
+  const id = jobId(data.provider, data.messageId)
+  const added = (queues[slot] as Queue).add('identify', data, { jobId: id })
+  if (!supplied.has(data.messageId)) return added.then(() => undefined, asError)
+  const read = redis.hget(`${options.prefix}:${queueName(data.provider)}:${id}`, 'data')
+  return Promise.all([read, added]).then(([existing]) => (existing !== null && digestOf(existing) !== data.digest ? 'conflict' : undefined), asError)
 }
+
+/** Adds the prepared jobs (one promise for one, the common case); resolves with each one's refusal, by place. */
+const addJobs = (producer: Producer, jobs: SlotJob[]): Promise<Refusal[]> =>
+  jobs.length === 1 ? addJob(producer, jobs[0] as SlotJob).then((refusal) => [refusal]) : Promise.all(jobs.map((job) => addJob(producer, job)))
 
 /** Redis's refusal of a write when it is full and evicts nothing (`maxmemory`, `noeviction`). */
 const isOutOfMemory = (error: Error): boolean => error.message.startsWith('OOM ')
 
-/** Each item's job, or its result when it cannot be kept in Redis. */
 /** An identify Redis has no room for: not added, and said so (never the misleading "it may still be added"). */
 const outOfMemory = (provider: string, why: string): ProviderResult => ({
   provider,
@@ -137,7 +137,8 @@ const outOfMemory = (provider: string, why: string): ProviderResult => ({
   error: new IdstitchError('queue_out_of_memory', `[idstitch] ${provider}: ${why}: the job was not added. Raise maxmemory, or let the workers drain the queue; enqueueing the same identify again is safe`, { provider }),
 })
 
-const prepareJobs = ({ options, memory }: Producer, identify: SinkIdentify): { results: ProviderResult[]; jobs: SlotJob[] } => {
+/** Each item's job, or its result when it cannot be kept in Redis. */
+const prepareJobs = ({ memory }: Producer, identify: SinkIdentify): { results: ProviderResult[]; jobs: SlotJob[] } => {
   const { event, messageId, traceContext } = identify
   const results: ProviderResult[] = []
   const jobs: SlotJob[] = []
@@ -152,30 +153,35 @@ const prepareJobs = ({ options, memory }: Producer, identify: SinkIdentify): { r
       results[index] = outOfMemory(provider.name, 'Redis is 90 % full (of its maxmemory), the room kept for workers to take and finish jobs')
       return
     }
-    const dedupe = options.dedupe === false ? undefined : dedupeFor(identify, provider.name, options.prefix, options.dedupe)
-    jobs.push({ slot, index, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.stored.item, bytes, text: kept.stored.text, dedupe, digest, ...(traceContext ? { trace: traceContext } : {}) } })
+    jobs.push({ slot, index, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.stored.item, bytes, text: kept.stored.text, digest, ...(traceContext ? { trace: traceContext } : {}) } })
     results[index] = { provider: provider.name, status: 'queued', attempts: 0, jobId: jobId(provider.name, messageId) }
   })
   return { results, jobs }
 }
 
 /** Adds `jobs` by the deadline; a conflicting message id, or Redis not answering in time, fails the results it concerns. */
-const addByDeadline = async (producer: Producer, jobs: SlotJob[], results: ProviderResult[], deadlineMs: number): Promise<void> => {
+const addByDeadline = (producer: Producer, jobs: SlotJob[], results: ProviderResult[], deadline: Deadline): Promise<ProviderResult[]> => {
   const failed = (job: SlotJob, code: 'message_id_conflict' | 'queue_unavailable', text: string): void => {
     const { provider } = job.data
     results[job.index] = { provider, status: 'failed', attempts: 0, error: new IdstitchError(code, `[idstitch] ${provider}: ${text}`, { provider }) }
   }
   const unavailable = (job: SlotJob, reason: string) =>
     failed(job, 'queue_unavailable', `Redis did not acknowledge the job (${producer.parts.redact(reason)}); it may still be added if Redis was slow, and enqueueing the same messageId again adds no second job`)
-  try {
-    for (const [job, refusal] of await withDeadline(addJobs(producer, jobs), deadlineMs)) {
+  const answered = (refusals: Refusal[]): ProviderResult[] => {
+    refusals.forEach((refusal, place) => {
+      const job = jobs[place] as SlotJob
+      if (refusal === undefined) return
       if (refusal === 'conflict') failed(job, 'message_id_conflict', 'a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId')
       else if (isOutOfMemory(refusal)) results[job.index] = outOfMemory(job.data.provider, 'Redis is full (its maxmemory is reached, and noeviction keeps it from evicting jobs) and refused the job')
       else unavailable(job, refusal.message)
-    }
-  } catch (error) {
-    for (const job of jobs) unavailable(job, `none within ${deadlineMs} ms: ${error instanceof Error ? error.message : String(error)}`)
+    })
+    return results
   }
+  const late = (error: unknown): ProviderResult[] => {
+    for (const job of jobs) unavailable(job, `none within ${deadline.ms} ms: ${asError(error).message}`)
+    return results
+  }
+  return producer.byDeadline(addJobs(producer, jobs), deadline).then(answered, late)
 }
 
 /**
@@ -183,10 +189,9 @@ const addByDeadline = async (producer: Producer, jobs: SlotJob[], results: Provi
  * queue; an item is `queued` once Redis acknowledged it, by the identify's deadline.
  */
 const bullmqSink = (producer: Producer): Sink => ({
-  async accept(identify) {
+  accept(identify) {
     const { results, jobs } = prepareJobs(producer, identify)
-    if (jobs.length > 0) await addByDeadline(producer, jobs, results, identify.deadline.ms)
-    return results
+    return jobs.length > 0 ? addByDeadline(producer, jobs, results, identify.deadline) : Promise.resolve(results)
   },
   async close() {
     await Promise.all(producer.queues.map((queue) => queue.close()))
@@ -210,7 +215,7 @@ const openProducer = (options: Producer['options'], parts: SinkParts, supplied: 
   warnOfRiskySettings(redis, parts.log.warn)
   register(redis, options.prefix, parts.providers.map((provider) => provider.name)).catch(throttled(parts.log.warn))
   const queues = parts.providers.map((provider) => openQueue(provider, options, redis, parts.log))
-  return { options, parts, redis, queues, memory: memoryGuard(redis), supplied }
+  return { options, parts, redis, queues, memory: memoryGuard(redis), supplied, byDeadline: createDeadlines() }
 }
 
 /**

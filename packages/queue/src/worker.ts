@@ -2,7 +2,7 @@ import { IdstitchError, type JobEnd, type JobTrace, type Provider, type Transpor
 import { createNodeHttpTransport } from '@idstitch/node/node-http'
 import { createLogger, createSender, type SendResult } from '@idstitch/node/sink'
 import { Queue, RateLimitError, UnrecoverableError, Worker, type Job, type JobJson } from 'bullmq'
-import { isDuplicate, remember } from './dedupe.js'
+import { dedupeFor, isDuplicate, remember } from './dedupe.js'
 import { jobCounts } from './counts.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
@@ -137,13 +137,11 @@ const failed = async ({ provider, count, log, report }: Delivering, worker: Work
 }
 
 /** The job's data, when it is an idstitch job for this provider and deployment; a dead letter otherwise. */
-const jobDataOf = ({ provider, options, count, log }: Delivering, run: Run, read: ReturnType<typeof readJobData>): JobData => {
-  // A job's de-duplication record must be this deployment's (a job written by hand could name any key in Redis).
-  const foreignKey = read.ok && read.data.dedupe !== undefined && !read.data.dedupe.key.startsWith(`${options.prefix}:dedupe:`)
-  if (read.ok && read.data.provider === provider.name && !foreignKey) return read.data
+const jobDataOf = ({ provider, count, log }: Delivering, run: Run, read: ReturnType<typeof readJobData>): JobData => {
+  if (read.ok && read.data.provider === provider.name) return read.data
   count.deadLetters++
   ended(run, { outcome: 'dead_letter', code: 'invalid_job' })
-  const why = !read.ok ? read.reason : foreignKey ? 'dedupe.key is not under this prefix' : `provider ${read.data.provider}`
+  const why = read.ok ? `provider ${read.data.provider}` : read.reason
   log.debug(`${provider.name}: job ${run.job.id} is a dead letter: not an idstitch job for this provider`, { event: 'dead_letter', provider: provider.name, jobId: run.job.id, code: 'invalid_job' })
   throw new UnrecoverableError(`[idstitch] ${provider.name}: not an idstitch job for this provider: ${why}`)
 }
@@ -173,11 +171,12 @@ const processorFor = (delivering: Delivering, deliver: Deliver, worker: () => Wo
 
 /** One job: checked, skipped when a duplicate, delivered, and remembered. */
 const processed = async (delivering: Delivering, deliver: Deliver, worker: () => Worker, run: Run, read: ReturnType<typeof readJobData>) => {
-  const { provider, count, log, redis } = delivering
+  const { provider, count, log, redis, options } = delivering
   const { job } = run
   const data = jobDataOf(delivering, run, read)
+  const dedupe = options.dedupe === false ? undefined : dedupeFor(data, options.prefix, options.dedupe)
   // Another job (another instance, a retried enqueue) delivered exactly this lately: nothing to send.
-  if (data.dedupe && (await isDuplicate(redis, data.dedupe))) {
+  if (dedupe && (await isDuplicate(redis, dedupe))) {
     count.duplicates++
     ended(run, { outcome: 'duplicate' })
     log.debug(`${provider.name}: job ${job.id} skipped: the same identify was delivered lately (dedupe)`, { event: 'duplicate', provider: provider.name, jobId: job.id })
@@ -185,7 +184,7 @@ const processed = async (delivering: Delivering, deliver: Deliver, worker: () =>
   }
   const delivery = await deliver(data, run.trace)
   if (delivery.status !== 'delivered') return failed(delivering, worker(), run, data, delivery)
-  if (data.dedupe) await remember(redis, data.dedupe).catch(() => {})
+  if (dedupe) await remember(redis, dedupe).catch(() => {})
   count.delivered++
   ended(run, { outcome: 'delivered' })
   log.debug(`${provider.name}: delivered job ${job.id} (HTTP ${delivery.httpStatus}, attempt ${job.attemptsMade + 1})`, { event: 'delivered', provider: provider.name, jobId: job.id, attempt: job.attemptsMade + 1, httpStatus: delivery.httpStatus })
