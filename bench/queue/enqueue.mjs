@@ -1,6 +1,6 @@
 // One app instance enqueueing N identifies, 100 at a time, in its own process, after `warm` uncounted;
 // reports wall time, CPU time and peak RSS of the counted ones.
-//   idstitch: @idstitch/queue's identify() (validation, preparation, de-duplication records, the add);
+//   idstitch: @idstitch/queue's identify() (validation, preparation, the job's digest, the add);
 //   raw:      BullMQ's own queue.add() of the same job (what idstitch stores), with the same job options.
 // Usage: node enqueue.mjs <redisUrl> <sinkUrl> <n> [idstitch|raw] [warm]
 import { performance } from 'node:perf_hooks'
@@ -31,7 +31,7 @@ const enqueuer = () => {
       },
     }
   }
-  const queue = createQueue({ connection: redisUrl, logger: false, dedupe: { secret: 'bench-dedupe-secret-0123' }, providers: [pathbound({ apiKey: 'pb_bench_key', baseUrl: sinkUrl, rateLimit: { limit: 1e9, windowMs: 1000 } })] })
+  const queue = createQueue({ connection: redisUrl, logger: false, providers: [pathbound({ apiKey: 'pb_bench_key', baseUrl: sinkUrl, rateLimit: { limit: 1e9, windowMs: 1000 } })] })
   return { identify: (i) => queue.identify({ userId: `usr_${i}`, anonymousId: VISITOR, traits: { plan: 'pro' } }).then((result) => result.ok || Promise.reject(new Error(result.results[0]?.error?.message))), close: () => queue.close() }
 }
 

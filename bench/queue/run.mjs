@@ -33,17 +33,19 @@ const enqueue = (redisUrl, sinkUrl, n, mode = 'idstitch', warm = 0) =>
   })
 
 /**
- * The enqueue cost, with nothing delivering: idstitch's and a raw BullMQ add's, warm, in alternation,
- * each the median of 3 runs; and Redis memory per queued identify.
+ * The enqueue cost, with nothing delivering: idstitch's and a raw BullMQ add's, warm, in alternation, 5 rounds;
+ * each the median run, and their ratio the median of the rounds' ratios (this machine's speed drifts by a
+ * third between minutes, so a ratio of two medians from different minutes says less); and Redis memory per
+ * queued identify.
  */
 const measureEnqueue = async (redisUrl, sink, n) => {
   const redis = new Redis(redisUrl)
   try {
-    // The enqueue cost, warm (a quarter as many first, uncounted), idstitch's and a raw BullMQ add's in alternation.
+    // Warm: a quarter as many first, uncounted.
     const warm = Math.floor(n / 4)
     const costs = { idstitch: [], raw: [] }
     let redisBytesPerIdentify = 0
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 5; round++) {
       for (const mode of ['idstitch', 'raw']) {
         await redis.flushall()
         const before = await usedMemory(redis)
@@ -51,11 +53,12 @@ const measureEnqueue = async (redisUrl, sink, n) => {
         if (mode === 'idstitch') redisBytesPerIdentify = ((await usedMemory(redis)) - before) / (n + warm)
       }
     }
-    const medianCpu = (runs) => runs.sort((a, b) => a.cpuUs - b.cpuUs)[1]
-    const queued = medianCpu(costs.idstitch)
-    const raw = medianCpu(costs.raw)
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+    const ratio = median(costs.idstitch.map((run, round) => run.cpuUs / costs.raw[round].cpuUs))
+    const medianRun = (runs) => [...runs].sort((a, b) => a.cpuUs - b.cpuUs)[Math.floor(runs.length / 2)]
+    const [queued, raw] = [medianRun(costs.idstitch), medianRun(costs.raw)]
     await redis.flushall()
-    return { enqueue: { ...queued, cpuUsPerIdentify: queued.cpuUs / n, perSecond: (n / queued.wallMs) * 1000 }, rawAdd: { ...raw, cpuUsPerIdentify: raw.cpuUs / n, perSecond: (n / raw.wallMs) * 1000 }, redisBytesPerIdentify }
+    return { enqueue: { ...queued, cpuUsPerIdentify: queued.cpuUs / n, perSecond: (n / queued.wallMs) * 1000 }, rawAdd: { ...raw, cpuUsPerIdentify: raw.cpuUs / n, perSecond: (n / raw.wallMs) * 1000 }, ratio, redisBytesPerIdentify }
   } finally {
     redis.disconnect()
   }
@@ -82,16 +85,16 @@ const startBenchWorker = (redisUrl, sinkUrl, mode) =>
   })
 
 /**
- * The worker's cost per job, idstitch's beside a raw BullMQ worker doing one node:http request per job, on
- * the same n jobs (enqueued by idstitch first, with nothing listening), in alternation, the median of 3 by
- * CPU: the worker process's CPU, Redis's, and jobs delivered per second.
+ * The worker's cost per job, idstitch's (its defaults, and with de-duplication on) beside a raw BullMQ worker doing
+ * one node:http request per job, on the same n jobs (enqueued by idstitch first, with nothing listening), in
+ * alternation, the median of 3 by CPU: the worker process's CPU, Redis's, and jobs delivered per second.
  */
-const measureWorkers = async (redisUrl, sink, n) => {
+const measureWorkers = async (redisUrl, sink, n, modes = ['idstitch', 'dedupe', 'raw']) => {
   const redis = new Redis(redisUrl)
-  const runs = { idstitch: [], raw: [] }
+  const runs = Object.fromEntries(modes.map((mode) => [mode, []]))
   try {
     for (let round = 0; round < 3; round++) {
-      for (const mode of ['idstitch', 'raw']) {
+      for (const mode of Object.keys(runs)) {
         await redis.flushall()
         await enqueue(redisUrl, sink.url, n)
         await fetch(`${sink.url}/reset?failRate=0`)
@@ -107,8 +110,10 @@ const measureWorkers = async (redisUrl, sink, n) => {
   } finally {
     redis.disconnect()
   }
-  const median = (list) => list.sort((a, b) => a.workerCpuUsPerJob - b.workerCpuUsPerJob)[1]
-  return { idstitch: median(runs.idstitch), raw: median(runs.raw) }
+  const medianRun = (list) => [...list].sort((a, b) => a.workerCpuUsPerJob - b.workerCpuUsPerJob)[1]
+  // Each mode's worker CPU against the raw worker's of the same round, the median of the rounds.
+  const ratioOf = (mode) => runs.raw && [...runs[mode].map((run, round) => run.workerCpuUsPerJob / runs.raw[round].workerCpuUsPerJob)].sort((a, b) => a - b)[1]
+  return { ...Object.fromEntries(modes.map((mode) => [mode, medianRun(runs[mode])])), ratio: Object.fromEntries(modes.map((mode) => [mode, ratioOf(mode)])) }
 }
 
 /** With `workers` worker processes listening, n identifies enqueued and timed until the sink has them all. */
@@ -149,4 +154,20 @@ export const runQueue = async ({ n = 20_000 } = {}) => {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await runQueue({ n: Number(process.argv[2] ?? 2000) }), null, 2))
+/** Only the enqueue and worker costs beside raw BullMQ's (`node run.mjs <n> costs [idstitch,dedupe,raw]`, the workers alone when listed): what a change to either is measured with. */
+const runCosts = async (n) => {
+  const redis = await startRedis()
+  const sink = await startSink()
+  try {
+    const only = process.argv[4]
+    return { enqueue: only ? undefined : await measureEnqueue(redis.url, sink, n), workers: await measureWorkers(redis.url, sink, n, only?.split(',')) }
+  } finally {
+    sink.stop()
+    await redis.remove()
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const n = Number(process.argv[2] ?? 2000)
+  console.log(JSON.stringify(process.argv[3] === 'costs' ? await runCosts(n) : await runQueue({ n }), null, 2))
+}

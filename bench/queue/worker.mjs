@@ -1,9 +1,10 @@
 // One worker process for bench §6, taking the jobs @idstitch/queue enqueued to Pathbound's queue:
-//   idstitch: @idstitch/queue's createWorker (as examples/queue/worker.mjs, concurrency 32);
+//   idstitch: @idstitch/queue's createWorker (as examples/queue/worker.mjs, concurrency 32), its defaults;
+//   dedupe:   the same with de-duplication on (a secret): a Redis GET before each send and a SET after;
 //   raw:      a BullMQ Worker of its own, concurrency 32, doing one node:http request per job (keep-alive),
 //             with no validation, no de-duplication, no answer reading beyond the status, no backoff of its own.
 // Answers 'cpu' messages with its CPU time (µs) so far.
-// Usage: node worker.mjs <redisUrl> <sinkUrl> [idstitch|raw]
+// Usage: node worker.mjs <redisUrl> <sinkUrl> [idstitch|dedupe|raw]
 import { Agent, request } from 'node:http'
 import { pathbound } from '@idstitch/node/providers'
 import { createWorker } from '@idstitch/queue'
@@ -36,7 +37,8 @@ const start = async () => {
       connection.disconnect()
     }
   }
-  const worker = createWorker({ connection: redisUrl, logger: false, concurrency: CONCURRENCY, providers: [pathbound({ apiKey: 'pb_bench_key', baseUrl: sinkUrl, rateLimit: { limit: 1e9, windowMs: 1000 } })] })
+  const dedupe = mode === 'dedupe' ? { secret: 'bench-dedupe-secret-0123' } : false
+  const worker = createWorker({ connection: redisUrl, logger: false, concurrency: CONCURRENCY, dedupe, providers: [pathbound({ apiKey: 'pb_bench_key', baseUrl: sinkUrl, rateLimit: { limit: 1e9, windowMs: 1000 } })] })
   await worker.ready()
   return () => worker.close()
 }
