@@ -187,7 +187,8 @@ const processed = async (delivering: Delivering, deliver: Deliver, worker: () =>
   if (dedupe) await remember(redis, dedupe).catch(() => {})
   count.delivered++
   ended(run, { outcome: 'delivered' })
-  log.debug(`${provider.name}: delivered job ${job.id} (HTTP ${delivery.httpStatus}, attempt ${job.attemptsMade + 1})`, { event: 'delivered', provider: provider.name, jobId: job.id, attempt: job.attemptsMade + 1, httpStatus: delivery.httpStatus })
+  // The line and its fields are made only when debug is on: this is every job's path.
+  if (options.debug) log.debug(`${provider.name}: delivered job ${job.id} (HTTP ${delivery.httpStatus}, attempt ${job.attemptsMade + 1})`, { event: 'delivered', provider: provider.name, jobId: job.id, attempt: job.attemptsMade + 1, httpStatus: delivery.httpStatus })
   return { httpStatus: delivery.httpStatus }
 }
 
