@@ -11,7 +11,7 @@ import type { RedisClient } from './redis.js'
 const HIGH_WATER = 0.9
 /** How often Redis's memory is read (INFO), at most, and never awaited by an enqueue. */
 const SAMPLE_EVERY_MS = 1_000
-/** What a waiting job takes in Redis besides its item, measured (bench §6: 1,377 B for a small one). */
+/** What a waiting job takes in Redis besides its item, rounded up from what bench §6 measures (1,132 B for a small one). */
 const JOB_BYTES = 1_500
 
 /** `used_memory` and `maxmemory` of one node. */
