@@ -71,7 +71,9 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   const closedMessage = 'the pipeline is closed; this identify was not sent'
   const pipeline = pipelineOf({ options: resolved, redact, sink: options.sink, library: libraryOf(options.library), maxQueue: Infinity, closedMessage })
   return {
-    identify(message, { messageId = crypto.randomUUID() } = {}) {
+    identify(message, { messageId } = {}) {
+      // A UUID of its own needs no checking.
+      if (messageId === undefined) return pipeline.run(message, crypto.randomUUID())
       if (typeof messageId !== 'string' || !MESSAGE_ID.test(messageId)) {
         return Promise.resolve(pipeline.invalid(message, [{ path: 'messageId', message: 'must be 1 to 128 letters, digits, _, - or .' }], String(messageId)))
       }

@@ -54,8 +54,7 @@ const suppliedIds = () => {
   const counts = new Map<string, number>()
   return {
     has: (messageId: string): boolean => counts.has(messageId),
-    around<T>(messageId: string | undefined, run: () => Promise<T>): Promise<T> {
-      if (messageId === undefined) return run()
+    around<T>(messageId: string, run: () => Promise<T>): Promise<T> {
       counts.set(messageId, (counts.get(messageId) ?? 0) + 1)
       return run().finally(() => {
         const left = (counts.get(messageId) ?? 1) - 1
@@ -79,7 +78,7 @@ interface Producer {
 }
 
 /** A prepared job, and the slot of the provider (and queue) it is for, and the place of its result. */
-type SlotJob = { slot: number; index: number; data: JobData }
+type SlotJob = { slot: number; index: number; id: string; data: JobData }
 
 /** One provider's BullMQ queue, with idstitch's job defaults. */
 const openQueue = (provider: Provider, options: Producer['options'], redis: Producer['redis'], log: SinkParts['log']): Queue => {
@@ -114,8 +113,7 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
  * idstitch's own (random) ids (a read costs ~13 µs of CPU an identify). De-duplication is the worker's, just
  * before it sends: checking here too cost a round trip before every add (bench §6).
  */
-const addJob = ({ redis, queues, options, supplied }: Producer, { slot, data }: SlotJob): Promise<Refusal> => {
-  const id = jobId(data.provider, data.messageId)
+const addJob = ({ redis, queues, options, supplied }: Producer, { slot, id, data }: SlotJob): Promise<Refusal> => {
   const added = (queues[slot] as Queue).add('identify', data, { jobId: id })
   if (!supplied.has(data.messageId)) return added.then(() => undefined, asError)
   const read = redis.hget(`${options.prefix}:${queueName(data.provider)}:${id}`, 'data')
@@ -153,8 +151,11 @@ const prepareJobs = ({ memory }: Producer, identify: SinkIdentify): { results: P
       results[index] = outOfMemory(provider.name, 'Redis is 90 % full (of its maxmemory), the room kept for workers to take and finish jobs')
       return
     }
-    jobs.push({ slot, index, data: { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.stored.item, bytes, text: kept.stored.text, digest, ...(traceContext ? { trace: traceContext } : {}) } })
-    results[index] = { provider: provider.name, status: 'queued', attempts: 0, jobId: jobId(provider.name, messageId) }
+    const data: JobData = { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.stored.item, bytes, text: kept.stored.text, digest }
+    if (traceContext) data.trace = traceContext
+    const id = jobId(provider.name, messageId)
+    jobs.push({ slot, index, id, data })
+    results[index] = { provider: provider.name, status: 'queued', attempts: 0, jobId: id }
   })
   return { results, jobs }
 }
@@ -246,7 +247,7 @@ export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
     sink: (parts) => bullmqSink((producer = openProducer(options, parts, supplied))),
   })
   return {
-    identify: (message, { messageId } = {}) => supplied.around(messageId, () => pipeline.identify(message, messageId === undefined ? {} : { messageId })),
+    identify: (message, { messageId } = {}) => (messageId === undefined ? pipeline.identify(message) : supplied.around(messageId, () => pipeline.identify(message, { messageId }))),
     counts: () => countsOf(producer as Producer),
     close: () => pipeline.close(),
   }
