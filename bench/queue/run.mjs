@@ -26,6 +26,11 @@ const peakRssMB = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/$
 const usedMemory = async (redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0)
 const counts = async (sinkUrl) => (await fetch(`${sinkUrl}/count`)).json()
 
+/** The middle item of `list` by `value` (identity for numbers). */
+const medianBy = (list, value = (item) => item) => [...list].sort((a, b) => value(a) - value(b))[Math.floor(list.length / 2)]
+/** The median over rounds of `runs[round]`'s figure over `against[round]`'s. */
+const pairedRatio = (runs, against, figure) => medianBy(runs.map((run, round) => figure(run) / figure(against[round])))
+
 /** Runs the enqueueing app instance (`idstitch`, or BullMQ's own add of the same job: `raw`), after `warm` uncounted; resolves with its report. */
 const enqueue = (redisUrl, sinkUrl, n, mode = 'idstitch', warm = 0) =>
   new Promise((resolve, reject) => {
@@ -53,10 +58,9 @@ const measureEnqueue = async (redisUrl, sink, n) => {
         if (mode === 'idstitch') redisBytesPerIdentify = ((await usedMemory(redis)) - before) / (n + warm)
       }
     }
-    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-    const ratio = median(costs.idstitch.map((run, round) => run.cpuUs / costs.raw[round].cpuUs))
-    const medianRun = (runs) => [...runs].sort((a, b) => a.cpuUs - b.cpuUs)[Math.floor(runs.length / 2)]
-    const [queued, raw] = [medianRun(costs.idstitch), medianRun(costs.raw)]
+    const cpu = (run) => run.cpuUs
+    const ratio = pairedRatio(costs.idstitch, costs.raw, cpu)
+    const [queued, raw] = [medianBy(costs.idstitch, cpu), medianBy(costs.raw, cpu)]
     await redis.flushall()
     return { enqueue: { ...queued, cpuUsPerIdentify: queued.cpuUs / n, perSecond: (n / queued.wallMs) * 1000 }, rawAdd: { ...raw, cpuUsPerIdentify: raw.cpuUs / n, perSecond: (n / raw.wallMs) * 1000 }, ratio, redisBytesPerIdentify }
   } finally {
@@ -110,10 +114,10 @@ const measureWorkers = async (redisUrl, sink, n, modes = ['idstitch', 'dedupe', 
   } finally {
     redis.disconnect()
   }
-  const medianRun = (list) => [...list].sort((a, b) => a.workerCpuUsPerJob - b.workerCpuUsPerJob)[1]
+  const cpu = (run) => run.workerCpuUsPerJob
   // Each mode's worker CPU against the raw worker's of the same round, the median of the rounds.
-  const ratioOf = (mode) => runs.raw && [...runs[mode].map((run, round) => run.workerCpuUsPerJob / runs.raw[round].workerCpuUsPerJob)].sort((a, b) => a - b)[1]
-  return { ...Object.fromEntries(modes.map((mode) => [mode, medianRun(runs[mode])])), ratio: Object.fromEntries(modes.map((mode) => [mode, ratioOf(mode)])) }
+  const ratioOf = (mode) => runs.raw && pairedRatio(runs[mode], runs.raw, cpu)
+  return { ...Object.fromEntries(modes.map((mode) => [mode, medianBy(runs[mode], cpu)])), ratio: Object.fromEntries(modes.map((mode) => [mode, ratioOf(mode)])) }
 }
 
 /** With `workers` worker processes listening, n identifies enqueued and timed until the sink has them all. */
@@ -140,34 +144,31 @@ const measure = async (redisUrl, sink, n, workers) => {
   }
 }
 
-export const runQueue = async ({ n = 20_000 } = {}) => {
+/** Runs `measure(redisUrl, sink)` with a Redis and a sink of its own, stopped after. */
+const withServers = async (measure) => {
   const redis = await startRedis()
   const sink = await startSink()
   try {
-    const cost = await measureEnqueue(redis.url, sink, n)
-    const rows = []
-    for (const workers of [1, 2]) rows.push({ ...cost, ...(await measure(redis.url, sink, n, workers)) })
-    return { n, rows, workerCost: await measureWorkers(redis.url, sink, n) }
+    return await measure(redis.url, sink)
   } finally {
     sink.stop()
     await redis.remove()
   }
 }
 
+export const runQueue = ({ n = 20_000 } = {}) =>
+  withServers(async (redisUrl, sink) => {
+    const cost = await measureEnqueue(redisUrl, sink, n)
+    const rows = []
+    for (const workers of [1, 2]) rows.push({ ...cost, ...(await measure(redisUrl, sink, n, workers)) })
+    return { n, rows, workerCost: await measureWorkers(redisUrl, sink, n) }
+  })
+
 /** Only the enqueue and worker costs beside raw BullMQ's (`node run.mjs <n> costs [idstitch,dedupe,raw]`, the workers alone when listed): what a change to either is measured with. */
-const runCosts = async (n) => {
-  const redis = await startRedis()
-  const sink = await startSink()
-  try {
-    const only = process.argv[4]
-    return { enqueue: only ? undefined : await measureEnqueue(redis.url, sink, n), workers: await measureWorkers(redis.url, sink, n, only?.split(',')) }
-  } finally {
-    sink.stop()
-    await redis.remove()
-  }
-}
+const runCosts = (n, only) =>
+  withServers(async (redisUrl, sink) => ({ enqueue: only ? undefined : await measureEnqueue(redisUrl, sink, n), workers: await measureWorkers(redisUrl, sink, n, only?.split(',')) }))
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const n = Number(process.argv[2] ?? 2000)
-  console.log(JSON.stringify(process.argv[3] === 'costs' ? await runCosts(n) : await runQueue({ n }), null, 2))
+  console.log(JSON.stringify(process.argv[3] === 'costs' ? await runCosts(n, process.argv[4]) : await runQueue({ n }), null, 2))
 }

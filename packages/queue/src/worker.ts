@@ -136,7 +136,7 @@ const failed = async ({ provider, count, log, report }: Delivering, worker: Work
   throw stored(provider.name, new Error(), error, delivery.httpStatus)
 }
 
-/** The job's data, when it is an idstitch job for this provider and deployment; a dead letter otherwise. */
+/** The job's data, when it is an idstitch job for this provider; a dead letter otherwise. */
 const jobDataOf = ({ provider, count, log }: Delivering, run: Run, read: ReturnType<typeof readJobData>): JobData => {
   if (read.ok && read.data.provider === provider.name) return read.data
   count.deadLetters++
