@@ -56,6 +56,19 @@ describe('the built packages, as a user imports them', () => {
     expect(run('commonjs', `console.log(typeof require('@idstitch/node/otel').openTelemetry)`)).toBe('function')
   })
 
+  it("a cold start loads two of @idstitch/node's modules, each read as one-byte text", () => {
+    // Each ES module costs a cold start about 1 ms to resolve, read and link (bench §3): the main entry and
+    // the module every entry shares, no chunks beside them; ky (dist/ky.js) loads on an edge runtime's first send.
+    const dist = new URL('../../packages/node/dist/', import.meta.url)
+    const text = (file: string) => readFileSync(new URL(file, dist), 'utf8')
+    const staticImports = (file: string) => [...text(file).matchAll(/^(?:import|export)\b[^;]*?from\s*"(\.\/[^"]+)"/gms)].map((match) => match[1])
+    expect([...new Set(staticImports('index.js'))]).toEqual(['./shared.js'])
+    expect([...new Set(staticImports('edge.js'))]).toEqual(['./shared.js'])
+    expect(staticImports('shared.js')).toEqual([])
+    // One character outside ASCII makes Node decode the whole file as UTF-8 and V8 hold and parse it as two-byte text (~1 ms here).
+    for (const file of ['index.js', 'edge.js', 'shared.js', 'providers.js']) expect(text(file)).not.toMatch(/[^\t\n\r -~]/)
+  })
+
   it('@idstitch/core loads with import and require, its cookie contract alone, and publishes no internals', () => {
     expect(run('module', `import { defineProvider } from '@idstitch/core'; import { PRESETS } from '@idstitch/core/cookies'; console.log(typeof defineProvider, PRESETS.pathbound.visitorCookie)`)).toBe('function pathbound_visitor_id')
     expect(run('module', `import * as core from '@idstitch/core'; console.log('prepareEvent' in core, 'JsonText' in core)`)).toBe('false false')
@@ -67,7 +80,7 @@ describe('the built packages, as a user imports them', () => {
       const manifest = JSON.parse(readFileSync(new URL(`../../packages/${name}/package.json`, import.meta.url), 'utf8')) as { exports: object; typesVersions?: object }
       expect(JSON.stringify([Object.keys(manifest.exports), manifest.typesVersions ?? {}])).not.toMatch(/internal/)
     }
-    for (const specifier of ['@idstitch/core/internal', '@idstitch/node/internal']) {
+    for (const specifier of ['@idstitch/core/internal', '@idstitch/node/internal', '@idstitch/node/shared']) {
       expect(run('module', `import('${specifier}').then(() => console.log('loaded'), (error) => console.log(error.code))`)).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED')
     }
     expect(run('module', `import * as sink from '@idstitch/node/sink'; console.log(Object.keys(sink).sort().join())`)).toBe('createLogger,createPipeline,createSender,restoreItem,storeItem')

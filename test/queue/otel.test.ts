@@ -86,13 +86,13 @@ afterAll(async () => {
   await redis?.remove()
 })
 
-/** A queue and a worker process on a prefix of their own. */
-const pair = async () => {
+/** A queue on a prefix of its own, and `start()`, which starts a worker process for it. */
+const pair = () => {
   const prefix = `otel${++tests}`
   const queue = createQueue({ connection: redis.url, prefix, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url })], logger: false, backoffMs: 10, telemetry: openTelemetry({ tracerProvider }) })
   onTestFinished(() => queue.close())
-  const worker = await startTracedWorker({ REDIS_URL: redis.url, PREFIX: prefix, PATHBOUND_API_KEY: KEY, PATHBOUND_BASE_URL: sandbox.url })
-  return { prefix, queue, worker }
+  const start = () => startTracedWorker({ REDIS_URL: redis.url, PREFIX: prefix, PATHBOUND_API_KEY: KEY, PATHBOUND_BASE_URL: sandbox.url })
+  return { prefix, queue, start }
 }
 
 /** An identify enqueued inside a login request's span; the login's span and the job's data in Redis. */
@@ -113,8 +113,10 @@ const loginThrough = async (queue: ReturnType<typeof createQueue>, prefix: strin
 
 describe('@idstitch/queue with OpenTelemetry', () => {
   it("continues the login request's trace in the worker process that delivers the job", async () => {
-    const { prefix, queue, worker } = await pair()
+    // The worker starts after the job is read from Redis: a running one may deliver and remove it first.
+    const { prefix, queue, start } = pair()
     const { login, data } = await loginThrough(queue, prefix, 'usr_traced_1')
+    const worker = await start()
     const traceId = login.spanContext().traceId
     const [identify] = spans.getFinishedSpans().filter((span) => span.name === 'idstitch.identify')
     expect(identify?.parentSpanContext?.spanId).toBe(login.spanContext().spanId)
@@ -153,7 +155,8 @@ describe('@idstitch/queue with OpenTelemetry', () => {
   })
 
   it('shows a retried job (a 500, then a 200) and a dead letter in the same trace, with their outcomes counted', async () => {
-    const { prefix, queue, worker } = await pair()
+    const { prefix, queue, start } = pair()
+    const worker = await start()
     sandbox.faults.push({ status: 500 })
     const { login } = await loginThrough(queue, prefix, 'usr_traced_2')
     const processed = () => worker.spans.filter((span) => span.name === 'process pathbound')
@@ -174,7 +177,8 @@ describe('@idstitch/queue with OpenTelemetry', () => {
   })
 
   it('delivers a job whose trace context is hostile or broken, as if it carried none', async () => {
-    const { prefix, worker } = await pair()
+    const { prefix, start } = pair()
+    const worker = await start()
     const client = new Redis(redis.url)
     onTestFinished(() => client.disconnect())
     const { Queue } = await import('bullmq')

@@ -114,8 +114,8 @@ const READERS: readonly Reader[] = [
   },
   {
     // gtag's session cookie, one per GA4 stream: `_ga_<measurement id without G->`. Its session id is the third
-    // field of the older format (`GS1.1.<session id>.<session number>.…`) and the `s` field of the newer one
-    // (`GS2.1.s<session id>$o<session number>$g…$t…`). Keyed `ga4_session_<container id, lower case>`, for the
+    // field of the older format (`GS1.1.<session id>.<session number>...`) and the `s` field of the newer one
+    // (`GS2.1.s<session id>$o<session number>$g...$t...`). Keyed `ga4_session_<container id, lower case>`, for the
     // GA4 adapter of that stream to send as `session_id` (the Measurement Protocol's use cases need it to
     // attribute a User-ID to the session).
     kind: 'ga4_session',

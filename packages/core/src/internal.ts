@@ -5,7 +5,9 @@
 
 export type { PreparedEvent, EventStamp, Library } from './message.js'
 export { pathOf, prepareEvent } from './message.js'
-export { isPlainObject, utf8Length, JsonText, serializeBody } from './json.js'
+export { isPlainObject, utf8Length, JsonText, serializeBody, base64, joinJson } from './json.js'
+export { isUuid } from './uuid.js'
+export { isEmail } from './email.js'
 export type { BackoffOptions } from './retry.js'
 export { isRetryableStatus, parseRetryAfter, retryDelay } from './retry.js'
 export { createRedact } from './redact.js'
@@ -13,4 +15,4 @@ export { IDENTITY_TRAITS, TRAIT_ALIASES, namesOf, isIdentityTrait, identityTrait
 export { anonymousIdsFromCookies, isAnonymousId } from './anonymous-ids.js'
 export { checkClientOptions, checkTransportOptions, type CheckedClientOptions } from './client-options.js'
 export { ERROR_CODES, isPermanentFailure, type ErrorCodeInfo } from './error-codes.js'
-export { isIpAddress } from './ip.js'
+export { isIpAddress, userIpOf } from './ip.js'

@@ -1,5 +1,5 @@
-import * as z from 'zod/mini'
 import { defineProvider, joinUrl, optionalBaseUrl, requireString, type FieldIssue } from '../provider.js'
+import { isEmail } from '../email.js'
 
 /** Options of the {@link dfend} provider. */
 export interface DfendOptions {
@@ -35,7 +35,6 @@ interface Config {
 
 /** E.164 as DFend documents it. */
 const E164 = /^\+[1-9]\d{1,14}$/
-let email: ReturnType<typeof z.email> | undefined
 
 /**
  * DFend (https://dfend.app): registers an Identity for `userId`. `traits.email`
@@ -61,7 +60,7 @@ export const dfend = /* @__PURE__ */ defineProvider<DfendOptions, DfendIdentifyP
   prepare(event, config) {
     const { email: mail, phone, ...metadata } = event.traits
     const issues: FieldIssue[] = []
-    if (mail !== undefined && !(typeof mail === 'string' && (email ??= z.email()).safeParse(mail).success)) {
+    if (mail !== undefined && !isEmail(mail)) {
       issues.push({ path: 'traits.email', message: 'must be a valid email address for DFend' })
     }
     if (phone !== undefined && !(typeof phone === 'string' && E164.test(phone))) {
