@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest'
 const cwd = fileURLToPath(new URL('..', import.meta.url))
 const run = (type: 'module' | 'commonjs', code: string): string =>
   execFileSync(process.execPath, ['--input-type', type, '-e', code], { cwd, encoding: 'utf8' }).trim()
+/** A file of @idstitch/node's build, as text. */
+const nodeDist = (file: string): string => readFileSync(new URL(`../../packages/node/dist/${file}`, import.meta.url), 'utf8')
 
 describe('the built packages, as a user imports them', () => {
   it('@idstitch/node and its providers load with import and require', () => {
@@ -34,10 +36,8 @@ describe('the built packages, as a user imports them', () => {
   })
 
   it("@idstitch/node's edge build imports no Node built-in, and keeps the node: prefix where Node's build uses one", () => {
-    const dist = new URL('../../packages/node/dist/', import.meta.url)
     const importsOf = (file: string): string[] => {
-      const text = readFileSync(new URL(file, dist), 'utf8')
-      const own = [...text.matchAll(/(?:from\s*|import\s*\(\s*|import\s+)["']([^"']+)["']/g)].map((match) => match[1] as string)
+      const own = [...nodeDist(file).matchAll(/(?:from\s*|import\s*\(\s*|import\s+)["']([^"']+)["']/g)].map((match) => match[1] as string)
       return own.flatMap((specifier) => (specifier.startsWith('./') ? [specifier, ...importsOf(specifier.slice(2))] : [specifier]))
     }
     const edge = importsOf('edge.js')
@@ -59,14 +59,12 @@ describe('the built packages, as a user imports them', () => {
   it("a cold start loads two of @idstitch/node's modules, each read as one-byte text", () => {
     // Each ES module costs a cold start about 1 ms to resolve, read and link (bench §3): the main entry and
     // the module every entry shares, no chunks beside them; ky (dist/ky.js) loads on an edge runtime's first send.
-    const dist = new URL('../../packages/node/dist/', import.meta.url)
-    const text = (file: string) => readFileSync(new URL(file, dist), 'utf8')
-    const staticImports = (file: string) => [...text(file).matchAll(/^(?:import|export)\b[^;]*?from\s*"(\.\/[^"]+)"/gms)].map((match) => match[1])
+    const staticImports = (file: string) => [...nodeDist(file).matchAll(/^(?:import|export)\b[^;]*?from\s*"(\.\/[^"]+)"/gms)].map((match) => match[1])
     expect([...new Set(staticImports('index.js'))]).toEqual(['./shared.js'])
     expect([...new Set(staticImports('edge.js'))]).toEqual(['./shared.js'])
     expect(staticImports('shared.js')).toEqual([])
     // One character outside ASCII makes Node decode the whole file as UTF-8 and V8 hold and parse it as two-byte text (~1 ms here).
-    for (const file of ['index.js', 'edge.js', 'shared.js', 'providers.js']) expect(text(file)).not.toMatch(/[^\t\n\r -~]/)
+    for (const file of ['index.js', 'edge.js', 'shared.js', 'providers.js']) expect(nodeDist(file)).not.toMatch(/[^\t\n\r -~]/)
   })
 
   it('@idstitch/core loads with import and require, its cookie contract alone, and publishes no internals', () => {
