@@ -1,6 +1,6 @@
 import type { IdentifyEvent } from '@idstitch/core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { MAX_FINGERPRINT, createDedupe, fingerprintOf, type Dedupe } from './dedupe.js'
+import { MAX_FINGERPRINT, createDedupe, fingerprintOf, type Dedupe, type Fingerprinted } from './dedupe.js'
 
 const event = (traits: Record<string, unknown>, anonymousIds: Record<string, string> = {}): IdentifyEvent => ({
   messageId: 'm',
@@ -21,50 +21,73 @@ describe('the de-duplication memory', () => {
     expect(fingerprintOf(event({ a: 1, b: 2 }))).not.toBe(fingerprintOf(event({ b: 2, a: 1 })))
   })
 
+  /** An identify with this fingerprint. */
+  const fp = (fingerprint: string): Fingerprinted => ({ fingerprint })
   /** Sends `fingerprint` for user u to p and finishes it at once. */
-  const deliver = (dedupe: Dedupe, user: string, fingerprint: string, delivered = true) => dedupe.finished(dedupe.sent('p', user, fingerprint), delivered)
+  const deliver = (dedupe: Dedupe, user: string, fingerprint: string, delivered = true) => dedupe.finished(dedupe.sent('p', user, fp(fingerprint)), delivered)
 
   it('remembers what was sent last, not what finished last: two in flight at once leave the next identify to be sent', () => {
     const dedupe = createDedupe()
     // free and pro sent together; pro lands first, free last. The provider may keep either.
-    const free = dedupe.sent('p', 'u', 'free')
-    const pro = dedupe.sent('p', 'u', 'pro')
-    expect(dedupe.isDuplicate('p', 'u', 'pro')).toBe(false) // never while one is on its way
+    const free = dedupe.sent('p', 'u', fp('free'))
+    const pro = dedupe.sent('p', 'u', fp('pro'))
+    expect(dedupe.isDuplicate('p', 'u', fp('pro'))).toBe(false) // never while one is on its way
     dedupe.finished(pro, true)
     dedupe.finished(free, true)
-    expect(dedupe.isDuplicate('p', 'u', 'free')).toBe(false)
-    expect(dedupe.isDuplicate('p', 'u', 'pro')).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u', fp('free'))).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u', fp('pro'))).toBe(false)
     // Once a single identify is sent and delivered, its fingerprint stands again.
     deliver(dedupe, 'u', 'pro')
-    expect(dedupe.isDuplicate('p', 'u', 'pro')).toBe(true)
+    expect(dedupe.isDuplicate('p', 'u', fp('pro'))).toBe(true)
   })
 
   it('lets no older identify, failed and retried past a newer one, overwrite it', () => {
     const dedupe = createDedupe()
-    const older = dedupe.sent('p', 'u', 'old')
-    const newer = dedupe.sent('p', 'u', 'new')
+    const older = dedupe.sent('p', 'u', fp('old'))
+    const newer = dedupe.sent('p', 'u', fp('new'))
     dedupe.finished(newer, true)
     dedupe.finished(older, true) // its retry landed last
-    expect(dedupe.isDuplicate('p', 'u', 'old')).toBe(false)
-    expect(dedupe.isDuplicate('p', 'u', 'new')).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u', fp('old'))).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u', fp('new'))).toBe(false)
   })
 
   it('forgets what a failed delivery may have changed', () => {
     const dedupe = createDedupe()
     deliver(dedupe, 'u', 'a')
-    expect(dedupe.isDuplicate('p', 'u', 'a')).toBe(true)
+    expect(dedupe.isDuplicate('p', 'u', fp('a'))).toBe(true)
     deliver(dedupe, 'u', 'b', false)
-    expect(dedupe.isDuplicate('p', 'u', 'a')).toBe(false)
-    expect(dedupe.isDuplicate('p', 'u', 'b')).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u', fp('a'))).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u', fp('b'))).toBe(false)
+  })
+
+  it('reads a fingerprint only to compare it or keep it: a burst for new users holds none while in flight', () => {
+    const dedupe = createDedupe()
+    let reads = 0
+    const counted = (fingerprint: string): Fingerprinted => ({
+      get fingerprint() {
+        reads++
+        return fingerprint
+      },
+    })
+    expect(dedupe.isDuplicate('p', 'new', counted('f'))).toBe(false)
+    const failed = dedupe.sent('p', 'new', counted('f'))
+    dedupe.finished(failed, false)
+    expect(reads).toBe(0)
+    const delivered = dedupe.sent('p', 'new', counted('f'))
+    expect(reads).toBe(0)
+    dedupe.finished(delivered, true)
+    expect(reads).toBe(1) // kept, to compare the next one with
+    expect(dedupe.isDuplicate('p', 'new', counted('f'))).toBe(true)
+    expect(reads).toBe(2)
   })
 
   it('keeps no fingerprint over MAX_FINGERPRINT: such identifies are always sent, and memory stays bounded', () => {
     const dedupe = createDedupe()
     const long = 'x'.repeat(MAX_FINGERPRINT + 1)
     deliver(dedupe, 'u', long)
-    expect(dedupe.isDuplicate('p', 'u', long)).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u', fp(long))).toBe(false)
     deliver(dedupe, 'u', long.slice(1))
-    expect(dedupe.isDuplicate('p', 'u', long.slice(1))).toBe(true)
+    expect(dedupe.isDuplicate('p', 'u', fp(long.slice(1)))).toBe(true)
   })
 
   afterEach(() => {
@@ -77,14 +100,14 @@ describe('the de-duplication memory', () => {
     deliver(dedupe, 'u0', 'f')
     for (let i = 1; i < 100; i++) {
       deliver(dedupe, `u${i}`, 'f')
-      expect(dedupe.isDuplicate('p', 'u0', 'f')).toBe(true) // used all along: never evicted
+      expect(dedupe.isDuplicate('p', 'u0', fp('f'))).toBe(true) // used all along: never evicted
     }
     // The most recent are kept; the long-gone are forgotten (a miss changes nothing).
-    expect(['u99', 'u98', 'u97', 'u0'].map((user) => dedupe.isDuplicate('p', user, 'f'))).toEqual([true, true, true, true])
-    expect(Array.from({ length: 90 }, (_, i) => `u${i + 1}`).filter((user) => dedupe.isDuplicate('p', user, 'f'))).toEqual([])
-    expect(dedupe.isDuplicate('p', 'u99', 'other')).toBe(false)
-    expect(dedupe.isDuplicate('q', 'u99', 'f')).toBe(false)
+    expect(['u99', 'u98', 'u97', 'u0'].map((user) => dedupe.isDuplicate('p', user, fp('f')))).toEqual([true, true, true, true])
+    expect(Array.from({ length: 90 }, (_, i) => `u${i + 1}`).filter((user) => dedupe.isDuplicate('p', user, fp('f')))).toEqual([])
+    expect(dedupe.isDuplicate('p', 'u99', fp('other'))).toBe(false)
+    expect(dedupe.isDuplicate('q', 'u99', fp('f'))).toBe(false)
     vi.setSystemTime(100)
-    expect(dedupe.isDuplicate('p', 'u99', 'f')).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u99', fp('f'))).toBe(false)
   })
 })
