@@ -2,11 +2,15 @@
 // and to the first identify done (imported, a client created, one identify sent to a local sink and
 // acknowledged), for idstitch and the peers, in the same interleaved rounds.
 import { spawnSync } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import { median } from '../lib/measure.mjs'
 import { startSink } from '../throughput/run.mjs'
 
 const cwd = fileURLToPath(new URL('..', import.meta.url))
+/** zod alone, as @idstitch/node bundles it (built by {@link buildZodAsBundled} before the runs). */
+const zodAsBundled = new URL('../../.cache/bench/zod-as-bundled.mjs', import.meta.url)
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 
 /** Each case: what its process runs (SINK is the sink's URL); `ours` marks idstitch's; `kind` import or first identify. */
@@ -19,6 +23,9 @@ export const cases = [
   { name: '@rudderstack/rudder-sdk-node', kind: 'import', code: "await import('@rudderstack/rudder-sdk-node')" },
   { name: 'ky', kind: 'import', code: "await import('ky')" },
   { name: 'zod', kind: 'import', code: "await import('zod')" },
+  // What zod, the fixed validator, costs a cold start of @idstitch/node: the zod/mini functions its sources use,
+  // bundled into one ASCII ES module as its build bundles them (not zod's whole package, loaded file by file).
+  { name: 'zod/mini, as @idstitch/node bundles it', kind: 'import', code: `await import(${JSON.stringify(zodAsBundled.href)})` },
   { name: 'undici', kind: 'import', code: "await import('undici')" },
   {
     name: 'idstitch (pathbound)',
@@ -64,7 +71,34 @@ const once = (code, sink) => {
   return { wall: Number(process.hrtime.bigint() - started) / 1e6, inside: Number(result.stdout) || 0 }
 }
 
+/**
+ * The zod/mini functions @idstitch/node and the core call, read from their sources: `z.name(` or `z.name<T>(`,
+ * a member of a namespace (`z.iso.datetime(`), or a named import. Types (`z.output<T>`) are not functions.
+ */
+const zodNamesUsed = () => {
+  const names = new Set()
+  for (const pkg of ['core', 'node']) {
+    const dir = new URL(`../../packages/${pkg}/src/`, import.meta.url)
+    for (const file of readdirSync(dir, { recursive: true }).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))) {
+      const text = readFileSync(new URL(file, dir), 'utf8')
+      for (const [, name] of text.matchAll(/\bz\.([a-z]\w*(?:\.[a-z]\w*)?)[(<]/g)) if (!['output', 'input', 'infer'].includes(name)) names.add(name)
+      for (const [, list] of text.matchAll(/import \{([^}]+)\} from 'zod\/mini'/g)) for (const name of list.split(',')) names.add(name.trim())
+    }
+  }
+  return [...names].sort()
+}
+
+/** Bundles those functions as @idstitch/node's build does: one ES module, ASCII, not minified. */
+const buildZodAsBundled = async () => {
+  mkdirSync(new URL('.', zodAsBundled), { recursive: true })
+  const names = zodNamesUsed()
+  const contents = `import * as z from 'zod/mini'\nexport const used = [${names.map((name) => `z.${name}`).join(', ')}]`
+  await build({ stdin: { contents, resolveDir: cwd }, bundle: true, format: 'esm', platform: 'node', charset: 'ascii', outfile: fileURLToPath(zodAsBundled), logLevel: 'error' })
+  return names
+}
+
 export const runImportTime = async ({ runs = 15 } = {}) => {
+  await buildZodAsBundled()
   const sink = await startSink()
   try {
     const all = [{ code: '' }, ...cases]
