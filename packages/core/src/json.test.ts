@@ -12,6 +12,12 @@ describe('checkJson', () => {
     expect(issues.map((issue) => issue.path)).toEqual(['traits.n', 'traits.list[1]', 'traits.list[2]', 'traits.deep.fn', 'traits.deep.sym'])
   })
 
+  it('names a hole in an array as it names undefined: JSON.stringify would turn either into null', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
+    expect(checkJson({ tags: [['a', , 'c']] }, 'traits')).toEqual([{ path: 'traits.tags[0][1]', message: 'is undefined, which JSON turns into null' }])
+    expect(JSON.stringify([, 1])).toBe('[null,1]')
+  })
+
   it('finds cycles without looping, but allows the same object twice', () => {
     const shared = { x: 1 }
     expect(checkJson({ a: shared, b: shared }, 't')).toEqual([])

@@ -34,6 +34,10 @@ const describe = (value: object): string => {
 
 const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`)
 
+/** `traits.tags[2]`: the path of a node from the root's path and the keys and indexes down to it. */
+const pathAt = (root: string, trail: readonly (string | number)[]): string =>
+  trail.reduce<string>((at, key) => (typeof key === 'number' ? `${at}[${key}]` : join(at, key)), root)
+
 /**
  * Lists every reason `value` cannot be sent as JSON faithfully.
  * `undefined` object properties are allowed (they mean "no value", as in JSON.stringify).
@@ -44,60 +48,61 @@ const join = (path: string, key: string): string => (path === '' ? key : `${path
 export const checkJson = (value: unknown, path: string): JsonIssue[] => {
   const issues: JsonIssue[] = []
   const ancestors: object[] = []
+  // The keys and indexes from `value` down to the node being visited: a path is written out only for an
+  // issue, not for every key of every identify's traits.
+  const trail: (string | number)[] = []
+  const report = (message: string): void => {
+    issues.push({ path: pathAt(path, trail), message })
+  }
 
-  const visit = (node: unknown, at: string, depth: number): void => {
+  const visit = (node: unknown, depth: number): void => {
     switch (typeof node) {
       case 'string':
       case 'boolean':
+      case 'undefined':
         return
       case 'number':
-        if (!Number.isFinite(node)) issues.push({ path: at, message: `is ${node}, which JSON cannot represent` })
+        if (!Number.isFinite(node)) report(`is ${node}, which JSON cannot represent`)
         return
       case 'bigint':
-        issues.push({ path: at, message: 'is a BigInt, which JSON cannot represent; send it as a string' })
+        report('is a BigInt, which JSON cannot represent; send it as a string')
         return
       case 'function':
       case 'symbol':
-        issues.push({ path: at, message: `is a ${typeof node}, which JSON cannot represent` })
-        return
-      case 'undefined':
+        report(`is a ${typeof node}, which JSON cannot represent`)
         return
     }
     if (node === null) return
     const object = node as object
-    if (ancestors.includes(object)) {
-      issues.push({ path: at, message: 'is a circular reference' })
-      return
-    }
-    if (depth > MAX_DEPTH) {
-      issues.push({ path: at, message: `is nested more than ${MAX_DEPTH} levels deep` })
-      return
-    }
+    if (ancestors.includes(object)) return report('is a circular reference')
+    if (depth > MAX_DEPTH) return report(`is nested more than ${MAX_DEPTH} levels deep`)
     if (object instanceof Date) {
-      if (Number.isNaN(object.getTime())) issues.push({ path: at, message: 'is an invalid Date' })
+      if (Number.isNaN(object.getTime())) report('is an invalid Date')
       return
     }
     // JSON.stringify calls toJSON: what it returns is what gets sent (URL, Decimal, Luxon, …).
     if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return
+    if (!Array.isArray(object) && !isPlainObject(object)) return report(`is ${describe(object)}, which JSON cannot represent; send a plain object`)
     ancestors.push(object)
     if (Array.isArray(object)) {
-      object.forEach((item, index) => {
-        if (item === undefined) issues.push({ path: `${at}[${index}]`, message: 'is undefined, which JSON turns into null' })
-        else visit(item, `${at}[${index}]`, depth + 1)
-      })
-    } else if (isPlainObject(object)) {
-      for (const key of Object.keys(object)) {
-        const child = join(at, key)
-        if (FORBIDDEN_KEYS.has(key)) issues.push({ path: child, message: 'is a reserved key: __proto__, constructor and prototype are refused' })
-        else visit((object as Record<string, unknown>)[key], child, depth + 1)
+      for (let index = 0; index < object.length; index++) {
+        trail.push(index)
+        if (object[index] === undefined) report('is undefined, which JSON turns into null')
+        else visit(object[index], depth + 1)
+        trail.pop()
       }
     } else {
-      issues.push({ path: at, message: `is ${describe(object)}, which JSON cannot represent; send a plain object` })
+      for (const key of Object.keys(object)) {
+        trail.push(key)
+        if (FORBIDDEN_KEYS.has(key)) report('is a reserved key: __proto__, constructor and prototype are refused')
+        else visit((object as Record<string, unknown>)[key], depth + 1)
+        trail.pop()
+      }
     }
     ancestors.pop()
   }
 
-  visit(value, path, 0)
+  visit(value, 0)
   return issues
 }
 
