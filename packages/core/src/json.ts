@@ -54,35 +54,17 @@ export const checkJson = (value: unknown, path: string): JsonIssue[] => {
   const report = (message: string): void => {
     issues.push({ path: pathAt(path, trail), message })
   }
-
   const visit = (node: unknown, depth: number): void => {
-    switch (typeof node) {
-      case 'string':
-      case 'boolean':
-      case 'undefined':
-        return
-      case 'number':
-        if (!Number.isFinite(node)) report(`is ${node}, which JSON cannot represent`)
-        return
-      case 'bigint':
-        report('is a BigInt, which JSON cannot represent; send it as a string')
-        return
-      case 'function':
-      case 'symbol':
-        report(`is a ${typeof node}, which JSON cannot represent`)
-        return
-    }
-    if (node === null) return
-    const object = node as object
-    if (ancestors.includes(object)) return report('is a circular reference')
-    if (depth > MAX_DEPTH) return report(`is nested more than ${MAX_DEPTH} levels deep`)
-    if (object instanceof Date) {
-      if (Number.isNaN(object.getTime())) report('is an invalid Date')
-      return
-    }
-    // JSON.stringify calls toJSON: what it returns is what gets sent (URL, Decimal, Luxon, …).
-    if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return
-    if (!Array.isArray(object) && !isPlainObject(object)) return report(`is ${describe(object)}, which JSON cannot represent; send a plain object`)
+    const problem = problemOf(node)
+    if (problem !== undefined) report(problem)
+    else if (isContainer(node)) walk(node, depth)
+  }
+  const walk = (object: object, depth: number): void => {
+    if (ancestors.includes(object)) report('is a circular reference')
+    else if (depth > MAX_DEPTH) report(`is nested more than ${MAX_DEPTH} levels deep`)
+    else descend(object, depth)
+  }
+  const descend = (object: object, depth: number): void => {
     ancestors.push(object)
     if (Array.isArray(object)) {
       for (let index = 0; index < object.length; index++) {
@@ -105,6 +87,32 @@ export const checkJson = (value: unknown, path: string): JsonIssue[] => {
   visit(value, 0)
   return issues
 }
+
+/** Why `node` itself cannot be sent as JSON, if it cannot (what is inside an array or plain object is not looked at). */
+const problemOf = (node: unknown): string | undefined => {
+  switch (typeof node) {
+    case 'number':
+      return Number.isFinite(node) ? undefined : `is ${node}, which JSON cannot represent`
+    case 'bigint':
+      return 'is a BigInt, which JSON cannot represent; send it as a string'
+    case 'function':
+    case 'symbol':
+      return `is a ${typeof node}, which JSON cannot represent`
+    case 'object':
+      if (node instanceof Date) return Number.isNaN(node.getTime()) ? 'is an invalid Date' : undefined
+      if (node === null || hasToJson(node) || Array.isArray(node) || isPlainObject(node)) return undefined
+      return `is ${describe(node)}, which JSON cannot represent; send a plain object`
+    default:
+      return undefined
+  }
+}
+
+// JSON.stringify calls toJSON: what it returns is what gets sent (URL, Decimal, Luxon, …).
+const hasToJson = (node: object): boolean => typeof (node as { toJSON?: unknown }).toJSON === 'function'
+
+/** An array or plain object whose items `checkJson` walks (a Date or a toJSON object is sent as it says). */
+const isContainer = (node: unknown): node is object =>
+  typeof node === 'object' && node !== null && !(node instanceof Date) && !hasToJson(node)
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at \x00 on purpose: every ASCII character.
 const NON_ASCII = /[^\x00-\x7f]/
