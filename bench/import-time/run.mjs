@@ -94,7 +94,6 @@ const buildZodAsBundled = async () => {
   const names = zodNamesUsed()
   const contents = `import * as z from 'zod/mini'\nexport const used = [${names.map((name) => `z.${name}`).join(', ')}]`
   await build({ stdin: { contents, resolveDir: cwd }, bundle: true, format: 'esm', platform: 'node', charset: 'ascii', outfile: fileURLToPath(zodAsBundled), logLevel: 'error' })
-  return names
 }
 
 export const runImportTime = async ({ runs = 15 } = {}) => {

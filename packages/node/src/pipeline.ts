@@ -54,7 +54,7 @@ export interface ListeningSink extends Sink {
  */
 class PendingIdentify implements SinkIdentify, DeliveryListener {
   #fingerprint: string | undefined
-  /** Sized for every provider and trimmed to those sent: pushed onto `[]`, it would reserve 17 slots (152 bytes), held while the identify is in flight (bench §2). */
+  /** Sized for every provider and trimmed to those sent: pushed onto `[]`, it would reserve 17 slots (152 bytes), held while the identify is in flight (bench section 2). */
   readonly items: SinkItem[]
   readonly results: ProviderResult[]
   /** De-duplication's record of each item's send, by provider slot. */
