@@ -147,6 +147,27 @@ describe('changes from elsewhere', () => {
     await eventually('b', /\|-$/)
   })
 
+  it("shows the new visitor another tab started (a logout with rotateVisitor on a shared computer)", async () => {
+    const Rotating = () => {
+      const { reset } = useIdstitch()
+      return <button type="button" onClick={() => reset({ rotateVisitor: true })}>rotate</button>
+    }
+    const other = loggedInWithAnotherTab()
+    render(
+      <IdstitchProvider>
+        <Rotating />
+        <Ids />
+      </IdstitchProvider>,
+    )
+    expect(shown('other')).toBe(`${VISITOR}|usr_ada`)
+    act(() => screen.getByText('rotate').click())
+    const [fresh] = shown().split('|')
+    expect(fresh).toMatch(UUID)
+    expect(fresh).not.toBe(VISITOR)
+    await eventually('other', `${fresh}|-`)
+    other.unmount()
+  })
+
   it("reads the cookies again when the server's view changes (a server action logged the user out), and tells the other tabs", async () => {
     const other = loggedInWithAnotherTab()
     const { rerender } = render(<App initial={{ visitorId: VISITOR, contactId: 'usr_ada' }} />)

@@ -231,6 +231,31 @@ describe('reset()', () => {
     expect(tracker.getVisitorId()).toBe(fresh)
   })
 
+  it('removes a host-only visitor cookie when it starts a new visitor: left there, it would shadow the new one', () => {
+    // Host-only, as a server may have set it.
+    Cookies.set('idstitch_visitor_id', VISITOR, { path: '/' })
+    const tracker = createTracker()
+    tracker.reset({ rotateVisitor: true })
+    expect(tracker.getVisitorId()).not.toBe(VISITOR)
+    expect(Cookies.get('idstitch_visitor_id')).toBe(tracker.getVisitorId())
+    expect(document.cookie.match(/idstitch_visitor_id=/g)).toHaveLength(1)
+  })
+
+  it("follows a new visitor another tab started, and does not take the last visitor's owner for the next user's", async () => {
+    const tracker = createTracker()
+    await tracker.identify('usr_1')
+    // Another tab logs out on a shared computer: a new visitor, owned by nobody yet.
+    const fresh = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
+    Cookies.remove('idstitch_external_contact_id', { path: '/', domain: 'example.test' })
+    Cookies.remove('idstitch_visitor_owner', { path: '/', domain: 'example.test' })
+    Cookies.set('idstitch_visitor_id', fresh, { path: '/', domain: 'example.test' })
+    expect(tracker.getVisitorId()).toBe(fresh)
+    // The next user logs in here: the new visitor becomes theirs, it is not rotated again.
+    await tracker.identify('usr_2')
+    expect(tracker.getVisitorId()).toBe(fresh)
+    expect(Cookies.get('idstitch_visitor_id')).toBe(fresh)
+  })
+
   it('notices a contact cookie cleared elsewhere when the page becomes visible', async () => {
     const tracker = createTracker()
     await tracker.identify('usr_1')

@@ -52,7 +52,11 @@ export interface Tracker {
   identify(externalId: string, traits?: Record<string, unknown>): Promise<IdentifyOutcome>
   /** On logout: deletes the contact cookie; `rotateVisitor` also starts a new visitor (a shared computer). */
   reset(options?: { rotateVisitor?: boolean }): void
-  /** The visitor id (a UUID). */
+  /**
+   * The visitor id (a UUID): the visitor cookie's, so a new visitor another tab started (a logout with
+   * `rotateVisitor`) shows at once; where there is no such cookie (before consent, or where cookies are off
+   * limits), the id held in memory.
+   */
   getVisitorId(): string
   /**
    * The contact id, when a user is identified: the contact cookie's, so a logout in another tab or by the server
@@ -131,18 +135,30 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   const { writable, write, remove } = cookieJar(options, sameSite, maxAgeDays, () => allowed)
   let visitor = options.adoptLink?.(visitorName, contactName, readCookie, write) || '', contact: string | undefined, owner: string | undefined
 
-  /** Starts a new visitor, owned by nobody yet. */
+  /** Starts a new visitor, owned by nobody yet. The old cookie goes first, host-only too: left there, it would shadow the new one. */
   const rotate = (id = mintUuid()) => {
+    remove(visitorName)
     remove(OWNER_COOKIE)
     owner = undefined
     write(visitorName, (visitor = id))
+  }
+  /**
+   * The visitor cookie's id wins over memory: another tab (a logout that rotated it) or the server may have started
+   * a new visitor. A new visitor's owner is its cookie's: the tag held for the last one can only name another user.
+   */
+  const follow = (stored = readCookie(visitorName)) => {
+    if (isUuid(stored) && stored != visitor) {
+      visitor = stored
+      owner = readCookie(OWNER_COOKIE)
+    }
+    return visitor
   }
   /** Reads the cookies again (they win over memory), and refreshes the visitor cookie, unless the site's server keeps it (SERVED_COOKIE: a script's write would cap it at 7 days in Safari). */
   const sync = () => {
     const stored = readCookie(visitorName)
     // A tampered value must not shadow the new id (when writing is allowed: removing it probes the domain, a write).
     if (stored && !isUuid(stored) && writable()) remove(visitorName)
-    visitor = isUuid(stored) ? stored : visitor || mintUuid()
+    visitor = follow(stored) || mintUuid()
     if (stored !== visitor || !readCookie(SERVED_COOKIE)) write(visitorName, visitor)
     owner = readCookie(OWNER_COOKIE) || owner
     if (allowed) contact = contactIn(contactName)
@@ -171,7 +187,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
       remove(contactName)
       if (resetOptions && resetOptions.rotateVisitor) rotate()
     },
-    getVisitorId: () => visitor,
+    getVisitorId: () => follow(),
     getContactId: () => (writable() && readCookie(visitorName) ? contactIn(contactName) : contact),
     consent(granted) {
       allowed = granted
