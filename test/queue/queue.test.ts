@@ -172,15 +172,18 @@ describe('@idstitch/queue on a real Redis', () => {
     expect((await queue.counts()).pathbound?.waiting).toBe(1)
   })
 
-  it('keeps a provider limit across two worker processes: never more than 10 requests in any 2 s, no 429, all 60 delivered', async () => {
-    const limit = { limit: 10, windowMs: 2_000 }
+  // The workers keep a margin of a tenth of the window (at most 1 s) for the time between a job's start and its
+  // request's arrival: a 4 s window tolerates 400 ms of that on this shared 2-core machine (a 2 s one, 200 ms, which a
+  // busy CI run exceeded now and then).
+  it('keeps a provider limit across two worker processes: never more than 10 requests in any 4 s, no 429, all 40 delivered', async () => {
+    const limit = { limit: 10, windowMs: 4_000 }
     await fresh(limit)
     const queue = queueFor({ rateLimit: limit })
     await Promise.all([worker({ rateLimit: limit }), worker({ rateLimit: limit })])
-    await enqueue(queue, 60)
-    expect(await until(() => accepted().size === 60, 60_000)).toBe(true)
+    await enqueue(queue, 40)
+    expect(await until(() => accepted().size === 40, 60_000)).toBe(true)
     const times = sandbox.requests.map((request) => request.at).sort((a, b) => a - b)
-    expect(times).toHaveLength(60) // no 429 (it would have cost a retry), no duplicate
+    expect(times).toHaveLength(40) // no 429 (it would have cost a retry), no duplicate
     const busiest = Math.max(...times.map((at) => times.filter((other) => other >= at && other < at + limit.windowMs).length))
     expect(busiest).toBeLessThanOrEqual(10)
   }, 90_000)
