@@ -12,7 +12,7 @@ import { Cluster } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../packages/queue/src/cli-program.js'
 import { run, runOrThrow } from '../support/run.js'
-import { until } from './harness.js'
+import { startWorker, until, type WorkerProcess } from './harness.js'
 
 const KEY = 'pb_cluster_key_0123456789'
 const WRITE_KEY = 'wk_cluster_segment_0123'
@@ -25,6 +25,7 @@ let sandbox: ProviderServer
 let tests = 0
 const opened: (IdentifyQueue | IdentifyWorker)[] = []
 const clients: Cluster[] = []
+const processes: WorkerProcess[] = []
 
 const portIsFree = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -43,7 +44,7 @@ beforeAll(async () => {
   sandbox = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }], rateLimit: UNLIMITED }), segmentRule({ writeKeys: [WRITE_KEY] })])
 }, 60_000)
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map((closable) => closable.close()))
+  await Promise.all([...opened.splice(0).map((closable) => closable.close()), ...processes.splice(0).map((started) => started.stop())])
   for (const client of clients.splice(0)) client.disconnect()
 })
 afterAll(async () => {
@@ -64,6 +65,19 @@ const worker = async (prefix: string) => {
   await created.ready()
   return created
 }
+/** The example worker process (examples/queue/worker.mjs), given some of the cluster's nodes in REDIS_CLUSTER, as the CLI takes them. */
+const workerProcess = async (prefix: string) => {
+  const started = await startWorker({
+    REDIS_CLUSTER: seeds().map(({ host, port }) => `${host}:${port}`).join(','),
+    PATHBOUND_API_KEY: KEY,
+    PATHBOUND_BASE_URL: sandbox.url,
+    PATHBOUND_RATE_LIMIT: JSON.stringify(UNLIMITED),
+    SEGMENT_WRITE_KEY: WRITE_KEY,
+    SEGMENT_BASE_URL: sandbox.url,
+    IDSTITCH_WORKER: JSON.stringify({ prefix, logger: false, batchWindowMs: 5, maxBackoffMs: 1_000 }),
+  })
+  processes.push(started)
+}
 const accepted = (provider: string, prefix: string) => new Set(sandbox.accepted.filter((identify) => identify.provider === provider && identify.userId.startsWith(`${prefix}_`)).map((identify) => identify.userId))
 /** Enqueues `count` identifies; the user ids each provider's result says are `queued`. */
 const enqueue = async (queue: IdentifyQueue, prefix: string, from: number, count: number) => {
@@ -77,7 +91,7 @@ const enqueue = async (queue: IdentifyQueue, prefix: string, from: number, count
 const decoyKeys = async () => Number((await runOrThrow('redis-cli', ['-p', String(decoy.port), 'dbsize'])).trim())
 
 describe('@idstitch/queue on a Redis Cluster', () => {
-  it('routes every job through the cluster, from producers given its nodes or a Cluster of their own, to two workers; the CLI sees every queue', async () => {
+  it('routes every job through the cluster, from producers given its nodes or a Cluster of their own, to two workers (one the example worker process); the CLI sees every queue', async () => {
     const prefix = `c${++tests}`
     const own = new Cluster(seeds())
     clients.push(own)
@@ -85,7 +99,7 @@ describe('@idstitch/queue on a Redis Cluster', () => {
     const a = await enqueue(first, prefix, 0, 150)
     const b = await enqueue(second, prefix, 150, 150)
     expect([...a.results, ...b.results].every((result) => result.ok)).toBe(true)
-    await Promise.all([worker(prefix), worker(prefix)])
+    await Promise.all([worker(prefix), workerProcess(prefix)])
     expect(await until(() => accepted('pathbound', prefix).size === 300 && accepted('segment', prefix).size === 300, 20_000)).toBe(true)
     // The user's own client is theirs: idstitch duplicated it, and closing the queue leaves it connected.
     await second.close()
