@@ -74,12 +74,33 @@ const kyModule: Plugin = {
   },
 }
 
+/**
+ * The build fails on a character outside ASCII in a module an import loads: one is enough for Node to decode the
+ * whole file as UTF-8 and for V8 to hold and parse it as two-byte text (~1 ms of a cold start). esbuild escapes
+ * strings; comments it keeps as written (a class field's doc comment, say), so they must be ASCII in the source.
+ * dist/ky.js keeps ky's licence comment (its copyright sign): it loads on an edge runtime's first send, not at import.
+ */
+const asciiOnly: Plugin = {
+  name: 'idstitch-ascii-only',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const file of result.outputFiles ?? []) {
+        if (!file.path.endsWith('.js') || file.path.endsWith('/ky.js')) continue
+        const at = file.text.search(/[^\t\n\r -~]/)
+        if (at < 0) continue
+        const line = file.text.slice(0, at).split('\n').length
+        throw new Error(`${file.path}:${line}: ${JSON.stringify(file.text[at])} is outside ASCII; keep this module ASCII (a comment esbuild keeps is written as it is in the source)`)
+      }
+    })
+  },
+}
+
 export default defineConfig([
   // No splitting: esbuild would put its helpers in a chunk of their own, a third module to load.
-  { ...common, entry: { shared: 'src/shared.ts', ky: 'src/ky.ts' }, dts: false, format: ['esm'], splitting: false, clean: true, esbuildPlugins: [kyModule] },
+  { ...common, entry: { shared: 'src/shared.ts', ky: 'src/ky.ts' }, dts: false, format: ['esm'], splitting: false, clean: true, esbuildPlugins: [kyModule, asciiOnly] },
   // No metafile: these entries bundle no third-party code (the plugin sends every package but the installed
   // ones to the shared module), and a second metafile-esm.json would overwrite the shared module's, which
   // scripts/notices.mjs reads.
-  { ...common, format: ['esm'], splitting: false, metafile: false, esbuildPlugins: [toShared] },
+  { ...common, format: ['esm'], splitting: false, metafile: false, esbuildPlugins: [toShared, asciiOnly] },
   { ...common, format: ['cjs'] },
 ])
