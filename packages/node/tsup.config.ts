@@ -22,7 +22,7 @@ const bundled = ['@idstitch/core', 'ky', 'cookie', 'js-cookie', 'quick-lru', 'zo
 // The core is bundled from its source, as if it were this package's own: one pass of tree-shaking over all of it,
 // and the notices see the third-party code (zod) it brings.
 const core = (path: string) => fileURLToPath(new URL(`../core/src/${path}`, import.meta.url))
-const alias = {
+export const alias = {
   '@idstitch/core/internal': core('internal.ts'),
   '@idstitch/core/cookies': core('cookies-entry.ts'),
   '@idstitch/core/providers': core('providers/index.ts'),
@@ -49,9 +49,9 @@ const common = {
 // modules, each ~1 ms of a cold start; now two). An entry bundles only its own modules: the entry
 // itself, the adapters, and the few parts one entry alone uses. Every other import in them becomes an
 // import from './shared.js', by the same name, which src/shared.ts exports.
-const OWN = /\/core\/src\/providers\/|\/node\/src\/(index|edge|common|providers|node-http|node-http-transport|node-handler|undici|undici-transport|sink-entry|custom-pipeline|sender|stored-item|otel|trace-context)\.ts$/
+export const OWN = /\/core\/src\/providers\/|\/node\/src\/(index|edge|common|providers|node-http|node-http-transport|node-handler|undici|undici-transport|sink-entry|custom-pipeline|sender|stored-item|otel|trace-context)\.ts$/
 /** Packages the entries import but never bundle: the app installs them. */
-const installed = /^(node:|undici$|@opentelemetry\/api$)/
+export const installed = /^(node:|undici$|@opentelemetry\/api$)/
 type Plugin = NonNullable<Options['esbuildPlugins']>[number]
 const toShared: Plugin = {
   name: 'idstitch-shared-module',

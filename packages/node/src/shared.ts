@@ -6,7 +6,7 @@
 // entries' own modules (the adapters, the sink, the transports of their own) import from it is listed
 // below, and a name missing here fails their import (test/package/exports.test.ts loads each entry).
 // The plugin keeps each import's name, so a name here must be the binding those modules import under
-// it: export no second thing under a name an entry's module already imports from elsewhere.
+// it: test/package/shared-module.test.ts checks each one with TypeScript's checker.
 
 // What index.ts and edge.ts re-export, and build createClient with.
 export * from './common.js'
