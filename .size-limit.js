@@ -39,7 +39,9 @@ export default [
     import: '{ IdstitchProvider, useIdstitch }',
     ignore: ['react'],
     brotli: true,
-    limit: '3000 B',
+    // Moved from 3,000 B (session 17): the tracker's getVisitorId() follows the visitor cookie, so a new visitor
+    // another tab started shows in every tab, and a new visitor removes the old cookie first (~30 B; 3,008 B measured).
+    limit: '3050 B',
   },
   {
     // A Workers / Vercel Edge app: the client, the relay and one provider, resolved as wrangler resolves them

@@ -10,6 +10,13 @@ import { describe, expect, it } from 'vitest'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 /** How long a function's body may be, in lines. */
 const MAX_LINES = 60
+/**
+ * The functions allowed more, each with its reason. The tracker is one closure over its ids (visitor, contact,
+ * owner tag), which the script tag's minifier turns into one-letter names: split into a module of its own for
+ * the visitor cookie, it cost the script tag 73 B brotli with a shared record of the ids and 117 B with the ids
+ * kept inside that module (session 17, both measured), bytes every page view pays.
+ */
+const LONGER: Record<string, number> = { 'packages/tracker/src/tracker.ts createTracker': 75 }
 
 /** Every source file of the packages, tests aside. */
 const sources = (): string[] =>
@@ -38,7 +45,8 @@ const longFunctions = (file: string): string[] => {
       const body = node.body as ts.Node
       const first = source.getLineAndCharacterOfPosition(body.getStart()).line
       const lines = source.getLineAndCharacterOfPosition(body.getEnd()).line - first + 1
-      if (lines > MAX_LINES) found.push(`${relative(root, file)}:${first + 1} ${nameOf(node as ts.SignatureDeclaration)} (${lines} lines)`)
+      const name = nameOf(node as ts.SignatureDeclaration)
+      if (lines > (LONGER[`${relative(root, file)} ${name}`] ?? MAX_LINES)) found.push(`${relative(root, file)}:${first + 1} ${name} (${lines} lines)`)
     }
     ts.forEachChild(node, visit)
   }
