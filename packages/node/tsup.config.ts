@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig, type Options } from 'tsup'
 
 // index: the `node` export condition (node:http); edge: every other runtime (ky over fetch, no Node built-in).
-const entry = { index: 'src/index.ts', edge: 'src/edge.ts', providers: 'src/providers.ts', 'node-http': 'src/node-http.ts', undici: 'src/undici.ts', sink: 'src/sink-entry.ts', otel: 'src/otel.ts' }
+export const entry = { index: 'src/index.ts', edge: 'src/edge.ts', providers: 'src/providers.ts', 'node-http': 'src/node-http.ts', undici: 'src/undici.ts', sink: 'src/sink-entry.ts', otel: 'src/otel.ts' }
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { name: string; version: string }
 // The SDK's name and version, which Segment-compatible backends record in `context.library`.
 const define = { __IDSTITCH_NAME__: JSON.stringify(pkg.name), __IDSTITCH_VERSION__: JSON.stringify(pkg.version) }

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
-import { alias, installed, OWN } from '../../packages/node/tsup.config.js'
+import { alias, entry, installed, OWN } from '../../packages/node/tsup.config.js'
 
 // @idstitch/node's build points every import of its entries' own modules (OWN) at dist/shared.js, by the
 // imported name (tsup.config.ts, the idstitch-shared-module plugin). A name src/shared.ts exports from another
@@ -12,12 +12,11 @@ import { alias, installed, OWN } from '../../packages/node/tsup.config.js'
 const node = fileURLToPath(new URL('../../packages/node/', import.meta.url))
 const shared = join(node, 'src/shared.ts')
 
-/** The node package's sources as its build resolves them: @idstitch/core from its sources (tsup's alias). */
+/** The node package's entries as its build resolves them: @idstitch/core from its sources (tsup's alias). */
 const program = () => {
   const paths = Object.fromEntries(Object.entries(alias).map(([specifier, file]) => [specifier, [file]]))
   const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, types: ['node'], paths, baseUrl: node, noEmit: true, skipLibCheck: true }
-  const entries = ['index', 'edge', 'providers', 'node-http', 'undici', 'sink-entry', 'otel'].map((name) => join(node, `src/${name}.ts`))
-  return ts.createProgram([...entries, shared], options)
+  return ts.createProgram([...Object.values(entry).map((file) => join(node, file)), shared], options)
 }
 
 /** A name's binding, through any re-exports. */

@@ -55,9 +55,9 @@ export const checkJson = (value: unknown, path: string): JsonIssue[] => {
     issues.push({ path: pathAt(path, trail), message })
   }
   const visit = (node: unknown, depth: number): void => {
-    const problem = problemOf(node)
-    if (problem !== undefined) report(problem)
-    else if (isContainer(node)) walk(node, depth)
+    const verdict = verdictOf(node)
+    if (verdict === WALK) walk(node as object, depth)
+    else if (verdict !== undefined) report(verdict)
   }
   const walk = (object: object, depth: number): void => {
     if (ancestors.includes(object)) report('is a circular reference')
@@ -88,8 +88,14 @@ export const checkJson = (value: unknown, path: string): JsonIssue[] => {
   return issues
 }
 
-/** Why `node` itself cannot be sent as JSON, if it cannot (what is inside an array or plain object is not looked at). */
-const problemOf = (node: unknown): string | undefined => {
+/** What {@link verdictOf} says of an array or a plain object: JSON sends it as its items are, so they are checked. */
+const WALK = Symbol('walk')
+
+/**
+ * What `checkJson` makes of `node` itself: why JSON cannot send it, {@link WALK} for an array or plain object, or
+ * nothing for a value JSON sends as it is (a Date, an object with toJSON, a string, ...). Each test is made once.
+ */
+const verdictOf = (node: unknown): string | typeof WALK | undefined => {
   switch (typeof node) {
     case 'number':
       return Number.isFinite(node) ? undefined : `is ${node}, which JSON cannot represent`
@@ -99,20 +105,16 @@ const problemOf = (node: unknown): string | undefined => {
     case 'symbol':
       return `is a ${typeof node}, which JSON cannot represent`
     case 'object':
+      if (node === null) return undefined
       if (node instanceof Date) return Number.isNaN(node.getTime()) ? 'is an invalid Date' : undefined
-      if (node === null || hasToJson(node) || Array.isArray(node) || isPlainObject(node)) return undefined
+      // JSON.stringify calls toJSON: what it returns is what gets sent (URL, Decimal, Luxon, ...).
+      if (typeof (node as { toJSON?: unknown }).toJSON === 'function') return undefined
+      if (Array.isArray(node) || isPlainObject(node)) return WALK
       return `is ${describe(node)}, which JSON cannot represent; send a plain object`
     default:
       return undefined
   }
 }
-
-// JSON.stringify calls toJSON: what it returns is what gets sent (URL, Decimal, Luxon, …).
-const hasToJson = (node: object): boolean => typeof (node as { toJSON?: unknown }).toJSON === 'function'
-
-/** An array or plain object whose items `checkJson` walks (a Date or a toJSON object is sent as it says). */
-const isContainer = (node: unknown): node is object =>
-  typeof node === 'object' && node !== null && !(node instanceof Date) && !hasToJson(node)
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at \x00 on purpose: every ASCII character.
 const NON_ASCII = /[^\x00-\x7f]/
