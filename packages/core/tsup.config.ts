@@ -15,7 +15,6 @@ export default defineConfig({
   noExternal: ['zod'],
   format: ['esm', 'cjs'],
   dts: true,
-  clean: true,
   target: 'es2022',
   sourcemap: true,
   // For scripts/notices.mjs: which third-party code the bundles hold.

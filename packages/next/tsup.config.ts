@@ -4,7 +4,6 @@ export default defineConfig({
   entry: { index: 'src/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
-  clean: true,
   target: 'es2022',
   sourcemap: true,
   // next/server and next/headers are Next's own (a peer): never bundled. For scripts/notices.mjs: nothing is.

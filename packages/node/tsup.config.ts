@@ -97,7 +97,7 @@ const asciiOnly: Plugin = {
 
 export default defineConfig([
   // No splitting: esbuild would put its helpers in a chunk of their own, a third module to load.
-  { ...common, entry: { shared: 'src/shared.ts', ky: 'src/ky.ts' }, dts: false, format: ['esm'], splitting: false, clean: true, esbuildPlugins: [kyModule, asciiOnly] },
+  { ...common, entry: { shared: 'src/shared.ts', ky: 'src/ky.ts' }, dts: false, format: ['esm'], splitting: false, esbuildPlugins: [kyModule, asciiOnly] },
   // No metafile: these entries bundle no third-party code (the plugin sends every package but the installed
   // ones to the shared module), and a second metafile-esm.json would overwrite the shared module's, which
   // scripts/notices.mjs reads.

@@ -11,6 +11,6 @@ const common = { dts: true, target: 'node20', sourcemap: true, define, removeNod
 // builds at once wrote the same file, interleaved, and the notices script could not read it. The CLI is ESM
 // only, with its shebang kept (tsup makes the file executable).
 export default defineConfig([
-  { ...common, entry: { index: 'src/index.ts', cli: 'src/cli.ts' }, format: ['esm'], dts: { entry: { index: 'src/index.ts' } }, clean: true },
+  { ...common, entry: { index: 'src/index.ts', cli: 'src/cli.ts' }, format: ['esm'], dts: { entry: { index: 'src/index.ts' } } },
   { ...common, entry: { index: 'src/index.ts' }, format: ['cjs'] },
 ])

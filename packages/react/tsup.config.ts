@@ -4,7 +4,6 @@ export default defineConfig({
   entry: { index: 'src/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
-  clean: true,
   target: 'es2022',
   sourcemap: true,
   // The provider and the hook run in the browser: in Next's app router, a module a server component imports them from

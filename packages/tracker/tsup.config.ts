@@ -4,7 +4,7 @@ export default defineConfig([
   // ESM (and CJS, for tools that still require) for front-ends: @idstitch/core/cookies is inlined (its types
   // refer to it, so it is a dependency too); js-cookie stays an import, so an app that already uses it loads it once.
   // metafile: for scripts/notices.mjs, which writes THIRD_PARTY_NOTICES.md from what the bundles hold.
-  { entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], dts: true, clean: true, target: 'es2018', noExternal: ['@idstitch/core'], metafile: true },
+  { entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], dts: true, target: 'es2018', noExternal: ['@idstitch/core'], metafile: true },
   // The cross-domain linker: ESM for front-ends, and its own opt-in script tag (idstitch.linker.js).
   { entry: { linker: 'src/linker.ts' }, format: ['esm', 'cjs'], dts: true, target: 'es2018', noExternal: ['@idstitch/core'] },
   // The script tags (idstitch.js, and the linker's opt-in idstitch.linker.js): each one minified IIFE, everything bundled; its types declare window.idstitch. Also as .cjs, the
