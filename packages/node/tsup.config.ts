@@ -39,8 +39,11 @@ const common = {
   define,
   metafile: true,
   removeNodeProtocol: false,
-  esbuildOptions(options: { alias?: Record<string, string> }) {
+  esbuildOptions(options: { alias?: Record<string, string>; legalComments?: 'none' }) {
     options.alias = alias
+    // The bundled packages' licences ship in THIRD_PARTY_NOTICES.md (scripts/notices.mjs), as the tracker's do;
+    // ky's comment, with its copyright sign, would make dist/ky.js two-byte text.
+    options.legalComments = 'none'
   },
 } as const
 
@@ -78,14 +81,13 @@ const kyModule: Plugin = {
  * The build fails on a character outside ASCII in a module an import loads: one is enough for Node to decode the
  * whole file as UTF-8 and for V8 to hold and parse it as two-byte text (~1 ms of a cold start). esbuild escapes
  * strings; comments it keeps as written (a class field's doc comment, say), so they must be ASCII in the source.
- * dist/ky.js keeps ky's licence comment (its copyright sign): it loads on an edge runtime's first send, not at import.
  */
 const asciiOnly: Plugin = {
   name: 'idstitch-ascii-only',
   setup(build) {
     build.onEnd((result) => {
       for (const file of result.outputFiles ?? []) {
-        if (!file.path.endsWith('.js') || file.path.endsWith('/ky.js')) continue
+        if (!file.path.endsWith('.js')) continue
         const at = file.text.search(/[^\t\n\r -~]/)
         if (at < 0) continue
         const line = file.text.slice(0, at).split('\n').length
