@@ -88,7 +88,25 @@ const zodBundled = importRows.find((row) => row.name.startsWith('zod/mini'))?.ms
 const ourFirst = firstRows.find((row) => row.ours)
 
 // ---- delivery
-const tput = (row) => `| ${row.ours ? `**${row.name}**` : row.name} | ${row.mode} | ${fixed(row.wallMs)} ms | ${fixed(row.messagesPerSecond)} | ${fixed(row.cpuUsPerMessage, 1)} µs | ${fixed(row.maxRssMB)} MB | ${row.requests} | ${row.received}${row.received === throughput.n ? '' : ' ⚠'} |${row.error ? ` ${row.error}` : ''}`
+const tput = (row) => `| ${row.ours ? `**${row.name}**` : row.name} | ${row.mode} | ${fixed(row.wallMs)} ms | ${fixed(row.messagesPerSecond)} | ${fixed(row.cpuUsPerMessage, 1)} µs | ${fixed(row.maxRssMB)} MB | ${row.requests} | ${row.received}${row.received === throughput.n ? '' : ' ⚠'} |`
+/** The installed version of a peer's package, as this run measured it. */
+const versionOf = (name) => JSON.parse(readFileSync(join(here, 'node_modules', name, 'package.json'), 'utf8')).version
+/**
+ * Why a peer's row falls short (messages lost, or no figures), as its source says for the version installed, so that
+ * a reader need not guess whether the SDK or the bench failed; any other shortfall, as the run reported it.
+ */
+const shortfallOf = (row) => {
+  const n = throughput.n.toLocaleString('en-US')
+  const loop = `${row.mode} loop`
+  if (row.name === 'posthog-node' && !row.error) {
+    return `posthog-node ${versionOf('posthog-node')} (${loop}): ${row.received.toLocaleString('en-US')} of ${n} arrived. It keeps at most \`maxQueueSize\` messages waiting (10,000 by default): past it, each new one drops the oldest.`
+  }
+  if (row.name === 'rudder-node' && /ETIMEDOUT/.test(row.error ?? '')) {
+    return `@rudderstack/rudder-sdk-node ${versionOf('@rudderstack/rudder-sdk-node')} (${loop}): did not finish within 120 s. Each \`identify()\` sums \`JSON.stringify\` over every waiting message (to compare with \`maxQueueSize\`), and a flush waits for the pending one before it takes any, so in a loop that never yields its queue grows to all ${n} messages and the loop costs it quadratic time.`
+  }
+  return `${row.name} (${loop}): ${row.error ?? `${row.received} of ${n} arrived`}.`
+}
+
 const tputHead = ['| client | loop | wall | msg/s | CPU per message | peak RSS | requests | received |', '|---|---|---:|---:|---:|---:|---:|---:|']
 const perRequestRows = throughput.rows.filter((row) => !batching.includes(row.name))
 const batchRows = throughput.rows.filter((row) => !perRequestRows.includes(row))
@@ -292,7 +310,8 @@ providers recording every span and metric (exported to nowhere, so the figure is
 
 ${[...tputHead, ...batchRows.map(tput)].join('\n')}
 
-⚠ marks a client whose sink did not receive every message.
+⚠ marks a client whose sink did not receive every message:
+${batchRows.filter((row) => !row.ours && (row.error || row.received !== throughput.n)).map((row) => `- ${shortfallOf(row)}`).join('\n')}
 
 **Under failure.** A burst of ${throughput.burst.toLocaleString('en-US')} identifies with every option at its default (concurrency 8, 4 retries with
 backoff from 200 ms, a 10 s deadline), one request each, to a sink that answers every request, then to one where 30 % of requests fail
