@@ -39,7 +39,7 @@ const common = {
   define,
   metafile: true,
   removeNodeProtocol: false,
-  esbuildOptions(options: { alias?: Record<string, string>; legalComments?: 'none' }) {
+  esbuildOptions(options: { alias?: Record<string, string>; legalComments?: string }) {
     options.alias = alias
     // The bundled packages' licences ship in THIRD_PARTY_NOTICES.md (scripts/notices.mjs), as the tracker's do;
     // ky's comment, with its copyright sign, would make dist/ky.js two-byte text.
