@@ -165,6 +165,24 @@ describe('@idstitch/queue, second review', () => {
     expect(sandbox.requests).toHaveLength(0)
   })
 
+  it("keeps a job's own words out of its dead letter, and the CLI sends no control character it read from Redis to the terminal", async () => {
+    await fresh()
+    // Whoever can write to this Redis chose these: an escape sequence sets the window title, another clears the screen.
+    const hostile = '\u001b]0;owned\u0007\u001b[2J\u202e'
+    const raw = new Queue('{pathbound}', { connection: client, prefix })
+    await raw.add('identify', { v: 1, provider: `dfend${hostile}`, messageId: 'msg-1', userId: 'usr_hostile', item: {} }, { jobId: `job${hostile}` })
+    const worker = track(createWorker({ connection: redis.url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))
+    expect(await until(() => worker.counts().pathbound?.deadLetters === 1, 10_000)).toBe(true)
+    expect((await raw.getFailed())[0]?.failedReason).toBe('[idstitch] pathbound: not an idstitch job for this provider: its provider field names another provider')
+    const out: string[] = []
+    expect(await runCli(['node', 'idstitch-queue', '--redis', redis.url, '--prefix', prefix, 'failed'], { out: (line) => out.push(line), err: (line) => out.push(line) })).toBe(0)
+    const printed = out.join('\n')
+    expect(printed).toContain('job\\u001b]0;owned\\u0007\\u001b[2J\\u202e')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what must not be there.
+    expect(printed).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/)
+    expect(sandbox.requests).toHaveLength(0)
+  })
+
   it('dead-letters at once a failure no later attempt can mend (a redirect, an answer over maxResponseBytes), by the one table of codes', async () => {
     await fresh()
     const queue = track(createQueue({ connection: redis.url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url })] }))

@@ -16,6 +16,21 @@ const positiveInteger = (value: string): number => {
   return number
 }
 
+/**
+ * Characters a terminal acts on rather than shows: C0 and C1 controls but the newline and tab (escape sequences
+ * clear the screen, set the window title, hide text), and the marks that reorder text (bidirectional overrides).
+ * What the CLI prints comes from Redis (queue names, job ids, dead letters' reasons), which any client of that
+ * Redis can write.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds.
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/** `io` that shows each such character as its escape (`\u001b`), never sends it to the terminal. */
+const printable = (io: CliOutput): CliOutput => {
+  const escaped = (text: string) => text.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return { out: (text) => io.out(escaped(text)), err: (text) => io.err(escaped(text)) }
+}
+
 const table = (rows: string[][]): string => {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? []
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n')
@@ -126,7 +141,8 @@ const programOf = (run: (program: Command, action: AdminAction) => Promise<void>
  * Runs `argv` (as `process.argv`: node, script, then the arguments) and
  * resolves with the exit code.
  */
-export const runCli = async (argv: string[], io: CliOutput = { out: (line) => console.log(line), err: (line) => console.error(line) }, env: Record<string, string | undefined> = process.env): Promise<number> => {
+export const runCli = async (argv: string[], terminal: CliOutput = { out: (line) => console.log(line), err: (line) => console.error(line) }, env: Record<string, string | undefined> = process.env): Promise<number> => {
+  const io = printable(terminal)
   let code = 0
   const program = programOf(async (parsed, action) => {
     const { redis: url = env.REDIS_URL, cluster = env.REDIS_CLUSTER, prefix } = parsed.opts<{ redis?: string; cluster?: string; prefix: string }>()

@@ -141,7 +141,8 @@ const jobDataOf = ({ provider, count, log }: Delivering, run: Run, read: ReturnT
   if (read.ok && read.data.provider === provider.name) return read.data
   count.deadLetters++
   ended(run, { outcome: 'dead_letter', code: 'invalid_job' })
-  const why = read.ok ? `provider ${read.data.provider}` : read.reason
+  // Never the job's own words (whoever wrote it to Redis chose them): which field is wrong, and how.
+  const why = read.ok ? 'its provider field names another provider' : read.reason
   log.debug(`${provider.name}: job ${run.job.id} is a dead letter: not an idstitch job for this provider`, { event: 'dead_letter', provider: provider.name, jobId: run.job.id, code: 'invalid_job' })
   throw new UnrecoverableError(`[idstitch] ${provider.name}: not an idstitch job for this provider: ${why}`)
 }
