@@ -57,6 +57,21 @@ describe.each(transports)('over %s', (_, transport) => {
       expect(server.requests).toHaveLength(4)
     })
 
+    it("keeps a provider's words short and printable in the error and in every log line", async () => {
+      // A broken or hostile endpoint: an escape sequence that clears the terminal, then 100,000 characters.
+      server.faults.push({ status: 400, body: { error: `\u001b[2J\u202egone${'x'.repeat(100_000)}` } })
+      const lines: string[] = []
+      const logger = { warn: (line: string) => lines.push(line), error: (line: string) => lines.push(line) }
+      const result = await client({ logger }).identify({ userId: 'u_hostile_words' })
+      const error = expectFailed(result.results[0], 'HttpError', 'http_error')
+      expect(error.message).toContain('\\u001b[2J\\u202egonexxx')
+      expect(error.message).toContain('... (99509 more characters)')
+      expect(error.message.length).toBeLessThan(700)
+      expect(lines.length).toBeGreaterThan(0)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what must not be there.
+      for (const text of [error.message, ...lines]) expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]|x{600}/)
+    })
+
     it('retries 408 and 429, never other 4xx', async () => {
       server.faults.push({ status: 408 }, { status: 429 })
       expect((await client().identify({ userId: 'u_408' })).results[0]).toMatchObject({ status: 'delivered', attempts: 3 })

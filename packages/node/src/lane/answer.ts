@@ -13,6 +13,27 @@ export interface Reader {
   timeoutMs: number
 }
 
+/** The most of a provider's own message an error keeps: a message, not a body (the error's `body` has that). */
+const MAX_WORDS = 500
+
+/**
+ * Characters a terminal acts on rather than shows: C0 and C1 controls, and the marks that reorder text
+ * (bidirectional overrides). A log line goes to a terminal more often than not.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * A provider's own words, as an error's message and every log line carry them: at most {@link MAX_WORDS}
+ * characters, each control character shown as its escape (`\u001b`). A broken or hostile endpoint chooses
+ * them, and would otherwise put a megabyte, or an escape sequence, in every line the app logs. Given them
+ * redacted: a cut must not leave half a key where the redactor would not know it.
+ */
+export const providerWords = (text: string): string => {
+  const kept = text.length > MAX_WORDS ? `${text.slice(0, MAX_WORDS)}... (${text.length - MAX_WORDS} more characters)` : text
+  return kept.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
 /** A bug in the adapter, never the host app's failure: reported, redacted, as `adapter_failed`. */
 export const adapterFailed = (provider: string, redact: Reader['redact'], error: unknown, doing: string): IdstitchError => {
   const message = error instanceof Error ? error.message : String(error)
@@ -39,7 +60,7 @@ export const answered = (reader: Reader, response: ProviderResponse, flight: Fli
   const outcome = provider.parse(response, flight.step, flight.request as ProviderRequest)
   if (outcome.ok) return { final: true, delivery: { status: 'delivered', attempts, httpStatus: response.status, data: outcome.data } }
   const redact = alsoRedacting(reader.redact, flight.request)
-  const error = new HttpError(provider.name, response.status, redact.text(outcome.message), { code: outcome.code ?? 'http_error', body: redact.value(response.body) })
+  const error = new HttpError(provider.name, response.status, providerWords(redact.text(outcome.message)), { code: outcome.code ?? 'http_error', body: redact.value(response.body) })
   const split = outcome.partial && splitOf(outcome.partial, { ...reader, redact }, error, response, flight)
   if (split) return split
   return { final: !isRetryableStatus(response.status), delivery: { status: 'failed', attempts, httpStatus: response.status, error }, retryAfterMs: parseRetryAfter(response.headers['retry-after'], reader.now()) }
@@ -58,7 +79,7 @@ const splitOf = (partial: PartialRefusal, reader: Reader, error: HttpError, resp
     const index = carried ? carried[refusal.index] : refusal.index
     const { message } = refusal
     if (index === undefined || !Number.isInteger(index) || index < 0 || index >= flight.jobs.length || refused.has(index)) continue
-    const itsOwn = new HttpError(reader.provider.name, status, reader.redact.text(message), { code: error.code })
+    const itsOwn = new HttpError(reader.provider.name, status, providerWords(reader.redact.text(message)), { code: error.code })
     refused.set(index, { status: 'failed', attempts: flight.attempts, httpStatus: status, error: itsOwn })
   }
   if (refused.size === 0 || refused.size === flight.jobs.length) return undefined
