@@ -12,6 +12,13 @@ describe('logger', () => {
     expect(lines).toEqual(['[idstitch] key [redacted] seen'])
   })
 
+  it('shows control characters as escapes, in the line and its fields: no forged line, no escape sequence', () => {
+    const calls: unknown[][] = []
+    const log = safeLogger({ warn: (...args: unknown[]) => calls.push(args) }, (text) => text)
+    log.warn('traits.\u001b[2J\n[idstitch] all good is nested too deep', { provider: 'x\r\u202e', attempt: 1 })
+    expect(calls).toEqual([['[idstitch] traits.\\u001b[2J\\u000a[idstitch] all good is nested too deep', { provider: 'x\\u000d\\u202e', attempt: 1 }]])
+  })
+
   it('is silent with false: nothing reaches the console', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {})
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})

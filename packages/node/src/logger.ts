@@ -1,4 +1,5 @@
 import { ConfigError, type Provider } from '@idstitch/core'
+import { printable } from './printable.js'
 import { createRedactor } from './redact.js'
 
 /**
@@ -30,13 +31,13 @@ export const consoleLogger: Logger = {
 /** With `debug`, the console's debug lines too, their fields beside them. */
 const debugConsole: Logger = { ...consoleLogger, debug: (message, fields) => (fields ? console.debug(message, fields) : console.debug(message)) }
 
-/** `fields` with every string value passed through `redact`. */
+/** `fields` with every string value passed through `redact`, and printable. */
 const redactFields = (fields: LogFields, redact: (text: string) => string): LogFields =>
-  Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? redact(value) : value]))
+  Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? printable(redact(value)) : value]))
 
 /**
- * Wraps a logger so every line is prefixed and passed through `redact` (its fields too), and a throwing logger
- * cannot break delivery. With `debug` and no logger given, the console also gets the debug lines.
+ * Wraps a logger so every line is prefixed, passed through `redact` (its fields too) and made printable (a
+ * control character shows as its escape, `\u001b`), and a throwing logger cannot break delivery. With `debug` and no logger given, the console also gets the debug lines.
  */
 export const safeLogger = (logger: Logger | false | undefined, redact: (text: string) => string, debug = false): Required<Logger> => {
   const target = logger === false ? {} : (logger ?? (debug ? debugConsole : consoleLogger))
@@ -44,7 +45,8 @@ export const safeLogger = (logger: Logger | false | undefined, redact: (text: st
     const write = target[name]
     if (!write) return
     try {
-      const line = redact(message.startsWith('[idstitch]') ? message : `[idstitch] ${message}`)
+      // printable: a line may quote what a browser sent (a trait's name in a validation issue) or a provider said.
+      const line = printable(redact(message.startsWith('[idstitch]') ? message : `[idstitch] ${message}`))
       if (fields) write.call(target, line, redactFields(fields, redact))
       else write.call(target, line)
     } catch {

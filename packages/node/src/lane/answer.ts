@@ -1,5 +1,6 @@
 import { HttpError, IdstitchError, NetworkError, TimeoutError, type PartialRefusal, type Provider, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
 import { isRetryableStatus, parseRetryAfter } from '@idstitch/core/internal'
+import { printable } from '../printable.js'
 import { alsoRedacting, type Redactor } from '../redact.js'
 import type { Flight } from './flight.js'
 import { expired, type Delivery, type Outcome } from './job.js'
@@ -17,13 +18,6 @@ export interface Reader {
 const MAX_WORDS = 500
 
 /**
- * Characters a terminal acts on rather than shows: C0 and C1 controls, and the marks that reorder text
- * (bidirectional overrides). A log line goes to a terminal more often than not.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-
-/**
  * A provider's own words, as an error's message and every log line carry them: at most {@link MAX_WORDS}
  * characters, each control character shown as its escape (`\u001b`). A broken or hostile endpoint chooses
  * them, and would otherwise put a megabyte, or an escape sequence, in every line the app logs. Given them
@@ -31,7 +25,7 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-
  */
 export const providerWords = (text: string): string => {
   const kept = text.length > MAX_WORDS ? `${text.slice(0, MAX_WORDS)}... (${text.length - MAX_WORDS} more characters)` : text
-  return kept.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return printable(kept)
 }
 
 /** A bug in the adapter, never the host app's failure: reported, redacted, as `adapter_failed`. */
