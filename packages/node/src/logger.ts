@@ -37,7 +37,8 @@ const redactFields = (fields: LogFields, redact: (text: string) => string): LogF
 
 /**
  * Wraps a logger so every line is prefixed, passed through `redact` (its fields too) and made printable (a
- * control character shows as its escape, `\u001b`), and a throwing logger cannot break delivery. With `debug` and no logger given, the console also gets the debug lines.
+ * control character shows as its escape, `\u001b`), and a throwing logger cannot break delivery. With `debug`
+ * and no logger given, the console also gets the debug lines.
  */
 export const safeLogger = (logger: Logger | false | undefined, redact: (text: string) => string, debug = false): Required<Logger> => {
   const target = logger === false ? {} : (logger ?? (debug ? debugConsole : consoleLogger))

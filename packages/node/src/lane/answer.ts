@@ -23,7 +23,7 @@ const MAX_WORDS = 500
  * them, and would otherwise put a megabyte, or an escape sequence, in every line the app logs. Given them
  * redacted: a cut must not leave half a key where the redactor would not know it.
  */
-export const providerWords = (text: string): string => {
+const providerWords = (text: string): string => {
   const kept = text.length > MAX_WORDS ? `${text.slice(0, MAX_WORDS)}... (${text.length - MAX_WORDS} more characters)` : text
   return printable(kept)
 }
