@@ -15,6 +15,14 @@ describe('errors', () => {
     expect(config).toBeInstanceOf(Error)
   })
 
+  it("show a field's name in a ValidationError's message as printable text, and keep it as sent in its issues", () => {
+    // A trait a browser named, through the relay: in an app's log, a raw newline would forge a line.
+    const path = 'traits.\u001b[2J\n[idstitch] ok'
+    const validation = new ValidationError([{ provider: 'pathbound', path, message: 'is nested more than 32 levels deep' }])
+    expect(validation.message).toBe('[idstitch] pathbound: traits.\\u001b[2J\\u000a[idstitch] ok is nested more than 32 levels deep')
+    expect(validation.issues[0]?.path).toBe(path)
+  })
+
   it('are recognised across realms by their guards', () => {
     const foreign = runInNewContext('Object.assign(new Error("x"), { name: "HttpError", code: "http_error", status: 500 })')
     expect(foreign instanceof HttpError).toBe(false)

@@ -6,6 +6,8 @@
  * realms (two copies of the package, iframes, worker boundaries).
  */
 
+import { printable } from './printable.js'
+
 /** Stable error codes. New codes may be added in minor versions. */
 export type ErrorCode =
   | 'config_invalid'
@@ -112,7 +114,8 @@ export class ValidationError extends IdstitchError {
     const source = options.source ?? first?.provider
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
     const text = first === undefined ? 'invalid message' : `${source === undefined ? '' : `${source}: `}${first.path} ${first.message}${more}`
-    super('validation_failed', `[idstitch] ${text}`, { provider: first?.provider })
+    // printable: a path names the fields a caller sent (a browser, through the relay), and apps log this message.
+    super('validation_failed', `[idstitch] ${printable(text)}`, { provider: first?.provider })
     this.name = 'ValidationError'
     Object.assign(this, { issues, source })
   }

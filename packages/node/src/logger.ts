@@ -1,5 +1,5 @@
 import { ConfigError, type Provider } from '@idstitch/core'
-import { printable } from './printable.js'
+import { printable } from '@idstitch/core/internal'
 import { createRedactor } from './redact.js'
 
 /**
