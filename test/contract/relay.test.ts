@@ -140,6 +140,23 @@ describe('the relay against a hostile browser', () => {
   const send = (url: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(url, { method: 'POST', headers: { origin: new URL(url).origin, 'content-type': 'application/json', 'user-agent': BROWSER, ...headers }, body: JSON.stringify(body) })
 
+  it("writes what a browser sent into the app's log only as printable text: a trait's name cannot forge a line or reach the terminal", async () => {
+    const lines: string[] = []
+    const client = createClient({ logger: { warn: (line) => lines.push(line), error: (line) => lines.push(line) }, providers: [pathbound({ apiKey: 'pb_key_0123', baseUrl: server.url })] })
+    const handler = createIdentifyHandler({ client, authenticate: () => 'usr_1' })
+    // Nested past the 32 levels a message may have, so the identify is refused, naming the path: the browser's key.
+    let deep: unknown = 'x'
+    for (let level = 0; level < 40; level++) deep = { level: deep }
+    const key = '\u001b[2J\r\n[idstitch] pathbound: delivered'
+    const response = await handler(new Request('http://app.test/api/identify', { method: 'POST', headers: { origin: 'http://app.test', 'content-type': 'application/json' }, body: JSON.stringify({ anonymousId: VISITOR, traits: { [key]: deep } }) }))
+    expect(response.status).toBe(400)
+    expect(lines.length).toBeGreaterThan(0)
+    expect(lines.join('\n')).toContain('\\u001b[2J\\u000d\\u000a[idstitch] pathbound: delivered')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what must not be there.
+    for (const line of lines) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/)
+    expect(server.requests).toHaveLength(0)
+  })
+
   it("keeps one browser from spending the app's quota: past the throttle, 429 with Retry-After, nothing forwarded", async () => {
     const app = await serve({})
     const statuses: number[] = []
@@ -192,25 +209,6 @@ describe('the relay against a hostile browser', () => {
 })
 
 describe('server-side enrichment', () => {
-  it("writes what a browser sent into the app's log only as printable text: a trait's name cannot forge a line or reach the terminal", async () => {
-    const server = await startStandIn(pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] }))
-    const lines: string[] = []
-    const client = createClient({ logger: { warn: (line) => lines.push(line), error: (line) => lines.push(line) }, providers: [pathbound({ apiKey: 'pb_key_0123', baseUrl: server.url })] })
-    const handler = createIdentifyHandler({ client, authenticate: () => 'usr_1' })
-    // Nested past the 32 levels a message may have, so the identify is refused, naming the path: the browser's key.
-    let deep: unknown = 'x'
-    for (let level = 0; level < 40; level++) deep = { level: deep }
-    const key = '\u001b[2J\r\n[idstitch] pathbound: delivered'
-    const response = await handler(new Request('http://app.test/api/identify', { method: 'POST', headers: { origin: 'http://app.test', 'content-type': 'application/json' }, body: JSON.stringify({ anonymousId: VISITOR, traits: { [key]: deep } }) }))
-    expect(response.status).toBe(400)
-    expect(lines.length).toBeGreaterThan(0)
-    expect(lines.join('\n')).toContain('\\u001b[2J\\u000d\\u000a[idstitch] pathbound: delivered')
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what must not be there.
-    for (const line of lines) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/)
-    expect(server.requests).toHaveLength(0)
-    await server.close()
-  })
-
   const PROJECT = '3f1c2a9e-8b7d-4e6f-a5c4-1d2e3f4a5b6c'
   // The app's own store of each user's identity-provider token, looked up by user id.
   const tokens = new Map([['usr_ada', 'tok_ada_0123']])

@@ -26,7 +26,7 @@ const positiveInteger = (value: string): number => {
 const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 
 /** `io` that shows each such character as its escape (`\u001b`), never sends it to the terminal. */
-const printable = (io: CliOutput): CliOutput => {
+const escapedOutput = (io: CliOutput): CliOutput => {
   const escaped = (text: string) => text.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return { out: (text) => io.out(escaped(text)), err: (text) => io.err(escaped(text)) }
 }
@@ -142,7 +142,7 @@ const programOf = (run: (program: Command, action: AdminAction) => Promise<void>
  * resolves with the exit code.
  */
 export const runCli = async (argv: string[], terminal: CliOutput = { out: (line) => console.log(line), err: (line) => console.error(line) }, env: Record<string, string | undefined> = process.env): Promise<number> => {
-  const io = printable(terminal)
+  const io = escapedOutput(terminal)
   let code = 0
   const program = programOf(async (parsed, action) => {
     const { redis: url = env.REDIS_URL, cluster = env.REDIS_CLUSTER, prefix } = parsed.opts<{ redis?: string; cluster?: string; prefix: string }>()
