@@ -27,7 +27,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 const PACKAGES = ['core', 'node', 'tracker', 'react', 'next', 'sandbox']
 /** Each Next major, the file its proxy goes in, and its two bundlers' build flags (the first is its default). */
 const NEXTS = [
-  { version: '16.4.6', proxyFile: 'proxy.ts', proxyExport: 'proxy', builds: { turbopack: [], webpack: ['--webpack'] } },
+  { version: '16.5.0', proxyFile: 'proxy.ts', proxyExport: 'proxy', builds: { turbopack: [], webpack: ['--webpack'] } },
   { version: '15.5.29', proxyFile: 'middleware.ts', proxyExport: 'middleware', builds: { webpack: [], turbopack: ['--turbopack'] } },
 ] as const
 
@@ -58,7 +58,7 @@ const freshApp = async ({ version, proxyFile, proxyExport }: (typeof NEXTS)[numb
   for (const path of ['app', 'lib', 'next.config.ts', 'tsconfig.json']) cpSync(join(example, path), join(dir, path), { recursive: true })
   writeFileSync(join(dir, proxyFile), readFileSync(join(example, 'proxy.ts'), 'utf8').replace('export const proxy =', `export const ${proxyExport} =`))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fresh-next-app', private: true, scripts: {} }))
-  const tools = ['react@19.2.1', 'react-dom@19.2.1', 'typescript@5.9.3', '@types/react@19.2.7', '@types/react-dom@19.2.3', '@types/node@20.19.43']
+  const tools = ['react@19.3.1', 'react-dom@19.3.1', 'typescript@5.9.3', '@types/react@19.3.3', '@types/react-dom@19.3.0', '@types/node@20.19.43']
   await runOrThrow('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `next@${version}`, ...tools, ...packs], { cwd: dir })
   return dir
 }

@@ -14,7 +14,7 @@ let project: Awaited<ReturnType<typeof installPacked>>
 
 beforeAll(async () => {
   // The kits' peers as their users have them: Next.js 16 and React 19, with React's types.
-  const peers = ['next@16.4.6', 'react@19.2.1', 'react-dom@19.2.1', '@types/react@19.2.7']
+  const peers = ['next@16.5.0', 'react@19.3.1', 'react-dom@19.3.1', '@types/react@19.3.3']
   project = await installPacked(['core', 'node', 'tracker', 'next', 'react', 'sandbox'], [...peers, '@types/node@20.19.43', '@cloudflare/workers-types@5.20261117.1'])
 }, 240_000)
 afterAll(() => project?.remove())
