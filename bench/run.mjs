@@ -101,9 +101,6 @@ const shortfallOf = (row) => {
   if (row.name === 'posthog-node' && !row.error) {
     return `posthog-node ${versionOf('posthog-node')} (${loop}): ${row.received.toLocaleString('en-US')} of ${n} arrived. It keeps at most \`maxQueueSize\` messages waiting (10,000 by default): past it, each new one drops the oldest.`
   }
-  if (row.name === 'rudder-node' && /ETIMEDOUT/.test(row.error ?? '')) {
-    return `@rudderstack/rudder-sdk-node ${versionOf('@rudderstack/rudder-sdk-node')} (${loop}): did not finish within 120 s. Each \`identify()\` sums \`JSON.stringify\` over every waiting message (to compare with \`maxQueueSize\`), and a flush waits for the pending one before it takes any, so in a loop that never yields its queue grows to all ${n} messages and the loop costs it quadratic time.`
-  }
   return `${row.name} (${loop}): ${row.error ?? `${row.received} of ${n} arrived`}.`
 }
 
