@@ -40,6 +40,25 @@ describe('checkJson', () => {
     expect(checkJson(root, 't')[0]?.message).toMatch(/nested more than 32/)
   })
 
+  it('says the same of a flat object (checked without a walk) as of a nested one', () => {
+    expect(checkJson({ a: 'x', b: true, c: 1.5, d: null, e: undefined }, 't')).toEqual([])
+    const flat: [Record<string, unknown>, string][] = [
+      [{ n: Number.NaN }, 'is NaN, which JSON cannot represent'],
+      [{ n: -Infinity }, 'is -Infinity, which JSON cannot represent'],
+      [{ n: 1n }, 'is a BigInt, which JSON cannot represent; send it as a string'],
+      [{ n: () => 0 }, 'is a function, which JSON cannot represent'],
+      [{ n: Symbol('s') }, 'is a symbol, which JSON cannot represent'],
+      [{ n: new Date('x') }, 'is an invalid Date'],
+      [{ n: new Map() }, 'is a Map, which JSON cannot represent; send a plain object'],
+      [JSON.parse('{"__proto__":"x"}'), 'is a reserved key: __proto__, constructor and prototype are refused'],
+    ]
+    for (const [object, message] of flat) {
+      const path = `t.${Object.keys(object)[0]}`
+      expect(checkJson({ plan: 'pro', ...object }, 't')).toEqual([{ path, message }])
+      expect(checkJson({ nested: object }, 't')).toEqual([{ path: path.replace('t.', 't.nested.'), message }])
+    }
+  })
+
   it('refuses class instances and invalid Dates', () => {
     class Point { x = 1 }
     expect(checkJson({ p: new Point(), d: new Date('x') }, 't')).toEqual([

@@ -45,7 +45,25 @@ const pathAt = (root: string, trail: readonly (string | number)[]): string =>
  * @example
  * checkJson({ n: 1n }, 'traits') // [{ path: 'traits.n', message: 'is a BigInt, which JSON cannot represent; send it as a string' }]
  */
-export const checkJson = (value: unknown, path: string): JsonIssue[] => {
+export const checkJson = (value: unknown, path: string): JsonIssue[] => (isPlainObject(value) && isFlat(value) ? [] : walkJson(value, path))
+
+/**
+ * True for an object whose values are all strings, booleans, finite numbers, `null` or `undefined`, under no
+ * reserved key: most traits. Such an object needs no walk, which costs an identify ~0.4 µs and ~650 bytes of
+ * garbage (its closures and lists), against ~0.1 µs and none here. Any other value, or an enumerable key
+ * inherited from a polluted `Object.prototype`, sends the object to the walk, which says what is wrong.
+ */
+const isFlat = (object: Record<string, unknown>): boolean => {
+  for (const key in object) {
+    if (FORBIDDEN_KEYS.has(key)) return false
+    const item = object[key]
+    if (!(typeof item === 'string' || typeof item === 'boolean' || item == null || (typeof item === 'number' && Number.isFinite(item)))) return false
+  }
+  return true
+}
+
+/** Every reason `value` cannot be sent as JSON, found by walking it down to each leaf. */
+const walkJson = (value: unknown, path: string): JsonIssue[] => {
   const issues: JsonIssue[] = []
   const ancestors: object[] = []
   // The keys and indexes from `value` down to the node being visited: a path is written out only for an
