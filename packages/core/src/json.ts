@@ -74,7 +74,7 @@ export const jsonCopy = (object: Record<string, unknown>): Record<string, unknow
 const flatCopy = (object: Record<string, unknown>): Record<string, unknown> => {
   const copy: Record<string, unknown> = {}
   for (const key in object) {
-    if (!Object.prototype.hasOwnProperty.call(object, key)) continue
+    if (!Object.hasOwn(object, key)) continue
     const item = object[key]
     if (item !== undefined) copy[key] = item === 0 ? 0 : item
   }
