@@ -49,8 +49,8 @@ export const checkJson = (value: unknown, path: string): JsonIssue[] => (isPlain
 
 /**
  * True for an object whose values are all strings, booleans, finite numbers, `null` or `undefined`, under no
- * reserved key: most traits. Such an object needs no walk, which costs an identify ~0.4 µs and ~650 bytes of
- * garbage (its closures and lists), against ~0.1 µs and none here. Any other value, or an enumerable key
+ * reserved key: most traits. Such an object needs no walk, which costs an identify ~0.4 us and ~650 bytes of
+ * garbage (its closures and lists), against ~0.1 us and none here. Any other value, or an enumerable key
  * inherited from a polluted `Object.prototype`, sends the object to the walk, which says what is wrong.
  */
 const isFlat = (object: Record<string, unknown>): boolean => {
