@@ -1,6 +1,5 @@
 import { HttpError, IdstitchError, NetworkError, TimeoutError, type PartialRefusal, type Provider, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
-import { isRetryableStatus, parseRetryAfter } from '@idstitch/core/internal'
-import { printable } from '@idstitch/core/internal'
+import { isRetryableStatus, parseRetryAfter, printable } from '@idstitch/core/internal'
 import { alsoRedacting, type Redactor } from '../redact.js'
 import type { Flight } from './flight.js'
 import { expired, type Delivery, type Outcome } from './job.js'
