@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createDeadlines, DeadlineError } from './deadline.js'
 
-const never = () => new Promise<never>(() => {})
-
 describe('createDeadlines', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: 1_000_000 })
@@ -11,58 +9,61 @@ describe('createDeadlines', () => {
     vi.useRealTimers()
   })
 
-  it('answers with the promise when it settles first, and clears the timer then', async () => {
-    const byDeadline = createDeadlines()
-    const answer = byDeadline(Promise.resolve('added'), { at: Date.now() + 5_000, ms: 5_000 })
-    await expect(answer).resolves.toBe('added')
+  it('never calls a watcher cancelled in time, and clears the timer with its last watcher', async () => {
+    const watch = createDeadlines()
+    const late = vi.fn()
+    const cancel = watch({ at: Date.now() + 5_000, ms: 5_000 }, late)
+    expect(vi.getTimerCount()).toBe(1)
+    cancel()
     expect(vi.getTimerCount()).toBe(0)
-    await expect(byDeadline(Promise.reject(new Error('OOM command not allowed')), { at: Date.now() + 5_000, ms: 5_000 })).rejects.toThrow('OOM')
-    expect(vi.getTimerCount()).toBe(0)
+    cancel()
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(late).not.toHaveBeenCalled()
   })
 
-  it('rejects every promise of a deadline that passed, with one timer for them all', async () => {
-    const byDeadline = createDeadlines()
+  it('tells every watcher of a deadline that passed, with one timer for them all', async () => {
+    const watch = createDeadlines()
     const deadline = { at: Date.now() + 5_000, ms: 5_000 }
-    const late = [byDeadline(never(), deadline), byDeadline(never(), deadline), byDeadline(never(), deadline)]
-    const settled = Promise.allSettled(late)
+    const late = [vi.fn(), vi.fn(), vi.fn()]
+    for (const watcher of late) watch(deadline, watcher)
     expect(vi.getTimerCount()).toBe(1)
     await vi.advanceTimersByTimeAsync(4_999)
-    expect(vi.getTimerCount()).toBe(1)
+    expect(late[0]).not.toHaveBeenCalled()
     await vi.advanceTimersByTimeAsync(1)
-    for (const result of await settled) expect(result).toMatchObject({ status: 'rejected', reason: expect.any(DeadlineError) })
-    expect((await settled)[0]).toMatchObject({ reason: { message: 'no answer within 5000 ms' } })
+    for (const watcher of late) expect(watcher).toHaveBeenCalledOnce()
+    expect(late[0]?.mock.calls[0]?.[0]).toBeInstanceOf(DeadlineError)
+    expect(late[0]?.mock.calls[0]?.[0]).toMatchObject({ message: 'no answer within 5000 ms' })
     expect(vi.getTimerCount()).toBe(0)
   })
 
-  it('keeps a deadline while one of its promises still waits, and ignores what a late promise does', async () => {
-    const byDeadline = createDeadlines()
+  it('keeps a deadline while one of its watchers still waits', async () => {
+    const watch = createDeadlines()
     const deadline = { at: Date.now() + 100, ms: 100 }
-    let fail: (error: Error) => void = () => {}
-    const slow = new Promise<never>((_, reject) => {
-      fail = reject
-    })
-    await expect(byDeadline(Promise.resolve(1), deadline)).resolves.toBe(1)
-    const waiting = expect(byDeadline(slow, deadline)).rejects.toBeInstanceOf(DeadlineError)
+    const answered = vi.fn()
+    const slow = vi.fn()
+    const cancel = watch(deadline, answered)
+    watch(deadline, slow)
+    cancel()
     expect(vi.getTimerCount()).toBe(1)
     await vi.advanceTimersByTimeAsync(100)
-    await waiting
-    fail(new Error('too late'))
-    await vi.advanceTimersByTimeAsync(0)
+    expect(slow).toHaveBeenCalledOnce()
+    expect(answered).not.toHaveBeenCalled()
+    expect(vi.getTimerCount()).toBe(0)
   })
 
   it('gives each deadline its own timer, and none to no deadline', async () => {
-    const byDeadline = createDeadlines()
-    const first = byDeadline(never(), { at: Date.now() + 100, ms: 100 })
-    const second = byDeadline(never(), { at: Date.now() + 101, ms: 100 })
-    const unbounded = never()
-    expect(byDeadline(unbounded, { at: Infinity, ms: Infinity })).toBe(unbounded)
+    const watch = createDeadlines()
+    const [first, second, unbounded] = [vi.fn(), vi.fn(), vi.fn()]
+    watch({ at: Date.now() + 100, ms: 100 }, first)
+    watch({ at: Date.now() + 101, ms: 100 }, second)
+    watch({ at: Infinity, ms: Infinity }, unbounded)()
     expect(vi.getTimerCount()).toBe(2)
-    first.catch(() => {})
-    second.catch(() => {})
     await vi.advanceTimersByTimeAsync(100)
-    await expect(first).rejects.toBeInstanceOf(DeadlineError)
+    expect(first).toHaveBeenCalledOnce()
+    expect(second).not.toHaveBeenCalled()
     expect(vi.getTimerCount()).toBe(1)
     await vi.advanceTimersByTimeAsync(1)
-    await expect(second).rejects.toBeInstanceOf(DeadlineError)
+    expect(second).toHaveBeenCalledOnce()
+    expect(unbounded).not.toHaveBeenCalled()
   })
 })

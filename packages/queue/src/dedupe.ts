@@ -4,9 +4,10 @@ import type { JobData } from './job.js'
 import type { RedisClient } from './redis.js'
 
 // crypto.hash, one shot, is ~0.4 µs where createHash is ~1.9 µs and createHmac ~2.7 µs (Node 20.12+).
-const sha256 = (text: string): string => hash('sha256', text)
+// base64url, not hex: 43 characters instead of 64, in every job and de-duplication record Redis holds.
+const sha256 = (text: string): string => hash('sha256', text, 'base64url')
 
-const hmac = (secret: string, text: string): string => createHmac('sha256', secret).update(text).digest('hex')
+const hmac = (secret: string, text: string): string => createHmac('sha256', secret).update(text).digest('base64url')
 
 /** A job's de-duplication record: its Redis key, and what it says. */
 export interface DedupeRecord {

@@ -73,12 +73,12 @@ interface Producer {
   queues: Queue[]
   memory: ReturnType<typeof memoryGuard>
   supplied: ReturnType<typeof suppliedIds>
-  /** Races the adds against their identify's deadline, a timer per deadline. */
-  byDeadline: ReturnType<typeof createDeadlines>
+  /** Watches the adds' deadlines, a timer per deadline. */
+  watchDeadline: ReturnType<typeof createDeadlines>
 }
 
 /** A prepared job, and the slot of the provider (and queue) it is for, and the place of its result. */
-type SlotJob = { slot: number; index: number; id: string; data: JobData }
+type SlotJob = { slot: number; index: number; id: string; data: JobData; answered: boolean }
 
 /** One provider's BullMQ queue, with idstitch's job defaults. */
 const openQueue = (provider: Provider, options: Producer['options'], redis: Producer['redis'], log: SinkParts['log']): Queue => {
@@ -107,22 +107,22 @@ type Refusal = 'conflict' | Error | undefined
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
 
 /**
- * Adds one prepared job; resolves once Redis acknowledged it, with what went wrong if anything. BullMQ keeps the
- * first job of an id and says nothing of the second, so for a message id the caller gave, the job's data is read
- * on the same connection, just before the add and without waiting for it: no round trip, and none at all for
- * idstitch's own (random) ids (a read costs ~13 µs of CPU an identify). De-duplication is the worker's, just
- * before it sends: checking here too cost a round trip before every add (bench §6).
+ * Adds one prepared job and tells `answer` once Redis acknowledged it, with what went wrong if anything. BullMQ
+ * keeps the first job of an id and says nothing of the second, so for a message id the caller gave, the job's
+ * data is read on the same connection, just before the add and without waiting for it: no round trip, and none
+ * at all for idstitch's own (random) ids (a read costs ~13 us of CPU an identify). De-duplication is the
+ * worker's, just before it sends: checking here too cost a round trip before every add (bench section 6).
  */
-const addJob = ({ redis, queues, options, supplied }: Producer, { slot, id, data }: SlotJob): Promise<Refusal> => {
+const addJob = ({ redis, queues, options, supplied }: Producer, { slot, id, data }: SlotJob, answer: (refusal: Refusal) => void): void => {
   const added = (queues[slot] as Queue).add('identify', data, { jobId: id })
-  if (!supplied.has(data.messageId)) return added.then(() => undefined, asError)
+  const failed = (error: unknown) => answer(asError(error))
+  if (!supplied.has(data.messageId)) {
+    added.then(() => answer(undefined), failed)
+    return
+  }
   const read = redis.hget(`${options.prefix}:${queueName(data.provider)}:${id}`, 'data')
-  return Promise.all([read, added]).then(([existing]) => (existing !== null && digestOf(existing) !== data.digest ? 'conflict' : undefined), asError)
+  Promise.all([read, added]).then(([existing]) => answer(existing !== null && digestOf(existing) !== data.digest ? 'conflict' : undefined), failed)
 }
-
-/** Adds the prepared jobs (one promise for one, the common case); resolves with each one's refusal, by place. */
-const addJobs = (producer: Producer, jobs: SlotJob[]): Promise<Refusal[]> =>
-  jobs.length === 1 ? addJob(producer, jobs[0] as SlotJob).then((refusal) => [refusal]) : Promise.all(jobs.map((job) => addJob(producer, job)))
 
 /** Redis's refusal of a write when it is full and evicts nothing (`maxmemory`, `noeviction`). */
 const isOutOfMemory = (error: Error): boolean => error.message.startsWith('OOM ')
@@ -151,16 +151,21 @@ const prepareJobs = ({ memory }: Producer, identify: SinkIdentify): { results: P
       results[index] = outOfMemory(provider.name, 'Redis is 90 % full (of its maxmemory), the room kept for workers to take and finish jobs')
       return
     }
-    const data: JobData = { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.stored.item, bytes, text: kept.stored.text, digest }
+    const data: JobData = { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.stored.item, text: kept.stored.text, digest }
+    if (bytes !== undefined) data.bytes = bytes
     if (traceContext) data.trace = traceContext
     const id = jobId(provider.name, messageId)
-    jobs.push({ slot, index, id, data })
+    jobs.push({ slot, index, id, data, answered: false })
     results[index] = { provider: provider.name, status: 'queued', attempts: 0, jobId: id }
   })
   return { results, jobs }
 }
 
-/** Adds `jobs` by the deadline; a conflicting message id, or Redis not answering in time, fails the results it concerns. */
+/**
+ * Adds `jobs` by the deadline, and resolves with `results` once each job has its answer, or at the deadline: a
+ * conflicting message id, Redis's refusal or no acknowledgement in time fails the results it concerns. Each add
+ * answers through a callback, so that Redis's acknowledgement reaches the identify's result in one promise step.
+ */
 const addByDeadline = (producer: Producer, jobs: SlotJob[], results: ProviderResult[], deadline: Deadline): Promise<ProviderResult[]> => {
   const failed = (job: SlotJob, code: 'message_id_conflict' | 'queue_unavailable', text: string): void => {
     const { provider } = job.data
@@ -168,21 +173,31 @@ const addByDeadline = (producer: Producer, jobs: SlotJob[], results: ProviderRes
   }
   const unavailable = (job: SlotJob, reason: string) =>
     failed(job, 'queue_unavailable', `Redis did not acknowledge the job (${producer.parts.redact(reason)}); it may still be added if Redis was slow, and enqueueing the same messageId again adds no second job`)
-  const answered = (refusals: Refusal[]): ProviderResult[] => {
-    refusals.forEach((refusal, place) => {
-      const job = jobs[place] as SlotJob
-      if (refusal === undefined) return
-      if (refusal === 'conflict') failed(job, 'message_id_conflict', 'a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId')
-      else if (isOutOfMemory(refusal)) results[job.index] = outOfMemory(job.data.provider, 'Redis is full (its maxmemory is reached, and noeviction keeps it from evicting jobs) and refused the job')
-      else unavailable(job, refusal.message)
+  const record = (job: SlotJob, refusal: Refusal): void => {
+    if (refusal === undefined) return
+    if (refusal === 'conflict') failed(job, 'message_id_conflict', 'a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId')
+    else if (isOutOfMemory(refusal)) results[job.index] = outOfMemory(job.data.provider, 'Redis is full (its maxmemory is reached, and noeviction keeps it from evicting jobs) and refused the job')
+    else unavailable(job, refusal.message)
+  }
+  return new Promise((resolve) => {
+    let waiting = jobs.length
+    // A job's add answered after the deadline changes nothing: the identify has its results by then.
+    const cancel = producer.watchDeadline(deadline, (error) => {
+      for (const job of jobs) if (!job.answered) unavailable(job, error.message)
+      waiting = 0
+      resolve(results)
     })
-    return results
-  }
-  const late = (error: unknown): ProviderResult[] => {
-    for (const job of jobs) unavailable(job, `none within ${deadline.ms} ms: ${asError(error).message}`)
-    return results
-  }
-  return producer.byDeadline(addJobs(producer, jobs), deadline).then(answered, late)
+    for (const job of jobs) {
+      addJob(producer, job, (refusal) => {
+        if (waiting === 0) return
+        job.answered = true
+        record(job, refusal)
+        if (--waiting > 0) return
+        cancel()
+        resolve(results)
+      })
+    }
+  })
 }
 
 /**
@@ -216,7 +231,7 @@ const openProducer = (options: Producer['options'], parts: SinkParts, supplied: 
   warnOfRiskySettings(redis, parts.log.warn)
   register(redis, options.prefix, parts.providers.map((provider) => provider.name)).catch(throttled(parts.log.warn))
   const queues = parts.providers.map((provider) => openQueue(provider, options, redis, parts.log))
-  return { options, parts, redis, queues, memory: memoryGuard(redis), supplied, byDeadline: createDeadlines() }
+  return { options, parts, redis, queues, memory: memoryGuard(redis), supplied, watchDeadline: createDeadlines() }
 }
 
 /**
