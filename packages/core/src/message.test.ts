@@ -16,6 +16,20 @@ describe('prepareEvent', () => {
     expect(prepared.ok && prepared.event.traits).not.toBe(traits)
   })
 
+  it('stamps each message with its own millisecond, however many share one', () => {
+    const at = (iso: string) => {
+      const prepared = prepareEvent({ userId: 'usr_1' }, { ...stamp, now: new Date(iso) })
+      return prepared.ok && [prepared.event.receivedAt, prepared.event.timestamp]
+    }
+    expect(at('2026-05-01T12:00:00.001Z')).toEqual(['2026-05-01T12:00:00.001Z', '2026-05-01T12:00:00.001Z'])
+    expect(at('2026-05-01T12:00:00.001Z')).toEqual(['2026-05-01T12:00:00.001Z', '2026-05-01T12:00:00.001Z'])
+    expect(at('2026-05-01T12:00:00.002Z')).toEqual(['2026-05-01T12:00:00.002Z', '2026-05-01T12:00:00.002Z'])
+    expect(at('2025-01-31T23:59:59.999Z')).toEqual(['2025-01-31T23:59:59.999Z', '2025-01-31T23:59:59.999Z'])
+    // A clock that returns an invalid date fails the stamp, and leaves the next one right.
+    expect(() => prepareEvent({ userId: 'usr_1' }, { ...stamp, now: new Date(Number.NaN) })).toThrow(RangeError)
+    expect(at('2025-01-31T23:59:59.999Z')).toEqual(['2025-01-31T23:59:59.999Z', '2025-01-31T23:59:59.999Z'])
+  })
+
   it('treats a null or missing anonymousId as none, and normalises timestamps to UTC', () => {
     const prepared = prepareEvent({ userId: 'u', anonymousId: null, timestamp: '2026-02-01T08:00:00+01:00' }, stamp)
     expect(prepared.ok && prepared.event).toEqual({ messageId: 'm-1', userId: 'u', anonymousIds: {}, traits: {}, context: {}, timestamp: '2026-02-01T07:00:00.000Z', receivedAt: stamp.now.toISOString(), library })
