@@ -30,6 +30,8 @@ const counts = async (sinkUrl) => (await fetch(`${sinkUrl}/count`)).json()
 const medianBy = (list, value = (item) => item) => [...list].sort((a, b) => value(a) - value(b))[Math.floor(list.length / 2)]
 /** The median over rounds of `runs[round]`'s figure over `against[round]`'s. */
 const pairedRatio = (runs, against, figure) => medianBy(runs.map((run, round) => figure(run) / figure(against[round])))
+/** The round whose ratio of `runs[round]`'s figure to `against[round]`'s is the median: its two runs, and that ratio. */
+const medianRound = (runs, against, figure) => medianBy(runs.map((run, round) => ({ run, against: against[round], ratio: figure(run) / figure(against[round]) })), (round) => round.ratio)
 
 /** Runs the enqueueing app instance (`idstitch`, or BullMQ's own add of the same job: `raw`), after `warm` uncounted; resolves with its report. */
 const enqueue = (redisUrl, sinkUrl, n, mode = 'idstitch', warm = 0) =>
@@ -39,9 +41,9 @@ const enqueue = (redisUrl, sinkUrl, n, mode = 'idstitch', warm = 0) =>
 
 /**
  * The enqueue cost, with nothing delivering: idstitch's and a raw BullMQ add's, warm, in alternation, 5 rounds;
- * each the median run, and their ratio the median of the rounds' ratios (this machine's speed drifts by a
- * third between minutes, so a ratio of two medians from different minutes says less); and Redis memory per
- * queued identify.
+ * the round of the median ratio, its two runs and their ratio (this machine's speed drifts by a third between
+ * minutes, so a ratio of two medians from different minutes says less, and the two medians could disagree with
+ * the ratio beside them); and Redis memory per queued identify.
  */
 const measureEnqueue = async (redisUrl, sink, n) => {
   const redis = new Redis(redisUrl)
@@ -59,8 +61,7 @@ const measureEnqueue = async (redisUrl, sink, n) => {
       }
     }
     const cpu = (run) => run.cpuUs
-    const ratio = pairedRatio(costs.idstitch, costs.raw, cpu)
-    const [queued, raw] = [medianBy(costs.idstitch, cpu), medianBy(costs.raw, cpu)]
+    const { run: queued, against: raw, ratio } = medianRound(costs.idstitch, costs.raw, cpu)
     await redis.flushall()
     return { enqueue: { ...queued, cpuUsPerIdentify: queued.cpuUs / n, perSecond: (n / queued.wallMs) * 1000 }, rawAdd: { ...raw, cpuUsPerIdentify: raw.cpuUs / n, perSecond: (n / raw.wallMs) * 1000 }, ratio, redisBytesPerIdentify }
   } finally {
@@ -115,9 +116,12 @@ const measureWorkers = async (redisUrl, sink, n, modes = ['idstitch', 'dedupe', 
     redis.disconnect()
   }
   const cpu = (run) => run.workerCpuUsPerJob
-  // Each mode's worker CPU against the raw worker's of the same round, the median of the rounds.
+  // Each mode's worker CPU against the raw worker's of the same round, the median of the rounds; and the two runs
+  // of idstitch's median round, which the targets show beside its ratio.
   const ratioOf = (mode) => runs.raw && pairedRatio(runs[mode], runs.raw, cpu)
-  return { ...Object.fromEntries(modes.map((mode) => [mode, medianBy(runs[mode], cpu)])), ratio: Object.fromEntries(modes.map((mode) => [mode, ratioOf(mode)])) }
+  const middle = runs.raw && medianRound(runs.idstitch, runs.raw, cpu)
+  const paired = middle && { idstitch: cpu(middle.run), raw: cpu(middle.against) }
+  return { ...Object.fromEntries(modes.map((mode) => [mode, medianBy(runs[mode], cpu)])), ratio: Object.fromEntries(modes.map((mode) => [mode, ratioOf(mode)])), paired }
 }
 
 /** With `workers` worker processes listening, n identifies enqueued and timed until the sink has them all. */
