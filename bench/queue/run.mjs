@@ -28,8 +28,6 @@ const counts = async (sinkUrl) => (await fetch(`${sinkUrl}/count`)).json()
 
 /** The middle item of `list` by `value` (identity for numbers). */
 const medianBy = (list, value = (item) => item) => [...list].sort((a, b) => value(a) - value(b))[Math.floor(list.length / 2)]
-/** The median over rounds of `runs[round]`'s figure over `against[round]`'s. */
-const pairedRatio = (runs, against, figure) => medianBy(runs.map((run, round) => figure(run) / figure(against[round])))
 /** The round whose ratio of `runs[round]`'s figure to `against[round]`'s is the median: its two runs, and that ratio. */
 const medianRound = (runs, against, figure) => medianBy(runs.map((run, round) => ({ run, against: against[round], ratio: figure(run) / figure(against[round]) })), (round) => round.ratio)
 
@@ -118,10 +116,9 @@ const measureWorkers = async (redisUrl, sink, n, modes = ['idstitch', 'dedupe', 
   const cpu = (run) => run.workerCpuUsPerJob
   // Each mode's worker CPU against the raw worker's of the same round, the median of the rounds; and the two runs
   // of idstitch's median round, which the targets show beside its ratio.
-  const ratioOf = (mode) => runs.raw && pairedRatio(runs[mode], runs.raw, cpu)
-  const middle = runs.raw && medianRound(runs.idstitch, runs.raw, cpu)
-  const paired = middle && { idstitch: cpu(middle.run), raw: cpu(middle.against) }
-  return { ...Object.fromEntries(modes.map((mode) => [mode, medianBy(runs[mode], cpu)])), ratio: Object.fromEntries(modes.map((mode) => [mode, ratioOf(mode)])), paired }
+  const middles = Object.fromEntries(modes.map((mode) => [mode, runs.raw && medianRound(runs[mode], runs.raw, cpu)]))
+  const paired = middles.idstitch && { idstitch: cpu(middles.idstitch.run), raw: cpu(middles.idstitch.against) }
+  return { ...Object.fromEntries(modes.map((mode) => [mode, medianBy(runs[mode], cpu)])), ratio: Object.fromEntries(modes.map((mode) => [mode, middles[mode]?.ratio])), paired }
 }
 
 /** With `workers` worker processes listening, n identifies enqueued and timed until the sink has them all. */
