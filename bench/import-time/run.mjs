@@ -2,7 +2,7 @@
 // and to the first identify done (imported, a client created, one identify sent to a local sink and
 // acknowledged), for idstitch and the peers, in the same interleaved rounds.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { median } from '../lib/measure.mjs'
@@ -11,6 +11,8 @@ import { startSink } from '../throughput/run.mjs'
 const cwd = fileURLToPath(new URL('..', import.meta.url))
 /** zod alone, as @idstitch/node bundles it (built by {@link buildZodAsBundled} before the runs). */
 const zodAsBundled = new URL('../../.cache/bench/zod-as-bundled.mjs', import.meta.url)
+/** A module that exports nothing: what Node's loader costs any first import of a file, whatever it holds. */
+const emptyModule = new URL('../../.cache/bench/empty.mjs', import.meta.url)
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 
 /** Each case: what its process runs (SINK is the sink's URL); `ours` marks idstitch's; `kind` import or first identify. */
@@ -27,6 +29,8 @@ export const cases = [
   // bundled into one ASCII ES module as its build bundles them (not zod's whole package, loaded file by file).
   { name: 'zod/mini, as @idstitch/node bundles it', kind: 'import', code: `await import(${JSON.stringify(zodAsBundled.href)})` },
   { name: 'undici', kind: 'import', code: "await import('undici')" },
+  // The floor under every row above: Node's loader resolving, reading and linking a first ES module file.
+  { name: 'an empty ES module', kind: 'import', code: `await import(${JSON.stringify(emptyModule.href)})` },
   {
     name: 'idstitch (pathbound)',
     kind: 'first identify',
@@ -94,6 +98,7 @@ const buildZodAsBundled = async () => {
   const names = zodNamesUsed()
   const contents = `import * as z from 'zod/mini'\nexport const used = [${names.map((name) => `z.${name}`).join(', ')}]`
   await build({ stdin: { contents, resolveDir: cwd }, bundle: true, format: 'esm', platform: 'node', charset: 'ascii', outfile: fileURLToPath(zodAsBundled), logLevel: 'error' })
+  writeFileSync(emptyModule, 'export {}\n')
 }
 
 export const runImportTime = async ({ runs = 15 } = {}) => {
