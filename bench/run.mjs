@@ -109,7 +109,7 @@ const byNodeTable = byNode.length === 0 ? '' : [
   '|---|---:|---:|---:|---:|---:|---:|',
   ...byNode.map(({ node, ours, peer, ratio, cachedRatio }) => `| ${node} | ${fixed(ours.ms, 1)} ms | ${fixed(peer.ms, 1)} ms | ${fixed(ratio, 2)}× | ${cachedRatio === undefined ? '(none before 22.1)' : `${fixed(ours.compileCacheMs, 1)} ms`} | ${cachedRatio === undefined ? '' : `${fixed(peer.compileCacheMs, 1)} ms`} | ${cachedRatio === undefined ? '' : `${fixed(cachedRatio, 2)}×`} |`),
 ].join('\n')
-/** The newer Nodes' ratios, for the target row and the note: "on Node 22.23.3 0.24×, on Node 24.21.0 0.25×". */
+/** The newer Nodes' ratios, for the target row and the note: "on Node 22.23.3 0.31×, on Node 24.21.0 0.31×". */
 const newerNodes = byNode.filter(({ node }) => node !== byNode[0]?.node).map(({ node, ratio }) => `on Node ${node} ${fixed(ratio, 2)}×`).join(', ')
 
 // ---- delivery
@@ -244,7 +244,8 @@ if (!(queueCost.enqueue.cpuUsPerIdentify <= 100)) {
 }
 if (!(enqueueRatio <= 1.3)) {
   notes.push(`**Queue enqueue against a raw add: ${fixed(enqueueRatio, 2)}× (${fixed(queueCost.enqueue.cpuUsPerIdentify, 1)} µs against ${fixed(queueCost.rawAdd?.cpuUsPerIdentify, 1)} µs in the round of the median ratio), against 1.3×.** What idstitch adds to BullMQ's own add (§6 lists it) has zod's validation of the message as its largest part, about a microsecond; the producer already spends nothing on de-duplication, reads Redis only for a message id the caller gave, and hands Redis's acknowledgement to the identify in one promise step. zod's JIT-compiled object parser (in \`zod/v4/core\`) would parse the message about three times as fast, but costs the first identify after a cold start about a millisecond to compile and the edge bundle about 1 kB, where Workers forbid the \`eval\` it needs: not taken. The ratio straddles the target from run to run on this machine.`)
-}if (workerRatio > 1.3) {
+}
+if (workerRatio > 1.3) {
   notes.push(`**Queue worker: ${fixed(workerRatio, 2)}× a raw BullMQ worker's CPU per job (${fixed(workerCost.paired?.idstitch, 1)} µs against ${fixed(workerCost.paired?.raw, 1)} µs in the round of the median ratio), against 1.3×.** What idstitch's worker does that the raw one does not: it checks each job (zod), sends it through idstitch's sender (each attempt bounded by a timeout; a batching provider's jobs share a request), reads and parses the provider's answer into a result (a \`Retry-After\` pauses every worker), and decides between a retry and a dead letter; the raw worker posts the stored item and drains the answer unread. The ratio straddles the target from run to run on this machine (§6's table shows each worker's median run, which may come from other rounds than the ratio).`)
 }
 

@@ -132,10 +132,13 @@ export const runImportTime = async ({ runs = 15 } = {}) => {
 /** The modules timed on each Node: idstitch's and the peer its target is set against. */
 const byNodeModules = ['@idstitch/node', '@segment/analytics-node']
 
-/** One process of `node` importing `module`, `env` added: the import's time inside it, in ms. */
-const importInside = (node, module, env) => {
+/** One process of `node` importing `module`, with Node's compile cache in `compileCache` or off: the import's time inside it, in ms. */
+const importInside = (node, module, compileCache) => {
   const script = `const t = performance.now(); await import(${JSON.stringify(module)}); process.stdout.write(String(performance.now() - t)); process.exit(0)`
-  const result = spawnSync(node, ['--input-type=module', '-e', script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 })
+  // A cache the developer's own environment turns on would make the cold runs warm.
+  const { NODE_COMPILE_CACHE: _, ...env } = process.env
+  if (compileCache) env.NODE_COMPILE_CACHE = compileCache
+  const result = spawnSync(node, ['--input-type=module', '-e', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 })
   if (result.status !== 0) throw new Error(`import of ${module} on ${node} failed: ${result.stderr.split('\n').slice(0, 3).join(' ')}`)
   return Number(result.stdout)
 }
@@ -149,15 +152,14 @@ export const runImportByNode = ({ runs = 15 } = {}) => {
   const nodes = [{ version: process.versions.node, node: process.execPath }, ...RUNTIMES.map((version) => ({ version, node: nodeRuntime(version).node })).filter(({ node }) => existsSync(node))]
   const compileCache = mkdtempSync(join(tmpdir(), 'idstitch-compile-cache-'))
   try {
-    const cached = { NODE_COMPILE_CACHE: compileCache }
     const hasCache = (version) => Number(version.split('.')[0]) >= 23 || (version.startsWith('22.') && Number(version.split('.')[1]) >= 1)
     const cases = nodes.flatMap(({ version, node }) => byNodeModules.map((module) => ({ version, node, module, cache: hasCache(version), cold: [], warm: [] })))
     // The first import with the cache on writes it; the rest read it.
-    for (const entry of cases) if (entry.cache) importInside(entry.node, entry.module, cached)
+    for (const entry of cases) if (entry.cache) importInside(entry.node, entry.module, compileCache)
     for (let run = 0; run < runs; run++) {
       for (const entry of cases) {
-        entry.cold.push(importInside(entry.node, entry.module, {}))
-        if (entry.cache) entry.warm.push(importInside(entry.node, entry.module, cached))
+        entry.cold.push(importInside(entry.node, entry.module, undefined))
+        if (entry.cache) entry.warm.push(importInside(entry.node, entry.module, compileCache))
       }
     }
     return { runs, rows: cases.map(({ version, module, cold, warm }) => ({ node: version, module, ms: median(cold), compileCacheMs: warm.length > 0 ? median(warm) : undefined })) }
