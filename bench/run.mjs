@@ -82,22 +82,21 @@ const importTable = [
   '|---|---|---:|---:|',
   ...importTime.rows.map((row) => `| ${row.kind ?? 'import'} | ${row.ours ? `**${row.name}**` : row.name} | ${fixed(row.ms, 1)} ms | ${fixed(row.insideMs, 1)} ms |`),
 ].join('\n')
-const ourImport = importRows.find((row) => row.ours).ms
+const ourImportRow = importRows.find((row) => row.ours)
+const zodImportRow = importRows.find((row) => row.name.startsWith('zod/mini'))
+/** Node's loader for any first import of a file (absent from results written before the row existed). */
+const emptyImportRow = importRows.find((row) => row.name === 'an empty ES module')
+const ourImport = ourImportRow.ms
 const segmentImport = importRows.find((row) => row.name === '@segment/analytics-node')?.ms
 const importRatio = ourImport / segmentImport
-const zodBundled = importRows.find((row) => row.name.startsWith('zod/mini'))?.ms
-/**
- * The cold start's parts, timed inside the processes (the steadier column): Node's loader for any first import
- * of a file (an empty ES module; absent from results written before the row existed), zod's bundled functions
- * over it, and the rest of @idstitch/node over both.
- */
-const insideOf = (name) => importRows.find((row) => row.name === name)?.insideMs
-const importParts = insideOf('an empty ES module') === undefined ? undefined : (() => {
-  const floor = insideOf('an empty ES module')
-  const zod = importRows.find((row) => row.name.startsWith('zod/mini')).insideMs - floor
-  const ours = importRows.find((row) => row.ours).insideMs
-  return { floor, zod, rest: ours - floor - zod, ours }
-})()
+const zodBundled = zodImportRow?.ms
+/** The cold start's parts, timed inside the processes (the steadier column): the loader's floor, zod's bundled functions over it, and the rest of @idstitch/node over both. */
+const importParts = emptyImportRow && {
+  ours: ourImportRow.insideMs,
+  floor: emptyImportRow.insideMs,
+  zod: zodImportRow.insideMs - emptyImportRow.insideMs,
+  rest: ourImportRow.insideMs - zodImportRow.insideMs,
+}
 const ourFirst = firstRows.find((row) => row.ours)
 /** idstitch's import over segment's, timed inside the process, on each Node of §3's second table (none in results written before it). */
 const byNode = (importByNode?.rows ?? []).filter((row) => row.module === '@idstitch/node').map((ours) => {

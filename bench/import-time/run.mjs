@@ -66,15 +66,18 @@ export const cases = [
 export const modules = cases.filter((entry) => entry.kind === 'import').map((entry) => entry.name)
 
 /**
- * One `node` process that runs `code` (or nothing): its wall time, and the
- * time the code itself took inside it (a steadier figure on a noisy machine,
- * since a bare start's own variance does not enter it), in ms.
+ * One `node` process (this one's binary, or `node`) that runs `code` (or nothing): its wall time, and the
+ * time the code itself took inside it (a steadier figure on a noisy machine, since a bare start's own variance
+ * does not enter it), in ms. Node's compile cache is on only with `compileCache`, its directory: one the
+ * developer's own environment turns on would make every cold start warm.
  */
-const once = (code, sink) => {
+const once = (code, sink, { node = process.execPath, compileCache } = {}) => {
   const script = code ? `const SINK = ${JSON.stringify(sink)}; const t = performance.now(); ${code}; process.stdout.write(String(performance.now() - t)); process.exit(0)` : ''
+  const { NODE_COMPILE_CACHE: _, ...env } = process.env
+  if (compileCache) env.NODE_COMPILE_CACHE = compileCache
   const started = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 })
-  if (result.status !== 0) throw new Error(`cold start of ${code.slice(0, 60)}… failed: ${result.stderr.split('\n').slice(0, 3).join(' ')}`)
+  const result = spawnSync(node, ['--input-type=module', '-e', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 })
+  if (result.status !== 0) throw new Error(`cold start of ${code.slice(0, 60)}… on ${node} failed: ${result.stderr.split('\n').slice(0, 3).join(' ')}`)
   return { wall: Number(process.hrtime.bigint() - started) / 1e6, inside: Number(result.stdout) || 0 }
 }
 
@@ -132,34 +135,26 @@ export const runImportTime = async ({ runs = 15 } = {}) => {
 /** The modules timed on each Node: idstitch's and the peer its target is set against. */
 const byNodeModules = ['@idstitch/node', '@segment/analytics-node']
 
-/** One process of `node` importing `module`, with Node's compile cache in `compileCache` or off: the import's time inside it, in ms. */
-const importInside = (node, module, compileCache) => {
-  const script = `const t = performance.now(); await import(${JSON.stringify(module)}); process.stdout.write(String(performance.now() - t)); process.exit(0)`
-  // A cache the developer's own environment turns on would make the cold runs warm.
-  const { NODE_COMPILE_CACHE: _, ...env } = process.env
-  if (compileCache) env.NODE_COMPILE_CACHE = compileCache
-  const result = spawnSync(node, ['--input-type=module', '-e', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 })
-  if (result.status !== 0) throw new Error(`import of ${module} on ${node} failed: ${result.stderr.split('\n').slice(0, 3).join(' ')}`)
-  return Number(result.stdout)
-}
-
 /**
  * The import of each of {@link byNodeModules}, timed inside the process, on this Node and on the newer majors
  * scripts/test-runtimes.mjs installs (those not installed are left out), cold and, on Node 22.1 and later, with
  * Node's compile cache (`NODE_COMPILE_CACHE`) warm: the median of `runs`, the rounds interleaving every case.
  */
 export const runImportByNode = ({ runs = 15 } = {}) => {
-  const nodes = [{ version: process.versions.node, node: process.execPath }, ...RUNTIMES.map((version) => ({ version, node: nodeRuntime(version).node })).filter(({ node }) => existsSync(node))]
+  const newer = RUNTIMES.filter((version) => version !== process.versions.node).map((version) => ({ version, node: nodeRuntime(version).node }))
+  const nodes = [{ version: process.versions.node, node: process.execPath }, ...newer.filter(({ node }) => existsSync(node))]
   const compileCache = mkdtempSync(join(tmpdir(), 'idstitch-compile-cache-'))
   try {
     const hasCache = (version) => Number(version.split('.')[0]) >= 23 || (version.startsWith('22.') && Number(version.split('.')[1]) >= 1)
     const cases = nodes.flatMap(({ version, node }) => byNodeModules.map((module) => ({ version, node, module, cache: hasCache(version), cold: [], warm: [] })))
+    /** `entry`'s import, timed inside its process, with the compile cache in `directory` or none. */
+    const importOf = (entry, directory) => once(`await import(${JSON.stringify(entry.module)})`, undefined, { node: entry.node, compileCache: directory }).inside
     // The first import with the cache on writes it; the rest read it.
-    for (const entry of cases) if (entry.cache) importInside(entry.node, entry.module, compileCache)
+    for (const entry of cases) if (entry.cache) importOf(entry, compileCache)
     for (let run = 0; run < runs; run++) {
       for (const entry of cases) {
-        entry.cold.push(importInside(entry.node, entry.module, undefined))
-        if (entry.cache) entry.warm.push(importInside(entry.node, entry.module, compileCache))
+        entry.cold.push(importOf(entry, undefined))
+        if (entry.cache) entry.warm.push(importOf(entry, compileCache))
       }
     }
     return { runs, rows: cases.map(({ version, module, cold, warm }) => ({ node: version, module, ms: median(cold), compileCacheMs: warm.length > 0 ? median(warm) : undefined })) }
