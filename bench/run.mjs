@@ -419,7 +419,8 @@ machine's ${cpus().length} cores, so a second worker adds little here; on separa
 
 ${queueTable}
 
-The enqueue columns are warm (a quarter as many first, uncounted), idstitch's and the raw add's in alternation, 5 rounds; they show
+The enqueue columns are warm (a quarter as many first, uncounted), idstitch's and the raw add's in alternation (each round in the
+other order, so that the machine's drift over the minutes favours neither), 5 rounds; they show
 the round whose ratio is the median of the rounds' own: the enqueue costs ${fixed(enqueueRatio, 2)}× the raw add (this machine's speed
 drifts by a third from one minute to the next, and a ratio within a round is what that drift spares; the median runs of each, taken
 from different minutes, could disagree with it). The raw add stores what
@@ -429,7 +430,7 @@ producer does no de-duplication (the worker does, just before it sends) and race
 one timer per deadline, not one per identify.
 
 Each worker then takes the same ${queue.n.toLocaleString('en-US')} jobs (enqueued by idstitch, nothing listening), alone, timed until
-the sink has them all; the workers alternate, 3 rounds, the median by worker CPU, and each ratio the median of the rounds' own.
+the sink has them all; the workers alternate (each round in the other order), ${queue.workerCost?.rounds ?? 3} rounds, the median by worker CPU, and each ratio the median of the rounds' own.
 The raw worker is a BullMQ \`Worker\` at the same concurrency (32) posting each job's item with \`node:http\` on a keep-alive agent:
 no job check, no de-duplication, no answer parsing. De-duplication is off by default (it needs a secret, \`IDSTITCH_QUEUE_SECRET\`);
 turned on, it costs a Redis \`GET\` before each send and a \`SET\` after, in the worker's CPU and in Redis's, and saves the

@@ -26,6 +26,12 @@ const peakRssMB = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/$
 const usedMemory = async (redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0)
 const counts = async (sinkUrl) => (await fetch(`${sinkUrl}/count`)).json()
 
+/**
+ * The modes in the order they run in `round`: reversed every other round (A B, B A, A B, …), so that a machine
+ * that speeds up or slows down over the minutes of a measurement does not favour whichever mode always runs first.
+ */
+const inTurn = (modes, round) => (round % 2 === 0 ? modes : [...modes].reverse())
+
 /** The middle item of `list` by `value` (identity for numbers). */
 const medianBy = (list, value = (item) => item) => [...list].sort((a, b) => value(a) - value(b))[Math.floor(list.length / 2)]
 /** The round whose ratio of `runs[round]`'s figure to `against[round]`'s is the median: its two runs, and that ratio. */
@@ -38,7 +44,8 @@ const enqueue = (redisUrl, sinkUrl, n, mode = 'idstitch', warm = 0) =>
   })
 
 /**
- * The enqueue cost, with nothing delivering: idstitch's and a raw BullMQ add's, warm, in alternation, 5 rounds;
+ * The enqueue cost, with nothing delivering: idstitch's and a raw BullMQ add's, warm, in alternation (each
+ * round in the other order), 5 rounds;
  * the round of the median ratio, its two runs and their ratio (this machine's speed drifts by a third between
  * minutes, so a ratio of two medians from different minutes says less, and the two medians could disagree with
  * the ratio beside them); and Redis memory per queued identify.
@@ -51,7 +58,7 @@ const measureEnqueue = async (redisUrl, sink, n) => {
     const costs = { idstitch: [], raw: [] }
     let redisBytesPerIdentify = 0
     for (let round = 0; round < 5; round++) {
-      for (const mode of ['idstitch', 'raw']) {
+      for (const mode of inTurn(['idstitch', 'raw'], round)) {
         await redis.flushall()
         const before = await usedMemory(redis)
         costs[mode].push(await enqueue(redisUrl, sink.url, n, mode, warm))
@@ -87,17 +94,21 @@ const startBenchWorker = (redisUrl, sinkUrl, mode) =>
     child.once('exit', (code) => reject(new Error(`the ${mode} worker exited with ${code}`)))
   })
 
+/** Rounds of the worker comparison. */
+const WORKER_ROUNDS = 5
+
 /**
  * The worker's cost per job, idstitch's (its defaults, and with de-duplication on) beside a raw BullMQ worker doing
  * one node:http request per job, on the same n jobs (enqueued by idstitch first, with nothing listening), in
- * alternation, the median of 3 by CPU: the worker process's CPU, Redis's, and jobs delivered per second.
+ * alternation (each round in the other order), the median of {@link WORKER_ROUNDS} by CPU: the worker process's CPU, Redis's, and
+ * jobs delivered per second.
  */
 const measureWorkers = async (redisUrl, sink, n, modes = ['idstitch', 'dedupe', 'raw']) => {
   const redis = new Redis(redisUrl)
   const runs = Object.fromEntries(modes.map((mode) => [mode, []]))
   try {
-    for (let round = 0; round < 3; round++) {
-      for (const mode of Object.keys(runs)) {
+    for (let round = 0; round < WORKER_ROUNDS; round++) {
+      for (const mode of inTurn(modes, round)) {
         await redis.flushall()
         await enqueue(redisUrl, sink.url, n)
         await fetch(`${sink.url}/reset?failRate=0`)
@@ -118,7 +129,7 @@ const measureWorkers = async (redisUrl, sink, n, modes = ['idstitch', 'dedupe', 
   // of idstitch's median round, which the targets show beside its ratio.
   const middles = Object.fromEntries(modes.map((mode) => [mode, runs.raw && medianRound(runs[mode], runs.raw, cpu)]))
   const paired = middles.idstitch && { idstitch: cpu(middles.idstitch.run), raw: cpu(middles.idstitch.against) }
-  return { ...Object.fromEntries(modes.map((mode) => [mode, medianBy(runs[mode], cpu)])), ratio: Object.fromEntries(modes.map((mode) => [mode, middles[mode]?.ratio])), paired }
+  return { rounds: WORKER_ROUNDS, ...Object.fromEntries(modes.map((mode) => [mode, medianBy(runs[mode], cpu)])), ratio: Object.fromEntries(modes.map((mode) => [mode, middles[mode]?.ratio])), paired }
 }
 
 /** With `workers` worker processes listening, n identifies enqueued and timed until the sink has them all. */
