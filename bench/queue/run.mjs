@@ -31,6 +31,8 @@ const counts = async (sinkUrl) => (await fetch(`${sinkUrl}/count`)).json()
  * that speeds up or slows down over the minutes of a measurement does not favour whichever mode always runs first.
  */
 const inTurn = (modes, round) => (round % 2 === 0 ? modes : [...modes].reverse())
+/** Rounds of the enqueue and worker comparisons. */
+const ROUNDS = 5
 
 /** The middle item of `list` by `value` (identity for numbers). */
 const medianBy = (list, value = (item) => item) => [...list].sort((a, b) => value(a) - value(b))[Math.floor(list.length / 2)]
@@ -45,7 +47,7 @@ const enqueue = (redisUrl, sinkUrl, n, mode = 'idstitch', warm = 0) =>
 
 /**
  * The enqueue cost, with nothing delivering: idstitch's and a raw BullMQ add's, warm, in alternation (each
- * round in the other order), 5 rounds;
+ * round in the other order), {@link ROUNDS} rounds;
  * the round of the median ratio, its two runs and their ratio (this machine's speed drifts by a third between
  * minutes, so a ratio of two medians from different minutes says less, and the two medians could disagree with
  * the ratio beside them); and Redis memory per queued identify.
@@ -57,7 +59,7 @@ const measureEnqueue = async (redisUrl, sink, n) => {
     const warm = Math.floor(n / 4)
     const costs = { idstitch: [], raw: [] }
     let redisBytesPerIdentify = 0
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       for (const mode of inTurn(['idstitch', 'raw'], round)) {
         await redis.flushall()
         const before = await usedMemory(redis)
@@ -94,20 +96,17 @@ const startBenchWorker = (redisUrl, sinkUrl, mode) =>
     child.once('exit', (code) => reject(new Error(`the ${mode} worker exited with ${code}`)))
   })
 
-/** Rounds of the worker comparison. */
-const WORKER_ROUNDS = 5
-
 /**
  * The worker's cost per job, idstitch's (its defaults, and with de-duplication on) beside a raw BullMQ worker doing
  * one node:http request per job, on the same n jobs (enqueued by idstitch first, with nothing listening), in
- * alternation (each round in the other order), the median of {@link WORKER_ROUNDS} by CPU: the worker process's CPU, Redis's, and
- * jobs delivered per second.
+ * alternation (each round in the other order), the median of {@link ROUNDS} by CPU: the worker process's CPU,
+ * Redis's, and jobs delivered per second.
  */
 const measureWorkers = async (redisUrl, sink, n, modes = ['idstitch', 'dedupe', 'raw']) => {
   const redis = new Redis(redisUrl)
   const runs = Object.fromEntries(modes.map((mode) => [mode, []]))
   try {
-    for (let round = 0; round < WORKER_ROUNDS; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       for (const mode of inTurn(modes, round)) {
         await redis.flushall()
         await enqueue(redisUrl, sink.url, n)
@@ -129,7 +128,7 @@ const measureWorkers = async (redisUrl, sink, n, modes = ['idstitch', 'dedupe', 
   // of idstitch's median round, which the targets show beside its ratio.
   const middles = Object.fromEntries(modes.map((mode) => [mode, runs.raw && medianRound(runs[mode], runs.raw, cpu)]))
   const paired = middles.idstitch && { idstitch: cpu(middles.idstitch.run), raw: cpu(middles.idstitch.against) }
-  return { rounds: WORKER_ROUNDS, ...Object.fromEntries(modes.map((mode) => [mode, medianBy(runs[mode], cpu)])), ratio: Object.fromEntries(modes.map((mode) => [mode, middles[mode]?.ratio])), paired }
+  return { rounds: ROUNDS, ...Object.fromEntries(modes.map((mode) => [mode, medianBy(runs[mode], cpu)])), ratio: Object.fromEntries(modes.map((mode) => [mode, middles[mode]?.ratio])), paired }
 }
 
 /** With `workers` worker processes listening, n identifies enqueued and timed until the sink has them all. */
