@@ -218,8 +218,15 @@ export const RELAY_BODY_FIELDS: readonly (keyof RelayBody)[] = ['anonymousId', '
 /** The query parameter that carries a visitor id to another registrable domain (the cross-domain linker). */
 export const LINK_PARAM = '_isl'
 
-/** The cookie where a destination that had its own visitor id keeps the ids linked to it (up to 5, space-separated). */
+/** The cookie where a destination that had its own visitor id keeps the ids linked to it (up to {@link MAX_LINKED_IDS}, space-separated, the newest last). */
 export const LINKED_COOKIE = 'idstitch_linked_ids'
+
+/**
+ * The most visitor ids {@link LINKED_COOKIE} keeps, and the most a server reads from it: each one is an identify
+ * at login, and the browser can write the cookie itself, so a forged one holding a hundred ids must not make a
+ * hundred identifies of one login or relay call.
+ */
+export const MAX_LINKED_IDS = 5
 
 /** How long a decorated link may be adopted, in seconds: about two minutes, as long as a navigation takes. */
 export const LINK_MAX_AGE_S = 120

@@ -185,6 +185,12 @@ describe('loginCookies', () => {
     expect(loginCookies(owned, 'usr_bob').linkedIds).toEqual([])
   })
 
+  it('gives at most the five newest linked ids: the cookie is the browser’s to write, and each id is an identify', () => {
+    const ids = Array.from({ length: 8 }, (_, index) => `0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b1${index}`)
+    const forged = `idstitch_visitor_id=${VISITOR}; idstitch_linked_ids=${ids.join('%20')}%20${ids[0]}`
+    expect(loginCookies(forged, 'usr_alice', { secure: false }).linkedIds).toEqual(ids.slice(3))
+  })
+
   it('sets no visitor cookie when there is none, and refuses an unsafe id', () => {
     expect(loginCookies('', 'usr_1')).toMatchObject({ anonymousId: undefined, visitorId: undefined, rotated: false })
     // The contact cookie alone: the owner tag binds a visitor, and there is none.

@@ -1,6 +1,6 @@
 import { ValidationError, type Consent } from '@idstitch/core'
 import { anonymousIdsFromCookies } from '@idstitch/core/internal'
-import { CONTACT_ID_RULE, LINKED_COOKIE, OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
+import { CONTACT_ID_RULE, LINKED_COOKIE, MAX_LINKED_IDS, OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
 import { parse, serialize, type SerializeOptions } from 'cookie'
 import Cookies from 'js-cookie'
 import { getClientIp, type ClientIpOptions, type ClientIpSource } from './client-ip.js'
@@ -178,9 +178,12 @@ export const visitorCookie = (id: string, options?: SetCookieOptions): string =>
   return serialize(settingsOf(options).visitorCookie, id, attributes(options))
 }
 
-/** The visitor ids cross-domain links brought to this browser beside `own` (the linked-ids cookie), each a UUID, once. */
+/**
+ * The visitor ids cross-domain links brought to this browser beside `own` (the linked-ids cookie), each a UUID,
+ * once: the newest {@link MAX_LINKED_IDS} (writers append), however many a forged cookie holds.
+ */
 export const linkedIdsOf = (source: CookieSource, own: string | undefined): string[] =>
-  [...new Set(valuesOf(source, LINKED_COOKIE).join(' ').split(' '))].filter((id) => isUuid(id) && id !== own)
+  [...new Set(valuesOf(source, LINKED_COOKIE).join(' ').split(' '))].filter((id) => isUuid(id) && id !== own).slice(-MAX_LINKED_IDS)
 
 /** Options of {@link loginCookies}: where the cookies go, and how to read the request. */
 export interface LoginCookiesOptions extends Omit<SetCookieOptions, 'name'>, ClientIpOptions {

@@ -46,6 +46,14 @@ describe('the identify relay, unit by unit', () => {
     expect(identified[1]).toEqual({ userId: 'usr_session', anonymousId: LINKED })
   })
 
+  it('joins at most five linked ids a relay call, so a forged cookie cannot multiply one call into many identifies', async () => {
+    const { relay, identified } = handler()
+    const ids = Array.from({ length: 40 }, (_, index) => `0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b${String(index).padStart(2, '0')}`)
+    const response = await relay(request({ headers: { cookie: `idstitch_linked_ids=${ids.join('%20')}` }, body: JSON.stringify({ anonymousId: VISITOR }) }))
+    expect(response.status).toBe(200)
+    expect(identified.map((message) => message.anonymousId)).toEqual([VISITOR, ...ids.slice(-5)])
+  })
+
   it('refuses identify calls from crawlers and other bots, and takes a browser’s', async () => {
     const { relay, identified } = handler()
     const bot = await relay(request({ headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }, body: '{}' }))

@@ -62,7 +62,8 @@ export interface IdentifyHandlerOptions {
    * Identifies relayed per user, so that one browser cannot spend the app's
    * provider quotas (Pathbound allows 100 requests per 15 minutes per key).
    * Default 5 per minute; past it, 429 with `Retry-After`, forwarding nothing.
-   * `false` for none.
+   * A call also joins the linked visitor ids its cookie holds (at most
+   * `MAX_LINKED_IDS`, five). `false` for none.
    */
   throttle?: { limit: number; windowMs: number } | false
   /**

@@ -1,7 +1,7 @@
 // The destination side of the cross-domain linker (opt-in, with the linker): a link decorated by another of
 // the company's domains brings its visitor id. The rules are the core's (linkedVisitor): about two minutes
 // old at most, made by this same browser.
-import { LINK_PARAM, LINKED_COOKIE, browserOf, isUuid, linkedVisitor } from '@idstitch/core/cookies'
+import { LINK_PARAM, LINKED_COOKIE, MAX_LINKED_IDS, browserOf, isUuid, linkedVisitor } from '@idstitch/core/cookies'
 import type { LinkAdopter } from './tracker.js'
 
 /** The link parameter, taken out of the address bar at once (the URL that is shared or bookmarked is clean), and the visitor id it brings, when it may be adopted. */
@@ -25,6 +25,6 @@ export const adoptLink: LinkAdopter = (visitorCookie, contactCookie, read, write
   const own = read(visitorCookie)
   if (!isUuid(own)) return linked
   const kept = (read(LINKED_COOKIE) || '').split(' ').filter((id) => isUuid(id) && id != linked)
-  if (own != linked) write(LINKED_COOKIE, [...kept, linked].slice(-5).join(' '))
+  if (own != linked) write(LINKED_COOKIE, [...kept, linked].slice(-MAX_LINKED_IDS).join(' '))
   return ''
 }
