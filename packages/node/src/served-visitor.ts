@@ -1,7 +1,7 @@
-import { LINK_PARAM, LINKED_COOKIE, MAX_LINKED_IDS, SERVED_COOKIE, browserOf, isUuid, linkedVisitor } from '@idstitch/core/cookies'
+import { LINK_PARAM, LINKED_COOKIE, MAX_LINKED_IDS, SERVED_COOKIE, browserOf, linkedVisitor } from '@idstitch/core/cookies'
 import { serialize } from 'cookie'
 import { isBotRequest } from './bots.js'
-import { attributes, getContactId, getVisitorId, plainOptions, settingsOf, valuesOf, type CookieSource, type CookieToSet, type SetCookieOptions } from './cookies.js'
+import { attributes, getContactId, getVisitorId, linkedIdsOf, plainOptions, settingsOf, valuesOf, type CookieSource, type CookieToSet, type SetCookieOptions } from './cookies.js'
 import { headerValues } from './request-headers.js'
 
 /** Options of {@link visitorCookies}, {@link withVisitorCookie} and {@link visitorMiddleware}. */
@@ -77,8 +77,7 @@ const linkedOf = (request: PageRequest, options: VisitorCookiesOptions): string 
 
 /** `decided` with `linked` remembered beside the browser's own visitor id (up to MAX_LINKED_IDS, in the linked-ids cookie). */
 const remembering = (decided: VisitorCookies, request: PageRequest, linked: string, options: VisitorCookiesOptions): VisitorCookies => {
-  const kept = (valuesOf(request, LINKED_COOKIE)[0] ?? '').split(' ').filter((id) => isUuid(id) && id !== linked)
-  const value = [...kept, linked].slice(-MAX_LINKED_IDS).join(' ')
+  const value = [...linkedIdsOf(request, linked), linked].slice(-MAX_LINKED_IDS).join(' ')
   const visitor = attributes(options)
   return {
     ...decided,
