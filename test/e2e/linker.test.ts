@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createClient, loginCookies } from '@idstitch/node'
+import { createClient, createIdentifyHandler, loginCookies } from '@idstitch/node'
+import { toNodeHandler } from '@idstitch/node/node-http'
 import { pathbound } from '@idstitch/node/providers'
 import { pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import express from 'express'
@@ -35,6 +36,9 @@ beforeAll(async () => {
   // The marketing site, with a link to the app's domain.
   app.get('/', (_req, res) => void res.type('html').send(withLinker('example-app.test', `<a id="signup" href="${url('www.example-app.test', '/signup?plan=pro')}">Sign up</a>`)))
   app.get('/signup', (_req, res) => void res.type('html').send(withLinker('example.test')))
+  // A page of the app whose tracker relays its identify() (front-end login), and the relay, told the tracker's domain.
+  app.get('/account', (_req, res) => void res.type('html').send(withLinker('example.test').replace('<script defer src="/idstitch.js"', '<script defer src="/idstitch.js" data-endpoint="/api/identify"')))
+  app.post('/api/identify', toNodeHandler(createIdentifyHandler({ client, authenticate: () => 'usr_relayed', cookieDomain: 'example-app.test' })))
   // A page of the app's domain without the linker: a link is not adopted there.
   app.get('/plain', (_req, res) => void res.type('html').send(scriptTagPage()))
   // The app's login route: one identify for the browser's own visitor, one for each visitor linked to it.
@@ -98,6 +102,25 @@ describe('the cross-domain linker, in Chromium', () => {
     await ready(page)
     expect(await visitorOf(page)).not.toBe(source)
     await later.context.close()
+  })
+
+  it('joins the linked id through the relay, then deletes the linked-ids cookie the tracker wrote on its domain', async () => {
+    const { context } = await newContext(browser)
+    const app = await context.newPage()
+    await app.goto(url('www.example-app.test', '/account'))
+    await ready(app)
+    const own = await visitorOf(app)
+    const { source } = await followLink(context)
+    const linkedCookie = async () => (await context.cookies(url('www.example-app.test'))).filter((cookie) => cookie.name === 'idstitch_linked_ids')
+    expect((await linkedCookie()).map((cookie) => [cookie.value, cookie.domain])).toEqual([[source, '.example-app.test']])
+    await app.reload()
+    await ready(app)
+    const outcome = await app.evaluate(() => window.idstitch.identify('usr_relayed'))
+    expect(outcome).toMatchObject({ ok: true, status: 200 })
+    const stitched = sandbox.accepted.filter((identify) => identify.userId === 'usr_relayed').map((identify) => identify.anonymousId)
+    expect(stitched.sort()).toEqual([own, source].sort())
+    expect(await linkedCookie()).toEqual([])
+    await context.close()
   })
 
   it('lets a destination with its own visitor id keep it, and joins both ids to the user at login', async () => {

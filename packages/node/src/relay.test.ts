@@ -54,6 +54,36 @@ describe('the identify relay, unit by unit', () => {
     expect(identified.map((message) => message.anonymousId)).toEqual([VISITOR, ...ids.slice(-5)])
   })
 
+  it('deletes the linked-ids cookie once every linked id is joined, host-only and on cookieDomain, never Secure', async () => {
+    const LINKED = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
+    const cookie = `idstitch_linked_ids=${LINKED}`
+    const { relay } = handler({ cookieDomain: 'example.test' })
+    const response = await relay(request({ headers: { cookie }, body: JSON.stringify({ anonymousId: VISITOR }) }))
+    expect(response.status).toBe(200)
+    expect(response.headers.getSetCookie()).toEqual([
+      'idstitch_linked_ids=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax',
+      'idstitch_linked_ids=; Max-Age=0; Domain=example.test; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax',
+    ])
+    // Without cookieDomain, host-only; a cookie of junk goes too; a request without the cookie gets no Set-Cookie.
+    const hostOnly = await handler().relay(request({ headers: { cookie: 'idstitch_linked_ids=junk' }, body: '{}' }))
+    expect(hostOnly.headers.getSetCookie()).toEqual(['idstitch_linked_ids=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax'])
+    expect((await handler().relay(request({ body: '{}' }))).headers.getSetCookie()).toEqual([])
+  })
+
+  it('keeps the linked-ids cookie when a linked identify failed, for a later call or the login to join it', async () => {
+    const LINKED = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
+    const failed: IdentifyResult = { ok: false, messageId: 'm', results: [{ provider: 'acme', status: 'failed', attempts: 3 }] }
+    const client: IdstitchClient = {
+      identify: async (message) => (message.anonymousId === LINKED ? failed : { ok: true, messageId: 'm', results: [{ provider: 'acme', status: 'delivered', attempts: 1 }] }),
+      flush: async () => {},
+      shutdown: async () => {},
+    }
+    const relay = createIdentifyHandler({ client, authenticate: () => 'usr_session', cookieDomain: 'example.test' })
+    const response = await relay(request({ headers: { cookie: `idstitch_linked_ids=${LINKED}` }, body: JSON.stringify({ anonymousId: VISITOR }) }))
+    expect(await answer(response)).toEqual({ status: 200, body: { ok: true, results: [{ provider: 'acme', status: 'delivered' }] } })
+    expect(response.headers.getSetCookie()).toEqual([])
+  })
+
   it('refuses identify calls from crawlers and other bots, and takes a browser’s', async () => {
     const { relay, identified } = handler()
     const bot = await relay(request({ headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }, body: '{}' }))

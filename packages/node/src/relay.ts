@@ -1,9 +1,10 @@
-import { RELAY_BODY_FIELDS, isUuid, type RelayBody } from '@idstitch/core/cookies'
+import { LINKED_COOKIE, RELAY_BODY_FIELDS, isUuid, type RelayBody } from '@idstitch/core/cookies'
 import { identityTraitOf, isIdentityTrait, isPlainObject, namesOf } from '@idstitch/core/internal'
 import type { Consent, IdentifyMessage, IdstitchError } from '@idstitch/core'
 import type { IdstitchClient } from './client.js'
 import { isBotRequest } from './bots.js'
-import { getAnonymousIds, linkedIdsOf } from './cookies.js'
+import { serialize } from 'cookie'
+import { getAnonymousIds, linkedIdsOf, valuesOf } from './cookies.js'
 import { gpcConsent } from './gpc.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit.js'
 import type { ProviderResult } from './results.js'
@@ -78,6 +79,13 @@ export interface IdentifyHandlerOptions {
    * (`consent: { adUserData: false, adPersonalization: false }`; analytics goes on). Default `false`.
    */
   respectGpc?: boolean
+  /**
+   * The domain the tracker's cookies live on (`'example.com'`, the tracker's `cookieDomain`; what you pass
+   * `loginCookies()` as `domain`). Once every linked visitor id of a call is delivered (or queued), the relay
+   * deletes the linked-ids cookie, host-only and on this domain: a cookie is only deleted with the domain it
+   * was written with. Default: host-only.
+   */
+  cookieDomain?: string
   /** The largest body accepted. Default 64 KB. */
   maxBodyBytes?: number
   /** How long the body may take to arrive. Default 10,000 ms; past it, 408. */
@@ -206,6 +214,8 @@ interface RelaySettings {
   browserTraits: ReadonlySet<string> | undefined
   throttle: ((userId: string, now: number) => number) | undefined
   tooLarge: Refusal
+  /** The `Set-Cookie` values that delete the linked-ids cookie. */
+  clearLinked: string[]
 }
 
 const settingsOf = (options: IdentifyHandlerOptions): RelaySettings => {
@@ -218,7 +228,17 @@ const settingsOf = (options: IdentifyHandlerOptions): RelaySettings => {
     browserTraits: options.browserTraits ? new Set(options.browserTraits) : undefined,
     throttle: options.throttle === false ? undefined : createThrottle(options.throttle ?? { limit: 5, windowMs: 60_000 }),
     tooLarge: { status: 413, code: 'body_too_large', message: `the body must be at most ${maxBodyBytes} bytes` },
+    clearLinked: clearingCookies(LINKED_COOKIE, options.cookieDomain),
   }
+}
+
+/**
+ * `Set-Cookie` values that delete cookie `name` at `path=/`, host-only and on `domain`. Never `Secure`: a deletion
+ * marked `Secure` is refused on plain http, and one without it deletes a `Secure` cookie from an https page.
+ */
+const clearingCookies = (name: string, domain: string | undefined): string[] => {
+  const gone = { path: '/', sameSite: 'lax', maxAge: 0, expires: new Date(0) } as const
+  return [serialize(name, '', gone), ...(domain ? [serialize(name, '', { ...gone, domain })] : [])]
 }
 
 /** The CORS headers for a request from one of `allowedOrigins` (the browser reads no answer without them); none otherwise. */
@@ -373,7 +393,7 @@ const handle = async (settings: RelaySettings, request: Request): Promise<Respon
   if (isRefusal(traitsOnce)) return refuse(traitsOnce)
   const { client } = settings.options
   const consent = consentOf(settings, request)
-  const [result] = await Promise.all([
+  const [result, ...linked] = await Promise.all([
     client.identify({
       userId: identity.userId,
       anonymousId: body.anonymousId,
@@ -387,7 +407,18 @@ const handle = async (settings: RelaySettings, request: Request): Promise<Respon
     // Visitor ids cross-domain links brought beside this one join the user too; their errors go to the app's onError, not to the browser.
     ...linkedIdsOf(request, body.anonymousId ?? undefined).map((anonymousId) => client.identify({ userId: identity.userId, anonymousId, ...consent })),
   ])
-  return answer(result)
+  return withLinkedCleared(settings, request, answer(result), linked)
+}
+
+/**
+ * `response`, deleting the linked-ids cookie once its ids are joined: every linked identify delivered or queued
+ * (one that failed stays in the cookie, for the next call or the login to join). Left there, each later call
+ * would join the same ids again.
+ */
+const withLinkedCleared = (settings: RelaySettings, request: Request, response: Response, linked: readonly { ok: boolean }[]): Response => {
+  if (valuesOf(request, LINKED_COOKIE).length === 0 || !linked.every((result) => result.ok)) return response
+  for (const cookie of settings.clearLinked) response.headers.append('set-cookie', cookie)
+  return response
 }
 
 /**
