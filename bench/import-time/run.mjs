@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { RUNTIMES, nodeRuntime } from '../../scripts/node-runtimes.mjs'
+import { RUNTIMES, installNodeRuntime } from '../../scripts/node-runtimes.mjs'
 import { median } from '../lib/measure.mjs'
 import { startSink } from '../throughput/run.mjs'
 
@@ -135,14 +135,23 @@ export const runImportTime = async ({ runs = 15 } = {}) => {
 /** The modules timed on each Node: idstitch's and the peer its target is set against. */
 const byNodeModules = ['@idstitch/node', '@segment/analytics-node']
 
+/** Node `version` to time, installed on first use; none, saying so, where it cannot be (no registry, not linux-x64). */
+const newerNode = (version) => {
+  try {
+    return [{ version, node: installNodeRuntime(version, (message) => console.error(`[bench] ${message}`)) }]
+  } catch (error) {
+    console.error(`[bench] §3 leaves Node ${version} out: ${error instanceof Error ? error.message : error}`)
+    return []
+  }
+}
+
 /**
- * The import of each of {@link byNodeModules}, timed inside the process, on this Node and on the newer majors
- * scripts/test-runtimes.mjs installs (those not installed are left out), cold and, on Node 22.1 and later, with
+ * The import of each of {@link byNodeModules}, timed inside the process, on this Node and on the newer majors of
+ * scripts/node-runtimes.mjs (installed on first use; one that cannot be is left out, saying so), cold and, on Node 22.1 and later, with
  * Node's compile cache (`NODE_COMPILE_CACHE`) warm: the median of `runs`, the rounds interleaving every case.
  */
 export const runImportByNode = ({ runs = 15 } = {}) => {
-  const newer = RUNTIMES.filter((version) => version !== process.versions.node).map((version) => ({ version, node: nodeRuntime(version).node }))
-  const nodes = [{ version: process.versions.node, node: process.execPath }, ...newer.filter(({ node }) => existsSync(node))]
+  const nodes = [{ version: process.versions.node, node: process.execPath }, ...RUNTIMES.filter((version) => version !== process.versions.node).flatMap(newerNode)]
   const compileCache = mkdtempSync(join(tmpdir(), 'idstitch-compile-cache-'))
   try {
     const hasCache = (version) => Number(version.split('.')[0]) >= 23 || (version.startsWith('22.') && Number(version.split('.')[1]) >= 1)
