@@ -4,7 +4,7 @@
 // bundle carried two partial copies, 2.3 kB brotli more).
 import * as z from 'zod/mini'
 import { ConfigError } from './errors.js'
-import { pathOf } from './message.js'
+import { count, fn, flag, isFunction, isObject, parseOptions } from './option-schema.js'
 import type { Provider } from './provider.js'
 
 /** `createClient`'s options as checked, defaults filled in. What the platform supplies (`transport`, `logger`, callbacks) is checked for its shape only, and typed by the caller. */
@@ -31,21 +31,7 @@ export interface CheckedClientOptions {
   debug: boolean | undefined
 }
 
-type Issue = { path: readonly PropertyKey[]; message: string; code?: string; errors?: Issue[][] }
-
 const DAY_MS = 24 * 60 * 60 * 1000
-
-/** An integer >= `min`, `fallback` when absent. */
-const count = (min: number, fallback: number) => {
-  const error = (issue: { input?: unknown }) => `must be an integer >= ${min}, got ${String(issue.input)}`
-  return z._default(z.int({ error }).check(z.gte(min, { error })), fallback)
-}
-
-type AnyFunction = (...args: never[]) => unknown
-const isFunction = (value: unknown): value is AnyFunction => typeof value === 'function'
-const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
-/** An optional function. */
-const fn = () => z.optional(z.custom<AnyFunction>(isFunction, { error: 'must be a function' }))
 
 const isProvider = (value: unknown): value is Provider =>
   isObject(value) &&
@@ -81,8 +67,8 @@ const buildSchemas = () => {
       logger: z.optional(z.union([z.literal(false), z.custom<object>(isObject)], { error: 'must be an object with warn/error methods, or false' })),
       onError: fn(),
       fetch: fn(),
-      dryRun: z.optional(z.boolean({ error: 'must be true or false' })),
-      debug: z.optional(z.boolean({ error: 'must be true or false' })),
+      dryRun: flag(),
+      debug: flag(),
       dedupe: z.prefault(z.union([z.literal(false), z.object({ ttlMs: count(1, DAY_MS), maxEntries: count(1, 10_000) })], { error: 'must be an object or false' }), {}),
       transport: z.optional(z.custom<object>((value) => isObject(value) && typeof (value as { send?: unknown }).send === 'function', { error: 'must be an object with a send method' })),
       waitUntil: fn(),
@@ -99,24 +85,6 @@ const buildSchemas = () => {
 }
 const schemasNow = () => (schemas ??= buildSchemas())
 
-/**
- * The issue to report: for `false` or an object (`retry`, `dedupe`), the one
- * inside the object (`retry.limit`), not the union's own "invalid input".
- */
-const innermost = (issue: Issue | undefined): Issue => {
-  if (!issue) return { path: [], message: 'is invalid' }
-  const inside = issue.code === 'invalid_union' ? issue.errors?.flat().find((branch) => branch.path.length > 0) : undefined
-  return inside ? innermost({ ...inside, path: [...issue.path, ...inside.path] }) : issue
-}
-
-/** `options` as `schema` reads them, defaults filled in; or a `ConfigError` naming the first option at fault. */
-const parse = <S extends z.ZodMiniType>(schema: S, options: unknown): z.output<S> => {
-  const parsed = schema.safeParse(options)
-  if (parsed.success) return parsed.data
-  const issue = innermost(parsed.error.issues[0])
-  throw new ConfigError(pathOf(issue.path) || 'options', issue.message)
-}
-
 /** Two providers with one name would share a delivery lane's results and a de-duplication record. */
 const checkNames = (providers: readonly Provider[]): void => {
   const names = new Set<string>()
@@ -131,7 +99,7 @@ const checkNames = (providers: readonly Provider[]): void => {
  * `ConfigError` naming the first option (and provider) at fault.
  */
 export const checkClientOptions = (options: unknown): CheckedClientOptions => {
-  const { retry: retryOption, deadlineMs, ...checked } = parse(schemasNow().client, options)
+  const { retry: retryOption, deadlineMs, ...checked } = parseOptions(schemasNow().client, options)
   checkNames(checked.providers)
   // retry: false is one attempt, every other retry option at its default.
   const retry = retryOption === false ? { ...schemasNow().retry.parse({}), limit: 0 } : retryOption
@@ -154,4 +122,4 @@ export const checkClientOptions = (options: unknown): CheckedClientOptions => {
 }
 
 /** A transport's options (`connections`, an integer >= 1, default 8), checked as a client's are. */
-export const checkTransportOptions = (options: unknown): { connections: number } => parse(schemasNow().transport, options)
+export const checkTransportOptions = (options: unknown): { connections: number } => parseOptions(schemasNow().transport, options)

@@ -54,6 +54,15 @@ describe('the identify relay, unit by unit', () => {
     expect(identified.map((message) => message.anonymousId)).toEqual([VISITOR, ...ids.slice(-5)])
   })
 
+  it('refuses options that are not what they should be when it is created, naming the option, not at the first request', () => {
+    const { client } = recording()
+    const create = (options: Partial<IdentifyHandlerOptions>) => () => createIdentifyHandler({ client, authenticate: () => 'usr_session', ...options })
+    expect(create({ allowedOrigins: ['www.example.test'] })).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'allowedOrigins[0]' }))
+    expect(create({ throttle: { limit: 0, windowMs: 1000 } })).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'throttle.limit' }))
+    expect(create({ cookieDomain: 'example.test; Secure' })).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'cookieDomain' }))
+    expect(() => createIdentifyHandler({ client, authenticate: undefined as never })).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'authenticate' }))
+  })
+
   it('deletes the linked-ids cookie once every linked id is joined, host-only and on cookieDomain, never Secure', async () => {
     const LINKED = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
     const cookie = `idstitch_linked_ids=${LINKED}`

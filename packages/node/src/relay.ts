@@ -1,5 +1,5 @@
 import { LINKED_COOKIE, RELAY_BODY_FIELDS, isUuid, type RelayBody } from '@idstitch/core/cookies'
-import { identityTraitOf, isIdentityTrait, isPlainObject, namesOf } from '@idstitch/core/internal'
+import { checkRelayOptions, identityTraitOf, isIdentityTrait, isPlainObject, namesOf } from '@idstitch/core/internal'
 import type { Consent, IdentifyMessage, IdstitchError } from '@idstitch/core'
 import type { IdstitchClient } from './client.js'
 import { isBotRequest } from './bots.js'
@@ -205,11 +205,13 @@ const createThrottle = (limit: { limit: number; windowMs: number }) => {
   }
 }
 
-/** The relay's options, resolved once. */
+/** The relay's options, checked and resolved once. */
 interface RelaySettings {
   options: IdentifyHandlerOptions
   maxBodyBytes: number
   bodyTimeoutMs: number
+  trustProxy: boolean
+  respectGpc: boolean
   allowedOrigins: ReadonlySet<string>
   browserTraits: ReadonlySet<string> | undefined
   throttle: ((userId: string, now: number) => number) | undefined
@@ -218,17 +220,17 @@ interface RelaySettings {
   clearLinked: string[]
 }
 
+/** Throws a `ConfigError` naming the first option at fault. */
 const settingsOf = (options: IdentifyHandlerOptions): RelaySettings => {
-  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024
+  const checked = checkRelayOptions(options)
   return {
+    ...checked,
     options,
-    maxBodyBytes,
-    bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
-    allowedOrigins: new Set((options.allowedOrigins ?? []).map((origin) => origin.replace(/\/+$/, '').toLowerCase())),
-    browserTraits: options.browserTraits ? new Set(options.browserTraits) : undefined,
-    throttle: options.throttle === false ? undefined : createThrottle(options.throttle ?? { limit: 5, windowMs: 60_000 }),
-    tooLarge: { status: 413, code: 'body_too_large', message: `the body must be at most ${maxBodyBytes} bytes` },
-    clearLinked: clearingCookies(LINKED_COOKIE, options.cookieDomain),
+    allowedOrigins: new Set(checked.allowedOrigins),
+    browserTraits: checked.browserTraits ? new Set(checked.browserTraits) : undefined,
+    throttle: checked.throttle === false ? undefined : createThrottle(checked.throttle),
+    tooLarge: { status: 413, code: 'body_too_large', message: `the body must be at most ${checked.maxBodyBytes} bytes` },
+    clearLinked: clearingCookies(LINKED_COOKIE, checked.cookieDomain),
   }
 }
 
@@ -257,7 +259,7 @@ const preflight = (cors: Record<string, string>): Response =>
 const checkRequest = (settings: RelaySettings, request: Request): Refusal | undefined => {
   if (request.method !== 'POST') return { status: 405, code: 'method_not_allowed', message: 'use POST', headers: { allow: 'POST, OPTIONS' } }
   const origin = request.headers.get('origin')?.toLowerCase() ?? null
-  const sameOrigin = origin !== null && origin === ownOrigin(request, settings.options.trustProxy === true)
+  const sameOrigin = origin !== null && origin === ownOrigin(request, settings.trustProxy)
   if (!sameOrigin && !(origin !== null && settings.allowedOrigins.has(origin))) {
     return { status: 403, code: 'forbidden_origin', message: origin === null ? 'the request has no Origin header' : `origin ${origin} is not allowed` }
   }
@@ -372,7 +374,7 @@ const answer = (result: Awaited<ReturnType<IdentifyTarget['identify']>>): Respon
 
 /** The consent the request's `Sec-GPC: 1` gives, with `respectGpc`. */
 const consentOf = (settings: RelaySettings, request: Request): { consent?: Consent } => {
-  const consent = settings.options.respectGpc ? gpcConsent(request) : undefined
+  const consent = settings.respectGpc ? gpcConsent(request) : undefined
   return consent ? { consent } : {}
 }
 
@@ -437,6 +439,9 @@ const withLinkedCleared = (settings: RelaySettings, request: Request, response: 
  * the throttle, 400 for malformed JSON, invalid fields or a trait a browser
  * may not set, and 200 with each provider's status. Nothing refused reaches a
  * provider, and nothing a provider answered reaches the browser.
+ *
+ * Throws a `ConfigError` naming the option at fault (`allowedOrigins[0]`, `throttle.limit`) for options
+ * that are not what they should be: an origin with a path or without its scheme would never match a browser's.
  *
  * @example
  * // app/api/identify/route.ts (Next.js)

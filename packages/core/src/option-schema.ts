@@ -1,0 +1,38 @@
+// The parts the option schemas share (a client's, a relay's), and how a failed check becomes a ConfigError.
+import * as z from 'zod/mini'
+import { ConfigError } from './errors.js'
+import { pathOf } from './message.js'
+
+type Issue = { path: readonly PropertyKey[]; message: string; code?: string; errors?: Issue[][] }
+
+/** An integer >= `min`, `fallback` when absent. */
+export const count = (min: number, fallback: number) => {
+  const error = (issue: { input?: unknown }) => `must be an integer >= ${min}, got ${String(issue.input)}`
+  return z._default(z.int({ error }).check(z.gte(min, { error })), fallback)
+}
+
+export type AnyFunction = (...args: never[]) => unknown
+export const isFunction = (value: unknown): value is AnyFunction => typeof value === 'function'
+export const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
+/** An optional function. */
+export const fn = () => z.optional(z.custom<AnyFunction>(isFunction, { error: 'must be a function' }))
+/** An optional `true` or `false`. */
+export const flag = () => z.optional(z.boolean({ error: 'must be true or false' }))
+
+/**
+ * The issue to report: for `false` or an object (`retry`, `dedupe`), the one
+ * inside the object (`retry.limit`), not the union's own "invalid input".
+ */
+const innermost = (issue: Issue | undefined): Issue => {
+  if (!issue) return { path: [], message: 'is invalid' }
+  const inside = issue.code === 'invalid_union' ? issue.errors?.flat().find((branch) => branch.path.length > 0) : undefined
+  return inside ? innermost({ ...inside, path: [...issue.path, ...inside.path] }) : issue
+}
+
+/** `options` as `schema` reads them, defaults filled in; or a `ConfigError` naming the first option at fault. */
+export const parseOptions = <S extends z.ZodMiniType>(schema: S, options: unknown): z.output<S> => {
+  const parsed = schema.safeParse(options)
+  if (parsed.success) return parsed.data
+  const issue = innermost(parsed.error.issues[0])
+  throw new ConfigError(pathOf(issue.path) || 'options', issue.message)
+}

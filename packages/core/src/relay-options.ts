@@ -1,0 +1,75 @@
+// The options of @idstitch/node's relay (createIdentifyHandler), checked with zod as every input idstitch takes.
+import * as z from 'zod/mini'
+import { count, flag, isFunction, isObject, parseOptions } from './option-schema.js'
+
+/** The relay's options as checked, defaults filled in. `client` and `authenticate` are checked for their shape only, and typed by the caller. */
+export interface CheckedRelayOptions {
+  /** Lower case, without a trailing slash, as a browser's `Origin` header has them. */
+  allowedOrigins: readonly string[]
+  browserTraits: readonly string[] | undefined
+  throttle: { limit: number; windowMs: number } | false
+  trustProxy: boolean
+  respectGpc: boolean
+  cookieDomain: string | undefined
+  maxBodyBytes: number
+  bodyTimeoutMs: number
+}
+
+/** A domain name (or IPv4 address): labels of letters, digits and hyphens (a browser sends an IDN in punycode). */
+const DOMAIN = String.raw`[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*`
+/** A host a URL may name: a domain, or an IPv6 address in brackets. */
+const HOST = String.raw`(?:${DOMAIN}|\[[0-9a-f:.]+\])`
+/** An origin as a browser's `Origin` header names it: scheme, host and a port, never the scheme's default port. */
+const ORIGIN = new RegExp(String.raw`^(https?)://${HOST}(?::(\d{1,5}))?$`)
+
+/** `value` as a browser's `Origin` header would name it (lower case, no trailing slash), when it is an http(s) origin; `undefined` otherwise. */
+const originOf = (value: string): string | undefined => {
+  const origin = value.replace(/\/+$/, '').toLowerCase()
+  const [, scheme, port] = ORIGIN.exec(origin) ?? []
+  if (scheme === undefined) return undefined
+  return port === undefined || Number(port) !== (scheme === 'https' ? 443 : 80) ? origin : undefined
+}
+
+/** A domain a cookie may name, with a leading dot or not (`example.com`, `.example.com`). */
+const COOKIE_DOMAIN = new RegExp(String.raw`^\.?${DOMAIN}$`, 'i')
+
+let schema: ReturnType<typeof buildSchema> | undefined
+/** Built on first use: zod's schema objects cost a cold start that an app without a relay should not pay. */
+const buildSchema = () => {
+  const origin = z.string({ error: 'must be a string' }).check(
+    z.refine((value: string) => originOf(value) !== undefined, {
+      error: (issue) => `must be an origin like 'https://www.example.com' (no path, no default port), got '${String(issue.input)}'`,
+    }),
+  )
+  const throttle = z.object({ limit: count(1, 5), windowMs: count(1, 60_000) }, { error: 'must be an object or false' })
+  return z.object(
+    {
+      client: z.custom<object>((value) => isObject(value) && isFunction((value as { identify?: unknown }).identify), { error: 'must be a client from createClient() or a queue from createQueue()' }),
+      authenticate: z.custom<object>(isFunction, { error: "must be a function that returns the session's user id" }),
+      allowedOrigins: z._default(z.array(origin, { error: 'must be a list of origins' }), []),
+      browserTraits: z.optional(z.array(z.string({ error: 'must be a trait name' }), { error: 'must be a list of trait names' })),
+      throttle: z.prefault(z.union([z.literal(false), throttle], { error: 'must be an object or false' }), {}),
+      trustProxy: flag(),
+      respectGpc: flag(),
+      cookieDomain: z.optional(z.string({ error: 'must be a domain' }).check(z.regex(COOKIE_DOMAIN, { error: (issue) => `must be a domain like 'example.com', got '${String(issue.input)}'` }))),
+      maxBodyBytes: count(1, 64 * 1024),
+      bodyTimeoutMs: count(1, 10_000),
+    },
+    { error: 'must be an object' },
+  )
+}
+
+/** Checks the relay's options and fills in the defaults. Throws a `ConfigError` naming the first option at fault. */
+export const checkRelayOptions = (options: unknown): CheckedRelayOptions => {
+  const checked = parseOptions((schema ??= buildSchema()), options)
+  return {
+    allowedOrigins: checked.allowedOrigins.map((origin) => originOf(origin) as string),
+    browserTraits: checked.browserTraits,
+    throttle: checked.throttle,
+    trustProxy: checked.trustProxy === true,
+    respectGpc: checked.respectGpc === true,
+    cookieDomain: checked.cookieDomain,
+    maxBodyBytes: checked.maxBodyBytes,
+    bodyTimeoutMs: checked.bodyTimeoutMs,
+  }
+}
