@@ -16,5 +16,6 @@ export { IDENTITY_TRAITS, TRAIT_ALIASES, namesOf, isIdentityTrait, identityTrait
 export { anonymousIdsFromCookies, isAnonymousId } from './anonymous-ids.js'
 export { checkClientOptions, checkTransportOptions, type CheckedClientOptions } from './client-options.js'
 export { checkRelayOptions, type CheckedRelayOptions } from './relay-options.js'
+export { checkCookieOptions } from './cookie-options.js'
 export { ERROR_CODES, isPermanentFailure, type ErrorCodeInfo } from './error-codes.js'
 export { isIpAddress, userIpOf } from './ip.js'

@@ -19,6 +19,14 @@ export const fn = () => z.optional(z.custom<AnyFunction>(isFunction, { error: 'm
 /** An optional `true` or `false`. */
 export const flag = () => z.optional(z.boolean({ error: 'must be true or false' }))
 
+/** A domain name (or IPv4 address): labels of letters, digits and hyphens (a browser sends an IDN in punycode). */
+export const DOMAIN = String.raw`[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*`
+/** A domain a cookie may name, with a leading dot or not (`example.com`, `.example.com`). */
+const COOKIE_DOMAIN = new RegExp(String.raw`^\.?${DOMAIN}$`, 'i')
+/** An optional cookie domain. */
+export const cookieDomain = () =>
+  z.optional(z.string({ error: 'must be a domain' }).check(z.regex(COOKIE_DOMAIN, { error: (issue) => `must be a domain like 'example.com', got '${String(issue.input)}'` })))
+
 /**
  * The issue to report: for `false` or an object (`retry`, `dedupe`), the one
  * inside the object (`retry.limit`), not the union's own "invalid input".

@@ -1,6 +1,6 @@
 // The options of @idstitch/node's relay (createIdentifyHandler), checked with zod as every input idstitch takes.
 import * as z from 'zod/mini'
-import { count, flag, isFunction, isObject, parseOptions } from './option-schema.js'
+import { DOMAIN, cookieDomain, count, flag, isFunction, isObject, parseOptions } from './option-schema.js'
 
 /** The relay's options as checked, defaults filled in. `client` and `authenticate` are checked for their shape only, and typed by the caller. */
 export interface CheckedRelayOptions {
@@ -15,8 +15,6 @@ export interface CheckedRelayOptions {
   bodyTimeoutMs: number
 }
 
-/** A domain name (or IPv4 address): labels of letters, digits and hyphens (a browser sends an IDN in punycode). */
-const DOMAIN = String.raw`[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*`
 /** A host a URL may name: a domain, or an IPv6 address in brackets. */
 const HOST = String.raw`(?:${DOMAIN}|\[[0-9a-f:.]+\])`
 /** An origin as a browser's `Origin` header names it: scheme, host and a port, never the scheme's default port. */
@@ -29,9 +27,6 @@ const originOf = (value: string): string | undefined => {
   if (scheme === undefined) return undefined
   return port === undefined || Number(port) !== (scheme === 'https' ? 443 : 80) ? origin : undefined
 }
-
-/** A domain a cookie may name, with a leading dot or not (`example.com`, `.example.com`). */
-const COOKIE_DOMAIN = new RegExp(String.raw`^\.?${DOMAIN}$`, 'i')
 
 let schema: ReturnType<typeof buildSchema> | undefined
 /** Built on first use: zod's schema objects cost a cold start that an app without a relay should not pay. */
@@ -51,7 +46,7 @@ const buildSchema = () => {
       throttle: z.prefault(z.union([z.literal(false), throttle], { error: 'must be an object or false' }), {}),
       trustProxy: flag(),
       respectGpc: flag(),
-      cookieDomain: z.optional(z.string({ error: 'must be a domain' }).check(z.regex(COOKIE_DOMAIN, { error: (issue) => `must be a domain like 'example.com', got '${String(issue.input)}'` }))),
+      cookieDomain: cookieDomain(),
       maxBodyBytes: count(1, 64 * 1024),
       bodyTimeoutMs: count(1, 10_000),
     },

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { ownerTag } from '@idstitch/core/cookies'
 import { clearContactCookie, contactCookie, getAnonymousIds, getContactId, getVisitorId, loginCookies, logoutCookies, visitorCookie } from './cookies.js'
 import { getClientIp } from './client-ip.js'
+import { visitorCookies } from './served-visitor.js'
 
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const header = `theme=dark; idstitch_visitor_id=${VISITOR}; idstitch_external_contact_id=usr_8f3a`
@@ -136,6 +137,19 @@ describe('writing cookies', () => {
       `datafast_visitor_id=${VISITOR}; Max-Age=31536000; Domain=example.com; Path=/; Secure; SameSite=Lax`,
     )
     expect(() => visitorCookie('nope')).toThrowError(expect.objectContaining({ name: 'ValidationError' }))
+  })
+
+  it('refuses options that are not what they should be with a ConfigError naming the option, in every helper that writes', () => {
+    const bad = { domain: 'example.com; Path=/admin' }
+    const config = expect.objectContaining({ name: 'ConfigError', option: 'domain' })
+    expect(() => contactCookie('usr_8f3a', bad)).toThrowError(config)
+    expect(() => clearContactCookie(bad)).toThrowError(config)
+    expect(() => logoutCookies(bad)).toThrowError(config)
+    expect(() => visitorCookie(VISITOR, bad)).toThrowError(config)
+    expect(() => loginCookies(header, 'usr_8f3a', bad)).toThrowError(config)
+    expect(() => visitorCookies(new Request('https://www.example.test/', { headers: { accept: 'text/html' } }), { refreshAfterMs: 5 })).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'refreshAfterMs' }))
+    // A lifetime of 0 or less would set cookies that are deleted at once.
+    expect(() => loginCookies(header, 'usr_8f3a', { maxAgeDays: -1 })).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'maxAgeDays' }))
   })
 })
 

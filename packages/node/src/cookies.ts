@@ -1,5 +1,5 @@
 import { ValidationError, type Consent } from '@idstitch/core'
-import { anonymousIdsFromCookies } from '@idstitch/core/internal'
+import { anonymousIdsFromCookies, checkCookieOptions } from '@idstitch/core/internal'
 import { CONTACT_ID_RULE, LINKED_COOKIE, MAX_LINKED_IDS, OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
 import { parse, serialize, type SerializeOptions } from 'cookie'
 import Cookies from 'js-cookie'
@@ -122,6 +122,12 @@ export const plainOptions = (serialized: SerializeOptions): CookieToSet['options
   return { ...(rest as CookieToSet['options']), httpOnly: false }
 }
 
+/** `options`, once checked: a `ConfigError` names the option at fault (a `domain` that is no domain, `maxAgeDays: 0`). */
+export const checked = <T extends object>(options: T | undefined): T | undefined => {
+  checkCookieOptions(options)
+  return options
+}
+
 /** A `ValidationError` for a helper's argument: it names the helper, not a provider. */
 const refuse = (helper: string, path: string, message: string): ValidationError =>
   new ValidationError([{ path, message }], { source: helper })
@@ -136,6 +142,7 @@ const refuse = (helper: string, path: string, message: string): ValidationError 
  * res.setHeader('Set-Cookie', contactCookie(user.externalId, { domain: 'example.com' }))
  */
 export const contactCookie = (externalId: string, options?: SetCookieOptions): string => {
+  checked(options)
   if (!isContactId(externalId)) throw refuse('contactCookie()', 'externalId', CONTACT_ID_RULE)
   return serialize(settingsOf(options).contactCookie, externalId, attributes(options))
 }
@@ -148,7 +155,7 @@ export const contactCookie = (externalId: string, options?: SetCookieOptions): s
  * res.setHeader('Set-Cookie', clearContactCookie({ domain: 'example.com' }))
  */
 export const clearContactCookie = (options?: SetCookieOptions): string =>
-  serialize(settingsOf(options).contactCookie, '', { ...attributes(options), maxAge: 0, expires: new Date(0) })
+  serialize(settingsOf(checked(options)).contactCookie, '', { ...attributes(options), maxAge: 0, expires: new Date(0) })
 
 /**
  * What the logout route sets, for a framework's cookie API (`cookies().set(name, value, options)` in Next.js,
@@ -159,7 +166,7 @@ export const clearContactCookie = (options?: SetCookieOptions): string =>
  * for (const cookie of logoutCookies({ domain: 'example.com' }).cookies) jar.set(cookie.name, cookie.value, cookie.options)
  */
 export const logoutCookies = (options?: SetCookieOptions): { cookies: CookieToSet[]; setCookie: string[] } => ({
-  cookies: [{ name: settingsOf(options).contactCookie, value: '', options: { ...plainOptions(attributes(options)), maxAge: 0 } }],
+  cookies: [{ name: settingsOf(checked(options)).contactCookie, value: '', options: { ...plainOptions(attributes(options)), maxAge: 0 } }],
   setCookie: [clearContactCookie(options)],
 })
 
@@ -174,6 +181,7 @@ export const logoutCookies = (options?: SetCookieOptions): { cookies: CookieToSe
  * if (id) res.appendHeader('Set-Cookie', visitorCookie(id, { domain: 'example.com' }))
  */
 export const visitorCookie = (id: string, options?: SetCookieOptions): string => {
+  checked(options)
   if (!isUuid(id)) throw refuse('visitorCookie()', 'id', 'must be a UUID')
   return serialize(settingsOf(options).visitorCookie, id, attributes(options))
 }
@@ -247,7 +255,7 @@ export interface CookieToSet {
  * res.setHeader('Set-Cookie', login.setCookie)
  */
 export const loginCookies = (source: ClientIpSource, externalId: string, options: LoginCookiesOptions = {}): LoginCookies => {
-  const { name: _ignored, trustProxy, respectGpc, ...shared } = options as SetCookieOptions & LoginCookiesOptions
+  const { name: _ignored, trustProxy, respectGpc, ...shared } = checked(options) as SetCookieOptions & LoginCookiesOptions
   const contact = contactCookie(externalId, shared)
   const current = getVisitorId(source, shared)
   // Several different owner tags (one planted) are no owner this user can be shown to be: another user's, to be safe.

@@ -80,6 +80,11 @@ describe('visitorMiddleware', () => {
     visitorMiddleware()({ method: 'GET', headers: { 'user-agent': CHROME, 'sec-fetch-dest': 'document' } }, broken, next)
     expect(next).toHaveBeenCalledTimes(2)
   })
+
+  it('refuses options that are not what they should be when it is created, not silently on every page', () => {
+    expect(() => visitorMiddleware({ domain: 'example.com; Path=/admin' })).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'domain' }))
+    expect(() => visitorMiddleware({ maxAgeDays: 0 })).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'maxAgeDays' }))
+  })
 })
 
 describe('visitorCookies and a cross-domain link', () => {

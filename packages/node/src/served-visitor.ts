@@ -1,7 +1,7 @@
 import { LINK_PARAM, LINKED_COOKIE, MAX_LINKED_IDS, SERVED_COOKIE, browserOf, linkedVisitor } from '@idstitch/core/cookies'
 import { serialize } from 'cookie'
 import { isBotRequest } from './bots.js'
-import { attributes, getContactId, getVisitorId, linkedIdsOf, plainOptions, settingsOf, valuesOf, type CookieSource, type CookieToSet, type SetCookieOptions } from './cookies.js'
+import { attributes, checked, getContactId, getVisitorId, linkedIdsOf, plainOptions, settingsOf, valuesOf, type CookieSource, type CookieToSet, type SetCookieOptions } from './cookies.js'
 import { headerValues } from './request-headers.js'
 
 /** Options of {@link visitorCookies}, {@link withVisitorCookie} and {@link visitorMiddleware}. */
@@ -105,6 +105,7 @@ const remembering = (decided: VisitorCookies, request: PageRequest, linked: stri
  * for (const value of visitor.setCookie) response.headers.append('Set-Cookie', value)
  */
 export const visitorCookies = (request: PageRequest, options: VisitorCookiesOptions = {}): VisitorCookies => {
+  checked(options)
   const bot = isBotRequest(request)
   const current = bot ? undefined : getVisitorId(request, options)
   const unchanged: VisitorCookies = { visitorId: current, minted: false, bot, setCookie: [], cookies: [] }
@@ -155,14 +156,16 @@ interface NodeResponse {
 /**
  * Express and Connect middleware: on each page request (a navigation), sets the visitor cookie
  * {@link visitorCookies} decides on (with `Cache-Control: private`, which a route's own later replaces), and puts the visitor id in `res.locals.visitorId` (Express). It never
- * blocks the page: whatever goes wrong, it calls `next()`.
+ * blocks the page: whatever goes wrong, it calls `next()`. Options that are not what they should be throw a
+ * `ConfigError` when it is created, naming the option.
  *
  * @example
  * app.use(visitorMiddleware({ domain: 'example.com' }))
  */
-export const visitorMiddleware =
-  (options?: VisitorCookiesOptions) =>
-  (request: PageRequest, response: NodeResponse, next: () => void): void => {
+export const visitorMiddleware = (options?: VisitorCookiesOptions): ((request: PageRequest, response: NodeResponse, next: () => void) => void) => {
+  // Checked now, when the app starts: past here, a failure is swallowed so that no page fails for a cookie.
+  checked(options)
+  return (request, response, next) => {
     try {
       const visitor = visitorCookies(request, options)
       if (visitor.setCookie.length > 0) {
@@ -177,3 +180,4 @@ export const visitorMiddleware =
     }
     next()
   }
+}
