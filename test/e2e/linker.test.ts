@@ -123,6 +123,19 @@ describe('the cross-domain linker, in Chromium', () => {
     await context.close()
   })
 
+  it('forgets the linked ids when the destination starts a new visitor (a logout on a shared computer)', async () => {
+    const { context } = await newContext(browser)
+    const app = await context.newPage()
+    await app.goto(url('www.example-app.test', '/signup'))
+    await ready(app)
+    const { page } = await followLink(context)
+    const linkedCookie = async () => (await context.cookies(url('www.example-app.test'))).filter((cookie) => cookie.name === 'idstitch_linked_ids')
+    expect(await linkedCookie()).toHaveLength(1)
+    await page.evaluate(() => window.idstitch.reset({ rotateVisitor: true }))
+    expect(await linkedCookie()).toEqual([])
+    await context.close()
+  })
+
   it('lets a destination with its own visitor id keep it, and joins both ids to the user at login', async () => {
     const { context } = await newContext(browser)
     const app = await context.newPage()

@@ -231,6 +231,22 @@ describe('reset()', () => {
     expect(tracker.getVisitorId()).toBe(fresh)
   })
 
+  it("forgets the visitor ids linked to the old visitor when it starts a new one: the next user's login must not join them", async () => {
+    const LINKED = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
+    const tracker = createTracker()
+    await tracker.identify('usr_1')
+    Cookies.set('idstitch_linked_ids', LINKED, { path: '/', domain: 'example.test' })
+    tracker.reset()
+    expect(Cookies.get('idstitch_linked_ids')).toBe(LINKED)
+    tracker.reset({ rotateVisitor: true })
+    expect(Cookies.get('idstitch_linked_ids')).toBeUndefined()
+    // A login by another user without a logout starts a new visitor too.
+    await tracker.identify('usr_2')
+    Cookies.set('idstitch_linked_ids', LINKED, { path: '/' })
+    await tracker.identify('usr_3')
+    expect(Cookies.get('idstitch_linked_ids')).toBeUndefined()
+  })
+
   it('removes a host-only visitor cookie when it starts a new visitor: left there, it would shadow the new one', () => {
     // Host-only, as a server may have set it.
     Cookies.set('idstitch_visitor_id', VISITOR, { path: '/' })
@@ -338,9 +354,10 @@ describe('consent and opt-out', () => {
     }
   })
 
-  it('still deletes cookies that are there on consent(false), as a revocation must', () => {
+  it('still deletes cookies that are there on consent(false), as a revocation must, the linked visitor ids too', () => {
     const tracker = createTracker()
     expect(Cookies.get('idstitch_visitor_id')).toBe(tracker.getVisitorId())
+    Cookies.set('idstitch_linked_ids', '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10', { path: '/', domain: 'example.test' })
     createTracker({ consent: 'required' }).consent(false)
     expect(document.cookie).toBe('')
   })

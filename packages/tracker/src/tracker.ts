@@ -1,4 +1,4 @@
-import { OWNER_COOKIE, PRESETS, SERVED_COOKIE, type CookiePreset, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName, type RelayBody, settingsFor, unknownPreset } from '@idstitch/core/cookies'
+import { LINKED_COOKIE, OWNER_COOKIE, PRESETS, SERVED_COOKIE, type CookiePreset, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName, type RelayBody, settingsFor, unknownPreset } from '@idstitch/core/cookies'
 import type Cookies from 'js-cookie'
 import { readCookie, removeCookie, writeCookie } from './cookies.js'
 import { probeDomain } from './domain.js'
@@ -139,6 +139,8 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
   const rotate = (id = mintUuid()) => {
     remove(visitorName)
     remove(OWNER_COOKIE)
+    // The visitor ids linked to the old visitor are its person's: joined to the next user, they would merge two people.
+    remove(LINKED_COOKIE)
     owner = undefined
     write(visitorName, (visitor = id))
   }
@@ -195,7 +197,7 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
         write(visitorName, visitor)
         write(contactName, contact)
         write(OWNER_COOKIE, owner)
-      } else [visitorName, contactName, OWNER_COOKIE].forEach(remove)
+      } else [visitorName, contactName, OWNER_COOKIE, LINKED_COOKIE].forEach(remove)
     },
   }
 }
