@@ -1,5 +1,5 @@
-// The options of @idstitch/node's cookie helpers (loginCookies, contactCookie, visitorCookies, …), checked with
-// zod as every input idstitch takes. The preset's name is checked where it is read (presetNamed).
+// The options of @idstitch/node's cookie helpers (loginCookies, contactCookie, visitorCookies and the rest),
+// checked with zod as every input idstitch takes. The preset's name is checked where it is read (presetNamed).
 import * as z from 'zod/mini'
 import { cookieDomain, flag, parseOptions } from './option-schema.js'
 
