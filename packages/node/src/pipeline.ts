@@ -6,7 +6,7 @@ import type { ResolvedOptions } from './options.js'
 import { invalidResult, noteTraitsOnce, prepareFor, stampEvent, userIdOf, warnOnce } from './prepare.js'
 import { createInFlight } from './in-flight.js'
 import type { Redactor } from './redact.js'
-import { createResults, type IdentifyResult, type ProviderResult, type Results } from './results.js'
+import { SKIP_REASONS, createResults, type IdentifyResult, type ProviderResult, type Results } from './results.js'
 import type { Delivery, DeliveryListener, Job } from './lane/job.js'
 import type { Deadline, Sink, SinkIdentify, SinkItem, SinkParts } from './sink.js'
 import { guarded, type IdentifyTrace, type Telemetry, type TraceContext } from './telemetry.js'
@@ -193,12 +193,12 @@ const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done:
       results[slot] = prepared.result
     } else if (dedupe?.isDuplicate(provider.name, event.userId, identify)) {
       // The provider accepted exactly this for this user lately: saying it again would only spend its quota.
-      results[slot] = { provider: provider.name, status: 'skipped', attempts: 0, reason: 'duplicate' }
+      results[slot] = { provider: provider.name, status: 'skipped', attempts: 0, reason: SKIP_REASONS.duplicate }
       log.debug(`${provider.name}: skipped: the same identify was accepted lately (dedupe)`, { event: 'duplicate', provider: provider.name })
     } else {
       stage.warn(provider, prepared.warnings)
       if (stage.dryRun) {
-        results[slot] = { provider: provider.name, status: 'skipped', attempts: 0, reason: 'dry run: prepared, not sent', request: redact.request(provider.request([prepared.item])) }
+        results[slot] = { provider: provider.name, status: 'skipped', attempts: 0, reason: SKIP_REASONS.dryRun, request: redact.request(provider.request([prepared.item])) }
         continue
       }
       noteTraitsOnce(provider, event, log)

@@ -1,7 +1,7 @@
 import { IdstitchError, ValidationError, type IdentifyEvent, type Provider, type ValidationIssue } from '@idstitch/core'
 import { prepareEvent, type Library, type PreparedEvent } from '@idstitch/core/internal'
 import type { Redactor } from './redact.js'
-import type { ProviderResult } from './results.js'
+import { SKIP_REASONS, type ProviderResult } from './results.js'
 
 /** What one provider's adapter makes of an event: an item to send, or its result already (skipped, invalid). */
 export type Preparation =
@@ -32,7 +32,7 @@ export const stampEvent = (message: unknown, messageId: string, library: Library
 /** `provider`'s preparation of `event`; an adapter that throws fails it for that provider (`adapter_failed`, nothing sent), never the host app. */
 export const prepareFor = (provider: Provider, event: IdentifyEvent, redact: Pick<Redactor, 'text'>): Preparation => {
   // The user declined analytics: nothing goes anywhere.
-  if (event.consent?.analytics === false) return { send: false, result: { provider: provider.name, status: 'skipped', attempts: 0, reason: 'no_consent' } }
+  if (event.consent?.analytics === false) return { send: false, result: { provider: provider.name, status: 'skipped', attempts: 0, reason: SKIP_REASONS.noConsent } }
   let prepared: ReturnType<Provider['prepare']>
   try {
     prepared = provider.prepare(event)

@@ -79,6 +79,24 @@ describe('the identify relay, unit by unit', () => {
     expect((await handler().relay(request({ body: '{}' }))).headers.getSetCookie()).toEqual([])
   })
 
+  it("tells the browser idstitch's own skip reasons, never an adapter's words (which may quote the app's data)", async () => {
+    const skipped: IdentifyResult = {
+      ok: true,
+      messageId: 'm',
+      results: [
+        { provider: 'crm', status: 'skipped', attempts: 0, reason: 'no CRM plan for alice@example.com' },
+        { provider: 'acme', status: 'skipped', attempts: 0, reason: 'duplicate' },
+        { provider: 'ads', status: 'skipped', attempts: 0, reason: 'no_consent' },
+      ],
+    }
+    const { client } = recording(skipped)
+    const relay = createIdentifyHandler({ client, authenticate: () => 'usr_session' })
+    expect(await answer(await relay(request({ body: '{}' })))).toEqual({
+      status: 200,
+      body: { ok: true, results: [{ provider: 'crm', status: 'skipped' }, { provider: 'acme', status: 'skipped', reason: 'duplicate' }, { provider: 'ads', status: 'skipped', reason: 'no_consent' }] },
+    })
+  })
+
   it('keeps the linked-ids cookie when a linked identify failed, for a later call or the login to join it', async () => {
     const LINKED = '0b7e1f0c-52a4-4c55-8f3e-9d3f5a1e2b10'
     const failed: IdentifyResult = { ok: false, messageId: 'm', results: [{ provider: 'acme', status: 'failed', attempts: 3 }] }

@@ -7,7 +7,7 @@ import { isBotRequest } from './bots.js'
 import { getAnonymousIds, linkedIdsOf, valuesOf } from './cookies.js'
 import { gpcConsent } from './gpc.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit.js'
-import type { ProviderResult } from './results.js'
+import { SKIP_REASONS, type ProviderResult } from './results.js'
 
 /**
  * The logged-in user as `authenticate` may describe them: the id, plus what
@@ -99,7 +99,10 @@ export interface IdentifyHandlerOptions {
  */
 export interface RelayResponseBody {
   ok: boolean
-  /** `status` is a `ProviderResult`'s (`'queued'` when the relay's client is a `@idstitch/queue` queue). */
+  /**
+   * `status` is a `ProviderResult`'s (`'queued'` when the relay's client is a `@idstitch/queue` queue); `reason` only
+   * when idstitch skipped it (`duplicate`, `no_consent`, a dry run), never an adapter's own words.
+   */
   results: { provider: string; status: ProviderResult['status']; reason?: string; error?: { code: IdstitchError['code'] } }[]
 }
 
@@ -135,6 +138,8 @@ const isRefusal = (value: unknown): value is Refusal => typeof value === 'object
 const ALLOWED_FIELDS: ReadonlySet<string> = new Set(RELAY_BODY_FIELDS)
 /** A field of the relay's body, as a refusal may name it: `anonymousId`, `traits.plan`. */
 const BODY_PATH = /^(?:anonymousId|userId|traits(?:Once)?(?:\.[\w$-]{1,64})?)$/
+/** The skip reasons the browser may see: idstitch's own. An adapter's words stay on the server (they may quote the app's data). */
+const OWN_REASONS: ReadonlySet<string> = new Set(Object.values(SKIP_REASONS))
 /** Users whose throttle is remembered at once; the oldest is forgotten past it. */
 const MAX_THROTTLED_USERS = 10_000
 
@@ -365,7 +370,7 @@ const answer = (result: Awaited<ReturnType<IdentifyTarget['identify']>>): Respon
     results: result.results.map(({ provider, status, reason, error }) => ({
       provider,
       status: status as RelayResponseBody['results'][number]['status'],
-      ...(reason ? { reason } : {}),
+      ...(reason && OWN_REASONS.has(reason) ? { reason } : {}),
       ...(error ? { error: { code: error.code } } : {}),
     })),
   }

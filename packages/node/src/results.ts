@@ -37,6 +37,12 @@ export interface ProviderResult {
   jobId?: string
 }
 
+/**
+ * The reasons idstitch itself gives a `skipped` result. An adapter's skip gives its own words (which may quote
+ * the app's configuration or data): the relay passes only these to the browser.
+ */
+export const SKIP_REASONS = { duplicate: 'duplicate', noConsent: 'no_consent', dryRun: 'dry run: prepared, not sent' } as const
+
 /** What `identify()` resolves to: one result per configured provider, in configuration order. */
 export interface IdentifyResult {
   /** True when no provider ended `invalid` or `failed`. */
