@@ -59,6 +59,8 @@ afterAll(async () => {
 })
 
 const visitorOf = (page: Page) => page.evaluate(() => window.idstitch.getVisitorId())
+/** The app domain's linked-ids cookies in `context`. */
+const linkedCookie = async (context: BrowserContext) => (await context.cookies(url('www.example-app.test'))).filter((cookie) => cookie.name === 'idstitch_linked_ids')
 
 /** Follows the marketing site's sign-up link; resolves with the decorated URL the browser asked for, and the page. */
 const followLink = async (context: BrowserContext) => {
@@ -111,15 +113,14 @@ describe('the cross-domain linker, in Chromium', () => {
     await ready(app)
     const own = await visitorOf(app)
     const { source } = await followLink(context)
-    const linkedCookie = async () => (await context.cookies(url('www.example-app.test'))).filter((cookie) => cookie.name === 'idstitch_linked_ids')
-    expect((await linkedCookie()).map((cookie) => [cookie.value, cookie.domain])).toEqual([[source, '.example-app.test']])
+    expect((await linkedCookie(context)).map((cookie) => [cookie.value, cookie.domain])).toEqual([[source, '.example-app.test']])
     await app.reload()
     await ready(app)
     const outcome = await app.evaluate(() => window.idstitch.identify('usr_relayed'))
     expect(outcome).toMatchObject({ ok: true, status: 200 })
     const stitched = sandbox.accepted.filter((identify) => identify.userId === 'usr_relayed').map((identify) => identify.anonymousId)
     expect(stitched.sort()).toEqual([own, source].sort())
-    expect(await linkedCookie()).toEqual([])
+    expect(await linkedCookie(context)).toEqual([])
     await context.close()
   })
 
@@ -129,10 +130,9 @@ describe('the cross-domain linker, in Chromium', () => {
     await app.goto(url('www.example-app.test', '/signup'))
     await ready(app)
     const { page } = await followLink(context)
-    const linkedCookie = async () => (await context.cookies(url('www.example-app.test'))).filter((cookie) => cookie.name === 'idstitch_linked_ids')
-    expect(await linkedCookie()).toHaveLength(1)
+    expect(await linkedCookie(context)).toHaveLength(1)
     await page.evaluate(() => window.idstitch.reset({ rotateVisitor: true }))
-    expect(await linkedCookie()).toEqual([])
+    expect(await linkedCookie(context)).toEqual([])
     await context.close()
   })
 
