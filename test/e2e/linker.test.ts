@@ -76,6 +76,20 @@ const followLink = async (context: BrowserContext) => {
   return { page, source, decorated }
 }
 
+/**
+ * A browser that has its own visitor on the app's domain (a page at `path` there), then follows the marketing
+ * site's link to it: the linked id is remembered beside its own. `app` is the first page, `page` the link's.
+ */
+const linkedDestination = async (path: string) => {
+  const { context } = await newContext(browser)
+  const app = await context.newPage()
+  await app.goto(url('www.example-app.test', path))
+  await ready(app)
+  const own = await visitorOf(app)
+  const { page, source } = await followLink(context)
+  return { context, app, own, page, source }
+}
+
 describe('the cross-domain linker, in Chromium', () => {
   it('keeps the visitor id from one registrable domain to the other, and leaves a clean address bar', async () => {
     const { context } = await newContext(browser)
@@ -107,12 +121,7 @@ describe('the cross-domain linker, in Chromium', () => {
   })
 
   it('joins the linked id through the relay, then deletes the linked-ids cookie the tracker wrote on its domain', async () => {
-    const { context } = await newContext(browser)
-    const app = await context.newPage()
-    await app.goto(url('www.example-app.test', '/account'))
-    await ready(app)
-    const own = await visitorOf(app)
-    const { source } = await followLink(context)
+    const { context, app, own, source } = await linkedDestination('/account')
     expect((await linkedCookie(context)).map((cookie) => [cookie.value, cookie.domain])).toEqual([[source, '.example-app.test']])
     await app.reload()
     await ready(app)
@@ -125,11 +134,7 @@ describe('the cross-domain linker, in Chromium', () => {
   })
 
   it('forgets the linked ids when the destination starts a new visitor (a logout on a shared computer)', async () => {
-    const { context } = await newContext(browser)
-    const app = await context.newPage()
-    await app.goto(url('www.example-app.test', '/signup'))
-    await ready(app)
-    const { page } = await followLink(context)
+    const { context, page } = await linkedDestination('/signup')
     expect(await linkedCookie(context)).toHaveLength(1)
     await page.evaluate(() => window.idstitch.reset({ rotateVisitor: true }))
     expect(await linkedCookie(context)).toEqual([])
@@ -137,12 +142,7 @@ describe('the cross-domain linker, in Chromium', () => {
   })
 
   it('lets a destination with its own visitor id keep it, and joins both ids to the user at login', async () => {
-    const { context } = await newContext(browser)
-    const app = await context.newPage()
-    await app.goto(url('www.example-app.test', '/signup'))
-    await ready(app)
-    const own = await visitorOf(app)
-    const { page, source } = await followLink(context)
+    const { context, own, page, source } = await linkedDestination('/signup')
     expect(source).not.toBe(own)
     expect(await visitorOf(page)).toBe(own)
     const answer = await page.evaluate(async () => (await fetch('/login', { method: 'POST' })).json())

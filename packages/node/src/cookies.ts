@@ -141,8 +141,10 @@ const refuse = (helper: string, path: string, message: string): ValidationError 
  * @example
  * res.setHeader('Set-Cookie', contactCookie(user.externalId, { domain: 'example.com' }))
  */
-export const contactCookie = (externalId: string, options?: SetCookieOptions): string => {
-  checked(options)
+export const contactCookie = (externalId: string, options?: SetCookieOptions): string => contactOf(externalId, checked(options))
+
+/** {@link contactCookie} for options already checked. */
+const contactOf = (externalId: string, options: SetCookieOptions | undefined): string => {
   if (!isContactId(externalId)) throw refuse('contactCookie()', 'externalId', CONTACT_ID_RULE)
   return serialize(settingsOf(options).contactCookie, externalId, attributes(options))
 }
@@ -154,8 +156,11 @@ export const contactCookie = (externalId: string, options?: SetCookieOptions): s
  * @example
  * res.setHeader('Set-Cookie', clearContactCookie({ domain: 'example.com' }))
  */
-export const clearContactCookie = (options?: SetCookieOptions): string =>
-  serialize(settingsOf(checked(options)).contactCookie, '', { ...attributes(options), maxAge: 0, expires: new Date(0) })
+export const clearContactCookie = (options?: SetCookieOptions): string => clearedContactOf(checked(options))
+
+/** {@link clearContactCookie} for options already checked. */
+const clearedContactOf = (options: SetCookieOptions | undefined): string =>
+  serialize(settingsOf(options).contactCookie, '', { ...attributes(options), maxAge: 0, expires: new Date(0) })
 
 /**
  * What the logout route sets, for a framework's cookie API (`cookies().set(name, value, options)` in Next.js,
@@ -165,10 +170,13 @@ export const clearContactCookie = (options?: SetCookieOptions): string =>
  * @example
  * for (const cookie of logoutCookies({ domain: 'example.com' }).cookies) jar.set(cookie.name, cookie.value, cookie.options)
  */
-export const logoutCookies = (options?: SetCookieOptions): { cookies: CookieToSet[]; setCookie: string[] } => ({
-  cookies: [{ name: settingsOf(checked(options)).contactCookie, value: '', options: { ...plainOptions(attributes(options)), maxAge: 0 } }],
-  setCookie: [clearContactCookie(options)],
-})
+export const logoutCookies = (options?: SetCookieOptions): { cookies: CookieToSet[]; setCookie: string[] } => {
+  checked(options)
+  return {
+    cookies: [{ name: settingsOf(options).contactCookie, value: '', options: { ...plainOptions(attributes(options)), maxAge: 0 } }],
+    setCookie: [clearedContactOf(options)],
+  }
+}
 
 /**
  * The `Set-Cookie` value that re-issues the visitor cookie from the server.
@@ -256,7 +264,7 @@ export interface CookieToSet {
  */
 export const loginCookies = (source: ClientIpSource, externalId: string, options: LoginCookiesOptions = {}): LoginCookies => {
   const { name: _ignored, trustProxy, respectGpc, ...shared } = checked(options) as SetCookieOptions & LoginCookiesOptions
-  const contact = contactCookie(externalId, shared)
+  const contact = contactOf(externalId, shared)
   const current = getVisitorId(source, shared)
   // Several different owner tags (one planted) are no owner this user can be shown to be: another user's, to be safe.
   const owners = new Set(valuesOf(source, OWNER_COOKIE))

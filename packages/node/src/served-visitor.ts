@@ -104,8 +104,10 @@ const remembering = (decided: VisitorCookies, request: PageRequest, linked: stri
  * const visitor = visitorCookies(request, { domain: 'example.com' })
  * for (const value of visitor.setCookie) response.headers.append('Set-Cookie', value)
  */
-export const visitorCookies = (request: PageRequest, options: VisitorCookiesOptions = {}): VisitorCookies => {
-  checked(options)
+export const visitorCookies = (request: PageRequest, options: VisitorCookiesOptions = {}): VisitorCookies => decide(request, checked(options) ?? {})
+
+/** {@link visitorCookies} for options already checked. */
+const decide = (request: PageRequest, options: VisitorCookiesOptions): VisitorCookies => {
   const bot = isBotRequest(request)
   const current = bot ? undefined : getVisitorId(request, options)
   const unchanged: VisitorCookies = { visitorId: current, minted: false, bot, setCookie: [], cookies: [] }
@@ -164,10 +166,10 @@ interface NodeResponse {
  */
 export const visitorMiddleware = (options?: VisitorCookiesOptions): ((request: PageRequest, response: NodeResponse, next: () => void) => void) => {
   // Checked now, when the app starts: past here, a failure is swallowed so that no page fails for a cookie.
-  checked(options)
+  const settings = checked(options) ?? {}
   return (request, response, next) => {
     try {
-      const visitor = visitorCookies(request, options)
+      const visitor = decide(request, settings)
       if (visitor.setCookie.length > 0) {
         const earlier = response.getHeader('set-cookie')
         response.setHeader('set-cookie', [...(earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)]), ...visitor.setCookie])
