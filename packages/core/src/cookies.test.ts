@@ -23,6 +23,8 @@ describe('the cookie contract', () => {
     expect(cookieSettings('idstitch', { visitorCookie: 'vid', contactCookie: 'cid', maxAgeDays: 30 })).toMatchObject({ visitorCookie: 'vid', contactCookie: 'cid', maxAgeDays: 30 })
     // A script tag's data-max-age-days is a string.
     expect(cookieSettings('idstitch', { maxAgeDays: '7' as never }).maxAgeDays).toBe(7)
+    // Not a number above 0: the preset's lifetime, never cookies that expire as they are written.
+    for (const maxAgeDays of [-5, '-5', 0, Number.NaN, 'soon']) expect(cookieSettings('idstitch', { maxAgeDays: maxAgeDays as never }).maxAgeDays).toBe(365)
   })
 
   it('starts a new visitor for another user, by the contact cookie or by the owner tag that outlives logout', () => {

@@ -87,8 +87,10 @@ export const settingsFor = (base: CookiePreset, overrides: CookieOverrides = {})
   visitorCookie: overrides.visitorCookie || base.visitorCookie,
   contactCookie: overrides.contactCookie || base.contactCookie,
   sameSite: base.sameSite,
-  // A script tag's data-max-age-days arrives as a string.
-  maxAgeDays: Number(overrides.maxAgeDays) || base.maxAgeDays,
+  // A script tag's data-max-age-days arrives as a string, and the tracker has no schema to refuse it: a lifetime
+  // that is not a number above 0 ('', 'abc', 0, -5) is the preset's, never cookies that expire as they are written
+  // (a new visitor on every page). The server helpers refuse such a lifetime with a ConfigError before this.
+  maxAgeDays: Math.max(0, Number(overrides.maxAgeDays)) || base.maxAgeDays,
   path: '/',
 })
 

@@ -71,6 +71,23 @@ describe('the visitor cookie', () => {
       expect(() => createTracker({ preset: name as never })).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'preset', message: expect.stringContaining(`unknown preset '${name}'`) }))
     }
   })
+
+  it("lives the preset's lifetime when maxAgeDays is not a number above 0: never a cookie that expires as it is written", () => {
+    const written = watchWrites()
+    try {
+      // data-max-age-days arrives as a string; a negative one made every page a new visitor.
+      for (const maxAgeDays of ['-5', 0, -1, 'soon']) {
+        const id = createTracker({ maxAgeDays: maxAgeDays as never }).getVisitorId()
+        expect(Cookies.get('idstitch_visitor_id')).toBe(id)
+        expect(createTracker({ maxAgeDays: maxAgeDays as never }).getVisitorId()).toBe(id)
+      }
+      const expiries = written.filter((cookie) => cookie.startsWith('idstitch_visitor_id=')).map((cookie) => Date.parse(/expires=([^;]+)/.exec(cookie)?.[1] ?? '') - Date.now())
+      expect(expiries.length).toBeGreaterThan(0)
+      for (const ms of expiries) expect(ms / 86_400_000).toBeCloseTo(365, 0)
+    } finally {
+      delete (document as { cookie?: string }).cookie
+    }
+  })
 })
 
 describe('identify()', () => {
