@@ -420,7 +420,7 @@ machine's ${cpus().length} cores, so a second worker adds little here; on separa
 ${queueTable}
 
 The enqueue columns are warm (a quarter as many first, uncounted), idstitch's and the raw add's in alternation (each round in the
-other order, so that the machine's drift over the minutes favours neither), 5 rounds; they show
+other order, so that the machine's drift over the minutes favours neither), ${queue.rows[0]?.rounds ?? 5} rounds; they show
 the round whose ratio is the median of the rounds' own: the enqueue costs ${fixed(enqueueRatio, 2)}× the raw add (this machine's speed
 drifts by a third from one minute to the next, and a ratio within a round is what that drift spares; the median runs of each, taken
 from different minutes, could disagree with it). The raw add stores what

@@ -31,8 +31,13 @@ const counts = async (sinkUrl) => (await fetch(`${sinkUrl}/count`)).json()
  * that speeds up or slows down over the minutes of a measurement does not favour whichever mode always runs first.
  */
 const inTurn = (modes, round) => (round % 2 === 0 ? modes : [...modes].reverse())
-/** Rounds of the enqueue and worker comparisons. */
+/** Rounds of the worker comparison. */
 const ROUNDS = 5
+/**
+ * Rounds of the enqueue comparison: its ratio sits near its 1.3x target, and the pairs of one run range from about
+ * 1.17x to 1.44x on this machine (12 pairs, session 24), so its median takes more of them; a round costs ~5 s.
+ */
+const ENQUEUE_ROUNDS = 9
 
 /** The middle item of `list` by `value` (identity for numbers). */
 const medianBy = (list, value = (item) => item) => [...list].sort((a, b) => value(a) - value(b))[Math.floor(list.length / 2)]
@@ -47,7 +52,7 @@ const enqueue = (redisUrl, sinkUrl, n, mode = 'idstitch', warm = 0) =>
 
 /**
  * The enqueue cost, with nothing delivering: idstitch's and a raw BullMQ add's, warm, in alternation (each
- * round in the other order), {@link ROUNDS} rounds;
+ * round in the other order), {@link ENQUEUE_ROUNDS} rounds;
  * the round of the median ratio, its two runs and their ratio (this machine's speed drifts by a third between
  * minutes, so a ratio of two medians from different minutes says less, and the two medians could disagree with
  * the ratio beside them); and Redis memory per queued identify.
@@ -59,7 +64,7 @@ const measureEnqueue = async (redisUrl, sink, n) => {
     const warm = Math.floor(n / 4)
     const costs = { idstitch: [], raw: [] }
     let redisBytesPerIdentify = 0
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < ENQUEUE_ROUNDS; round++) {
       for (const mode of inTurn(['idstitch', 'raw'], round)) {
         await redis.flushall()
         const before = await usedMemory(redis)
@@ -70,7 +75,7 @@ const measureEnqueue = async (redisUrl, sink, n) => {
     const cpu = (run) => run.cpuUs
     const { run: queued, against: raw, ratio } = medianRound(costs.idstitch, costs.raw, cpu)
     await redis.flushall()
-    return { enqueue: { ...queued, cpuUsPerIdentify: queued.cpuUs / n, perSecond: (n / queued.wallMs) * 1000 }, rawAdd: { ...raw, cpuUsPerIdentify: raw.cpuUs / n, perSecond: (n / raw.wallMs) * 1000 }, ratio, redisBytesPerIdentify }
+    return { enqueue: { ...queued, cpuUsPerIdentify: queued.cpuUs / n, perSecond: (n / queued.wallMs) * 1000 }, rawAdd: { ...raw, cpuUsPerIdentify: raw.cpuUs / n, perSecond: (n / raw.wallMs) * 1000 }, ratio, rounds: ENQUEUE_ROUNDS, redisBytesPerIdentify }
   } finally {
     redis.disconnect()
   }
