@@ -2,6 +2,7 @@
 // with sandboxOptions(), what it stitched asserted in process and over HTTP, a
 // wait for a stitch that arrives later, and the idstitch-sandbox command.
 import { spawn } from 'node:child_process'
+import { connect } from 'node:net'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { createClient } from '@idstitch/node'
@@ -50,6 +51,20 @@ describe('the sandbox in a test', () => {
     expect((await waiting).pathbound).toEqual([VISITOR])
     await clientFor(sandbox.url).identify({ userId: 'usr_sandbox_none' })
     await expect(sandbox.waitForStitch('usr_sandbox_none', { timeoutMs: 100 })).rejects.toThrow(/No provider stitched user "usr_sandbox_none" .* within 100 ms \(identifies of this user accepted: .*pathbound/)
+  })
+
+  it('answers a request target that is no URL with a 400, and keeps serving', async () => {
+    // Node's server passes on whatever target a client writes; `//[` is no URL (it threw, and ended the sandbox's process).
+    const { port } = new URL(sandbox.url)
+    const status = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end('POST //[ HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}'))
+      let answer = ''
+      socket.on('data', (chunk) => (answer += chunk))
+      socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''))
+      socket.on('error', reject)
+    })
+    expect(status).toBe('HTTP/1.1 400 Bad Request')
+    expect((await clientFor(sandbox.url).identify({ userId: 'usr_sandbox_after', anonymousId: VISITOR })).ok).toBe(true)
   })
 
   it('forgets everything on reset()', async () => {

@@ -49,6 +49,14 @@ describe('visitorCookies', () => {
     expect(visitorCookies(bare('text/html,application/xhtml+xml')).minted).toBe(true)
     expect(visitorCookies(bare('application/json')).setCookie).toEqual([])
   })
+
+  it('takes any request target a client sends to Node (a path that is no URL, `//[`), and still reads a link in it', () => {
+    // IncomingMessage's url is the request target as sent: Node's server passes on `//[`, which new URL() refuses.
+    const node = (url: string) => ({ url, method: 'GET', headers: { 'user-agent': CHROME, 'accept-language': 'en-US', accept: 'text/html' } })
+    for (const url of ['//[', '//a%20b', '/\\[?x=1', '*']) expect(visitorCookies(node(url)).minted).toBe(true)
+    const link = encodeURIComponent(linkValue(VISITOR, Date.now(), browserOf(CHROME, 'en-US')))
+    expect(visitorCookies(node(`//[/pricing?utm=1&_isl=${link}#top`))).toMatchObject({ visitorId: VISITOR, linkedId: VISITOR })
+  })
 })
 
 describe('withVisitorCookie', () => {

@@ -61,10 +61,17 @@ const refreshed = (visitorId: string, minted: boolean, options: VisitorCookiesOp
   }
 }
 
-/** The URL's query, from a Fetch `Request` (absolute) or Node's `IncomingMessage` (a path). */
+/**
+ * The URL's query, from a Fetch `Request` (absolute) or Node's `IncomingMessage` (a path): the text after the first
+ * `?`, never parsed as a URL. Node's server hands on any request target a client sends, and `//[` or `//a%20b` is no
+ * URL: `new URL()` threw on it, out of a page view and, in a bare `node:http` handler, out of the process.
+ */
 const queryOf = (request: PageRequest): URLSearchParams => {
   const url = (request as { url?: unknown }).url
-  return typeof url === 'string' ? new URL(url, 'http://localhost').searchParams : new URLSearchParams()
+  const start = typeof url === 'string' ? url.indexOf('?') : -1
+  if (start === -1) return new URLSearchParams()
+  const end = (url as string).indexOf('#', start)
+  return new URLSearchParams((url as string).slice(start + 1, end === -1 ? undefined : end))
 }
 
 /** The visitor id a decorated link brings, by the linker's rules; none while someone is logged in here (the visitor is theirs). */

@@ -120,9 +120,17 @@ export interface ProviderServerOptions {
   routes?: (request: SandboxRequest, response: ServerResponse) => boolean
 }
 
-/** The request as the rules see it: its path, query, headers, and body as JSON (undefined when it is not). */
-const incomingOf = (request: IncomingMessage, raw: string): SandboxRequest => {
-  const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+/**
+ * The request as the rules see it: its path, query, headers, and body as JSON (undefined when it is not); undefined
+ * for a request target that is no URL (Node's server passes on whatever a client sends, `//[` too).
+ */
+const incomingOf = (request: IncomingMessage, raw: string): SandboxRequest | undefined => {
+  let url: URL
+  try {
+    url = new URL(request.url ?? '/', 'http://127.0.0.1')
+  } catch {
+    return undefined
+  }
   let body: unknown
   try {
     body = raw === '' ? undefined : JSON.parse(raw)
@@ -199,16 +207,24 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, hos
   const sockets = new Set<Socket>()
   const state: Omit<ProviderServer, 'url' | 'close'> = { requests: [], accepted: [], faults: [] }
   const flakes = flakiness(state)
-  const server = createServer(async (request, response) => {
+  const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const raw = await readBody(request).catch(() => undefined)
     if (raw === undefined) return send(response, { status: 413, body: { error: 'Payload too large' } })
     const incoming = incomingOf(request, raw)
+    if (!incoming) return send(response, { status: 400, body: { error: 'Bad request target' } })
     if (routes?.(incoming, response)) return
     state.requests.push(incoming)
     const fault = state.faults.shift()
     if (await playFault(fault, request, response)) return
     if (!fault && flakes(incoming)) return send(response, { status: state.flaky?.status ?? 500, body: { error: 'Transient failure, try again' } })
     answerByRule(rules, incoming, response, result)
+  }
+  // A request the sandbox cannot answer is a 500 to that request; a test run's other requests go on.
+  const server = createServer((request, response) => {
+    serve(request, response).catch(() => {
+      if (response.headersSent) response.destroy()
+      else send(response, { status: 500, body: { error: 'The sandbox failed to answer this request' } })
+    })
   })
   server.on('connection', (socket) => {
     sockets.add(socket)
