@@ -34,7 +34,7 @@ beforeAll(async () => {
       .replace('<script defer src="/idstitch.js"', `<script defer src="/idstitch.linker.js" data-link-domains="${other}"></script>\n<script defer src="/idstitch.js"`)
       .replace('</body>', `${body}</body>`)
   // The marketing site, with a link to the app's domain.
-  app.get('/', (_req, res) => void res.type('html').send(withLinker('example-app.test', `<a id="signup" href="${url('www.example-app.test', '/signup?plan=pro')}">Sign up</a>`)))
+  app.get('/', (_req, res) => void res.type('html').send(withLinker('example-app.test', `<a id="signup" href="${url('www.example-app.test', '/signup?plan=pro')}">Sign up</a><a id="broken" href="http://[">a broken link</a>`)))
   app.get('/signup', (_req, res) => void res.type('html').send(withLinker('example.test')))
   // A page of the app whose tracker relays its identify() (front-end login), and the relay, told the tracker's domain.
   app.get('/account', (_req, res) => void res.type('html').send(withLinker('example.test').replace('<script defer src="/idstitch.js"', '<script defer src="/idstitch.js" data-endpoint="/api/identify"')))
@@ -97,6 +97,19 @@ describe('the cross-domain linker, in Chromium', () => {
     expect(decorated).toContain('_isl=')
     expect(await visitorOf(page)).toBe(source)
     expect(page.url()).toBe(url('www.example-app.test', '/signup?plan=pro'))
+    await context.close()
+  })
+
+  it("leaves a link the browser cannot parse as it is, without an error in the page's console", async () => {
+    const { context } = await newContext(browser)
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    await page.goto(url('www.example.test'))
+    await ready(page)
+    await page.dispatchEvent('#broken', 'mousedown')
+    expect(await page.getAttribute('#broken', 'href')).toBe('http://[')
+    expect(errors).toEqual([])
     await context.close()
   })
 

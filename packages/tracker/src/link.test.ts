@@ -68,6 +68,8 @@ describe('the linker', () => {
     expect(other.href).toBe('https://elsewhere.test/')
     expect(linker.linkUrl('https://docs.example-app.test/a')).toContain('_isl=')
     expect(linker.linkUrl('/same-site')).toBe('/same-site')
+    // No URL at all (a CMS's broken link): left as it is, never an exception out of the page's click.
+    expect(linker.linkUrl('http://[')).toBe('http://[')
     linker.stop()
   })
 })

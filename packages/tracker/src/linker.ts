@@ -38,7 +38,13 @@ export interface Linker {
 export const createLinker = ({ domains, getVisitorId }: LinkerOptions): Linker => {
   const listed = domains.map((domain) => domain.toLowerCase().replace(/^\.+/, '')).filter(Boolean)
   const linkUrl = (input: string | URL): string => {
-    const url = new URL(input, location.href)
+    let url: URL
+    // A link the browser cannot parse (`http://[`; its href is then the attribute as written) goes nowhere we list.
+    try {
+      url = new URL(input, location.href)
+    } catch {
+      return String(input)
+    }
     const host = url.hostname
     const id = getVisitorId()
     if (!id || host == location.hostname || !/^https?:$/.test(url.protocol) || !listed.some((domain) => host == domain || host.endsWith('.' + domain))) return String(input)
