@@ -3,7 +3,7 @@ import { toNodeHandler } from '@idstitch/node/node-http'
 import { datafast, dfend, monterosa, pathbound, segment, thrivestack } from '@idstitch/node/providers'
 import { datafastRule, dfendRule, monterosaRule, pathboundRule, segmentRule, thrivestackRule } from '@idstitch/sandbox'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startStandIn, useStandIn, VISITOR } from './helpers.js'
 
@@ -104,6 +104,28 @@ describe('the identify relay', () => {
     })
     const request = new Request('http://app.test/api/identify', { method: 'POST', headers: { origin: 'http://app.test', 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit)
     expect((await handler(request)).status).toBe(413)
+    expect(providers.requests).toHaveLength(0)
+  })
+
+  it('answers 400 invalid_request, behind toNodeHandler, to a Host that makes no URL, and nothing is sent', async () => {
+    const { port } = new URL(appUrl)
+    const headOf = (host: string) =>
+      new Promise<string>((resolve, reject) => {
+        const body = JSON.stringify({ anonymousId: VISITOR })
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.end(`POST /api/identify HTTP/1.1\r\nHost: ${host}\r\nOrigin: http://${host}\r\nContent-Type: application/json\r\nX-Session: valid\r\nUser-Agent: ${BROWSER}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`),
+        )
+        let answer = ''
+        socket.on('data', (chunk) => (answer += chunk))
+        socket.on('close', () => resolve(answer))
+        socket.on('error', reject)
+      })
+    // Node's server passes either Host on; new Request() refuses both (no URL; credentials in it).
+    for (const host of ['a b', 'user@www.example.test']) {
+      const answer = await headOf(host)
+      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request')
+      expect(answer).toContain('"code":"invalid_request"')
+    }
     expect(providers.requests).toHaveLength(0)
   })
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { RelayErrorCode } from './relay.js'
 
 /**
  * Adapts a Web-standard handler to Express and `node:http`:
@@ -12,10 +13,8 @@ export const toNodeHandler =
   (handler: (request: Request) => Promise<Response>) =>
   async (req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> => {
     try {
-      // The URL the request reached this server at. Forwarded headers pass through untouched;
-      // the handler honours them only with its `trustProxy` option.
-      const protocol = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'
-      const url = `${protocol}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`
+      const url = urlOf(req)
+      if (url === undefined) return answer(res, 400, 'invalid_request', 'the Host header and the request target make no URL')
       const headers = new Headers()
       for (const [name, value] of Object.entries(req.headers)) {
         if (value === undefined) continue
@@ -41,10 +40,31 @@ export const toNodeHandler =
       if (cookies.length > 0) res.setHeader('set-cookie', cookies)
       res.end(Buffer.from(await response.arrayBuffer()))
     } catch {
-      if (!res.headersSent) {
-        res.statusCode = 500
-        res.setHeader('content-type', 'application/json')
-      }
-      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'the identify relay failed' } }))
+      answer(res, 500, 'internal_error', 'the identify relay failed')
     }
   }
+
+/**
+ * The URL the request reached this server at, or undefined when its `Host` and target make none a `Request` takes
+ * (a client may send `Host: a b`, or `Host: user@host`: Node's server passes either on). Forwarded headers pass
+ * through untouched; the handler honours them only with its `trustProxy` option.
+ */
+const urlOf = (req: IncomingMessage): string | undefined => {
+  const protocol = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'
+  const url = `${protocol}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`
+  try {
+    const { username, password } = new URL(url)
+    return username === '' && password === '' ? url : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The relay's JSON error, in its own envelope; the status only while the head is not sent. */
+const answer = (res: ServerResponse, status: number, code: RelayErrorCode, message: string): void => {
+  if (!res.headersSent) {
+    res.statusCode = status
+    res.setHeader('content-type', 'application/json')
+  }
+  res.end(JSON.stringify({ error: { code, message } }))
+}

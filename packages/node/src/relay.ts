@@ -125,6 +125,8 @@ export type RelayErrorCode =
   | 'authenticate_failed'
   /** idstitch itself failed: a bug to report. */
   | 'internal_error'
+  /** (`toNodeHandler`) the request's `Host` header and target make no URL a `Request` takes. */
+  | 'invalid_request'
 
 type Refusal = { status: number; code: RelayErrorCode; message: string; headers?: Record<string, string> }
 
