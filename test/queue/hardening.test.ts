@@ -57,7 +57,7 @@ const everythingInRedis = async (): Promise<string> => {
 
 describe('@idstitch/queue, second review', () => {
   it('refuses a connection string that does not parse with a ConfigError that never shows the password, and the CLI says so', async () => {
-    for (const url of ['redis://app:S3cr#t@127.0.0.1:6379', 'redis://:pa/ss@127.0.0.1:6379', 'redis://:pa@ss@127.0.0.1:63a79']) {
+    for (const url of ['redis://app:S3cr#t@127.0.0.1:6379', 'redis://:pa/ss@127.0.0.1:6379', 'redis://:pa@ss@127.0.0.1:63a79', 'redis://:pa%E0%A4ss@127.0.0.1:6379']) {
       let thrown: unknown
       try {
         createQueue({ connection: url, logger: false, providers: [pathbound({ apiKey: KEY })] })
@@ -66,7 +66,7 @@ describe('@idstitch/queue, second review', () => {
       }
       expect(isConfigError(thrown)).toBe(true)
       expect((thrown as { option: string }).option).toBe('connection')
-      for (const shown of [String(thrown), inspect(thrown), JSON.stringify(thrown)]) expect(shown).not.toMatch(/S3cr|pa\/ss|pa@ss/)
+      for (const shown of [String(thrown), inspect(thrown), JSON.stringify(thrown)]) expect(shown).not.toMatch(/S3cr|pa\/ss|pa@ss|pa%E0/)
       expect(() => createWorker({ connection: url, logger: false, providers: [pathbound({ apiKey: KEY })] })).toThrowError(expect.objectContaining({ option: 'connection' }))
     }
     const out: string[] = []
@@ -74,6 +74,22 @@ describe('@idstitch/queue, second review', () => {
     expect(code).toBe(1)
     expect(out.join('\n')).toContain('Redis URL')
     expect(out.join('\n')).not.toContain('S3cr')
+    // A % that is no percent-encoding: ioredis's bare URIError ended the CLI without a word.
+    for (const target of [['--redis', 'redis://:pa%E0%A4ss@127.0.0.1:6379'], ['--cluster', 'redis://:pa%E0%A4ss@127.0.0.1:7000']]) {
+      const said: string[] = []
+      expect(await runCli(['node', 'idstitch-queue', ...target, 'status'], { out: (line) => said.push(line), err: (line) => said.push(line) })).toBe(1)
+      expect(said.join('\n')).toContain('no percent-encoding')
+      expect(said.join('\n')).not.toContain('pa%E0')
+    }
+    // Whatever else fails is said too, never an exit 1 without a word.
+    const said: string[] = []
+    const env = {
+      get REDIS_URL(): string {
+        throw new Error('the environment could not be read')
+      },
+    }
+    expect(await runCli(['node', 'idstitch-queue', 'status'], { out: (line) => said.push(line), err: (line) => said.push(line) }, env)).toBe(1)
+    expect(said).toEqual(['idstitch-queue: the environment could not be read'])
   })
 
   it('sweeps a dead letter once keepFailedMs is past, though no other job fails, and keeps neither traits nor paths in its reason', async () => {

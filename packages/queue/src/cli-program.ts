@@ -152,7 +152,10 @@ export const runCli = async (argv: string[], terminal: CliOutput = { out: (line)
     await program.parseAsync(argv)
   } catch (error) {
     // --help and --version end here with code 0; a usage error with its code.
-    return error instanceof CommanderError ? error.exitCode : 1
+    if (error instanceof CommanderError) return error.exitCode
+    // Anything else is said, as a command's own failure is (withAdmin): an exit 1 without a word tells nobody anything.
+    io.err(`idstitch-queue: ${error instanceof Error ? error.message : String(error)}`)
+    return 1
   }
   return code
 }

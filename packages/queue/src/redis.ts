@@ -38,7 +38,19 @@ export const redisUrlProblem = (url: string): string | undefined => {
   if (parsed.hostname === '') return 'has no host'
   if (parsed.port !== '' && !(Number(parsed.port) > 0 && Number(parsed.port) < 65_536)) return 'has a port out of range'
   if (parsed.pathname.length > 1 && !/^\/\d{1,2}$/.test(parsed.pathname)) return 'may name only a database number after the host (redis://host:6379/0): percent-encode a / in the password'
+  // ioredis decodes them, and threw a bare URIError ('URI malformed'); the CLI ended on it without a word.
+  if (!decodes(parsed.username) || !decodes(parsed.password)) return 'has a % in its user name or password that is no percent-encoding: encode the password with encodeURIComponent'
   return undefined
+}
+
+/** Whether `text` is valid percent-encoding (decodeURIComponent takes it). */
+const decodes = (text: string): boolean => {
+  try {
+    decodeURIComponent(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** ioredis's own key prefix, wherever it is set. */
