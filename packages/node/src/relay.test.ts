@@ -237,6 +237,19 @@ describe('the identify relay, unit by unit', () => {
     expect(await answer(response)).toMatchObject({ status: 408, body: { error: { code: 'body_timeout' } } })
     expect(identified).toEqual([])
   })
+
+  it("answers 400 for a body that ends before it is whole (the browser went away): the browser's failure, not the relay's", async () => {
+    const { relay, identified } = handler()
+    const cut = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"traits":'))
+        controller.error(new Error('aborted'))
+      },
+    })
+    const response = await relay(new Request(`${ORIGIN}/api/identify`, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: cut, duplex: 'half' } as RequestInit))
+    expect(await answer(response)).toMatchObject({ status: 400, body: { error: { code: 'invalid_body', message: 'the body ended before it was whole' } } })
+    expect(identified).toEqual([])
+  })
 })
 
 describe('the identify relay behind a proxy', () => {

@@ -161,19 +161,23 @@ const ownOrigin = (request: Request, trustProxy: boolean): string | undefined =>
   return scheme === 'http' || scheme === 'https' ? `${scheme}://${host}`.toLowerCase() : undefined
 }
 
-/** Reads at most `limit` bytes of the body within `timeoutMs`: the text, `'too_large'` or `'timeout'`. */
-const readBody = async (request: Request, limit: number, timeoutMs: number): Promise<string | 'too_large' | 'timeout'> => {
+/**
+ * Reads at most `limit` bytes of the body within `timeoutMs`: the text, `'too_large'`, `'timeout'`, or `'cut'`
+ * when the stream failed before its end (the browser went away mid-upload: its request, not the relay, failed).
+ */
+const readBody = async (request: Request, limit: number, timeoutMs: number): Promise<string | 'too_large' | 'timeout' | 'cut'> => {
   if (!request.body) return ''
   const reader = request.body.getReader()
   let timer: ReturnType<typeof setTimeout> | undefined
   const late = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs)
   })
-  const read = async (): Promise<string | 'too_large'> => {
+  const read = async (): Promise<string | 'too_large' | 'cut'> => {
     const chunks: Uint8Array[] = []
     let size = 0
     for (;;) {
-      const { done, value } = await reader.read()
+      const { done, value } = await reader.read().catch(() => ({ done: 'cut' as const, value: undefined }))
+      if (done === 'cut') return done
       if (done) break
       size += value.byteLength
       if (size > limit) return 'too_large'
@@ -314,6 +318,7 @@ const jsonOf = async (settings: RelaySettings, request: Request): Promise<{ body
   const text = await readBody(request, settings.maxBodyBytes, settings.bodyTimeoutMs)
   if (text === 'too_large') return settings.tooLarge
   if (text === 'timeout') return { status: 408, code: 'body_timeout', message: `the body did not arrive within ${settings.bodyTimeoutMs} ms` }
+  if (text === 'cut') return { status: 400, code: 'invalid_body', message: 'the body ended before it was whole' }
   try {
     return { body: JSON.parse(text) }
   } catch {
