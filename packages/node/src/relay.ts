@@ -448,8 +448,8 @@ const withLinkedCleared = (settings: RelaySettings, request: Request, response: 
  * methods, 403 for a foreign origin or a body `userId` that is not the
  * session's, 415 for a body that is not JSON, 413 past the size limit, 408
  * for a body that does not arrive in time, 401 without a session, 429 past
- * the throttle, 400 for malformed JSON, invalid fields or a trait a browser
- * may not set, and 200 with each provider's status. Nothing refused reaches a
+ * the throttle, 400 for malformed JSON, invalid fields, a trait a browser
+ * may not set or a body cut off before its end, and 200 with each provider's status. Nothing refused reaches a
  * provider, and nothing a provider answered reaches the browser.
  *
  * Throws a `ConfigError` naming the option at fault (`allowedOrigins[0]`, `throttle.limit`) for options
@@ -468,7 +468,7 @@ export const createIdentifyHandler = (options: IdentifyHandlerOptions): ((reques
     try {
       response = await handle(settings, request)
     } catch {
-      // authenticate() or the request stream failed: answer, never crash the app.
+      // A failure of idstitch's own (authenticate()'s is authenticate_failed, a cut-off body a 400): answer, never crash the app.
       response = refuse({ status: 500, code: 'internal_error', message: 'the identify relay failed' })
     }
     for (const [name, value] of Object.entries(cors)) response.headers.set(name, value)

@@ -69,9 +69,9 @@ const refreshed = (visitorId: string, minted: boolean, options: VisitorCookiesOp
 const queryOf = (request: PageRequest): URLSearchParams => {
   const url = (request as { url?: unknown }).url
   const start = typeof url === 'string' ? url.indexOf('?') : -1
-  if (start === -1) return new URLSearchParams()
-  const end = (url as string).indexOf('#', start)
-  return new URLSearchParams((url as string).slice(start + 1, end === -1 ? undefined : end))
+  if (typeof url !== 'string' || start === -1) return new URLSearchParams()
+  const end = url.indexOf('#', start)
+  return new URLSearchParams(url.slice(start + 1, end === -1 ? undefined : end))
 }
 
 /** The visitor id a decorated link brings, by the linker's rules; none while someone is logged in here (the visitor is theirs). */
