@@ -199,6 +199,32 @@ describe('@idstitch/queue, second review', () => {
     expect(sandbox.requests).toHaveLength(0)
   })
 
+  it("survives the app's async callbacks that reject (onError, the logger, telemetry's hooks): the worker delivers, and none is left unhandled", async () => {
+    await fresh()
+    const unhandled: unknown[] = []
+    const note = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', note)
+    try {
+      const rejecting = (what: string) => async () => {
+        throw new Error(what)
+      }
+      const logger = { debug: rejecting('log'), info: rejecting('log'), warn: rejecting('log'), error: rejecting('log') }
+      const telemetry = { job: () => ({ end: rejecting('job end') }), queues: rejecting('queues'), identify: () => ({ end: rejecting('identify end') }), attempt: () => ({ end: rejecting('attempt end') }) }
+      const queue = track(createQueue({ connection: redis.url, prefix, logger, telemetry, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url })] }))
+      const worker = track(createWorker({ connection: redis.url, prefix, logger, telemetry, onError: rejecting('service down'), providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))
+      // One delivered, one dead letter at once (a redirect): onError is called for it.
+      sandbox.faults.push({ status: 307, headers: { location: 'https://elsewhere.example.test/' } })
+      await queue.identify({ userId: 'usr_async_1' })
+      await queue.identify({ userId: 'usr_async_2' })
+      expect(await until(() => (worker.counts().pathbound?.deadLetters ?? 0) + (worker.counts().pathbound?.delivered ?? 0) === 2, 10_000)).toBe(true)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(worker.counts().pathbound).toMatchObject({ delivered: 1, deadLetters: 1 })
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', note)
+    }
+  })
+
   it('dead-letters at once a failure no later attempt can mend (a redirect, an answer over maxResponseBytes), by the one table of codes', async () => {
     await fresh()
     const queue = track(createQueue({ connection: redis.url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url })] }))

@@ -127,6 +127,35 @@ describe('createClient', () => {
     expect(lines).toEqual(['[idstitch] onError threw: handler broke'])
   })
 
+  it("survives the app's async callbacks that reject (a logger, onError, telemetry, waitUntil): none is left unhandled to end the process", async () => {
+    const unhandled: unknown[] = []
+    const note = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', note)
+    try {
+      const { transport } = answering(400, { error: 'bad' })
+      const rejecting = (what: string) => async () => {
+        throw new Error(what)
+      }
+      const lines: string[] = []
+      const quietLogger = { error: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) }
+      const asyncLogger = { debug: rejecting('log'), info: rejecting('log'), warn: rejecting('log'), error: rejecting('log') }
+      const telemetry = { identify: () => ({ end: rejecting('identify end') }), attempt: () => ({ end: rejecting('attempt end') }), lanes: rejecting('lanes') }
+      const clients = [
+        createClient({ providers: [acme({ apiKey: 'k_one' })], transport, logger: asyncLogger, debug: true }),
+        createClient({ providers: [acme({ apiKey: 'k_one' })], transport, logger: quietLogger, onError: rejecting('service down') }),
+        createClient({ providers: [acme({ apiKey: 'k_one' })], transport, logger: false, telemetry }),
+        createClient({ providers: [acme({ apiKey: 'k_one' })], transport, logger: quietLogger, waitUntil: rejecting('no context') }),
+      ]
+      for (const client of clients) expect((await client.identify({ userId: 'usr_1' })).results[0]).toMatchObject({ status: 'failed', httpStatus: 400 })
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(unhandled).toEqual([])
+      // What rejected is said, as what throws is.
+      expect(lines).toEqual(expect.arrayContaining(['[idstitch] onError rejected: service down', expect.stringContaining('waitUntil rejected')]))
+    } finally {
+      process.off('unhandledRejection', note)
+    }
+  })
+
   it('never throws for a message whose getters throw (a lazy ORM record, a Proxy): it is invalid, and flush() still resolves', async () => {
     const { transport } = answering()
     const client = createClient({ providers: [acme({ apiKey: 'k_one' })], transport, logger: false })

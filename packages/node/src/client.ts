@@ -1,4 +1,5 @@
 import type { IdentifyMessage } from '@idstitch/core'
+import { settled } from './callbacks.js'
 import { alongside, debugTelemetry } from './debug-log.js'
 import { createKyTransport } from './ky-transport.js'
 import { createLaneSink } from './lane-sink.js'
@@ -75,10 +76,11 @@ export const clientFactory = (platform: Platform) => (clientOptions: ClientOptio
       // Serverless: the platform keeps the function alive until the identify is done, after the response.
       const waitUntil = callOptions?.waitUntil ?? options.waitUntil
       if (waitUntil) {
+        const failed = (how: string) => (error: unknown) => pipeline.log.warn(`waitUntil ${how}, so the platform may end this identify early: ${error instanceof Error ? error.message : String(error)}`)
         try {
-          waitUntil(promise)
+          settled(waitUntil(promise), failed('rejected'))
         } catch (error) {
-          pipeline.log.warn(`waitUntil threw, so the platform may end this identify early: ${error instanceof Error ? error.message : String(error)}`)
+          failed('threw')(error)
         }
       }
       return promise

@@ -5,7 +5,7 @@ import { deliverEach, type ListeningSink } from './pipeline.js'
 import type { ProviderResult } from './results.js'
 import type { SinkIdentify, SinkItem } from './sink.js'
 import type { Transport } from './transport.js'
-import { guarded } from './telemetry.js'
+import { guarded } from './callbacks.js'
 
 /** One identify's deliveries gathered for `accept`: a result per item, in the items' order, resolved once all are in. */
 class Gathering implements DeliveryListener {

@@ -1,5 +1,6 @@
 import { ConfigError, type Provider } from '@idstitch/core'
 import { printable } from '@idstitch/core/internal'
+import { settled } from './callbacks.js'
 import { createRedactor } from './redact.js'
 
 /**
@@ -48,10 +49,9 @@ export const safeLogger = (logger: Logger | false | undefined, redact: (text: st
     try {
       // printable: a line may quote what a browser sent (a trait's name in a validation issue) or a provider said.
       const line = printable(redact(message.startsWith('[idstitch]') ? message : `[idstitch] ${message}`))
-      if (fields) write.call(target, line, redactFields(fields, redact))
-      else write.call(target, line)
+      settled(fields ? write.call(target, line, redactFields(fields, redact)) : write.call(target, line))
     } catch {
-      // A logger that throws must not take delivery down with it.
+      // A logger that throws (or rejects: settled) must not take delivery down with it.
     }
   }
   return { debug: level('debug'), info: level('info'), warn: level('warn'), error: level('error') }

@@ -9,7 +9,8 @@ import type { Redactor } from './redact.js'
 import { SKIP_REASONS, createResults, type IdentifyResult, type ProviderResult, type Results } from './results.js'
 import type { Delivery, DeliveryListener, Job } from './lane/job.js'
 import type { Deadline, Sink, SinkIdentify, SinkItem, SinkParts } from './sink.js'
-import { guarded, type IdentifyTrace, type Telemetry, type TraceContext } from './telemetry.js'
+import { guarded } from './callbacks.js'
+import type { IdentifyTrace, Telemetry, TraceContext } from './telemetry.js'
 
 /** A validation issue, before the provider is named. */
 type ValidationIssueAt = Parameters<typeof invalidResult>[1][number]

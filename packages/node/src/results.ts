@@ -1,5 +1,6 @@
 import type { LogFields } from './logger.js'
 import { IdstitchError, type Provider, type ProviderRequest } from '@idstitch/core'
+import { settled } from './callbacks.js'
 import type { Redactor } from './redact.js'
 
 /** How one message fared with one provider. */
@@ -80,10 +81,11 @@ export const createResults = (
       log.error(result.error.message, { event: 'result', provider: result.provider, status: result.status, code: result.error.code, httpStatus: result.httpStatus })
       return
     }
+    const failed = (how: string) => (error: unknown) => log.error(`onError ${how}: ${error instanceof Error ? error.message : String(error)}`)
     try {
-      onError(result.error, { provider: result.provider, userId, result })
+      settled(onError(result.error, { provider: result.provider, userId, result }), failed('rejected'))
     } catch (error) {
-      log.error(`onError threw: ${error instanceof Error ? error.message : String(error)}`)
+      failed('threw')(error)
     }
   }
   const finish = (results: ProviderResult[], userId: string | undefined, messageId: string): IdentifyResult => {

@@ -130,12 +130,3 @@ export interface LaneState {
   inFlight: number
   circuitOpen: boolean
 }
-
-/** Calls a hook; a throwing one is ignored (telemetry never takes delivery down). */
-export const guarded = <Result>(hook: () => Result): Result | undefined => {
-  try {
-    return hook()
-  } catch {
-    return undefined
-  }
-}

@@ -19,7 +19,7 @@ export interface QueueErrorContext {
   jobId: string | undefined
 }
 
-/** Hands each result's error to `onError`, or logs it; an `onError` that throws is logged, never thrown. */
+/** Hands each result's error to `onError`, or logs it; an `onError` that throws or rejects is logged, never thrown. */
 export const reportTo =
   (onError: ((error: IdstitchError, context: QueueErrorContext) => void) | undefined, log: { error(message: string): void }) =>
   (result: { provider: string; error?: IdstitchError | undefined }, context: Omit<QueueErrorContext, 'provider'>): void => {
@@ -28,9 +28,11 @@ export const reportTo =
       log.error(result.error.message)
       return
     }
+    const failed = (how: string) => (error: unknown) => log.error(`onError ${how}: ${error instanceof Error ? error.message : String(error)}`)
     try {
-      onError(result.error, { provider: result.provider, ...context })
+      // An async onError that rejects is handled too: Node would end the worker's process on it.
+      Promise.resolve(onError(result.error, { provider: result.provider, ...context })).catch(failed('rejected'))
     } catch (error) {
-      log.error(`onError threw: ${error instanceof Error ? error.message : String(error)}`)
+      failed('threw')(error)
     }
   }

@@ -70,14 +70,16 @@ interface Run {
   trace: JobTrace | undefined
 }
 
-/** Ends a job's trace, once; a throwing hook is ignored. */
+/** Ends a job's trace, once; a hook that throws or rejects is ignored. */
 const ended = (run: Run, end: JobEnd): void => {
   const { trace } = run
+  if (!trace) return
   run.trace = undefined
   try {
-    trace?.end(end)
+    // Telemetry never takes delivery down; a rejection left unhandled would end the worker's process.
+    Promise.resolve(trace.end(end)).catch(() => {})
   } catch {
-    // Telemetry never takes delivery down.
+    // As above.
   }
 }
 
@@ -252,7 +254,7 @@ const observeQueues = (options: Delivering['options'], queues: readonly Queue[])
     })
   }
   try {
-    telemetry?.queues?.(read)
+    Promise.resolve(telemetry?.queues?.(read)).catch(() => {})
   } catch {
     // Telemetry never takes delivery down.
   }

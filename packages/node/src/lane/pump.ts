@@ -6,7 +6,8 @@ import { board, depart, land, lastStart, type Flight } from './flight.js'
 import type { Gate, GateKind } from './gates.js'
 import { expired, finish, type Delivery, type DeliveryLane, type Job, type Outcome } from './job.js'
 import type { RetryPolicy } from './retry-policy.js'
-import { guarded, type LaneState, type Telemetry } from '../telemetry.js'
+import { guarded } from '../callbacks.js'
+import type { LaneState, Telemetry } from '../telemetry.js'
 import { attemptEnd, attemptStart, gateStateAt, laneState } from './traced.js'
 
 /** The parts a lane is made of: how it sends, how many attempts at once, when it retries, and what may hold it back. */
