@@ -1,4 +1,5 @@
 import type { IdentifyMessage } from '@idstitch/core'
+import { messageOf } from '@idstitch/core/internal'
 import { settled } from './callbacks.js'
 import { alongside, debugTelemetry } from './debug-log.js'
 import { createKyTransport } from './ky-transport.js'
@@ -76,7 +77,7 @@ export const clientFactory = (platform: Platform) => (clientOptions: ClientOptio
       // Serverless: the platform keeps the function alive until the identify is done, after the response.
       const waitUntil = callOptions?.waitUntil ?? options.waitUntil
       if (waitUntil) {
-        const failed = (how: string) => (error: unknown) => pipeline.log.warn(`waitUntil ${how}, so the platform may end this identify early: ${error instanceof Error ? error.message : String(error)}`)
+        const failed = (how: string) => (error: unknown) => pipeline.log.warn(`waitUntil ${how}, so the platform may end this identify early: ${messageOf(error)}`)
         try {
           settled(waitUntil(promise), failed('rejected'))
         } catch (error) {

@@ -1,5 +1,5 @@
 import { IdstitchError, type IdentifyEvent, type Provider } from '@idstitch/core'
-import type { Library } from '@idstitch/core/internal'
+import { messageOf, type Library } from '@idstitch/core/internal'
 import { createDedupe, fingerprintOf, type Dedupe, type DedupeTicket } from './dedupe.js'
 import { safeLogger } from './logger.js'
 import type { ResolvedOptions } from './options.js'
@@ -116,7 +116,7 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
   }
 
   #failed(error: unknown): void {
-    const reason = `failed: ${this.stage.redact.text(error instanceof Error ? error.message : String(error))}`
+    const reason = `failed: ${this.stage.redact.text(messageOf(error))}`
     for (const item of this.items) this.#place(item.slot, sinkFailed(item, reason))
   }
 

@@ -1,5 +1,5 @@
 import { IdstitchError, ValidationError, type IdentifyEvent, type Provider, type ValidationIssue } from '@idstitch/core'
-import { prepareEvent, type Library, type PreparedEvent } from '@idstitch/core/internal'
+import { messageOf, prepareEvent, type Library, type PreparedEvent } from '@idstitch/core/internal'
 import type { Redactor } from './redact.js'
 import { SKIP_REASONS, type ProviderResult } from './results.js'
 
@@ -24,7 +24,7 @@ export const stampEvent = (message: unknown, messageId: string, library: Library
   try {
     return prepareEvent(message, { messageId, now: new Date(), library })
   } catch (error) {
-    const reason = redact.text(error instanceof Error ? error.message : String(error))
+    const reason = redact.text(messageOf(error))
     return { ok: false, issues: [{ path: 'message', message: `could not be read: ${reason}` }] }
   }
 }
@@ -37,7 +37,7 @@ export const prepareFor = (provider: Provider, event: IdentifyEvent, redact: Pic
   try {
     prepared = provider.prepare(event)
   } catch (error) {
-    const message = redact.text(error instanceof Error ? error.message : String(error))
+    const message = redact.text(messageOf(error))
     const failure = new IdstitchError('adapter_failed', `[idstitch] ${provider.name}: adapter failed preparing the message: ${message}`, { provider: provider.name })
     return { send: false, result: { provider: provider.name, status: 'failed', attempts: 0, error: failure } }
   }

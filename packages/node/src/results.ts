@@ -1,5 +1,6 @@
 import type { LogFields } from './logger.js'
 import { IdstitchError, type Provider, type ProviderRequest } from '@idstitch/core'
+import { messageOf } from '@idstitch/core/internal'
 import { settled } from './callbacks.js'
 import type { Redactor } from './redact.js'
 
@@ -81,7 +82,7 @@ export const createResults = (
       log.error(result.error.message, { event: 'result', provider: result.provider, status: result.status, code: result.error.code, httpStatus: result.httpStatus })
       return
     }
-    const failed = (how: string) => (error: unknown) => log.error(`onError ${how}: ${error instanceof Error ? error.message : String(error)}`)
+    const failed = (how: string) => (error: unknown) => log.error(`onError ${how}: ${messageOf(error)}`)
     try {
       settled(onError(result.error, { provider: result.provider, userId, result }), failed('rejected'))
     } catch (error) {

@@ -15,7 +15,7 @@ export { clientFactory } from './client.js'
 // What the providers entry's adapters build on.
 export { defineProvider, ConfigError } from '@idstitch/core'
 export { anonymousIdFor, bearerPost, checkJson, errorMessage, httpFailure, isSuccess, joinUrl, optionalBaseUrl, requireString, requireUrl } from '@idstitch/core/adapter'
-export { base64, isEmail, isIdentityTrait, isUuid, joinJson, JsonText, TRAIT_ALIASES, userIpOf, utf8Length } from '@idstitch/core/internal'
+export { base64, isEmail, isIdentityTrait, isUuid, joinJson, JsonText, messageOf, TRAIT_ALIASES, userIpOf, utf8Length } from '@idstitch/core/internal'
 
 // What the transports of their own (node-http, undici), the sink and otel entries build on.
 export { checkTransportOptions, createRedact, isPermanentFailure, serializeBody } from '@idstitch/core/internal'

@@ -1,3 +1,4 @@
+import { messageOf } from '../error-message.js'
 import { checkJson } from '../json.js'
 import type { IdentifyEvent } from '../message.js'
 import { defineProvider, requireUrl, type ProviderRequest } from '../provider.js'
@@ -55,7 +56,7 @@ export const http = /* @__PURE__ */ defineProvider<HttpProviderOptions, unknown,
     try {
       body = config.body(event)
     } catch (error) {
-      return { type: 'invalid', issues: [{ path: 'body', message: `builder threw: ${error instanceof Error ? error.message : String(error)}` }] }
+      return { type: 'invalid', issues: [{ path: 'body', message: `builder threw: ${messageOf(error)}` }] }
     }
     if (body === undefined) return { type: 'skip', reason: 'the body builder returned undefined' }
     const issues = checkJson(body, 'body')

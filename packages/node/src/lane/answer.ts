@@ -1,5 +1,5 @@
 import { HttpError, IdstitchError, NetworkError, TimeoutError, type PartialRefusal, type Provider, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
-import { isRetryableStatus, parseRetryAfter, printable } from '@idstitch/core/internal'
+import { isRetryableStatus, messageOf, parseRetryAfter, printable } from '@idstitch/core/internal'
 import { alsoRedacting, type Redactor } from '../redact.js'
 import type { Flight } from './flight.js'
 import { expired, type Delivery, type Outcome } from './job.js'
@@ -29,7 +29,7 @@ const providerWords = (text: string): string => {
 
 /** A bug in the adapter, never the host app's failure: reported, redacted, as `adapter_failed`. */
 export const adapterFailed = (provider: string, redact: Reader['redact'], error: unknown, doing: string): IdstitchError => {
-  const message = error instanceof Error ? error.message : String(error)
+  const message = messageOf(error)
   return new IdstitchError('adapter_failed', `[idstitch] ${provider}: adapter failed ${doing}: ${redact.text(message)}`, { provider, cause: redact.error(error) })
 }
 
