@@ -51,13 +51,16 @@ export const noteTraitsOnce = (provider: Provider, event: IdentifyEvent, log: { 
   if (event.traitsOnce && !provider.traitsOnce) log.debug(`${provider.name}: traitsOnce left out (${Object.keys(event.traitsOnce).join(', ')}): the provider cannot set a trait only once`)
 }
 
-/** Logs an adapter's warnings, each once per client (or queue). */
+/** The most warning keys a client remembers: an adapter's own are a handful; one keyed by user would grow without end. */
+const MAX_WARNING_KEYS = 1_000
+
+/** Logs an adapter's warnings, each once per client (or queue); past {@link MAX_WARNING_KEYS} keys, each time. */
 export const warnOnce = (log: { warn(message: string): void }) => {
   const warned = new Set<string>()
   return (provider: Provider, warnings: readonly { key: string; message: string }[]): void => {
     for (const warning of warnings) {
       if (warned.has(warning.key)) continue
-      warned.add(warning.key)
+      if (warned.size < MAX_WARNING_KEYS) warned.add(warning.key)
       log.warn(`${provider.name}: ${warning.message}`)
     }
   }
