@@ -75,12 +75,11 @@ const ended = (run: Run, end: JobEnd): void => {
   const { trace } = run
   if (!trace) return
   run.trace = undefined
+  // Telemetry never takes delivery down: a hook that throws is ignored, and so is one that rejects (left
+  // unhandled, a rejection would end the worker's process).
   try {
-    // Telemetry never takes delivery down; a rejection left unhandled would end the worker's process.
     Promise.resolve(trace.end(end)).catch(() => {})
-  } catch {
-    // As above.
-  }
+  } catch {}
 }
 
 /**
