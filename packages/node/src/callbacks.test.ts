@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { guarded, settled } from './callbacks.js'
+import { callApp, guarded, settled } from './callbacks.js'
 
 describe("the app's callbacks", () => {
   const unhandled: unknown[] = []
@@ -28,6 +28,17 @@ describe("the app's callbacks", () => {
     guarded(async () => { throw new Error('async') })
     expect(guarded(() => 'trace')).toBe('trace')
     await tick()
+    expect(unhandled).toEqual([])
+  })
+
+  it('callApp: says whether the call threw or rejected, and with what', async () => {
+    const failures: [string, unknown][] = []
+    const failed = (how: string, error: unknown) => failures.push([how, error])
+    callApp(() => { throw new Error('sync') }, failed)
+    callApp(async () => { throw new Error('async') }, failed)
+    callApp(() => 'fine', failed)
+    await tick()
+    expect(failures).toEqual([['threw', new Error('sync')], ['rejected', new Error('async')]])
     expect(unhandled).toEqual([])
   })
 })

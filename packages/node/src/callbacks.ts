@@ -10,6 +10,15 @@ export const settled = <Result>(result: Result, onRejected: (error: unknown) => 
   return result
 }
 
+/** Calls the app's `call`; what it throws or rejects with goes to `failed`, with which of the two it was. */
+export const callApp = (call: () => unknown, failed: (how: 'threw' | 'rejected', error: unknown) => void): void => {
+  try {
+    settled(call(), (error) => failed('rejected', error))
+  } catch (error) {
+    failed('threw', error)
+  }
+}
+
 /** Calls a hook; one that throws or rejects is ignored (telemetry never takes delivery down). */
 export const guarded = <Result>(hook: () => Result): Result | undefined => {
   try {

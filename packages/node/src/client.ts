@@ -1,6 +1,6 @@
 import type { IdentifyMessage } from '@idstitch/core'
 import { messageOf } from '@idstitch/core/internal'
-import { settled } from './callbacks.js'
+import { callApp } from './callbacks.js'
 import { alongside, debugTelemetry } from './debug-log.js'
 import { createKyTransport } from './ky-transport.js'
 import { createLaneSink } from './lane-sink.js'
@@ -70,20 +70,14 @@ export const clientFactory = (platform: Platform) => (clientOptions: ClientOptio
   const sink = (parts: SinkParts) => createLaneSink(parts.providers, transport, { ...options, telemetry: telemetryOf(parts.log), redact, now: Date.now, random: Math.random })
   const closedMessage = 'the client is shut down; this identify was not sent'
   const pipeline = pipelineOf({ options, redact, sink, library: LIBRARY, maxQueue: options.maxQueue, closedMessage })
+  const waitUntilFailed = (how: string, error: unknown) => pipeline.log.warn(`waitUntil ${how}, so the platform may end this identify early: ${messageOf(error)}`)
 
   return {
     identify(message, callOptions) {
       const promise = pipeline.run(message, crypto.randomUUID())
       // Serverless: the platform keeps the function alive until the identify is done, after the response.
       const waitUntil = callOptions?.waitUntil ?? options.waitUntil
-      if (waitUntil) {
-        const failed = (how: string) => (error: unknown) => pipeline.log.warn(`waitUntil ${how}, so the platform may end this identify early: ${messageOf(error)}`)
-        try {
-          settled(waitUntil(promise), failed('rejected'))
-        } catch (error) {
-          failed('threw')(error)
-        }
-      }
+      if (waitUntil) callApp(() => waitUntil(promise), waitUntilFailed)
       return promise
     },
     flush: pipeline.idle,

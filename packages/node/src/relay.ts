@@ -175,13 +175,16 @@ const readBody = async (request: Request, limit: number, timeoutMs: number): Pro
   const read = async (): Promise<string | 'too_large' | 'cut'> => {
     const chunks: Uint8Array[] = []
     let size = 0
-    for (;;) {
-      const { done, value } = await reader.read().catch(() => ({ done: 'cut' as const, value: undefined }))
-      if (done === 'cut') return done
-      if (done) break
-      size += value.byteLength
-      if (size > limit) return 'too_large'
-      chunks.push(value)
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        size += value.byteLength
+        if (size > limit) return 'too_large'
+        chunks.push(value)
+      }
+    } catch {
+      return 'cut'
     }
     const bytes = new Uint8Array(size)
     let offset = 0

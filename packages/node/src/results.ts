@@ -1,7 +1,7 @@
 import type { LogFields } from './logger.js'
 import { IdstitchError, type Provider, type ProviderRequest } from '@idstitch/core'
 import { messageOf } from '@idstitch/core/internal'
-import { settled } from './callbacks.js'
+import { callApp } from './callbacks.js'
 import type { Redactor } from './redact.js'
 
 /** How one message fared with one provider. */
@@ -76,18 +76,15 @@ export const createResults = (
   log: { error(message: string, fields?: LogFields): void },
   redact: Pick<Redactor, 'text' | 'error'>,
 ): Results => {
+  const onErrorFailed = (how: string, error: unknown) => log.error(`onError ${how}: ${messageOf(error)}`)
   const report = (result: ProviderResult, userId: string | undefined): void => {
     if (!result.error) return
     if (!onError) {
       log.error(result.error.message, { event: 'result', provider: result.provider, status: result.status, code: result.error.code, httpStatus: result.httpStatus })
       return
     }
-    const failed = (how: string) => (error: unknown) => log.error(`onError ${how}: ${messageOf(error)}`)
-    try {
-      settled(onError(result.error, { provider: result.provider, userId, result }), failed('rejected'))
-    } catch (error) {
-      failed('threw')(error)
-    }
+    const { error } = result
+    callApp(() => onError(error, { provider: result.provider, userId, result }), onErrorFailed)
   }
   const finish = (results: ProviderResult[], userId: string | undefined, messageId: string): IdentifyResult => {
     for (const result of results) report(result, userId)
