@@ -41,6 +41,11 @@ describe('idstitchProxy()', () => {
     expect(passed.headers.get('x-middleware-next')).toBe('1')
     expect(setCookies(passed)).toHaveLength(2)
   })
+
+  it('refuses options that are not right when it is made, not on every page view', () => {
+    expect(() => idstitchProxy({ domain: 'not a domain' })).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining('domain') }))
+    expect(() => idstitchProxy(() => undefined, { maxAgeDays: 0 })).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining('maxAgeDays') }))
+  })
 })
 
 describe('cookieHeaderWith()', () => {

@@ -31,7 +31,7 @@ export function idstitchProxy(options?: IdstitchProxyOptions): IdstitchProxy
 export function idstitchProxy(app: AppProxy, options?: IdstitchProxyOptions): IdstitchProxy
 export function idstitchProxy(first?: AppProxy | IdstitchProxyOptions, second?: IdstitchProxyOptions): IdstitchProxy {
   const app = typeof first === 'function' ? first : undefined
-  const options = (typeof first === 'function' ? second : first) ?? {}
+  const options = checkedNow((typeof first === 'function' ? second : first) ?? {})
   return async (request, event) => {
     const visitor = visitorCookies(request, { secure: request.nextUrl.protocol === 'https:', ...options })
     const own = app ? await app(request, event) : undefined
@@ -39,6 +39,16 @@ export function idstitchProxy(first?: AppProxy | IdstitchProxyOptions, second?: 
     for (const cookie of visitor.setCookie) response.headers.append('set-cookie', cookie)
     return response
   }
+}
+
+/**
+ * `options`, once `visitorCookies()` has checked them for a request that is no page view (it sets nothing for one):
+ * a `ConfigError` naming the option at fault (a `domain` that is no domain) when the proxy is made, where checking
+ * on each request made every page of the app a 500 until the option was fixed.
+ */
+const checkedNow = (options: IdstitchProxyOptions): IdstitchProxyOptions => {
+  visitorCookies({ headers: {} }, options)
+  return options
 }
 
 /** `NextResponse.next()`, with the request the page renders carrying the cookies the response sets. */
