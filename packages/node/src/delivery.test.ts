@@ -1,6 +1,7 @@
 import type { Provider, ProviderResponse } from '@idstitch/core'
 import { describe, expect, it, vi } from 'vitest'
 import { createDeliveryLane, type Deadline, type Delivery } from './delivery.js'
+import { createRedactor } from './redact.js'
 
 const provider: Provider = {
   name: 'acme',
@@ -149,6 +150,15 @@ describe('the delivery lane, second review', () => {
     expect(delivery.error?.message).toContain('https://elsewhere.example.test')
     expect(delivery.error?.message).not.toContain('leak')
     expect(send).toHaveBeenCalledTimes(1)
+  })
+
+  it("retries a 500 whose body is nested past what JSON.stringify writes, as the 500 it is, not as the adapter's failure", async () => {
+    const depth = 200_000
+    const send = vi.fn(async (): Promise<ProviderResponse> => ({ status: 500, headers: {}, body: JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) }))
+    const created = createDeliveryLane(provider, { transport: { send }, concurrency: 1, timeoutMs: 1_000, retryLimit: 2, backoff: () => 0, maxRetryAfterMs: 10_000, now: Date.now, random: Math.random, redact: createRedactor([provider]) })
+    const delivery = await new Promise<Delivery>((resolve) => created.enqueue({ item: {}, deadline, listener: { delivered: (_slot, done) => resolve(done) }, slot: 0 }))
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 3, httpStatus: 500, error: { code: 'http_error', body: '[not kept: nested too deeply to copy]' } })
+    expect(send).toHaveBeenCalledTimes(3)
   })
 
   it('fails an answer over maxResponseBytes as response_too_large, maybe delivered, not retried', async () => {

@@ -30,6 +30,12 @@ describe('the redactor', () => {
     expect(redact.value(undefined)).toBeUndefined()
   })
 
+  it('keeps a marker, not the value, for one nested past what JSON.stringify can write (JSON.parse reads it)', () => {
+    const depth = 200_000
+    const deep = JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`)
+    expect(redact.value(deep)).toBe('[not kept: nested too deeply to copy]')
+  })
+
   it('copies an error with its message redacted, keeping its name and code', () => {
     const original = Object.assign(new TypeError('fetch https://acme.test/?k=ak_live_secret failed'), { code: 'ECONNRESET' })
     const copy = redact.error(original)

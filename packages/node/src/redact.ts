@@ -36,11 +36,28 @@ const SECRET_HEADER = /^(authorization|x-api-key|key|api-key|cookie)$|token|secr
 export const createRedactor = (providers: readonly Provider[]): Redactor =>
   redactorOf((input) => credentials(providers.reduce((out, provider) => provider.redact(out), input)))
 
+/**
+ * What a redacted copy holds in place of a value it could not make JSON text of: an answer nested deeper than
+ * JSON.stringify goes (`[[[...]]]` 200,000 deep, which JSON.parse reads). Its redacted copy cannot be checked, so
+ * it is not kept: throwing here made a provider's retryable 500 an adapter's permanent failure.
+ */
+const NOT_KEPT = '[not kept: nested too deeply to copy]'
+
+/** `input` as JSON text, or `undefined` when JSON.stringify cannot make it (nesting past the stack). */
+const jsonOf = (input: unknown): string | undefined => {
+  try {
+    return JSON.stringify(input)
+  } catch {
+    return undefined
+  }
+}
+
 /** A redactor that redacts text with `text`, and values, requests and errors through it. */
 const redactorOf = (text: (input: string) => string): Redactor => {
   const value = (input: unknown): unknown => {
     if (input === undefined) return undefined
-    const json = JSON.stringify(input)
+    const json = jsonOf(input)
+    if (json === undefined) return NOT_KEPT
     const clean = text(json)
     return clean === json ? input : (JSON.parse(clean) as unknown)
   }
