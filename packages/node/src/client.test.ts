@@ -195,6 +195,29 @@ describe('createClient', () => {
     expect(done).toEqual(['identify'])
   })
 
+  it("keeps a provider's rate limit by a clock that does not step back with the wall clock's (NTP, a VM resumed)", async () => {
+    const { transport, sent } = answering()
+    const limited = defineProvider<{ apiKey: string }, { id: string }>({
+      name: 'limited',
+      configure: (options) => options,
+      rateLimit: () => ({ limit: 2, windowMs: 150 }),
+      prepare: (event) => ({ type: 'item', item: { id: event.userId } }),
+      request: ([item]) => ({ method: 'POST', url: 'https://limited.test/identify', headers: {}, body: item }),
+    })
+    const client = createClient({ logger: false, deadlineMs: 5_000, providers: [limited({ apiKey: 'k_one' })], transport })
+    const wall = Date.now
+    const statuses = async (users: string[]) => (await Promise.all(users.map((userId) => client.identify({ userId })))).map((result) => result.results[0]?.status)
+    try {
+      expect(await statuses(['usr_1', 'usr_2'])).toEqual(['delivered', 'delivered'])
+      // An hour back: measured by the wall clock, the two starts above are an hour in the future, and the window full for that hour.
+      vi.spyOn(Date, 'now').mockImplementation(() => wall() - 3_600_000)
+      expect(await statuses(['usr_3', 'usr_4', 'usr_5'])).toEqual(['delivered', 'delivered', 'delivered'])
+    } finally {
+      vi.restoreAllMocks()
+    }
+    expect(sent).toHaveLength(5)
+  })
+
   it("names itself in Segment's context.library with the package's name and version", async () => {
     const { transport, sent } = answering()
     const client = createClient({ providers: [segment({ writeKey: 'wk_one', baseUrl: 'https://api.segment.io' })], transport })

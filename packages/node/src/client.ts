@@ -1,5 +1,6 @@
 import type { IdentifyMessage } from '@idstitch/core'
 import { messageOf } from '@idstitch/core/internal'
+import { steadyNow } from './clock.js'
 import { callApp } from './callbacks.js'
 import { alongside, debugTelemetry } from './debug-log.js'
 import { createKyTransport } from './ky-transport.js'
@@ -67,7 +68,7 @@ export const clientFactory = (platform: Platform) => (clientOptions: ClientOptio
   const redact = createRedactor(options.providers)
   // The debug lines follow each attempt as telemetry does, through the pipeline's logger.
   const telemetryOf = (log: SinkParts['log']) => (options.debug ? alongside(options.telemetry, debugTelemetry(log)) : options.telemetry)
-  const sink = (parts: SinkParts) => createLaneSink(parts.providers, transport, { ...options, telemetry: telemetryOf(parts.log), redact, now: Date.now, random: Math.random })
+  const sink = (parts: SinkParts) => createLaneSink(parts.providers, transport, { ...options, telemetry: telemetryOf(parts.log), redact, now: steadyNow, random: Math.random })
   const closedMessage = 'the client is shut down; this identify was not sent'
   const pipeline = pipelineOf({ options, redact, sink, library: LIBRARY, maxQueue: options.maxQueue, closedMessage })
   const waitUntilFailed = (how: string, error: unknown) => pipeline.log.warn(`waitUntil ${how}, so the platform may end this identify early: ${messageOf(error)}`)

@@ -1,5 +1,6 @@
 import { IdstitchError, type IdentifyEvent, type Provider } from '@idstitch/core'
 import { messageOf, type Library } from '@idstitch/core/internal'
+import { steadyNow } from './clock.js'
 import { createDedupe, fingerprintOf, type Dedupe, type DedupeTicket } from './dedupe.js'
 import { safeLogger } from './logger.js'
 import type { ResolvedOptions } from './options.js'
@@ -152,7 +153,7 @@ const deadlines = (deadlineMs: number): (() => Deadline) => {
   let last: Deadline = { at: Infinity, ms: Infinity }
   if (deadlineMs === Infinity) return () => last
   return () => {
-    const at = Date.now() + deadlineMs
+    const at = steadyNow() + deadlineMs
     return at === last.at ? last : (last = { at, ms: deadlineMs })
   }
 }

@@ -221,6 +221,21 @@ describe('the identify relay, unit by unit', () => {
     expect(identified).toHaveLength(3)
   })
 
+  it("measures a user's window by a clock that does not step back with the wall clock's: an hour back holds no one back an hour", async () => {
+    const { relay } = handler({ throttle: { limit: 1, windowMs: 100 } })
+    const wall = Date.now
+    try {
+      expect((await relay(request({ body: '{}' }))).status).toBe(200)
+      vi.spyOn(Date, 'now').mockImplementation(() => wall() - 3_600_000)
+      const held = await relay(request({ body: '{}' }))
+      expect([held.status, held.headers.get('retry-after')]).toEqual([429, '1'])
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect((await relay(request({ body: '{}' }))).status).toBe(200)
+    } finally {
+      vi.restoreAllMocks()
+    }
+  })
+
   it('throttles 5 identifies per user per minute by default, and not at all with throttle: false', async () => {
     const limited = handler()
     const statuses = []

@@ -2,6 +2,7 @@ import { LINKED_COOKIE, RELAY_BODY_FIELDS, isUuid, type RelayBody } from '@idsti
 import { checkRelayOptions, identityTraitOf, isIdentityTrait, isPlainObject, namesOf } from '@idstitch/core/internal'
 import type { Consent, IdentifyMessage, IdstitchError } from '@idstitch/core'
 import { serialize } from 'cookie'
+import { steadyNow } from './clock.js'
 import type { IdstitchClient } from './client.js'
 import { isBotRequest } from './bots.js'
 import { getAnonymousIds, linkedIdsOf, valuesOf } from './cookies.js'
@@ -310,7 +311,7 @@ const identityOf = async (authenticate: IdentifyHandlerOptions['authenticate'], 
 
 /** The throttle's verdict for this user. */
 const checkThrottle = (settings: RelaySettings, userId: string): Refusal | undefined => {
-  const wait = settings.throttle?.(userId, Date.now()) ?? 0
+  const wait = settings.throttle?.(userId, steadyNow()) ?? 0
   if (wait === 0) return undefined
   const seconds = Math.max(1, Math.ceil(wait / 1000))
   return { status: 429, code: 'too_many_requests', message: `too many identifies for this user; retry in ${seconds} s`, headers: { 'retry-after': String(seconds) } }

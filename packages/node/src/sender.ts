@@ -1,5 +1,6 @@
 import { ConfigError, type Provider } from '@idstitch/core'
 import { isPermanentFailure } from '@idstitch/core/internal'
+import { steadyNow } from './clock.js'
 import { createKyTransport } from './ky-transport.js'
 import { unavailableGate } from './lane/gates.js'
 import type { Delivery } from './lane/job.js'
@@ -63,7 +64,7 @@ export const createSender = (provider: Provider, options: SenderOptions = {}): S
     // A Retry-After fails what waits at once, with its wait: the consumer pauses its queue that long.
     retry: noRetries,
     gates: [unavailableGate(0)],
-    now: Date.now,
+    now: steadyNow,
     redact: createRedactor([provider]),
     telemetry: checked.telemetry,
   })
@@ -71,7 +72,7 @@ export const createSender = (provider: Provider, options: SenderOptions = {}): S
   return {
     send: (item, bytes, trace) =>
       new Promise<SendResult>((resolve) => {
-        const deadline = { at: Date.now() + deadlineMs, ms: deadlineMs }
+        const deadline = { at: steadyNow() + deadlineMs, ms: deadlineMs }
         lane.enqueue({ item, bytes, deadline, slot: 0, listener: { delivered: (_slot, delivery) => resolve(withPermanence(delivery)), trace } })
       }),
     close: async () => void (own ? await transport.close?.() : undefined),

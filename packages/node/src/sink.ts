@@ -5,7 +5,11 @@ import type { TraceContext } from './telemetry.js'
 
 /** When an identify must be settled by: `at` (epoch ms; `Infinity` for never) and the `ms` it was given. */
 export interface Deadline {
-  /** Epoch ms; `Infinity` for none. */
+  /**
+   * Epoch ms; `Infinity` for none. Measured by a clock that does not step back with the wall clock (NTP, a VM
+   * resumed): after such a step it is ahead of `Date.now()` by the step, so a timer of a sink's own waits
+   * `Math.min(ms, at - Date.now())`.
+   */
   at: number
   /** The time it was given, in ms (`deadlineMs`). */
   ms: number

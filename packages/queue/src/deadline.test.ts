@@ -36,6 +36,14 @@ describe('createDeadlines', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it("waits at most the deadline's ms for one made on a clock ahead of the wall clock (the wall clock stepped back)", async () => {
+    const watch = createDeadlines()
+    const late = vi.fn()
+    watch({ at: Date.now() + 3_600_000 + 5_000, ms: 5_000 }, late)
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(late).toHaveBeenCalledOnce()
+  })
+
   it('keeps a deadline while one of its watchers still waits', async () => {
     const watch = createDeadlines()
     const deadline = { at: Date.now() + 100, ms: 100 }
@@ -55,7 +63,7 @@ describe('createDeadlines', () => {
     const watch = createDeadlines()
     const [first, second, unbounded] = [vi.fn(), vi.fn(), vi.fn()]
     watch({ at: Date.now() + 100, ms: 100 }, first)
-    watch({ at: Date.now() + 101, ms: 100 }, second)
+    watch({ at: Date.now() + 101, ms: 101 }, second)
     watch({ at: Infinity, ms: Infinity }, unbounded)()
     expect(vi.getTimerCount()).toBe(2)
     await vi.advanceTimersByTimeAsync(100)

@@ -37,7 +37,8 @@ export const createDeadlines = () => {
   const dueAt = (at: number, ms: number): Due => {
     let entry = due.get(at)
     if (entry === undefined) {
-      entry = { timer: setTimeout(expire, Math.max(0, at - Date.now()), at, ms), waiting: new Set() }
+      // At most `ms`: `at` is on the pipeline's clock, which does not step back when the wall clock does.
+      entry = { timer: setTimeout(expire, Math.max(0, Math.min(ms, at - Date.now())), at, ms), waiting: new Set() }
       due.set(at, entry)
     }
     return entry

@@ -53,7 +53,8 @@ export const memoryGuard = (redis: RedisClient) => {
   return {
     /** Whether a job of `itemBytes` would pass the high-water mark; counts it in when it would not. */
     full(itemBytes = 0): boolean {
-      if (!sampling && Date.now() - sampledAt > SAMPLE_EVERY_MS) sample()
+      // Either way: a wall clock stepped back (NTP, a VM resumed) must not keep a full reading for the step's length.
+      if (!sampling && Math.abs(Date.now() - sampledAt) > SAMPLE_EVERY_MS) sample()
       if (memory.max === 0) return false
       if (memory.used + added > memory.max * HIGH_WATER) return true
       added += JOB_BYTES + itemBytes

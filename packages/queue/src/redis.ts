@@ -109,7 +109,8 @@ export const throttled = (log: (message: string) => void, everyMs = 10_000) => {
   let last = -Infinity
   return (error: Error): void => {
     const now = Date.now()
-    if (now - last < everyMs) return
+    // A wall clock stepped back (now < last) would otherwise hush the connection's errors for the step's length.
+    if (now >= last && now - last < everyMs) return
     last = now
     log(`redis: ${error.message}`)
   }

@@ -4,12 +4,11 @@ import { alsoRedacting, type Redactor } from '../redact.js'
 import type { Flight } from './flight.js'
 import { expired, type Delivery, type Outcome } from './job.js'
 
-/** What reading an answer needs: the provider's adapter, the redactor, the clock, and the attempt's timeout. */
+/** What reading an answer needs: the provider's adapter, the redactor, and the attempt's timeout. */
 export interface Reader {
   provider: Provider
   /** Errors and bodies may echo a key back: they pass through it. */
   redact: Pick<Redactor, 'text' | 'value' | 'error'>
-  now: () => number
   timeoutMs: number
 }
 
@@ -56,7 +55,8 @@ export const answered = (reader: Reader, response: ProviderResponse, flight: Fli
   const error = new HttpError(provider.name, response.status, providerWords(redact.text(outcome.message)), { code: outcome.code ?? 'http_error', body: redact.value(response.body) })
   const split = outcome.partial && splitOf(outcome.partial, { ...reader, redact }, error, response, flight)
   if (split) return split
-  return { final: !isRetryableStatus(response.status), delivery: { status: 'failed', attempts, httpStatus: response.status, error }, retryAfterMs: parseRetryAfter(response.headers['retry-after'], reader.now()) }
+  // An HTTP date in Retry-After is the wall clock's; the wait it gives is then measured by the lane's own clock.
+  return { final: !isRetryableStatus(response.status), delivery: { status: 'failed', attempts, httpStatus: response.status, error }, retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()) }
 }
 
 /**

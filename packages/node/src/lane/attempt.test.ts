@@ -15,9 +15,9 @@ const provider: Provider = {
 const keep = { text: (text: string) => text, value: (value: unknown) => value, error: (error: unknown) => error as Error }
 
 /** One attempt of a fresh flight with `deadlineMs` left, through `transport`: its outcome. */
-const attemptOnce = (transport: Transport, deadlineMs = 60_000, timeoutMs = 1_000): Promise<Outcome> => {
-  const send = createAttempts(provider, { transport, timeoutMs, now: Date.now, redact: keep })
-  const flight = board([{ item: {}, deadline: { at: Date.now() + deadlineMs, ms: deadlineMs }, listener: { delivered: () => {} }, slot: 0 }])
+const attemptOnce = (transport: Transport, deadlineMs = 60_000, timeoutMs = 1_000, now = Date.now): Promise<Outcome> => {
+  const send = createAttempts(provider, { transport, timeoutMs, now, redact: keep })
+  const flight = board([{ item: {}, deadline: { at: now() + deadlineMs, ms: deadlineMs }, listener: { delivered: () => {} }, slot: 0 }])
   flight.request = provider.request([{}])
   depart(flight)
   return new Promise((resolve) => send(flight.request as NonNullable<Flight['request']>, flight, (_flight, outcome) => resolve(outcome)))
@@ -29,6 +29,13 @@ describe('one attempt', () => {
     await expect(attemptOnce(answering({ status: 200, headers: {}, body: { id: 7 } }))).resolves.toEqual({ final: true, delivery: { status: 'delivered', attempts: 1, httpStatus: 200, data: { id: 7 } } })
     await expect(attemptOnce(answering({ status: 422, headers: {}, body: {} }))).resolves.toMatchObject({ final: true, delivery: { status: 'failed', httpStatus: 422, error: { code: 'provider_rejected' } } })
     await expect(attemptOnce(answering({ status: 429, headers: { 'retry-after': '3' }, body: {} }))).resolves.toMatchObject({ final: false, retryAfterMs: 3_000, delivery: { httpStatus: 429, error: { code: 'http_error' } } })
+  })
+
+  it("reads a Retry-After date by the wall clock, though the lane's own clock is ahead of it (the wall clock stepped back)", async () => {
+    const at = new Date(Date.now() + 4_000).toUTCString()
+    const outcome = await attemptOnce(answering({ status: 503, headers: { 'retry-after': at }, body: {} }), 60_000, 1_000, () => Date.now() + 3_600_000)
+    expect(outcome.retryAfterMs).toBeGreaterThan(2_000)
+    expect(outcome.retryAfterMs).toBeLessThanOrEqual(4_000)
   })
 
   it('tells a timeout (maybe delivered) from a network error, and retries both', async () => {

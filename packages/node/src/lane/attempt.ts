@@ -47,7 +47,7 @@ const abortAfter = (ms: number): { controller: AbortController; timer: ReturnTyp
  * into an `Outcome` (final, or worth retrying: see answer.ts).
  */
 export const createAttempts = (provider: Provider, options: AttemptOptions): SendAttempt => {
-  const reader: Reader = { provider, redact: options.redact, now: options.now, timeoutMs: options.timeoutMs }
+  const reader: Reader = { provider, redact: options.redact, timeoutMs: options.timeoutMs }
 
   /** How an attempt is bounded: by the deadline when it comes before `timeoutMs`, and by a backstop timer for a transport that is not bounded. */
   const boundsOf = (flight: Flight): AttemptBounds => {
