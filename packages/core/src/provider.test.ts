@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { defaultParse, defineProvider, errorMessage, isHttpUrl, joinUrl, requireString, requireUrl } from './provider.js'
 
 describe('defineProvider', () => {
-  const acme = defineProvider<{ token: string }, string>({
+  const definition = {
     name: 'acme',
-    configure: (options, fail) => (options.token ? options : fail('token', 'is required')),
-    secrets: (config) => [config.token],
-    prepare: (event) => ({ type: 'item', item: event.userId }),
-    request: (items, config) => ({ method: 'POST', url: 'https://acme.test', headers: { authorization: `Bearer ${config.token}` }, body: items }),
-  })
+    configure: (options: { token: string }, fail: (option: string, message: string) => never) => (options.token ? options : fail('token', 'is required')),
+    secrets: (config: { token: string }) => [config.token],
+    prepare: (event: { userId: string }) => ({ type: 'item' as const, item: event.userId }),
+    request: (items: readonly string[], config: { token: string }) => ({ method: 'POST' as const, url: 'https://acme.test', headers: { authorization: `Bearer ${config.token}` }, body: items }),
+  }
+  const acme = defineProvider<{ token: string }, string>(definition)
 
   it('makes a factory whose providers hide their credentials', () => {
     const provider = acme({ token: 'tok_secret' })
@@ -23,6 +24,16 @@ describe('defineProvider', () => {
     expect(() => acme({ token: 't', name: 'has space' })).toThrowError(expect.objectContaining({ option: 'name' }))
     expect(() => acme(null as never)).toThrowError(expect.objectContaining({ option: 'options' }))
     expect(acme({ token: 'tok_1', name: 'acme-eu' }).name).toBe('acme-eu')
+  })
+
+  it('refuses an option its definition does not list, naming it and the ones it takes; without a list, takes any', () => {
+    const listed = defineProvider<{ token: string; host?: string }, string>({ ...definition, name: 'listed', options: ['token', 'host'] })
+    expect(listed({ token: 't', host: 'https://eu.acme.test', name: 'listed-eu' }).name).toBe('listed-eu')
+    expect(() => listed({ token: 't', hostUrl: 'https://eu.acme.test' } as never)).toThrowError(
+      expect.objectContaining({ name: 'ConfigError', provider: 'listed', option: 'hostUrl', message: '[idstitch] listed: invalid option `hostUrl`: is not one of token, host, name' }),
+    )
+    expect(() => listed({ token: 't', host: undefined, extra: undefined } as never)).toThrowError(expect.objectContaining({ option: 'extra' }))
+    expect(acme({ token: 't', anything: 1 } as never).name).toBe('acme')
   })
 })
 

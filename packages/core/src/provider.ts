@@ -107,6 +107,12 @@ export interface Provider<Item = unknown> {
 export interface ProviderDefinition<Options, Config, Item> {
   /** The default provider name. */
   name: string
+  /**
+   * Every option name it takes, besides `name`: another is refused with a `ConfigError` naming it, so that a
+   * misspelled option (`baseURL`, or `serverZone` from another SDK) is not ignored while identifies go to the
+   * default host. Left out, any option is taken as it is.
+   */
+  options?: readonly (keyof Options & string)[]
   /** Validates options (throwing via the `fail` helper) and resolves defaults. */
   configure(options: Options, fail: (option: string, message: string) => never): Config
   /** The secrets in a configuration, to redact from logs and dry runs (query values of URL options are added). */
@@ -246,6 +252,13 @@ const safeDecode = (text: string): string => {
   }
 }
 
+/** Fails on the first option that is not among `known` (nor `name`), naming the ones that are. */
+const refuseUnknown = (known: readonly string[] | undefined, options: object, fail: (option: string, message: string) => never): void => {
+  if (!known) return
+  const unknown = Object.keys(options).find((option) => option !== 'name' && !known.includes(option))
+  if (unknown !== undefined) fail(unknown, `is not one of ${[...known, 'name'].join(', ')}`)
+}
+
 /**
  * Turns a definition into a provider factory. This is how every built-in
  * adapter is made, and how to add a backend idstitch does not ship.
@@ -276,6 +289,7 @@ export const defineProvider = <Options, Item, Config = Options>(
     const fail = (option: string, message: string): never => {
       throw new ConfigError(option, message, { provider: name })
     }
+    refuseUnknown(definition.options, options, fail)
     const config = definition.configure(options, fail)
     const redactConfigured = createRedact([...(definition.secrets?.(config) ?? []), ...urlSecrets(options)])
     const redact = definition.redact ? (text: string) => redactConfigured((definition.redact as NonNullable<typeof definition.redact>)(text, config)) : redactConfigured

@@ -125,6 +125,7 @@ const PII_WARNING: Warning = { key: 'ga4:pii', message: "identity traits (email,
  */
 export const ga4 = /* @__PURE__ */ defineProvider<Ga4Options, Ga4CollectPayload, Config>({
   name: 'ga4',
+  options: ['measurementId', 'apiSecret', 'baseUrl'],
   configure(options, fail) {
     const measurementId = requireString(fail, 'measurementId', options.measurementId)
     if (!/^G-[A-Z0-9]+$/.test(measurementId)) fail('measurementId', 'must be a GA4 measurement id (G-…)')

@@ -35,6 +35,7 @@ const PLAIN_HEADERS: ReadonlySet<string> = new Set(['content-type', 'accept', 'a
  */
 export const http = /* @__PURE__ */ defineProvider<HttpProviderOptions, unknown, Config>({
   name: 'http',
+  options: ['url', 'method', 'headers', 'body'],
   configure(options, fail) {
     requireUrl(fail, 'url', options.url)
     const method = options.method ?? 'POST'
