@@ -38,6 +38,10 @@ describe('createClient configuration', () => {
     ['a dryRun that is not a boolean', { dryRun: 'yes' }, 'dryRun'],
     ['a waitUntil that is not a function', { waitUntil: 1 }, 'waitUntil'],
     ['options that are not an object', null, 'options'],
+    ['a misspelled dryRun, which would send for real', { dryrun: true }, 'dryrun'],
+    ["another SDK's name for timeoutMs", { timeout: 1_000 }, 'timeout'],
+    ['an option retry does not take', { retry: { limits: 1 } }, 'retry.limits'],
+    ['an option dedupe does not take', { dedupe: { ttl: 60_000 } }, 'dedupe.ttl'],
   ])('throws a ConfigError naming the option for %s', (_, options, option) => {
     let thrown: unknown
     try {
@@ -48,6 +52,12 @@ describe('createClient configuration', () => {
     expect(isConfigError(thrown)).toBe(true)
     expect(thrown).toMatchObject({ name: 'ConfigError', code: 'config_invalid', option })
     expect((thrown as Error).message).toContain(`\`${option}\``)
+  })
+
+  it('names the option a misspelled one was likely meant to be, or lists those there are', () => {
+    expect(() => createClient({ providers: providers(), dryrun: true } as never)).toThrowError('[idstitch] invalid option `dryrun`: is not an option; did you mean `dryRun`?')
+    expect(() => createClient({ providers: providers(), retry: { max_retry_after_ms: 1 } } as never)).toThrowError('did you mean `maxRetryAfterMs`?')
+    expect(() => createClient({ providers: providers(), timeout: 1_000 } as never)).toThrowError(/`timeout`: is not one of providers, timeoutMs, deadlineMs, retry, /)
   })
 
   it('refuses two providers with one name, and allows them once renamed', () => {

@@ -4,7 +4,7 @@
 // bundle carried two partial copies, 2.3 kB brotli more).
 import * as z from 'zod/mini'
 import { ConfigError } from './errors.js'
-import { count, fn, flag, isFunction, isObject, parseOptions } from './option-schema.js'
+import { count, fn, flag, isFunction, isObject, optionsObject, parseOptions } from './option-schema.js'
 import type { Provider } from './provider.js'
 
 /** `createClient`'s options as checked, defaults filled in. What the platform supplies (`transport`, `logger`, callbacks) is checked for its shape only, and typed by the caller. */
@@ -46,16 +46,16 @@ const isProvider = (value: unknown): value is Provider =>
  */
 let schemas: ReturnType<typeof buildSchemas> | undefined
 const buildSchemas = () => {
-  const retry = z.object(
+  const retry = optionsObject(
     {
       limit: count(0, 4),
       backoff: z._default(z.union([z.custom<(retry: number) => number>(isFunction), count(0, 200)], { error: (issue) => `must be an integer >= 0 or a function, got ${String(issue.input)}` }), 200),
       maxBackoffMs: count(0, 5_000),
       maxRetryAfterMs: count(0, 10_000),
     },
-    { error: 'must be an object or false' },
+    'must be an object or false',
   )
-  const client = z.object(
+  const client = optionsObject(
     {
       providers: z.array(z.custom<Provider>(isProvider, { error: 'is not a provider; create one with datafast(…), pathbound(…), http(…) or defineProvider(…)' }), { error: 'must list at least one provider' }).check(z.minLength(1, 'must list at least one provider')),
       timeoutMs: count(1, 5_000),
@@ -69,7 +69,7 @@ const buildSchemas = () => {
       fetch: fn(),
       dryRun: flag(),
       debug: flag(),
-      dedupe: z.prefault(z.union([z.literal(false), z.object({ ttlMs: count(1, DAY_MS), maxEntries: count(1, 10_000) })], { error: 'must be an object or false' }), {}),
+      dedupe: z.prefault(z.union([z.literal(false), optionsObject({ ttlMs: count(1, DAY_MS), maxEntries: count(1, 10_000) })], { error: 'must be an object or false' }), {}),
       transport: z.optional(z.custom<object>((value) => isObject(value) && typeof (value as { send?: unknown }).send === 'function', { error: 'must be an object with a send method' })),
       waitUntil: fn(),
       telemetry: z.optional(
@@ -78,9 +78,8 @@ const buildSchemas = () => {
         }),
       ),
     },
-    { error: 'must be an object' },
   )
-  const transport = z.object({ connections: count(1, 8) }, { error: 'must be an object' })
+  const transport = optionsObject({ connections: count(1, 8) })
   return { retry, client, transport }
 }
 const schemasNow = () => (schemas ??= buildSchemas())

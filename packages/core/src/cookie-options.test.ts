@@ -34,4 +34,13 @@ describe("the cookie helpers' options", () => {
     expect(refusalOf({ respectGpc: 'yes' }).option).toBe('respectGpc')
     expect(refusalOf('example.com').option).toBe('options')
   })
+
+  it('refuses an option no helper takes, which would leave its default in force: the one meant, or the list', () => {
+    expect(refusalOf({ Domain: 'example.com' })).toEqual({ option: 'Domain', message: '[idstitch] invalid option `Domain`: is not an option; did you mean `domain`?' })
+    expect(refusalOf({ max_age_days: 30 }).message).toContain('did you mean `maxAgeDays`?')
+    expect(refusalOf({ maxAge: 30 })).toEqual({
+      option: 'maxAge',
+      message: '[idstitch] invalid option `maxAge`: is not one of preset, name, domain, secure, maxAgeDays, refreshAfterMs, trustProxy, respectGpc',
+    })
+  })
 })

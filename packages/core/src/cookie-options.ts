@@ -1,7 +1,7 @@
 // The options of @idstitch/node's cookie helpers (loginCookies, contactCookie, visitorCookies and the rest),
 // checked with zod as every input idstitch takes. The preset's name is checked where it is read (presetNamed).
 import * as z from 'zod/mini'
-import { cookieDomain, flag, parseOptions } from './option-schema.js'
+import { cookieDomain, flag, optionsObject, parseOptions } from './option-schema.js'
 
 /** A cookie name (RFC 6265's token): letters, digits and ``!#$%&'*+-.^_`|~``. */
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
@@ -9,7 +9,7 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 let schema: ReturnType<typeof buildSchema> | undefined
 /** Built on first use: zod's schema objects cost a cold start that an app which never sets a cookie should not pay. */
 const buildSchema = () =>
-  z.object(
+  optionsObject(
     {
       preset: z.optional(z.string({ error: "must be 'idstitch', 'pathbound' or 'datafast'" })),
       name: z.optional(z.string({ error: 'must be a cookie name' }).check(z.regex(COOKIE_NAME, { error: (issue) => `must be a cookie name (letters, digits and !#$%&'*+-.^_\`|~), got '${String(issue.input)}'` }))),
@@ -20,13 +20,12 @@ const buildSchema = () =>
       trustProxy: flag(),
       respectGpc: flag(),
     },
-    { error: 'must be an object' },
   )
 
 /**
  * Checks a cookie helper's options: the cookie's `name`, `domain`, `secure` and `maxAgeDays`, and the
  * `refreshAfterMs`, `trustProxy` and `respectGpc` of the helpers that take them. Throws a `ConfigError`
- * naming the first option at fault (`domain`). Options it does not know are left to the helper.
+ * naming the first option at fault (`domain`), or one no helper takes (`maxAge`, `Domain`).
  */
 export const checkCookieOptions = (options: unknown): void => {
   parseOptions((schema ??= buildSchema()), options ?? {})

@@ -2,8 +2,9 @@
 import * as z from 'zod/mini'
 import { ConfigError } from './errors.js'
 import { pathOf } from './message.js'
+import { unknownOptionMessage } from './unknown-option.js'
 
-type Issue = { path: readonly PropertyKey[]; message: string; code?: string; errors?: Issue[][] }
+type Issue = { path: readonly PropertyKey[]; message: string; code?: string; errors?: Issue[][]; keys?: readonly string[] }
 
 /** An integer >= `min`, `fallback` when absent. */
 export const count = (min: number, fallback: number) => {
@@ -28,13 +29,22 @@ export const cookieDomain = () =>
   z.optional(z.string({ error: 'must be a domain' }).check(z.regex(COOKIE_DOMAIN, { error: (issue) => `must be a domain like 'example.com', got '${String(issue.input)}'` })))
 
 /**
+ * An object of these options and no others: an option it does not take (`dryrun`, `timeout`) is an
+ * error naming it, not ignored while its default stays in force. `error` is for a value that is no object.
+ */
+export const optionsObject = <Shape extends z.core.$ZodLooseShape>(shape: Shape, error = 'must be an object') =>
+  z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? unknownOptionMessage(String(issue.keys[0]), Object.keys(shape)) : error) })
+
+/**
  * The issue to report: for `false` or an object (`retry`, `dedupe`), the one
  * inside the object (`retry.limit`), not the union's own "invalid input".
  */
 const innermost = (issue: Issue | undefined): Issue => {
   if (!issue) return { path: [], message: 'is invalid' }
-  const inside = issue.code === 'invalid_union' ? issue.errors?.flat().find((branch) => branch.path.length > 0) : undefined
-  return inside ? innermost({ ...inside, path: [...issue.path, ...inside.path] }) : issue
+  const inside = issue.code === 'invalid_union' ? issue.errors?.flat().find((branch) => branch.path.length > 0 || branch.code === 'unrecognized_keys') : undefined
+  if (inside) return innermost({ ...inside, path: [...issue.path, ...inside.path] })
+  // An option not taken: the path names it (`retry.limits`), not the object it is in.
+  return issue.code === 'unrecognized_keys' ? { ...issue, path: [...issue.path, ...(issue.keys ?? []).slice(0, 1)] } : issue
 }
 
 /** `options` as `schema` reads them, defaults filled in; or a `ConfigError` naming the first option at fault. */

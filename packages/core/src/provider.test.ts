@@ -32,6 +32,7 @@ describe('defineProvider', () => {
     expect(() => listed({ token: 't', hostUrl: 'https://eu.acme.test' } as never)).toThrowError(
       expect.objectContaining({ name: 'ConfigError', provider: 'listed', option: 'hostUrl', message: '[idstitch] listed: invalid option `hostUrl`: is not one of token, host, name' }),
     )
+    expect(() => listed({ token: 't', HOST: 'https://eu.acme.test' } as never)).toThrowError('[idstitch] listed: invalid option `HOST`: is not an option; did you mean `host`?')
     expect(() => listed({ token: 't', host: undefined, extra: undefined } as never)).toThrowError(expect.objectContaining({ option: 'extra' }))
     expect(acme({ token: 't', anything: 1 } as never).name).toBe('acme')
   })

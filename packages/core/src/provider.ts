@@ -1,6 +1,7 @@
 import * as z from 'zod/mini'
 import { ConfigError } from './errors.js'
 import { createRedact } from './redact.js'
+import { firstUnknownOption, unknownOptionMessage } from './unknown-option.js'
 import type { IdentifyEvent } from './message.js'
 
 /** An HTTP request, described: the transport turns it into bytes. */
@@ -252,11 +253,12 @@ const safeDecode = (text: string): string => {
   }
 }
 
-/** Fails on the first option that is not among `known` (nor `name`), naming the ones that are. */
+/** Fails on the first option that is not among `known` (nor `name`), naming the one it likely meant or those there are. */
 const refuseUnknown = (known: readonly string[] | undefined, options: object, fail: (option: string, message: string) => never): void => {
   if (!known) return
-  const unknown = Object.keys(options).find((option) => option !== 'name' && !known.includes(option))
-  if (unknown !== undefined) fail(unknown, `is not one of ${[...known, 'name'].join(', ')}`)
+  const names = [...known, 'name']
+  const unknown = firstUnknownOption(options, names)
+  if (unknown !== undefined) fail(unknown, unknownOptionMessage(unknown, names))
 }
 
 /**

@@ -66,6 +66,17 @@ describe("the relay's options", () => {
     expect(refusalOf({ ...base, bodyTimeoutMs: -1 }).option).toBe('bodyTimeoutMs')
   })
 
+  it('refuses an option it does not take, even inside throttle: an ignored one would leave its default in force', () => {
+    expect(refusalOf({ ...base, allowedorigins: ['https://www.example.com'] })).toEqual({
+      option: 'allowedorigins',
+      message: '[idstitch] invalid option `allowedorigins`: is not an option; did you mean `allowedOrigins`?',
+    })
+    expect(refusalOf({ ...base, origins: ['https://www.example.com'] }).message).toBe(
+      '[idstitch] invalid option `origins`: is not one of client, authenticate, allowedOrigins, browserTraits, throttle, trustProxy, respectGpc, cookieDomain, maxBodyBytes, bodyTimeoutMs',
+    )
+    expect(refusalOf({ ...base, throttle: { limit: 2, window: 1_000 } })).toEqual({ option: 'throttle.window', message: '[idstitch] invalid option `throttle.window`: is not one of limit, windowMs' })
+  })
+
   it('takes a cookie domain with or without its leading dot', () => {
     expect(checkRelayOptions({ ...base, cookieDomain: 'Example.com' }).cookieDomain).toBe('Example.com')
     expect(checkRelayOptions({ ...base, cookieDomain: '.example.com' }).cookieDomain).toBe('.example.com')

@@ -1,6 +1,6 @@
 // The options of @idstitch/node's relay (createIdentifyHandler), checked with zod as every input idstitch takes.
 import * as z from 'zod/mini'
-import { DOMAIN, cookieDomain, count, flag, isFunction, isObject, parseOptions } from './option-schema.js'
+import { DOMAIN, cookieDomain, count, flag, isFunction, isObject, optionsObject, parseOptions } from './option-schema.js'
 
 /** The relay's options as checked, defaults filled in. `client` and `authenticate` are checked for their shape only, and typed by the caller. */
 export interface CheckedRelayOptions {
@@ -36,8 +36,8 @@ const buildSchema = () => {
       error: (issue) => `must be an origin like 'https://www.example.com' (no path, no default port), got '${String(issue.input)}'`,
     }),
   )
-  const throttle = z.object({ limit: count(1, 5), windowMs: count(1, 60_000) }, { error: 'must be an object or false' })
-  return z.object(
+  const throttle = optionsObject({ limit: count(1, 5), windowMs: count(1, 60_000) }, 'must be an object or false')
+  return optionsObject(
     {
       client: z.custom<object>((value) => isObject(value) && isFunction((value as { identify?: unknown }).identify), { error: 'must be a client from createClient() or a queue from createQueue()' }),
       authenticate: z.custom<object>(isFunction, { error: "must be a function that returns the session's user id" }),
@@ -50,7 +50,6 @@ const buildSchema = () => {
       maxBodyBytes: count(1, 64 * 1024),
       bodyTimeoutMs: count(1, 10_000),
     },
-    { error: 'must be an object' },
   )
 }
 

@@ -35,6 +35,15 @@ describe('createPipeline', () => {
     expect(optionOf(() => createPipeline(null as never))).toBe('options')
   })
 
+  it("refuses an option it does not take, a client's included: the sink, not the pipeline, times and retries", () => {
+    const { sink } = recording()
+    expect(optionOf(() => createPipeline({ providers: providers(), sink: () => sink, dryrun: true } as never))).toBe('dryrun')
+    expect(() => createPipeline({ providers: providers(), sink: () => sink, retry: false } as never)).toThrowError(
+      '[idstitch] invalid option `retry`: is not one of providers, logger, onError, dryRun, telemetry, debug, sink, deadlineMs, dedupe, library',
+    )
+    expect(optionOf(() => createPipeline({ providers: providers(), sink: () => sink, dedupe: { ttl: 1 } } as never))).toBe('dedupe.ttl')
+  })
+
   it('hands the sink the stamped event, its deadline and a fingerprint that ignores time and context', async () => {
     const { seen, sink } = recording()
     const pipeline = createPipeline({ providers: providers(), logger: false, deadlineMs: 1_234, library: { name: 'my-sqs-sink', version: '2.0.0' }, sink: () => sink })

@@ -1,4 +1,5 @@
 import { ConfigError, type IdentifyMessage } from '@idstitch/core'
+import { refuseUnknownOptions } from '@idstitch/core/internal'
 import { resolveOptions, type ClientOptions } from './options.js'
 import { pipelineOf } from './pipeline.js'
 import { createRedactor } from './redact.js'
@@ -42,6 +43,9 @@ export interface Pipeline {
 
 const MESSAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/
 
+/** What a pipeline takes: a client's option it does not (`timeoutMs`, `retry`) is its sink's to have, and refused. */
+const PIPELINE_OPTIONS: readonly (keyof PipelineOptions)[] = ['providers', 'logger', 'onError', 'dryRun', 'telemetry', 'debug', 'sink', 'deadlineMs', 'dedupe', 'library']
+
 /** `library`, checked: names and versions as npm spells them. */
 const libraryOf = (library: PipelineOptions['library']) => {
   if (library === undefined) return Object.freeze({ name: __IDSTITCH_NAME__, version: __IDSTITCH_VERSION__ })
@@ -66,7 +70,9 @@ const libraryOf = (library: PipelineOptions['library']) => {
 export const createPipeline = (options: PipelineOptions): Pipeline => {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object')
   if (typeof options.sink !== 'function') throw new ConfigError('sink', 'must be a function that creates the sink')
-  const resolved = resolveOptions({ ...options, dedupe: options.dedupe ?? false })
+  refuseUnknownOptions(options, PIPELINE_OPTIONS)
+  const { sink: _sink, library: _library, ...clientOptions } = options
+  const resolved = resolveOptions({ ...clientOptions, dedupe: options.dedupe ?? false })
   const redact = createRedactor(resolved.providers)
   const closedMessage = 'the pipeline is closed; this identify was not sent'
   const pipeline = pipelineOf({ options: resolved, redact, sink: options.sink, library: libraryOf(options.library), maxQueue: Infinity, closedMessage })

@@ -1,6 +1,6 @@
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http'
 import type { ProviderRequest, ProviderResponse } from '@idstitch/core'
-import { serializeBody } from '@idstitch/core/internal'
+import { checkTransportOptions, serializeBody } from '@idstitch/core/internal'
 import { boundAttempt, capOf, createTargets, flattenHeaders, parseBody, responseTooLarge, type AttemptLimits, type Target, type Transport } from './transport.js'
 
 type Stack = { request: typeof import('node:http').request; agent: Agent }
@@ -128,8 +128,11 @@ const sendOn = (stack: Stack, target: Target, request: ProviderRequest, limits: 
  * Pool, as fast per request, costs ~100 ms of CPU to load, which a cold
  * start's first identify would pay; see bench/README.md). `node:http` and
  * `node:https` are imported on first use, so other runtimes can import the SDK.
+ * Throws a `ConfigError` naming the option at fault.
  */
-export const createNodeHttpTransport = ({ connections = 8 }: { connections?: number } = {}): Transport => {
+export const createNodeHttpTransport = (options: { connections?: number } = {}): Transport => {
+  // Checked now: Node's agent would refuse a bad count only on the first request, failing identifies.
+  const { connections } = checkTransportOptions(options)
   // An idle socket closes after 30 s, or a second before the server's `Keep-Alive: timeout=` hint
   // (Node honours the hint only when `timeout` is set), so a request rarely lands on a socket the
   // server is closing (an ECONNRESET that would cost an attempt).

@@ -45,4 +45,12 @@ describe('createSender', () => {
     expect(optionOf(() => createSender(pathbound({ apiKey: 'pb_unit_key' }), { timeoutMs: 0 }))).toBe('timeoutMs')
     expect(optionOf(() => createSender(pathbound({ apiKey: 'pb_unit_key' }), { concurrency: 1.5 }))).toBe('concurrency')
   })
+
+  it("refuses an option it does not take, a client's included (retries are the queue's)", () => {
+    expect(() => createSender(pathbound({ apiKey: 'pb_unit_key' }), { timeout: 1_000 } as never)).toThrowError(
+      '[idstitch] invalid option `timeout`: is not one of timeoutMs, concurrency, maxResponseBytes, fetch, transport, telemetry, deadlineMs',
+    )
+    expect(() => createSender(pathbound({ apiKey: 'pb_unit_key' }), { retry: { limit: 2 } } as never)).toThrowError(expect.objectContaining({ option: 'retry' }))
+    expect(() => createSender(pathbound({ apiKey: 'pb_unit_key' }), { MaxResponseBytes: 1 } as never)).toThrowError('did you mean `maxResponseBytes`?')
+  })
 })

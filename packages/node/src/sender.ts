@@ -1,5 +1,5 @@
 import { ConfigError, type Provider } from '@idstitch/core'
-import { isPermanentFailure } from '@idstitch/core/internal'
+import { isPermanentFailure, refuseUnknownOptions } from '@idstitch/core/internal'
 import { steadyNow } from './clock.js'
 import { createKyTransport } from './ky-transport.js'
 import { unavailableGate } from './lane/gates.js'
@@ -16,6 +16,9 @@ export interface SenderOptions extends Pick<ClientOptions, 'timeoutMs' | 'concur
   /** How long one `send()` may take, waiting for a free slot included. Default twice `timeoutMs`. */
   deadlineMs?: number
 }
+
+/** What a sender takes: a client's option it does not (`retry`: the queue's) is refused, not ignored. */
+const SENDER_OPTIONS: readonly (keyof SenderOptions)[] = ['timeoutMs', 'concurrency', 'maxResponseBytes', 'fetch', 'transport', 'telemetry', 'deadlineMs']
 
 /** How one `send()` fared: one attempt's outcome, and whether another attempt could succeed. */
 export interface SendResult extends Delivery {
@@ -52,6 +55,7 @@ export const createSender = (provider: Provider, options: SenderOptions = {}): S
   if (typeof provider !== 'object' || provider === null || typeof provider.request !== 'function') {
     throw new ConfigError('provider', 'is not a provider; create one with datafast(…), pathbound(…), http(…) or defineProvider(…)')
   }
+  refuseUnknownOptions(options, SENDER_OPTIONS)
   // The client's one schema checks the rest (timeoutMs, concurrency, transport, …).
   const checked = resolveOptions({ ...options, providers: [provider] })
   const own = checked.transport === undefined

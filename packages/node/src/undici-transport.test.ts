@@ -8,6 +8,7 @@ describe('createUndiciTransport', () => {
       expect(() => createUndiciTransport({ connections })).toThrow(ConfigError)
       expect(() => createUndiciTransport({ connections })).toThrow(/`connections`: must be an integer >= 1/)
     }
+    expect(() => createUndiciTransport({ connection: 2 } as never)).toThrow('[idstitch] invalid option `connection`: is not one of connections')
   })
 
   it('is bounded (it ends each attempt itself) and closes', async () => {

@@ -36,6 +36,22 @@ describe('queue and worker options', () => {
     expect(resolveQueueOptions({ connection: 'redis://localhost', providers, prefix: '{idstitch}' }).prefix).toBe('{idstitch}')
   })
 
+  it("refuse an option they do not take (the other's included), naming the one likely meant or those there are", () => {
+    expect(refusal(() => createWorker({ connection: 'redis://localhost', providers, concurency: 4 } as never))).toEqual({
+      option: 'concurency',
+      message: expect.stringMatching(/^\[idstitch\] invalid option `concurency`: is not one of connection, prefix, providers, .*, concurrency, timeoutMs, /),
+    })
+    expect(refusal(() => createWorker({ connection: 'redis://localhost', providers, batch_window_ms: 0 } as never))).toMatchObject({ option: 'batch_window_ms', message: expect.stringContaining('did you mean `batchWindowMs`?') })
+    // A producer does not retry by itself: attempts is its, timeoutMs the worker's.
+    expect(refusal(() => createQueue({ connection: 'redis://localhost', providers, timeoutMs: 1_000 } as never))).toMatchObject({ option: 'timeoutMs' })
+    expect(refusal(() => createWorker({ connection: 'redis://localhost', providers, attempts: 3 } as never))).toMatchObject({ option: 'attempts' })
+    expect(refusal(() => createWorker({ connection: 'redis://localhost', providers, dedupe: { secret: 'a-secret-of-16-chars', ttl: 1 } } as never))).toMatchObject({
+      option: 'dedupe.ttl',
+      message: '[idstitch] invalid option `dedupe.ttl`: is not one of ttlMs, secret',
+    })
+    expect(resolveQueueOptions({ connection: 'redis://localhost', providers, logger: false, deadlineMs: 1_000, telemetry: undefined }).attempts).toBe(20)
+  })
+
   describe('de-duplication', () => {
     afterEach(() => vi.unstubAllEnvs())
     const connection = 'redis://localhost'

@@ -99,6 +99,23 @@ export interface WorkerOptions extends CommonOptions {
 
 const positive = (fallback: number) => z.number().int().positive().default(fallback)
 
+/** Lower case, letters and digits only: `batch_window_ms` and `batchwindowms` read as `batchWindowMs` does. */
+const squashed = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '')
+
+/**
+ * An object of these options and no others: a misspelled option (`concurency`, `timeout`) ignored would
+ * leave its default in force. The error names the option it likely meant, or those there are.
+ */
+const optionsObject = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== 'unrecognized_keys') return undefined
+      const [option = ''] = issue.keys
+      const meant = Object.keys(shape).find((name) => squashed(name) === squashed(option))
+      return meant === undefined ? `is not one of ${Object.keys(shape).join(', ')}` : `is not an option; did you mean \`${meant}\`?`
+    },
+  })
+
 const common = {
   // A connection string is checked whole (it holds the password, so no message repeats it).
   connection: z.unknown().superRefine((connection, context) => {
@@ -111,11 +128,15 @@ const common = {
   providers: z.array(z.unknown(), { error: 'must list at least one provider' }).min(1, 'must list at least one provider'),
   onError: z.optional(z.custom<(error: IdstitchError, context: QueueErrorContext) => void>((value) => typeof value === 'function', 'must be a function')),
   debug: z.boolean().default(() => ['1', 'true'].includes(process.env.IDSTITCH_DEBUG ?? '')),
-  // telemetry is checked by @idstitch/node's client schema (createPipeline, createSender).
+  // Checked by @idstitch/node's one client schema (createPipeline, createSender, createLogger).
+  logger: z.unknown().optional(),
+  telemetry: z.unknown().optional(),
 }
 
-const queueSchema = z.object({
+const queueSchema = optionsObject({
   ...common,
+  // Checked by createPipeline.
+  deadlineMs: z.unknown().optional(),
   attempts: positive(20),
   backoffMs: positive(5_000),
   keepFailedMs: positive(7 * 24 * 60 * 60 * 1000),
@@ -123,7 +144,7 @@ const queueSchema = z.object({
   dedupe: z.undefined({ error: "is createWorker's option: workers de-duplicate, just before they send" }).optional(),
 })
 
-const workerSchema = z.object({
+const workerSchema = optionsObject({
   ...common,
   concurrency: positive(16),
   timeoutMs: z.number().default(5_000),
@@ -135,7 +156,7 @@ const workerSchema = z.object({
   dedupe: z
     .union([
       z.literal(false),
-      z.object({
+      optionsObject({
         ttlMs: positive(24 * 60 * 60 * 1000),
         secret: z
           .string({ error: 'must be a string: a secret of this deployment (or set IDSTITCH_QUEUE_SECRET)' })
@@ -153,7 +174,9 @@ const check = <T extends z.ZodType>(schema: T, options: unknown): z.output<T> =>
   const parsed = schema.safeParse(options)
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]
-  throw new ConfigError(issue?.path.join('.') || 'options', issue?.message ?? 'is invalid')
+  // An option not taken: the path names it (`dedupe.ttl`), not the object it is in.
+  const path = issue?.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : (issue?.path ?? [])
+  throw new ConfigError(path.join('.') || 'options', issue?.message ?? 'is invalid')
 }
 
 /** De-duplication's settings: as given, or on when the environment has a secret, or off. */
