@@ -44,6 +44,9 @@ describe('createSender', () => {
     expect(optionOf(() => createSender({} as never))).toBe('provider')
     expect(optionOf(() => createSender(pathbound({ apiKey: 'pb_unit_key' }), { timeoutMs: 0 }))).toBe('timeoutMs')
     expect(optionOf(() => createSender(pathbound({ apiKey: 'pb_unit_key' }), { concurrency: 1.5 }))).toBe('concurrency')
+    // A client's "no deadline" was taken as a deadline at the moment each send began.
+    expect(optionOf(() => createSender(pathbound({ apiKey: 'pb_unit_key' }), { deadlineMs: false as never }))).toBe('deadlineMs')
+    expect(optionOf(() => createSender(pathbound({ apiKey: 'pb_unit_key' }), { deadlineMs: 0 }))).toBe('deadlineMs')
   })
 
   it("refuses an option it does not take, a client's included (retries are the queue's)", () => {

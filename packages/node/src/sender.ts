@@ -58,6 +58,8 @@ export const createSender = (provider: Provider, options: SenderOptions = {}): S
   refuseUnknownOptions(options, SENDER_OPTIONS)
   // The client's one schema checks the rest (timeoutMs, concurrency, transport, …).
   const checked = resolveOptions({ ...options, providers: [provider] })
+  // Checked as a client's, but a send always ends: `false` (a client's "no deadline") is refused.
+  if (options.deadlineMs !== undefined && checked.deadlineMs === Infinity) throw new ConfigError('deadlineMs', 'must be an integer >= 1: every send() ends by its deadline')
   const own = checked.transport === undefined
   const transport: Transport = checked.transport ?? createKyTransport(checked.fetch)
   const lane = createLane(provider, {
@@ -72,7 +74,7 @@ export const createSender = (provider: Provider, options: SenderOptions = {}): S
     redact: createRedactor([provider]),
     telemetry: checked.telemetry,
   })
-  const deadlineMs = options.deadlineMs ?? checked.timeoutMs * 2
+  const deadlineMs = options.deadlineMs === undefined ? checked.timeoutMs * 2 : checked.deadlineMs
   return {
     send: (item, bytes, trace) =>
       new Promise<SendResult>((resolve) => {
