@@ -28,11 +28,15 @@ export default [
     // What an app's bundler keeps of the ESM build for the tracker, js-cookie included.
     // Moved from 2,400 B (session 12): getContactId() follows the contact cookie, so a logout in another tab shows
     // at once (#25's useIdstitch relies on it), with memory where cookies are off limits (~15 B).
+    // Moved to 2,550 B (session 26): createTracker() refuses an option it does not take, listing those it does (~95 B;
+    // 2,525 B measured): a misnamed consent option (`requireConsent: true`) wrote cookies before consent, and the
+    // server's `domain` for `cookieDomain` kept the cookies on one host. The script tag does not check (its data-*
+    // attributes sit beside other tools', Next's data-nscript), and costs nothing for it.
     name: '@idstitch/tracker ESM: import { createTracker }',
     path: 'packages/tracker/dist/index.js',
     import: '{ createTracker }',
     brotli: true,
-    limit: '2450 B',
+    limit: '2550 B',
   },
   {
     // A React front-end: the provider and the hook on top of the ESM tracker (React itself is the app's).
@@ -43,7 +47,8 @@ export default [
     brotli: true,
     // Moved from 3,000 B (session 17): the tracker's getVisitorId() follows the visitor cookie, so a new visitor
     // another tab started shows in every tab, and a new visitor removes the old cookie first (~30 B; 3,008 B measured).
-    limit: '3050 B',
+    // Moved to 3,150 B (session 26): the tracker's check of its option names, as above (~80 B; 3,115 B measured).
+    limit: '3150 B',
   },
   {
     // A Workers / Vercel Edge app: the client, the relay and one provider, resolved as wrangler resolves them

@@ -22,7 +22,8 @@ beforeAll(async () => {
   site.page('/readme-identify', `<!doctype html><html><head>${tag}${call}</head><body>Welcome back</body></html>`)
   site.page('/pathbound', scriptTagPage('data-preset="pathbound"'))
   site.page('/datafast', scriptTagPage('data-preset="datafast"'))
-  site.page('/custom', scriptTagPage('data-visitor-cookie="vid" data-contact-cookie="cid" data-cookie-domain="none" data-max-age-days="30"'))
+  // With the data-* attributes other tools put on a script (Next's <Script>, Cookiebot), which the tag must not refuse.
+  site.page('/custom', scriptTagPage('data-visitor-cookie="vid" data-contact-cookie="cid" data-cookie-domain="none" data-max-age-days="30" data-nscript="afterInteractive" data-cookieconsent="ignore"'))
   site.page('/relay', scriptTagPage('data-endpoint="/api/identify"'))
   site.page('/consent', scriptTagPage('data-consent="required" data-endpoint="/api/identify"'))
   // A consent value that is neither 'granted' nor 'required': the tracker fails closed.

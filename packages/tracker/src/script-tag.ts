@@ -2,7 +2,7 @@
 // window.idstitch and replays the calls the stub queued before it loaded:
 //   <script>window.idstitch=window.idstitch||function(){(idstitch.q=idstitch.q||[]).push(arguments)}</script>
 //   <script defer src="/idstitch.js" data-preset="pathbound" data-cookie-domain="auto"></script>
-import { createTracker, type LinkAdopter, type Tracker, type TrackerOptions } from './tracker.js'
+import { startTracker, type LinkAdopter, type Tracker, type TrackerOptions } from './tracker.js'
 
 /** `window.idstitch`: call methods by name (`idstitch('identify', id)`) or directly (`idstitch.getVisitorId()`). */
 export type IdstitchGlobal = ((method: keyof Tracker, ...args: unknown[]) => unknown) & Tracker & { q?: IArguments[] }
@@ -20,7 +20,7 @@ declare global {
 if (!(window.idstitch && window.idstitch.getVisitorId)) {
   // The data-* names are the option names (data-cookie-domain → cookieDomain), so the dataset is the options.
   const data: DOMStringMap = ((document.currentScript as HTMLScriptElement | null) || { dataset: {} }).dataset
-  const tracker = createTracker({ ...data, respectDnt: data.respectDnt != null, adoptLink: window.idstitchAdoptLink } as TrackerOptions)
+  const tracker = startTracker({ ...data, respectDnt: data.respectDnt != null, adoptLink: window.idstitchAdoptLink } as TrackerOptions)
   const queued = (window.idstitch || {}).q || []
   const api = ((method: keyof Tracker, ...args: unknown[]) =>
     tracker[method] ? (tracker[method] as (...a: unknown[]) => unknown)(...args) : console.error('[idstitch] unknown method', method)) as IdstitchGlobal

@@ -72,6 +72,24 @@ describe('the visitor cookie', () => {
     }
   })
 
+  it('refuses an option it does not take, writing nothing: a consent or domain option misnamed would be ignored', () => {
+    for (const [options, option] of [
+      [{ requireConsent: true }, 'requireConsent'],
+      [{ domain: 'example.com' }, 'domain'],
+      [{ preset: 'pathbound', Endpoint: '/api/identify' }, 'Endpoint'],
+    ] as const) {
+      expect(() => createTracker(options as never)).toThrowError(
+        expect.objectContaining({
+          name: 'ConfigError',
+          option,
+          message: `[idstitch] invalid option \`${option}\`: is not one of preset, visitorCookie, contactCookie, cookieDomain, maxAgeDays, endpoint, consent, respectDnt, adoptLink`,
+        }),
+      )
+    }
+    expect(Cookies.get()).toEqual({})
+    expect(createTracker({ preset: undefined, consent: 'granted', respectDnt: false }).getVisitorId()).toMatch(UUID)
+  })
+
   it("lives the preset's lifetime when maxAgeDays is not a number above 0: never a cookie that expires as it is written", () => {
     const written = watchWrites()
     try {

@@ -119,15 +119,10 @@ const relayBody = (externalId: string, anonymousId: string, traits: Record<strin
 }
 
 /**
- * Creates a tracker: reads the visitor cookie, or mints a v4 UUID and writes it
- * (`path=/`, the preset's lifetime and SameSite, `Secure` on https, on the
- * registrable domain). A valid visitor id already there is never replaced.
- *
- * @example
- * const tracker = createTracker({ preset: 'pathbound', endpoint: '/api/identify' })
- * await tracker.identify(user.externalId, { email: user.email })
+ * A tracker on `options` as they are: the script tag's, whose data-* attributes are its options beside those
+ * other tools put on a script (Next's `data-nscript`, a consent manager's `data-cookieconsent`).
  */
-export const createTracker = (options: TrackerOptions = {}): Tracker => {
+export const startTracker = (options: TrackerOptions): Tracker => {
   const preset = (PRESETS as Record<string, CookiePreset | undefined>)[options.preset || 'idstitch']
   if (!preset) throw misconfigured('preset', unknownPreset(options.preset))
   const { visitorCookie: visitorName, contactCookie: contactName, sameSite, maxAgeDays } = settingsFor(preset, options)
@@ -200,4 +195,25 @@ export const createTracker = (options: TrackerOptions = {}): Tracker => {
       } else [visitorName, contactName, OWNER_COOKIE, LINKED_COOKIE].forEach(remove)
     },
   }
+}
+
+/** What a tracker takes: another name is refused, not ignored with its default in force. */
+const OPTIONS = ['preset', 'visitorCookie', 'contactCookie', 'cookieDomain', 'maxAgeDays', 'endpoint', 'consent', 'respectDnt', 'adoptLink']
+
+/**
+ * Creates a tracker: reads the visitor cookie, or mints a v4 UUID and writes it
+ * (`path=/`, the preset's lifetime and SameSite, `Secure` on https, on the
+ * registrable domain). A valid visitor id already there is never replaced.
+ * Throws a `ConfigError` for an unknown preset, or an option it does not take:
+ * `requireConsent: true` for `consent: 'required'` would write cookies before
+ * consent, `domain` (the server's cookie helpers' name) for `cookieDomain` keep
+ * the default domain.
+ *
+ * @example
+ * const tracker = createTracker({ preset: 'pathbound', endpoint: '/api/identify' })
+ * await tracker.identify(user.externalId, { email: user.email })
+ */
+export const createTracker = (options: TrackerOptions = {}): Tracker => {
+  for (const option of Object.keys(options)) if (OPTIONS.indexOf(option) < 0) throw misconfigured(option, 'is not one of ' + OPTIONS.join(', '))
+  return startTracker(options)
 }
