@@ -42,6 +42,11 @@ describe('createClient configuration', () => {
     ["another SDK's name for timeoutMs", { timeout: 1_000 }, 'timeout'],
     ['an option retry does not take', { retry: { limits: 1 } }, 'retry.limits'],
     ['an option dedupe does not take', { dedupe: { ttl: 60_000 } }, 'dedupe.ttl'],
+    // Past 2^31 - 1 ms, a timer fires at once and ky refuses the timeout: every identify failed.
+    ["a timeout past a timer's longest wait", { timeoutMs: 2 ** 31 }, 'timeoutMs'],
+    ["a deadline past a timer's longest wait", { deadlineMs: 3e9 }, 'deadlineMs'],
+    ["a Retry-After ceiling past a timer's longest wait", { retry: { maxRetryAfterMs: 2 ** 31 } }, 'retry.maxRetryAfterMs'],
+    ["a backoff past a timer's longest wait", { retry: { maxBackoffMs: 2 ** 31 } }, 'retry.maxBackoffMs'],
   ])('throws a ConfigError naming the option for %s', (_, options, option) => {
     let thrown: unknown
     try {
@@ -52,6 +57,15 @@ describe('createClient configuration', () => {
     expect(isConfigError(thrown)).toBe(true)
     expect(thrown).toMatchObject({ name: 'ConfigError', code: 'config_invalid', option })
     expect((thrown as Error).message).toContain(`\`${option}\``)
+  })
+
+  it("takes a timer's longest wait, and says what it is past it", () => {
+    expect(() => createClient({ providers: providers(), timeoutMs: 2 ** 31 - 1, deadlineMs: false })).not.toThrow()
+    expect(() => createClient({ providers: providers(), timeoutMs: 3e9, deadlineMs: false })).toThrowError(
+      '[idstitch] invalid option `timeoutMs`: must be an integer of ms from 1 to 2147483647 (a timer\'s longest wait), got 3000000000',
+    )
+    expect(() => pathbound({ apiKey: PB_KEY, rateLimit: { limit: 1, windowMs: 2 ** 31 } })).toThrowError(expect.objectContaining({ provider: 'pathbound', option: 'rateLimit.windowMs' }))
+    expect(() => pathbound({ apiKey: PB_KEY, rateLimit: { limit: 1, windowMs: '60000' as never } })).toThrowError(expect.objectContaining({ option: 'rateLimit.windowMs' }))
   })
 
   it('names the option a misspelled one was likely meant to be, or lists those there are', () => {

@@ -4,7 +4,7 @@
 // bundle carried two partial copies, 2.3 kB brotli more).
 import * as z from 'zod/mini'
 import { ConfigError } from './errors.js'
-import { count, fn, flag, isFunction, isObject, optionsObject, parseOptions } from './option-schema.js'
+import { MAX_TIMER_MS, count, fn, flag, isFunction, isObject, ms, optionsObject, parseOptions } from './option-schema.js'
 import type { Provider } from './provider.js'
 
 /** `createClient`'s options as checked, defaults filled in. What the platform supplies (`transport`, `logger`, callbacks) is checked for its shape only, and typed by the caller. */
@@ -49,17 +49,17 @@ const buildSchemas = () => {
   const retry = optionsObject(
     {
       limit: count(0, 4),
-      backoff: z._default(z.union([z.custom<(retry: number) => number>(isFunction), count(0, 200)], { error: (issue) => `must be an integer >= 0 or a function, got ${String(issue.input)}` }), 200),
-      maxBackoffMs: count(0, 5_000),
-      maxRetryAfterMs: count(0, 10_000),
+      backoff: z._default(z.union([z.custom<(retry: number) => number>(isFunction), ms(0, 200)], { error: (issue) => `must be an integer of ms from 0 to ${MAX_TIMER_MS}, or a function, got ${String(issue.input)}` }), 200),
+      maxBackoffMs: ms(0, 5_000),
+      maxRetryAfterMs: ms(0, 10_000),
     },
     'must be an object or false',
   )
   const client = optionsObject(
     {
       providers: z.array(z.custom<Provider>(isProvider, { error: 'is not a provider; create one with datafast(…), pathbound(…), http(…) or defineProvider(…)' }), { error: 'must list at least one provider' }).check(z.minLength(1, 'must list at least one provider')),
-      timeoutMs: count(1, 5_000),
-      deadlineMs: z.union([z.literal(false), count(1, 10_000)], { error: (issue) => `must be an integer >= 1 or false, got ${String(issue.input)}` }),
+      timeoutMs: ms(1, 5_000),
+      deadlineMs: z.union([z.literal(false), ms(1, 10_000)], { error: (issue) => `must be an integer of ms from 1 to ${MAX_TIMER_MS}, or false, got ${String(issue.input)}` }),
       retry: z.prefault(z.union([z.literal(false), retry], { error: 'must be an object or false' }), {}),
       concurrency: count(1, 8),
       maxQueue: count(1, 50_000),

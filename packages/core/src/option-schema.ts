@@ -12,6 +12,15 @@ export const count = (min: number, fallback: number) => {
   return z._default(z.int({ error }).check(z.gte(min, { error })), fallback)
 }
 
+/** The longest a timer waits: setTimeout's 2^31 - 1 ms, about 24.8 days. Past it, Node's fires at once and ky refuses the timeout. */
+export const MAX_TIMER_MS = 2_147_483_647
+
+/** A duration a timer waits, in ms: an integer from `min` to {@link MAX_TIMER_MS}, `fallback` when absent. */
+export const ms = (min: number, fallback: number) => {
+  const error = (issue: { input?: unknown }) => `must be an integer of ms from ${min} to ${MAX_TIMER_MS} (a timer's longest wait), got ${String(issue.input)}`
+  return z._default(z.int({ error }).check(z.gte(min, { error }), z.lte(MAX_TIMER_MS, { error })), fallback)
+}
+
 export type AnyFunction = (...args: never[]) => unknown
 export const isFunction = (value: unknown): value is AnyFunction => typeof value === 'function'
 export const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null

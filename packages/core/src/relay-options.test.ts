@@ -64,6 +64,9 @@ describe("the relay's options", () => {
     expect(refusalOf({ ...base, cookieDomain: 'example.com; Path=/x' }).message).toBe("[idstitch] invalid option `cookieDomain`: must be a domain like 'example.com', got 'example.com; Path=/x'")
     expect(refusalOf({ ...base, maxBodyBytes: 1.5 }).option).toBe('maxBodyBytes')
     expect(refusalOf({ ...base, bodyTimeoutMs: -1 }).option).toBe('bodyTimeoutMs')
+    // Past a timer's longest wait, the body's timer fired at once: every call a 408.
+    expect(refusalOf({ ...base, bodyTimeoutMs: 2 ** 31 }).option).toBe('bodyTimeoutMs')
+    expect(refusalOf({ ...base, throttle: { windowMs: 2 ** 31 } }).option).toBe('throttle.windowMs')
   })
 
   it('refuses an option it does not take, even inside throttle: an ignored one would leave its default in force', () => {

@@ -1,6 +1,6 @@
 // The options of @idstitch/node's relay (createIdentifyHandler), checked with zod as every input idstitch takes.
 import * as z from 'zod/mini'
-import { DOMAIN, cookieDomain, count, flag, isFunction, isObject, optionsObject, parseOptions } from './option-schema.js'
+import { DOMAIN, cookieDomain, count, flag, isFunction, isObject, ms, optionsObject, parseOptions } from './option-schema.js'
 
 /** The relay's options as checked, defaults filled in. `client` and `authenticate` are checked for their shape only, and typed by the caller. */
 export interface CheckedRelayOptions {
@@ -36,7 +36,7 @@ const buildSchema = () => {
       error: (issue) => `must be an origin like 'https://www.example.com' (no path, no default port), got '${String(issue.input)}'`,
     }),
   )
-  const throttle = optionsObject({ limit: count(1, 5), windowMs: count(1, 60_000) }, 'must be an object or false')
+  const throttle = optionsObject({ limit: count(1, 5), windowMs: ms(1, 60_000) }, 'must be an object or false')
   return optionsObject(
     {
       client: z.custom<object>((value) => isObject(value) && isFunction((value as { identify?: unknown }).identify), { error: 'must be a client from createClient() or a queue from createQueue()' }),
@@ -48,7 +48,7 @@ const buildSchema = () => {
       respectGpc: flag(),
       cookieDomain: cookieDomain(),
       maxBodyBytes: count(1, 64 * 1024),
-      bodyTimeoutMs: count(1, 10_000),
+      bodyTimeoutMs: ms(1, 10_000),
     },
   )
 }

@@ -74,7 +74,8 @@ export const createSender = (provider: Provider, options: SenderOptions = {}): S
     redact: createRedactor([provider]),
     telemetry: checked.telemetry,
   })
-  const deadlineMs = options.deadlineMs === undefined ? checked.timeoutMs * 2 : checked.deadlineMs
+  // Twice the timeout, at most a timer's longest wait (2^31 - 1 ms): past it, a timer fires at once.
+  const deadlineMs = options.deadlineMs === undefined ? Math.min(checked.timeoutMs * 2, 2 ** 31 - 1) : checked.deadlineMs
   return {
     send: (item, bytes, trace) =>
       new Promise<SendResult>((resolve) => {

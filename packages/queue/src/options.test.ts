@@ -52,6 +52,16 @@ describe('queue and worker options', () => {
     expect(resolveQueueOptions({ connection: 'redis://localhost', providers, logger: false, deadlineMs: 1_000, telemetry: undefined }).attempts).toBe(20)
   })
 
+  it("refuse a timer's wait past 2^31 - 1 ms (a timer fires at once past it), and keep a send's deadline within it", () => {
+    for (const option of ['lockDurationMs', 'stalledIntervalMs', 'batchWindowMs', 'timeoutMs'] as const) {
+      expect(refusal(() => createWorker({ connection: 'redis://localhost', providers, [option]: 2 ** 31 }))).toMatchObject({ option })
+    }
+    expect(refusal(() => createQueue({ connection: 'redis://localhost', providers, deadlineMs: 2 ** 31 }))).toMatchObject({ option: 'deadlineMs' })
+    // Twice the timeout and the batch window made the sender's deadline 3e9 ms, refused as an option the app never gave.
+    const worker = createWorker({ connection: 'redis://127.0.0.1:9', providers, timeoutMs: 1.5e9, logger: false })
+    return worker.close()
+  })
+
   describe('de-duplication', () => {
     afterEach(() => vi.unstubAllEnvs())
     const connection = 'redis://localhost'

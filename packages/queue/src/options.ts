@@ -98,6 +98,11 @@ export interface WorkerOptions extends CommonOptions {
 }
 
 const positive = (fallback: number) => z.number().int().positive().default(fallback)
+/** The longest a timer waits (setTimeout's 2^31 - 1 ms, about 24.8 days): past it, a timer fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+/** A duration a timer waits, in ms. */
+const timer = (fallback: number, min = 1) =>
+  z.number().int().min(min).max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} ms (a timer's longest wait, about 24.8 days)`).default(fallback)
 
 /** Lower case, letters and digits only: `batch_window_ms` and `batchwindowms` read as `batchWindowMs` does. */
 const squashed = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '')
@@ -149,9 +154,9 @@ const workerSchema = optionsObject({
   concurrency: positive(16),
   timeoutMs: z.number().default(5_000),
   maxBackoffMs: positive(60 * 60 * 1000),
-  batchWindowMs: z.number().int().nonnegative().default(20),
-  lockDurationMs: positive(30_000),
-  stalledIntervalMs: positive(30_000),
+  batchWindowMs: timer(20, 0),
+  lockDurationMs: timer(30_000),
+  stalledIntervalMs: timer(30_000),
   keepFailedMs: positive(7 * 24 * 60 * 60 * 1000),
   dedupe: z
     .union([

@@ -93,7 +93,7 @@ type Deliver = (data: JobData, trace: JobTrace | undefined) => Promise<SendResul
 
 const deliveryFor = (provider: Provider, options: Delivering['options'], transport: Transport): { deliver: Deliver; close: () => Promise<void> } => {
   const { concurrency, timeoutMs, batchWindowMs, telemetry } = options
-  const sender = createSender(provider, { transport, concurrency, timeoutMs, deadlineMs: timeoutMs * 2 + batchWindowMs, ...(telemetry ? { telemetry } : {}) })
+  const sender = createSender(provider, { transport, concurrency, timeoutMs, deadlineMs: Math.min(timeoutMs * 2 + batchWindowMs, 2 ** 31 - 1), ...(telemetry ? { telemetry } : {}) })
   type Pending = { data: JobData; trace: JobTrace | undefined; resolve: (result: SendResult) => void }
   const send = gather<Pending>(provider.batch ? batchWindowMs : 0, (held) => {
     for (const { data, trace, resolve } of held) sender.send(restored(data), data.bytes, trace).then(resolve)

@@ -60,7 +60,8 @@ export const pathbound = /* @__PURE__ */ defineProvider<PathboundOptions, Pathbo
     const apiKey = requireString(fail, 'apiKey', options.apiKey)
     const rateLimit = options.rateLimit ?? { limit: 100, windowMs: 15 * 60 * 1000 }
     if (!(Number.isInteger(rateLimit.limit) && rateLimit.limit > 0)) fail('rateLimit.limit', 'must be a positive integer')
-    if (!(Number.isFinite(rateLimit.windowMs) && rateLimit.windowMs > 0)) fail('rateLimit.windowMs', 'must be a positive number of ms')
+    // At most a timer's longest wait (2^31 - 1 ms): a longer one fires at once, and the limiter would not wait.
+    if (!(Number.isFinite(rateLimit.windowMs) && rateLimit.windowMs > 0 && rateLimit.windowMs <= 2 ** 31 - 1)) fail('rateLimit.windowMs', 'must be a positive number of ms, at most 2147483647')
     return { apiKey, rateLimit, url: joinUrl(optionalBaseUrl(fail, options.baseUrl, 'https://api.pathbound.ai'), '/v1/identify') }
   },
   secrets: (config) => [config.apiKey],
