@@ -59,7 +59,7 @@ export const createSender = (provider: Provider, options: SenderOptions = {}): S
   // The client's one schema checks the rest (timeoutMs, concurrency, transport, …).
   const checked = resolveOptions({ ...options, providers: [provider] })
   // Checked as a client's, but a send always ends: `false` (a client's "no deadline") is refused.
-  if (options.deadlineMs !== undefined && checked.deadlineMs === Infinity) throw new ConfigError('deadlineMs', 'must be an integer >= 1: every send() ends by its deadline')
+  if (options.deadlineMs !== undefined && checked.deadlineMs === Infinity) throw new ConfigError('deadlineMs', 'must be an integer of ms from 1 to 2147483647: every send() ends by its deadline')
   const own = checked.transport === undefined
   const transport: Transport = checked.transport ?? createKyTransport(checked.fetch)
   const lane = createLane(provider, {
