@@ -1,5 +1,5 @@
 import { ConfigError, type Provider } from '@idstitch/core'
-import { isPermanentFailure, refuseUnknownOptions } from '@idstitch/core/internal'
+import { isPermanentFailure, MAX_TIMER_MS, refuseUnknownOptions } from '@idstitch/core/internal'
 import { steadyNow } from './clock.js'
 import { createKyTransport } from './ky-transport.js'
 import { unavailableGate } from './lane/gates.js'
@@ -59,7 +59,7 @@ export const createSender = (provider: Provider, options: SenderOptions = {}): S
   // The client's one schema checks the rest (timeoutMs, concurrency, transport, …).
   const checked = resolveOptions({ ...options, providers: [provider] })
   // Checked as a client's, but a send always ends: `false` (a client's "no deadline") is refused.
-  if (options.deadlineMs !== undefined && checked.deadlineMs === Infinity) throw new ConfigError('deadlineMs', 'must be an integer of ms from 1 to 2147483647: every send() ends by its deadline')
+  if (options.deadlineMs !== undefined && checked.deadlineMs === Infinity) throw new ConfigError('deadlineMs', `must be an integer of ms from 1 to ${MAX_TIMER_MS}: every send() ends by its deadline`)
   const own = checked.transport === undefined
   const transport: Transport = checked.transport ?? createKyTransport(checked.fetch)
   const lane = createLane(provider, {
@@ -74,8 +74,8 @@ export const createSender = (provider: Provider, options: SenderOptions = {}): S
     redact: createRedactor([provider]),
     telemetry: checked.telemetry,
   })
-  // Twice the timeout, at most a timer's longest wait (2^31 - 1 ms): past it, a timer fires at once.
-  const deadlineMs = options.deadlineMs === undefined ? Math.min(checked.timeoutMs * 2, 2 ** 31 - 1) : checked.deadlineMs
+  // Twice the timeout, at most a timer's longest wait: past it, a timer fires at once.
+  const deadlineMs = options.deadlineMs === undefined ? Math.min(checked.timeoutMs * 2, MAX_TIMER_MS) : checked.deadlineMs
   return {
     send: (item, bytes, trace) =>
       new Promise<SendResult>((resolve) => {

@@ -99,7 +99,7 @@ export interface WorkerOptions extends CommonOptions {
 
 const positive = (fallback: number) => z.number().int().positive().default(fallback)
 /** The longest a timer waits (setTimeout's 2^31 - 1 ms, about 24.8 days): past it, a timer fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1
+export const MAX_TIMER_MS = 2 ** 31 - 1
 /** A duration a timer waits, in ms. */
 const timer = (fallback: number, min = 1) =>
   z.number().int().min(min).max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} ms (a timer's longest wait, about 24.8 days)`).default(fallback)

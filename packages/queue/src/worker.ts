@@ -7,7 +7,7 @@ import { jobCounts } from './counts.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
 import { queueName, register } from './names.js'
-import { resolveWorkerOptions, type WorkerOptions } from './options.js'
+import { MAX_TIMER_MS, resolveWorkerOptions, type WorkerOptions } from './options.js'
 import { reportTo } from './results.js'
 import { connect, throttled } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
@@ -93,7 +93,7 @@ type Deliver = (data: JobData, trace: JobTrace | undefined) => Promise<SendResul
 
 const deliveryFor = (provider: Provider, options: Delivering['options'], transport: Transport): { deliver: Deliver; close: () => Promise<void> } => {
   const { concurrency, timeoutMs, batchWindowMs, telemetry } = options
-  const sender = createSender(provider, { transport, concurrency, timeoutMs, deadlineMs: Math.min(timeoutMs * 2 + batchWindowMs, 2 ** 31 - 1), ...(telemetry ? { telemetry } : {}) })
+  const sender = createSender(provider, { transport, concurrency, timeoutMs, deadlineMs: Math.min(timeoutMs * 2 + batchWindowMs, MAX_TIMER_MS), ...(telemetry ? { telemetry } : {}) })
   type Pending = { data: JobData; trace: JobTrace | undefined; resolve: (result: SendResult) => void }
   const send = gather<Pending>(provider.batch ? batchWindowMs : 0, (held) => {
     for (const { data, trace, resolve } of held) sender.send(restored(data), data.bytes, trace).then(resolve)
