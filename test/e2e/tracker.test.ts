@@ -24,6 +24,8 @@ beforeAll(async () => {
   site.page('/datafast', scriptTagPage('data-preset="datafast"'))
   // With the data-* attributes other tools put on a script (Next's <Script>, Cookiebot), which the tag must not refuse.
   site.page('/custom', scriptTagPage('data-visitor-cookie="vid" data-contact-cookie="cid" data-cookie-domain="none" data-max-age-days="30" data-nscript="afterInteractive" data-cookieconsent="ignore"'))
+  // A lifetime past what a Date can hold (a typo for 100): js-cookie wrote `expires=Invalid Date`, a session cookie.
+  site.page('/forever', scriptTagPage('data-max-age-days="1e9"'))
   site.page('/relay', scriptTagPage('data-endpoint="/api/identify"'))
   site.page('/consent', scriptTagPage('data-consent="required" data-endpoint="/api/identify"'))
   // A consent value that is neither 'granted' nor 'required': the tracker fails closed.
@@ -157,6 +159,16 @@ describe('the script tag in Chromium', () => {
     expect(byName(cookies, 'vid')).toMatchObject({ domain: 'www.example.test' })
     expect(byName(cookies, 'cid')).toMatchObject({ value: 'usr_1', domain: 'www.example.test', sameSite: 'Lax', secure: false })
     for (const name of ['vid', 'cid']) expect(byName(cookies, name)!.expires - Date.now() / 1000).toBeCloseTo(30 * 86400, -2)
+    await context.close()
+  })
+
+  it('keeps a lifetime past 400 days at 400, as browsers cap it, never a session cookie', async () => {
+    const { context, open } = await newContext(browser)
+    const page = await open(site.http('www.example.test', '/forever'))
+    await ready(page)
+    await page.evaluate(() => window.idstitch.identify('usr_1'))
+    const cookies = await context.cookies()
+    for (const name of ['idstitch_visitor_id', 'idstitch_external_contact_id']) expect(byName(cookies, name)!.expires - Date.now() / 1000).toBeCloseTo(400 * 86400, -2)
     await context.close()
   })
 

@@ -25,6 +25,9 @@ describe('the cookie contract', () => {
     expect(cookieSettings('idstitch', { maxAgeDays: '7' as never }).maxAgeDays).toBe(7)
     // Not a number above 0: the preset's lifetime, never cookies that expire as they are written.
     for (const maxAgeDays of [-5, '-5', 0, Number.NaN, 'soon']) expect(cookieSettings('idstitch', { maxAgeDays: maxAgeDays as never }).maxAgeDays).toBe(365)
+    // Browsers keep a cookie 400 days at most; past what a Date holds, js-cookie wrote a session cookie.
+    for (const maxAgeDays of [400, 401, 1e9, Number.POSITIVE_INFINITY, '1e9']) expect(cookieSettings('idstitch', { maxAgeDays: maxAgeDays as never }).maxAgeDays).toBe(400)
+    expect(cookieSettings('idstitch', { maxAgeDays: 399.5 }).maxAgeDays).toBe(399.5)
   })
 
   it('starts a new visitor for another user, by the contact cookie or by the owner tag that outlives logout', () => {

@@ -103,6 +103,8 @@ describe('writing cookies', () => {
       'pathbound_external_contact_id=usr_8f3a; Max-Age=31536000; Domain=example.com; Path=/; Secure; SameSite=Strict',
     )
     expect(contactCookie('usr_1', { secure: false, maxAgeDays: 1 })).toBe('idstitch_external_contact_id=usr_1; Max-Age=86400; Path=/; SameSite=Lax')
+    // Browsers keep a cookie 400 days at most (RFC 6265bis): the header says so, as the tracker's cookie does.
+    expect(contactCookie('usr_1', { secure: false, maxAgeDays: 1e9 })).toBe('idstitch_external_contact_id=usr_1; Max-Age=34560000; Path=/; SameSite=Lax')
     expect(contactCookie('usr_1')).not.toMatch(/HttpOnly/)
   })
 

@@ -31,7 +31,7 @@ export interface SetCookieOptions extends ReadCookieOptions {
   domain?: string
   /** Default `true`. Browsers drop `Secure` cookies on plain-http pages other than localhost. */
   secure?: boolean
-  /** Default: the preset's lifetime (365 days). */
+  /** Default: the preset's lifetime (365 days). Past 400 days, 400: browsers keep a cookie no longer. */
   maxAgeDays?: number
 }
 

@@ -16,7 +16,7 @@ export interface TrackerOptions {
   contactCookie?: string
   /** `'auto'` (default): the registrable domain, so `www.` and `app.` share the cookies; `'none'`: host-only; or a domain. */
   cookieDomain?: string
-  /** Overrides the preset's cookie lifetime, in days. */
+  /** Overrides the preset's cookie lifetime, in days; past 400, 400 (browsers keep a cookie no longer). */
   maxAgeDays?: number
   /** Your relay endpoint (`createIdentifyHandler()` from `@idstitch/node`): `identify()` POSTs `{ anonymousId, userId, traits }` to it. */
   endpoint?: string
