@@ -424,8 +424,9 @@ other order, so that the machine's drift over the minutes favours neither), ${qu
 the round whose ratio is the median of the rounds' own: the enqueue costs ${fixed(enqueueRatio, 2)}× the raw add (this machine's speed
 drifts by a third from one minute to the next, and a ratio within a round is what that drift spares; the median runs of each, taken
 from different minutes, could disagree with it). The raw add stores what
-idstitch stores (the prepared item, the ids), with the same job options, and does nothing else. What idstitch adds is the identify
-itself (zod validation, the JSON-safety check and copy, message id and time, the adapter, the result) and the job's digest; the
+idstitch stores (the prepared item, the ids, and a digest of the same length, written out in advance), with the same job options, and
+does nothing else. What idstitch adds is the identify
+itself (zod validation, the JSON-safety check and copy, message id and time, the adapter, the result) and working out the job's digest; the
 producer does no de-duplication (the worker does, just before it sends) and races its adds against the identify's deadline with
 one timer per deadline, not one per identify.
 
