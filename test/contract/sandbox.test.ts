@@ -53,6 +53,35 @@ describe('the sandbox in a test', () => {
     await expect(sandbox.waitForStitch('usr_sandbox_none', { timeoutMs: 100 })).rejects.toThrow(/No provider stitched user "usr_sandbox_none" .* within 100 ms \(identifies of this user accepted: .*pathbound/)
   })
 
+  it("tells an app's onAccepted of each identify, without taking the sandbox's own waits and inspector from it", async () => {
+    // The demo sets onAccepted to print each identify; it replaced the sandbox's own listener, so waitForStitch
+    // never heard of a later identify and the inspector showed none.
+    const told: string[] = []
+    sandbox.onAccepted = (identify) => {
+      told.push(identify.provider)
+      throw new Error('a callback of the app that fails')
+    }
+    onTestFinished(() => {
+      sandbox.onAccepted = undefined
+    })
+    const errors: unknown[] = []
+    const consoleError = console.error
+    console.error = (...args: unknown[]) => void errors.push(args)
+    onTestFinished(() => {
+      console.error = consoleError
+    })
+    const waiting = sandbox.waitForStitch('usr_sandbox_told', { provider: 'pathbound', timeoutMs: 5_000 })
+    setTimeout(() => void clientFor(sandbox.url).identify({ userId: 'usr_sandbox_told', anonymousId: VISITOR }), 50)
+    expect((await waiting).pathbound).toEqual([VISITOR])
+    expect(told).toContain('pathbound')
+    expect(sandbox.inspected.filter((identify) => identify.userId === 'usr_sandbox_told').map((identify) => identify.provider)).toContain('pathbound')
+    // A callback that throws is the app's fault, said on the console: the provider's answer stays what its rules say.
+    const result = await clientFor(sandbox.url).identify({ userId: 'usr_sandbox_told', anonymousId: VISITOR, traits: { plan: 'pro' } })
+    expect(result.results.find((entry) => entry.provider === 'pathbound')).toMatchObject({ status: 'delivered', attempts: 1 })
+    expect(sandbox.accepted.filter((identify) => identify.userId === 'usr_sandbox_told' && identify.provider === 'pathbound')).toHaveLength(2)
+    expect(String(errors[0])).toContain('onAccepted')
+  })
+
   it('answers a request target that is no URL with a 400, and keeps serving', async () => {
     // Node's server passes on whatever target a client writes; `//[` is no URL (it threw, and ended the sandbox's process).
     const { port } = new URL(sandbox.url)

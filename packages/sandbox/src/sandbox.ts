@@ -168,13 +168,14 @@ export const startSandbox = async ({ port = 0, host }: SandboxOptions = {}): Pro
   const streams = new Set<ServerResponse>()
   const seen = createSeen()
   const arrivals = new Set<() => void>()
-  const server = await startProviderServer(sandboxRules(visitors), { port, host, routes: sandboxRoutes(visitors, inspected, streams, seen, (userId) => stitchesOf(server.accepted, userId)) })
-  server.onAccepted = (identify) => {
+  // The sandbox's own listener is `observe`, not `onAccepted`: an app setting that (the demo prints each identify) would replace it.
+  const observe = (identify: AcceptedIdentify) => {
     const entry: InspectedIdentify = { ...identify, knownVisitor: identify.anonymousId !== undefined && visitors.has(identify.anonymousId), ...seen.stitchOf(identify) }
     inspected.push(entry)
     for (const stream of streams) stream.write(`data: ${JSON.stringify(entry)}\n\n`)
     for (const arrival of arrivals) arrival()
   }
+  const server = await startProviderServer(sandboxRules(visitors), { port, host, observe, routes: sandboxRoutes(visitors, inspected, streams, seen, (userId) => stitchesOf(server.accepted, userId)) })
   const close = server.close
   return Object.assign(server, {
     visitors,

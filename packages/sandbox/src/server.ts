@@ -43,8 +43,11 @@ export interface ProviderServer {
   accepted: AcceptedIdentify[]
   /** Faults applied to the next requests, first in first out. */
   faults: Fault[]
-  /** Called with each accepted identify. */
-  onAccepted?: (identify: AcceptedIdentify) => void
+  /**
+   * Called with each accepted identify, before the provider answers: the app's to set (the sandbox keeps its own
+   * listener apart). One that throws is said on the console; the answer stays what the rules decided.
+   */
+  onAccepted?: ((identify: AcceptedIdentify) => void) | undefined
   close(): Promise<void>
 }
 
@@ -118,6 +121,8 @@ export interface ProviderServerOptions {
   host?: string
   /** Serves other paths (pages, streams) before the rules; returns true when it answered. */
   routes?: (request: SandboxRequest, response: ServerResponse) => boolean
+  /** Told of each accepted identify before `onAccepted`, which setting `onAccepted` does not replace (the sandbox's inspector and waits). */
+  observe?: (identify: AcceptedIdentify) => void
 }
 
 /**
@@ -177,20 +182,33 @@ const flakiness = (state: Pick<ProviderServer, 'flaky'>) => {
   }
 }
 
+/** Who hears of an accepted identify: the server's own listener (`observe`), then the app's `onAccepted`. */
+type Listeners = { server: ProviderServer; observe: ProviderServerOptions['observe'] }
+
 /** The rule's answer to `incoming`, recording what it accepted. */
-const answerByRule = (rules: ProviderRule[], incoming: SandboxRequest, response: ServerResponse, server: ProviderServer): void => {
+const answerByRule = (rules: ProviderRule[], incoming: SandboxRequest, response: ServerResponse, listeners: Listeners): void => {
   const rule = rules.find((candidate) => candidate.path === incoming.path)
   if (!rule) send(response, { status: 404, body: { error: `No provider serves ${incoming.path}` } })
   else if (rule.method !== incoming.method) send(response, { status: 405, body: { error: `Use ${rule.method}` }, headers: { allow: rule.method } })
-  else answerWith(rule, incoming, response, server)
+  else answerWith(rule, incoming, response, listeners)
+}
+
+/** Tells the app's `onAccepted` of `identify`; its failure is the app's, said on the console, and never the provider's answer. */
+const tellApp = (server: ProviderServer, identify: AcceptedIdentify): void => {
+  try {
+    server.onAccepted?.(identify)
+  } catch (error) {
+    console.error('[idstitch sandbox] onAccepted threw; the identify was accepted all the same:', error)
+  }
 }
 
 /** What `rule` answers `incoming`, and the identifies it accepted. */
-const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: ServerResponse, server: ProviderServer): void => {
+const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: ServerResponse, { server, observe }: Listeners): void => {
   const { response: answer, accepted = [] } = rule.handle(incoming)
   for (const identify of accepted) {
     server.accepted.push(identify)
-    server.onAccepted?.(identify)
+    observe?.(identify)
+    tellApp(server, identify)
   }
   send(response, answer)
 }
@@ -203,7 +221,7 @@ const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: Serv
  * const server = await startProviderServer([pathboundRule({ keys: [{ key: 'pb_test', scopes: ['contacts:write'] }] })])
  * server.faults.push({ status: 503 }, { reset: true })
  */
-export const startProviderServer = async (rules: ProviderRule[], { port = 0, host = '127.0.0.1', routes }: ProviderServerOptions = {}): Promise<ProviderServer> => {
+export const startProviderServer = async (rules: ProviderRule[], { port = 0, host = '127.0.0.1', routes, observe }: ProviderServerOptions = {}): Promise<ProviderServer> => {
   const sockets = new Set<Socket>()
   const state: Omit<ProviderServer, 'url' | 'close'> = { requests: [], accepted: [], faults: [] }
   const flakes = flakiness(state)
@@ -217,7 +235,7 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, hos
     const fault = state.faults.shift()
     if (await playFault(fault, request, response)) return
     if (!fault && flakes(incoming)) return send(response, { status: state.flaky?.status ?? 500, body: { error: 'Transient failure, try again' } })
-    answerByRule(rules, incoming, response, result)
+    answerByRule(rules, incoming, response, { server: result, observe })
   }
   // A request the sandbox cannot answer is a 500 to that request; a test run's other requests go on.
   const server = createServer((request, response) => {
