@@ -51,6 +51,23 @@ describe('the de-duplication memory', () => {
     expect(dedupe.isDuplicate('p', 'u', fp('new'))).toBe(false)
   })
 
+  it("lets a send whose pair was forgotten while it was in flight change nothing of the pair's next record", () => {
+    // Under a burst of other users, a pair still in flight (a retry's backoff) is evicted, and the user's next
+    // identify starts a new record. The first send finishing took that record for its own (the same sequence
+    // number, 1): it was remembered as accepted while the second was still on its way, so an identify saying the
+    // first again was skipped, and the provider kept the second.
+    const dedupe = createDedupe({ maxEntries: 2 })
+    const first = dedupe.sent('p', 'u', fp('A'))
+    for (const other of ['x', 'y', 'z']) deliver(dedupe, other, 'other')
+    const second = dedupe.sent('p', 'u', fp('B'))
+    dedupe.finished(first, true)
+    expect(dedupe.isDuplicate('p', 'u', fp('A'))).toBe(false)
+    expect(dedupe.isDuplicate('p', 'u', fp('B'))).toBe(false)
+    dedupe.finished(second, true)
+    expect(dedupe.isDuplicate('p', 'u', fp('B'))).toBe(true)
+    expect(dedupe.isDuplicate('p', 'u', fp('A'))).toBe(false)
+  })
+
   it('forgets what a failed delivery may have changed', () => {
     const dedupe = createDedupe()
     deliver(dedupe, 'u', 'a')

@@ -60,6 +60,12 @@ interface Entry {
   accepted: string | undefined
   /** The sequence number of the last identify sent. */
   sequence: number
+  /**
+   * The sequence number of the first identify this record counts: a ticket from before it was sent while an
+   * older record of the pair was kept, since forgotten (a burst of other users, a retry's backoff), and says
+   * nothing of this one.
+   */
+  since: number
   /** Identifies sent and not finished. */
   inFlight: number
   /** Two identifies were in flight together since the last one was remembered: which one the provider kept is not known. */
@@ -88,6 +94,9 @@ interface Entry {
 export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 }: DedupeOptions = {}): Dedupe => {
   // quick-lru keeps up to twice its maxSize (a full generation and the one filling): half of maxEntries keeps within it.
   const entries = new QuickLRU<string, Entry>({ maxSize: Math.max(1, Math.ceil(maxEntries / 2)), maxAge: ttlMs })
+  // One sequence for every pair, so that a record made again after its pair was forgotten never shares a number
+  // with a ticket of the old one (both counted from 1, the old ticket took the new record's state for its own).
+  let sends = 0
   // Each provider's part of the key, made once: `${provider}\0` for each identify is one more string held in flight.
   const prefixes = new Map<string, string>()
   const keyOf = (provider: string, userId: string) => {
@@ -102,9 +111,10 @@ export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 
     },
     sent(provider, userId, identify) {
       const key = keyOf(provider, userId)
-      const entry = entries.get(key) ?? { accepted: undefined, sequence: 0, inFlight: 0, overlapped: false }
+      const sequence = ++sends
+      const entry = entries.get(key) ?? { accepted: undefined, sequence, since: sequence, inFlight: 0, overlapped: false }
       if (entry.inFlight > 0) entry.overlapped = true
-      entry.sequence++
+      entry.sequence = sequence
       entry.inFlight++
       // Set again (not only changed): a send renews the pair's place and lifetime.
       entries.set(key, entry)
@@ -112,8 +122,8 @@ export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 
     },
     finished(ticket, delivered) {
       const entry = entries.get(ticket.key)
-      // Evicted meanwhile: nothing to keep up to date.
-      if (!entry) return
+      // Evicted meanwhile, and maybe made again since: nothing of this identify's to keep up to date.
+      if (!entry || ticket.sequence < entry.since) return
       entry.inFlight--
       const fingerprint = delivered && ticket.sequence === entry.sequence && !entry.overlapped ? ticket.identify.fingerprint : undefined
       entry.accepted = fingerprint !== undefined && fingerprint.length <= MAX_FINGERPRINT ? fingerprint : undefined
