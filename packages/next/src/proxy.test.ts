@@ -42,6 +42,18 @@ describe('idstitchProxy()', () => {
     expect(setCookies(passed)).toHaveLength(2)
   })
 
+  it("adds the cookies to a response whose headers cannot change (Response.redirect(), a fetch()'s), keeping the response", async () => {
+    // Appending to such headers throws: every first page view the app's proxy redirected or proxied was a 500.
+    const redirect = await idstitchProxy(() => Response.redirect('https://www.example.test/login', 303))(page('http://www.example.test/account'), event)
+    expect(redirect.status).toBe(303)
+    expect(redirect.headers.get('location')).toBe('https://www.example.test/login')
+    expect(setCookies(redirect)).toHaveLength(2)
+    // A fetch()'s response, passed on as it is (a proxy to another origin).
+    const proxied = await idstitchProxy(() => fetch('data:text/plain,from%20upstream'))(page('http://www.example.test/'), event)
+    expect([proxied.status, proxied.headers.get('content-type'), await proxied.text()]).toEqual([200, 'text/plain', 'from upstream'])
+    expect(setCookies(proxied)).toEqual([expect.stringMatching(/^idstitch_visitor_id=/), expect.stringMatching(/^idstitch_visitor_served=/)])
+  })
+
   it('refuses options that are not right when it is made, not on every page view', () => {
     expect(() => idstitchProxy({ domain: 'not a domain' })).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining('domain') }))
     expect(() => idstitchProxy(() => undefined, { maxAgeDays: 0 })).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining('maxAgeDays') }))

@@ -35,10 +35,26 @@ export function idstitchProxy(first?: AppProxy | IdstitchProxyOptions, second?: 
   return async (request, event) => {
     const visitor = visitorCookies(request, { secure: request.nextUrl.protocol === 'https:', ...options })
     const own = app ? await app(request, event) : undefined
-    const response = own ?? nextWith(request, visitor.cookies)
-    for (const cookie of visitor.setCookie) response.headers.append('set-cookie', cookie)
-    return response
+    return withSetCookie(own ?? nextWith(request, visitor.cookies), visitor.setCookie)
   }
+}
+
+/**
+ * `response` with `setCookie` added. Headers that cannot change (`Response.redirect()`'s, a `fetch()`'s passed on)
+ * refuse an append: such a response is copied first (its status, headers and body as they are), where the
+ * append made every first page view the app's proxy answered so a 500.
+ */
+const withSetCookie = (response: Response, setCookie: readonly string[]): Response => {
+  if (setCookie.length === 0) return response
+  let target = response
+  try {
+    target.headers.append('set-cookie', setCookie[0] as string)
+  } catch {
+    target = new Response(response.body, response)
+    target.headers.append('set-cookie', setCookie[0] as string)
+  }
+  for (const cookie of setCookie.slice(1)) target.headers.append('set-cookie', cookie)
+  return target
 }
 
 /**
