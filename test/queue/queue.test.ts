@@ -161,6 +161,25 @@ describe('@idstitch/queue on a real Redis', () => {
     expect(stored).not.toContain('team')
   })
 
+  it('forgets what the provider accepted for a user once a delivery fails, which may have landed: the same identify is sent again', async () => {
+    await fresh()
+    const app = queueFor({ attempts: 1 })
+    const delivering = createWorker({ connection: redis.url, prefix, logger: false, timeoutMs: 500, dedupe: { secret: DEDUPE_SECRET }, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] })
+    inProcess.push(delivering)
+    const plans = () => sandbox.accepted.filter((identify) => identify.userId === 'usr_flaky').map((identify) => identify.traits?.plan)
+    await app.identify({ userId: 'usr_flaky', anonymousId: VISITOR, traits: { plan: 'pro' } })
+    expect(await until(() => plans().length === 1, 10_000)).toBe(true)
+    // The provider takes 'team' after the worker stopped waiting (a timeout): it holds 'team', which the worker cannot know.
+    sandbox.faults.push({ delayMs: 1_500 })
+    await app.identify({ userId: 'usr_flaky', anonymousId: VISITOR, traits: { plan: 'team' } })
+    expect(await until(() => delivering.counts().pathbound?.deadLetters === 1 && plans().length === 2, 10_000)).toBe(true)
+    // 'pro' again is news to the provider: it was skipped as a duplicate of the last delivery, and the provider kept 'team'.
+    await app.identify({ userId: 'usr_flaky', anonymousId: VISITOR, traits: { plan: 'pro' } })
+    expect(await until(() => plans().length === 3, 10_000)).toBe(true)
+    expect(plans()).toEqual(['pro', 'team', 'pro'])
+    expect(delivering.counts().pathbound?.duplicates).toBe(0)
+  })
+
   it('enqueues the front end\'s identify when the relay endpoint is given the queue as its client', async () => {
     await fresh()
     const queue = queueFor()

@@ -39,5 +39,14 @@ export const remember = async (redis: RedisClient, dedupe: DedupeRecord): Promis
   await redis.set(dedupe.key, dedupe.fingerprint, 'PX', dedupe.ttlMs)
 }
 
+/**
+ * Forgets what the provider was last known to hold for the user, after a delivery that failed: it may have
+ * landed all the same (a timeout, a cut connection), so the record may no longer be what the provider holds,
+ * and the next identify saying the recorded thing again must be sent, not skipped.
+ */
+export const forget = async (redis: RedisClient, dedupe: DedupeRecord): Promise<void> => {
+  await redis.del(dedupe.key)
+}
+
 /** What an identify says, whatever its time or context: its user, anonymous ids and traits, as a SHA-256 (the job's `digest`). */
 export const contentDigest = (identify: SinkIdentify): string => sha256(`${identify.event.userId}\u0000${identify.fingerprint}`)

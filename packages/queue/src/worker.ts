@@ -2,7 +2,7 @@ import { IdstitchError, type JobEnd, type JobTrace, type Provider, type Transpor
 import { createNodeHttpTransport } from '@idstitch/node/node-http'
 import { createLogger, createSender, type SendResult } from '@idstitch/node/sink'
 import { Queue, RateLimitError, UnrecoverableError, Worker, type Job, type JobJson } from 'bullmq'
-import { dedupeFor, isDuplicate, remember } from './dedupe.js'
+import { dedupeFor, forget, isDuplicate, remember } from './dedupe.js'
 import { jobCounts } from './counts.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
@@ -185,7 +185,11 @@ const processed = async (delivering: Delivering, deliver: Deliver, worker: () =>
     return { skipped: 'duplicate' }
   }
   const delivery = await deliver(data, run.trace)
-  if (delivery.status !== 'delivered') return failed(delivering, worker(), run, data, delivery)
+  if (delivery.status !== 'delivered') {
+    // It may have landed (a timeout): what the provider holds is not known any more.
+    if (dedupe) await forget(redis, dedupe).catch(() => {})
+    return failed(delivering, worker(), run, data, delivery)
+  }
   if (dedupe) await remember(redis, dedupe).catch(() => {})
   count.delivered++
   ended(run, { outcome: 'delivered' })
