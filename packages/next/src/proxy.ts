@@ -45,16 +45,16 @@ export function idstitchProxy(first?: AppProxy | IdstitchProxyOptions, second?: 
  * append made every first page view the app's proxy answered so a 500.
  */
 const withSetCookie = (response: Response, setCookie: readonly string[]): Response => {
-  if (setCookie.length === 0) return response
-  let target = response
-  try {
-    target.headers.append('set-cookie', setCookie[0] as string)
-  } catch {
-    target = new Response(response.body, response)
-    target.headers.append('set-cookie', setCookie[0] as string)
+  const appendTo = (target: Response): Response => {
+    for (const cookie of setCookie) target.headers.append('set-cookie', cookie)
+    return target
   }
-  for (const cookie of setCookie.slice(1)) target.headers.append('set-cookie', cookie)
-  return target
+  try {
+    return appendTo(response)
+  } catch {
+    // Immutable headers refuse the first append, so nothing was added to them.
+    return appendTo(new Response(response.body, response))
+  }
 }
 
 /**
