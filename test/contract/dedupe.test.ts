@@ -43,6 +43,20 @@ describe('de-duplication', () => {
     expect(statuses(await idstitch.identify({ userId: 'usr_d7', traits: { plan: 'free' } }))).toEqual(['skipped:duplicate'])
   })
 
+  it('follows processing order too: the provider kept the second, though the first one\'s answer came back last', async () => {
+    const idstitch = createClient({ ...fast, retry: false, providers: [pathbound({ apiKey: KEY, baseUrl: server.url })] })
+    server.faults.push({ answerDelayMs: 150 }) // the first request (free) is accepted at once, and answered after the second (pro)
+    const answered: string[] = []
+    const [free, pro] = await Promise.all(
+      ['free', 'pro'].map((plan) => idstitch.identify({ userId: 'usr_d8', traits: { plan } }).finally(() => answered.push(plan))),
+    )
+    expect([statuses(free), statuses(pro)]).toEqual([['delivered'], ['delivered']])
+    expect(server.accepted.map((identify) => identify.traits.plan)).toEqual(['free', 'pro'])
+    expect(answered).toEqual(['pro', 'free'])
+    // `free` answered last, but the provider holds `pro`: `free` again is news to it.
+    expect(statuses(await idstitch.identify({ userId: 'usr_d8', traits: { plan: 'free' } }))).toEqual(['delivered'])
+  })
+
   it('sends what changed: other traits, another anonymous id, another user', async () => {
     const idstitch = client()
     await idstitch.identify({ userId: 'usr_d2', anonymousId: VISITOR, traits: { plan: 'pro' } })

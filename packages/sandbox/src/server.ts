@@ -11,7 +11,13 @@ export type Fault =
   | { reset: true }
   /** Answers 200 with a `content-length` longer than the body, then closes the connection mid-body. */
   | { truncate: true }
+  /** Waits `delayMs` before the request is handled. */
   | { delayMs: number }
+  /**
+   * Handles the request by its rule at once (an identify is accepted then), and answers after `answerDelayMs`: a
+   * provider slow to say so, whose answers may come back in another order than it processed the requests.
+   */
+  | { answerDelayMs: number }
   /**
    * Answers 200 with a body of `bodyBytes` bytes (`x`s), streamed in 64 KB chunks with no
    * length declared, until the client hangs up; `gzip`: compressed (`content-encoding: gzip`), so a few KB
@@ -182,8 +188,8 @@ const flakiness = (state: Pick<ProviderServer, 'flaky'>) => {
   }
 }
 
-/** Who hears of an accepted identify: the server's own listener (`observe`), then the app's `onAccepted`. */
-type Listeners = { server: ProviderServer; observe: ProviderServerOptions['observe'] }
+/** Who hears of an accepted identify: the server's own listener (`observe`), then the app's `onAccepted`; and how long the answer waits. */
+type Listeners = { server: ProviderServer; observe: ProviderServerOptions['observe']; answerDelayMs: number }
 
 /** The rule's answer to `incoming`, recording what it accepted. */
 const answerByRule = (rules: ProviderRule[], incoming: SandboxRequest, response: ServerResponse, listeners: Listeners): void => {
@@ -203,14 +209,15 @@ const tellApp = (server: ProviderServer, identify: AcceptedIdentify): void => {
 }
 
 /** What `rule` answers `incoming`, and the identifies it accepted. */
-const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: ServerResponse, { server, observe }: Listeners): void => {
+const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: ServerResponse, { server, observe, answerDelayMs }: Listeners): void => {
   const { response: answer, accepted = [] } = rule.handle(incoming)
   for (const identify of accepted) {
     server.accepted.push(identify)
     observe?.(identify)
     tellApp(server, identify)
   }
-  send(response, answer)
+  if (answerDelayMs > 0) setTimeout(() => send(response, answer), answerDelayMs)
+  else send(response, answer)
 }
 
 /**
@@ -235,7 +242,8 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, hos
     const fault = state.faults.shift()
     if (await playFault(fault, request, response)) return
     if (!fault && flakes(incoming)) return send(response, { status: state.flaky?.status ?? 500, body: { error: 'Transient failure, try again' } })
-    answerByRule(rules, incoming, response, { server: result, observe })
+    const answerDelayMs = fault && 'answerDelayMs' in fault ? fault.answerDelayMs : 0
+    answerByRule(rules, incoming, response, { server: result, observe, answerDelayMs })
   }
   // A request the sandbox cannot answer is a 500 to that request; a test run's other requests go on.
   const server = createServer((request, response) => {
