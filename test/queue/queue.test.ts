@@ -180,6 +180,30 @@ describe('@idstitch/queue on a real Redis', () => {
     expect(delivering.counts().pathbound?.duplicates).toBe(0)
   })
 
+  it('remembers nothing when two deliveries of a user overlap: the provider keeps the one it processed last, whichever answer came back last', async () => {
+    await fresh()
+    const app = queueFor()
+    const delivering = createWorker({ connection: redis.url, prefix, logger: false, concurrency: 4, dedupe: { secret: DEDUPE_SECRET }, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] })
+    inProcess.push(delivering)
+    const plans = () => sandbox.accepted.filter((identify) => identify.userId === 'usr_twice').map((identify) => identify.traits?.plan)
+    // The first request to arrive is accepted at once and answered a second later; the second, accepted after it
+    // (so the provider holds it), is answered at once: the first one's answer comes back last.
+    sandbox.faults.push({ answerDelayMs: 1_000 })
+    await Promise.all(['pro', 'team'].map((plan) => app.identify({ userId: 'usr_twice', anonymousId: VISITOR, traits: { plan } })))
+    expect(await until(() => delivering.counts().pathbound?.delivered === 2, 10_000)).toBe(true)
+    const [first, kept] = plans()
+    expect(new Set([first, kept])).toEqual(new Set(['pro', 'team']))
+    // What the first said is news to the provider, which holds the second: it is sent, not skipped.
+    await app.identify({ userId: 'usr_twice', anonymousId: VISITOR, traits: { plan: first } })
+    expect(await until(() => plans().length === 3, 10_000)).toBe(true)
+    expect(plans()).toEqual([first, kept, first])
+    expect(delivering.counts().pathbound?.duplicates).toBe(0)
+    // And once nothing overlaps, the same again is skipped.
+    await app.identify({ userId: 'usr_twice', anonymousId: VISITOR, traits: { plan: first } })
+    expect(await until(() => delivering.counts().pathbound?.duplicates === 1, 10_000)).toBe(true)
+    expect(plans()).toHaveLength(3)
+  })
+
   it('enqueues the front end\'s identify when the relay endpoint is given the queue as its client', async () => {
     await fresh()
     const queue = queueFor()

@@ -2,7 +2,7 @@ import { IdstitchError, type JobEnd, type JobTrace, type Provider, type Transpor
 import { createNodeHttpTransport } from '@idstitch/node/node-http'
 import { createLogger, createSender, type SendResult } from '@idstitch/node/sink'
 import { Queue, RateLimitError, UnrecoverableError, Worker, type Job, type JobJson } from 'bullmq'
-import { dedupeFor, forget, isDuplicate, remember } from './dedupe.js'
+import { begin, dedupeFor, finish, withDedupeScripts, type DedupeClient } from './dedupe.js'
 import { jobCounts } from './counts.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
@@ -61,7 +61,7 @@ interface Delivering {
   count: WorkerCounts
   log: ReturnType<typeof createLogger>
   report: ReturnType<typeof reportTo>
-  redis: ReturnType<typeof connect>
+  redis: DedupeClient
 }
 
 /** One job being processed, and its trace when telemetry follows the worker (until it ends). */
@@ -91,9 +91,18 @@ const ended = (run: Run, end: JobEnd): void => {
  */
 type Deliver = (data: JobData, trace: JobTrace | undefined) => Promise<SendResult>
 
+/** How long one delivery may take in the sender, its batch window included. */
+const deadlineMsOf = ({ timeoutMs, batchWindowMs }: Delivering['options']): number => Math.min(timeoutMs * 2 + batchWindowMs, MAX_TIMER_MS)
+
+/**
+ * How long a delivery's de-duplication mark holds: past its deadline and its wait in the batch window, a lock's
+ * length more (BullMQ takes a job whose lock lapsed for a dead worker's), then it is taken for a worker that died.
+ */
+const holdMsOf = (options: Delivering['options']): number => deadlineMsOf(options) + options.batchWindowMs + options.lockDurationMs
+
 const deliveryFor = (provider: Provider, options: Delivering['options'], transport: Transport): { deliver: Deliver; close: () => Promise<void> } => {
   const { concurrency, timeoutMs, batchWindowMs, telemetry } = options
-  const sender = createSender(provider, { transport, concurrency, timeoutMs, deadlineMs: Math.min(timeoutMs * 2 + batchWindowMs, MAX_TIMER_MS), ...(telemetry ? { telemetry } : {}) })
+  const sender = createSender(provider, { transport, concurrency, timeoutMs, deadlineMs: deadlineMsOf(options), ...(telemetry ? { telemetry } : {}) })
   type Pending = { data: JobData; trace: JobTrace | undefined; resolve: (result: SendResult) => void }
   const send = gather<Pending>(provider.batch ? batchWindowMs : 0, (held) => {
     for (const { data, trace, resolve } of held) sender.send(restored(data), data.bytes, trace).then(resolve)
@@ -176,21 +185,18 @@ const processed = async (delivering: Delivering, deliver: Deliver, worker: () =>
   const { provider, count, log, redis, options } = delivering
   const { job } = run
   const data = jobDataOf(delivering, run, read)
-  const dedupe = options.dedupe === false ? undefined : dedupeFor(data, options.prefix, options.dedupe)
+  const dedupe = options.dedupe === false ? undefined : dedupeFor(data, options.prefix, { ...options.dedupe, holdMs: holdMsOf(options) })
+  const ticket = dedupe && (await begin(redis, dedupe))
   // Another job (another instance, a retried enqueue) delivered exactly this lately: nothing to send.
-  if (dedupe && (await isDuplicate(redis, dedupe))) {
+  if (ticket === 'duplicate') {
     count.duplicates++
     ended(run, { outcome: 'duplicate' })
     log.debug(`${provider.name}: job ${job.id} skipped: the same identify was delivered lately (dedupe)`, { event: 'duplicate', provider: provider.name, jobId: job.id })
     return { skipped: 'duplicate' }
   }
   const delivery = await deliver(data, run.trace)
-  if (delivery.status !== 'delivered') {
-    // It may have landed (a timeout): what the provider holds is not known any more.
-    if (dedupe) await forget(redis, dedupe).catch(() => {})
-    return failed(delivering, worker(), run, data, delivery)
-  }
-  if (dedupe) await remember(redis, dedupe).catch(() => {})
+  if (ticket) await finish(redis, ticket, delivery.status === 'delivered').catch(() => {})
+  if (delivery.status !== 'delivered') return failed(delivering, worker(), run, data, delivery)
   count.delivered++
   ended(run, { outcome: 'delivered' })
   // The line and its fields are made only when debug is on: this is every job's path.
@@ -287,7 +293,7 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const counts: Record<string, WorkerCounts> = {}
   const deliveries = options.providers.map((provider) => ({ provider, count: (counts[provider.name] = { delivered: 0, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }) }))
   // BullMQ's workers block on this connection's duplicates; commands wait out a Redis restart (no retry limit).
-  const redis = connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn))
+  const redis = withDedupeScripts(connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn)))
   warnOfRiskySettings(redis, log.warn)
   register(redis, options.prefix, options.providers.map((provider) => provider.name)).catch(throttled(log.warn))
   const workers = deliveries.map(({ provider, count }, slot) => openWorker({ provider, options, count, log, report, redis }, (senders[slot] as (typeof senders)[number]).deliver))
