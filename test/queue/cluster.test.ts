@@ -1,7 +1,8 @@
 // @idstitch/queue on a real local Redis Cluster: three masters (redis-server --cluster-enabled yes, joined by
 // redis-cli --cluster create), producers given the cluster's nodes or an ioredis Cluster of their own, two
-// workers, a node killed and restarted, and a decoy standalone Redis that must receive nothing (on 6379 when
-// that port is free: where a spread Cluster used to connect).
+// workers de-duplicating (their Redis scripts run on whichever node holds a user's record), a node killed and
+// restarted, and a decoy standalone Redis that must receive nothing (on 6379 when that port is free: where a
+// spread Cluster used to connect).
 import { createServer } from 'node:net'
 import type { Provider } from '@idstitch/node'
 import { pathbound, segment } from '@idstitch/node/providers'
@@ -18,6 +19,7 @@ const KEY = 'pb_cluster_key_0123456789'
 const WRITE_KEY = 'wk_cluster_segment_0123'
 const VISITOR = '7e1c2d3a-4b5f-4a6e-8d9c-0b1a2c3d4e5f'
 const UNLIMITED = { limit: 1_000_000, windowMs: 1_000 }
+const DEDUPE = { secret: 'cluster-dedupe-secret-0123' }
 
 let nodes: RedisServer[] = []
 let decoy: RedisServer
@@ -60,7 +62,7 @@ const producer = (prefix: string, connection: Parameters<typeof createQueue>[0][
   return queue
 }
 const worker = async (prefix: string) => {
-  const created = createWorker({ connection: { cluster: seeds() }, prefix, providers: providers(), logger: false, batchWindowMs: 5, maxBackoffMs: 1_000 })
+  const created = createWorker({ connection: { cluster: seeds() }, prefix, providers: providers(), logger: false, batchWindowMs: 5, maxBackoffMs: 1_000, dedupe: DEDUPE })
   opened.push(created)
   await created.ready()
   return created
@@ -74,7 +76,7 @@ const workerProcess = async (prefix: string) => {
     PATHBOUND_RATE_LIMIT: JSON.stringify(UNLIMITED),
     SEGMENT_WRITE_KEY: WRITE_KEY,
     SEGMENT_BASE_URL: sandbox.url,
-    IDSTITCH_WORKER: JSON.stringify({ prefix, logger: false, batchWindowMs: 5, maxBackoffMs: 1_000 }),
+    IDSTITCH_WORKER: JSON.stringify({ prefix, logger: false, batchWindowMs: 5, maxBackoffMs: 1_000, dedupe: DEDUPE }),
   })
   processes.push(started)
 }
@@ -101,6 +103,13 @@ describe('@idstitch/queue on a Redis Cluster', () => {
     expect([...a.results, ...b.results].every((result) => result.ok)).toBe(true)
     await Promise.all([worker(prefix), workerProcess(prefix)])
     expect(await until(() => accepted('pathbound', prefix).size === 300 && accepted('segment', prefix).size === 300, 20_000)).toBe(true)
+    // The same identifies again: each worker's de-duplication scripts run on whichever node holds the user's
+    // record, and skip them all; nothing more reaches the providers.
+    const requests = sandbox.requests.length
+    expect((await enqueue(first, prefix, 0, 50)).results.every((result) => result.ok)).toBe(true)
+    const settled = async () => Object.values(await first.counts()).every((count) => count.waiting + count.active + count.delayed === 0)
+    expect(await until(settled, 20_000)).toBe(true)
+    expect(sandbox.requests.length).toBe(requests)
     // The user's own client is theirs: idstitch duplicated it, and closing the queue leaves it connected.
     await second.close()
     expect(await own.ping()).toBe('PONG')
