@@ -221,6 +221,19 @@ describe('the identify relay, unit by unit', () => {
     expect(identified).toHaveLength(3)
   })
 
+  it('forgets the user seen least lately past 10,000 users, never one still relaying: a burst of new users does not free a throttled one', async () => {
+    const { relay } = handler({ throttle: { limit: 1, windowMs: 60_000 }, authenticate: (r) => r.headers.get('x-user') })
+    const as = (user: string) => relay(request({ headers: { 'x-user': user }, body: '{}' }))
+    expect((await as('usr_busy')).status).toBe(200)
+    for (let index = 0; index < 9_999; index++) await as(`usr_${index}`)
+    // Still held back, and so seen lately: the next new user takes the place of the one seen least lately.
+    expect((await as('usr_busy')).status).toBe(429)
+    expect((await as('usr_new')).status).toBe(200)
+    expect((await as('usr_busy')).status).toBe(429)
+    // The first of the burst was forgotten: its window starts again.
+    expect((await as('usr_0')).status).toBe(200)
+  })
+
   it("measures a user's window by a clock that does not step back with the wall clock's: an hour back holds no one back an hour", async () => {
     const { relay } = handler({ throttle: { limit: 1, windowMs: 100 } })
     const wall = Date.now

@@ -143,7 +143,7 @@ const ALLOWED_FIELDS: ReadonlySet<string> = new Set(RELAY_BODY_FIELDS)
 const BODY_PATH = /^(?:anonymousId|userId|traits(?:Once)?(?:\.[\w$-]{1,64})?)$/
 /** The skip reasons the browser may see: idstitch's own. An adapter's words stay on the server (they may quote the app's data). */
 const OWN_REASONS: ReadonlySet<string> = new Set(Object.values(SKIP_REASONS))
-/** Users whose throttle is remembered at once; the oldest is forgotten past it. */
+/** Users whose throttle is remembered at once; the one seen least lately is forgotten past it. */
 const MAX_THROTTLED_USERS = 10_000
 
 /** The first value of a comma-separated header. */
@@ -204,16 +204,19 @@ const readBody = async (request: Request, limit: number, timeoutMs: number): Pro
   }
 }
 
-/** Per-user sliding windows, at most {@link MAX_THROTTLED_USERS} of them. */
+/**
+ * Per-user sliding windows, at most {@link MAX_THROTTLED_USERS} of them, the user seen least lately forgotten
+ * first: a Map keeps insertion order, and each user seen is inserted again. Forgetting the first inserted freed a
+ * user still relaying past their limit once 10,000 others had come since.
+ */
 const createThrottle = (limit: { limit: number; windowMs: number }) => {
   const users = new Map<string, RateLimiter>()
   /** Milliseconds until `userId` may relay again; 0 records this one and lets it through. */
   return (userId: string, now: number): number => {
     let limiter = users.get(userId)
-    if (!limiter) {
-      if (users.size >= MAX_THROTTLED_USERS) users.delete(users.keys().next().value as string)
-      users.set(userId, (limiter = createRateLimiter(limit)))
-    }
+    if (limiter) users.delete(userId)
+    else if (users.size >= MAX_THROTTLED_USERS) users.delete(users.keys().next().value as string)
+    users.set(userId, (limiter ??= createRateLimiter(limit)))
     const wait = limiter.wait(now)
     if (wait === 0) limiter.record(now)
     return wait
