@@ -47,10 +47,8 @@ describe('de-duplication', () => {
     const idstitch = createClient({ ...fast, retry: false, providers: [pathbound({ apiKey: KEY, baseUrl: server.url })] })
     server.faults.push({ answerDelayMs: 150 }) // the first request (free) is accepted at once, and answered after the second (pro)
     const answered: string[] = []
-    const [free, pro] = await Promise.all(
-      ['free', 'pro'].map((plan) => idstitch.identify({ userId: 'usr_d8', traits: { plan } }).finally(() => answered.push(plan))),
-    )
-    expect([statuses(free), statuses(pro)]).toEqual([['delivered'], ['delivered']])
+    const results = await Promise.all(['free', 'pro'].map((plan) => idstitch.identify({ userId: 'usr_d8', traits: { plan } }).finally(() => answered.push(plan))))
+    expect(results.map(statuses)).toEqual([['delivered'], ['delivered']])
     expect(server.accepted.map((identify) => identify.traits.plan)).toEqual(['free', 'pro'])
     expect(answered).toEqual(['pro', 'free'])
     // `free` answered last, but the provider holds `pro`: `free` again is news to it.
