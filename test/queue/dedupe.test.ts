@@ -98,6 +98,14 @@ describe('de-duplication records in Redis', () => {
     expect(await begin(client, says('pro'))).not.toBe('duplicate')
   })
 
+  it("takes over a key an earlier worker wrote as a string (a rolling upgrade): the user's jobs are delivered, not dead-lettered", async () => {
+    const says = user()
+    const record = says('pro')
+    await client.set(record.key, record.fingerprint, 'PX', 60_000)
+    await finish(client, await started(record), true)
+    expect(await begin(client, says('pro'))).toBe('duplicate')
+  })
+
   it('keeps only keyed hashes and numbers, for ttlMs after the last delivery', async () => {
     const says = user()
     await finish(client, await started(says('pro')), true)

@@ -50,8 +50,14 @@ export const dedupeFor = (
 // mid-delivery: it may have landed, so `a` is cleared with it. Two scripts, atomic on the one key (a Cluster's
 // slot too), one round trip each, where a GET and a SET were before.
 
-/** Begins a delivery: 0 when the provider accepted exactly this lately and nothing is on its way (skip it), else the delivery's number. */
+/**
+ * Begins a delivery: 0 when the provider accepted exactly this lately and nothing is on its way (skip it), else the
+ * delivery's number. A key of another type (the string an earlier worker wrote, in a rolling upgrade) is dropped:
+ * left, every command on it failed with WRONGTYPE, and each of the user's jobs with it, to a dead letter.
+ */
 const BEGIN = `
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind ~= 'hash' and kind ~= 'none' then redis.call('DEL', KEYS[1]) end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local fields = redis.call('HGETALL', KEYS[1])
