@@ -62,6 +62,8 @@ interface Delivering {
   log: ReturnType<typeof createLogger>
   report: ReturnType<typeof reportTo>
   redis: DedupeClient
+  /** De-duplication's settings, worked out once per worker; `undefined` when it is off. */
+  dedupe: Parameters<typeof dedupeFor>[2] | undefined
 }
 
 /** One job being processed, and its trace when telemetry follows the worker (until it ends). */
@@ -185,7 +187,7 @@ const processed = async (delivering: Delivering, deliver: Deliver, worker: () =>
   const { provider, count, log, redis, options } = delivering
   const { job } = run
   const data = jobDataOf(delivering, run, read)
-  const dedupe = options.dedupe === false ? undefined : dedupeFor(data, options.prefix, { ...options.dedupe, holdMs: holdMsOf(options) })
+  const dedupe = delivering.dedupe && dedupeFor(data, options.prefix, delivering.dedupe)
   const ticket = dedupe && (await begin(redis, dedupe))
   // Another job (another instance, a retried enqueue) delivered exactly this lately: nothing to send.
   if (ticket === 'duplicate') {
@@ -296,7 +298,8 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const redis = withDedupeScripts(connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn)))
   warnOfRiskySettings(redis, log.warn)
   register(redis, options.prefix, options.providers.map((provider) => provider.name)).catch(throttled(log.warn))
-  const workers = deliveries.map(({ provider, count }, slot) => openWorker({ provider, options, count, log, report, redis }, (senders[slot] as (typeof senders)[number]).deliver))
+  const dedupe = options.dedupe === false ? undefined : { ...options.dedupe, holdMs: holdMsOf(options) }
+  const workers = deliveries.map(({ provider, count }, slot) => openWorker({ provider, options, count, log, report, redis, dedupe }, (senders[slot] as (typeof senders)[number]).deliver))
   // Each provider's queue, for the dead letters' sweep and the metrics.
   const queues = options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }))
   const sweeper = sweepDeadLetters(options, queues, log)

@@ -188,15 +188,15 @@ const flakiness = (state: Pick<ProviderServer, 'flaky'>) => {
   }
 }
 
-/** Who hears of an accepted identify: the server's own listener (`observe`), then the app's `onAccepted`; and how long the answer waits. */
-type Listeners = { server: ProviderServer; observe: ProviderServerOptions['observe']; answerDelayMs: number }
+/** How a rule's answer goes out: who hears of an accepted identify (the server's own `observe`, then the app's `onAccepted`), and how long the answer waits. */
+type Answering = { server: ProviderServer; observe: ProviderServerOptions['observe']; answerDelayMs: number }
 
 /** The rule's answer to `incoming`, recording what it accepted. */
-const answerByRule = (rules: ProviderRule[], incoming: SandboxRequest, response: ServerResponse, listeners: Listeners): void => {
+const answerByRule = (rules: ProviderRule[], incoming: SandboxRequest, response: ServerResponse, answering: Answering): void => {
   const rule = rules.find((candidate) => candidate.path === incoming.path)
   if (!rule) send(response, { status: 404, body: { error: `No provider serves ${incoming.path}` } })
   else if (rule.method !== incoming.method) send(response, { status: 405, body: { error: `Use ${rule.method}` }, headers: { allow: rule.method } })
-  else answerWith(rule, incoming, response, listeners)
+  else answerWith(rule, incoming, response, answering)
 }
 
 /** Tells the app's `onAccepted` of `identify`; its failure is the app's, said on the console, and never the provider's answer. */
@@ -209,7 +209,7 @@ const tellApp = (server: ProviderServer, identify: AcceptedIdentify): void => {
 }
 
 /** What `rule` answers `incoming`, and the identifies it accepted. */
-const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: ServerResponse, { server, observe, answerDelayMs }: Listeners): void => {
+const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: ServerResponse, { server, observe, answerDelayMs }: Answering): void => {
   const { response: answer, accepted = [] } = rule.handle(incoming)
   for (const identify of accepted) {
     server.accepted.push(identify)
