@@ -9,7 +9,7 @@ const common = { dts: true, target: 'node20', sourcemap: true, define, removeNod
 
 // One build per format, so that each writes its own metafile (metafile-esm.json, metafile-cjs.json): two ESM
 // builds at once wrote the same file, interleaved, and the notices script could not read it. The CLI is ESM
-// only, with its shebang kept (tsup makes the file executable).
+// only; the command itself is bin/, which imports it.
 export default defineConfig([
   { ...common, entry: { index: 'src/index.ts', cli: 'src/cli.ts' }, format: ['esm'], dts: { entry: { index: 'src/index.ts' } } },
   { ...common, entry: { index: 'src/index.ts' }, format: ['cjs'] },

@@ -13,7 +13,8 @@ import { fast, useSandbox, VISITOR } from './helpers.js'
 
 const sandbox = useSandbox()
 const GA_CLIENT = '1234567890.1700000000'
-const cli = fileURLToPath(new URL('../../packages/sandbox/dist/cli.js', import.meta.url))
+/** The command as `npx idstitch-sandbox` runs it in this workspace: the link pnpm made at install. */
+const cli = fileURLToPath(new URL('../node_modules/.bin/idstitch-sandbox', import.meta.url))
 
 const clientFor = (url: string) => {
   const options = sandboxOptions(url)
@@ -106,7 +107,7 @@ describe('the sandbox in a test', () => {
 
 describe('npx idstitch-sandbox', () => {
   it('serves every provider on the port it is given, prints their options, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cli, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(cli, ['--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
     onTestFinished(() => void child.kill())
     const lines = createInterface({ input: child.stdout })
     let url = ''
@@ -126,7 +127,7 @@ describe('npx idstitch-sandbox', () => {
   })
 
   it('refuses a bad port with the usage', async () => {
-    const child = spawn(process.execPath, [cli, '--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(cli, ['--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (chunk) => (stderr += chunk))
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2)

@@ -46,3 +46,13 @@ describe.each(PACKAGES)('the packed @idstitch/%s', (name) => {
     expect(execFileSync('tar', ['xzOf', tarball(name), 'package/package.json'], { encoding: 'utf8' })).not.toContain('workspace:')
   })
 })
+
+describe.each(['idstitch-sandbox', 'idstitch-queue'])('the %s command', (command) => {
+  // pnpm links a workspace package's commands at install, before the build: a command whose file is the
+  // build's own output was not linked in a fresh clone (pnpm/pnpm#1801), so each is a file the repository keeps.
+  it('is linked in the workspace by install, and runs the built program', async () => {
+    const { code, stdout } = await run(bin(command), ['--help'])
+    expect(stdout).toContain(`Usage: ${command}`)
+    expect(code).toBe(0)
+  })
+})

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The idstitch-queue command: status, failed, retry and drain (see cli-program.ts).
 import { runCli } from './cli-program.js'
 

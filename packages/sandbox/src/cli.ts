@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The idstitch-sandbox command: every provider's stand-in on one port, for an app's own tests and CI.
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
