@@ -20,7 +20,8 @@ const MIXPANEL_TOKEN = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const UNLIMITED = { limit: 1_000_000, windowMs: 1_000 }
 const DEDUPE_SECRET = 'queue-test-dedupe-secret-0123'
-const cli = fileURLToPath(new URL('../../packages/queue/dist/cli.js', import.meta.url))
+/** The command as `npx idstitch-queue` runs it in this workspace: the link pnpm made at install. */
+const cli = fileURLToPath(new URL('../node_modules/.bin/idstitch-queue', import.meta.url))
 
 let redis: RedisServer
 let sandbox: ProviderServer
@@ -75,7 +76,7 @@ const enqueue = async (queue: IdentifyQueue, count: number, from = 0) => {
 }
 const accepted = (provider = 'pathbound') => new Set(sandbox.accepted.filter((identify) => identify.provider === provider).map((identify) => identify.userId))
 /** The idstitch-queue command, as its bin runs it (a process). */
-const idstitchCliBin = (...args: string[]) => run(process.execPath, [cli, '--redis', redis.url, '--prefix', prefix, ...args])
+const idstitchCliBin = (...args: string[]) => run(cli, ['--redis', redis.url, '--prefix', prefix, ...args])
 /** The same command in this process (its code counted by coverage): the exit code and what it printed. */
 const idstitchCli = async (...args: string[]) => {
   const out: string[] = []
