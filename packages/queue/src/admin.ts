@@ -32,19 +32,22 @@ export const openAdmin = async (redis: RedisClient, prefix: string) => {
     async counts(provider?: string): Promise<Record<string, StateCounts>> {
       return Object.fromEntries(await Promise.all(pick(provider).map(async ([name, queue]) => [name, await jobCounts(queue)] as const)))
     },
-    async deadLetters(provider?: string, limit = 100): Promise<DeadLetter[]> {
+    /** Each provider's newest dead letters, at most `limit` of them, and how many more there are that are not listed. */
+    async deadLetters(provider?: string, limit = 100): Promise<{ letters: DeadLetter[]; unlisted: number }> {
       const lists = await Promise.all(
-        pick(provider).map(async ([name, queue]) =>
-          (await queue.getFailed(0, limit - 1)).map((job) => ({
+        pick(provider).map(async ([name, queue]) => {
+          const [jobs, count] = await Promise.all([queue.getFailed(0, limit - 1), queue.getFailedCount()])
+          const letters = jobs.map((job) => ({
             provider: name,
             jobId: String(job.id),
             attempts: job.attemptsMade,
             failedAt: job.finishedOn === undefined ? undefined : new Date(job.finishedOn).toISOString(),
             reason: job.failedReason,
-          })),
-        ),
+          }))
+          return { letters, unlisted: Math.max(0, count - letters.length) }
+        }),
       )
-      return lists.flat()
+      return { letters: lists.flatMap((list) => list.letters), unlisted: lists.reduce((sum, list) => sum + list.unlisted, 0) }
     },
     /** Moves every dead letter back to waiting, its attempts started afresh; returns how many. */
     async retry(provider?: string): Promise<number> {

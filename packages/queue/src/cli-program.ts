@@ -74,10 +74,11 @@ const status = (io: CliOutput): AdminAction => async (admin) => {
   return undefined
 }
 
-/** `failed`: the dead letters, with their last error. */
+/** `failed`: the newest dead letters, with their last error, and how many more `--limit` left out (an operator must not take 100 rows for all). */
 const failed = (io: CliOutput, options: { provider?: string; limit: number }): AdminAction => async (admin) => {
-  const letters = await admin.deadLetters(options.provider, options.limit)
+  const { letters, unlisted } = await admin.deadLetters(options.provider, options.limit)
   io.out(letters.length === 0 ? 'no dead letters' : table([['provider', 'job', 'attempts', 'failed at', 'error'], ...letters.map((letter) => [letter.provider, letter.jobId, String(letter.attempts), letter.failedAt ?? '', letter.reason])]))
+  if (unlisted > 0) io.out(`and ${unlisted} older dead letter${unlisted === 1 ? '' : 's'} not listed (--limit ${options.limit} per provider)`)
   return undefined
 }
 
