@@ -4,17 +4,16 @@
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { createClient } from '@idstitch/node'
 import { amplitude, datafast, ga4, mixpanel, pathbound, posthog, segment } from '@idstitch/node/providers'
 import { sandboxOptions } from '@idstitch/sandbox'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { workspaceBin } from '../support/run.js'
 import { fast, useSandbox, VISITOR } from './helpers.js'
 
 const sandbox = useSandbox()
 const GA_CLIENT = '1234567890.1700000000'
-/** The command as `npx idstitch-sandbox` runs it in this workspace: the link pnpm made at install. */
-const cli = fileURLToPath(new URL('../node_modules/.bin/idstitch-sandbox', import.meta.url))
+const cli = workspaceBin('idstitch-sandbox')
 
 const clientFor = (url: string) => {
   const options = sandboxOptions(url)

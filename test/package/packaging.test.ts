@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { run, runOrThrow } from '../support/run.js'
+import { run, runOrThrow, workspaceBin } from '../support/run.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const bin = (name: string) => join(root, 'test/node_modules/.bin', name)
 let packs: string
 /** Every published package. */
 const PACKAGES = ['core', 'node', 'tracker', 'queue', 'next', 'react', 'sandbox']
@@ -29,13 +28,13 @@ const check = async (command: string, args: string[]) => {
 
 describe.each(PACKAGES)('the packed @idstitch/%s', (name) => {
   it('passes publint --strict', async () => {
-    const { code, output } = await check(bin('publint'), ['--strict', tarball(name)])
+    const { code, output } = await check(workspaceBin('publint'), ['--strict', tarball(name)])
     expect(output).toContain('All good!')
     expect(code).toBe(0)
   }, 30_000)
 
   it('passes @arethetypeswrong/cli, node10 included', async () => {
-    const { code, output } = await check(bin('attw'), [tarball(name), '--format', 'table-flipped'])
+    const { code, output } = await check(workspaceBin('attw'), [tarball(name), '--format', 'table-flipped'])
     expect(output).not.toMatch(/💀|❌|👺|⚠️/)
     expect(code).toBe(0)
   }, 60_000)
@@ -51,7 +50,7 @@ describe.each(['idstitch-sandbox', 'idstitch-queue'])('the %s command', (command
   // pnpm links a workspace package's commands at install, before the build: a command whose file is the
   // build's own output was not linked in a fresh clone (pnpm/pnpm#1801), so each is a file the repository keeps.
   it('is linked in the workspace by install, and runs the built program', async () => {
-    const { code, stdout } = await run(bin(command), ['--help'])
+    const { code, stdout } = await run(workspaceBin(command), ['--help'])
     expect(stdout).toContain(`Usage: ${command}`)
     expect(code).toBe(0)
   })

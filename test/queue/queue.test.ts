@@ -2,7 +2,6 @@
 // worker processes, and the Pathbound and Segment stand-ins over real HTTP.
 import { createHash, createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { createIdentifyHandler, type Provider } from '@idstitch/node'
 import { mixpanel, pathbound, segment } from '@idstitch/node/providers'
 import { createQueue, createWorker, type IdentifyQueue, type IdentifyWorker } from '@idstitch/queue'
@@ -10,7 +9,7 @@ import { mixpanelRules, pathboundRule, segmentRule, startProviderServer, type Pr
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startRedis, type RedisServer } from '@idstitch/example-queue/redis-server'
-import { run } from '../support/run.js'
+import { run, workspaceBin } from '../support/run.js'
 import { runCli } from '../../packages/queue/src/cli-program.js'
 import { startWorker, until, type WorkerProcess } from './harness.js'
 
@@ -20,8 +19,7 @@ const MIXPANEL_TOKEN = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const UNLIMITED = { limit: 1_000_000, windowMs: 1_000 }
 const DEDUPE_SECRET = 'queue-test-dedupe-secret-0123'
-/** The command as `npx idstitch-queue` runs it in this workspace: the link pnpm made at install. */
-const cli = fileURLToPath(new URL('../node_modules/.bin/idstitch-queue', import.meta.url))
+const cli = workspaceBin('idstitch-queue')
 
 let redis: RedisServer
 let sandbox: ProviderServer

@@ -3,6 +3,7 @@
 // with vitest's main process, which reports "Timeout calling onTaskUpdate"
 // after 60 s even though every test passed.
 import { execFile, type ExecFileOptions } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 
 /** What a finished command printed, and its exit code (0 on success). */
 export type Ran = { code: number; stdout: string; stderr: string }
@@ -22,3 +23,6 @@ export const runOrThrow = async (command: string, args: string[], options: ExecF
   if (ran.code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${ran.code}:\n${ran.stdout}\n${ran.stderr}`)
   return ran.stdout
 }
+
+/** A command installed in the test workspace (`test/node_modules/.bin`), as `npx <name>` runs it there: the link pnpm made at install. */
+export const workspaceBin = (name: string): string => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url))
