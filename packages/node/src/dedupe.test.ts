@@ -127,4 +127,20 @@ describe('the de-duplication memory', () => {
     vi.setSystemTime(100)
     expect(dedupe.isDuplicate('p', 'u99', fp('f'))).toBe(false)
   })
+
+  it('measures ttlMs on the steady clock: a wall clock stepped back does not keep a record longer', () => {
+    vi.useFakeTimers({ now: 3_600_000 })
+    const dedupe = createDedupe({ ttlMs: 100 })
+    deliver(dedupe, 'u', 'f')
+    vi.setSystemTime(0) // NTP steps the clock back an hour
+    expect(dedupe.isDuplicate('p', 'u', fp('f'))).toBe(true)
+    vi.setSystemTime(99)
+    expect(dedupe.isDuplicate('p', 'u', fp('f'))).toBe(true)
+    vi.setSystemTime(100)
+    expect(dedupe.isDuplicate('p', 'u', fp('f'))).toBe(false)
+    // A send starts the record's time again.
+    deliver(dedupe, 'u', 'f')
+    vi.setSystemTime(199)
+    expect(dedupe.isDuplicate('p', 'u', fp('f'))).toBe(true)
+  })
 })

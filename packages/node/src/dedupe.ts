@@ -1,5 +1,6 @@
 import type { IdentifyEvent } from '@idstitch/core'
 import QuickLRU from 'quick-lru'
+import { steadyNow } from './clock.js'
 
 /** Options of de-duplication (`createClient({ dedupe })`). */
 export interface DedupeOptions {
@@ -60,6 +61,8 @@ interface Entry {
   accepted: string | undefined
   /** The sequence number of the last identify sent. */
   sequence: number
+  /** When the last identify was sent ({@link steadyNow}): `accepted` counts for `ttlMs` from then. */
+  sentAt: number
   /**
    * The sequence number of the first identify this record counts: a ticket from before it was sent while an
    * older record of the pair was kept, since forgotten (a burst of other users, a retry's backoff), and says
@@ -89,11 +92,13 @@ interface Entry {
  * Kept in memory, exact fingerprints (the text itself, not a hash: a
  * collision could never skip an identify that says something new), at most
  * {@link MAX_FINGERPRINT} long, in quick-lru, whose two generations evict in
- * constant time.
+ * constant time. The TTL is measured on the steady clock, not by quick-lru's
+ * `maxAge` (the wall clock): a clock stepped back an hour kept every record an
+ * hour longer.
  */
 export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 }: DedupeOptions = {}): Dedupe => {
   // quick-lru keeps up to twice its maxSize (a full generation and the one filling): half of maxEntries keeps within it.
-  const entries = new QuickLRU<string, Entry>({ maxSize: Math.max(1, Math.ceil(maxEntries / 2)), maxAge: ttlMs })
+  const entries = new QuickLRU<string, Entry>({ maxSize: Math.max(1, Math.ceil(maxEntries / 2)) })
   // One sequence for every pair, so that a record made again after its pair was forgotten never shares a number
   // with a ticket of the old one (both counted from 1, the old ticket took the new record's state for its own).
   let sends = 0
@@ -107,16 +112,17 @@ export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 
   return {
     isDuplicate(provider, userId, identify) {
       const entry = entries.get(keyOf(provider, userId))
-      return entry !== undefined && entry.inFlight === 0 && entry.accepted !== undefined && entry.accepted === identify.fingerprint
+      return entry !== undefined && entry.inFlight === 0 && entry.accepted !== undefined && steadyNow() - entry.sentAt < ttlMs && entry.accepted === identify.fingerprint
     },
     sent(provider, userId, identify) {
       const key = keyOf(provider, userId)
       const sequence = ++sends
-      const entry = entries.get(key) ?? { accepted: undefined, sequence, since: sequence, inFlight: 0, overlapped: false }
+      const entry = entries.get(key) ?? { accepted: undefined, sequence, sentAt: 0, since: sequence, inFlight: 0, overlapped: false }
       if (entry.inFlight > 0) entry.overlapped = true
       entry.sequence = sequence
+      entry.sentAt = steadyNow()
       entry.inFlight++
-      // Set again (not only changed): a send renews the pair's place and lifetime.
+      // Set again (not only changed): a send renews the pair's place in the LRU.
       entries.set(key, entry)
       return { key, identify, sequence: entry.sequence }
     },
