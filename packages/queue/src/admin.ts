@@ -49,12 +49,18 @@ export const openAdmin = async (redis: RedisClient, prefix: string) => {
       )
       return { letters: lists.flatMap((list) => list.letters), unlisted: lists.reduce((sum, list) => sum + list.unlisted, 0) }
     },
-    /** Moves every dead letter back to waiting, its attempts started afresh; returns how many. */
+    /**
+     * Moves every dead letter there is as the command starts back to waiting, its attempts started afresh;
+     * returns how many. One cutoff for the count and the move: BullMQ's failed set is scored by when each job
+     * failed, and `retryJobs` moves them in batches, each up to its own `Date.now()` unless given one. Counted
+     * apart (the set's size, then the move), a job failing in between was moved but not counted.
+     */
     async retry(provider?: string): Promise<number> {
+      const cutoff = Date.now()
       let moved = 0
       for (const [, queue] of pick(provider)) {
-        moved += await queue.getFailedCount()
-        await queue.retryJobs({ state: 'failed' })
+        moved += await redis.zcount(queue.toKey('failed'), 0, cutoff)
+        await queue.retryJobs({ state: 'failed', timestamp: cutoff })
       }
       return moved
     },
