@@ -44,6 +44,7 @@ export default defineConfig({
         },
       },
       { test: { name: 'next', include: ['packages/next/src/**/*.test.ts'] } },
+      { test: { name: 'sandbox', include: ['packages/sandbox/src/**/*.test.ts'] } },
       { test: { name: 'react', include: ['packages/react/src/**/*.test.tsx'], environment: 'happy-dom', environmentOptions: { happyDOM: { url: 'https://www.example.test/' } } } },
       {
         // The same suites on React 18: react, react-dom and Testing Library from test/react18, where they resolve each other.

@@ -1,5 +1,5 @@
 import type { IdstitchError, ProviderResult, ValidationError } from '@idstitch/node'
-import { startProviderServer, startSandbox, type ProviderRule, type ProviderServer, type Sandbox } from '@idstitch/sandbox'
+import { startProviderServer, startSandbox, type ProviderRule, type ProviderServer, type Sandbox, type SandboxOptions } from '@idstitch/sandbox'
 import { afterAll, beforeAll, beforeEach, expect, onTestFinished } from 'vitest'
 
 export const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
@@ -69,6 +69,13 @@ export const useStandIn = (...rules: ProviderRule[]): ProviderServer => useServe
 
 /** The whole sandbox (every provider's stand-in, as the demo runs it), for one file's tests. */
 export const useSandbox = (): Sandbox => useServer(() => startSandbox())
+
+/** A sandbox of its own for one test, with `options` (a `keep`): started now, closed when the test ends. */
+export const startOwnSandbox = async (options: SandboxOptions): Promise<Sandbox> => {
+  const sandbox = await startSandbox(options)
+  onTestFinished(() => sandbox.close())
+  return sandbox
+}
 
 /**
  * A stand-in of its own for one test (another configuration than the file's, or a second server):

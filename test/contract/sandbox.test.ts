@@ -9,7 +9,7 @@ import { amplitude, datafast, ga4, mixpanel, pathbound, posthog, segment } from 
 import { sandboxOptions } from '@idstitch/sandbox'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { workspaceBin } from '../support/run.js'
-import { fast, useSandbox, VISITOR } from './helpers.js'
+import { fast, startOwnSandbox, useSandbox, VISITOR } from './helpers.js'
 
 const sandbox = useSandbox()
 const GA_CLIENT = '1234567890.1700000000'
@@ -96,6 +96,19 @@ describe('the sandbox in a test', () => {
     expect((await clientFor(sandbox.url).identify({ userId: 'usr_sandbox_after', anonymousId: VISITOR })).ok).toBe(true)
   })
 
+  it('keeps the newest `keep` requests, identifies and inspector rows, with their stitches, and refuses a `keep` below 1', async () => {
+    const small = await startOwnSandbox({ keep: 8 })
+    const client = createClient({ ...fast, providers: [pathbound(sandboxOptions(small.url).pathbound)] })
+    onTestFinished(() => client.shutdown())
+    for (let user = 0; user < 20; user++) expect((await client.identify({ userId: `usr_keep_${user}`, anonymousId: VISITOR })).ok).toBe(true)
+    for (const list of [small.requests, small.accepted, small.inspected]) expect(list.length).toBeLessThanOrEqual(8)
+    expect(small.inspected.length).toBeGreaterThanOrEqual(7)
+    expect(small.accepted.at(-1)?.userId).toBe('usr_keep_19')
+    expect(small.stitched('usr_keep_19')).toEqual({ pathbound: [VISITOR] })
+    expect(small.stitched('usr_keep_0')).toEqual({})
+    await expect(startOwnSandbox({ keep: 0 })).rejects.toThrow(new RangeError('keep must be a whole number from 1 (or Infinity), not 0'))
+  })
+
   it('forgets everything on reset()', async () => {
     await clientFor(sandbox.url).identify({ userId: 'usr_sandbox_reset', anonymousId: VISITOR })
     sandbox.reset()
@@ -105,8 +118,9 @@ describe('the sandbox in a test', () => {
 })
 
 describe('npx idstitch-sandbox', () => {
-  it('serves every provider on the port it is given, prints their options, and stops on SIGTERM', async () => {
-    const child = spawn(cli, ['--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  /** The command with `args`, started: the process, and the URL it printed. */
+  const startCli = async (...args: string[]) => {
+    const child = spawn(cli, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
     onTestFinished(() => void child.kill())
     const lines = createInterface({ input: child.stdout })
     let url = ''
@@ -114,6 +128,11 @@ describe('npx idstitch-sandbox', () => {
       url ||= /on (http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? ''
       if (line.startsWith('In a test:')) break
     }
+    return { child, url }
+  }
+
+  it('serves every provider on the port it is given, prints their options, and stops on SIGTERM', async () => {
+    const { child, url } = await startCli()
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect((await fetch(url)).headers.get('content-type')).toContain('text/html')
     const result = await clientFor(url).identify({ userId: 'usr_sandbox_cli', anonymousId: VISITOR })
@@ -125,11 +144,25 @@ describe('npx idstitch-sandbox', () => {
     expect(await exited).toBe(0)
   })
 
-  it('refuses a bad port with the usage', async () => {
+  it('keeps the newest --keep identifies, and their stitches', async () => {
+    const { url } = await startCli('--keep', '1')
+    const client = createClient({ ...fast, providers: [pathbound(sandboxOptions(url).pathbound)] })
+    onTestFinished(() => client.shutdown())
+    for (const userId of ['usr_cli_first', 'usr_cli_second']) expect((await client.identify({ userId, anonymousId: VISITOR })).ok).toBe(true)
+    expect(await (await fetch(`${url}/stitched/usr_cli_first`)).json()).toEqual({ userId: 'usr_cli_first', stitched: {} })
+    expect(await (await fetch(`${url}/stitched/usr_cli_second`)).json()).toEqual({ userId: 'usr_cli_second', stitched: { pathbound: [VISITOR] } })
+  })
+
+  it('refuses a bad port or --keep with the usage', async () => {
     const child = spawn(cli, ['--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (chunk) => (stderr += chunk))
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2)
     expect(stderr).toContain('--port must be a port number')
+    const keep = spawn(cli, ['--keep', '0'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let keepStderr = ''
+    keep.stderr.on('data', (chunk) => (keepStderr += chunk))
+    expect(await new Promise((resolve) => keep.once('exit', resolve))).toBe(2)
+    expect(keepStderr).toContain('--keep must be a whole number from 1, not "0"')
   })
 })

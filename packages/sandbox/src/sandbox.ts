@@ -10,6 +10,7 @@ import { amplitudeRule } from './rules/amplitude.js'
 import { mixpanelRules } from './rules/mixpanel.js'
 import { segmentRule } from './rules/segment.js'
 import { thrivestackRule } from './rules/thrivestack.js'
+import { appendKept, checkedKeep } from './history.js'
 import { startProviderServer, type ProviderServer } from './server.js'
 import type { AcceptedIdentify, ProviderRule, SandboxRequest } from './types.js'
 import { inspectorPage } from './inspector.js'
@@ -39,7 +40,7 @@ export interface InspectedIdentify extends AcceptedIdentify {
 export interface Sandbox extends ProviderServer {
   /** Visitor ids the marketing site reported pageviews for. */
   visitors: Set<string>
-  /** Everything the inspector has shown. */
+  /** Everything the inspector has shown: the newest `keep` ({@link SandboxOptions.keep}). */
   inspected: InspectedIdentify[]
   /** Whether a tool's own browser SDK (or, for `idstitch`, the marketing site) reported `id`. */
   seen(tool: Tool, id: string): boolean
@@ -66,6 +67,13 @@ export interface SandboxOptions {
   port?: number
   /** Default `127.0.0.1`; `0.0.0.0` to be reached from another container. */
   host?: string
+  /**
+   * How many of the newest requests, accepted identifies and inspector rows the sandbox keeps: past it, the oldest
+   * are forgotten (an eighth of it at a time), and with them their stitches ({@link Sandbox.stitched}, `GET
+   * /stitched/<userId>`). What the stand-ins know (reported visitors, a provider's contacts) stays. Default
+   * `Infinity`: everything; the `idstitch-sandbox` command keeps 10,000 (`--keep`).
+   */
+  keep?: number
 }
 
 /** One rule per built-in provider: a provider added to idstitch without a stand-in here fails to type-check. */
@@ -162,7 +170,8 @@ const sandboxRoutes =
  * await client.identify({ userId: 'usr_ada', anonymousId: visitorId })
  * expect(sandbox.stitched('usr_ada')).toEqual({ pathbound: [visitorId] })
  */
-export const startSandbox = async ({ port = 0, host }: SandboxOptions = {}): Promise<Sandbox> => {
+export const startSandbox = async ({ port = 0, host, keep = Number.POSITIVE_INFINITY }: SandboxOptions = {}): Promise<Sandbox> => {
+  checkedKeep(keep)
   const visitors = new Set<string>()
   const inspected: InspectedIdentify[] = []
   const streams = new Set<ServerResponse>()
@@ -171,11 +180,11 @@ export const startSandbox = async ({ port = 0, host }: SandboxOptions = {}): Pro
   // The sandbox's own listener is `observe`, not `onAccepted`: an app setting that (the demo prints each identify) would replace it.
   const observe = (identify: AcceptedIdentify) => {
     const entry: InspectedIdentify = { ...identify, knownVisitor: identify.anonymousId !== undefined && visitors.has(identify.anonymousId), ...seen.stitchOf(identify) }
-    inspected.push(entry)
+    appendKept(inspected, entry, keep)
     for (const stream of streams) stream.write(`data: ${JSON.stringify(entry)}\n\n`)
     for (const arrival of arrivals) arrival()
   }
-  const server = await startProviderServer(sandboxRules(visitors), { port, host, observe, routes: sandboxRoutes(visitors, inspected, streams, seen, (userId) => stitchesOf(server.accepted, userId)) })
+  const server = await startProviderServer(sandboxRules(visitors), { port, host, observe, keep, routes: sandboxRoutes(visitors, inspected, streams, seen, (userId) => stitchesOf(server.accepted, userId)) })
   const close = server.close
   return Object.assign(server, {
     visitors,

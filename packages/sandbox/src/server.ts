@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net'
 import type { Writable } from 'node:stream'
 import { createGzip, type Gzip } from 'node:zlib'
+import { appendKept, checkedKeep } from './history.js'
 import type { AcceptedIdentify, ProviderRule, SandboxRequest, SandboxResponse } from './types.js'
 
 /** A scripted misbehaviour for the next request. */
@@ -43,9 +44,9 @@ export interface ProviderServer {
   flaky?: Flakiness | undefined
   /** `http://127.0.0.1:<port>` */
   url: string
-  /** Every request received, in order (faulted ones included). */
+  /** Every request received, in order (faulted ones included): the newest `keep` ({@link ProviderServerOptions.keep}). */
   requests: SandboxRequest[]
-  /** Every identify the rules accepted. */
+  /** Every identify the rules accepted: the newest `keep`. */
   accepted: AcceptedIdentify[]
   /** Faults applied to the next requests, first in first out. */
   faults: Fault[]
@@ -129,6 +130,12 @@ export interface ProviderServerOptions {
   routes?: (request: SandboxRequest, response: ServerResponse) => boolean
   /** Told of each accepted identify before `onAccepted`, which setting `onAccepted` does not replace (the sandbox's inspector and waits). */
   observe?: (identify: AcceptedIdentify) => void
+  /**
+   * How many of the newest `requests` and `accepted` identifies are kept: past it, the oldest are forgotten (an
+   * eighth of it at a time), so a server left running under load holds bounded memory. What the rules know (a
+   * provider's contacts, its rate-limit window) is not forgotten. Default `Infinity`: everything.
+   */
+  keep?: number
 }
 
 /**
@@ -189,7 +196,7 @@ const flakiness = (state: Pick<ProviderServer, 'flaky'>) => {
 }
 
 /** How a rule's answer goes out: who hears of an accepted identify (the server's own `observe`, then the app's `onAccepted`), and how long the answer waits. */
-type Answering = { server: ProviderServer; observe: ProviderServerOptions['observe']; answerDelayMs: number }
+type Answering = { server: ProviderServer; observe: ProviderServerOptions['observe']; answerDelayMs: number; keep: number }
 
 /** The rule's answer to `incoming`, recording what it accepted. */
 const answerByRule = (rules: ProviderRule[], incoming: SandboxRequest, response: ServerResponse, answering: Answering): void => {
@@ -209,10 +216,10 @@ const tellApp = (server: ProviderServer, identify: AcceptedIdentify): void => {
 }
 
 /** What `rule` answers `incoming`, and the identifies it accepted. */
-const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: ServerResponse, { server, observe, answerDelayMs }: Answering): void => {
+const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: ServerResponse, { server, observe, answerDelayMs, keep }: Answering): void => {
   const { response: answer, accepted = [] } = rule.handle(incoming)
   for (const identify of accepted) {
-    server.accepted.push(identify)
+    appendKept(server.accepted, identify, keep)
     observe?.(identify)
     tellApp(server, identify)
   }
@@ -228,7 +235,8 @@ const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: Serv
  * const server = await startProviderServer([pathboundRule({ keys: [{ key: 'pb_test', scopes: ['contacts:write'] }] })])
  * server.faults.push({ status: 503 }, { reset: true })
  */
-export const startProviderServer = async (rules: ProviderRule[], { port = 0, host = '127.0.0.1', routes, observe }: ProviderServerOptions = {}): Promise<ProviderServer> => {
+export const startProviderServer = async (rules: ProviderRule[], { port = 0, host = '127.0.0.1', routes, observe, keep = Number.POSITIVE_INFINITY }: ProviderServerOptions = {}): Promise<ProviderServer> => {
+  checkedKeep(keep)
   const sockets = new Set<Socket>()
   const state: Omit<ProviderServer, 'url' | 'close'> = { requests: [], accepted: [], faults: [] }
   const flakes = flakiness(state)
@@ -238,12 +246,12 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, hos
     const incoming = incomingOf(request, raw)
     if (!incoming) return send(response, { status: 400, body: { error: 'Bad request target' } })
     if (routes?.(incoming, response)) return
-    state.requests.push(incoming)
+    appendKept(state.requests, incoming, keep)
     const fault = state.faults.shift()
     if (await playFault(fault, request, response)) return
     if (!fault && flakes(incoming)) return send(response, { status: state.flaky?.status ?? 500, body: { error: 'Transient failure, try again' } })
     const answerDelayMs = fault && 'answerDelayMs' in fault ? fault.answerDelayMs : 0
-    answerByRule(rules, incoming, response, { server: result, observe, answerDelayMs })
+    answerByRule(rules, incoming, response, { server: result, observe, answerDelayMs, keep })
   }
   // A request the sandbox cannot answer is a 500 to that request; a test run's other requests go on.
   const server = createServer((request, response) => {
