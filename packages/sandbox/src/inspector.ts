@@ -1,4 +1,11 @@
-/** The sandbox's live page: every identify the local providers accept, as it happens. */
+/** How many rows each of the page's tables shows, the newest: a page left open through a load test stays light. */
+export const INSPECTOR_ROWS = 1_000
+
+/**
+ * The sandbox's live page: every identify the local providers accept, as it happens. Each (re)connection of its
+ * event stream replays what the sandbox kept, so the page starts again from that on a reconnection rather than
+ * showing every row twice.
+ */
 export const inspectorPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>idstitch sandbox</title>
 <style>
@@ -13,14 +20,24 @@ export const inspectorPage = `<!doctype html>
 (posthog-js, mixpanel-browser, Amplitude's SDK, gtag's <code>_ga</code>), or the visitor the marketing site reported; else why not.</p>
 <table><thead><tr><th>user id</th><th>tool</th><th>stitch</th></tr></thead>
 <tbody id="stitches"><tr class="empty" id="no-stitch"><td colspan="3">No login yet.</td></tr></tbody></table>
-<p>Each row below is an identify a local stand-in for the provider accepted, after checking it against the provider's documented rules.</p>
+<p>Each row below is an identify a local stand-in for the provider accepted, after checking it against the provider's documented rules. Each table shows the newest ${INSPECTOR_ROWS.toLocaleString('en-US')}.</p>
 <table><thead><tr><th>time</th><th>provider</th><th>user id</th><th>anonymous id</th><th>stitched</th><th>traits</th></tr></thead>
 <tbody id="rows"><tr class="empty" id="empty"><td colspan="6">Waiting for identifies… log in on the demo app.</td></tr></tbody></table>
 <script>
+  const MAX_ROWS = ${INSPECTOR_ROWS}
   const rows = document.getElementById('rows')
+  const stitchRows = document.getElementById('stitches')
   const cell = (text, className) => { const td = document.createElement('td'); td.textContent = text; if (className) td.className = className; return td }
   /** Per user and tool: stitched once any of its identifies is. */
   const stitches = new Map()
+  /** Past MAX_ROWS, forgets the rows at the table's old end (and their users' stitches). */
+  const trim = (table, oldest) => {
+    while (table.children.length > MAX_ROWS) {
+      const tr = oldest(table)
+      if (tr.dataset.key) stitches.delete(tr.dataset.key)
+      tr.remove()
+    }
+  }
   const showStitch = (entry) => {
     const key = entry.userId + '\u0000' + entry.provider
     const known = stitches.get(key)
@@ -31,13 +48,25 @@ export const inspectorPage = `<!doctype html>
     document.getElementById(id)?.remove()
     const tr = document.createElement('tr')
     tr.id = id
+    tr.dataset.key = key
     tr.dataset.user = entry.userId
     tr.dataset.provider = entry.provider
     tr.dataset.stitched = String(entry.stitched)
     tr.append(cell(entry.userId), cell(entry.provider), cell(entry.stitched ? 'stitched ✓' : 'not stitched: ' + entry.why, entry.stitched ? 'yes' : 'no'))
-    document.getElementById('stitches').append(tr)
+    stitchRows.append(tr)
+    trim(stitchRows, (table) => table.firstElementChild)
   }
-  new EventSource('/events').onmessage = (message) => {
+  const events = new EventSource('/events')
+  let connected = false
+  events.onopen = () => {
+    if (connected) {
+      rows.replaceChildren()
+      stitchRows.replaceChildren()
+      stitches.clear()
+    }
+    connected = true
+  }
+  events.onmessage = (message) => {
     const entry = JSON.parse(message.data)
     showStitch(entry)
     document.getElementById('empty')?.remove()
@@ -52,6 +81,7 @@ export const inspectorPage = `<!doctype html>
       cell(JSON.stringify(entry.traits)),
     )
     rows.prepend(tr)
+    trim(rows, (table) => table.lastElementChild)
   }
 </script>
 </body></html>`
