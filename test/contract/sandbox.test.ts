@@ -153,16 +153,17 @@ describe('npx idstitch-sandbox', () => {
     expect(await (await fetch(`${url}/stitched/usr_cli_second`)).json()).toEqual({ userId: 'usr_cli_second', stitched: { pathbound: [VISITOR] } })
   })
 
-  it('refuses a bad port or --keep with the usage', async () => {
-    const child = spawn(cli, ['--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] })
+  /** The command with `args`, run to its end: its exit code and what it said on stderr. */
+  const exitOf = async (...args: string[]) => {
+    const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (chunk) => (stderr += chunk))
-    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2)
-    expect(stderr).toContain('--port must be a port number')
-    const keep = spawn(cli, ['--keep', '0'], { stdio: ['ignore', 'ignore', 'pipe'] })
-    let keepStderr = ''
-    keep.stderr.on('data', (chunk) => (keepStderr += chunk))
-    expect(await new Promise((resolve) => keep.once('exit', resolve))).toBe(2)
-    expect(keepStderr).toContain('--keep must be a whole number from 1, not "0"')
+    const code = await new Promise((resolve) => child.once('exit', resolve))
+    return { code, stderr }
+  }
+
+  it('refuses a bad port or --keep with the usage', async () => {
+    expect(await exitOf('--port', 'x')).toEqual({ code: 2, stderr: expect.stringContaining('--port must be a port number') })
+    expect(await exitOf('--keep', '0')).toEqual({ code: 2, stderr: expect.stringContaining('--keep must be a whole number from 1, not "0"') })
   })
 })
