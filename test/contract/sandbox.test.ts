@@ -8,7 +8,7 @@ import { createClient } from '@idstitch/node'
 import { amplitude, datafast, ga4, mixpanel, pathbound, posthog, segment } from '@idstitch/node/providers'
 import { sandboxOptions } from '@idstitch/sandbox'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { workspaceBin } from '../support/run.js'
+import { run, workspaceBin } from '../support/run.js'
 import { fast, startOwnSandbox, useSandbox, VISITOR } from './helpers.js'
 
 const sandbox = useSandbox()
@@ -153,17 +153,8 @@ describe('npx idstitch-sandbox', () => {
     expect(await (await fetch(`${url}/stitched/usr_cli_second`)).json()).toEqual({ userId: 'usr_cli_second', stitched: { pathbound: [VISITOR] } })
   })
 
-  /** The command with `args`, run to its end: its exit code and what it said on stderr. */
-  const exitOf = async (...args: string[]) => {
-    const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    const code = await new Promise((resolve) => child.once('exit', resolve))
-    return { code, stderr }
-  }
-
   it('refuses a bad port or --keep with the usage', async () => {
-    expect(await exitOf('--port', 'x')).toEqual({ code: 2, stderr: expect.stringContaining('--port must be a port number') })
-    expect(await exitOf('--keep', '0')).toEqual({ code: 2, stderr: expect.stringContaining('--keep must be a whole number from 1, not "0"') })
+    expect(await run(cli, ['--port', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--port must be a port number') })
+    expect(await run(cli, ['--keep', '0'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--keep must be a whole number from 1, not "0"') })
   })
 })

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startRedis, type RedisServer } from '@idstitch/example-queue/redis-server'
 import { run, workspaceBin } from '../support/run.js'
 import { runCli } from '../../packages/queue/src/cli-program.js'
+import { queueName } from '../../packages/queue/src/names.js'
 import { startWorker, until, type WorkerProcess } from './harness.js'
 
 const KEY = 'pb_queue_key_0123456789'
@@ -304,13 +305,16 @@ describe('@idstitch/queue on a real Redis', () => {
 
     // A dead letter that fails as `retry` runs (its failure time after the command's start) is neither moved nor counted; the next `retry` takes it.
     const client = new Redis(redis.url)
-    const failedKey = `${prefix}:{pathbound}:failed`
-    const [lateId] = await client.zrange(failedKey, 0, 0)
-    await client.zadd(failedKey, Date.now() + 60_000, lateId as string)
-    expect((await idstitchCli('retry', '--provider', 'pathbound')).stdout).toMatch(/^re-enqueued 1 dead letter$/m)
-    expect((await queue.counts()).pathbound?.failed).toBe(1)
-    await client.zadd(failedKey, Date.now() - 1, lateId as string)
-    await client.quit()
+    try {
+      const failedKey = `${prefix}:${queueName('pathbound')}:failed`
+      const [lateId] = await client.zrange(failedKey, 0, 0)
+      await client.zadd(failedKey, Date.now() + 60_000, lateId as string)
+      expect((await idstitchCli('retry', '--provider', 'pathbound')).stdout).toMatch(/^re-enqueued 1 dead letter$/m)
+      expect((await queue.counts()).pathbound?.failed).toBe(1)
+      await client.zadd(failedKey, Date.now() - 1, lateId as string)
+    } finally {
+      await client.quit()
+    }
     expect((await idstitchCli('retry')).stdout).toMatch(/^re-enqueued 1 dead letter$/m)
     const drained = await idstitchCli('drain', '--timeout', '20')
     expect(drained.code).toBe(0)

@@ -12,8 +12,7 @@ export const appendKept = <T>(list: T[], item: T, keep: number): void => {
   if (list.length > keep) list.splice(0, list.length - keep + Math.floor(keep / 8))
 }
 
-/** `keep` as an option gives it, checked: a whole number from 1, or Infinity (everything). */
-export const checkedKeep = (keep: number): number => {
-  if (keep === Number.POSITIVE_INFINITY || (Number.isInteger(keep) && keep >= 1)) return keep
-  throw new RangeError(`keep must be a whole number from 1 (or Infinity), not ${String(keep)}`)
+/** Throws unless `keep`, as an option gives it, is a whole number from 1, or Infinity (everything). */
+export const checkKeep = (keep: number): void => {
+  if (keep !== Number.POSITIVE_INFINITY && !(Number.isInteger(keep) && keep >= 1)) throw new RangeError(`keep must be a whole number from 1 (or Infinity), not ${String(keep)}`)
 }

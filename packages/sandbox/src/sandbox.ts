@@ -10,7 +10,7 @@ import { amplitudeRule } from './rules/amplitude.js'
 import { mixpanelRules } from './rules/mixpanel.js'
 import { segmentRule } from './rules/segment.js'
 import { thrivestackRule } from './rules/thrivestack.js'
-import { appendKept, checkedKeep } from './history.js'
+import { appendKept } from './history.js'
 import { startProviderServer, type ProviderServer } from './server.js'
 import type { AcceptedIdentify, ProviderRule, SandboxRequest } from './types.js'
 import { inspectorPage } from './inspector.js'
@@ -171,7 +171,6 @@ const sandboxRoutes =
  * expect(sandbox.stitched('usr_ada')).toEqual({ pathbound: [visitorId] })
  */
 export const startSandbox = async ({ port = 0, host, keep = Number.POSITIVE_INFINITY }: SandboxOptions = {}): Promise<Sandbox> => {
-  checkedKeep(keep)
   const visitors = new Set<string>()
   const inspected: InspectedIdentify[] = []
   const streams = new Set<ServerResponse>()

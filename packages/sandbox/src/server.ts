@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net'
 import type { Writable } from 'node:stream'
 import { createGzip, type Gzip } from 'node:zlib'
-import { appendKept, checkedKeep } from './history.js'
+import { appendKept, checkKeep } from './history.js'
 import type { AcceptedIdentify, ProviderRule, SandboxRequest, SandboxResponse } from './types.js'
 
 /** A scripted misbehaviour for the next request. */
@@ -236,7 +236,7 @@ const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: Serv
  * server.faults.push({ status: 503 }, { reset: true })
  */
 export const startProviderServer = async (rules: ProviderRule[], { port = 0, host = '127.0.0.1', routes, observe, keep = Number.POSITIVE_INFINITY }: ProviderServerOptions = {}): Promise<ProviderServer> => {
-  checkedKeep(keep)
+  checkKeep(keep)
   const sockets = new Set<Socket>()
   const state: Omit<ProviderServer, 'url' | 'close'> = { requests: [], accepted: [], faults: [] }
   const flakes = flakiness(state)
