@@ -23,58 +23,62 @@ describe('the de-duplication memory', () => {
 
   /** An identify with this fingerprint. */
   const fp = (fingerprint: string): Fingerprinted => ({ fingerprint })
+  /** Whether `identify` for `user` to `provider` (p) is a duplicate, the pair looked up as the pipeline does. */
+  const isDuplicate = (dedupe: Dedupe, user: string, identify: Fingerprinted, provider = 'p') => dedupe.isDuplicate(dedupe.pair(provider, user), identify)
+  /** Hands `identify` for `user` to p. */
+  const sent = (dedupe: Dedupe, user: string, identify: Fingerprinted) => dedupe.sent(dedupe.pair('p', user), identify)
   /** Sends `fingerprint` for user u to p and finishes it at once. */
-  const deliver = (dedupe: Dedupe, user: string, fingerprint: string, delivered = true) => dedupe.finished(dedupe.sent('p', user, fp(fingerprint)), delivered)
+  const deliver = (dedupe: Dedupe, user: string, fingerprint: string, delivered = true) => dedupe.finished(sent(dedupe, user, fp(fingerprint)), delivered)
 
   it('remembers what was sent last, not what finished last: two in flight at once leave the next identify to be sent', () => {
     const dedupe = createDedupe()
     // free and pro sent together; pro lands first, free last. The provider may keep either.
-    const free = dedupe.sent('p', 'u', fp('free'))
-    const pro = dedupe.sent('p', 'u', fp('pro'))
-    expect(dedupe.isDuplicate('p', 'u', fp('pro'))).toBe(false) // never while one is on its way
+    const free = sent(dedupe, 'u', fp('free'))
+    const pro = sent(dedupe, 'u', fp('pro'))
+    expect(isDuplicate(dedupe, 'u', fp('pro'))).toBe(false) // never while one is on its way
     dedupe.finished(pro, true)
     dedupe.finished(free, true)
-    expect(dedupe.isDuplicate('p', 'u', fp('free'))).toBe(false)
-    expect(dedupe.isDuplicate('p', 'u', fp('pro'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u', fp('free'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u', fp('pro'))).toBe(false)
     // Once a single identify is sent and delivered, its fingerprint stands again.
     deliver(dedupe, 'u', 'pro')
-    expect(dedupe.isDuplicate('p', 'u', fp('pro'))).toBe(true)
+    expect(isDuplicate(dedupe, 'u', fp('pro'))).toBe(true)
   })
 
   it('lets no older identify, failed and retried past a newer one, overwrite it', () => {
     const dedupe = createDedupe()
-    const older = dedupe.sent('p', 'u', fp('old'))
-    const newer = dedupe.sent('p', 'u', fp('new'))
+    const older = sent(dedupe, 'u', fp('old'))
+    const newer = sent(dedupe, 'u', fp('new'))
     dedupe.finished(newer, true)
     dedupe.finished(older, true) // its retry landed last
-    expect(dedupe.isDuplicate('p', 'u', fp('old'))).toBe(false)
-    expect(dedupe.isDuplicate('p', 'u', fp('new'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u', fp('old'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u', fp('new'))).toBe(false)
   })
 
   it("lets a send whose pair was forgotten while it was in flight change nothing of the pair's next record", () => {
     // Under a burst of other users, a pair still in flight (a retry's backoff) is evicted, and the user's next
-    // identify starts a new record. The first send finishing took that record for its own (the same sequence
-    // number, 1): it was remembered as accepted while the second was still on its way, so an identify saying the
-    // first again was skipped, and the provider kept the second.
+    // identify starts a new record. Were the first send, finishing, to take that record for its own, it would be
+    // remembered as accepted while the second was still on its way, so an identify saying the first again would be
+    // skipped, and the provider kept the second.
     const dedupe = createDedupe({ maxEntries: 2 })
-    const first = dedupe.sent('p', 'u', fp('A'))
+    const first = sent(dedupe, 'u', fp('A'))
     for (const other of ['x', 'y', 'z']) deliver(dedupe, other, 'other')
-    const second = dedupe.sent('p', 'u', fp('B'))
+    const second = sent(dedupe, 'u', fp('B'))
     dedupe.finished(first, true)
-    expect(dedupe.isDuplicate('p', 'u', fp('A'))).toBe(false)
-    expect(dedupe.isDuplicate('p', 'u', fp('B'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u', fp('A'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u', fp('B'))).toBe(false)
     dedupe.finished(second, true)
-    expect(dedupe.isDuplicate('p', 'u', fp('B'))).toBe(true)
-    expect(dedupe.isDuplicate('p', 'u', fp('A'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u', fp('B'))).toBe(true)
+    expect(isDuplicate(dedupe, 'u', fp('A'))).toBe(false)
   })
 
   it('forgets what a failed delivery may have changed', () => {
     const dedupe = createDedupe()
     deliver(dedupe, 'u', 'a')
-    expect(dedupe.isDuplicate('p', 'u', fp('a'))).toBe(true)
+    expect(isDuplicate(dedupe, 'u', fp('a'))).toBe(true)
     deliver(dedupe, 'u', 'b', false)
-    expect(dedupe.isDuplicate('p', 'u', fp('a'))).toBe(false)
-    expect(dedupe.isDuplicate('p', 'u', fp('b'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u', fp('a'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u', fp('b'))).toBe(false)
   })
 
   it('reads a fingerprint only to compare it or keep it: a burst for new users holds none while in flight', () => {
@@ -86,15 +90,15 @@ describe('the de-duplication memory', () => {
         return fingerprint
       },
     })
-    expect(dedupe.isDuplicate('p', 'new', counted('f'))).toBe(false)
-    const failed = dedupe.sent('p', 'new', counted('f'))
+    expect(isDuplicate(dedupe, 'new', counted('f'))).toBe(false)
+    const failed = sent(dedupe, 'new', counted('f'))
     dedupe.finished(failed, false)
     expect(reads).toBe(0)
-    const delivered = dedupe.sent('p', 'new', counted('f'))
+    const delivered = sent(dedupe, 'new', counted('f'))
     expect(reads).toBe(0)
     dedupe.finished(delivered, true)
     expect(reads).toBe(1) // kept, to compare the next one with
-    expect(dedupe.isDuplicate('p', 'new', counted('f'))).toBe(true)
+    expect(isDuplicate(dedupe, 'new', counted('f'))).toBe(true)
     expect(reads).toBe(2)
   })
 
@@ -102,9 +106,9 @@ describe('the de-duplication memory', () => {
     const dedupe = createDedupe()
     const long = 'x'.repeat(MAX_FINGERPRINT + 1)
     deliver(dedupe, 'u', long)
-    expect(dedupe.isDuplicate('p', 'u', fp(long))).toBe(false)
+    expect(isDuplicate(dedupe, 'u', fp(long))).toBe(false)
     deliver(dedupe, 'u', long.slice(1))
-    expect(dedupe.isDuplicate('p', 'u', fp(long.slice(1)))).toBe(true)
+    expect(isDuplicate(dedupe, 'u', fp(long.slice(1)))).toBe(true)
   })
 
   afterEach(() => {
@@ -117,15 +121,15 @@ describe('the de-duplication memory', () => {
     deliver(dedupe, 'u0', 'f')
     for (let i = 1; i < 100; i++) {
       deliver(dedupe, `u${i}`, 'f')
-      expect(dedupe.isDuplicate('p', 'u0', fp('f'))).toBe(true) // used all along: never evicted
+      expect(isDuplicate(dedupe, 'u0', fp('f'))).toBe(true) // used all along: never evicted
     }
     // The most recent are kept; the long-gone are forgotten (a miss changes nothing).
-    expect(['u99', 'u98', 'u97', 'u0'].map((user) => dedupe.isDuplicate('p', user, fp('f')))).toEqual([true, true, true, true])
-    expect(Array.from({ length: 90 }, (_, i) => `u${i + 1}`).filter((user) => dedupe.isDuplicate('p', user, fp('f')))).toEqual([])
-    expect(dedupe.isDuplicate('p', 'u99', fp('other'))).toBe(false)
-    expect(dedupe.isDuplicate('q', 'u99', fp('f'))).toBe(false)
+    expect(['u99', 'u98', 'u97', 'u0'].map((user) => isDuplicate(dedupe, user, fp('f')))).toEqual([true, true, true, true])
+    expect(Array.from({ length: 90 }, (_, i) => `u${i + 1}`).filter((user) => isDuplicate(dedupe, user, fp('f')))).toEqual([])
+    expect(isDuplicate(dedupe, 'u99', fp('other'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u99', fp('f'), 'q')).toBe(false)
     vi.setSystemTime(100)
-    expect(dedupe.isDuplicate('p', 'u99', fp('f'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u99', fp('f'))).toBe(false)
   })
 
   it('measures ttlMs on the steady clock: a wall clock stepped back does not keep a record longer', () => {
@@ -133,14 +137,14 @@ describe('the de-duplication memory', () => {
     const dedupe = createDedupe({ ttlMs: 100 })
     deliver(dedupe, 'u', 'f')
     vi.setSystemTime(0) // NTP steps the clock back an hour
-    expect(dedupe.isDuplicate('p', 'u', fp('f'))).toBe(true)
+    expect(isDuplicate(dedupe, 'u', fp('f'))).toBe(true)
     vi.setSystemTime(99)
-    expect(dedupe.isDuplicate('p', 'u', fp('f'))).toBe(true)
+    expect(isDuplicate(dedupe, 'u', fp('f'))).toBe(true)
     vi.setSystemTime(100)
-    expect(dedupe.isDuplicate('p', 'u', fp('f'))).toBe(false)
+    expect(isDuplicate(dedupe, 'u', fp('f'))).toBe(false)
     // A send starts the record's time again.
     deliver(dedupe, 'u', 'f')
     vi.setSystemTime(199)
-    expect(dedupe.isDuplicate('p', 'u', fp('f'))).toBe(true)
+    expect(isDuplicate(dedupe, 'u', fp('f'))).toBe(true)
   })
 })

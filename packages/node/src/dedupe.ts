@@ -19,19 +19,31 @@ export interface Fingerprinted {
   readonly fingerprint: string
 }
 
+/**
+ * A (provider, user) pair as de-duplication knows it, looked up once for both {@link Dedupe.isDuplicate} and
+ * {@link Dedupe.sent}: use it at once, before anything else can change the pair's record.
+ */
+export interface DedupePair {
+  readonly key: string
+  readonly entry: Entry | undefined
+}
+
 /** One identify handed to a provider, as de-duplication follows it: from {@link Dedupe.sent} to {@link Dedupe.finished}. */
 export interface DedupeTicket {
-  readonly key: string
+  /** The record it was sent under: one forgotten (evicted) since is no longer in the cache, and what the ticket does to it changes nothing. */
+  readonly entry: Entry
   readonly identify: Fingerprinted
   readonly sequence: number
 }
 
 /** Remembers what each provider was last sent, and accepted, for each user. */
 export interface Dedupe {
-  /** True when `provider` accepted this user's identify with the same fingerprint within `ttlMs`, and nothing else is on its way there for the user. */
-  isDuplicate(provider: string, userId: string, identify: Fingerprinted): boolean
-  /** An identify is handed to `provider`'s delivery: identifies are remembered in the order they are sent, not the order they finish. */
-  sent(provider: string, userId: string, identify: Fingerprinted): DedupeTicket
+  /** What is known of `provider`'s record of this user (one cache lookup, which also renews the pair's place in the LRU). */
+  pair(provider: string, userId: string): DedupePair
+  /** True when the pair's provider accepted this user's identify with the same fingerprint within `ttlMs`, and nothing else is on its way there for the user. */
+  isDuplicate(pair: DedupePair, identify: Fingerprinted): boolean
+  /** An identify is handed to the pair's provider: identifies are remembered in the order they are sent, not the order they finish. */
+  sent(pair: DedupePair, identify: Fingerprinted): DedupeTicket
   /** Its delivery finished: `delivered`, or not (failed, maybe delivered: the provider's state is then unknown). */
   finished(ticket: DedupeTicket, delivered: boolean): void
 }
@@ -56,19 +68,13 @@ export const fingerprintOf = (event: IdentifyEvent): string =>
 export const MAX_FINGERPRINT = 1_024
 
 /** What is known of one (provider, user) pair. */
-interface Entry {
+export interface Entry {
   /** What the provider holds, when it is known: the last identify sent, delivered, with none other in flight beside it. */
   accepted: string | undefined
   /** The sequence number of the last identify sent. */
   sequence: number
   /** When the last identify was sent ({@link steadyNow}): `accepted` counts for `ttlMs` from then. */
   sentAt: number
-  /**
-   * The sequence number of the first identify this record counts: a ticket from before it was sent while an
-   * older record of the pair was kept, since forgotten (a burst of other users, a retry's backoff), and says
-   * nothing of this one.
-   */
-  since: number
   /** Identifies sent and not finished. */
   inFlight: number
   /** Two identifies were in flight together since the last one was remembered: which one the provider kept is not known. */
@@ -99,9 +105,6 @@ interface Entry {
 export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 }: DedupeOptions = {}): Dedupe => {
   // quick-lru keeps up to twice its maxSize (a full generation and the one filling): half of maxEntries keeps within it.
   const entries = new QuickLRU<string, Entry>({ maxSize: Math.max(1, Math.ceil(maxEntries / 2)) })
-  // One sequence for every pair, so that a record made again after its pair was forgotten never shares a number
-  // with a ticket of the old one (both counted from 1, the old ticket took the new record's state for its own).
-  let sends = 0
   // Each provider's part of the key, made once: `${provider}\0` for each identify is one more string held in flight.
   const prefixes = new Map<string, string>()
   const keyOf = (provider: string, userId: string) => {
@@ -109,29 +112,32 @@ export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 
     if (prefix === undefined) prefixes.set(provider, (prefix = `${provider}\u0000`))
     return prefix + userId
   }
+  // A new record. One already kept is renewed in the LRU by the lookup that found it (quick-lru's get), and
+  // changed in place: a ticket holds its record, so finishing one never looks the pair up again.
+  const remember = (key: string): Entry => {
+    const entry: Entry = { accepted: undefined, sequence: 0, sentAt: 0, inFlight: 0, overlapped: false }
+    entries.set(key, entry)
+    return entry
+  }
   return {
-    isDuplicate(provider, userId, identify) {
-      const entry = entries.get(keyOf(provider, userId))
+    pair(provider, userId) {
+      const key = keyOf(provider, userId)
+      return { key, entry: entries.get(key) }
+    },
+    isDuplicate({ entry }, identify) {
       return entry !== undefined && entry.inFlight === 0 && entry.accepted !== undefined && steadyNow() - entry.sentAt < ttlMs && entry.accepted === identify.fingerprint
     },
-    sent(provider, userId, identify) {
-      const key = keyOf(provider, userId)
-      const sequence = ++sends
-      const entry = entries.get(key) ?? { accepted: undefined, sequence, sentAt: 0, since: sequence, inFlight: 0, overlapped: false }
+    sent(pair, identify) {
+      const entry = pair.entry ?? remember(pair.key)
       if (entry.inFlight > 0) entry.overlapped = true
-      entry.sequence = sequence
+      const sequence = ++entry.sequence
       entry.sentAt = steadyNow()
       entry.inFlight++
-      // Set again (not only changed): a send renews the pair's place in the LRU.
-      entries.set(key, entry)
-      return { key, identify, sequence: entry.sequence }
+      return { entry, identify, sequence }
     },
-    finished(ticket, delivered) {
-      const entry = entries.get(ticket.key)
-      // Evicted meanwhile, and maybe made again since: nothing of this identify's to keep up to date.
-      if (!entry || ticket.sequence < entry.since) return
+    finished({ entry, identify, sequence }, delivered) {
       entry.inFlight--
-      const fingerprint = delivered && ticket.sequence === entry.sequence && !entry.overlapped ? ticket.identify.fingerprint : undefined
+      const fingerprint = delivered && sequence === entry.sequence && !entry.overlapped ? identify.fingerprint : undefined
       entry.accepted = fingerprint !== undefined && fingerprint.length <= MAX_FINGERPRINT ? fingerprint : undefined
       if (entry.inFlight === 0) entry.overlapped = false
     },

@@ -190,10 +190,11 @@ const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done:
   for (let slot = 0; slot < providers.length; slot++) {
     const provider = providers[slot] as Provider
     const prepared = prepareFor(provider, event, redact)
+    const pair = prepared.send ? dedupe?.pair(provider.name, event.userId) : undefined
     if (!prepared.send) {
       if (prepared.result.status === 'skipped') log.debug(`${provider.name}: skipped: ${prepared.result.reason}`)
       results[slot] = prepared.result
-    } else if (dedupe?.isDuplicate(provider.name, event.userId, identify)) {
+    } else if (dedupe && pair && dedupe.isDuplicate(pair, identify)) {
       // The provider accepted exactly this for this user lately: saying it again would only spend its quota.
       results[slot] = { provider: provider.name, status: 'skipped', attempts: 0, reason: SKIP_REASONS.duplicate }
       log.debug(`${provider.name}: skipped: the same identify was accepted lately (dedupe)`, { event: 'duplicate', provider: provider.name })
@@ -204,7 +205,7 @@ const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done:
         continue
       }
       noteTraitsOnce(provider, event, log)
-      if (dedupe) (identify.tickets ??= new Array(providers.length))[slot] = dedupe.sent(provider.name, event.userId, identify)
+      if (dedupe && pair) (identify.tickets ??= new Array(providers.length))[slot] = dedupe.sent(pair, identify)
       // For the lanes, the item is also their job (its deadline, and the identify to tell): one object, not two, per provider (bench §2).
       const { item, bytes } = prepared
       items[sent++] = stage.listening ? ({ slot, provider, item, bytes, deadline: identify.deadline, listener: identify } as SinkItem) : { slot, provider, item, bytes }
