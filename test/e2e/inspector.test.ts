@@ -43,6 +43,10 @@ describe("the sandbox's inspector page", () => {
     expect(await page.locator('#rows tr').count()).toBe(1_000)
     expect(await page.locator('#stitches tr').count()).toBe(1_000)
     expect(new Set(await rowUsers(page)).size).toBe(1_000)
+    // Each table says how many it let go.
+    expect(await page.locator('#rows-trimmed').isVisible()).toBe(true)
+    expect(await page.locator('#rows-trimmed').textContent()).toBe('5 older identifies not shown.')
+    expect(await page.locator('#stitches-trimmed').textContent()).toBe('5 older stitches not shown.')
     // The oldest five are the ones gone, from both tables.
     const gone = first.inspected.slice(0, 5).map((entry) => entry.userId)
     expect((await rowUsers(page)).filter((user) => gone.includes(user))).toEqual([])
@@ -57,6 +61,8 @@ describe("the sandbox's inspector page", () => {
     await page.waitForFunction(() => document.querySelector('#rows tr td:nth-child(3)')?.textContent === 'usr_after_restart', null, { timeout: 15_000 })
     expect(await rowUsers(page)).toEqual(['usr_after_restart'])
     expect(await page.locator('#stitches tr').count()).toBe(1)
+    expect(await page.locator('#rows-trimmed').isHidden()).toBe(true)
+    expect(await page.locator('#stitches-trimmed').isHidden()).toBe(true)
     expect(errors.filter((error) => !error.includes('ERR_CONNECTION_REFUSED') && !error.includes('/events'))).toEqual([])
   }, 60_000)
 })

@@ -20,9 +20,11 @@ export const inspectorPage = `<!doctype html>
 (posthog-js, mixpanel-browser, Amplitude's SDK, gtag's <code>_ga</code>), or the visitor the marketing site reported; else why not.</p>
 <table><thead><tr><th>user id</th><th>tool</th><th>stitch</th></tr></thead>
 <tbody id="stitches"><tr class="empty" id="no-stitch"><td colspan="3">No login yet.</td></tr></tbody></table>
+<p id="stitches-trimmed" hidden></p>
 <p>Each row below is an identify a local stand-in for the provider accepted, after checking it against the provider's documented rules. Each table shows the newest ${INSPECTOR_ROWS.toLocaleString('en-US')}.</p>
 <table><thead><tr><th>time</th><th>provider</th><th>user id</th><th>anonymous id</th><th>stitched</th><th>traits</th></tr></thead>
 <tbody id="rows"><tr class="empty" id="empty"><td colspan="6">Waiting for identifies… log in on the demo app.</td></tr></tbody></table>
+<p id="rows-trimmed" hidden></p>
 <script>
   const MAX_ROWS = ${INSPECTOR_ROWS}
   const rows = document.getElementById('rows')
@@ -30,13 +32,24 @@ export const inspectorPage = `<!doctype html>
   const cell = (text, className) => { const td = document.createElement('td'); td.textContent = text; if (className) td.className = className; return td }
   /** Per user and tool: stitched once any of its identifies is. */
   const stitches = new Map()
-  /** Past MAX_ROWS, forgets the rows at the table's old end (and their users' stitches). */
-  const trim = (table, oldest) => {
+  /** How many rows each table let go, and the line under it that says so. */
+  const trimmed = new Map()
+  const sayTrimmed = (table, count, what) => {
+    trimmed.set(table, count)
+    const line = document.getElementById(table.id + '-trimmed')
+    line.hidden = count === 0
+    line.textContent = count.toLocaleString('en-US') + ' older ' + what + ' not shown.'
+  }
+  /** Past MAX_ROWS, forgets the rows at the table's old end (and their users' stitches), and says how many it forgot. */
+  const trim = (table, oldest, what) => {
+    let count = trimmed.get(table) || 0
     while (table.children.length > MAX_ROWS) {
       const tr = oldest(table)
       if (tr.dataset.key) stitches.delete(tr.dataset.key)
       tr.remove()
+      count++
     }
+    if (count !== (trimmed.get(table) || 0)) sayTrimmed(table, count, what)
   }
   const showStitch = (entry) => {
     const key = entry.userId + '\u0000' + entry.provider
@@ -54,7 +67,7 @@ export const inspectorPage = `<!doctype html>
     tr.dataset.stitched = String(entry.stitched)
     tr.append(cell(entry.userId), cell(entry.provider), cell(entry.stitched ? 'stitched ✓' : 'not stitched: ' + entry.why, entry.stitched ? 'yes' : 'no'))
     stitchRows.append(tr)
-    trim(stitchRows, (table) => table.firstElementChild)
+    trim(stitchRows, (table) => table.firstElementChild, 'stitches')
   }
   const events = new EventSource('/events')
   let connected = false
@@ -63,6 +76,8 @@ export const inspectorPage = `<!doctype html>
       rows.replaceChildren()
       stitchRows.replaceChildren()
       stitches.clear()
+      sayTrimmed(rows, 0, 'identifies')
+      sayTrimmed(stitchRows, 0, 'stitches')
     }
     connected = true
   }
@@ -81,7 +96,7 @@ export const inspectorPage = `<!doctype html>
       cell(JSON.stringify(entry.traits)),
     )
     rows.prepend(tr)
-    trim(rows, (table) => table.lastElementChild)
+    trim(rows, (table) => table.lastElementChild, 'identifies')
   }
 </script>
 </body></html>`
