@@ -25,10 +25,12 @@ describe('the de-duplication memory', () => {
   const fp = (fingerprint: string): Fingerprinted => ({ fingerprint })
   /** Whether `identify` for `user` to `provider` (p) is a duplicate, the pair looked up as the pipeline does. */
   const isDuplicate = (dedupe: Dedupe, user: string, identify: Fingerprinted, provider = 'p') => dedupe.isDuplicate(dedupe.pair(provider, user), identify)
-  /** Hands `identify` for `user` to p. */
-  const sent = (dedupe: Dedupe, user: string, identify: Fingerprinted) => dedupe.sent(dedupe.pair('p', user), identify)
+  /** Hands `identify` for `user` to p: the record it was sent under, and itself, as the pipeline keeps them. */
+  const sent = (dedupe: Dedupe, user: string, identify: Fingerprinted) => ({ record: dedupe.sent(dedupe.pair('p', user), identify), identify })
+  /** Its delivery finished. */
+  const finish = (dedupe: Dedupe, { record, identify }: ReturnType<typeof sent>, delivered: boolean) => dedupe.finished(record, identify, delivered)
   /** Sends `fingerprint` for user u to p and finishes it at once. */
-  const deliver = (dedupe: Dedupe, user: string, fingerprint: string, delivered = true) => dedupe.finished(sent(dedupe, user, fp(fingerprint)), delivered)
+  const deliver = (dedupe: Dedupe, user: string, fingerprint: string, delivered = true) => finish(dedupe, sent(dedupe, user, fp(fingerprint)), delivered)
 
   it('remembers what was sent last, not what finished last: two in flight at once leave the next identify to be sent', () => {
     const dedupe = createDedupe()
@@ -36,8 +38,8 @@ describe('the de-duplication memory', () => {
     const free = sent(dedupe, 'u', fp('free'))
     const pro = sent(dedupe, 'u', fp('pro'))
     expect(isDuplicate(dedupe, 'u', fp('pro'))).toBe(false) // never while one is on its way
-    dedupe.finished(pro, true)
-    dedupe.finished(free, true)
+    finish(dedupe, pro, true)
+    finish(dedupe, free, true)
     expect(isDuplicate(dedupe, 'u', fp('free'))).toBe(false)
     expect(isDuplicate(dedupe, 'u', fp('pro'))).toBe(false)
     // Once a single identify is sent and delivered, its fingerprint stands again.
@@ -45,12 +47,21 @@ describe('the de-duplication memory', () => {
     expect(isDuplicate(dedupe, 'u', fp('pro'))).toBe(true)
   })
 
+  it('holds an identify only while it is in flight: a record outlives it, and would keep its event and results', () => {
+    const dedupe = createDedupe()
+    const one = sent(dedupe, 'u', fp('a'))
+    expect(one.record.latest).toBe(one.identify)
+    finish(dedupe, one, true)
+    expect(one.record.latest).toBeUndefined()
+    expect(isDuplicate(dedupe, 'u', fp('a'))).toBe(true)
+  })
+
   it('lets no older identify, failed and retried past a newer one, overwrite it', () => {
     const dedupe = createDedupe()
     const older = sent(dedupe, 'u', fp('old'))
     const newer = sent(dedupe, 'u', fp('new'))
-    dedupe.finished(newer, true)
-    dedupe.finished(older, true) // its retry landed last
+    finish(dedupe, newer, true)
+    finish(dedupe, older, true) // its retry landed last
     expect(isDuplicate(dedupe, 'u', fp('old'))).toBe(false)
     expect(isDuplicate(dedupe, 'u', fp('new'))).toBe(false)
   })
@@ -64,10 +75,10 @@ describe('the de-duplication memory', () => {
     const first = sent(dedupe, 'u', fp('A'))
     for (const other of ['x', 'y', 'z']) deliver(dedupe, other, 'other')
     const second = sent(dedupe, 'u', fp('B'))
-    dedupe.finished(first, true)
+    finish(dedupe, first, true)
     expect(isDuplicate(dedupe, 'u', fp('A'))).toBe(false)
     expect(isDuplicate(dedupe, 'u', fp('B'))).toBe(false)
-    dedupe.finished(second, true)
+    finish(dedupe, second, true)
     expect(isDuplicate(dedupe, 'u', fp('B'))).toBe(true)
     expect(isDuplicate(dedupe, 'u', fp('A'))).toBe(false)
   })
@@ -92,11 +103,11 @@ describe('the de-duplication memory', () => {
     })
     expect(isDuplicate(dedupe, 'new', counted('f'))).toBe(false)
     const failed = sent(dedupe, 'new', counted('f'))
-    dedupe.finished(failed, false)
+    finish(dedupe, failed, false)
     expect(reads).toBe(0)
     const delivered = sent(dedupe, 'new', counted('f'))
     expect(reads).toBe(0)
-    dedupe.finished(delivered, true)
+    finish(dedupe, delivered, true)
     expect(reads).toBe(1) // kept, to compare the next one with
     expect(isDuplicate(dedupe, 'new', counted('f'))).toBe(true)
     expect(reads).toBe(2)

@@ -25,15 +25,7 @@ export interface Fingerprinted {
  */
 export interface DedupePair {
   readonly key: string
-  readonly entry: Entry | undefined
-}
-
-/** One identify handed to a provider, as de-duplication follows it: from {@link Dedupe.sent} to {@link Dedupe.finished}. */
-export interface DedupeTicket {
-  /** The record it was sent under: one forgotten (evicted) since is no longer in the cache, and what the ticket does to it changes nothing. */
-  readonly entry: Entry
-  readonly identify: Fingerprinted
-  readonly sequence: number
+  readonly record: DedupeRecord | undefined
 }
 
 /** Remembers what each provider was last sent, and accepted, for each user. */
@@ -42,10 +34,17 @@ export interface Dedupe {
   pair(provider: string, userId: string): DedupePair
   /** True when the pair's provider accepted this user's identify with the same fingerprint within `ttlMs`, and nothing else is on its way there for the user. */
   isDuplicate(pair: DedupePair, identify: Fingerprinted): boolean
-  /** An identify is handed to the pair's provider: identifies are remembered in the order they are sent, not the order they finish. */
-  sent(pair: DedupePair, identify: Fingerprinted): DedupeTicket
-  /** Its delivery finished: `delivered`, or not (failed, maybe delivered: the provider's state is then unknown). */
-  finished(ticket: DedupeTicket, delivered: boolean): void
+  /**
+   * An identify is handed to the pair's provider: identifies are remembered in the order they are sent, not the
+   * order they finish. The pair's record, to give {@link Dedupe.finished} when its delivery ends.
+   */
+  sent(pair: DedupePair, identify: Fingerprinted): DedupeRecord
+  /**
+   * The delivery of `identify`, sent under `record`, finished: `delivered`, or not (failed, maybe delivered: the
+   * provider's state is then unknown). A record forgotten (evicted) since is no longer in the cache, and what
+   * this does to it changes nothing.
+   */
+  finished(record: DedupeRecord, identify: Fingerprinted, delivered: boolean): void
 }
 
 /**
@@ -68,11 +67,11 @@ export const fingerprintOf = (event: IdentifyEvent): string =>
 export const MAX_FINGERPRINT = 1_024
 
 /** What is known of one (provider, user) pair. */
-export interface Entry {
+export interface DedupeRecord {
   /** What the provider holds, when it is known: the last identify sent, delivered, with none other in flight beside it. */
   accepted: string | undefined
-  /** The sequence number of the last identify sent. */
-  sequence: number
+  /** The last identify sent, while it is in flight: only it may be remembered when it is delivered. */
+  latest: Fingerprinted | undefined
   /** When the last identify was sent ({@link steadyNow}): `accepted` counts for `ttlMs` from then. */
   sentAt: number
   /** Identifies sent and not finished. */
@@ -104,7 +103,7 @@ export interface Entry {
  */
 export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 }: DedupeOptions = {}): Dedupe => {
   // quick-lru keeps up to twice its maxSize (a full generation and the one filling): half of maxEntries keeps within it.
-  const entries = new QuickLRU<string, Entry>({ maxSize: Math.max(1, Math.ceil(maxEntries / 2)) })
+  const records = new QuickLRU<string, DedupeRecord>({ maxSize: Math.max(1, Math.ceil(maxEntries / 2)) })
   // Each provider's part of the key, made once: `${provider}\0` for each identify is one more string held in flight.
   const prefixes = new Map<string, string>()
   const keyOf = (provider: string, userId: string) => {
@@ -113,33 +112,36 @@ export const createDedupe = ({ ttlMs = 24 * 60 * 60 * 1000, maxEntries = 10_000 
     return prefix + userId
   }
   // A new record. One already kept is renewed in the LRU by the lookup that found it (quick-lru's get), and
-  // changed in place: a ticket holds its record, so finishing one never looks the pair up again.
-  const remember = (key: string): Entry => {
-    const entry: Entry = { accepted: undefined, sequence: 0, sentAt: 0, inFlight: 0, overlapped: false }
-    entries.set(key, entry)
-    return entry
+  // changed in place: the pipeline holds the record an identify was sent under, so finishing never looks it up again.
+  const remember = (key: string): DedupeRecord => {
+    const record: DedupeRecord = { accepted: undefined, latest: undefined, sentAt: 0, inFlight: 0, overlapped: false }
+    records.set(key, record)
+    return record
   }
   return {
     pair(provider, userId) {
       const key = keyOf(provider, userId)
-      return { key, entry: entries.get(key) }
+      return { key, record: records.get(key) }
     },
-    isDuplicate({ entry }, identify) {
-      return entry !== undefined && entry.inFlight === 0 && entry.accepted !== undefined && steadyNow() - entry.sentAt < ttlMs && entry.accepted === identify.fingerprint
+    isDuplicate({ record }, identify) {
+      return record !== undefined && record.inFlight === 0 && record.accepted !== undefined && steadyNow() - record.sentAt < ttlMs && record.accepted === identify.fingerprint
     },
     sent(pair, identify) {
-      const entry = pair.entry ?? remember(pair.key)
-      if (entry.inFlight > 0) entry.overlapped = true
-      const sequence = ++entry.sequence
-      entry.sentAt = steadyNow()
-      entry.inFlight++
-      return { entry, identify, sequence }
+      const record = pair.record ?? remember(pair.key)
+      if (record.inFlight > 0) record.overlapped = true
+      record.latest = identify
+      record.sentAt = steadyNow()
+      record.inFlight++
+      return record
     },
-    finished({ entry, identify, sequence }, delivered) {
-      entry.inFlight--
-      const fingerprint = delivered && sequence === entry.sequence && !entry.overlapped ? identify.fingerprint : undefined
-      entry.accepted = fingerprint !== undefined && fingerprint.length <= MAX_FINGERPRINT ? fingerprint : undefined
-      if (entry.inFlight === 0) entry.overlapped = false
+    finished(record, identify, delivered) {
+      record.inFlight--
+      const latest = record.latest === identify
+      // Let go of it: a record outlives its identifies, and would hold the last one's event and results.
+      if (latest) record.latest = undefined
+      const fingerprint = delivered && latest && !record.overlapped ? identify.fingerprint : undefined
+      record.accepted = fingerprint !== undefined && fingerprint.length <= MAX_FINGERPRINT ? fingerprint : undefined
+      if (record.inFlight === 0) record.overlapped = false
     },
   }
 }

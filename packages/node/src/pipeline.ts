@@ -1,7 +1,7 @@
 import { IdstitchError, type IdentifyEvent, type Provider } from '@idstitch/core'
 import { messageOf, type Library } from '@idstitch/core/internal'
 import { steadyNow } from './clock.js'
-import { createDedupe, fingerprintOf, type Dedupe, type DedupeTicket } from './dedupe.js'
+import { createDedupe, fingerprintOf, type Dedupe, type DedupeRecord } from './dedupe.js'
 import { safeLogger } from './logger.js'
 import type { ResolvedOptions } from './options.js'
 import { invalidResult, noteTraitsOnce, prepareFor, stampEvent, userIdOf, warnOnce } from './prepare.js'
@@ -59,8 +59,8 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
   /** Sized for every provider and trimmed to those sent: pushed onto `[]`, it would reserve 17 slots (152 bytes), held while the identify is in flight (bench section 2). */
   readonly items: SinkItem[]
   readonly results: ProviderResult[]
-  /** De-duplication's record of each item's send, by provider slot. */
-  tickets: DedupeTicket[] | undefined
+  /** The de-duplication record each item was sent under, by provider slot. */
+  records: DedupeRecord[] | undefined
   #waiting = 0
   #resolve: ((result: IdentifyResult) => void) | undefined
   constructor(
@@ -125,8 +125,8 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
   #place(slot: number, result: ProviderResult): void {
     if (this.#resolve === undefined || this.results[slot] !== undefined) return
     this.results[slot] = result
-    const ticket = this.tickets?.[slot]
-    if (ticket) this.stage.dedupe?.finished(ticket, result.status === 'delivered')
+    const record = this.records?.[slot]
+    if (record) this.stage.dedupe?.finished(record, this, result.status === 'delivered')
     if (--this.#waiting > 0) return
     const resolve = this.#resolve
     this.#resolve = undefined
@@ -205,7 +205,7 @@ const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done:
         continue
       }
       noteTraitsOnce(provider, event, log)
-      if (dedupe && pair) (identify.tickets ??= new Array(providers.length))[slot] = dedupe.sent(pair, identify)
+      if (dedupe && pair) (identify.records ??= new Array(providers.length))[slot] = dedupe.sent(pair, identify)
       // For the lanes, the item is also their job (its deadline, and the identify to tell): one object, not two, per provider (bench §2).
       const { item, bytes } = prepared
       items[sent++] = stage.listening ? ({ slot, provider, item, bytes, deadline: identify.deadline, listener: identify } as SinkItem) : { slot, provider, item, bytes }
