@@ -52,7 +52,7 @@ const common = {
 // modules, each ~1 ms of a cold start; now two). An entry bundles only its own modules: the entry
 // itself, the adapters, and the few parts one entry alone uses. Every other import in them becomes an
 // import from './shared.js', by the same name, which src/shared.ts exports.
-export const OWN = /\/core\/src\/providers\/|\/node\/src\/(index|edge|common|providers|node-http|node-http-transport|node-handler|undici|undici-transport|sink-entry|custom-pipeline|sender|stored-item|otel|trace-context)\.ts$/
+export const OWN = /\/core\/src\/providers\/|\/node\/src\/(index|edge|common|providers|node-http|node-http-transport|node-handler|undici|undici-transport|sink-entry|custom-pipeline|deadline-watch|sender|stored-item|otel|trace-context)\.ts$/
 /** Packages the entries import but never bundle: the app installs them. */
 export const installed = /^(node:|undici$|@opentelemetry\/api$)/
 type Plugin = NonNullable<Options['esbuildPlugins']>[number]

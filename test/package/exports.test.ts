@@ -82,7 +82,7 @@ describe('the built packages, as a user imports them', () => {
     for (const specifier of ['@idstitch/core/internal', '@idstitch/node/internal', '@idstitch/node/shared']) {
       expect(run('module', `import('${specifier}').then(() => console.log('loaded'), (error) => console.log(error.code))`)).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED')
     }
-    expect(run('module', `import * as sink from '@idstitch/node/sink'; console.log(Object.keys(sink).sort().join())`)).toBe('createLogger,createPipeline,createSender,restoreItem,storeItem')
+    expect(run('module', `import * as sink from '@idstitch/node/sink'; console.log(Object.keys(sink).sort().join())`)).toBe('createDeadlineWatch,createLogger,createPipeline,createSender,restoreItem,storeItem')
     expect(run('commonjs', `console.log(typeof require('@idstitch/node/sink').createPipeline)`)).toBe('function')
   })
 

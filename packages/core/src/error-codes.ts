@@ -39,7 +39,7 @@ export const ERROR_CODES: { readonly [Code in ErrorCode]: ErrorCodeInfo } = {
   queue_out_of_memory: { error: 'IdstitchError', permanent: false, meaning: 'Redis is full (maxmemory, noeviction) and refused the job; it was not added' },
   message_id_conflict: { error: 'IdstitchError', permanent: true, meaning: 'a queued job with this messageId says something else' },
   adapter_failed: { error: 'IdstitchError', permanent: true, meaning: 'an adapter threw while preparing, building its request or reading the answer' },
-  sink_failed: { error: 'IdstitchError', permanent: false, meaning: 'a sink threw, rejected or gave an item no result; whether it kept the item is not known' },
+  sink_failed: { error: 'IdstitchError', permanent: false, meaning: 'a sink threw, rejected, gave an item no result, or none a second past the deadline; whether it kept the item is not known' },
   internal_error: { error: 'IdstitchError', permanent: true, meaning: 'idstitch itself failed: a bug to report' },
 }
 

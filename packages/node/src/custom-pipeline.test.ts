@@ -1,8 +1,8 @@
 import { isConfigError } from '@idstitch/core'
 import { pathbound, segment } from '@idstitch/core/providers'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { createPipeline } from './custom-pipeline.js'
-import type { ProviderResult } from './results.js'
+import type { IdentifyResult, ProviderResult } from './results.js'
 import type { Sink, SinkIdentify } from './sink.js'
 
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
@@ -90,6 +90,54 @@ describe('createPipeline', () => {
     expect((await pending).ok).toBe(true)
     await closing
     expect(close).toHaveBeenCalledTimes(1)
+  })
+
+  it('fails what a sink left unanswered a second past the deadline: a hung sink holds neither the identify nor close()', async () => {
+    vi.useFakeTimers()
+    onTestFinished(() => {
+      vi.useRealTimers()
+    })
+    let answer: ((results: ProviderResult[]) => void) | undefined
+    const close = vi.fn(async () => {})
+    const errors: unknown[] = []
+    const hung: Sink = { accept: () => new Promise((resolve) => (answer = resolve)), close }
+    const pipeline = createPipeline({ providers: providers(), onError: (error) => errors.push(error), deadlineMs: 500, sink: () => hung })
+    let settled: IdentifyResult | undefined
+    void pipeline.identify({ userId: 'usr_1', anonymousId: VISITOR }).then((result) => (settled = result))
+    const closing = pipeline.close()
+    await vi.advanceTimersByTimeAsync(1_499)
+    expect(settled).toBeUndefined()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(settled?.results.map(({ provider, status, error }) => [provider, status, error?.code])).toEqual([
+      ['pathbound', 'failed', 'sink_failed'],
+      ['segment', 'failed', 'sink_failed'],
+    ])
+    expect(settled?.results[0]?.error?.message).toBe('[idstitch] pathbound: the sink gave no answer by the deadline (500 ms, and 1000 ms more); it may still have kept or sent the item')
+    expect(errors).toHaveLength(2)
+    // close() waits a macrotask past the last identify, so that what the app chained on it runs first.
+    await vi.advanceTimersByTimeAsync(1)
+    await closing
+    expect(close).toHaveBeenCalledOnce()
+    // Its answer, when it comes, changes nothing.
+    answer?.([
+      { provider: 'pathbound', status: 'delivered', attempts: 1 },
+      { provider: 'segment', status: 'delivered', attempts: 1 },
+    ])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(settled?.results.map((entry) => entry.status)).toEqual(['failed', 'failed'])
+  })
+
+  it('lets go of the deadline once a sink answered: no timer outlives the identify', async () => {
+    vi.useFakeTimers()
+    onTestFinished(() => {
+      vi.useRealTimers()
+    })
+    const { sink } = recording()
+    const pipeline = createPipeline({ providers: providers(), logger: false, sink: () => sink })
+    const pending = pipeline.identify({ userId: 'usr_1', anonymousId: VISITOR })
+    expect(vi.getTimerCount()).toBe(1)
+    expect((await pending).ok).toBe(true)
+    expect(vi.getTimerCount()).toBe(0)
   })
 
   it('answers an identify whose message cannot even be read, and never rejects', async () => {

@@ -1,7 +1,8 @@
 import { ConfigError, type IdentifyMessage } from '@idstitch/core'
 import { refuseUnknownOptions } from '@idstitch/core/internal'
+import { createDeadlineWatch } from './deadline-watch.js'
 import { resolveOptions, type ClientOptions } from './options.js'
-import { pipelineOf } from './pipeline.js'
+import { pipelineOf, type SinkWatch } from './pipeline.js'
 import { createRedactor } from './redact.js'
 import type { IdentifyResult } from './results.js'
 import type { Sink, SinkParts } from './sink.js'
@@ -55,6 +56,20 @@ const libraryOf = (library: PipelineOptions['library']) => {
 }
 
 /**
+ * How long past an identify's deadline a sink's own answer is waited for. A sink should settle by the deadline
+ * (`@idstitch/queue`'s does, with errors that say why); one that has not a second later fails what it left
+ * unanswered with `sink_failed`, so that a sink hung on its own network (an SQS client with no timeout) never
+ * holds the login route, or `close()`, longer than that.
+ */
+export const SINK_GRACE_MS = 1_000
+
+/** The watch on a sink's answers: late {@link SINK_GRACE_MS} past each identify's deadline. */
+const lateSinks = (): SinkWatch => {
+  const watch = createDeadlineWatch()
+  return (deadline, late) => watch(deadline, () => late(`gave no answer by the deadline (${deadline.ms} ms, and ${SINK_GRACE_MS} ms more); it may still have kept or sent the item`), SINK_GRACE_MS)
+}
+
+/**
  * Creates the identify pipeline `createClient` and `@idstitch/queue` are made of, ending in a sink of your
  * own: validate → prepare (each provider's adapter) → de-duplicate → hand to the sink → report. The sink
  * decides what happens to each prepared item: send it, or keep it for a consumer (see {@link createSender})
@@ -75,7 +90,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   const resolved = resolveOptions({ ...clientOptions, dedupe: options.dedupe ?? false })
   const redact = createRedactor(resolved.providers)
   const closedMessage = 'the pipeline is closed; this identify was not sent'
-  const pipeline = pipelineOf({ options: resolved, redact, sink: options.sink, library: libraryOf(options.library), maxQueue: Infinity, closedMessage })
+  const pipeline = pipelineOf({ options: resolved, redact, sink: options.sink, library: libraryOf(options.library), maxQueue: Infinity, closedMessage, watch: lateSinks() })
   return {
     identify(message, { messageId } = {}) {
       // A UUID of its own needs no checking.

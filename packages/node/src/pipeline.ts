@@ -1,6 +1,7 @@
 import { IdstitchError, type IdentifyEvent, type Provider } from '@idstitch/core'
 import { messageOf, type Library } from '@idstitch/core/internal'
 import { steadyNow } from './clock.js'
+import type { CancelWatch } from './deadline-watch.js'
 import { createDedupe, fingerprintOf, type Dedupe, type DedupeRecord } from './dedupe.js'
 import { safeLogger } from './logger.js'
 import type { ResolvedOptions } from './options.js'
@@ -27,6 +28,12 @@ export interface PipelineParts {
   maxQueue: number
   /** What a refused identify says once `close()` was called. */
   closedMessage: string
+  /**
+   * Watches the sink's answers against each identify's deadline: `createPipeline`'s, for a sink of the app's own;
+   * what the sink has not answered when it is late fails with `sink_failed`. The client's lanes keep their
+   * deadlines themselves, and its bundle (a Worker's) does without it.
+   */
+  watch?: SinkWatch | undefined
 }
 
 /**
@@ -43,6 +50,9 @@ export type Run = (message: unknown, messageId: string) => Promise<IdentifyResul
  * `Sink`: the pipeline uses it when the sink has it, `accept` otherwise.
  */
 export const deliverEach: unique symbol = Symbol('idstitch.deliverEach')
+
+/** Calls `late` with the reason once a sink is late answering an identify with this deadline, unless cancelled first. */
+export type SinkWatch = (deadline: Deadline, late: (reason: string) => void) => CancelWatch
 
 /** A sink with the faster door. */
 export interface ListeningSink extends Sink {
@@ -63,6 +73,8 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
   records: DedupeRecord[] | undefined
   #waiting = 0
   #resolve: ((result: IdentifyResult) => void) | undefined
+  /** Stops the watch on a sink's answer (for a sink of the pipeline's own, not the lanes). */
+  #unwatch: CancelWatch | undefined
   constructor(
     private readonly stage: Stage,
     readonly messageId: string,
@@ -96,11 +108,17 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
     })
     try {
       if (this.stage.listening) (this.stage.sink as ListeningSink)[deliverEach](this.items as unknown as Job[])
-      else Promise.resolve(this.stage.sink.accept(this)).then((answers) => this.#answered(answers), (error: unknown) => this.#failed(error))
+      else this.#accepted(Promise.resolve(this.stage.sink.accept(this)))
     } catch (error) {
       this.#failed(error)
     }
     return promise
+  }
+
+  /** Waits for the sink's answers, while its watch allows. */
+  #accepted(answers: Promise<readonly ProviderResult[]>): void {
+    answers.then((given) => this.#answered(given), (error: unknown) => this.#failed(error))
+    this.#unwatch = this.stage.watch?.(this.deadline, (reason) => this.#failUnanswered(reason))
   }
 
   /** The lanes' door: the delivery of the item of provider `slot`. */
@@ -117,7 +135,11 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
   }
 
   #failed(error: unknown): void {
-    const reason = `failed: ${this.stage.redact.text(messageOf(error))}`
+    this.#failUnanswered(`failed: ${this.stage.redact.text(messageOf(error))}`)
+  }
+
+  /** Fails, for `reason`, each item the sink has not answered; whatever it answers later changes nothing. */
+  #failUnanswered(reason: string): void {
     for (const item of this.items) this.#place(item.slot, sinkFailed(item, reason))
   }
 
@@ -130,6 +152,7 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
     if (--this.#waiting > 0) return
     const resolve = this.#resolve
     this.#resolve = undefined
+    this.#unwatch?.()
     resolve(finishWith(this.stage, this.results, this.event.userId, this.messageId, this.done, this.trace))
   }
 }
@@ -175,6 +198,8 @@ interface Stage {
   dedupe: Dedupe | undefined
   /** The sink has the faster door: items are its jobs. */
   listening: boolean
+  /** Watches a sink's answers against the deadline (see {@link PipelineParts.watch}). */
+  watch: SinkWatch | undefined
   dryRun: boolean
   library: Library
   deadline: () => Deadline
@@ -216,7 +241,7 @@ const prepareAll = (stage: Stage, event: IdentifyEvent, messageId: string, done:
 }
 
 /** Everything a run needs, made once: the redactor, logger and results, the sink, de-duplication and deadlines. */
-const stageOf = ({ options, redact, sink, library }: PipelineParts): Stage => {
+const stageOf = ({ options, redact, sink, library, watch }: PipelineParts): Stage => {
   const { providers } = options
   const log = safeLogger(options.logger, redact.text, options.debug)
   const created = sink({ providers, log, redact: redact.text })
@@ -224,6 +249,7 @@ const stageOf = ({ options, redact, sink, library }: PipelineParts): Stage => {
     providers,
     sink: created,
     listening: typeof (created as Partial<ListeningSink>)[deliverEach] === 'function',
+    watch,
     results: createResults(options, log, redact),
     redact,
     log,

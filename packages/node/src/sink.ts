@@ -90,7 +90,8 @@ export interface Sink {
    * Takes one identify's items; resolves with one result per item, in the order of `identify.items`
    * (`queued` once stored durably, `delivered` once sent, `failed` with an `IdstitchError` otherwise).
    * It should settle by `identify.deadline`. A sink that throws, rejects or leaves an item without a
-   * result fails that item with `sink_failed`: the identify still resolves.
+   * result fails that item with `sink_failed`, and so does one that has not answered a second past the
+   * deadline (its later answer changes nothing): the identify still resolves.
    */
   accept(identify: SinkIdentify): Promise<readonly ProviderResult[]>
   /** Called once by the pipeline's `close()`, after every identify it accepted has settled. */

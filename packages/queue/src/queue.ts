@@ -1,8 +1,7 @@
 import { IdstitchError, ValidationError, type IdentifyMessage, type ProviderResult, type Provider } from '@idstitch/node'
-import { createPipeline, storeItem, type Deadline, type Sink, type SinkIdentify, type SinkParts } from '@idstitch/node/sink'
+import { createDeadlineWatch, createPipeline, storeItem, type Deadline, type DeadlineWatch, type Sink, type SinkIdentify, type SinkParts } from '@idstitch/node/sink'
 import { Queue } from 'bullmq'
 import { jobCounts, type QueueCounts } from './counts.js'
-import { createDeadlines } from './deadline.js'
 import { contentDigest } from './dedupe.js'
 import type { JobData } from './job.js'
 import { LIBRARY } from './library.js'
@@ -74,7 +73,7 @@ interface Producer {
   memory: ReturnType<typeof memoryGuard>
   supplied: ReturnType<typeof suppliedIds>
   /** Watches the adds' deadlines, a timer per deadline. */
-  watchDeadline: ReturnType<typeof createDeadlines>
+  watchDeadline: DeadlineWatch
 }
 
 /** A prepared job, and the slot of the provider (and queue) it is for, and the place of its result. */
@@ -182,8 +181,8 @@ const addByDeadline = (producer: Producer, jobs: SlotJob[], results: ProviderRes
   return new Promise((resolve) => {
     let waiting = jobs.length
     // A job's add answered after the deadline changes nothing: the identify has its results by then.
-    const cancel = producer.watchDeadline(deadline, (error) => {
-      for (const job of jobs) if (!job.answered) unavailable(job, error.message)
+    const cancel = producer.watchDeadline(deadline, () => {
+      for (const job of jobs) if (!job.answered) unavailable(job, `no answer within ${deadline.ms} ms`)
       waiting = 0
       resolve(results)
     })
@@ -231,7 +230,7 @@ const openProducer = (options: Producer['options'], parts: SinkParts, supplied: 
   warnOfRiskySettings(redis, parts.log.warn)
   register(redis, options.prefix, parts.providers.map((provider) => provider.name)).catch(throttled(parts.log.warn))
   const queues = parts.providers.map((provider) => openQueue(provider, options, redis, parts.log))
-  return { options, parts, redis, queues, memory: memoryGuard(redis), supplied, watchDeadline: createDeadlines() }
+  return { options, parts, redis, queues, memory: memoryGuard(redis), supplied, watchDeadline: createDeadlineWatch() }
 }
 
 /**
