@@ -2,7 +2,7 @@ import { ConfigError, type IdentifyMessage } from '@idstitch/core'
 import { refuseUnknownOptions } from '@idstitch/core/internal'
 import { createDeadlineWatch } from './deadline-watch.js'
 import { resolveOptions, type ClientOptions } from './options.js'
-import { pipelineOf, type SinkWatch } from './pipeline.js'
+import { pipelineOf, type LateIdentify } from './pipeline.js'
 import { createRedactor } from './redact.js'
 import type { IdentifyResult } from './results.js'
 import type { Sink, SinkParts } from './sink.js'
@@ -64,10 +64,11 @@ const libraryOf = (library: PipelineOptions['library']) => {
 export const SINK_GRACE_MS = 1_000
 
 /** The watch on a sink's answers: late {@link SINK_GRACE_MS} past each identify's deadline. */
-const lateSinks = (): SinkWatch => {
-  const watch = createDeadlineWatch()
-  return (deadline, late) => watch(deadline, () => late(`gave no answer by the deadline (${deadline.ms} ms, and ${SINK_GRACE_MS} ms more); it may still have kept or sent the item`), SINK_GRACE_MS)
-}
+const lateSinks = () =>
+  createDeadlineWatch<LateIdentify>(
+    (identify, { ms }) => identify.late(`gave no answer by the deadline (${ms} ms, and ${SINK_GRACE_MS} ms more); it may still have kept or sent the item`),
+    SINK_GRACE_MS,
+  )
 
 /**
  * Creates the identify pipeline `createClient` and `@idstitch/queue` are made of, ending in a sink of your

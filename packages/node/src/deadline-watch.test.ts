@@ -9,86 +9,84 @@ describe('createDeadlineWatch', () => {
     vi.useRealTimers()
   })
 
-  it('never calls a watcher cancelled in time, and clears the timer with its last watcher', async () => {
-    const watch = createDeadlineWatch()
-    const late = vi.fn()
-    const cancel = watch({ at: Date.now() + 5_000, ms: 5_000 }, late)
+  /** A watch that records which watchers were late, and for which deadline's ms. */
+  const recording = (graceMs?: number) => {
+    const late: [string, number][] = []
+    return { late, watch: createDeadlineWatch<string>((watcher, { ms }) => late.push([watcher, ms]), graceMs) }
+  }
+
+  it('never tells a watcher deleted in time, and clears the timer with its last watcher', async () => {
+    const { late, watch } = recording()
+    const deadline = { at: Date.now() + 5_000, ms: 5_000 }
+    watch.add(deadline, 'a')
     expect(vi.getTimerCount()).toBe(1)
-    cancel()
+    watch.delete(deadline, 'a')
     expect(vi.getTimerCount()).toBe(0)
-    cancel()
+    watch.delete(deadline, 'a')
     await vi.advanceTimersByTimeAsync(10_000)
-    expect(late).not.toHaveBeenCalled()
+    expect(late).toEqual([])
   })
 
   it('tells every watcher of a deadline that passed, with one timer for them all', async () => {
-    const watch = createDeadlineWatch()
+    const { late, watch } = recording()
     const deadline = { at: Date.now() + 5_000, ms: 5_000 }
-    const late = [vi.fn(), vi.fn(), vi.fn()]
-    for (const watcher of late) watch(deadline, watcher)
+    for (const watcher of ['a', 'b', 'c']) watch.add(deadline, watcher)
     expect(vi.getTimerCount()).toBe(1)
     await vi.advanceTimersByTimeAsync(4_999)
-    expect(late[0]).not.toHaveBeenCalled()
+    expect(late).toEqual([])
     await vi.advanceTimersByTimeAsync(1)
-    for (const watcher of late) expect(watcher).toHaveBeenCalledOnce()
+    expect(late).toEqual([
+      ['a', 5_000],
+      ['b', 5_000],
+      ['c', 5_000],
+    ])
     expect(vi.getTimerCount()).toBe(0)
+    // Deleting one of them afterwards changes nothing.
+    watch.delete(deadline, 'a')
   })
 
   it("waits at most the deadline's ms for one made on a clock ahead of the wall clock (the wall clock stepped back)", async () => {
-    const watch = createDeadlineWatch()
-    const late = vi.fn()
-    watch({ at: Date.now() + 3_600_000 + 5_000, ms: 5_000 }, late)
+    const { late, watch } = recording()
+    watch.add({ at: Date.now() + 3_600_000 + 5_000, ms: 5_000 }, 'a')
     await vi.advanceTimersByTimeAsync(5_000)
-    expect(late).toHaveBeenCalledOnce()
+    expect(late).toEqual([['a', 5_000]])
   })
 
   it('keeps a deadline while one of its watchers still waits', async () => {
-    const watch = createDeadlineWatch()
+    const { late, watch } = recording()
     const deadline = { at: Date.now() + 100, ms: 100 }
-    const answered = vi.fn()
-    const slow = vi.fn()
-    const cancel = watch(deadline, answered)
-    watch(deadline, slow)
-    cancel()
+    watch.add(deadline, 'answered')
+    watch.add(deadline, 'slow')
+    watch.delete(deadline, 'answered')
     expect(vi.getTimerCount()).toBe(1)
     await vi.advanceTimersByTimeAsync(100)
-    expect(slow).toHaveBeenCalledOnce()
-    expect(answered).not.toHaveBeenCalled()
+    expect(late).toEqual([['slow', 100]])
     expect(vi.getTimerCount()).toBe(0)
   })
 
   it('gives each deadline its own timer, and none to no deadline', async () => {
-    const watch = createDeadlineWatch()
-    const [first, second, unbounded] = [vi.fn(), vi.fn(), vi.fn()]
-    watch({ at: Date.now() + 100, ms: 100 }, first)
-    watch({ at: Date.now() + 101, ms: 101 }, second)
-    watch({ at: Infinity, ms: Infinity }, unbounded)()
+    const { late, watch } = recording()
+    watch.add({ at: Date.now() + 100, ms: 100 }, 'first')
+    watch.add({ at: Date.now() + 101, ms: 101 }, 'second')
+    watch.add({ at: Infinity, ms: Infinity }, 'unbounded')
     expect(vi.getTimerCount()).toBe(2)
     await vi.advanceTimersByTimeAsync(100)
-    expect(first).toHaveBeenCalledOnce()
-    expect(second).not.toHaveBeenCalled()
+    expect(late).toEqual([['first', 100]])
     expect(vi.getTimerCount()).toBe(1)
     await vi.advanceTimersByTimeAsync(1)
-    expect(second).toHaveBeenCalledOnce()
-    expect(unbounded).not.toHaveBeenCalled()
+    expect(late).toEqual([
+      ['first', 100],
+      ['second', 101],
+    ])
   })
 
-  it('waits graceMs past the deadline, with a timer of its own beside the deadline itself', async () => {
-    const watch = createDeadlineWatch()
+  it('waits graceMs past the deadline', async () => {
+    const { late, watch } = recording(1_000)
     const deadline = { at: Date.now() + 100, ms: 100 }
-    const [onTime, graced] = [vi.fn(), vi.fn()]
-    watch(deadline, onTime)
-    const cancel = watch(deadline, graced, 1_000)
-    expect(vi.getTimerCount()).toBe(2)
-    await vi.advanceTimersByTimeAsync(100)
-    expect(onTime).toHaveBeenCalledOnce()
-    expect(graced).not.toHaveBeenCalled()
-    await vi.advanceTimersByTimeAsync(999)
-    expect(graced).not.toHaveBeenCalled()
-    cancel()
-    expect(vi.getTimerCount()).toBe(0)
-    watch(deadline, graced, 1_000)
-    await vi.advanceTimersByTimeAsync(1_000)
-    expect(graced).toHaveBeenCalledOnce()
+    watch.add(deadline, 'a')
+    await vi.advanceTimersByTimeAsync(1_099)
+    expect(late).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(late).toEqual([['a', 100]])
   })
 })

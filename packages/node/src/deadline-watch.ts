@@ -1,61 +1,59 @@
 import type { Deadline } from './sink.js'
 
-/** Stops a watch: its `late` is not called any more, and the deadline's timer goes with its last watcher. */
-export type CancelWatch = () => void
-
-/**
- * Calls `late` once `deadline` passed, `graceMs` later (default 0), unless the returned {@link CancelWatch} is
- * called first. No deadline (`at: Infinity`): never.
- */
-export type DeadlineWatch = (deadline: Deadline, late: () => void, graceMs?: number) => CancelWatch
-
-/** The watchers waiting on one moment, and its timer. */
-interface Due {
-  timer: ReturnType<typeof setTimeout>
-  waiting: Set<() => void>
+/** Watchers of identifies' deadlines (see {@link createDeadlineWatch}). */
+export interface DeadlineWatch<Watcher> {
+  /** Watches `deadline` for `watcher`: it is late once the deadline passed (and the watch's grace), unless deleted first. No deadline (`at: Infinity`): never. */
+  add(deadline: Deadline, watcher: Watcher): void
+  /** Stops watching `deadline` for `watcher` (its answer came); the deadline's timer goes with its last watcher. */
+  delete(deadline: Deadline, watcher: Watcher): void
 }
 
-const nothing: CancelWatch = () => {}
+/** The watchers waiting on one deadline, and its timer. */
+interface Due<Watcher> {
+  timer: ReturnType<typeof setTimeout>
+  waiting: Set<Watcher>
+}
 
 /**
  * Watches identifies' deadlines with one timer per deadline, not one per identify: the pipeline gives the
  * identifies it starts in the same millisecond the same {@link Deadline}, and a timer, a promise of its own and a
- * `Promise.race` per identify cost a queue's enqueue ~4.5 us of CPU (bench section 6). A watch is a callback, not a
- * promise: an answer then takes one promise step to the identify's result instead of four. A deadline's timer
- * is cleared once nothing watches it, so a process that is done exits at once. `@idstitch/queue`'s sink
- * watches each enqueue with it, and the pipeline each sink of its own (`createPipeline`).
+ * `Promise.race` per identify cost a queue's enqueue ~4.5 us of CPU (bench section 6). A watcher is any value
+ * (the pending identify itself, say), so a watch allocates nothing per identify; `late(watcher, deadline)` is
+ * called for each still watched `graceMs` (default 0) past its deadline. A deadline's timer is cleared once
+ * nothing watches it, so a process that is done exits at once. `@idstitch/queue`'s sink watches its adds with
+ * it, and the pipeline a sink of the app's own (`createPipeline`).
  *
  * @example
- * const watch = createDeadlineWatch()
- * const cancel = watch(identify.deadline, () => settle('no answer by the deadline'))
+ * const watch = createDeadlineWatch<{ settle(reason?: string): void }>((adding, deadline) => adding.settle(`no answer within ${deadline.ms} ms`))
+ * watch.add(identify.deadline, adding)
  * // … once the answer came:
- * cancel()
+ * watch.delete(identify.deadline, adding)
  */
-export const createDeadlineWatch = (): DeadlineWatch => {
-  const due = new Map<number, Due>()
-  const expire = (at: number): void => {
-    const entry = due.get(at)
-    due.delete(at)
-    for (const late of entry?.waiting ?? []) late()
+export const createDeadlineWatch = <Watcher>(late: (watcher: Watcher, deadline: Deadline) => void, graceMs = 0): DeadlineWatch<Watcher> => {
+  const due = new Map<number, Due<Watcher>>()
+  const expire = (deadline: Deadline): void => {
+    const entry = due.get(deadline.at)
+    due.delete(deadline.at)
+    for (const watcher of entry?.waiting ?? []) late(watcher, deadline)
   }
-  const dueAt = (at: number, ms: number, graceMs: number): Due => {
-    const key = at + graceMs
-    let entry = due.get(key)
-    if (entry === undefined) {
-      // At most `ms`: `at` is on the pipeline's clock, which does not step back when the wall clock does.
-      entry = { timer: setTimeout(expire, Math.max(0, Math.min(ms, at - Date.now())) + graceMs, key), waiting: new Set() }
-      due.set(key, entry)
-    }
-    return entry
-  }
-  return ({ at, ms }, late, graceMs = 0) => {
-    if (!Number.isFinite(at)) return nothing
-    const entry = dueAt(at, ms, graceMs)
-    entry.waiting.add(late)
-    return () => {
-      if (!entry.waiting.delete(late) || entry.waiting.size > 0 || due.get(at + graceMs) !== entry) return
+  return {
+    add(deadline, watcher) {
+      if (!Number.isFinite(deadline.at)) return
+      let entry = due.get(deadline.at)
+      if (entry === undefined) {
+        // At most `ms`: `at` is on the pipeline's clock, which does not step back when the wall clock does.
+        const wait = Math.max(0, Math.min(deadline.ms, deadline.at - Date.now())) + graceMs
+        entry = { timer: setTimeout(expire, wait, deadline), waiting: new Set() }
+        due.set(deadline.at, entry)
+      }
+      entry.waiting.add(watcher)
+    },
+    delete(deadline, watcher) {
+      // A deadline that passed is no longer here: its watchers were told, and deleting one changes nothing.
+      const entry = due.get(deadline.at)
+      if (entry === undefined || !entry.waiting.delete(watcher) || entry.waiting.size > 0) return
       clearTimeout(entry.timer)
-      due.delete(at + graceMs)
-    }
+      due.delete(deadline.at)
+    },
   }
 }

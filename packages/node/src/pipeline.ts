@@ -1,7 +1,7 @@
 import { IdstitchError, type IdentifyEvent, type Provider } from '@idstitch/core'
 import { messageOf, type Library } from '@idstitch/core/internal'
 import { steadyNow } from './clock.js'
-import type { CancelWatch } from './deadline-watch.js'
+import type { DeadlineWatch } from './deadline-watch.js'
 import { createDedupe, fingerprintOf, type Dedupe, type DedupeRecord } from './dedupe.js'
 import { safeLogger } from './logger.js'
 import type { ResolvedOptions } from './options.js'
@@ -51,8 +51,13 @@ export type Run = (message: unknown, messageId: string) => Promise<IdentifyResul
  */
 export const deliverEach: unique symbol = Symbol('idstitch.deliverEach')
 
-/** Calls `late` with the reason once a sink is late answering an identify with this deadline, unless cancelled first. */
-export type SinkWatch = (deadline: Deadline, late: (reason: string) => void) => CancelWatch
+/** An identify whose sink may be late answering: told why, its unanswered items fail. */
+export interface LateIdentify {
+  late(reason: string): void
+}
+
+/** Watches each identify handed to a sink until the sink answered it all. */
+export type SinkWatch = DeadlineWatch<LateIdentify>
 
 /** A sink with the faster door. */
 export interface ListeningSink extends Sink {
@@ -64,7 +69,7 @@ export interface ListeningSink extends Sink {
  * gathers its results (one slot per provider, in configuration order) until every item has one. One object
  * per identify; it refers to the validated copy of the message, never to the caller's.
  */
-class PendingIdentify implements SinkIdentify, DeliveryListener {
+class PendingIdentify implements SinkIdentify, DeliveryListener, LateIdentify {
   #fingerprint: string | undefined
   /** Sized for every provider and trimmed to those sent: pushed onto `[]`, it would reserve 17 slots (152 bytes), held while the identify is in flight (bench section 2). */
   readonly items: SinkItem[]
@@ -73,8 +78,6 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
   records: DedupeRecord[] | undefined
   #waiting = 0
   #resolve: ((result: IdentifyResult) => void) | undefined
-  /** Stops the watch on a sink's answer (for a sink of the pipeline's own, not the lanes). */
-  #unwatch: CancelWatch | undefined
   constructor(
     private readonly stage: Stage,
     readonly messageId: string,
@@ -118,7 +121,12 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
   /** Waits for the sink's answers, while its watch allows. */
   #accepted(answers: Promise<readonly ProviderResult[]>): void {
     answers.then((given) => this.#answered(given), (error: unknown) => this.#failed(error))
-    this.#unwatch = this.stage.watch?.(this.deadline, (reason) => this.#failUnanswered(reason))
+    this.stage.watch?.add(this.deadline, this)
+  }
+
+  /** The watch's door: the sink is late, and what it has not answered fails for `reason`. */
+  late(reason: string): void {
+    this.#failUnanswered(reason)
   }
 
   /** The lanes' door: the delivery of the item of provider `slot`. */
@@ -152,7 +160,7 @@ class PendingIdentify implements SinkIdentify, DeliveryListener {
     if (--this.#waiting > 0) return
     const resolve = this.#resolve
     this.#resolve = undefined
-    this.#unwatch?.()
+    this.stage.watch?.delete(this.deadline, this)
     resolve(finishWith(this.stage, this.results, this.event.userId, this.messageId, this.done, this.trace))
   }
 }

@@ -8,7 +8,7 @@ export { createSender, type Sender, type SenderOptions, type SendResult } from '
 export type { Delivery } from './lane/job.js'
 export { storeItem, restoreItem, type StoredItem } from './stored-item.js'
 export { createLogger } from './logger.js'
-export { createDeadlineWatch, type DeadlineWatch, type CancelWatch } from './deadline-watch.js'
+export { createDeadlineWatch, type DeadlineWatch } from './deadline-watch.js'
 // The types a sink answers with, also on the main entry.
 export type { ProviderResult, IdentifyResult } from './results.js'
 export type { Logger } from './logger.js'

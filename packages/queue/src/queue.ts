@@ -73,7 +73,7 @@ interface Producer {
   memory: ReturnType<typeof memoryGuard>
   supplied: ReturnType<typeof suppliedIds>
   /** Watches the adds' deadlines, a timer per deadline. */
-  watchDeadline: DeadlineWatch
+  watchDeadline: DeadlineWatch<() => void>
 }
 
 /** A prepared job, and the slot of the provider (and queue) it is for, and the place of its result. */
@@ -181,18 +181,19 @@ const addByDeadline = (producer: Producer, jobs: SlotJob[], results: ProviderRes
   return new Promise((resolve) => {
     let waiting = jobs.length
     // A job's add answered after the deadline changes nothing: the identify has its results by then.
-    const cancel = producer.watchDeadline(deadline, () => {
+    const expire = () => {
       for (const job of jobs) if (!job.answered) unavailable(job, `no answer within ${deadline.ms} ms`)
       waiting = 0
       resolve(results)
-    })
+    }
+    producer.watchDeadline.add(deadline, expire)
     for (const job of jobs) {
       addJob(producer, job, (refusal) => {
         if (waiting === 0) return
         job.answered = true
         record(job, refusal)
         if (--waiting > 0) return
-        cancel()
+        producer.watchDeadline.delete(deadline, expire)
         resolve(results)
       })
     }
@@ -230,7 +231,7 @@ const openProducer = (options: Producer['options'], parts: SinkParts, supplied: 
   warnOfRiskySettings(redis, parts.log.warn)
   register(redis, options.prefix, parts.providers.map((provider) => provider.name)).catch(throttled(parts.log.warn))
   const queues = parts.providers.map((provider) => openQueue(provider, options, redis, parts.log))
-  return { options, parts, redis, queues, memory: memoryGuard(redis), supplied, watchDeadline: createDeadlineWatch() }
+  return { options, parts, redis, queues, memory: memoryGuard(redis), supplied, watchDeadline: createDeadlineWatch<() => void>((expire) => expire()) }
 }
 
 /**
