@@ -20,11 +20,11 @@ export const inspectorPage = `<!doctype html>
 (posthog-js, mixpanel-browser, Amplitude's SDK, gtag's <code>_ga</code>), or the visitor the marketing site reported; else why not.</p>
 <table><thead><tr><th>user id</th><th>tool</th><th>stitch</th></tr></thead>
 <tbody id="stitches"><tr class="empty" id="no-stitch"><td colspan="3">No login yet.</td></tr></tbody></table>
-<p id="stitches-trimmed" hidden></p>
+<p id="stitches-trimmed" data-what="stitches" hidden></p>
 <p>Each row below is an identify a local stand-in for the provider accepted, after checking it against the provider's documented rules. Each table shows the newest ${INSPECTOR_ROWS.toLocaleString('en-US')}.</p>
 <table><thead><tr><th>time</th><th>provider</th><th>user id</th><th>anonymous id</th><th>stitched</th><th>traits</th></tr></thead>
 <tbody id="rows"><tr class="empty" id="empty"><td colspan="6">Waiting for identifies… log in on the demo app.</td></tr></tbody></table>
-<p id="rows-trimmed" hidden></p>
+<p id="rows-trimmed" data-what="identifies" hidden></p>
 <script>
   const MAX_ROWS = ${INSPECTOR_ROWS}
   const rows = document.getElementById('rows')
@@ -32,24 +32,23 @@ export const inspectorPage = `<!doctype html>
   const cell = (text, className) => { const td = document.createElement('td'); td.textContent = text; if (className) td.className = className; return td }
   /** Per user and tool: stitched once any of its identifies is. */
   const stitches = new Map()
-  /** How many rows each table let go, and the line under it that says so. */
-  const trimmed = new Map()
-  const sayTrimmed = (table, count, what) => {
-    trimmed.set(table, count)
+  /** The line under a table counts the rows it let go: more of them now, or none again (reset). */
+  const countTrimmed = (table, more, reset) => {
     const line = document.getElementById(table.id + '-trimmed')
+    const count = reset ? 0 : Number(line.dataset.count || 0) + more
+    line.dataset.count = String(count)
     line.hidden = count === 0
-    line.textContent = count.toLocaleString('en-US') + ' older ' + what + ' not shown.'
+    line.textContent = count.toLocaleString('en-US') + ' older ' + line.dataset.what + ' not shown.'
   }
-  /** Past MAX_ROWS, forgets the rows at the table's old end (and their users' stitches), and says how many it forgot. */
-  const trim = (table, oldest, what) => {
-    let count = trimmed.get(table) || 0
-    while (table.children.length > MAX_ROWS) {
+  /** Past MAX_ROWS, forgets the rows at the table's old end (and their users' stitches), and counts them. */
+  const trim = (table, oldest) => {
+    let gone = 0
+    for (; table.children.length > MAX_ROWS; gone++) {
       const tr = oldest(table)
       if (tr.dataset.key) stitches.delete(tr.dataset.key)
       tr.remove()
-      count++
     }
-    if (count !== (trimmed.get(table) || 0)) sayTrimmed(table, count, what)
+    if (gone > 0) countTrimmed(table, gone)
   }
   const showStitch = (entry) => {
     const key = entry.userId + '\u0000' + entry.provider
@@ -67,7 +66,7 @@ export const inspectorPage = `<!doctype html>
     tr.dataset.stitched = String(entry.stitched)
     tr.append(cell(entry.userId), cell(entry.provider), cell(entry.stitched ? 'stitched ✓' : 'not stitched: ' + entry.why, entry.stitched ? 'yes' : 'no'))
     stitchRows.append(tr)
-    trim(stitchRows, (table) => table.firstElementChild, 'stitches')
+    trim(stitchRows, (table) => table.firstElementChild)
   }
   const events = new EventSource('/events')
   let connected = false
@@ -76,8 +75,8 @@ export const inspectorPage = `<!doctype html>
       rows.replaceChildren()
       stitchRows.replaceChildren()
       stitches.clear()
-      sayTrimmed(rows, 0, 'identifies')
-      sayTrimmed(stitchRows, 0, 'stitches')
+      countTrimmed(rows, 0, true)
+      countTrimmed(stitchRows, 0, true)
     }
     connected = true
   }
@@ -96,7 +95,7 @@ export const inspectorPage = `<!doctype html>
       cell(JSON.stringify(entry.traits)),
     )
     rows.prepend(tr)
-    trim(rows, (table) => table.lastElementChild, 'identifies')
+    trim(rows, (table) => table.lastElementChild)
   }
 </script>
 </body></html>`
