@@ -10,6 +10,7 @@ import { startRedis, type RedisServer } from '@idstitch/example-queue/redis-serv
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { openAdmin } from '../../packages/queue/src/admin.js'
 import { runCli } from '../../packages/queue/src/cli-program.js'
 import { until } from './harness.js'
 
@@ -126,6 +127,38 @@ describe('@idstitch/queue, second review', () => {
       console.mockRestore()
       await client.config('SET', 'maxmemory-policy', 'noeviction')
       await client.config('SET', 'appendonly', 'yes')
+    }
+  })
+
+  it("says a Redis outage through the logger only: BullMQ prints none of its connection errors on the app's console", async () => {
+    await fresh()
+    // A Redis of its own, to take away.
+    const away = await startRedis()
+    const printed = [vi.spyOn(globalThis.console, 'error').mockImplementation(() => {}), vi.spyOn(globalThis.console, 'warn').mockImplementation(() => {})]
+    let cli: Redis | undefined
+    let admin: Awaited<ReturnType<typeof openAdmin>> | undefined
+    try {
+      const warnings: string[] = []
+      const logger = { warn: (line: string) => warnings.push(line), error: () => {} }
+      const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url })]
+      track(createQueue({ connection: away.url, prefix, logger, providers }))
+      const worker = track(createWorker({ connection: away.url, prefix, logger, providers }))
+      await worker.ready()
+      // The CLI's view of the same queues, on a client whose errors the CLI hears itself.
+      cli = new Redis(away.url).on('error', () => {})
+      admin = await openAdmin(cli, prefix)
+      expect(admin.names).toEqual(['pathbound'])
+      await away.stop()
+      expect(await until(() => warnings.some((line) => line.includes('ECONNREFUSED')), 5_000)).toBe(true)
+      // ioredis tries again at 50, 100, 150 ms and on: each try that fails reaches every BullMQ object on the connection.
+      await new Promise((resolve) => setTimeout(resolve, 1_500))
+      expect(printed.flatMap((spy) => spy.mock.calls).map(String)).toEqual([])
+    } finally {
+      for (const spy of printed) spy.mockRestore()
+      await Promise.all(opened.splice(0).map((open) => open.close()))
+      await admin?.close()
+      cli?.disconnect()
+      await away.remove()
     }
   })
 

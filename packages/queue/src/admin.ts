@@ -22,7 +22,9 @@ export type StateCounts = QueueCounts
  */
 export const openAdmin = async (redis: RedisClient, prefix: string) => {
   const names = await providersIn(redis, prefix)
-  const queues = new Map(names.map((name) => [name, new Queue(queueName(name), { connection: redis, prefix, skipVersionCheck: true })]))
+  // A command that loses Redis fails with its own one-line message; without a listener, BullMQ would print each
+  // connection error with console.error besides (the client's errors are the CLI's to report).
+  const queues = new Map(names.map((name) => [name, new Queue(queueName(name), { connection: redis, prefix, skipVersionCheck: true }).on('error', () => {})]))
   const pick = (provider: string | undefined): [string, Queue][] => {
     if (provider !== undefined && !queues.has(provider)) throw new Error(`no idstitch queue for provider '${provider}' under prefix '${prefix}' (there are: ${names.join(', ') || 'none'})`)
     return [...queues].filter(([name]) => provider === undefined || name === provider)

@@ -9,7 +9,7 @@ import { readJobData, restored, type JobData } from './job.js'
 import { queueName, register } from './names.js'
 import { MAX_TIMER_MS, resolveWorkerOptions, type WorkerOptions } from './options.js'
 import { reportTo } from './results.js'
-import { connect, throttled } from './redis.js'
+import { connect, throttled, type RedisClient } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
 
 /** What one worker process has done for one provider since it started. */
@@ -239,6 +239,15 @@ const openWorker = (delivering: Delivering, deliver: Deliver): Worker => {
 }
 
 /**
+ * Each provider's queue, for the dead letters' sweep and the metrics. A BullMQ object with no 'error' listener
+ * prints each error its connection meets with console.error: during an outage, every reconnection attempt.
+ */
+const openQueues = (options: Delivering['options'], redis: RedisClient, log: Delivering['log']): Queue[] => {
+  const warn = throttled(log.warn)
+  return options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }).on('error', warn))
+}
+
+/**
  * Dead letters hold the message's traits: they go after keepFailedMs, swept by age here. BullMQ's own
  * `removeOnFail.age` (which producers set) acts only when another job of the same queue fails, so a
  * dead letter could outlive it by days in a quiet queue.
@@ -300,8 +309,7 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   register(redis, options.prefix, options.providers.map((provider) => provider.name)).catch(throttled(log.warn))
   const dedupe = options.dedupe === false ? undefined : { ...options.dedupe, holdMs: holdMsOf(options) }
   const workers = deliveries.map(({ provider, count }, slot) => openWorker({ provider, options, count, log, report, redis, dedupe }, (senders[slot] as (typeof senders)[number]).deliver))
-  // Each provider's queue, for the dead letters' sweep and the metrics.
-  const queues = options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }))
+  const queues = openQueues(options, redis, log)
   const sweeper = sweepDeadLetters(options, queues, log)
   const observer = observeQueues(options, queues)
 
