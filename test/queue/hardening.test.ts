@@ -1,6 +1,7 @@
 // @idstitch/queue against the second review's findings, on a real redis-server of its own: connection strings
 // that hold a password, dead letters that outlive keepFailedMs, Redis settings that lose jobs, jobs written by
 // hand, and a Monterosa provider with a static token.
+import { createServer, type AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import { isConfigError } from '@idstitch/node'
 import { monterosa, pathbound } from '@idstitch/node/providers'
@@ -18,6 +19,7 @@ const KEY = 'pb_hardening_key_0123'
 const PROJECT = '5d5b0676-ce0f-4058-b2bf-49af49f61cb5'
 const STATIC_TOKEN = 'mtr_static_token_0123456789'
 const UNLIMITED = { limit: 1_000_000, windowMs: 1_000 }
+const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 
 let redis: RedisServer
 let client: Redis
@@ -39,6 +41,14 @@ afterAll(async () => {
   await redis?.remove()
 })
 
+/** A port nothing listens on (until a test starts something there). */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
 const fresh = async () => {
   prefix = `h${++tests}`
   sandbox = await startProviderServer([pathboundRule({ keys: [{ key: KEY, scopes: ['contacts:write'] }] }), monterosaRule({ projectId: PROJECT, tokens: [STATIC_TOKEN] })])
@@ -161,6 +171,33 @@ describe('@idstitch/queue, second review', () => {
       await away.remove()
     }
   })
+
+  it('closes a worker whose Redis never answered, fails counts() then instead of waiting, and starts delivering once Redis comes', async () => {
+    await fresh()
+    const port = await freePort()
+    const url = `redis://127.0.0.1:${port}`
+    const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })]
+    const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'still waiting'> => Promise.race([promise, new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms))])
+    // Nothing listens on the port: BullMQ's own close() waited for Redis for ever (bullmq#4656).
+    const stranded = createWorker({ connection: url, prefix, logger: false, providers })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await within(stranded.close(), 5_000)).toBeUndefined()
+    // A worker and a queue started before their Redis, as a deploy may start them.
+    const worker = track(createWorker({ connection: url, prefix, logger: false, providers }))
+    const queue = track(createQueue({ connection: url, prefix, logger: false, providers }))
+    const counted = await within(queue.counts().then(() => 'counted', (error: Error) => error), 5_000)
+    expect(counted).toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('ECONNREFUSED') })
+    const late = await startRedis({ port })
+    try {
+      expect(await within(worker.ready(), 10_000)).toBeUndefined()
+      expect(await queue.identify({ userId: 'usr_after_redis', anonymousId: VISITOR })).toMatchObject({ ok: true })
+      expect(await until(() => sandbox.accepted.some((identify) => identify.userId === 'usr_after_redis'), 10_000)).toBe(true)
+      expect(await queue.counts()).toMatchObject({ pathbound: { failed: 0 } })
+    } finally {
+      await Promise.all(opened.splice(0).map((open) => open.close()))
+      await late.remove()
+    }
+  }, 40_000)
 
   it('lets a job written by hand name no Redis key: the worker makes the de-duplication key itself, under its prefix', async () => {
     await fresh()

@@ -1,7 +1,9 @@
 // @idstitch/queue end to end: the built package, a real redis-server (AOF on),
 // worker processes, and the Pathbound and Segment stand-ins over real HTTP.
 import { createHash, createHmac } from 'node:crypto'
+import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { createIdentifyHandler, type Provider } from '@idstitch/node'
 import { mixpanel, pathbound, segment } from '@idstitch/node/providers'
 import { createQueue, createWorker, type IdentifyQueue, type IdentifyWorker } from '@idstitch/queue'
@@ -326,16 +328,29 @@ describe('@idstitch/queue on a real Redis', () => {
     expect((await runCli(['node', 'idstitch-queue', 'status'], { out: () => {}, err: () => {} }, {}))).toBe(1)
   }, 60_000)
 
-  it('resolves queue_unavailable within its deadline when Redis is down, and never throws', async () => {
+  it('resolves queue_unavailable within its deadline when Redis is down or never answers, and never throws', async () => {
     await fresh()
     const down = await startRedis()
     await down.remove()
-    const queue = queueFor({ connection: down.url, deadlineMs: 1_000 })
-    const started = Date.now()
-    const result = await queue.identify({ userId: 'usr_nowhere', anonymousId: VISITOR })
-    expect(Date.now() - started).toBeLessThan(1_500)
+    const refused = queueFor({ connection: down.url, deadlineMs: 1_000 })
+    let started = Date.now()
+    // Nothing listens: the add fails with the connection's error, and is not left waiting in memory for a Redis to come.
+    const result = await refused.identify({ userId: 'usr_nowhere', anonymousId: VISITOR })
+    expect(Date.now() - started).toBeLessThan(1_000)
     expect(result.ok).toBe(false)
-    expect(result.results[0]).toMatchObject({ provider: 'pathbound', status: 'failed', error: { code: 'queue_unavailable', message: expect.stringContaining('(no answer within 1000 ms)') } })
+    expect(result.results[0]).toMatchObject({ provider: 'pathbound', status: 'failed', error: { code: 'queue_unavailable', message: expect.stringMatching(/has not answered since the queue was created \(connect ECONNREFUSED [^)]*\): the job was not added/) } })
+    // A server that takes the connection and never says a word: the deadline ends the wait.
+    const silent = createServer(() => {}).listen(0, '127.0.0.1')
+    await once(silent, 'listening')
+    try {
+      const mute = queueFor({ connection: `redis://127.0.0.1:${(silent.address() as AddressInfo).port}`, deadlineMs: 1_000 })
+      started = Date.now()
+      const waited = await mute.identify({ userId: 'usr_nowhere', anonymousId: VISITOR })
+      expect(Date.now() - started).toBeLessThan(1_500)
+      expect(waited.results[0]).toMatchObject({ provider: 'pathbound', status: 'failed', error: { code: 'queue_unavailable', message: expect.stringContaining('(no answer within 1000 ms)') } })
+    } finally {
+      silent.close()
+    }
   }, 15_000)
 
   it('sends the jobs of a batching provider that are ready together as one request, and counts what each worker did', async () => {

@@ -2,6 +2,7 @@ import { IdstitchError, ValidationError, type IdentifyMessage, type ProviderResu
 import { createDeadlineWatch, createPipeline, storeItem, type Deadline, type DeadlineWatch, type Sink, type SinkIdentify, type SinkParts } from '@idstitch/node/sink'
 import { Queue } from 'bullmq'
 import { jobCounts, type QueueCounts } from './counts.js'
+import { firstAnswerOf, type FirstAnswer } from './first-answer.js'
 import { contentDigest } from './dedupe.js'
 import type { JobData } from './job.js'
 import { LIBRARY } from './library.js'
@@ -30,7 +31,7 @@ export interface IdentifyQueue {
    * deadline with `queue_unavailable`. Never rejects.
    */
   identify(message: IdentifyMessage, options?: EnqueueOptions): Promise<QueueResult>
-  /** Jobs per provider and state, for a `/metrics` endpoint. */
+  /** Jobs per provider and state, for a `/metrics` endpoint. Rejects with `queue_unavailable` while Redis has never answered, rather than wait for it. */
   counts(): Promise<Record<string, QueueCounts>>
   /** Closes the Redis connection; `identify()` afterwards fails with `client_closed`. */
   close(): Promise<void>
@@ -69,6 +70,8 @@ interface Producer {
   options: ReturnType<typeof resolveQueueOptions>
   parts: SinkParts
   redis: ReturnType<typeof connect>
+  /** Whether Redis has answered yet: BullMQ would hold every add until it does. */
+  first: FirstAnswer
   queues: Queue[]
   memory: ReturnType<typeof memoryGuard>
   supplied: ReturnType<typeof suppliedIds>
@@ -100,8 +103,11 @@ const openQueue = (provider: Provider, options: Producer['options'], redis: Prod
   return queue
 }
 
-/** What became of one add: nothing to say (added), a conflicting job of the same message id, or Redis's error. */
-type Refusal = 'conflict' | Error | undefined
+/**
+ * What became of one add: nothing to say (added), a conflicting job of the same message id, Redis's error, or
+ * Redis's never having answered (the job was not handed to BullMQ).
+ */
+type Refusal = 'conflict' | Error | { unreachable: Error } | undefined
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
 
@@ -112,7 +118,15 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
  * at all for idstitch's own (random) ids (a read costs ~13 us of CPU an identify). De-duplication is the
  * worker's, just before it sends: checking here too cost a round trip before every add (bench section 6).
  */
-const addJob = ({ redis, queues, options, supplied }: Producer, { slot, id, data }: SlotJob, answer: (refusal: Refusal) => void): void => {
+const addJob = (producer: Producer, job: SlotJob, answer: (refusal: Refusal) => void): void => {
+  const { redis, queues, options, supplied, first } = producer
+  if (!first.answered) {
+    // Until Redis first answers, BullMQ would keep the add in memory without bound: it waits for one
+    // connection attempt instead, as every command does after that (maxRetriesPerRequest: 1).
+    first.wait().then(() => addJob(producer, job, answer), (error: unknown) => answer({ unreachable: asError(error) }))
+    return
+  }
+  const { slot, id, data } = job
   const added = (queues[slot] as Queue).add('identify', data, { jobId: id })
   const failed = (error: unknown) => answer(asError(error))
   if (!supplied.has(data.messageId)) {
@@ -175,6 +189,7 @@ const addByDeadline = (producer: Producer, jobs: SlotJob[], results: ProviderRes
   const record = (job: SlotJob, refusal: Refusal): void => {
     if (refusal === undefined) return
     if (refusal === 'conflict') failed(job, 'message_id_conflict', 'a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId')
+    else if (!(refusal instanceof Error)) failed(job, 'queue_unavailable', `Redis has not answered since the queue was created (${producer.parts.redact(refusal.unreachable.message)}): the job was not added, and enqueueing it again once Redis answers is safe`)
     else if (isOutOfMemory(refusal)) results[job.index] = outOfMemory(job.data.provider, 'Redis is full (its maxmemory is reached, and noeviction keeps it from evicting jobs) and refused the job')
     else unavailable(job, refusal.message)
   }
@@ -215,8 +230,11 @@ const bullmqSink = (producer: Producer): Sink => ({
   },
 })
 
-/** Jobs per provider and state. */
-const countsOf = async ({ queues, parts }: Producer): Promise<Record<string, QueueCounts>> => {
+/** Jobs per provider and state; fails, rather than waits, while Redis has never answered. */
+const countsOf = async ({ queues, parts, first }: Producer): Promise<Record<string, QueueCounts>> => {
+  await first.wait().catch((error: unknown) => {
+    throw new IdstitchError('queue_unavailable', `[idstitch] redis: Redis has not answered since the queue was created (${parts.redact(asError(error).message)}), so there are no counts to read`)
+  })
   const entries = await Promise.all(
     queues.map(async (queue, slot) => [(parts.providers[slot] as Provider).name, await jobCounts(queue)] as const),
   )
@@ -231,7 +249,7 @@ const openProducer = (options: Producer['options'], parts: SinkParts, supplied: 
   warnOfRiskySettings(redis, parts.log.warn)
   register(redis, options.prefix, parts.providers.map((provider) => provider.name)).catch(throttled(parts.log.warn))
   const queues = parts.providers.map((provider) => openQueue(provider, options, redis, parts.log))
-  return { options, parts, redis, queues, memory: memoryGuard(redis), supplied, watchDeadline: createDeadlineWatch<() => void>((expire) => expire()) }
+  return { options, parts, redis, first: firstAnswerOf(redis), queues, memory: memoryGuard(redis), supplied, watchDeadline: createDeadlineWatch<() => void>((expire) => expire()) }
 }
 
 /**

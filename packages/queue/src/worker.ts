@@ -4,6 +4,7 @@ import { createLogger, createSender, type SendResult } from '@idstitch/node/sink
 import { Queue, RateLimitError, UnrecoverableError, Worker, type Job, type JobJson } from 'bullmq'
 import { begin, dedupeFor, finish, withDedupeScripts, type DedupeClient } from './dedupe.js'
 import { jobCounts } from './counts.js'
+import { firstAnswerOf } from './first-answer.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
 import { queueName, register } from './names.js'
@@ -29,7 +30,10 @@ export interface WorkerCounts {
 export interface IdentifyWorker {
   /** Per provider, what this worker has done. */
   counts(): Record<string, WorkerCounts>
-  /** Resolves once every provider's queue is being listened to. */
+  /**
+   * Resolves once every provider's queue is being listened to. While Redis cannot be reached, it waits for
+   * Redis; it rejects with `client_closed` when the worker is closed first.
+   */
   ready(): Promise<void>
   /** Finishes the jobs in flight, then stops and closes its connections. */
   close(): Promise<void>
@@ -261,13 +265,16 @@ const sweepDeadLetters = (options: Delivering['options'], queues: readonly Queue
   return { close: () => clearInterval(timer) }
 }
 
-/** Telemetry reads each provider's queue in Redis when its metrics are collected (a failed read, or a closed worker, reports nothing). */
-const observeQueues = (options: Delivering['options'], queues: readonly Queue[]): { close(): void } => {
+/**
+ * Telemetry reads each provider's queue in Redis when its metrics are collected (a failed read, a closed worker,
+ * or one whose Redis has not answered yet, reports nothing).
+ */
+const observeQueues = (options: Delivering['options'], queuesNow: () => readonly Queue[]): { close(): void } => {
   const { telemetry, providers } = options
   let closed = false
   const read = async () => {
     if (closed) return []
-    const counts = await Promise.all(queues.map((queue) => jobCounts(queue).catch(() => undefined)))
+    const counts = await Promise.all(queuesNow().map((queue) => jobCounts(queue).catch(() => undefined)))
     return providers.flatMap((provider, slot) => {
       const count = counts[slot]
       return count ? [{ provider: provider.name, kind: provider.kind ?? provider.name, ...count }] : []
@@ -279,6 +286,64 @@ const observeQueues = (options: Delivering['options'], queues: readonly Queue[])
     // Telemetry never takes delivery down.
   }
   return { close: () => void (closed = true) }
+}
+
+/** What a worker has open on BullMQ: each provider's worker, and its queue for the dead letters' sweep and the metrics. */
+interface OnBullmq {
+  workers: Worker[]
+  queues: Queue[]
+  close(): Promise<void>
+}
+
+/** Opens each provider's BullMQ worker, and its queue with the dead letters' sweep. */
+const openOnBullmq = (options: Delivering['options'], redis: RedisClient, log: Delivering['log'], lanes: { delivering: Delivering; deliver: Deliver }[]): OnBullmq => {
+  const workers = lanes.map(({ delivering, deliver }) => openWorker(delivering, deliver))
+  const queues = openQueues(options, redis, log)
+  const sweeper = sweepDeadLetters(options, queues, log)
+  return {
+    workers,
+    queues,
+    async close() {
+      sweeper.close()
+      await Promise.all(workers.map((worker) => worker.close()))
+      await Promise.all(queues.map((queue) => queue.close()))
+    },
+  }
+}
+
+/**
+ * Opens what the worker has on BullMQ once Redis first answers. BullMQ's objects wait for that answer without
+ * bound, even to close (bullmq#4656): a worker started while Redis cannot be reached (a wrong host, a Redis
+ * that starts later) waits for it, and still closes at once. `ready` rejects when it is closed first.
+ */
+const openWhenAnswered = (redis: RedisClient, open: () => OnBullmq, failed: (error: unknown) => void) => {
+  let opened: OnBullmq | undefined
+  let stopWaiting = () => {}
+  let closedFirst: (error: Error) => void = () => {}
+  const ready = new Promise<OnBullmq>((resolve, reject) => {
+    closedFirst = reject
+    stopWaiting = firstAnswerOf(redis).whenAnswered(() => {
+      // Inside ioredis's 'ready' event: a throw here would reach the app as an uncaught exception.
+      try {
+        resolve((opened = open()))
+      } catch (error) {
+        failed(error)
+        reject(error)
+      }
+    })
+  })
+  ready.catch(() => {})
+  return {
+    ready,
+    get opened() {
+      return opened
+    },
+    async close() {
+      stopWaiting()
+      closedFirst(new IdstitchError('client_closed', '[idstitch] the worker was closed before Redis answered'))
+      await opened?.close()
+    },
+  }
 }
 
 /**
@@ -308,19 +373,16 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   warnOfRiskySettings(redis, log.warn)
   register(redis, options.prefix, options.providers.map((provider) => provider.name)).catch(throttled(log.warn))
   const dedupe = options.dedupe === false ? undefined : { ...options.dedupe, holdMs: holdMsOf(options) }
-  const workers = deliveries.map(({ provider, count }, slot) => openWorker({ provider, options, count, log, report, redis, dedupe }, (senders[slot] as (typeof senders)[number]).deliver))
-  const queues = openQueues(options, redis, log)
-  const sweeper = sweepDeadLetters(options, queues, log)
-  const observer = observeQueues(options, queues)
+  const open = () => openOnBullmq(options, redis, log, deliveries.map(({ provider, count }, slot) => ({ delivering: { provider, options, count, log, report, redis, dedupe }, deliver: (senders[slot] as (typeof senders)[number]).deliver })))
+  const opening = openWhenAnswered(redis, open, (error) => log.error(`the worker could not start on BullMQ: ${error instanceof Error ? error.message : String(error)}`))
+  const observer = observeQueues(options, () => opening.opened?.queues ?? [])
 
   return {
     counts: () => structuredClone(counts),
-    ready: async () => void (await Promise.all(workers.map((worker) => worker.waitUntilReady()))),
+    ready: async () => void (await Promise.all((await opening.ready).workers.map((worker) => worker.waitUntilReady()))),
     async close() {
-      sweeper.close()
       observer.close()
-      await Promise.all(workers.map((worker) => worker.close()))
-      await Promise.all(queues.map((queue) => queue.close()))
+      await opening.close()
       await Promise.all(senders.map((sender) => sender.close()))
       await transport.close?.()
       redis.disconnect()

@@ -1,0 +1,62 @@
+import type { RedisClient } from './redis.js'
+
+/**
+ * Whether a Redis client has answered yet. BullMQ's objects wait for their connection's first answer without
+ * bound: while Redis has never been reachable, each add waits in memory (and goes to Redis whenever it comes,
+ * long after its identify failed), a count never returns, and a worker's `close()` never resolves
+ * (bullmq#4656). Once the client has answered, ioredis's own retry limit applies to every command, through
+ * later outages too. So idstitch asks this before it hands BullMQ anything.
+ */
+export interface FirstAnswer {
+  /** True once the client has answered; it stays true through later outages. */
+  readonly answered: boolean
+  /**
+   * Resolves once the client has answered (at once if it has). While it never has, rejects with the
+   * connection's next error (every reconnection attempt that fails has one), or when it is closed. Every
+   * caller shares one wait, so that many identifies add no listener each.
+   */
+  wait(): Promise<void>
+  /** Calls `open` when the client first answers (at once if it has); returns how to call that off. */
+  whenAnswered(open: () => void): () => void
+}
+
+export const firstAnswerOf = (redis: RedisClient): FirstAnswer => {
+  let answered = redis.status === 'ready'
+  if (!answered) redis.once('ready', () => (answered = true))
+  let waiting: Promise<void> | undefined
+  const next = () =>
+    new Promise<void>((resolve, reject) => {
+      /** Settles the wait with `outcome`, leaving no listener behind. */
+      const settle = (outcome: () => void) => {
+        redis.off('ready', ready).off('error', failed).off('end', ended)
+        outcome()
+      }
+      const ready = () => settle(resolve)
+      const failed = (error: Error) => settle(() => reject(error))
+      const ended = () => settle(() => reject(new Error('the connection is closed')))
+      redis.on('ready', ready).on('error', failed).on('end', ended)
+    })
+  return {
+    get answered() {
+      return answered
+    },
+    wait() {
+      if (answered) return Promise.resolve()
+      if (waiting === undefined) {
+        const pending = next()
+        const clear = () => void (waiting = undefined)
+        pending.then(clear, clear)
+        waiting = pending
+      }
+      return waiting
+    },
+    whenAnswered(open) {
+      if (answered) {
+        open()
+        return () => {}
+      }
+      redis.once('ready', open)
+      return () => void redis.off('ready', open)
+    },
+  }
+}
