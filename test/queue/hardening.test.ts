@@ -199,6 +199,35 @@ describe('@idstitch/queue, second review', () => {
     }
   }, 40_000)
 
+  it("lists a producer's queue for the CLI when its Redis came after it, and again after a Redis that lost its data", async () => {
+    await fresh()
+    const port = await freePort()
+    const url = `redis://127.0.0.1:${port}`
+    const queue = track(createQueue({ connection: url, prefix, logger: false, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url })] }))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const late = await startRedis({ port })
+    const status = async () => {
+      const said: string[] = []
+      await runCli(['node', 'idstitch-queue', '--redis', url, '--prefix', prefix, 'status'], { out: (line) => said.push(line), err: (line) => said.push(line) })
+      return said.join('\n')
+    }
+    try {
+      expect(await until(async () => (await queue.identify({ userId: 'usr_late', anonymousId: VISITOR })).ok, 10_000)).toBe(true)
+      expect(await until(async () => /pathbound\s+1\s/.test(await status()), 5_000)).toBe(true)
+      // A Redis that keeps nothing on disk, restarted: the producer lists its queue again when it reconnects.
+      const plain = new Redis(url)
+      await plain.flushall()
+      plain.disconnect()
+      await late.stop()
+      await late.start()
+      expect(await until(async () => (await queue.identify({ userId: 'usr_after_restart', anonymousId: VISITOR })).ok, 10_000)).toBe(true)
+      expect(await until(async () => /pathbound\s+1\s/.test(await status()), 5_000)).toBe(true)
+    } finally {
+      await Promise.all(opened.splice(0).map((open) => open.close()))
+      await late.remove()
+    }
+  }, 40_000)
+
   it('lets a job written by hand name no Redis key: the worker makes the de-duplication key itself, under its prefix', async () => {
     await fresh()
     const worker = track(createWorker({ connection: redis.url, prefix, logger: false, dedupe: { secret: 'hardening-dedupe-secret' }, providers: [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })] }))

@@ -26,12 +26,22 @@ export const jobId = (provider: string, messageId: string): string => `${provide
 const registryKey = (prefix: string): string => `${prefix}:providers`
 
 /**
- * Adds `providers` to the registry. Producers and workers do, when they open: the CLI then finds the queues
+ * Adds `providers` to the registry. Producers and workers do, when they connect: the CLI then finds the queues
  * without scanning the keyspace (a SCAN took about 1 s per million unrelated keys on a shared Redis, and on a
  * cluster saw only the keys of the node it asked).
  */
-export const register = async (redis: RedisClient, prefix: string, providers: readonly string[]): Promise<void> => {
+const register = async (redis: RedisClient, prefix: string, providers: readonly string[]): Promise<void> => {
   if (providers.length > 0) await redis.sadd(registryKey(prefix), ...providers)
+}
+
+/**
+ * Keeps `providers` in the registry: each time the client connects, and reconnects, so that a Redis that came
+ * after the app, or lost its data in a restart, lists them again (one SADD a connection). Failures go to `warn`.
+ */
+export const keepRegistered = (redis: RedisClient, prefix: string, providers: readonly string[], warn: (error: Error) => void): void => {
+  const add = () => void register(redis, prefix, providers).catch(warn)
+  redis.on('ready', add)
+  if (redis.status === 'ready') add()
 }
 
 /** The providers that have a queue under `prefix`, from the registry. */

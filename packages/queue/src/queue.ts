@@ -7,7 +7,7 @@ import { contentDigest } from './dedupe.js'
 import type { JobData } from './job.js'
 import { LIBRARY } from './library.js'
 import { memoryGuard } from './memory-guard.js'
-import { jobId, queueName, register } from './names.js'
+import { jobId, keepRegistered, queueName } from './names.js'
 import { resolveQueueOptions, type QueueOptions } from './options.js'
 import { connect, throttled } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
@@ -247,7 +247,7 @@ const openProducer = (options: Producer['options'], parts: SinkParts, supplied: 
   // reports queue_unavailable by its deadline, and an outage cannot grow the app's memory without bound.
   const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, throttled(parts.log.warn))
   warnOfRiskySettings(redis, parts.log.warn)
-  register(redis, options.prefix, parts.providers.map((provider) => provider.name)).catch(throttled(parts.log.warn))
+  keepRegistered(redis, options.prefix, parts.providers.map((provider) => provider.name), throttled(parts.log.warn))
   const queues = parts.providers.map((provider) => openQueue(provider, options, redis, parts.log))
   return { options, parts, redis, first: firstAnswerOf(redis), queues, memory: memoryGuard(redis), supplied, watchDeadline: createDeadlineWatch<() => void>((expire) => expire()) }
 }

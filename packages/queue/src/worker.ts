@@ -7,7 +7,7 @@ import { jobCounts } from './counts.js'
 import { firstAnswerOf } from './first-answer.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
-import { queueName, register } from './names.js'
+import { keepRegistered, queueName } from './names.js'
 import { MAX_TIMER_MS, resolveWorkerOptions, type WorkerOptions } from './options.js'
 import { reportTo } from './results.js'
 import { connect, throttled, type RedisClient } from './redis.js'
@@ -371,7 +371,7 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   // BullMQ's workers block on this connection's duplicates; commands wait out a Redis restart (no retry limit).
   const redis = withDedupeScripts(connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn)))
   warnOfRiskySettings(redis, log.warn)
-  register(redis, options.prefix, options.providers.map((provider) => provider.name)).catch(throttled(log.warn))
+  keepRegistered(redis, options.prefix, options.providers.map((provider) => provider.name), throttled(log.warn))
   const dedupe = options.dedupe === false ? undefined : { ...options.dedupe, holdMs: holdMsOf(options) }
   const open = () => openOnBullmq(options, redis, log, deliveries.map(({ provider, count }, slot) => ({ delivering: { provider, options, count, log, report, redis, dedupe }, deliver: (senders[slot] as (typeof senders)[number]).deliver })))
   const opening = openWhenAnswered(redis, open, (error) => log.error(`the worker could not start on BullMQ: ${error instanceof Error ? error.message : String(error)}`))
