@@ -153,6 +153,13 @@ describe('npx idstitch-sandbox', () => {
     expect(await (await fetch(`${url}/stitched/usr_cli_second`)).json()).toEqual({ userId: 'usr_cli_second', stitched: { pathbound: [VISITOR] } })
   })
 
+  it('rejects, and the command says so in one line, when the port is taken', async () => {
+    const taken = new URL(sandbox.url).port
+    await expect(startOwnSandbox({ port: Number(taken) })).rejects.toThrow(`the sandbox cannot listen on 127.0.0.1:${taken}: the port is in use`)
+    const said = await run(cli, ['--port', taken])
+    expect(said).toMatchObject({ code: 1, stderr: `idstitch-sandbox: the sandbox cannot listen on 127.0.0.1:${taken}: the port is in use (pass another --port, or 0 for a free one)\n` })
+  })
+
   it('refuses a bad port or --keep with the usage', async () => {
     expect(await run(cli, ['--port', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--port must be a port number') })
     expect(await run(cli, ['--keep', '0'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--keep must be a whole number from 1, not "0"') })

@@ -47,7 +47,10 @@ const main = async (): Promise<number> => {
     console[args === USAGE ? 'log' : 'error'](args)
     return args === USAGE ? 0 : 2
   }
-  const sandbox = await startSandbox(args)
+  const sandbox = await startSandbox(args).catch((error: Error & { code?: string }) => {
+    console.error(`idstitch-sandbox: ${error.message}${error.code === 'EADDRINUSE' ? ' (pass another --port, or 0 for a free one)' : ''}`)
+  })
+  if (!sandbox) return 1
   console.log(banner(sandbox.url))
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void sandbox.close().then(() => process.exit(0)))
   return 0

@@ -163,6 +163,7 @@ const sandboxRoutes =
  * reports its visitor, standing in for the provider's own pageview tracking
  * (DataFast answers 404 for visitors it has no pageview of, as documented).
  * `GET /stitched/<userId>` answers `{ userId, stitched }` ({@link Sandbox.stitched}) for a test in another process.
+ * Rejects when it cannot listen (the port is in use: the error's `code` is Node's, `EADDRINUSE`).
  *
  * @example
  * const sandbox = await startSandbox()

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Writable } from 'node:stream'
 import { createGzip, type Gzip } from 'node:zlib'
@@ -228,6 +228,23 @@ const answerWith = (rule: ProviderRule, incoming: SandboxRequest, response: Serv
 }
 
 /**
+ * Listens on `port` and `host`, or rejects with what stopped it (a port in use), keeping Node's `code`, `address`
+ * and `port`: a server's 'error' event with no listener would end the app's process instead.
+ */
+const listen = (server: Server, port: number, host: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.message
+      reject(Object.assign(new Error(`the sandbox cannot listen on ${host}:${port}: ${why}`), { code: error.code, address: host, port }))
+    }
+    server.once('error', failed)
+    server.listen(port, host, () => {
+      server.off('error', failed)
+      resolve()
+    })
+  })
+
+/**
  * Serves provider rules on 127.0.0.1 over real HTTP, with scripted faults
  * (5xx bursts, 429s, hangs, resets) for delivery tests.
  *
@@ -264,7 +281,7 @@ export const startProviderServer = async (rules: ProviderRule[], { port = 0, hos
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
-  await new Promise<void>((resolve) => server.listen(port, host, resolve))
+  await listen(server, port, host)
   const { port: bound } = server.address() as AddressInfo
   const result: ProviderServer = Object.assign(state, {
     url: `http://${reachableHost(host)}:${bound}`,
