@@ -180,8 +180,10 @@ describe('@idstitch/queue, second review', () => {
     const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'still waiting'> => Promise.race([promise, new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms))])
     // Nothing listens on the port: BullMQ's own close() waited for Redis for ever (bullmq#4656).
     const stranded = createWorker({ connection: url, prefix, logger: false, providers })
+    const readying = stranded.ready()
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(await within(stranded.close(), 5_000)).toBeUndefined()
+    await expect(readying).rejects.toMatchObject({ code: 'client_closed' })
     // A worker and a queue started before their Redis, as a deploy may start them.
     const worker = track(createWorker({ connection: url, prefix, logger: false, providers }))
     const queue = track(createQueue({ connection: url, prefix, logger: false, providers }))

@@ -20,6 +20,7 @@ export interface FirstAnswer {
   whenAnswered(open: () => void): () => void
 }
 
+/** Follows `redis` from now on: call it before the client can have answered, right after creating it. */
 export const firstAnswerOf = (redis: RedisClient): FirstAnswer => {
   let answered = redis.status === 'ready'
   if (!answered) redis.once('ready', () => (answered = true))
