@@ -57,6 +57,11 @@ const track = <T extends IdentifyQueue | IdentifyWorker>(open: T): T => {
   opened.push(open)
   return open
 }
+/** Closes what the test opened, then removes the Redis of its own it used. */
+const closeAllAndRemove = async (own: RedisServer) => {
+  await Promise.all(opened.splice(0).map((open) => open.close()))
+  await own.remove()
+}
 /** Every key and value under the test's prefix, as text. */
 const everythingInRedis = async (): Promise<string> => {
   const keys = await client.keys(`${prefix}:*`)
@@ -165,10 +170,9 @@ describe('@idstitch/queue, second review', () => {
       expect(printed.flatMap((spy) => spy.mock.calls).map(String)).toEqual([])
     } finally {
       for (const spy of printed) spy.mockRestore()
-      await Promise.all(opened.splice(0).map((open) => open.close()))
       await admin?.close()
       cli?.disconnect()
-      await away.remove()
+      await closeAllAndRemove(away)
     }
   })
 
@@ -196,8 +200,7 @@ describe('@idstitch/queue, second review', () => {
       expect(await until(() => sandbox.accepted.some((identify) => identify.userId === 'usr_after_redis'), 10_000)).toBe(true)
       expect(await queue.counts()).toMatchObject({ pathbound: { failed: 0 } })
     } finally {
-      await Promise.all(opened.splice(0).map((open) => open.close()))
-      await late.remove()
+      await closeAllAndRemove(late)
     }
   }, 40_000)
 
@@ -225,8 +228,7 @@ describe('@idstitch/queue, second review', () => {
       expect(await until(async () => (await queue.identify({ userId: 'usr_after_restart', anonymousId: VISITOR })).ok, 10_000)).toBe(true)
       expect(await until(async () => /pathbound\s+1\s/.test(await status()), 5_000)).toBe(true)
     } finally {
-      await Promise.all(opened.splice(0).map((open) => open.close()))
-      await late.remove()
+      await closeAllAndRemove(late)
     }
   }, 40_000)
 
