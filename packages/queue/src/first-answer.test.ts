@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { describe, expect, it, vi } from 'vitest'
-import { firstAnswerOf } from './first-answer.js'
+import { FIRST_ANSWER_WAIT_MS, firstAnswerOf } from './first-answer.js'
 import type { RedisClient } from './redis.js'
 
 /** A client's events and status, as ioredis emits and sets them. */
@@ -35,6 +35,22 @@ describe("a Redis client's first answer", () => {
     redis.emit('end')
     expect(first.answered).toBe(true)
     await expect(first.wait()).resolves.toBeUndefined()
+  })
+
+  it('rejects after ten seconds without an answer or an error (a server that takes the connection and says nothing)', async () => {
+    vi.useFakeTimers()
+    try {
+      const redis = client()
+      const wait = firstAnswerOf(redis).wait()
+      const outcome = wait.then(() => 'answered', (error: Error) => error.message)
+      await vi.advanceTimersByTimeAsync(FIRST_ANSWER_WAIT_MS - 1)
+      expect(vi.getTimerCount()).toBe(1)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(await outcome).toBe('no answer within 10000 ms')
+      expect(listeners(redis)[1]).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('rejects when the connection is closed before it answered', async () => {

@@ -12,13 +12,17 @@ export interface FirstAnswer {
   readonly answered: boolean
   /**
    * Resolves once the client has answered (at once if it has). While it never has, rejects with the
-   * connection's next error (every reconnection attempt that fails has one), or when it is closed. Every
+   * connection's next error (every reconnection attempt that fails has one), when it is closed, or after
+   * {@link FIRST_ANSWER_WAIT_MS} without either (a server that takes the connection and says nothing). Every
    * caller shares one wait, so that many identifies add no listener each.
    */
   wait(): Promise<void>
   /** Calls `open` when the client first answers (at once if it has); returns how to call that off. */
   whenAnswered(open: () => void): () => void
 }
+
+/** The longest one wait for a first answer lasts: ioredis's own default `connectTimeout`. */
+export const FIRST_ANSWER_WAIT_MS = 10_000
 
 /** Follows `redis` from now on: call it before the client can have answered, right after creating it. */
 export const firstAnswerOf = (redis: RedisClient): FirstAnswer => {
@@ -27,14 +31,17 @@ export const firstAnswerOf = (redis: RedisClient): FirstAnswer => {
   let waiting: Promise<void> | undefined
   const next = () =>
     new Promise<void>((resolve, reject) => {
-      /** Settles the wait with `outcome`, leaving no listener behind. */
+      /** Settles the wait with `outcome`, leaving no listener or timer behind. */
       const settle = (outcome: () => void) => {
+        clearTimeout(timer)
         redis.off('ready', ready).off('error', failed).off('end', ended)
         outcome()
       }
       const ready = () => settle(resolve)
       const failed = (error: Error) => settle(() => reject(error))
       const ended = () => settle(() => reject(new Error('the connection is closed')))
+      const timer = setTimeout(() => failed(new Error(`no answer within ${FIRST_ANSWER_WAIT_MS} ms`)), FIRST_ANSWER_WAIT_MS)
+      timer.unref?.()
       redis.on('ready', ready).on('error', failed).on('end', ended)
     })
   return {
