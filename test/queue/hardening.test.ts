@@ -204,6 +204,18 @@ describe('@idstitch/queue, second review', () => {
     }
   }, 40_000)
 
+  it('connects a queue and a worker whose ioredis options say lazyConnect, and delivers', async () => {
+    await fresh()
+    const connection = { host: '127.0.0.1', port: redis.port, lazyConnect: true }
+    const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })]
+    const worker = track(createWorker({ connection, prefix, logger: false, providers }))
+    const queue = track(createQueue({ connection, prefix, logger: false, providers }))
+    expect(await queue.counts()).toMatchObject({ pathbound: { waiting: 0 } })
+    await worker.ready()
+    expect(await queue.identify({ userId: 'usr_lazy', anonymousId: VISITOR })).toMatchObject({ ok: true })
+    expect(await until(() => sandbox.accepted.some((identify) => identify.userId === 'usr_lazy'), 10_000)).toBe(true)
+  })
+
   it("lists a producer's queue for the CLI when its Redis came after it, and again after a Redis that lost its data", async () => {
     await fresh()
     const port = await freePort()

@@ -28,6 +28,8 @@ export const FIRST_ANSWER_WAIT_MS = 10_000
 export const firstAnswerOf = (redis: RedisClient): FirstAnswer => {
   let answered = redis.status === 'ready'
   if (!answered) redis.once('ready', () => (answered = true))
+  // A client made with lazyConnect waits for a first command: BullMQ connects it, and so does this.
+  if (redis.status === 'wait') redis.connect().catch(() => {})
   let waiting: Promise<void> | undefined
   const next = () =>
     new Promise<void>((resolve, reject) => {
