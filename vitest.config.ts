@@ -53,7 +53,8 @@ export default defineConfig({
       },
       { test: { name: 'tracker-ssr', include: ['packages/tracker/src/**/*.ssr.test.ts'], environment: 'node' } },
       { test: { name: 'package', include: ['test/package/**/*.test.ts', 'test/types/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
-      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 300_000 } },
+      // One retry: Chromium itself crashed once in CI, failing the test it ran under (browser.ts launches it again).
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 300_000, retry: 1 } },
       { test: { name: 'runtimes', include: ['test/runtimes/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 240_000 } },
       { test: { name: 'contract', include: ['test/contract/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },
       {

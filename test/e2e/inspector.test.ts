@@ -3,13 +3,13 @@
 import { createClient } from '@idstitch/node'
 import { segment } from '@idstitch/node/providers'
 import { sandboxOptions, startSandbox, type Sandbox } from '@idstitch/sandbox'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { launch, newContext } from './browser.js'
+import { launch, newContext, type Chromium } from './browser.js'
 
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 
-let browser: Browser
+let browser: Chromium
 beforeAll(async () => {
   browser = await launch()
 })

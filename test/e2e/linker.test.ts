@@ -9,13 +9,13 @@ import { toNodeHandler } from '@idstitch/node/node-http'
 import { pathbound } from '@idstitch/node/providers'
 import { pathboundRule, startProviderServer, type ProviderServer } from '@idstitch/sandbox'
 import express from 'express'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launch, newContext, ready } from './browser.js'
+import { launch, newContext, ready, type Chromium } from './browser.js'
 import { scriptTagPage } from './site.js'
 
 const KEY = 'pb_linker_0123456789'
-let browser: Browser
+let browser: Chromium
 let server: Server
 let sandbox: ProviderServer
 let port: number

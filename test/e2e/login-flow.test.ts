@@ -1,9 +1,9 @@
 import { startDemo, type Demo } from '@idstitch/demo'
 import { SANDBOX_CREDENTIALS } from '@idstitch/sandbox'
 import { BUILT_IN_PROVIDERS } from '@idstitch/node/providers'
-import type { Browser, Cookie } from 'playwright-core'
+import type { Cookie } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launch, newContext, ready } from './browser.js'
+import { launch, newContext, ready, type Chromium } from './browser.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const ALICE = 'usr_3f9c2a71-8d4e-4b0a-9c55-1e2f3a4b5c6d'
@@ -12,7 +12,7 @@ const PROVIDERS = Object.keys(BUILT_IN_PROVIDERS)
 /** The providers whose identify carries an anonymous id field. */
 const WITH_VISITOR = ['datafast', 'pathbound', 'segment']
 
-let browser: Browser
+let browser: Chromium
 let demo: Demo
 
 beforeAll(async () => {

@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runOrThrow } from '../support/run.js'
-import { consoleError, launch, newContext } from './browser.js'
+import { consoleError, launch, newContext, type Chromium } from './browser.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const example = join(root, 'examples/next')
@@ -95,7 +95,7 @@ const stitched = async (sandbox: string, userId: string): Promise<Record<string,
 }
 const text = (page: Page, id: string) => page.locator(`#${id}`).textContent()
 
-let browser: Browser
+let browser: Chromium
 beforeAll(async () => {
   browser = await launch()
 }, 30_000)

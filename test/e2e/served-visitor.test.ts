@@ -6,13 +6,13 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { visitorMiddleware } from '@idstitch/node'
 import express from 'express'
-import type { Browser, Page, Response } from 'playwright-core'
+import type { Page, Response } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launch, newContext, ready } from './browser.js'
+import { launch, newContext, ready, type Chromium } from './browser.js'
 import { scriptTagPage } from './site.js'
 
 const REFRESH_MS = 1_000
-let browser: Browser
+let browser: Chromium
 let server: Server
 let origin: string
 

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs'
-import type { Browser, Cookie } from 'playwright-core'
+import type { Cookie } from 'playwright-core'
 import { contactCookie, getContactId } from '@idstitch/node'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { launch, newContext, ready } from './browser.js'
+import { launch, newContext, ready, type Chromium } from './browser.js'
 import { scriptTagPage, startSite, type Site } from './site.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const YEAR_S = 365 * 24 * 3600
 
-let browser: Browser
+let browser: Chromium
 let site: Site
 
 beforeAll(async () => {
