@@ -40,7 +40,9 @@ const secureOf = (request: { headers: Headers }, options: SetCookieOptions): boo
  * sets the contact cookie (and re-issues the visitor cookie, a new one when the browser was another user's) on the
  * response, and hands the identify to `after()`, so the login's response does not wait for the providers. The
  * visitor ids cross-domain links brought are identified too. `trustProxy` defaults to `true` (Next sets the
- * `X-Forwarded-*` headers), for the user's address in `context.ip`.
+ * `X-Forwarded-*` headers), for the user's address in `context.ip`. Rejects with a `ValidationError`, setting
+ * nothing, for a user id that cannot be a cookie's value (empty, over 100 characters, a space, quote, comma,
+ * semicolon, backslash or non-ASCII letter), as `loginCookies()` does.
  *
  * @example
  * 'use server'
