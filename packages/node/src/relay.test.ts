@@ -331,6 +331,10 @@ describe('the identify relay, second review', () => {
     const onTraits = Object.assign(new Error('x'), { code: 'validation_failed', issues: [{ path: 'traits.plan', message: 'must be a string, says the adapter' }] })
     const named = recording({ ok: false, messageId: 'm', results: [{ provider: 'crm', status: 'invalid', attempts: 0, error: onTraits as never }] })
     expect(await (await createIdentifyHandler({ client: named.client, authenticate: () => 'usr_session' })(request({ body: '{}' }))).json()).toEqual({ error: { code: 'invalid_body', message: 'traits.plan is invalid' } })
+    // The user id is the session's, not the body's: the browser cannot mend it, and is not told it sent it.
+    const onUser = Object.assign(new Error('x'), { code: 'validation_failed', issues: [{ path: 'userId', message: 'must be 1..100 characters' }] })
+    const session = recording({ ok: false, messageId: 'm', results: [{ provider: 'pathbound', status: 'invalid', attempts: 0, error: onUser as never }] })
+    expect(await (await createIdentifyHandler({ client: session.client, authenticate: () => 'usr_session' })(request({ body: '{}' }))).json()).toEqual({ error: { code: 'invalid_body', message: 'the identify is invalid (the server logs why)' } })
   })
 
   it('answers a CORS preflight from an allowed origin, and adds CORS headers to its answers; refuses any other origin', async () => {

@@ -139,8 +139,11 @@ const refuse = ({ status, code, message, headers }: Refusal): Response => json(s
 const isRefusal = (value: unknown): value is Refusal => typeof value === 'object' && value !== null && 'status' in value && 'code' in value
 
 const ALLOWED_FIELDS: ReadonlySet<string> = new Set(RELAY_BODY_FIELDS)
-/** A field of the relay's body, as a refusal may name it: `anonymousId`, `traits.plan`. */
-const BODY_PATH = /^(?:anonymousId|userId|traits(?:Once)?(?:\.[\w$-]{1,64})?)$/
+/**
+ * A field of the relay's body, as a refusal may name it: `anonymousId`, `traits.plan`. Never `userId`: the
+ * session's, from `authenticate()`, which the browser did not send and cannot mend.
+ */
+const BODY_PATH = /^(?:anonymousId|traits(?:Once)?(?:\.[\w$-]{1,64})?)$/
 /** The skip reasons the browser may see: idstitch's own. An adapter's words stay on the server (they may quote the app's data). */
 const OWN_REASONS: ReadonlySet<string> = new Set(Object.values(SKIP_REASONS))
 /** Users whose throttle is remembered at once; the one seen least lately is forgotten past it. */
