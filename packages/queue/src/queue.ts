@@ -246,10 +246,11 @@ const openProducer = (options: Producer['options'], parts: SinkParts, supplied: 
   // While Redis is away, a command waits for it at most one reconnection attempt, then fails: identify()
   // reports queue_unavailable by its deadline, and an outage cannot grow the app's memory without bound.
   const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, throttled(parts.log.warn))
-  warnOfRiskySettings(redis, parts.log.warn)
+  const first = firstAnswerOf(redis)
+  warnOfRiskySettings(redis, first, parts.log.warn)
   keepRegistered(redis, options.prefix, parts.providers.map((provider) => provider.name), throttled(parts.log.warn))
   const queues = parts.providers.map((provider) => openQueue(provider, options, redis, parts.log))
-  return { options, parts, redis, first: firstAnswerOf(redis), queues, memory: memoryGuard(redis), supplied, watchDeadline: createDeadlineWatch<() => void>((expire) => expire()) }
+  return { options, parts, redis, first, queues, memory: memoryGuard(redis), supplied, watchDeadline: createDeadlineWatch<() => void>((expire) => expire()) }
 }
 
 /**

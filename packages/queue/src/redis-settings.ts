@@ -1,4 +1,5 @@
 import { Cluster, type Redis } from 'ioredis'
+import type { FirstAnswer } from './first-answer.js'
 import type { RedisClient } from './redis.js'
 
 /**
@@ -44,16 +45,14 @@ const nodeRisks = async (redis: Redis): Promise<string[]> => {
   return risks
 }
 
-/** Logs each risky setting once, as a warning, when the client is ready (never blocking or failing the app). */
-export const warnOfRiskySettings = (redis: RedisClient, warn: (message: string) => void): void => {
-  const check = () => {
+/** Logs each risky setting once, as a warning, when the client first answers (never blocking or failing the app). */
+export const warnOfRiskySettings = (redis: RedisClient, first: FirstAnswer, warn: (message: string) => void): void => {
+  first.whenAnswered(() => {
     riskySettings(redis).then(
       (risks) => {
         for (const risk of risks) warn(`redis: ${risk}`)
       },
       () => {},
     )
-  }
-  if (redis.status === 'ready') check()
-  else redis.once('ready', check)
+  })
 }

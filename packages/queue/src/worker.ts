@@ -4,7 +4,7 @@ import { createLogger, createSender, type SendResult } from '@idstitch/node/sink
 import { Queue, RateLimitError, UnrecoverableError, Worker, type Job, type JobJson } from 'bullmq'
 import { begin, dedupeFor, finish, withDedupeScripts, type DedupeClient } from './dedupe.js'
 import { jobCounts } from './counts.js'
-import { firstAnswerOf } from './first-answer.js'
+import { firstAnswerOf, type FirstAnswer } from './first-answer.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
 import { keepRegistered, queueName } from './names.js'
@@ -316,13 +316,13 @@ const openOnBullmq = (options: Delivering['options'], redis: RedisClient, log: D
  * bound, even to close (bullmq#4656): a worker started while Redis cannot be reached (a wrong host, a Redis
  * that starts later) waits for it, and still closes at once. `ready` rejects when it is closed first.
  */
-const openWhenAnswered = (redis: RedisClient, open: () => OnBullmq, failed: (error: unknown) => void) => {
+const openWhenAnswered = (first: FirstAnswer, open: () => OnBullmq, failed: (error: unknown) => void) => {
   let opened: OnBullmq | undefined
   let stopWaiting = () => {}
   let closedFirst: (error: Error) => void = () => {}
   const ready = new Promise<OnBullmq>((resolve, reject) => {
     closedFirst = reject
-    stopWaiting = firstAnswerOf(redis).whenAnswered(() => {
+    stopWaiting = first.whenAnswered(() => {
       // Inside ioredis's 'ready' event: a throw here would reach the app as an uncaught exception.
       try {
         resolve((opened = open()))
@@ -370,11 +370,12 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const deliveries = options.providers.map((provider) => ({ provider, count: (counts[provider.name] = { delivered: 0, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }) }))
   // BullMQ's workers block on this connection's duplicates; commands wait out a Redis restart (no retry limit).
   const redis = withDedupeScripts(connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn)))
-  warnOfRiskySettings(redis, log.warn)
+  const first = firstAnswerOf(redis)
+  warnOfRiskySettings(redis, first, log.warn)
   keepRegistered(redis, options.prefix, options.providers.map((provider) => provider.name), throttled(log.warn))
   const dedupe = options.dedupe === false ? undefined : { ...options.dedupe, holdMs: holdMsOf(options) }
   const open = () => openOnBullmq(options, redis, log, deliveries.map(({ provider, count }, slot) => ({ delivering: { provider, options, count, log, report, redis, dedupe }, deliver: (senders[slot] as (typeof senders)[number]).deliver })))
-  const opening = openWhenAnswered(redis, open, (error) => log.error(`the worker could not start on BullMQ: ${error instanceof Error ? error.message : String(error)}`))
+  const opening = openWhenAnswered(first, open, (error) => log.error(`the worker could not start on BullMQ: ${error instanceof Error ? error.message : String(error)}`))
   const observer = observeQueues(options, () => opening.opened?.queues ?? [])
 
   return {
