@@ -36,7 +36,7 @@ export const ERROR_CODES: { readonly [Code in ErrorCode]: ErrorCodeInfo } = {
   circuit_open: { error: 'IdstitchError', permanent: false, meaning: 'every attempt to the provider failed lately; none is sent for a while' },
   provider_unavailable: { error: 'IdstitchError', permanent: false, meaning: 'the provider asked to wait longer than maxRetryAfterMs' },
   queue_unavailable: { error: 'IdstitchError', permanent: false, meaning: 'Redis did not acknowledge the job within deadlineMs, or has not answered since the queue was created' },
-  queue_out_of_memory: { error: 'IdstitchError', permanent: false, meaning: 'Redis is full (maxmemory, noeviction) and refused the job; it was not added' },
+  queue_out_of_memory: { error: 'IdstitchError', permanent: false, meaning: 'Redis is full (90 % of maxmemory, or maxmemory reached with noeviction): the job was not added' },
   message_id_conflict: { error: 'IdstitchError', permanent: true, meaning: 'a queued job with this messageId says something else' },
   adapter_failed: { error: 'IdstitchError', permanent: true, meaning: 'an adapter threw while preparing, building its request or reading the answer' },
   sink_failed: { error: 'IdstitchError', permanent: false, meaning: 'a sink threw, rejected, gave an item no result, or none a second past the deadline; whether it kept the item is not known' },

@@ -141,12 +141,25 @@ const addJob = (producer: Producer, job: SlotJob, answer: (refusal: Refusal) => 
 const isOutOfMemory = (error: Error): boolean => error.message.startsWith('OOM ')
 
 /** An identify Redis has no room for: not added, and said so (never the misleading "it may still be added"). */
-const outOfMemory = (provider: string, why: string): ProviderResult => ({
+const outOfMemory = (provider: string, why: string, remedy: string): ProviderResult => ({
   provider,
   status: 'failed',
   attempts: 0,
-  error: new IdstitchError('queue_out_of_memory', `[idstitch] ${provider}: ${why}: the job was not added. Raise maxmemory, or let the workers drain the queue; enqueueing the same identify again is safe`, { provider }),
+  error: new IdstitchError('queue_out_of_memory', `[idstitch] ${provider}: ${why}: the job was not added. ${remedy}; enqueueing the same identify again is safe`, { provider }),
 })
+/** The producers' own stop, at 90 %: the workers still have room to drain the queue. */
+const nearlyFull = (provider: string) =>
+  outOfMemory(provider, 'Redis is 90 % full (of its maxmemory), the room kept for workers to take and finish jobs', 'Let the workers drain the queue, or raise maxmemory')
+/** Redis's own refusal: BullMQ's scripts are refused too, so no worker takes a job until there is room again. */
+const full = (provider: string) =>
+  outOfMemory(provider, 'Redis is full (its maxmemory is reached, and noeviction keeps it from evicting jobs) and refused the job', 'Raise maxmemory or free memory in Redis: until then no worker can take a job either')
+
+/**
+ * What `item` takes as JSON, in UTF-8 bytes: the size of a job's item for an adapter that does not measure it
+ * (one request per identify). Counted as 0 by the memory guard, 3 KB of traits filled a 3 MB Redis past its
+ * `maxmemory` before the guard's next reading, and its workers could take no job until `maxmemory` was raised.
+ */
+const jsonBytes = (item: unknown): number => Buffer.byteLength(JSON.stringify(item) ?? '')
 
 /** Each item's job, or its result when it cannot be kept in Redis. */
 const prepareJobs = ({ memory }: Producer, identify: SinkIdentify): { results: ProviderResult[]; jobs: SlotJob[] } => {
@@ -160,8 +173,8 @@ const prepareJobs = ({ memory }: Producer, identify: SinkIdentify): { results: P
       results[index] = { provider: provider.name, status: 'invalid', attempts: 0, error: new ValidationError([{ provider: provider.name, path: 'message', message: kept.reason }]) }
       return
     }
-    if (memory.full(bytes)) {
-      results[index] = outOfMemory(provider.name, 'Redis is 90 % full (of its maxmemory), the room kept for workers to take and finish jobs')
+    if (memory.full(() => bytes ?? jsonBytes(kept.stored.item))) {
+      results[index] = nearlyFull(provider.name)
       return
     }
     const data: JobData = { v: 1, provider: provider.name, messageId, userId: event.userId, item: kept.stored.item, text: kept.stored.text, digest }
@@ -190,7 +203,7 @@ const addByDeadline = (producer: Producer, jobs: SlotJob[], results: ProviderRes
     if (refusal === undefined) return
     if (refusal === 'conflict') failed(job, 'message_id_conflict', 'a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId')
     else if (!(refusal instanceof Error)) failed(job, 'queue_unavailable', `Redis has not answered since the queue was created (${producer.parts.redact(refusal.unreachable.message)}): the job was not added, and enqueueing it again once Redis answers is safe`)
-    else if (isOutOfMemory(refusal)) results[job.index] = outOfMemory(job.data.provider, 'Redis is full (its maxmemory is reached, and noeviction keeps it from evicting jobs) and refused the job')
+    else if (isOutOfMemory(refusal)) results[job.index] = full(job.data.provider)
     else unavailable(job, refusal.message)
   }
   return new Promise((resolve) => {
