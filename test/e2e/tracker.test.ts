@@ -302,6 +302,20 @@ describe('the script tag in Chromium', () => {
     await context.close()
   })
 
+
+  it('resolves { ok: false, status: 0 } without throwing when traits pass the 64 KB a keepalive request may carry (docs/tracker.md)', async () => {
+    const { context, errors, open } = await newContext(browser)
+    const page = await open(site.http('app.example.test', '/relay'))
+    await ready(page)
+    const outcome = await page.evaluate(() => window.idstitch.identify('usr_large', { notes: 'n'.repeat(70_000) }))
+    expect(outcome).toEqual({ ok: false, status: 0 })
+    expect(site.relayed).toHaveLength(0)
+    // The same identify with small traits is relayed: nothing else was in the way.
+    expect(await page.evaluate(() => window.idstitch.identify('usr_large', { notes: 'n'.repeat(1_000) }))).toMatchObject({ ok: true, status: 200 })
+    expect(site.relayed).toHaveLength(1)
+    expect(errors).toEqual([])
+    await context.close()
+  })
   it('writes and relays nothing until consent, then persists the same id; consent(false) removes them', async () => {
     const { context, open } = await newContext(browser)
     const page = await open(site.http('www.example.test', '/consent'))
