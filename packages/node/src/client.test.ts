@@ -225,4 +225,19 @@ describe('createClient', () => {
     const body = JSON.parse((sent[0]?.body as { text: string } | undefined)?.text ?? '') as { batch: { context: { library: unknown } }[] }
     expect(body.batch[0]?.context.library).toEqual({ name: '@idstitch/node', version: expect.stringMatching(/^\d+\.\d+\.\d+/) })
   })
+
+  it('sends the message id an identify is given (a retried request keeps one copy at the provider), and refuses one a job id cannot be', async () => {
+    const { transport, sent } = answering()
+    const client = createClient({ providers: [segment({ writeKey: 'wk_one', baseUrl: 'https://api.segment.io' })], transport, dedupe: false })
+    const given = await client.identify({ userId: 'usr_1' }, { messageId: 'req_7f3a.login-1' })
+    expect(given).toMatchObject({ ok: true, messageId: 'req_7f3a.login-1' })
+    const body = JSON.parse((sent[0]?.body as { text: string } | undefined)?.text ?? '') as { batch: { messageId: string }[] }
+    expect(body.batch[0]?.messageId).toBe('req_7f3a.login-1')
+
+    for (const messageId of ['', 'a:b', 'x'.repeat(129), 42]) {
+      const refused = await client.identify({ userId: 'usr_1' }, { messageId } as never)
+      expect(refused).toMatchObject({ ok: false, results: [{ provider: 'segment', status: 'invalid', error: { code: 'validation_failed', issues: [{ path: 'messageId' }] } }] })
+    }
+    expect(sent).toHaveLength(1)
+  })
 })

@@ -22,6 +22,13 @@ const LIBRARY = Object.freeze({ name: __IDSTITCH_NAME__, version: __IDSTITCH_VER
 export interface IdentifyOptions {
   /** Overrides the client's `waitUntil` for this call (Workers: `ctx.waitUntil.bind(ctx)`). */
   waitUntil?: (promise: Promise<unknown>) => void
+  /**
+   * The message's id (default: a new UUID): Segment's `messageId`, PostHog's `uuid` (a UUID only), Mixpanel's
+   * and Amplitude's insert id, by which those providers keep one copy of a message sent twice. Pass one of your
+   * own (a request id) to make a retried login request idempotent there. Letters, digits, `_`, `-` and `.`, up
+   * to 128; another value makes the identify `invalid`, nothing sent.
+   */
+  messageId?: string
 }
 
 /** The client `createClient` returns. */
@@ -75,7 +82,7 @@ export const clientFactory = (platform: Platform) => (clientOptions: ClientOptio
 
   return {
     identify(message, callOptions) {
-      const promise = pipeline.run(message, crypto.randomUUID())
+      const promise = pipeline.identify(message, callOptions?.messageId)
       // Serverless: the platform keeps the function alive until the identify is done, after the response.
       const waitUntil = callOptions?.waitUntil ?? options.waitUntil
       if (waitUntil) callApp(() => waitUntil(promise), waitUntilFailed)

@@ -42,8 +42,6 @@ export interface Pipeline {
   close(): Promise<void>
 }
 
-const MESSAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/
-
 /** What a pipeline takes: a client's option it does not (`timeoutMs`, `retry`) is its sink's to have, and refused. */
 const PIPELINE_OPTIONS: readonly (keyof PipelineOptions)[] = ['providers', 'logger', 'onError', 'dryRun', 'telemetry', 'debug', 'sink', 'deadlineMs', 'dedupe', 'library']
 
@@ -93,14 +91,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   const closedMessage = 'the pipeline is closed; this identify was not sent'
   const pipeline = pipelineOf({ options: resolved, redact, sink: options.sink, library: libraryOf(options.library), maxQueue: Infinity, closedMessage, watch: lateSinks() })
   return {
-    identify(message, { messageId } = {}) {
-      // A UUID of its own needs no checking.
-      if (messageId === undefined) return pipeline.run(message, crypto.randomUUID())
-      if (typeof messageId !== 'string' || !MESSAGE_ID.test(messageId)) {
-        return Promise.resolve(pipeline.invalid(message, [{ path: 'messageId', message: 'must be 1 to 128 letters, digits, _, - or .' }], String(messageId)))
-      }
-      return pipeline.run(message, messageId)
-    },
+    identify: (message, { messageId } = {}) => pipeline.identify(message, messageId),
     close: pipeline.close,
   }
 }

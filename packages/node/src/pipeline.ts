@@ -271,6 +271,12 @@ const stageOf = ({ options, redact, sink, library, watch }: PipelineParts): Stag
 }
 
 /**
+ * A message id the app gives (`identify(message, { messageId })`): what a BullMQ job id and every provider's
+ * insert id take as they are.
+ */
+const MESSAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/
+
+/**
  * The one identify pipeline, shared by `createClient`, `createPipeline` and `@idstitch/queue`: validate →
  * prepare (each provider's adapter) → de-duplicate → hand to the sink → report. It counts the identifies in
  * flight, so that `close()` waits for them before it closes the sink, and refuses new ones once closed or
@@ -312,6 +318,15 @@ export const pipelineOf = (parts: PipelineParts) => {
   }
   return {
     run,
+    /** {@link run} with the app's message id, checked ({@link MESSAGE_ID}), or a new UUID. */
+    identify(message: unknown, messageId: unknown): Promise<IdentifyResult> {
+      // A UUID of its own needs no checking.
+      if (messageId === undefined) return run(message, crypto.randomUUID())
+      if (typeof messageId !== 'string' || !MESSAGE_ID.test(messageId)) {
+        return Promise.resolve(invalid(message, [{ path: 'messageId', message: 'must be 1 to 128 letters, digits, _, - or .' }], String(messageId)))
+      }
+      return run(message, messageId)
+    },
     invalid,
     log: stage.log,
     /** Resolves when every identify accepted so far has finished. */
