@@ -122,7 +122,10 @@ describe('@idstitch/queue on a real Redis', () => {
     expect(invalid.ok).toBe(false)
     expect(invalid.results.map((result) => [result.status, result.error?.code])).toEqual([['invalid', 'validation_failed'], ['invalid', 'validation_failed']])
     expect((await queue.identify({ userId: 'usr_1' }, { messageId: 'bad id:1' })).results[0]).toMatchObject({ status: 'invalid', error: { issues: [{ path: 'messageId' }] } })
-    expect((await queue.counts()).pathbound?.waiting).toBe(1)
+    // A misspelled option is refused, not ignored (a retried login would be two jobs), and a null one is none; neither throws.
+    expect((await queue.identify({ userId: 'usr_1' }, { messageID: 'msg-2' } as never)).results[0]).toMatchObject({ status: 'invalid', error: { issues: [{ path: 'messageID', message: 'is not an option; did you mean `messageId`?' }] } })
+    expect((await queue.identify({ userId: 'usr_1' }, null as never)).results[0]).toMatchObject({ status: 'queued' })
+    expect((await queue.counts()).pathbound?.waiting).toBe(2)
     // A message that throws when read (a lazy ORM record, a Proxy) is invalid, never a rejection.
     const hostile = new Proxy({}, { get: () => { throw new Error(`boom ${KEY}`) }, ownKeys: () => { throw new Error('boom') } })
     const refused = await queue.identify(hostile as never)

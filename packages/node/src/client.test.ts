@@ -1,4 +1,4 @@
-import { defineProvider, type ProviderRequest, type ProviderResponse } from '@idstitch/core'
+import { defineProvider, type ProviderRequest, type ProviderResponse, type ValidationError } from '@idstitch/core'
 import { requireString } from '@idstitch/core/adapter'
 import { segment } from '@idstitch/core/providers'
 import { describe, expect, it, vi } from 'vitest'
@@ -239,5 +239,25 @@ describe('createClient', () => {
       expect(refused).toMatchObject({ ok: false, results: [{ provider: 'segment', status: 'invalid', error: { code: 'validation_failed', issues: [{ path: 'messageId' }] } }] })
     }
     expect(sent).toHaveLength(1)
+  })
+
+  it("refuses an identify's option it does not take as invalid, naming the one meant, and never throws for options that cannot be read", async () => {
+    const { transport, sent } = answering()
+    const client = createClient({ providers: [acme({ apiKey: 'k_one' })], transport, dedupe: false })
+    const issueOf = async (options: unknown) => {
+      const result = await client.identify({ userId: 'usr_1' }, options as never)
+      expect(result.results[0]).toMatchObject({ status: 'invalid', error: { code: 'validation_failed' } })
+      return (result.results[0]?.error as ValidationError | undefined)?.issues[0]
+    }
+    expect(await issueOf({ messageID: 'req_1' })).toEqual({ provider: 'acme', path: 'messageID', message: 'is not an option; did you mean `messageId`?' })
+    expect(await issueOf({ waituntil: () => {} })).toMatchObject({ path: 'waituntil', message: 'is not an option; did you mean `waitUntil`?' })
+    expect(await issueOf({ retries: 3 })).toMatchObject({ path: 'retries', message: 'is not one of waitUntil, messageId' })
+    expect(await issueOf('req_1')).toMatchObject({ path: 'options', message: 'must be an object' })
+    expect(await issueOf(new Proxy({}, { ownKeys: () => { throw new Error('boom') }, get: () => { throw new Error('boom') } }))).toMatchObject({ path: 'options', message: 'could not be read' })
+    expect(sent).toHaveLength(0)
+    // null and undefined are no options.
+    expect((await client.identify({ userId: 'usr_1' }, null as never)).ok).toBe(true)
+    expect((await client.identify({ userId: 'usr_1' }, undefined)).ok).toBe(true)
+    expect(sent).toHaveLength(2)
   })
 })

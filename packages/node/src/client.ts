@@ -2,6 +2,7 @@ import type { IdentifyMessage } from '@idstitch/core'
 import { messageOf } from '@idstitch/core/internal'
 import { steadyNow } from './clock.js'
 import { callApp } from './callbacks.js'
+import { readCallOptions } from './call-options.js'
 import { alongside, debugTelemetry } from './debug-log.js'
 import { createKyTransport } from './ky-transport.js'
 import { createLaneSink } from './lane-sink.js'
@@ -26,10 +27,13 @@ export interface IdentifyOptions {
    * The message's id (default: a new UUID): Segment's `messageId`, PostHog's `uuid` (a UUID only), Mixpanel's
    * and Amplitude's insert id, by which those providers keep one copy of a message sent twice. Pass one of your
    * own (a request id) to make a retried login request idempotent there. Letters, digits, `_`, `-` and `.`, up
-   * to 128; another value makes the identify `invalid`, nothing sent.
+   * to 128; another value makes the identify `invalid`, nothing sent (as does an option it does not take).
    */
   messageId?: string
 }
+
+/** What one `identify()` takes. */
+const CALL_OPTIONS: readonly (keyof IdentifyOptions)[] = ['waitUntil', 'messageId']
 
 /** The client `createClient` returns. */
 export interface IdstitchClient {
@@ -82,9 +86,10 @@ export const clientFactory = (platform: Platform) => (clientOptions: ClientOptio
 
   return {
     identify(message, callOptions) {
-      const promise = pipeline.identify(message, callOptions?.messageId)
+      const read = readCallOptions(callOptions, CALL_OPTIONS)
+      const promise = pipeline.identify(message, read)
       // Serverless: the platform keeps the function alive until the identify is done, after the response.
-      const waitUntil = callOptions?.waitUntil ?? options.waitUntil
+      const waitUntil = (read.waitUntil as IdentifyOptions['waitUntil']) ?? options.waitUntil
       if (waitUntil) callApp(() => waitUntil(promise), waitUntilFailed)
       return promise
     },

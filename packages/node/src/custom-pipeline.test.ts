@@ -1,4 +1,4 @@
-import { isConfigError } from '@idstitch/core'
+import { isConfigError, type ValidationError } from '@idstitch/core'
 import { pathbound, segment } from '@idstitch/core/providers'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { createPipeline } from './custom-pipeline.js'
@@ -42,6 +42,16 @@ describe('createPipeline', () => {
       '[idstitch] invalid option `retry`: is not one of providers, logger, onError, dryRun, telemetry, debug, sink, deadlineMs, dedupe, library',
     )
     expect(optionOf(() => createPipeline({ providers: providers(), sink: () => sink, dedupe: { ttl: 1 } } as never))).toBe('dedupe.ttl')
+  })
+
+  it("makes an identify invalid, handing the sink nothing, for a call option it does not take (the client's waitUntil)", async () => {
+    const { seen, sink } = recording()
+    const pipeline = createPipeline({ providers: providers(), sink: () => sink })
+    const result = await pipeline.identify({ userId: 'usr_1' }, { waitUntil: () => {} } as never)
+    expect(result.results.map((entry) => [entry.status, (entry.error as ValidationError | undefined)?.issues[0]?.path])).toEqual([['invalid', 'waitUntil'], ['invalid', 'waitUntil']])
+    expect(result.results[0]?.error?.message).toContain('is not one of messageId')
+    expect(seen).toHaveLength(0)
+    await pipeline.close()
   })
 
   it('hands the sink the stamped event, its deadline and a fingerprint that ignores time and context', async () => {

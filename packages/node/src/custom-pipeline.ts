@@ -1,5 +1,6 @@
 import { ConfigError, type IdentifyMessage } from '@idstitch/core'
 import { refuseUnknownOptions } from '@idstitch/core/internal'
+import { readCallOptions } from './call-options.js'
 import { createDeadlineWatch } from './deadline-watch.js'
 import { resolveOptions, type ClientOptions } from './options.js'
 import { pipelineOf, type LateIdentify } from './pipeline.js'
@@ -29,7 +30,8 @@ export interface PipelineOptions extends Pick<ClientOptions, 'providers' | 'logg
 export interface PipelineIdentifyOptions {
   /**
    * The message's id (default: a new UUID): a retried request that passes the same id lets a durable sink
-   * keep one copy. Letters, digits, `_`, `-` and `.`, up to 128.
+   * keep one copy. Letters, digits, `_`, `-` and `.`, up to 128; another value, or an option this call does not
+   * take, makes the identify `invalid`, nothing handed to the sink.
    */
   messageId?: string
 }
@@ -41,6 +43,9 @@ export interface Pipeline {
   /** Stops accepting identifies (later ones fail with `client_closed`), waits for those in flight, then closes the sink. */
   close(): Promise<void>
 }
+
+/** What one {@link Pipeline.identify} takes. */
+const CALL_OPTIONS: readonly (keyof PipelineIdentifyOptions)[] = ['messageId']
 
 /** What a pipeline takes: a client's option it does not (`timeoutMs`, `retry`) is its sink's to have, and refused. */
 const PIPELINE_OPTIONS: readonly (keyof PipelineOptions)[] = ['providers', 'logger', 'onError', 'dryRun', 'telemetry', 'debug', 'sink', 'deadlineMs', 'dedupe', 'library']
@@ -91,7 +96,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   const closedMessage = 'the pipeline is closed; this identify was not sent'
   const pipeline = pipelineOf({ options: resolved, redact, sink: options.sink, library: libraryOf(options.library), maxQueue: Infinity, closedMessage, watch: lateSinks() })
   return {
-    identify: (message, { messageId } = {}) => pipeline.identify(message, messageId),
+    identify: (message, callOptions) => pipeline.identify(message, readCallOptions(callOptions, CALL_OPTIONS)),
     close: pipeline.close,
   }
 }

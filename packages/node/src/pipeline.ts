@@ -8,6 +8,7 @@ import type { ResolvedOptions } from './options.js'
 import { invalidResult, noteTraitsOnce, prepareFor, stampEvent, userIdOf, warnOnce } from './prepare.js'
 import { createInFlight } from './in-flight.js'
 import type { Redactor } from './redact.js'
+import type { CallOptions } from './call-options.js'
 import { SKIP_REASONS, createResults, type IdentifyResult, type ProviderResult, type Results } from './results.js'
 import type { Delivery, DeliveryListener, Job } from './lane/job.js'
 import type { Deadline, Sink, SinkIdentify, SinkItem, SinkParts } from './sink.js'
@@ -271,12 +272,6 @@ const stageOf = ({ options, redact, sink, library, watch }: PipelineParts): Stag
 }
 
 /**
- * A message id the app gives (`identify(message, { messageId })`): what a BullMQ job id and every provider's
- * insert id take as they are.
- */
-const MESSAGE_ID = /^[A-Za-z0-9_.-]{1,128}$/
-
-/**
  * The one identify pipeline, shared by `createClient`, `createPipeline` and `@idstitch/queue`: validate →
  * prepare (each provider's adapter) → de-duplicate → hand to the sink → report. It counts the identifies in
  * flight, so that `close()` waits for them before it closes the sink, and refuses new ones once closed or
@@ -317,17 +312,11 @@ export const pipelineOf = (parts: PipelineParts) => {
     }
   }
   return {
-    run,
-    /** {@link run} with the app's message id, checked ({@link MESSAGE_ID}), or a new UUID. */
-    identify(message: unknown, messageId: unknown): Promise<IdentifyResult> {
-      // A UUID of its own needs no checking.
-      if (messageId === undefined) return run(message, crypto.randomUUID())
-      if (typeof messageId !== 'string' || !MESSAGE_ID.test(messageId)) {
-        return Promise.resolve(invalid(message, [{ path: 'messageId', message: 'must be 1 to 128 letters, digits, _, - or .' }], String(messageId)))
-      }
-      return run(message, messageId)
+    /** One identify, with its call's options as `readCallOptions()` read them: `invalid`, nothing sent, when they are wrong. */
+    identify(message: unknown, options: CallOptions): Promise<IdentifyResult> {
+      if (options.issue) return Promise.resolve(invalid(message, [options.issue], options.messageId))
+      return run(message, options.messageId)
     },
-    invalid,
     log: stage.log,
     /** Resolves when every identify accepted so far has finished. */
     idle: inFlight.idle,

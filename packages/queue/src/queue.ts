@@ -18,7 +18,8 @@ export interface EnqueueOptions {
   /**
    * The message's id (default: a new UUID). Enqueueing the same id again adds
    * no second job while the first is in Redis: pass your own to make a
-   * retried login request idempotent. Letters, digits, `_`, `-` and `.`, up to 128.
+   * retried login request idempotent. Letters, digits, `_`, `-` and `.`, up to 128; another value, or an option
+   * this call does not take (`messageID`), makes the identify `invalid`, nothing enqueued.
    */
   messageId?: string
 }
@@ -62,6 +63,16 @@ const suppliedIds = () => {
         else counts.set(messageId, left)
       })
     },
+  }
+}
+
+/** The message id a caller gave, if any (what else `options` hold is the pipeline's to check); never throws. */
+const suppliedId = (options: unknown): string | undefined => {
+  try {
+    const { messageId } = (options ?? {}) as EnqueueOptions
+    return typeof messageId === 'string' ? messageId : undefined
+  } catch {
+    return undefined
   }
 }
 
@@ -294,7 +305,11 @@ export const createQueue = (queueOptions: QueueOptions): IdentifyQueue => {
     sink: (parts) => bullmqSink((producer = openProducer(options, parts, supplied))),
   })
   return {
-    identify: (message, { messageId } = {}) => (messageId === undefined ? pipeline.identify(message) : supplied.around(messageId, () => pipeline.identify(message, { messageId }))),
+    // The options go to the pipeline as given: it refuses a name the queue does not take (`messageID`) as invalid.
+    identify: (message, callOptions) => {
+      const messageId = suppliedId(callOptions)
+      return messageId === undefined ? pipeline.identify(message, callOptions) : supplied.around(messageId, () => pipeline.identify(message, callOptions))
+    },
     counts: () => countsOf(producer as Producer),
     close: () => pipeline.close(),
   }
