@@ -19,6 +19,7 @@ export { checkClientOptions, checkTransportOptions, type CheckedClientOptions } 
 export { checkRelayOptions, type CheckedRelayOptions } from './relay-options.js'
 export { checkCookieOptions } from './cookie-options.js'
 export { MAX_TIMER_MS } from './option-schema.js'
-export { firstUnknownOption, refuseUnknownOptions, unknownOptionMessage } from './unknown-option.js'
+export { checkCallOptions, type CallOption, type CheckedCallOptions } from './call-options.js'
+export { refuseUnknownOptions } from './unknown-option.js'
 export { ERROR_CODES, isPermanentFailure, type ErrorCodeInfo } from './error-codes.js'
 export { isIpAddress, userIpOf } from './ip.js'

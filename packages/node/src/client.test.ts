@@ -253,6 +253,7 @@ describe('createClient', () => {
     expect(await issueOf({ waituntil: () => {} })).toMatchObject({ path: 'waituntil', message: 'is not an option; did you mean `waitUntil`?' })
     expect(await issueOf({ retries: 3 })).toMatchObject({ path: 'retries', message: 'is not one of waitUntil, messageId' })
     expect(await issueOf('req_1')).toMatchObject({ path: 'options', message: 'must be an object' })
+    expect(await issueOf({ waitUntil: 'later' })).toMatchObject({ path: 'waitUntil', message: 'must be a function' })
     expect(await issueOf(new Proxy({}, { ownKeys: () => { throw new Error('boom') }, get: () => { throw new Error('boom') } }))).toMatchObject({ path: 'options', message: 'could not be read' })
     expect(sent).toHaveLength(0)
     // null and undefined are no options.

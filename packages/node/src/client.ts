@@ -1,8 +1,7 @@
 import type { IdentifyMessage } from '@idstitch/core'
-import { messageOf } from '@idstitch/core/internal'
+import { checkCallOptions, messageOf } from '@idstitch/core/internal'
 import { steadyNow } from './clock.js'
 import { callApp } from './callbacks.js'
-import { readCallOptions } from './call-options.js'
 import { alongside, debugTelemetry } from './debug-log.js'
 import { createKyTransport } from './ky-transport.js'
 import { createLaneSink } from './lane-sink.js'
@@ -86,10 +85,10 @@ export const clientFactory = (platform: Platform) => (clientOptions: ClientOptio
 
   return {
     identify(message, callOptions) {
-      const read = readCallOptions(callOptions, CALL_OPTIONS)
+      const read = checkCallOptions(callOptions, CALL_OPTIONS)
       const promise = pipeline.identify(message, read)
       // Serverless: the platform keeps the function alive until the identify is done, after the response.
-      const waitUntil = (read.waitUntil as IdentifyOptions['waitUntil']) ?? options.waitUntil
+      const waitUntil = read.waitUntil ?? options.waitUntil
       if (waitUntil) callApp(() => waitUntil(promise), waitUntilFailed)
       return promise
     },

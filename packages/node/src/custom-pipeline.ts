@@ -1,6 +1,5 @@
 import { ConfigError, type IdentifyMessage } from '@idstitch/core'
-import { refuseUnknownOptions } from '@idstitch/core/internal'
-import { readCallOptions } from './call-options.js'
+import { checkCallOptions, refuseUnknownOptions } from '@idstitch/core/internal'
 import { createDeadlineWatch } from './deadline-watch.js'
 import { resolveOptions, type ClientOptions } from './options.js'
 import { pipelineOf, type LateIdentify } from './pipeline.js'
@@ -96,7 +95,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   const closedMessage = 'the pipeline is closed; this identify was not sent'
   const pipeline = pipelineOf({ options: resolved, redact, sink: options.sink, library: libraryOf(options.library), maxQueue: Infinity, closedMessage, watch: lateSinks() })
   return {
-    identify: (message, callOptions) => pipeline.identify(message, readCallOptions(callOptions, CALL_OPTIONS)),
+    identify: (message, callOptions) => pipeline.identify(message, checkCallOptions(callOptions, CALL_OPTIONS)),
     close: pipeline.close,
   }
 }

@@ -1,5 +1,5 @@
 import { IdstitchError, type IdentifyEvent, type Provider } from '@idstitch/core'
-import { messageOf, type Library } from '@idstitch/core/internal'
+import { messageOf, type CheckedCallOptions, type Library } from '@idstitch/core/internal'
 import { steadyNow } from './clock.js'
 import type { DeadlineWatch } from './deadline-watch.js'
 import { createDedupe, fingerprintOf, type Dedupe, type DedupeRecord } from './dedupe.js'
@@ -8,7 +8,6 @@ import type { ResolvedOptions } from './options.js'
 import { invalidResult, noteTraitsOnce, prepareFor, stampEvent, userIdOf, warnOnce } from './prepare.js'
 import { createInFlight } from './in-flight.js'
 import type { Redactor } from './redact.js'
-import type { CallOptions } from './call-options.js'
 import { SKIP_REASONS, createResults, type IdentifyResult, type ProviderResult, type Results } from './results.js'
 import type { Delivery, DeliveryListener, Job } from './lane/job.js'
 import type { Deadline, Sink, SinkIdentify, SinkItem, SinkParts } from './sink.js'
@@ -312,10 +311,12 @@ export const pipelineOf = (parts: PipelineParts) => {
     }
   }
   return {
-    /** One identify, with its call's options as `readCallOptions()` read them: `invalid`, nothing sent, when they are wrong. */
-    identify(message: unknown, options: CallOptions): Promise<IdentifyResult> {
-      if (options.issue) return Promise.resolve(invalid(message, [options.issue], options.messageId))
-      return run(message, options.messageId)
+    /** One identify, with its call's options as `checkCallOptions()` read them: `invalid`, nothing sent, when they are wrong. */
+    identify(message: unknown, options: CheckedCallOptions): Promise<IdentifyResult> {
+      // A UUID of its own when the app gave no message id.
+      const messageId = options.messageId ?? crypto.randomUUID()
+      if (options.issue) return Promise.resolve(invalid(message, [options.issue], messageId))
+      return run(message, messageId)
     },
     log: stage.log,
     /** Resolves when every identify accepted so far has finished. */

@@ -18,7 +18,7 @@ export { anonymousIdFor, bearerPost, checkJson, errorMessage, httpFailure, isSuc
 export { base64, isEmail, isIdentityTrait, isUuid, joinJson, JsonText, messageOf, TRAIT_ALIASES, userIpOf, utf8Length } from '@idstitch/core/internal'
 
 // What the transports of their own (node-http, undici), the sink and otel entries build on.
-export { checkTransportOptions, createRedact, isPermanentFailure, MAX_TIMER_MS, refuseUnknownOptions, serializeBody } from '@idstitch/core/internal'
+export { checkCallOptions, checkTransportOptions, createRedact, isPermanentFailure, MAX_TIMER_MS, refuseUnknownOptions, serializeBody } from '@idstitch/core/internal'
 export { boundAttempt, capOf, createTargets, flattenHeaders, parseBody, responseTooLarge } from './transport.js'
 export { createLane } from './lane/pump.js'
 export { unavailableGate } from './lane/gates.js'
@@ -27,5 +27,4 @@ export { createLogger } from './logger.js'
 export { createRedactor } from './redact.js'
 export { steadyNow } from './clock.js'
 export { pipelineOf } from './pipeline.js'
-export { readCallOptions } from './call-options.js'
 export { resolveOptions } from './options.js'
