@@ -204,6 +204,37 @@ describe('@idstitch/queue, second review', () => {
     }
   }, 40_000)
 
+  it("rejects a worker's ready() when Redis refuses its password, logs it as an error, and opens once Redis takes it", async () => {
+    await fresh()
+    const own = await startRedis()
+    const admin = new Redis(own.url)
+    await admin.config('SET', 'requirepass', 'the-right-secret')
+    admin.disconnect()
+    const errors: string[] = []
+    const logger = { error: (line: string) => errors.push(line), warn() {}, info() {}, debug() {} }
+    const url = `redis://:the-old-secret@127.0.0.1:${own.port}`
+    const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })]
+    try {
+      // ioredis retries a refused password as it does an outage: ready() waited for as long as the password was wrong.
+      const worker = track(createWorker({ connection: url, prefix, logger, providers }))
+      await expect(worker.ready()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringMatching(/refused the worker's credentials \(WRONGPASS/) })
+      expect(errors).toEqual([expect.stringContaining('WRONGPASS')])
+      const queue = track(createQueue({ connection: url, prefix, logger: false, providers }))
+      const refused = await queue.identify({ userId: 'usr_refused', anonymousId: VISITOR })
+      expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringContaining('WRONGPASS') } })
+      // The password rotated on Redis's side first: the same worker opens, and delivers.
+      const rotate = new Redis({ port: own.port, password: 'the-right-secret' })
+      await rotate.config('SET', 'requirepass', 'the-old-secret')
+      rotate.disconnect()
+      await worker.ready()
+      const later = track(createQueue({ connection: url, prefix, logger: false, providers }))
+      expect(await later.identify({ userId: 'usr_rotated', anonymousId: VISITOR })).toMatchObject({ ok: true })
+      expect(await until(() => sandbox.accepted.some((identify) => identify.userId === 'usr_rotated'), 10_000)).toBe(true)
+    } finally {
+      await closeAllAndRemove(own)
+    }
+  }, 30_000)
+
   it('connects a queue and a worker whose ioredis options say lazyConnect, and delivers', async () => {
     await fresh()
     const connection = { host: '127.0.0.1', port: redis.port, lazyConnect: true }

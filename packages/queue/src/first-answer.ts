@@ -1,4 +1,4 @@
-import type { RedisClient } from './redis.js'
+import { refusesCredentials, type RedisClient } from './redis.js'
 
 /**
  * Whether a Redis client has answered yet. BullMQ's objects wait for their connection's first answer without
@@ -19,6 +19,12 @@ export interface FirstAnswer {
   wait(): Promise<void>
   /** Calls `open` when the client first answers (at once if it has); returns how to call that off. */
   whenAnswered(open: () => void): () => void
+  /**
+   * Resolves with the connection's next error that says Redis refused its credentials, while the client has
+   * never answered; with `undefined` once it answers (at once if it has) or when it is closed. Other errors (an
+   * outage) it lets pass: the client retries them.
+   */
+  refusal(): Promise<Error | undefined>
 }
 
 /** The longest one wait for a first answer lasts: ioredis's own default `connectTimeout`. */
@@ -60,6 +66,7 @@ export const firstAnswerOf = (redis: RedisClient): FirstAnswer => {
       }
       return waiting
     },
+    refusal: () => (answered ? Promise.resolve(undefined) : refusalOf(redis)),
     whenAnswered(open) {
       if (answered) {
         open()
@@ -70,3 +77,17 @@ export const firstAnswerOf = (redis: RedisClient): FirstAnswer => {
     },
   }
 }
+
+/** The next error of `redis` that refuses its credentials; `undefined` once it answers or ends. */
+const refusalOf = (redis: RedisClient) =>
+  new Promise<Error | undefined>((resolve) => {
+    const settle = (outcome: Error | undefined) => {
+      redis.off('ready', answered).off('error', failed).off('end', answered)
+      resolve(outcome)
+    }
+    const answered = () => settle(undefined)
+    const failed = (error: Error) => {
+      if (refusesCredentials(error)) settle(error)
+    }
+    redis.on('ready', answered).on('error', failed).on('end', answered)
+  })

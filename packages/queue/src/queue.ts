@@ -9,7 +9,7 @@ import { LIBRARY } from './library.js'
 import { memoryGuard } from './memory-guard.js'
 import { jobId, keepRegistered, queueName } from './names.js'
 import { resolveQueueOptions, type QueueOptions } from './options.js'
-import { connect, throttled } from './redis.js'
+import { connect, connectionLog, throttled } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
 import type { QueueResult } from './results.js'
 
@@ -269,7 +269,7 @@ const countsOf = async ({ queues, parts, first }: Producer): Promise<Record<stri
 const openProducer = (options: Producer['options'], parts: SinkParts, supplied: Producer['supplied']): Producer => {
   // While Redis is away, a command waits for it at most one reconnection attempt, then fails: identify()
   // reports queue_unavailable by its deadline, and an outage cannot grow the app's memory without bound.
-  const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, throttled(parts.log.warn))
+  const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, connectionLog(parts.log))
   const first = firstAnswerOf(redis)
   warnOfRiskySettings(redis, first, parts.log.warn)
   keepRegistered(redis, options.prefix, parts.providers.map((provider) => provider.name), throttled(parts.log.warn))

@@ -104,6 +104,24 @@ export const connect = (connection: Connection, overrides: RedisOptions, onError
   return client
 }
 
+/**
+ * Whether Redis refused the connection's credentials: a wrong password or user (`WRONGPASS`, or Redis 5's
+ * `ERR invalid password`), none given where one is needed (`NOAUTH`), or a user the ACL does not let run what
+ * a connection needs (`NOPERM`). ioredis retries them like an outage, but no retry mends them: only other
+ * credentials, or a change on the Redis side, do.
+ */
+export const refusesCredentials = (error: Error): boolean => /\b(?:WRONGPASS|NOAUTH|NOPERM)\b|\bERR invalid password\b/.test(error.message)
+
+/**
+ * A connection's errors for the logger, throttled: refused credentials as errors (nothing works until they
+ * change), anything else as warnings (an outage ioredis reconnects through).
+ */
+export const connectionLog = (log: { warn: (message: string) => void; error: (message: string) => void }) => {
+  const warn = throttled(log.warn)
+  const error = throttled(log.error)
+  return (cause: Error): void => (refusesCredentials(cause) ? error : warn)(cause)
+}
+
 /** At most one log line per `everyMs` for a failing connection, which ioredis reports at every reconnect attempt. */
 export const throttled = (log: (message: string) => void, everyMs = 10_000) => {
   let last = -Infinity

@@ -10,7 +10,7 @@ import { readJobData, restored, type JobData } from './job.js'
 import { keepRegistered, queueName } from './names.js'
 import { MAX_TIMER_MS, resolveWorkerOptions, type WorkerOptions } from './options.js'
 import { reportTo } from './results.js'
-import { connect, throttled, type RedisClient } from './redis.js'
+import { connect, connectionLog, throttled, type RedisClient } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
 
 /** What one worker process has done for one provider since it started. */
@@ -32,7 +32,8 @@ export interface IdentifyWorker {
   counts(): Record<string, WorkerCounts>
   /**
    * Resolves once every provider's queue is being listened to. While Redis cannot be reached, it waits for
-   * Redis; it rejects with `client_closed` when the worker is closed first.
+   * Redis; it rejects with `queue_unavailable` when Redis refuses the worker's credentials (a wrong password:
+   * the worker keeps trying), and with `client_closed` when the worker is closed first.
    */
   ready(): Promise<void>
   /** Finishes the jobs in flight, then stops and closes its connections. */
@@ -347,6 +348,16 @@ const openWhenAnswered = (first: FirstAnswer, open: () => OnBullmq, failed: (err
 }
 
 /**
+ * Waits for `opened`, unless Redis refuses the worker's credentials first: then it rejects, since waiting would
+ * last until someone changes them (a supervisor that awaits `ready()` would wait with it). The worker itself keeps
+ * trying, as ioredis does, and opens if Redis takes the credentials later (a password rotated there first).
+ */
+const refusedFirst = async (first: FirstAnswer, opened: Promise<unknown>): Promise<void> => {
+  const refused = await Promise.race([opened.then(() => undefined), first.refusal()])
+  if (refused) throw new IdstitchError('queue_unavailable', `[idstitch] Redis refused the worker's credentials (${refused.message}): mend the connection's user or password; the worker keeps trying meanwhile`)
+}
+
+/**
  * Creates a worker: it takes the jobs `createQueue` enqueued and delivers
  * them through the same adapters, transport, `Retry-After` handling and
  * result parsing as `@idstitch/node`, adding the credentials from its own
@@ -369,7 +380,7 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const counts: Record<string, WorkerCounts> = {}
   const deliveries = options.providers.map((provider) => ({ provider, count: (counts[provider.name] = { delivered: 0, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }) }))
   // BullMQ's workers block on this connection's duplicates; commands wait out a Redis restart (no retry limit).
-  const redis = withDedupeScripts(connect(options.connection, { maxRetriesPerRequest: null }, throttled(log.warn)))
+  const redis = withDedupeScripts(connect(options.connection, { maxRetriesPerRequest: null }, connectionLog(log)))
   const first = firstAnswerOf(redis)
   warnOfRiskySettings(redis, first, log.warn)
   keepRegistered(redis, options.prefix, options.providers.map((provider) => provider.name), throttled(log.warn))
@@ -380,7 +391,10 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
 
   return {
     counts: () => structuredClone(counts),
-    ready: async () => void (await Promise.all((await opening.ready).workers.map((worker) => worker.waitUntilReady()))),
+    async ready() {
+      await refusedFirst(first, opening.ready)
+      await Promise.all((await opening.ready).workers.map((worker) => worker.waitUntilReady()))
+    },
     async close() {
       observer.close()
       await opening.close()
