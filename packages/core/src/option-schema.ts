@@ -35,7 +35,14 @@ export const DOMAIN = String.raw`[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-
 const COOKIE_DOMAIN = new RegExp(String.raw`^\.?${DOMAIN}$`, 'i')
 /** An optional cookie domain. */
 export const cookieDomain = () =>
-  z.optional(z.string({ error: 'must be a domain' }).check(z.regex(COOKIE_DOMAIN, { error: (issue) => `must be a domain like 'example.com', got '${String(issue.input)}'` })))
+  z.optional(
+    z.string({ error: 'must be a domain' }).check(
+      z.regex(COOKIE_DOMAIN, { error: (issue) => `must be a domain like 'example.com', got '${String(issue.input)}'${punycodeHint(String(issue.input))}` }),
+    ),
+  )
+
+/** For the error on a domain written with letters other than ASCII's (an IDN): browsers send it in punycode. */
+export const punycodeHint = (value: string): string => (/[\u0080-\uffff]/.test(value) ? `; write its domain in punycode ('xn--bcher-kva.example' for 'b\u00fccher.example'), as browsers send it` : '')
 
 /**
  * An object of these options and no others: an option it does not take (`dryrun`, `timeout`) is an

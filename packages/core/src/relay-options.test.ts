@@ -69,6 +69,17 @@ describe("the relay's options", () => {
     expect(refusalOf({ ...base, throttle: { windowMs: 2 ** 31 } }).option).toBe('throttle.windowMs')
   })
 
+  it('says to write a domain with letters other than ASCII\'s (an IDN) in punycode, as browsers send it', () => {
+    const hint = "; write its domain in punycode ('xn--bcher-kva.example' for 'b\u00fccher.example'), as browsers send it"
+    expect(refusalOf({ ...base, allowedOrigins: ['https://b\u00fccher.example'] })).toEqual({
+      option: 'allowedOrigins[0]',
+      message: `[idstitch] invalid option \`allowedOrigins[0]\`: must be an origin like 'https://www.example.com' (no path, no default port), got 'https://b\u00fccher.example'${hint}`,
+    })
+    expect(checkRelayOptions({ ...base, allowedOrigins: ['https://xn--bcher-kva.example'] }).allowedOrigins).toEqual(['https://xn--bcher-kva.example'])
+    expect(refusalOf({ ...base, cookieDomain: '.b\u00fccher.example' }).message).toBe(`[idstitch] invalid option \`cookieDomain\`: must be a domain like 'example.com', got '.b\u00fccher.example'${hint}`)
+    expect(refusalOf({ ...base, allowedOrigins: ['https://www.example.com/path'] }).message).not.toContain('punycode')
+  })
+
   it('refuses an option it does not take, even inside throttle: an ignored one would leave its default in force', () => {
     expect(refusalOf({ ...base, allowedorigins: ['https://www.example.com'] })).toEqual({
       option: 'allowedorigins',

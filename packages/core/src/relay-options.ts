@@ -1,6 +1,6 @@
 // The options of @idstitch/node's relay (createIdentifyHandler), checked with zod as every input idstitch takes.
 import * as z from 'zod/mini'
-import { DOMAIN, cookieDomain, count, flag, isFunction, isObject, ms, optionsObject, parseOptions } from './option-schema.js'
+import { DOMAIN, cookieDomain, count, flag, isFunction, isObject, ms, optionsObject, parseOptions, punycodeHint } from './option-schema.js'
 
 /** The relay's options as checked, defaults filled in. `client` and `authenticate` are checked for their shape only, and typed by the caller. */
 export interface CheckedRelayOptions {
@@ -33,7 +33,7 @@ let schema: ReturnType<typeof buildSchema> | undefined
 const buildSchema = () => {
   const origin = z.string({ error: 'must be a string' }).check(
     z.refine((value: string) => originOf(value) !== undefined, {
-      error: (issue) => `must be an origin like 'https://www.example.com' (no path, no default port), got '${String(issue.input)}'`,
+      error: (issue) => `must be an origin like 'https://www.example.com' (no path, no default port), got '${String(issue.input)}'${punycodeHint(String(issue.input))}`,
     }),
   )
   const throttle = optionsObject({ limit: count(1, 5), windowMs: ms(1, 60_000) }, 'must be an object or false')
