@@ -31,17 +31,19 @@ const log = (text) => console.log(`[bench] ${text}`)
 const started = Date.now()
 
 // pnpm bench --report: writes README.md and the charts again from the last run's results.json, measuring nothing
-// (for a change to the report's text).
-const previous = process.argv.includes('--report') ? JSON.parse(readFileSync(join(here, 'results.json'), 'utf8')) : undefined
-/** Runs `measure` (logging `label`), or takes the last run's figure with --report. */
-const step = async (label, key, measure) => {
-  if (previous) return previous[key]
+// (for a change to the report's text). --sizes: the same, but the sizes measured anew (they do not depend on the
+// machine's speed), for a change that moves only them.
+const sizesOnly = process.argv.includes('--sizes')
+const previous = process.argv.includes('--report') || sizesOnly ? JSON.parse(readFileSync(join(here, 'results.json'), 'utf8')) : undefined
+/** Runs `measure` (logging `label`), or takes the last run's figure: with --report, or with --sizes unless it is a size. */
+const step = async (label, key, measure, { isSize = false } = {}) => {
+  if (previous && !(sizesOnly && isSize)) return previous[key]
   if (label) log(label)
   return measure()
 }
-const size = await step('tracker size…', 'size', runSize)
-const edge = await step(undefined, 'edge', runEdgeSize)
-const featureCosts = await step(undefined, 'featureCosts', runFeatureCosts)
+const size = await step('tracker size…', 'size', runSize, { isSize: true })
+const edge = await step(undefined, 'edge', runEdgeSize, { isSize: true })
+const featureCosts = await step(undefined, 'featureCosts', runFeatureCosts, { isSize: true })
 const importTime = await step('cold start…', 'importTime', () => runImportTime({ runs: settings.runs }))
 const importByNode = await step('cold start on each Node…', 'importByNode', () => runImportByNode({ runs: settings.runs }))
 const throughput = await step(`delivery cost (${settings.messages} messages per client)…`, 'throughput', () => runThroughput({ n: settings.messages, repeats: settings.repeats, burst: smoke ? 500 : 5_000 }))
@@ -257,7 +259,7 @@ const minutes = previous?.minutes ?? Math.max(1, Math.round((Date.now() - starte
 const readme = `# Benchmarks
 
 idstitch against what its users would pick instead, side by side in one run on one machine.
-Run them with \`pnpm bench\` (about ${minutes} minutes; \`node bench/run.mjs --report\` writes this page again from \`results.json\`); CI runs \`pnpm bench --smoke\` with tiny counts
+Run them with \`pnpm bench\` (about ${minutes} minutes; \`node bench/run.mjs --report\` writes this page again from \`results.json\`, and \`--sizes\` with the sizes measured anew); CI runs \`pnpm bench --smoke\` with tiny counts
 so they keep working. Timing is never a pass/fail test.
 
 - **Machine:** ${machine}
