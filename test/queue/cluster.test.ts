@@ -122,6 +122,22 @@ describe('@idstitch/queue on a Redis Cluster', () => {
     expect(await decoyKeys()).toBe(0)
   })
 
+  it("says why when the cluster refuses the password: the nodes' own WRONGPASS, not only ioredis's 'Failed to refresh slots cache.'", async () => {
+    // A user of its own on every node, so that the other tests' default user is left as it is.
+    for (const node of nodes) await runOrThrow('redis-cli', ['-p', String(node.port), 'acl', 'setuser', 'idstitch-refused', 'on', '>the-right-secret', '~*', '&*', '+@all'])
+    const errors: string[] = []
+    const logger = { error: (line: string) => errors.push(line), warn() {}, info() {}, debug() {} }
+    const connection = { cluster: seeds(), clusterOptions: { redisOptions: { username: 'idstitch-refused', password: 'the-old-secret' } } }
+    const refused = createWorker({ connection, prefix: 'c-refused', providers: providers(), logger })
+    opened.push(refused)
+    await expect(refused.ready()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('(Failed to refresh slots cache. (WRONGPASS') })
+    const queue = createQueue({ connection, prefix: 'c-refused', providers: providers(), logger: false })
+    opened.push(queue)
+    const result = await queue.identify({ userId: 'usr_refused', anonymousId: VISITOR })
+    expect(result.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringContaining('WRONGPASS') } })
+    expect(errors[0]).toMatch(/^\[idstitch\] redis: Failed to refresh slots cache\. \(WRONGPASS/)
+  })
+
   it("loses nothing it said was queued when the node holding a provider's queue is killed and restarted", async () => {
     const prefix = `c${++tests}`
     const queue = producer(prefix, { cluster: seeds() })

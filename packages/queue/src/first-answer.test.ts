@@ -87,6 +87,12 @@ describe("a Redis client's first answer", () => {
       redis.emit('error', new Error(words))
       await expect(next).resolves.toMatchObject({ message: words })
     }
+    // A Cluster's own error says only that it could not read the slots; the node's error behind it says why.
+    const cluster = first.refusal()
+    const wait = first.wait()
+    redis.emit('error', Object.assign(new Error('Failed to refresh slots cache.'), { lastNodeError: new Error('WRONGPASS invalid username-password pair or user is disabled.') }))
+    await expect(cluster).resolves.toMatchObject({ message: 'Failed to refresh slots cache. (WRONGPASS invalid username-password pair or user is disabled.)' })
+    await expect(wait).rejects.toThrow('Failed to refresh slots cache. (WRONGPASS')
     const answered = first.refusal()
     redis.emit('ready')
     await expect(answered).resolves.toBeUndefined()

@@ -1,4 +1,4 @@
-import { refusesCredentials, type RedisClient } from './redis.js'
+import { explained, refusesCredentials, type RedisClient } from './redis.js'
 
 /**
  * Whether a Redis client has answered yet. BullMQ's objects wait for their connection's first answer without
@@ -46,7 +46,7 @@ export const firstAnswerOf = (redis: RedisClient): FirstAnswer => {
         outcome()
       }
       const ready = () => settle(resolve)
-      const failed = (error: Error) => settle(() => reject(error))
+      const failed = (error: Error) => settle(() => reject(explained(error)))
       const ended = () => settle(() => reject(new Error('the connection is closed')))
       const timer = setTimeout(() => failed(new Error(`no answer within ${FIRST_ANSWER_WAIT_MS} ms`)), FIRST_ANSWER_WAIT_MS)
       timer.unref?.()
@@ -87,7 +87,7 @@ const refusalOf = (redis: RedisClient) =>
     }
     const answered = () => settle(undefined)
     const failed = (error: Error) => {
-      if (refusesCredentials(error)) settle(error)
+      if (refusesCredentials(error)) settle(explained(error))
     }
     redis.on('ready', answered).on('error', failed).on('end', answered)
   })

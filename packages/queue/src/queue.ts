@@ -9,7 +9,7 @@ import { LIBRARY } from './library.js'
 import { memoryGuard } from './memory-guard.js'
 import { jobId, keepRegistered, queueName } from './names.js'
 import { resolveQueueOptions, type QueueOptions } from './options.js'
-import { connect, connectionLog, throttled } from './redis.js'
+import { connect, connectionLog } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
 import type { QueueResult } from './results.js'
 
@@ -93,8 +93,8 @@ interface Producer {
 /** A prepared job, and the slot of the provider (and queue) it is for, and the place of its result. */
 type SlotJob = { slot: number; index: number; id: string; data: JobData; answered: boolean }
 
-/** One provider's BullMQ queue, with idstitch's job defaults. */
-const openQueue = (provider: Provider, options: Producer['options'], redis: Producer['redis'], log: SinkParts['log']): Queue => {
+/** One provider's BullMQ queue, with idstitch's job defaults; its errors (its connection's, the producer's) go to `onError`. */
+const openQueue = (provider: Provider, options: Producer['options'], redis: Producer['redis'], onError: (error: Error) => void): Queue => {
   const queue = new Queue(queueName(provider.name), {
     connection: redis,
     prefix: options.prefix,
@@ -110,7 +110,7 @@ const openQueue = (provider: Provider, options: Producer['options'], redis: Prod
       removeOnFail: { age: Math.ceil(options.keepFailedMs / 1000) },
     },
   })
-  queue.on('error', throttled(log.warn))
+  queue.on('error', onError)
   return queue
 }
 
@@ -269,11 +269,13 @@ const countsOf = async ({ queues, parts, first }: Producer): Promise<Record<stri
 const openProducer = (options: Producer['options'], parts: SinkParts, supplied: Producer['supplied']): Producer => {
   // While Redis is away, a command waits for it at most one reconnection attempt, then fails: identify()
   // reports queue_unavailable by its deadline, and an outage cannot grow the app's memory without bound.
-  const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, connectionLog(parts.log))
+  // One throttle for the connection, its registration and its queues, which fail together.
+  const redisLog = connectionLog(parts.log)
+  const redis = connect(options.connection, { maxRetriesPerRequest: 1 }, redisLog)
   const first = firstAnswerOf(redis)
   warnOfRiskySettings(redis, first, parts.log.warn)
-  keepRegistered(redis, options.prefix, parts.providers.map((provider) => provider.name), throttled(parts.log.warn))
-  const queues = parts.providers.map((provider) => openQueue(provider, options, redis, parts.log))
+  keepRegistered(redis, options.prefix, parts.providers.map((provider) => provider.name), redisLog)
+  const queues = parts.providers.map((provider) => openQueue(provider, options, redis, redisLog))
   return { options, parts, redis, first, queues, memory: memoryGuard(redis), supplied, watchDeadline: createDeadlineWatch<() => void>((expire) => expire()) }
 }
 

@@ -110,7 +110,16 @@ export const connect = (connection: Connection, overrides: RedisOptions, onError
  * a connection needs (`NOPERM`). ioredis retries them like an outage, but no retry mends them: only other
  * credentials, or a change on the Redis side, do.
  */
-export const refusesCredentials = (error: Error): boolean => /\b(?:WRONGPASS|NOAUTH|NOPERM)\b|\bERR invalid password\b/.test(error.message)
+export const refusesCredentials = (error: Error): boolean => /\b(?:WRONGPASS|NOAUTH|NOPERM)\b|\bERR invalid password\b/.test(explained(error).message)
+
+/**
+ * `error` as it should be quoted: a Cluster's own says only "Failed to refresh slots cache.", and the node's error
+ * behind it (`WRONGPASS ...`, `NOAUTH ...`) says why, so it is added in brackets.
+ */
+export const explained = (error: Error): Error => {
+  const node = (error as { lastNodeError?: unknown }).lastNodeError
+  return node instanceof Error ? new Error(`${error.message} (${node.message})`) : error
+}
 
 /**
  * A connection's errors for the logger, throttled: refused credentials as errors (nothing works until they
@@ -130,6 +139,6 @@ export const throttled = (log: (message: string) => void, everyMs = 10_000) => {
     // A wall clock stepped back (now < last) would otherwise hush the connection's errors for the step's length.
     if (now >= last && now - last < everyMs) return
     last = now
-    log(`redis: ${error.message}`)
+    log(`redis: ${explained(error).message}`)
   }
 }

@@ -380,10 +380,12 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const counts: Record<string, WorkerCounts> = {}
   const deliveries = options.providers.map((provider) => ({ provider, count: (counts[provider.name] = { delivered: 0, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }) }))
   // BullMQ's workers block on this connection's duplicates; commands wait out a Redis restart (no retry limit).
-  const redis = withDedupeScripts(connect(options.connection, { maxRetriesPerRequest: null }, connectionLog(log)))
+  // One throttle for the connection and its registration, which fail together.
+  const redisLog = connectionLog(log)
+  const redis = withDedupeScripts(connect(options.connection, { maxRetriesPerRequest: null }, redisLog))
   const first = firstAnswerOf(redis)
   warnOfRiskySettings(redis, first, log.warn)
-  keepRegistered(redis, options.prefix, options.providers.map((provider) => provider.name), throttled(log.warn))
+  keepRegistered(redis, options.prefix, options.providers.map((provider) => provider.name), redisLog)
   const dedupe = options.dedupe === false ? undefined : { ...options.dedupe, holdMs: holdMsOf(options) }
   const open = () => openOnBullmq(options, redis, log, deliveries.map(({ provider, count }, slot) => ({ delivering: { provider, options, count, log, report, redis, dedupe }, deliver: (senders[slot] as (typeof senders)[number]).deliver })))
   const opening = openWhenAnswered(first, open, (error) => log.error(`the worker could not start on BullMQ: ${error instanceof Error ? error.message : String(error)}`))
