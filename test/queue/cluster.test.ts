@@ -136,6 +136,12 @@ describe('@idstitch/queue on a Redis Cluster', () => {
     const result = await queue.identify({ userId: 'usr_refused', anonymousId: VISITOR })
     expect(result.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringContaining('WRONGPASS') } })
     expect(errors[0]).toMatch(/^\[idstitch\] redis: Failed to refresh slots cache\. \(WRONGPASS/)
+    // The CLI, whose Cluster gives up after three attempts, said only "None of startup nodes is available".
+    const said: string[] = []
+    const node = `redis://idstitch-refused:the-old-secret@127.0.0.1:${nodes[0]?.port}`
+    expect(await runCli(['node', 'idstitch-queue', '--cluster', node, 'status'], { out: (line) => said.push(line), err: (line) => said.push(line) }, {})).toBe(1)
+    expect(said.join('\n')).toMatch(/^idstitch-queue: None of startup nodes is available \(the connection's last error: Failed to refresh slots cache\. \(WRONGPASS/)
+    expect(said.join('\n')).not.toContain('the-old-secret')
   })
 
   it("loses nothing it said was queued when the node holding a provider's queue is killed and restarted", async () => {

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { openAdmin, type StateCounts } from './admin.js'
 import { cliClient, type CliTarget } from './cli-connection.js'
 import { DEFAULT_PREFIX } from './names.js'
+import { explained } from './redis.js'
 
 /** Where the CLI writes: the console, or a test's buffers. */
 export interface CliOutput {
@@ -50,7 +51,8 @@ const withAdmin = async (io: CliOutput, target: CliTarget & { prefix: string }, 
     return 1
   }
   const { prefix } = target
-  redis.on('error', () => {})
+  let lastError: Error | undefined
+  redis.on('error', (error: Error) => void (lastError = error))
   try {
     const admin = await openAdmin(redis, prefix)
     try {
@@ -59,11 +61,21 @@ const withAdmin = async (io: CliOutput, target: CliTarget & { prefix: string }, 
       await admin.close()
     }
   } catch (error) {
-    io.err(`idstitch-queue: ${error instanceof Error ? error.message : String(error)}`)
+    io.err(`idstitch-queue: ${failureText(error, lastError)}`)
     return 1
   } finally {
     redis.disconnect()
   }
+}
+
+/**
+ * A command's failure, with the connection's last error when it says more: a Cluster that gave up says only
+ * "None of startup nodes is available", where its nodes had refused the password (`WRONGPASS ...`).
+ */
+const failureText = (error: unknown, connection: Error | undefined): string => {
+  const text = error instanceof Error ? error.message : String(error)
+  const cause = connection && explained(connection).message
+  return cause && !text.includes(cause) ? `${text} (the connection's last error: ${cause})` : text
 }
 
 /** `status`: jobs per provider and state. */
