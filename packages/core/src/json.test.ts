@@ -7,6 +7,26 @@ describe('checkJson', () => {
     expect(checkJson(Object.assign(Object.create(null), { a: 1 }), 't')).toEqual([])
   })
 
+  it('checks what a toJSON() returns, as that is what JSON sends: its reserved keys, BigInts, and at the top, that it is an object', () => {
+    const keys: string[] = []
+    const sent = { toJSON: (key: string) => (keys.push(key), { plan: 'pro', at: new Date(0) }) }
+    expect(checkJson({ a: sent, list: [sent] }, 'traits')).toEqual([])
+    expect(keys).toEqual(['a', '0'])
+    expect(checkJson({ a: { toJSON: () => JSON.parse('{"__proto__": {"admin": true}}') } }, 'traits')).toEqual([
+      { path: 'traits.a.__proto__', message: 'is a reserved key: __proto__, constructor and prototype are refused' },
+    ])
+    expect(checkJson({ a: { toJSON: () => ({ n: 1n }) } }, 'traits')).toEqual([{ path: 'traits.a.n', message: 'is a BigInt, which JSON cannot represent; send it as a string' }])
+    for (const returned of ['text', [1], null]) {
+      expect(checkJson({ toJSON: () => returned }, 'traits', { object: true })).toEqual([{ path: 'traits', message: 'must be a plain object, and its toJSON() returns none' }])
+      // A provider's body (the http adapter's) may be any JSON.
+      expect(checkJson({ toJSON: () => returned }, 'body')).toEqual([])
+    }
+    expect(checkJson({ toJSON: () => ({ plan: 'pro' }) }, 'traits')).toEqual([])
+    // JSON.stringify calls no toJSON of what a toJSON returned: one that returns its own object ends, and is walked.
+    const self = { plan: 'pro', toJSON() { return this } }
+    expect(checkJson({ a: self }, 'traits')).toEqual([{ path: 'traits.a.toJSON', message: 'is a function, which JSON cannot represent' }])
+  })
+
   it('names the path of each value JSON cannot carry', () => {
     const issues = checkJson({ n: 1n, list: [1, undefined, Infinity], deep: { fn: () => 0, sym: Symbol('s') } }, 'traits')
     expect(issues.map((issue) => issue.path)).toEqual(['traits.n', 'traits.list[1]', 'traits.list[2]', 'traits.deep.fn', 'traits.deep.sym'])

@@ -40,12 +40,14 @@ const pathAt = (root: string, trail: readonly (string | number)[]): string =>
 
 /**
  * Lists every reason `value` cannot be sent as JSON faithfully.
- * `undefined` object properties are allowed (they mean "no value", as in JSON.stringify).
+ * `undefined` object properties are allowed (they mean "no value", as in JSON.stringify). With `options.object`,
+ * `value` must be sent as an object (a message's traits or context), whatever its own `toJSON` returns.
  *
  * @example
  * checkJson({ n: 1n }, 'traits') // [{ path: 'traits.n', message: 'is a BigInt, which JSON cannot represent; send it as a string' }]
  */
-export const checkJson = (value: unknown, path: string): JsonIssue[] => (isPlainObject(value) && isFlat(value) ? [] : walkJson(value, path))
+export const checkJson = (value: unknown, path: string, options: { object?: boolean } = {}): JsonIssue[] =>
+  isPlainObject(value) && isFlat(value) ? [] : walkJson(value, path, options.object === true)
 
 /**
  * True for an object whose values are all strings, booleans, finite numbers, `null` or `undefined`, under no
@@ -81,8 +83,8 @@ const flatCopy = (object: Record<string, unknown>): Record<string, unknown> => {
   return copy
 }
 
-/** Every reason `value` cannot be sent as JSON, found by walking it down to each leaf. */
-const walkJson = (value: unknown, path: string): JsonIssue[] => {
+/** Every reason `value` cannot be sent as JSON, found by walking it down to each leaf; with `object`, JSON must send an object. */
+const walkJson = (value: unknown, path: string, object: boolean): JsonIssue[] => {
   const issues: JsonIssue[] = []
   const ancestors: object[] = []
   // The keys and indexes from `value` down to the node being visited: a path is written out only for an
@@ -91,10 +93,17 @@ const walkJson = (value: unknown, path: string): JsonIssue[] => {
   const report = (message: string): void => {
     issues.push({ path: pathAt(path, trail), message })
   }
-  const visit = (node: unknown, depth: number): void => {
-    const verdict = verdictOf(node)
+  const visit = (node: unknown, depth: number, sent = false): void => {
+    const verdict = verdictOf(node, sent)
     if (verdict === WALK) walk(node as object, depth)
+    else if (verdict === TO_JSON) visitSent(node as { toJSON(key: string): unknown }, depth)
     else if (verdict !== undefined) report(verdict)
+  }
+  // JSON.stringify sends what toJSON returns in the node's place (and calls no toJSON of that): it is what is checked.
+  const visitSent = (node: { toJSON(key: string): unknown }, depth: number): void => {
+    const sent = node.toJSON(String(trail.at(-1) ?? ''))
+    if (object && depth === 0 && !isPlainObject(sent)) report('must be a plain object, and its toJSON() returns none')
+    else visit(sent, depth, true)
   }
   const walk = (object: object, depth: number): void => {
     if (ancestors.includes(object)) report('is a circular reference')
@@ -127,12 +136,15 @@ const walkJson = (value: unknown, path: string): JsonIssue[] => {
 
 /** What {@link verdictOf} says of an array or a plain object: JSON sends it as its items are, so they are checked. */
 const WALK = Symbol('walk')
+/** What {@link verdictOf} says of an object with a `toJSON` method: what it returns is sent instead, so that is checked. */
+const TO_JSON = Symbol('toJSON')
 
 /**
- * What `checkJson` makes of `node` itself: why JSON cannot send it, {@link WALK} for an array or plain object, or
- * nothing for a value JSON sends as it is (a Date, an object with toJSON, a string, ...). Each test is made once.
+ * What `checkJson` makes of `node` itself: why JSON cannot send it, {@link WALK} for an array or plain object,
+ * {@link TO_JSON} for an object with a toJSON method (unless `sent`: `node` is what one returned), or nothing for
+ * a value JSON sends as it is (a Date, a string, ...). Each test is made once.
  */
-const verdictOf = (node: unknown): string | typeof WALK | undefined => {
+const verdictOf = (node: unknown, sent: boolean): string | typeof WALK | typeof TO_JSON | undefined => {
   switch (typeof node) {
     case 'number':
       return Number.isFinite(node) ? undefined : `is ${node}, which JSON cannot represent`
@@ -144,8 +156,8 @@ const verdictOf = (node: unknown): string | typeof WALK | undefined => {
     case 'object':
       if (node === null) return undefined
       if (node instanceof Date) return Number.isNaN(node.getTime()) ? 'is an invalid Date' : undefined
-      // JSON.stringify calls toJSON: what it returns is what gets sent (URL, Decimal, Luxon, ...).
-      if (typeof (node as { toJSON?: unknown }).toJSON === 'function') return undefined
+      // JSON.stringify calls toJSON (URL, Decimal, Luxon, a Mongoose document, ...) once, not on what it returns.
+      if (!sent && typeof (node as { toJSON?: unknown }).toJSON === 'function') return TO_JSON
       if (Array.isArray(node) || isPlainObject(node)) return WALK
       return `is ${describe(node)}, which JSON cannot represent; send a plain object`
     default:

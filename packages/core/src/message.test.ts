@@ -41,6 +41,19 @@ describe('prepareEvent', () => {
     expect(!prepared.ok && prepared.issues.map((issue) => issue.path).sort()).toEqual(['anonymousId', 'timestamp', 'traits.n', 'userId'])
   })
 
+  it("checks what the traits' and context's toJSON() return, which is what is sent: an object, without reserved keys", () => {
+    const prepared = prepareEvent({ userId: 'u', traits: { toJSON: () => 'pro' }, context: { page: { toJSON: () => JSON.parse('{"constructor": 1}') } } }, stamp)
+    expect(prepared).toEqual({
+      ok: false,
+      issues: [
+        { path: 'traits', message: 'must be a plain object, and its toJSON() returns none' },
+        { path: 'context.page.constructor', message: 'is a reserved key: __proto__, constructor and prototype are refused' },
+      ],
+    })
+    const sent = prepareEvent({ userId: 'u', traits: { toJSON: () => ({ plan: 'pro' }) } }, stamp)
+    expect(sent.ok && sent.event.traits).toEqual({ plan: 'pro' })
+  })
+
   it('refuses an anonymousId that is not a UUID', () => {
     const prepared = prepareEvent({ userId: 'u', anonymousId: 'x'.repeat(36) }, stamp)
     expect(!prepared.ok && prepared.issues).toEqual([{ path: 'anonymousId', message: "must be a UUID (the visitor cookie's value)" }])

@@ -195,7 +195,7 @@ export const prepareEvent = (message: unknown, stamp: EventStamp): PreparedEvent
     ? []
     : parsed.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message }))
   for (const field of ['traits', 'traitsOnce', 'context'] as const) {
-    if (isPlainObject(message[field])) issues.push(...checkJson(message[field], field))
+    if (isPlainObject(message[field])) issues.push(...checkJson(message[field], field, { object: true }))
   }
   if (!parsed.success || issues.length > 0) return { ok: false, issues }
 
