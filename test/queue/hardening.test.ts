@@ -235,6 +235,23 @@ describe('@idstitch/queue, second review', () => {
     }
   }, 30_000)
 
+  it("says a job was not added when Redis's ACL refuses the connection's user a command, and logs it as an error", async () => {
+    await fresh()
+    await client.acl('SETUSER', 'idstitch-reader', 'on', '>reader-secret', '~*', '&*', '+@read', '+@connection', '+info', '+client')
+    const errors: string[] = []
+    const logger = { error: (line: string) => errors.push(line), warn() {}, info() {}, debug() {} }
+    const connection = `redis://idstitch-reader:reader-secret@127.0.0.1:${redis.port}`
+    const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })]
+    const queue = track(createQueue({ connection, prefix, logger, providers }))
+    const result = await queue.identify({ userId: 'usr_reader', anonymousId: VISITOR })
+    // It said the job "may still be added if Redis was slow": a refused command adds nothing.
+    expect(result.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringMatching(/Redis refused the connection's user \(NOPERM [^)]*\): the job was not added/) } })
+    const worker = track(createWorker({ connection, prefix, logger, providers }))
+    await worker.ready()
+    expect(await until(() => errors.some((line) => /^\[idstitch\] redis: NOPERM .*'(?:eval|evalsha)'/.test(line)), 10_000)).toBe(true)
+    expect(await client.keys(`${prefix}:*`)).toEqual([])
+  })
+
   it('connects a queue and a worker whose ioredis options say lazyConnect, and delivers', async () => {
     await fresh()
     const connection = { host: '127.0.0.1', port: redis.port, lazyConnect: true }

@@ -9,7 +9,7 @@ import { LIBRARY } from './library.js'
 import { memoryGuard } from './memory-guard.js'
 import { jobId, keepRegistered, queueName } from './names.js'
 import { resolveQueueOptions, type QueueOptions } from './options.js'
-import { connect, connectionLog } from './redis.js'
+import { connect, connectionLog, refusesCredentials } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
 import type { QueueResult } from './results.js'
 
@@ -215,6 +215,7 @@ const addByDeadline = (producer: Producer, jobs: SlotJob[], results: ProviderRes
     if (refusal === 'conflict') failed(job, 'message_id_conflict', 'a job with this messageId is already queued and says something else (another user, other ids or traits); this identify was not enqueued: give it its own messageId')
     else if (!(refusal instanceof Error)) failed(job, 'queue_unavailable', `Redis has not answered since the queue was created (${producer.parts.redact(refusal.unreachable.message)}): the job was not added, and enqueueing it again once Redis answers is safe`)
     else if (isOutOfMemory(refusal)) results[job.index] = full(job.data.provider)
+    else if (refusesCredentials(refusal)) failed(job, 'queue_unavailable', `Redis refused the connection's user (${producer.parts.redact(refusal.message)}): the job was not added; give the user the commands BullMQ runs (its scripts among them), and enqueueing the same identify again is safe`)
     else unavailable(job, refusal.message)
   }
   return new Promise((resolve) => {

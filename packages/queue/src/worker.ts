@@ -239,7 +239,7 @@ const openWorker = (delivering: Delivering, deliver: Deliver): Worker => {
       settings: { backoffStrategy: backoffStrategy(options.maxBackoffMs) },
     },
   )
-  worker.on('error', throttled(log.warn))
+  worker.on('error', connectionLog(log))
   return worker
 }
 
@@ -248,8 +248,8 @@ const openWorker = (delivering: Delivering, deliver: Deliver): Worker => {
  * prints each error its connection meets with console.error: during an outage, every reconnection attempt.
  */
 const openQueues = (options: Delivering['options'], redis: RedisClient, log: Delivering['log']): Queue[] => {
-  const warn = throttled(log.warn)
-  return options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }).on('error', warn))
+  const onError = connectionLog(log)
+  return options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }).on('error', onError))
 }
 
 /**
