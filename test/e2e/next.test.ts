@@ -51,12 +51,23 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
+/**
+ * The example's proxy, under the export name `version` takes. On Next 15 it is composed with an app proxy of its
+ * own that answers `NextResponse.next()` with a header, as an app's security headers do: the page that first view
+ * renders must still see the visitor cookie.
+ */
+const proxySource = (version: string, proxyExport: string): string => {
+  const source = readFileSync(join(example, 'proxy.ts'), 'utf8').replace('export const proxy =', `export const ${proxyExport} =`)
+  if (!version.startsWith('15.')) return source
+  return `import { NextResponse } from 'next/server'\n${source.replace('idstitchProxy()', "idstitchProxy(() => NextResponse.next({ headers: { 'x-frame-options': 'DENY' } }))")}`
+}
+
 /** A fresh app with examples/next's source, on `next`, the @idstitch packages from their tarballs. */
 const freshApp = async ({ version, proxyFile, proxyExport }: (typeof NEXTS)[number]): Promise<string> => {
   const dir = join(work, `next-${version}`)
   mkdirSync(dir)
   for (const path of ['app', 'lib', 'next.config.ts', 'tsconfig.json']) cpSync(join(example, path), join(dir, path), { recursive: true })
-  writeFileSync(join(dir, proxyFile), readFileSync(join(example, 'proxy.ts'), 'utf8').replace('export const proxy =', `export const ${proxyExport} =`))
+  writeFileSync(join(dir, proxyFile), proxySource(version, proxyExport))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fresh-next-app', private: true, scripts: {} }))
   const tools = ['react@19.3.1', 'react-dom@19.3.1', 'typescript@5.9.3', '@types/react@19.3.3', '@types/react-dom@19.3.0', '@types/node@20.19.43']
   await runOrThrow('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `next@${version}`, ...tools, ...packs], { cwd: dir })
@@ -135,6 +146,8 @@ describe.each(NEXTS)('a fresh app on Next $version', (next) => {
       // The server's Set-Cookie, not a script's: Safari keeps it its full year.
       const visitor = /idstitch_visitor_id=([0-9a-f-]{36});/.exec((await response?.headerValue('set-cookie')) ?? '')?.[1]
       expect(visitor).toMatch(UUID)
+      // On Next 15, the app's own proxy ran first (proxySource).
+      expect(await response?.headerValue('x-frame-options')).toBe(next.version.startsWith('15.') ? 'DENY' : null)
       // Rendered by the server from the cookie the proxy set, and hydrated to the same.
       expect(await response?.text()).toContain(visitor)
       await home.waitForLoadState('networkidle')

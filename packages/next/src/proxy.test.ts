@@ -42,6 +42,31 @@ describe('idstitchProxy()', () => {
     expect(setCookies(passed)).toHaveLength(2)
   })
 
+  it("hands the new cookies to the page when the app's own proxy answers next(), over the request headers it gave", async () => {
+    // The app's next() carried only its response header: the page of a first view rendered no visitor id.
+    const plain = await idstitchProxy(() => NextResponse.next({ headers: { 'x-frame-options': 'DENY' } }))(page('http://www.example.test/', { cookie: 'theme=dark' }), event)
+    const id = /^idstitch_visitor_id=([0-9a-f-]{36});/.exec(setCookies(plain)[0] ?? '')?.[1]
+    expect(plain.headers.get('x-frame-options')).toBe('DENY')
+    expect(plain.headers.get('x-middleware-request-cookie')).toBe(`theme=dark; idstitch_visitor_id=${id}; idstitch_visitor_served=1`)
+    expect(plain.headers.get('x-middleware-request-user-agent')).toBe(BROWSER)
+    expect(plain.headers.get('x-middleware-override-headers')?.split(',').sort()).toEqual(['cookie', 'sec-fetch-dest', 'user-agent'])
+    // The app's proxy gave the page headers of its own: they stay, the cookie joins them.
+    const own = (request: NextRequest) => {
+      const headers = new Headers(request.headers)
+      headers.set('x-tenant', 'acme')
+      headers.delete('user-agent')
+      return NextResponse.next({ request: { headers } })
+    }
+    const given = await idstitchProxy(own)(page('http://www.example.test/'), event)
+    expect(given.headers.get('x-middleware-request-x-tenant')).toBe('acme')
+    expect(given.headers.get('x-middleware-override-headers')?.split(',').sort()).toEqual(['cookie', 'sec-fetch-dest', 'x-tenant'])
+    expect(given.headers.get('x-middleware-request-cookie')).toMatch(/^idstitch_visitor_id=[0-9a-f-]{36}; idstitch_visitor_served=1$/)
+    // A rewrite, which may take the request to another origin, gets only its Set-Cookie.
+    const rewrite = await idstitchProxy(() => NextResponse.rewrite('http://www.example.test/other'))(page('http://www.example.test/'), event)
+    expect(rewrite.headers.get('x-middleware-request-cookie')).toBeNull()
+    expect(setCookies(rewrite)).toHaveLength(2)
+  })
+
   it("adds the cookies to a response whose headers cannot change (Response.redirect(), a fetch()'s), keeping the response", async () => {
     // Appending to such headers throws: every first page view the app's proxy redirected or proxied was a 500.
     const redirect = await idstitchProxy(() => Response.redirect('https://www.example.test/login', 303))(page('http://www.example.test/account'), event)

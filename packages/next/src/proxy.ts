@@ -20,7 +20,8 @@ export type IdstitchProxy = (request: NextRequest, event: NextFetchEvent) => Pro
  *
  * The page rendering the same request sees the new cookie (`cookies()`, `idstitchIds()`), so it renders the id the
  * browser will have. Give it your own middleware to compose: it runs first, and the cookies are added to its
- * response (or to `NextResponse.next()` when it returns none).
+ * response (or to `NextResponse.next()` when it returns none), and, when it answers `NextResponse.next()`, to the
+ * request the page renders as well.
  *
  * @example
  * // proxy.ts (Next 16); on Next 15, middleware.ts with `export const middleware = idstitchProxy()`
@@ -35,7 +36,7 @@ export function idstitchProxy(first?: AppProxy | IdstitchProxyOptions, second?: 
   return async (request, event) => {
     const visitor = visitorCookies(request, { secure: request.nextUrl.protocol === 'https:', ...options })
     const own = app ? await app(request, event) : undefined
-    return withSetCookie(own ?? nextWith(request, visitor.cookies), visitor.setCookie)
+    return withSetCookie(own ? withRequestCookies(own, request, visitor.cookies) : nextWith(request, visitor.cookies), visitor.setCookie)
   }
 }
 
@@ -65,6 +66,32 @@ const withSetCookie = (response: Response, setCookie: readonly string[]): Respon
 const checkedNow = (options: IdstitchProxyOptions): IdstitchProxyOptions => {
   visitorCookies({ headers: {} }, options)
   return options
+}
+
+/** The request headers `NextResponse.next({ request: { headers } })` hands the page: Next's own names for them. */
+const OVERRIDES = 'x-middleware-override-headers'
+const REQUEST_HEADER = 'x-middleware-request-'
+
+/**
+ * The app's own `NextResponse.next()`, with the request the page renders carrying the cookies the response sets
+ * too, as `NextResponse.next({ request: { headers } })` would have (over the headers the app's proxy gave it, if
+ * it gave any). Without this, a first page view whose app proxy answered `next()` rendered no visitor id. Any
+ * other response stays as it is: a redirect or an answer of its own renders no page, and a rewrite may take the
+ * request to another origin, which is not handed a cookie it was not sent (its page renders without the new one).
+ */
+const withRequestCookies = (response: Response, request: NextRequest, cookies: Parameters<typeof cookieHeaderWith>[1]): Response => {
+  if (cookies.length === 0 || response.headers.get('x-middleware-next') !== '1') return response
+  const { headers } = response
+  const overridden = headers.get(OVERRIDES)?.split(',')
+  const current = overridden ? headers.get(`${REQUEST_HEADER}cookie`) : request.headers.get('cookie')
+  try {
+    if (!overridden) for (const [name, value] of request.headers) headers.set(`${REQUEST_HEADER}${name}`, value)
+    headers.set(`${REQUEST_HEADER}cookie`, cookieHeaderWith(current, cookies))
+    headers.set(OVERRIDES, [...new Set([...(overridden ?? request.headers.keys()), 'cookie'])].join(','))
+  } catch {
+    // Headers that cannot change (not NextResponse.next()'s own): the page renders without the new cookie, as before.
+  }
+  return response
 }
 
 /** `NextResponse.next()`, with the request the page renders carrying the cookies the response sets. */
