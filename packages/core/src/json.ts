@@ -165,8 +165,9 @@ const verdictOf = (node: unknown, sent: boolean): string | typeof WALK | typeof 
   }
 }
 
+/** Any character outside ASCII. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at \x00 on purpose: every ASCII character.
-const NON_ASCII = /[^\x00-\x7f]/
+export const NON_ASCII = /[^\x00-\x7f]/
 
 /** The number of bytes `text` takes in UTF-8, without TextEncoder. */
 export const utf8Length = (text: string): number => {

@@ -1,6 +1,7 @@
 // The parts the option schemas share (a client's, a relay's), and how a failed check becomes a ConfigError.
 import * as z from 'zod/mini'
 import { ConfigError } from './errors.js'
+import { NON_ASCII } from './json.js'
 import { pathOf } from './message.js'
 import { unknownOptionMessage } from './unknown-option.js'
 
@@ -42,7 +43,7 @@ export const cookieDomain = () =>
   )
 
 /** For the error on a domain written with letters other than ASCII's (an IDN): browsers send it in punycode. */
-export const punycodeHint = (value: string): string => (/[\u0080-\uffff]/.test(value) ? `; write its domain in punycode ('xn--bcher-kva.example' for 'b\u00fccher.example'), as browsers send it` : '')
+export const punycodeHint = (value: string): string => (NON_ASCII.test(value) ? `; write its domain in punycode ('xn--bcher-kva.example' for 'b\u00fccher.example'), as browsers send it` : '')
 
 /**
  * An object of these options and no others: an option it does not take (`dryrun`, `timeout`) is an
