@@ -153,21 +153,24 @@ describe('@idstitch/queue, second review', () => {
     let cli: Redis | undefined
     let admin: Awaited<ReturnType<typeof openAdmin>> | undefined
     try {
-      const warnings: string[] = []
-      const logger = { warn: (line: string) => warnings.push(line), error: () => {} }
-      const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url })]
-      track(createQueue({ connection: away.url, prefix, logger, providers }))
-      const worker = track(createWorker({ connection: away.url, prefix, logger, providers }))
+      const heard = { queue: [] as string[], worker: [] as string[] }
+      const loggerOf = (lines: string[]) => ({ warn: (line: string) => lines.push(line), error: (line: string) => lines.push(line) })
+      const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url }), monterosa({ baseUrl: sandbox.url, projectId: PROJECT, provider: 'acme-sso', token: STATIC_TOKEN })]
+      track(createQueue({ connection: away.url, prefix, logger: loggerOf(heard.queue), providers }))
+      const worker = track(createWorker({ connection: away.url, prefix, logger: loggerOf(heard.worker), providers }))
       await worker.ready()
       // The CLI's view of the same queues, on a client whose errors the CLI hears itself.
       cli = new Redis(away.url).on('error', () => {})
       admin = await openAdmin(cli, prefix)
-      expect(admin.names).toEqual(['pathbound'])
+      expect(admin.names).toEqual(['monterosa', 'pathbound'])
       await away.stop()
-      expect(await until(() => warnings.some((line) => line.includes('ECONNREFUSED')), 5_000)).toBe(true)
+      expect(await until(() => heard.worker.some((line) => line.includes('ECONNREFUSED')), 5_000)).toBe(true)
       // ioredis tries again at 50, 100, 150 ms and on: each try that fails reaches every BullMQ object on the connection.
       await new Promise((resolve) => setTimeout(resolve, 1_500))
       expect(printed.flatMap((spy) => spy.mock.calls).map(String)).toEqual([])
+      // One line per 10 s for each side's connection, not one more for each provider's worker, queue and sweep.
+      expect(heard.worker).toEqual([expect.stringContaining('ECONNREFUSED')])
+      expect(heard.queue).toEqual([expect.stringContaining('ECONNREFUSED')])
     } finally {
       for (const spy of printed) spy.mockRestore()
       await admin?.close()

@@ -10,7 +10,7 @@ import { readJobData, restored, type JobData } from './job.js'
 import { keepRegistered, queueName } from './names.js'
 import { MAX_TIMER_MS, resolveWorkerOptions, type WorkerOptions } from './options.js'
 import { reportTo } from './results.js'
-import { connect, connectionLog, throttled, type RedisClient } from './redis.js'
+import { connect, connectionLog, type RedisClient } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
 
 /** What one worker process has done for one provider since it started. */
@@ -67,6 +67,8 @@ interface Delivering {
   log: ReturnType<typeof createLogger>
   report: ReturnType<typeof reportTo>
   redis: DedupeClient
+  /** The worker's one log throttle for Redis's errors, which every BullMQ object on its connection hears. */
+  redisLog: (error: Error) => void
   /** De-duplication's settings, worked out once per worker; `undefined` when it is off. */
   dedupe: Parameters<typeof dedupeFor>[2] | undefined
 }
@@ -223,7 +225,7 @@ const backoffStrategy =
 
 /** One provider's BullMQ worker, delivering through its lane. */
 const openWorker = (delivering: Delivering, deliver: Deliver): Worker => {
-  const { provider, options, redis, log } = delivering
+  const { provider, options, redis, redisLog } = delivering
   const worker: Worker = new ReadingWorker(
     queueName(provider.name),
     processorFor(delivering, deliver, () => worker),
@@ -239,7 +241,7 @@ const openWorker = (delivering: Delivering, deliver: Deliver): Worker => {
       settings: { backoffStrategy: backoffStrategy(options.maxBackoffMs) },
     },
   )
-  worker.on('error', connectionLog(log))
+  worker.on('error', redisLog)
   return worker
 }
 
@@ -247,19 +249,17 @@ const openWorker = (delivering: Delivering, deliver: Deliver): Worker => {
  * Each provider's queue, for the dead letters' sweep and the metrics. A BullMQ object with no 'error' listener
  * prints each error its connection meets with console.error: during an outage, every reconnection attempt.
  */
-const openQueues = (options: Delivering['options'], redis: RedisClient, log: Delivering['log']): Queue[] => {
-  const onError = connectionLog(log)
-  return options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }).on('error', onError))
-}
+const openQueues = (options: Delivering['options'], redis: RedisClient, redisLog: Delivering['redisLog']): Queue[] =>
+  options.providers.map((provider) => new Queue(queueName(provider.name), { connection: redis, prefix: options.prefix, skipVersionCheck: true }).on('error', redisLog))
 
 /**
  * Dead letters hold the message's traits: they go after keepFailedMs, swept by age here. BullMQ's own
  * `removeOnFail.age` (which producers set) acts only when another job of the same queue fails, so a
  * dead letter could outlive it by days in a quiet queue.
  */
-const sweepDeadLetters = (options: Delivering['options'], queues: readonly Queue[], log: Delivering['log']) => {
+const sweepDeadLetters = (options: Delivering['options'], queues: readonly Queue[], redisLog: Delivering['redisLog']) => {
   const sweep = () => {
-    for (const queue of queues) queue.clean(options.keepFailedMs, 1_000, 'failed').catch(throttled(log.warn))
+    for (const queue of queues) queue.clean(options.keepFailedMs, 1_000, 'failed').catch(redisLog)
   }
   const timer = setInterval(sweep, Math.min(60_000, Math.max(1_000, options.keepFailedMs / 2)))
   timer.unref()
@@ -297,10 +297,10 @@ interface OnBullmq {
 }
 
 /** Opens each provider's BullMQ worker, and its queue with the dead letters' sweep. */
-const openOnBullmq = (options: Delivering['options'], redis: RedisClient, log: Delivering['log'], lanes: { delivering: Delivering; deliver: Deliver }[]): OnBullmq => {
+const openOnBullmq = (options: Delivering['options'], redis: RedisClient, redisLog: Delivering['redisLog'], lanes: { delivering: Delivering; deliver: Deliver }[]): OnBullmq => {
   const workers = lanes.map(({ delivering, deliver }) => openWorker(delivering, deliver))
-  const queues = openQueues(options, redis, log)
-  const sweeper = sweepDeadLetters(options, queues, log)
+  const queues = openQueues(options, redis, redisLog)
+  const sweeper = sweepDeadLetters(options, queues, redisLog)
   return {
     workers,
     queues,
@@ -380,14 +380,14 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
   const counts: Record<string, WorkerCounts> = {}
   const deliveries = options.providers.map((provider) => ({ provider, count: (counts[provider.name] = { delivered: 0, retried: 0, deadLetters: 0, paused: 0, duplicates: 0 }) }))
   // BullMQ's workers block on this connection's duplicates; commands wait out a Redis restart (no retry limit).
-  // One throttle for the connection and its registration, which fail together.
+  // One throttle for the connection, its registration and every BullMQ object on it, which fail together.
   const redisLog = connectionLog(log)
   const redis = withDedupeScripts(connect(options.connection, { maxRetriesPerRequest: null }, redisLog))
   const first = firstAnswerOf(redis)
   warnOfRiskySettings(redis, first, log.warn)
   keepRegistered(redis, options.prefix, options.providers.map((provider) => provider.name), redisLog)
   const dedupe = options.dedupe === false ? undefined : { ...options.dedupe, holdMs: holdMsOf(options) }
-  const open = () => openOnBullmq(options, redis, log, deliveries.map(({ provider, count }, slot) => ({ delivering: { provider, options, count, log, report, redis, dedupe }, deliver: (senders[slot] as (typeof senders)[number]).deliver })))
+  const open = () => openOnBullmq(options, redis, redisLog, deliveries.map(({ provider, count }, slot) => ({ delivering: { provider, options, count, log, report, redis, redisLog, dedupe }, deliver: (senders[slot] as (typeof senders)[number]).deliver })))
   const opening = openWhenAnswered(first, open, (error) => log.error(`the worker could not start on BullMQ: ${error instanceof Error ? error.message : String(error)}`))
   const observer = observeQueues(options, () => opening.opened?.queues ?? [])
 
