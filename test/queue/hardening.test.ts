@@ -250,10 +250,22 @@ describe('@idstitch/queue, second review', () => {
     // It said the job "may still be added if Redis was slow": a refused command adds nothing.
     expect(result.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringMatching(/Redis refused the connection's user \(NOPERM [^)]*\): the job was not added/) } })
     const worker = track(createWorker({ connection, prefix, logger, providers }))
-    await worker.ready()
+    // ready() resolved, and the worker then failed every fetch: a supervisor awaiting it learnt nothing.
+    await expect(worker.ready()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringMatching(/ACL refused the worker's user what BullMQ needs \(NOPERM [^)]*'eval'/) })
     expect(await until(() => errors.some((line) => /^\[idstitch\] redis: NOPERM .*'(?:eval|evalsha)'/.test(line)), 10_000)).toBe(true)
     expect(await client.keys(`${prefix}:*`)).toEqual([])
-  })
+    // A user who may run everything, but only on keys of another prefix.
+    await client.acl('SETUSER', 'idstitch-elsewhere', 'on', '>elsewhere-secret', '~elsewhere:*', '&*', '+@all')
+    const elsewhere = track(createWorker({ connection: `redis://idstitch-elsewhere:elsewhere-secret@127.0.0.1:${redis.port}`, prefix, logger: false, providers }))
+    await expect(elsewhere.ready()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringMatching(/NOPERM [^)]*key/) })
+    // Once the ACL lets the user do it, the same worker is ready, and delivers.
+    await client.acl('SETUSER', 'idstitch-reader', '+@all')
+    await worker.ready()
+    const later = track(createQueue({ connection, prefix, logger: false, providers }))
+    expect(await later.identify({ userId: 'usr_reader_later', anonymousId: VISITOR })).toMatchObject({ ok: true })
+    // BullMQ tries a failed fetch again after its runRetryDelay, 15 s.
+    expect(await until(() => sandbox.accepted.some((identify) => identify.userId === 'usr_reader_later'), 20_000)).toBe(true)
+  }, 45_000)
 
   it('connects a queue and a worker whose ioredis options say lazyConnect, and delivers', async () => {
     await fresh()

@@ -7,7 +7,7 @@ import { jobCounts } from './counts.js'
 import { firstAnswerOf, type FirstAnswer } from './first-answer.js'
 import { gather } from './gather.js'
 import { readJobData, restored, type JobData } from './job.js'
-import { keepRegistered, queueName } from './names.js'
+import { keepRegistered, queueName, scriptRefusal } from './names.js'
 import { MAX_TIMER_MS, resolveWorkerOptions, type WorkerOptions } from './options.js'
 import { reportTo } from './results.js'
 import { connect, connectionLog, type RedisClient } from './redis.js'
@@ -32,8 +32,9 @@ export interface IdentifyWorker {
   counts(): Record<string, WorkerCounts>
   /**
    * Resolves once every provider's queue is being listened to. While Redis cannot be reached, it waits for
-   * Redis; it rejects with `queue_unavailable` when Redis refuses the worker's credentials (a wrong password:
-   * the worker keeps trying), and with `client_closed` when the worker is closed first.
+   * Redis; it rejects with `queue_unavailable` when Redis refuses the worker's credentials (a wrong password),
+   * or its ACL refuses the worker's user BullMQ's scripts on the prefix's keys (the worker keeps trying, in both
+   * cases), and with `client_closed` when the worker is closed first.
    */
   ready(): Promise<void>
   /** Finishes the jobs in flight, then stops and closes its connections. */
@@ -357,6 +358,12 @@ const refusedFirst = async (first: FirstAnswer, opened: Promise<unknown>): Promi
   if (refused) throw new IdstitchError('queue_unavailable', `[idstitch] Redis refused the worker's credentials (${refused.message}): mend the connection's user or password; the worker keeps trying meanwhile`)
 }
 
+/** Rejects when Redis's ACL lets the worker's user connect but not run BullMQ's scripts on the prefix's keys. */
+const refusedScripts = async (redis: RedisClient, prefix: string): Promise<void> => {
+  const refused = await scriptRefusal(redis, prefix)
+  if (refused) throw new IdstitchError('queue_unavailable', `[idstitch] Redis's ACL refused the worker's user what BullMQ needs (${refused.message}): give the user BullMQ's commands, its scripts (EVALSHA, EVAL) among them, on the keys under "${prefix}:"; the worker keeps trying meanwhile`)
+}
+
 /**
  * Creates a worker: it takes the jobs `createQueue` enqueued and delivers
  * them through the same adapters, transport, `Retry-After` handling and
@@ -396,6 +403,7 @@ export const createWorker = (workerOptions: WorkerOptions): IdentifyWorker => {
     async ready() {
       await refusedFirst(first, opening.ready)
       await Promise.all((await opening.ready).workers.map((worker) => worker.waitUntilReady()))
+      await refusedScripts(redis, options.prefix)
     },
     async close() {
       observer.close()
