@@ -62,12 +62,20 @@ const proxySource = (version: string, proxyExport: string): string => {
   return `import { NextResponse } from 'next/server'\n${source.replace('idstitchProxy()', "idstitchProxy(() => NextResponse.next({ headers: { 'x-frame-options': 'DENY' } }))")}`
 }
 
-/** A fresh app with examples/next's source, on `next`, the @idstitch packages from their tarballs. */
+/** A page Next prerenders at build time (the example's own pages read cookies, so Next renders them per request). */
+const PRERENDERED = `export const dynamic = 'force-static'
+export const GET = () => new Response('<!doctype html><p>Pricing, the same for everyone</p>', { headers: { 'content-type': 'text/html; charset=utf-8' } })
+`
+const BROWSER_PAGE = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36', accept: 'text/html', 'sec-fetch-dest': 'document' }
+
+/** A fresh app with examples/next's source and a prerendered page, on `next`, the @idstitch packages from their tarballs. */
 const freshApp = async ({ version, proxyFile, proxyExport }: (typeof NEXTS)[number]): Promise<string> => {
   const dir = join(work, `next-${version}`)
   mkdirSync(dir)
   for (const path of ['app', 'lib', 'next.config.ts', 'tsconfig.json']) cpSync(join(example, path), join(dir, path), { recursive: true })
   writeFileSync(join(dir, proxyFile), proxySource(version, proxyExport))
+  mkdirSync(join(dir, 'app/pricing'))
+  writeFileSync(join(dir, 'app/pricing/route.ts'), PRERENDERED)
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fresh-next-app', private: true, scripts: {} }))
   const tools = ['react@19.3.1', 'react-dom@19.3.1', 'typescript@5.9.3', '@types/react@19.3.3', '@types/react-dom@19.3.0', '@types/node@20.19.43']
   await runOrThrow('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `next@${version}`, ...tools, ...packs], { cwd: dir })
@@ -135,6 +143,19 @@ describe.each(NEXTS)('a fresh app on Next $version', (next) => {
       // Next names Turbopack in its build output when it builds with it; webpack, its older default, not always.
       if (bundler === 'turbopack') expect(output.toLowerCase()).toContain('turbopack')
       else expect(output.toLowerCase()).not.toContain('turbopack')
+    })
+
+    it('keeps a prerendered page that sets the visitor cookie out of shared caches, and leaves it cacheable otherwise', async () => {
+      const first = await fetch(`http://127.0.0.1:${server.port}/pricing`, { headers: BROWSER_PAGE })
+      const cookies = first.headers.getSetCookie()
+      expect(cookies).toEqual([expect.stringMatching(/^idstitch_visitor_id=[0-9a-f-]{36};/), expect.stringMatching(/^idstitch_visitor_served=1;/)])
+      // Next gave it s-maxage=31536000: a cache that ignored Set-Cookie would have handed this id to every new visitor.
+      expect(first.headers.get('cache-control')).toBe('private, no-store')
+      const cookie = cookies.map((line) => line.split(';')[0]).join('; ')
+      const again = await fetch(`http://127.0.0.1:${server.port}/pricing`, { headers: { ...BROWSER_PAGE, cookie } })
+      expect(again.headers.getSetCookie()).toEqual([])
+      expect(again.headers.get('cache-control')).toMatch(/s-maxage=/)
+      expect(await again.text()).toContain('Pricing, the same for everyone')
     })
 
     it('sets the visitor cookie on the first response, renders it, stitches a login, and clears it on a logout in another tab', async () => {

@@ -22,6 +22,21 @@ describe('idstitchProxy()', () => {
     expect(response.headers.get('x-middleware-request-cookie')).toBe(`idstitch_visitor_id=${id}; idstitch_visitor_served=1`)
   })
 
+  it('makes a response that sets the cookie private for shared caches, keeping what else its Cache-Control says', async () => {
+    // Next keeps a proxy's Cache-Control; without one, a prerendered page went out with s-maxage=31536000 beside the Set-Cookie.
+    const first = await idstitchProxy()(page('https://www.example.test/pricing'), event)
+    expect(first.headers.get('cache-control')).toBe('private, no-store')
+    const own = await idstitchProxy(() => NextResponse.next({ headers: { 'cache-control': 'public, max-age=60, s-maxage=600' } }))(page('https://www.example.test/'), event)
+    expect(own.headers.get('cache-control')).toBe('private, max-age=60')
+    const immutable = await idstitchProxy(() => Response.redirect('https://www.example.test/login', 303))(page('https://www.example.test/account'), event)
+    expect(immutable.headers.get('cache-control')).toBe('private, no-store')
+    // A response that sets nothing keeps the page cacheable.
+    const refreshed = await idstitchProxy()(page('https://www.example.test/', { cookie: `idstitch_visitor_id=${VISITOR}; idstitch_visitor_served=1` }), event)
+    expect(refreshed.headers.get('cache-control')).toBeNull()
+    const untouched = await idstitchProxy(() => NextResponse.next({ headers: { 'cache-control': 'public, max-age=60' } }))(page('https://www.example.test/', { 'user-agent': 'Googlebot/2.1 (+http://www.google.com/bot.html)' }), event)
+    expect(untouched.headers.get('cache-control')).toBe('public, max-age=60')
+  })
+
   it('sets nothing, and passes the request on as it is, for a visitor refreshed within the day, a bot, or an asset', async () => {
     const refreshed = page('http://www.example.test/', { cookie: `idstitch_visitor_id=${VISITOR}; idstitch_visitor_served=1` })
     const bot = page('http://www.example.test/', { 'user-agent': 'Googlebot/2.1 (+http://www.google.com/bot.html)' })

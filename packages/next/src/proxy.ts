@@ -1,4 +1,4 @@
-import { visitorCookies, type VisitorCookiesOptions } from '@idstitch/node'
+import { privateCacheControl, visitorCookies, type VisitorCookiesOptions } from '@idstitch/node'
 import { type NextFetchEvent, type NextRequest, NextResponse } from 'next/server'
 import { cookieHeaderWith } from './request-cookies.js'
 
@@ -41,13 +41,19 @@ export function idstitchProxy(first?: AppProxy | IdstitchProxyOptions, second?: 
 }
 
 /**
- * `response` with `setCookie` added. Headers that cannot change (`Response.redirect()`'s, a `fetch()`'s passed on)
- * refuse an append: such a response is copied first (its status, headers and body as they are), where the
- * append made every first page view the app's proxy answered so a 500.
+ * `response` with `setCookie` added, and made private for shared caches (`Cache-Control: private, no-store` when
+ * it has none yet). Next keeps a proxy's `Cache-Control`, and otherwise gives a page it prerendered
+ * `s-maxage=31536000`: a caching proxy or CDN that ignores `Set-Cookie` would have handed one visitor's id to
+ * every new visitor for a year. `no-store` because the page's own (Next's `no-store` for a dynamic page) is not
+ * known here. Headers that cannot change (`Response.redirect()`'s, a `fetch()`'s passed on) refuse an append:
+ * such a response is copied first (its status, headers and body as they are), where the append made every first
+ * page view the app's proxy answered so a 500.
  */
 const withSetCookie = (response: Response, setCookie: readonly string[]): Response => {
+  if (setCookie.length === 0) return response
   const appendTo = (target: Response): Response => {
     for (const cookie of setCookie) target.headers.append('set-cookie', cookie)
+    target.headers.set('cache-control', privateCacheControl(target.headers.get('cache-control') ?? 'no-store'))
     return target
   }
   try {

@@ -1,6 +1,6 @@
 import { SERVED_COOKIE, browserOf, linkValue } from '@idstitch/core/cookies'
 import { describe, expect, it, vi } from 'vitest'
-import { visitorCookies, visitorMiddleware, withVisitorCookie } from './served-visitor.js'
+import { privateCacheControl, visitorCookies, visitorMiddleware, withVisitorCookie } from './served-visitor.js'
 
 const VISITOR = 'a3ab2331-989f-4cfa-91c6-2461c9e3c6bd'
 const CHROME = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
@@ -71,6 +71,17 @@ describe('withVisitorCookie', () => {
     expect(withVisitorCookie(page(), json)).toBe(json)
     const fresh = new Response('', { headers: { 'content-type': 'text/html' } })
     expect(withVisitorCookie(page({ cookie: `idstitch_visitor_id=${VISITOR}; ${SERVED_COOKIE}=1` }), fresh)).toBe(fresh)
+  })
+})
+
+describe('privateCacheControl', () => {
+  it('makes any Cache-Control private, keeping the directives that are not about shared caches', () => {
+    expect(privateCacheControl(undefined)).toBe('private')
+    expect(privateCacheControl(null)).toBe('private')
+    expect(privateCacheControl('')).toBe('private')
+    expect(privateCacheControl('s-maxage=31536000')).toBe('private')
+    expect(privateCacheControl('Public, max-age=60, S-MaxAge=600, stale-while-revalidate=30')).toBe('private, max-age=60, stale-while-revalidate=30')
+    expect(privateCacheControl('private, no-cache, no-store, max-age=0, must-revalidate')).toBe('private, no-cache, no-store, max-age=0, must-revalidate')
   })
 })
 

@@ -126,10 +126,17 @@ const decide = (request: PageRequest, options: VisitorCookiesOptions): VisitorCo
 }
 
 /**
- * `Cache-Control` for a response that sets a visitor cookie: `private`, so no shared cache (a CDN) stores it
- * and hands one visitor's id to everyone; the rest of the app's directives (`max-age`, …) stay.
+ * The `Cache-Control` for a response that sets the visitor cookie, from the one it has: `private`, so that no
+ * shared cache (a CDN, a caching proxy) stores it and hands one visitor's id to everyone; the response's other
+ * directives (`max-age`, `no-store`, …) stay, `public` and `s-maxage` go. {@link withVisitorCookie},
+ * {@link visitorMiddleware} and `@idstitch/next`'s proxy set it; use it where you send {@link visitorCookies}'
+ * `setCookie` yourself.
+ *
+ * @example
+ * privateCacheControl('public, max-age=60, s-maxage=600') // 'private, max-age=60'
+ * privateCacheControl(undefined) // 'private'
  */
-const privately = (cacheControl: string | null | undefined): string =>
+export const privateCacheControl = (cacheControl?: string | null): string =>
   ['private', ...(cacheControl ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '' && !/^(public|private|s-maxage=.*)$/i.test(part))].join(', ')
 
 /**
@@ -151,7 +158,7 @@ export const withVisitorCookie = (request: Request, response: Response, options?
   if (setCookie.length === 0) return response
   const headers = new Headers(response.headers)
   for (const value of setCookie) headers.append('set-cookie', value)
-  headers.set('cache-control', privately(headers.get('cache-control')))
+  headers.set('cache-control', privateCacheControl(headers.get('cache-control')))
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
 }
 
@@ -181,7 +188,7 @@ export const visitorMiddleware = (options?: VisitorCookiesOptions): ((request: P
         const earlier = response.getHeader('set-cookie')
         response.setHeader('set-cookie', [...(earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)]), ...visitor.setCookie])
         // A route that sets its own Cache-Control later replaces this: it must not make such a response public.
-        response.setHeader('cache-control', privately(response.getHeader('cache-control') as string | undefined))
+        response.setHeader('cache-control', privateCacheControl(response.getHeader('cache-control') as string | undefined))
       }
       if (response.locals && visitor.visitorId) response.locals.visitorId = visitor.visitorId
     } catch {
