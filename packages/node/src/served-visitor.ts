@@ -140,10 +140,10 @@ export const privateCacheControl = (cacheControl?: string | null): string =>
   ['private', ...(cacheControl ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '' && !/^(public|private|s-maxage=.*)$/i.test(part))].join(', ')
 
 /**
- * The response with the visitor cookie {@link visitorCookies} decides on, for Hono, Workers, Next.js's
- * proxy and any Fetch-API server: a copy with the `Set-Cookie` headers added to an HTML response that
- * needs them, and `Cache-Control: private` (a CDN must not hand one visitor's id to everyone); the response
- * itself otherwise.
+ * The response with the visitor cookie {@link visitorCookies} decides on, for Hono, Workers and any Fetch-API
+ * server: a copy with the `Set-Cookie` headers added to an HTML response that needs them, and
+ * `Cache-Control: private` (a CDN must not hand one visitor's id to everyone); the response itself otherwise.
+ * A Next.js proxy's `NextResponse.next()` is no HTML response yet: `@idstitch/next`'s `idstitchProxy()` is for it.
  *
  * @example
  * // Hono
