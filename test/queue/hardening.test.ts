@@ -1,7 +1,7 @@
 // @idstitch/queue against the second review's findings, on a real redis-server of its own: connection strings
 // that hold a password, dead letters that outlive keepFailedMs, Redis settings that lose jobs, jobs written by
 // hand, and a Monterosa provider with a static token.
-import { createServer, type AddressInfo } from 'node:net'
+import { connect as tcpConnect, createServer, type AddressInfo, type Socket } from 'node:net'
 import { inspect } from 'node:util'
 import { isConfigError } from '@idstitch/node'
 import { monterosa, pathbound } from '@idstitch/node/providers'
@@ -62,6 +62,43 @@ const closeAllAndRemove = async (own: RedisServer) => {
   await Promise.all(opened.splice(0).map((open) => open.close()))
   await own.remove()
 }
+/**
+ * A managed Redis's endpoint, as its DNS name behaves in a failover: new connections go to `target`, which the
+ * failover moves to the new primary, while those already open stay where they were.
+ */
+const movableEndpoint = async (target: number) => {
+  const sockets = new Set<Socket>()
+  const endpoint = { target, port: 0, close: () => {} }
+  const server = createServer((socket) => {
+    const upstream = tcpConnect(endpoint.target, '127.0.0.1')
+    for (const end of [socket, upstream]) {
+      sockets.add(end)
+      end.on('error', () => {}).on('close', () => sockets.delete(end))
+    }
+    socket.pipe(upstream).pipe(socket)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  endpoint.port = (server.address() as AddressInfo).port
+  endpoint.close = () => {
+    server.close()
+    for (const socket of sockets) socket.destroy()
+  }
+  return endpoint
+}
+/** Makes `server` a replica of `primary` (or a primary again), and waits until it has synced. */
+const replicaOf = async (server: RedisServer, primary: RedisServer | 'NO ONE') => {
+  const admin = new Redis(server.url)
+  try {
+    if (primary === 'NO ONE') await admin.replicaof('NO', 'ONE')
+    else {
+      await admin.replicaof('127.0.0.1', String(primary.port))
+      expect(await until(async () => (await admin.info('replication')).includes('master_link_status:up'), 10_000)).toBe(true)
+    }
+  } finally {
+    admin.disconnect()
+  }
+}
+
 /** Every key and value under the test's prefix, as text. */
 const everythingInRedis = async (): Promise<string> => {
   const keys = await client.keys(`${prefix}:*`)
@@ -266,6 +303,47 @@ describe('@idstitch/queue, second review', () => {
     // BullMQ tries a failed fetch again after its runRetryDelay, 15 s.
     expect(await until(() => sandbox.accepted.some((identify) => identify.userId === 'usr_reader_later'), 20_000)).toBe(true)
   }, 45_000)
+
+  it("says a job was not added when the connection reaches a read-only replica, rejects the worker's ready(), and follows a failover", async () => {
+    await fresh()
+    const [first, second] = await Promise.all([startRedis(), startRedis()])
+    const endpoint = await movableEndpoint(first.port)
+    try {
+      await replicaOf(second, first)
+      const errors: string[] = []
+      const logger = { error: (line: string) => errors.push(line), warn() {}, info() {}, debug() {} }
+      const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })]
+      // A reader's endpoint: the replica itself. It said the job "may still be added if Redis was slow", and ready() resolved.
+      const reader = track(createQueue({ connection: second.url, prefix, logger, providers }))
+      const refused = await reader.identify({ userId: 'usr_on_replica', anonymousId: VISITOR })
+      expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringMatching(/\(READONLY [^)]*\): the connection reached a read-only replica, and the job was not added/) } })
+      await expect(track(createWorker({ connection: second.url, prefix, logger: false, providers })).ready()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('read-only replica') })
+      expect(errors.some((line) => line.includes('redis: READONLY'))).toBe(true)
+
+      // The writer's endpoint, through a failover: the replica is promoted, the old primary follows it, and the
+      // endpoint leads new connections to the new primary. Connections already open stayed on the old one.
+      const url = `redis://127.0.0.1:${endpoint.port}`
+      const queue = track(createQueue({ connection: url, prefix, logger: false, providers }))
+      const worker = track(createWorker({ connection: url, prefix, logger: false, providers }))
+      await worker.ready()
+      expect(await queue.identify({ userId: 'usr_before_failover', anonymousId: VISITOR })).toMatchObject({ ok: true })
+      expect(await until(() => sandbox.accepted.some((identify) => identify.userId === 'usr_before_failover'), 10_000)).toBe(true)
+      await replicaOf(second, 'NO ONE')
+      await replicaOf(first, second)
+      endpoint.target = second.port
+      // Refused at most once, by the old primary; then the connection reconnects to the new one (it was refused until a restart).
+      let after = await queue.identify({ userId: 'usr_after_failover', anonymousId: VISITOR })
+      if (!after.ok) expect(after.results[0]?.error?.message).toContain('read-only replica')
+      if (!after.ok) after = await queue.identify({ userId: 'usr_after_failover', anonymousId: VISITOR })
+      expect(after).toMatchObject({ ok: true })
+      // The worker reconnects too (BullMQ tries a failed fetch again after 15 s).
+      expect(await until(() => sandbox.accepted.some((identify) => identify.userId === 'usr_after_failover'), 40_000)).toBe(true)
+    } finally {
+      endpoint.close()
+      await Promise.all(opened.splice(0).map((open) => open.close()))
+      await Promise.all([first.remove(), second.remove()])
+    }
+  }, 90_000)
 
   it('connects a queue and a worker whose ioredis options say lazyConnect, and delivers', async () => {
     await fresh()

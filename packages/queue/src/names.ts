@@ -48,15 +48,16 @@ export const keepRegistered = (redis: RedisClient, prefix: string, providers: re
 export const providersIn = async (redis: RedisClient, prefix: string): Promise<string[]> => (await redis.smembers(registryKey(prefix))).sort()
 
 /**
- * Redis's ACL refusal (`NOPERM`) of what BullMQ does under `prefix`, or `undefined`: a script that writes one of its
- * keys (an SREM from the registry that removes nothing). A user who may connect but not run scripts, or not write
- * those keys, is refused every job fetch, which a worker otherwise hears only as errors in its loop.
+ * Redis's refusal of what BullMQ does under `prefix`, or `undefined`: a script that writes one of its keys (an SREM
+ * from the registry that removes nothing). A user the ACL does not let run scripts or write those keys (`NOPERM`),
+ * or a connection that reaches a read-only replica (`READONLY`), is refused every job fetch, which a worker
+ * otherwise hears only as errors in its loop.
  */
 export const scriptRefusal = async (redis: RedisClient, prefix: string): Promise<Error | undefined> => {
   try {
     await redis.eval("return redis.call('SREM', KEYS[1], ARGV[1])", 1, registryKey(prefix), '')
     return undefined
   } catch (error) {
-    return error instanceof Error && /\bNOPERM\b/.test(error.message) ? error : undefined
+    return error instanceof Error && /\bNOPERM\b|^READONLY\b/.test(error.message) ? error : undefined
   }
 }

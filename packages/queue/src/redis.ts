@@ -78,16 +78,25 @@ const clusterOf = (nodes: ClusterNode[], options: ClusterOptions, overrides: Red
   new Cluster(nodes, { ...options, redisOptions: { ...options.redisOptions, ...overrides } })
 
 /**
+ * ioredis's `reconnectOnError` for a standalone Redis: reconnect on a write refused with `READONLY`, without
+ * sending the command again. After a managed Redis's failover (ElastiCache, Memorystore, Azure), its endpoint's
+ * name points at the new primary, but an open connection stays on the old one, now a replica, and every write
+ * was refused until the app restarted. An app's own `reconnectOnError` is kept instead.
+ */
+const reconnectOnReadonly = (error: Error): 1 | false => (refusesWrites(error) ? 1 : false)
+
+/**
  * The client for `connection`, with `overrides`. A client of the app's own is duplicated with them, never
  * spread into options: a spread `Cluster` has no host, and ioredis connected to 127.0.0.1:6379 instead (jobs
- * landed on whatever Redis was there).
+ * landed on whatever Redis was there). A Cluster follows its failovers itself (`MOVED`).
  */
 const clientFor = (connection: Connection, overrides: RedisOptions): RedisClient => {
-  if (typeof connection === 'string') return new Redis(connection, overrides)
+  if (typeof connection === 'string') return new Redis(connection, { reconnectOnError: reconnectOnReadonly, ...overrides })
   if (connection instanceof Cluster) return connection.duplicate([], { redisOptions: { ...connection.options.redisOptions, ...overrides } })
-  if (connection instanceof Redis) return connection.duplicate(overrides)
+  if (connection instanceof Redis) return connection.duplicate({ reconnectOnError: connection.options.reconnectOnError ?? reconnectOnReadonly, ...overrides })
   if ('cluster' in connection && Array.isArray(connection.cluster)) return clusterOf(connection.cluster, connection.clusterOptions ?? {}, overrides)
-  return new Redis({ ...(connection as RedisOptions), ...overrides })
+  const options = connection as RedisOptions
+  return new Redis({ ...options, reconnectOnError: options.reconnectOnError ?? reconnectOnReadonly, ...overrides })
 }
 
 /** A Redis client for `connection` with `overrides`; its errors go to `onError`, never unhandled (an EventEmitter's unheard 'error' would crash the app). */
@@ -113,6 +122,12 @@ export const connect = (connection: Connection, overrides: RedisOptions, onError
 export const refusesCredentials = (error: Error): boolean => /\b(?:WRONGPASS|NOAUTH|NOPERM)\b|\bERR invalid password\b/.test(explained(error).message)
 
 /**
+ * Whether Redis refused a write because the connection reaches a read-only replica (`READONLY`): a reader
+ * endpoint, or the old primary after a failover, until the client reconnects to the new one.
+ */
+export const refusesWrites = (error: Error): boolean => /^READONLY\b/.test(explained(error).message)
+
+/**
  * `error` as it should be quoted: a Cluster's own says only "Failed to refresh slots cache.", and the node's error
  * behind it (`WRONGPASS ...`, `NOAUTH ...`) says why, so it is added in brackets.
  */
@@ -122,13 +137,14 @@ export const explained = (error: Error): Error => {
 }
 
 /**
- * A connection's errors for the logger, throttled: refused credentials as errors (nothing works until they
- * change), anything else as warnings (an outage ioredis reconnects through).
+ * A connection's errors for the logger, throttled: refused credentials and writes refused by a read-only
+ * replica as errors (nothing is written until they change), anything else as warnings (an outage ioredis
+ * reconnects through).
  */
 export const connectionLog = (log: { warn: (message: string) => void; error: (message: string) => void }) => {
   const warn = throttled(log.warn)
   const error = throttled(log.error)
-  return (cause: Error): void => (refusesCredentials(cause) ? error : warn)(cause)
+  return (cause: Error): void => (refusesCredentials(cause) || refusesWrites(cause) ? error : warn)(cause)
 }
 
 /** At most one log line per `everyMs` for a failing connection, which ioredis reports at every reconnect attempt. */

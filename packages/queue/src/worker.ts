@@ -10,7 +10,7 @@ import { readJobData, restored, type JobData } from './job.js'
 import { keepRegistered, queueName, scriptRefusal } from './names.js'
 import { MAX_TIMER_MS, resolveWorkerOptions, type WorkerOptions } from './options.js'
 import { reportTo } from './results.js'
-import { connect, connectionLog, type RedisClient } from './redis.js'
+import { connect, connectionLog, refusesWrites, type RedisClient } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
 
 /** What one worker process has done for one provider since it started. */
@@ -358,9 +358,13 @@ const refusedFirst = async (first: FirstAnswer, opened: Promise<unknown>): Promi
   if (refused) throw new IdstitchError('queue_unavailable', `[idstitch] Redis refused the worker's credentials (${refused.message}): mend the connection's user or password; the worker keeps trying meanwhile`)
 }
 
-/** Rejects when Redis's ACL lets the worker's user connect but not run BullMQ's scripts on the prefix's keys. */
+/**
+ * Rejects when Redis lets the worker connect but not do what BullMQ does: its ACL refuses the user BullMQ's scripts
+ * on the prefix's keys, or the connection reaches a read-only replica.
+ */
 const refusedScripts = async (redis: RedisClient, prefix: string): Promise<void> => {
   const refused = await scriptRefusal(redis, prefix)
+  if (refused && refusesWrites(refused)) throw new IdstitchError('queue_unavailable', `[idstitch] Redis refused the worker's writes (${refused.message}): the connection reached a read-only replica; connect the worker to the primary (a writer endpoint, not a reader's). It reconnects, and keeps trying meanwhile`)
   if (refused) throw new IdstitchError('queue_unavailable', `[idstitch] Redis's ACL refused the worker's user what BullMQ needs (${refused.message}): give the user BullMQ's commands, its scripts (EVALSHA, EVAL) among them, on the keys under "${prefix}:"; the worker keeps trying meanwhile`)
 }
 
