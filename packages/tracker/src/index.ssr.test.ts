@@ -10,4 +10,12 @@ describe('server-side rendering', () => {
     expect(() => tracker.consent(true)).not.toThrow()
     await expect(tracker.identify('usr_1')).rejects.toThrowError(/browser only/)
   })
+
+  it('takes init() at the top of a module, as a client component has it: the tracker starts in the browser', async () => {
+    const tracker = await import('./index.js')
+    // It started the tracker at once, and threw a ReferenceError (location) in every server render of that module.
+    expect(() => tracker.init({ preset: 'pathbound', endpoint: '/api/identify' })).not.toThrow()
+    expect(tracker.getVisitorId()).toBeUndefined()
+    await expect(tracker.identify('usr_1')).rejects.toThrowError(/browser only/)
+  })
 })

@@ -13,17 +13,23 @@ export type { PresetName, IdstitchError, ConfigError, ValidationError } from '@i
 export { isIdstitchError, isConfigError, isValidationError } from '@idstitch/core/cookies'
 
 let instance: Tracker | undefined
+let settings: TrackerOptions | undefined
 const browser = () => typeof document != 'undefined'
-const tracker = (): Tracker => (instance ??= createTracker())
+const tracker = (): Tracker => (instance ??= createTracker(settings))
 
 /**
  * Configures the default tracker that `identify`, `reset`, `getVisitorId`,
- * `getContactId` and `consent` use. Call it once, before them.
+ * `getContactId` and `consent` use. Call it once, before them. During
+ * server-side rendering (a module of a client component, say) it keeps the
+ * options, and the tracker starts on first use in the browser.
  *
  * @example
  * init({ preset: 'pathbound', endpoint: '/api/identify' })
  */
-export const init = (options: TrackerOptions = {}): Tracker => (instance = createTracker(options))
+export const init = (options: TrackerOptions = {}): void => {
+  settings = options
+  instance = browser() ? createTracker(options) : undefined
+}
 
 /**
  * {@link Tracker.identify} on the default tracker.
