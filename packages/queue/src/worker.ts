@@ -33,8 +33,9 @@ export interface IdentifyWorker {
   /**
    * Resolves once every provider's queue is being listened to. While Redis cannot be reached, it waits for
    * Redis; it rejects with `queue_unavailable` when Redis refuses the worker's credentials (a wrong password),
-   * or its ACL refuses the worker's user BullMQ's scripts on the prefix's keys (the worker keeps trying, in both
-   * cases), and with `client_closed` when the worker is closed first.
+   * its ACL refuses the worker's user BullMQ's scripts on the prefix's keys, or the connection reaches a
+   * read-only replica (the worker keeps trying, in each case), and with `client_closed` when the worker is
+   * closed first.
    */
   ready(): Promise<void>
   /** Finishes the jobs in flight, then stops and closes its connections. */
