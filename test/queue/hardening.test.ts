@@ -316,7 +316,7 @@ describe('@idstitch/queue, second review', () => {
       // A reader's endpoint: the replica itself. It said the job "may still be added if Redis was slow", and ready() resolved.
       const reader = track(createQueue({ connection: second.url, prefix, logger, providers }))
       const refused = await reader.identify({ userId: 'usr_on_replica', anonymousId: VISITOR })
-      expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringMatching(/\(READONLY [^)]*\): the connection reached a read-only replica, and the job was not added/) } })
+      expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringMatching(/\(READONLY [^)]*\): the job was not added; the connection reached a read-only replica/) } })
       await expect(track(createWorker({ connection: second.url, prefix, logger: false, providers })).ready()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('read-only replica') })
       expect(errors.some((line) => line.includes('redis: READONLY'))).toBe(true)
 
@@ -344,6 +344,28 @@ describe('@idstitch/queue, second review', () => {
       await Promise.all([first.remove(), second.remove()])
     }
   }, 90_000)
+
+  it('says a job was not added when Redis has too few replicas for min-replicas-to-write, and rejects ready() until it has', async () => {
+    await fresh()
+    const own = await startRedis()
+    const admin = new Redis(own.url)
+    try {
+      await admin.config('SET', 'min-replicas-to-write', '1')
+      const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })]
+      const queue = track(createQueue({ connection: own.url, prefix, logger: false, providers }))
+      const worker = track(createWorker({ connection: own.url, prefix, logger: false, providers }))
+      // It said the job "may still be added if Redis was slow": NOREPLICAS writes nothing.
+      const refused = await queue.identify({ userId: 'usr_no_replicas', anonymousId: VISITOR })
+      expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringMatching(/\(NOREPLICAS [^)]*\): the job was not added; Redis takes writes only while min-replicas-to-write/) } })
+      await expect(worker.ready()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('min-replicas-to-write') })
+      await admin.config('SET', 'min-replicas-to-write', '0')
+      await worker.ready()
+      expect(await queue.identify({ userId: 'usr_no_replicas', anonymousId: VISITOR })).toMatchObject({ ok: true })
+    } finally {
+      admin.disconnect()
+      await closeAllAndRemove(own)
+    }
+  })
 
   it('connects a queue and a worker whose ioredis options say lazyConnect, and delivers', async () => {
     await fresh()

@@ -1,4 +1,4 @@
-import type { RedisClient } from './redis.js'
+import { refusesCredentials, refusesWrites, type RedisClient } from './redis.js'
 
 // Where idstitch's jobs live in Redis. One BullMQ queue per provider name, so
 // that BullMQ's global rate limiter (one per queue) is one limiter per
@@ -50,7 +50,7 @@ export const providersIn = async (redis: RedisClient, prefix: string): Promise<s
 /**
  * Redis's refusal of what BullMQ does under `prefix`, or `undefined`: a script that writes one of its keys (an SREM
  * from the registry that removes nothing). A user the ACL does not let run scripts or write those keys (`NOPERM`),
- * or a connection that reaches a read-only replica (`READONLY`), is refused every job fetch, which a worker
+ * or a Redis that refuses writes (`READONLY`, `NOREPLICAS`), is refused every job fetch, which a worker
  * otherwise hears only as errors in its loop.
  */
 export const scriptRefusal = async (redis: RedisClient, prefix: string): Promise<Error | undefined> => {
@@ -58,6 +58,6 @@ export const scriptRefusal = async (redis: RedisClient, prefix: string): Promise
     await redis.eval("return redis.call('SREM', KEYS[1], ARGV[1])", 1, registryKey(prefix), '')
     return undefined
   } catch (error) {
-    return error instanceof Error && /\bNOPERM\b|^READONLY\b/.test(error.message) ? error : undefined
+    return error instanceof Error && (refusesCredentials(error) || refusesWrites(error)) ? error : undefined
   }
 }

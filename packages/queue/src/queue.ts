@@ -9,7 +9,7 @@ import { LIBRARY } from './library.js'
 import { memoryGuard } from './memory-guard.js'
 import { jobId, keepRegistered, queueName } from './names.js'
 import { resolveQueueOptions, type QueueOptions } from './options.js'
-import { connect, connectionLog, refusesCredentials, refusesWrites } from './redis.js'
+import { connect, connectionLog, refusesCredentials, refusesWrites, writeRemedy } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
 import type { QueueResult } from './results.js'
 
@@ -216,7 +216,7 @@ const addByDeadline = (producer: Producer, jobs: SlotJob[], results: ProviderRes
     else if (!(refusal instanceof Error)) failed(job, 'queue_unavailable', `Redis has not answered since the queue was created (${producer.parts.redact(refusal.unreachable.message)}): the job was not added, and enqueueing it again once Redis answers is safe`)
     else if (isOutOfMemory(refusal)) results[job.index] = full(job.data.provider)
     else if (refusesCredentials(refusal)) failed(job, 'queue_unavailable', `Redis refused the connection's user (${producer.parts.redact(refusal.message)}): the job was not added; give the user the commands BullMQ runs (its scripts among them), and enqueueing the same identify again is safe`)
-    else if (refusesWrites(refusal)) failed(job, 'queue_unavailable', `Redis refused the write (${producer.parts.redact(refusal.message)}): the connection reached a read-only replica, and the job was not added. Connect to the primary (a writer endpoint, not a reader's); after a failover the connection reconnects to reach the new one, and enqueueing the same identify again is safe`)
+    else if (refusesWrites(refusal)) failed(job, 'queue_unavailable', `Redis refused the write (${producer.parts.redact(refusal.message)}): the job was not added; ${writeRemedy(refusal)}. Enqueueing the same identify again is safe`)
     else unavailable(job, refusal.message)
   }
   return new Promise((resolve) => {

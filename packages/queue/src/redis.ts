@@ -83,7 +83,7 @@ const clusterOf = (nodes: ClusterNode[], options: ClusterOptions, overrides: Red
  * name points at the new primary, but an open connection stays on the old one, now a replica, and every write
  * was refused until the app restarted. An app's own `reconnectOnError` is kept instead.
  */
-const reconnectOnReadonly = (error: Error): 1 | false => (refusesWrites(error) ? 1 : false)
+const reconnectOnReadonly = (error: Error): 1 | false => (/^READONLY\b/.test(error.message) ? 1 : false)
 
 /**
  * The client for `connection`, with `overrides`. A client of the app's own is duplicated with them, never
@@ -122,10 +122,17 @@ export const connect = (connection: Connection, overrides: RedisOptions, onError
 export const refusesCredentials = (error: Error): boolean => /\b(?:WRONGPASS|NOAUTH|NOPERM)\b|\bERR invalid password\b/.test(explained(error).message)
 
 /**
- * Whether Redis refused a write because the connection reaches a read-only replica (`READONLY`): a reader
- * endpoint, or the old primary after a failover, until the client reconnects to the new one.
+ * Whether Redis refused a write, writing nothing: the connection reaches a read-only replica (`READONLY`: a reader
+ * endpoint, or the old primary after a failover, until the client reconnects to the new one), or fewer replicas
+ * answer than `min-replicas-to-write` asks for (`NOREPLICAS`).
  */
-export const refusesWrites = (error: Error): boolean => /^READONLY\b/.test(explained(error).message)
+export const refusesWrites = (error: Error): boolean => /^(?:READONLY|NOREPLICAS)\b/.test(explained(error).message)
+
+/** What to do about a write {@link refusesWrites} says Redis refused. */
+export const writeRemedy = (error: Error): string =>
+  /^READONLY\b/.test(explained(error).message)
+    ? "the connection reached a read-only replica: connect to the primary (a writer endpoint, not a reader's); after a failover the connection reconnects to reach the new one"
+    : 'Redis takes writes only while min-replicas-to-write of its replicas answer: mend the replicas, or that setting'
 
 /**
  * `error` as it should be quoted: a Cluster's own says only "Failed to refresh slots cache.", and the node's error

@@ -10,7 +10,7 @@ import { readJobData, restored, type JobData } from './job.js'
 import { keepRegistered, queueName, scriptRefusal } from './names.js'
 import { MAX_TIMER_MS, resolveWorkerOptions, type WorkerOptions } from './options.js'
 import { reportTo } from './results.js'
-import { connect, connectionLog, refusesWrites, type RedisClient } from './redis.js'
+import { connect, connectionLog, refusesWrites, writeRemedy, type RedisClient } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
 
 /** What one worker process has done for one provider since it started. */
@@ -33,9 +33,9 @@ export interface IdentifyWorker {
   /**
    * Resolves once every provider's queue is being listened to. While Redis cannot be reached, it waits for
    * Redis; it rejects with `queue_unavailable` when Redis refuses the worker's credentials (a wrong password),
-   * its ACL refuses the worker's user BullMQ's scripts on the prefix's keys, or the connection reaches a
-   * read-only replica (the worker keeps trying, in each case), and with `client_closed` when the worker is
-   * closed first.
+   * its ACL refuses the worker's user BullMQ's scripts on the prefix's keys, or it refuses writes (a read-only
+   * replica, too few replicas for `min-replicas-to-write`; the worker keeps trying, in each case), and with
+   * `client_closed` when the worker is closed first.
    */
   ready(): Promise<void>
   /** Finishes the jobs in flight, then stops and closes its connections. */
@@ -361,11 +361,11 @@ const refusedFirst = async (first: FirstAnswer, opened: Promise<unknown>): Promi
 
 /**
  * Rejects when Redis lets the worker connect but not do what BullMQ does: its ACL refuses the user BullMQ's scripts
- * on the prefix's keys, or the connection reaches a read-only replica.
+ * on the prefix's keys, or it refuses writes (a read-only replica, too few replicas for `min-replicas-to-write`).
  */
 const refusedScripts = async (redis: RedisClient, prefix: string): Promise<void> => {
   const refused = await scriptRefusal(redis, prefix)
-  if (refused && refusesWrites(refused)) throw new IdstitchError('queue_unavailable', `[idstitch] Redis refused the worker's writes (${refused.message}): the connection reached a read-only replica; connect the worker to the primary (a writer endpoint, not a reader's). It reconnects, and keeps trying meanwhile`)
+  if (refused && refusesWrites(refused)) throw new IdstitchError('queue_unavailable', `[idstitch] Redis refused the worker's writes (${refused.message}): ${writeRemedy(refused)}. The worker keeps trying meanwhile`)
   if (refused) throw new IdstitchError('queue_unavailable', `[idstitch] Redis's ACL refused the worker's user what BullMQ needs (${refused.message}): give the user BullMQ's commands, its scripts (EVALSHA, EVAL) among them, on the keys under "${prefix}:"; the worker keeps trying meanwhile`)
 }
 
