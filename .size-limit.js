@@ -102,6 +102,9 @@ export default [
     // Moved to 34.4 kB (session 34): what a trait's toJSON() returns is checked, since it is what JSON sends (~0.1 kB;
     // 34.34 kB measured): an object whose toJSON() returned `{ "__proto__": ... }` passed the reserved-key check, and
     // traits whose own toJSON() returned a string, an array or null went out as such (null crashed the adapter).
-    limit: '34.4 kB',
+    // Moved to 34.5 kB (session 35): a built-in provider's 2xx answer that is a web page fails as
+    // `provider_rejected` (~80 B; 34.42 kB measured): a base URL without the API's path, or a proxy's login page,
+    // answered 200 with HTML, and the identify was reported delivered where no API received it.
+    limit: '34.5 kB',
   },
 ]

@@ -6,7 +6,7 @@ import { createClient, type ClientOptions, type IdentifyResult } from '@idstitch
 import { dfend } from '@idstitch/node/providers'
 import { dfendRule } from '@idstitch/sandbox'
 import { describe, expect, it } from 'vitest'
-import { useStandIn } from './helpers.js'
+import { expectFailed, useStandIn } from './helpers.js'
 
 const KEY = 'sk_dfend_0123456789'
 const server = useStandIn(dfendRule({ secretKeys: [KEY] }))
@@ -26,6 +26,15 @@ describe('delivery under failure', () => {
     expect(healthy.results[0]?.status).toBe('delivered')
     expect(Date.now() - started).toBeLessThan(500)
     expect(codes(await Promise.all(failing))).toEqual(['delivered', 'delivered'])
+  })
+
+  it('fails, and does not try again, a 2xx web page: the base URL reached another server, not the API', async () => {
+    // A base URL without the API's path, or a proxy's login page: read as success, the identify was reported delivered.
+    server.faults.push({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!doctype html><title>Welcome to nginx!</title>' })
+    const result = await client({ retry: { limit: 2, backoff: 5 } }).identify({ userId: 'usr_web_page' })
+    expect(expectFailed(result.results[0], 'HttpError', 'provider_rejected').message).toContain("a web page, not the API's JSON")
+    expect(server.requests).toHaveLength(1)
+    expect(server.accepted).toEqual([])
   })
 
   it('delivers at least 99 % of a burst under 30 % transient 500s, with the default retries', async () => {

@@ -24,7 +24,7 @@ export const ERROR_CODES: { readonly [Code in ErrorCode]: ErrorCodeInfo } = {
   http_error: { error: 'HttpError', permanent: 'by-status', meaning: 'the provider answered with an error status' },
   visitor_not_found: { error: 'HttpError', permanent: 'by-status', meaning: 'DataFast answered 404: it has not seen this visitor' },
   rate_limited: { error: 'HttpError', permanent: false, meaning: 'the provider answered 429' },
-  provider_rejected: { error: 'HttpError', permanent: true, meaning: 'the provider answered 2xx with an error envelope' },
+  provider_rejected: { error: 'HttpError', permanent: true, meaning: 'the provider answered 2xx with an error envelope, or a web page where its API answers JSON' },
   redirect_refused: { error: 'HttpError', permanent: true, meaning: 'the provider answered with a redirect, which idstitch never follows' },
   timeout: { error: 'TimeoutError', permanent: false, meaning: 'an attempt took longer than timeoutMs' },
   deadline_exceeded: { error: 'TimeoutError', permanent: false, meaning: "the identify's deadline passed" },

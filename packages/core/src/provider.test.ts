@@ -36,6 +36,19 @@ describe('defineProvider', () => {
     expect(() => listed({ token: 't', host: undefined, extra: undefined } as never)).toThrowError(expect.objectContaining({ option: 'extra' }))
     expect(acme({ token: 't', anything: 1 } as never).name).toBe('acme')
   })
+
+  it('fails a 2xx web page when the API answers JSON: the request reached another server', () => {
+    const json = defineProvider<{ token: string }, string>({ ...definition, name: 'json', answersJson: true })({ token: 't' })
+    const answer = (status: number, type: string | undefined, body: unknown) => json.parse({ status, headers: type ? { 'content-type': type } : {}, body }, 0, json.request(['u']))
+    const page = '<!doctype html><title>Welcome to nginx!</title>'
+    expect(answer(200, 'text/html; charset=utf-8', page)).toEqual({ ok: false, code: 'provider_rejected', message: expect.stringMatching(/^a web page, not the API's JSON: .*check the base URL/) })
+    expect(answer(200, 'application/json', { id: 1 })).toEqual({ ok: true, data: { id: 1 } })
+    // No body, whatever its type (GA4's 204), is no page; an error status stays the status's failure.
+    expect(answer(204, 'text/html', '')).toEqual({ ok: true, data: '' })
+    expect(answer(502, 'text/html', page)).toMatchObject({ ok: false, code: 'http_error' })
+    // An API of the app's own may answer a page (Express's res.send('OK') is text/html): without the flag, success.
+    expect(acme({ token: 't' }).parse({ status: 200, headers: { 'content-type': 'text/html' }, body: 'OK' }, 0, acme({ token: 't' }).request(['u']))).toEqual({ ok: true, data: 'OK' })
+  })
 })
 
 describe('helpers', () => {

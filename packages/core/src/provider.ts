@@ -127,6 +127,12 @@ export interface ProviderDefinition<Options, Config, Item> {
   rateLimit?: (config: Config) => { limit: number; windowMs: number } | undefined
   /** True when `prepare` sends the event's `traitsOnce` as the provider's set-once. */
   traitsOnce?: boolean
+  /**
+   * True when the API answers JSON (or nothing): a 2xx web page (`text/html`, with a body) is then a
+   * `provider_rejected` failure, for it came from another server (a base URL without the API's path, a proxy's,
+   * firewall's or login page), and read as success it reported delivered what no API received.
+   */
+  answersJson?: boolean
 }
 
 /** Options every provider factory accepts. */
@@ -158,6 +164,12 @@ export const httpFailure = (response: ProviderResponse, message = errorMessage(r
 
 /** True for a 2xx status. */
 export const isSuccess = (response: ProviderResponse): boolean => response.status >= 200 && response.status < 300
+
+/** The failure for a 2xx web page, from a provider whose API answers JSON (see {@link ProviderDefinition.answersJson}). */
+const webPageInstead = (response: ProviderResponse): ProviderOutcome | undefined =>
+  isSuccess(response) && /^\s*text\/html\b/i.test(response.headers['content-type'] ?? '') && typeof response.body === 'string' && response.body.trim() !== ''
+    ? { ok: false, code: 'provider_rejected', message: "a web page, not the API's JSON: another server answered; check the base URL, and any proxy or login page in front of the API" }
+    : undefined
 
 /** The default reading of a response: 2xx is success and its body is the data. */
 export const defaultParse = (response: ProviderResponse): ProviderOutcome =>
@@ -297,12 +309,15 @@ export const defineProvider = <Options, Item, Config = Options>(
     const redact = definition.redact ? (text: string) => redactConfigured((definition.redact as NonNullable<typeof definition.redact>)(text, config)) : redactConfigured
     const batch = definition.batch?.(config)
     const rateLimit = definition.rateLimit?.(config)
+    const parse = definition.parse ?? defaultParse
     return {
       name,
       kind: definition.name,
       prepare: (event) => definition.prepare(event, config),
       request: (items) => definition.request(items, config),
-      parse: (response, step, request) => (definition.parse ?? defaultParse)(response, config, step, request),
+      parse: definition.answersJson
+        ? (response, step, request) => webPageInstead(response) ?? parse(response, config, step, request)
+        : (response, step, request) => parse(response, config, step, request),
       ...(batch ? { batch } : {}),
       ...(rateLimit ? { rateLimit } : {}),
       ...(definition.traitsOnce ? { traitsOnce: true } : {}),

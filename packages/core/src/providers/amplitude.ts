@@ -84,6 +84,7 @@ const invalidEvents = (body: Record<string, unknown>): { index: number; message:
  */
 export const amplitude = /* @__PURE__ */ defineProvider<AmplitudeOptions, JsonText, Config>({
   name: 'amplitude',
+  answersJson: true,
   options: ['apiKey', 'serverUrl', 'minIdLength'],
   traitsOnce: true,
   configure(options, fail) {

@@ -41,6 +41,7 @@ const RESERVED = ['user_id', 'datafast_visitor_id', 'visitorId', 'websiteId']
  */
 export const datafast = /* @__PURE__ */ defineProvider<DatafastOptions, DatafastIdentifyPayload, Config>({
   name: 'datafast',
+  answersJson: true,
   options: ['apiKey', 'websiteId', 'baseUrl'],
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)

@@ -47,6 +47,7 @@ const E164 = /^\+[1-9]\d{1,14}$/
  */
 export const dfend = /* @__PURE__ */ defineProvider<DfendOptions, DfendIdentifyPayload, Config>({
   name: 'dfend',
+  answersJson: true,
   options: ['apiKey', 'merge', 'baseUrl'],
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)

@@ -125,6 +125,7 @@ const PII_WARNING: Warning = { key: 'ga4:pii', message: "identity traits (email,
  */
 export const ga4 = /* @__PURE__ */ defineProvider<Ga4Options, Ga4CollectPayload, Config>({
   name: 'ga4',
+  answersJson: true,
   options: ['measurementId', 'apiSecret', 'baseUrl'],
   configure(options, fail) {
     const measurementId = requireString(fail, 'measurementId', options.measurementId)

@@ -253,6 +253,7 @@ const parseImport = (response: ProviderResponse): ProviderOutcome => {
  */
 export const mixpanel = /* @__PURE__ */ defineProvider<MixpanelOptions, MixpanelItem, Config>({
   name: 'mixpanel',
+  answersJson: true,
   options: ['token', 'host', 'idMerge'],
   traitsOnce: true,
   configure(options, fail) {

@@ -76,6 +76,7 @@ const remember = (tokens: Set<string>, token: string): void => {
  */
 export const monterosa = /* @__PURE__ */ defineProvider<MonterosaOptions, MonterosaIdentifyPayload, Config>({
   name: 'monterosa',
+  answersJson: true,
   options: ['baseUrl', 'projectId', 'provider', 'strategy', 'token'],
   configure(options, fail) {
     const base = requireString(fail, 'baseUrl', options.baseUrl)

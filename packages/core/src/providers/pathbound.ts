@@ -55,6 +55,7 @@ const guessable = (id: string): Warning | undefined => {
  */
 export const pathbound = /* @__PURE__ */ defineProvider<PathboundOptions, PathboundIdentifyPayload, Config>({
   name: 'pathbound',
+  answersJson: true,
   options: ['apiKey', 'baseUrl', 'rateLimit'],
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)

@@ -64,6 +64,7 @@ const locationOf = (ip: string | undefined): { $ip: string } | { $geoip_disable:
  */
 export const posthog = /* @__PURE__ */ defineProvider<PosthogOptions, JsonText, Config>({
   name: 'posthog',
+  answersJson: true,
   options: ['apiKey', 'host'],
   traitsOnce: true,
   configure(options, fail) {

@@ -56,6 +56,7 @@ const consentContext = (consent: IdentifyEvent['consent']): { consent?: { catego
  */
 export const segment = /* @__PURE__ */ defineProvider<SegmentOptions, JsonText, Config>({
   name: 'segment',
+  answersJson: true,
   options: ['writeKey', 'baseUrl'],
   configure(options, fail) {
     const writeKey = requireString(fail, 'writeKey', options.writeKey)

@@ -59,6 +59,7 @@ const RESERVED_ALIASES: readonly (readonly [string, string])[] = /* @__PURE__ */
  */
 export const thrivestack = /* @__PURE__ */ defineProvider<ThrivestackOptions, JsonText, Config>({
   name: 'thrivestack',
+  answersJson: true,
   options: ['apiKey', 'auth', 'token', 'baseUrl'],
   configure(options, fail) {
     const apiKey = requireString(fail, 'apiKey', options.apiKey)
