@@ -30,7 +30,7 @@ describe('delivery under failure', () => {
 
   it('fails, and does not try again, a 2xx web page: the base URL reached another server, not the API', async () => {
     // A base URL without the API's path, or a proxy's login page: read as success, the identify was reported delivered.
-    server.faults.push({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!doctype html><title>Welcome to nginx!</title>' })
+    server.faults.push({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, text: '<!doctype html><title>Welcome to nginx!</title>' })
     const result = await client({ retry: { limit: 2, backoff: 5 } }).identify({ userId: 'usr_web_page' })
     expect(expectFailed(result.results[0], 'HttpError', 'provider_rejected').message).toContain("a web page, not the API's JSON")
     expect(server.requests).toHaveLength(1)

@@ -43,8 +43,9 @@ describe('defineProvider', () => {
     const page = '<!doctype html><title>Welcome to nginx!</title>'
     expect(answer(200, 'text/html; charset=utf-8', page)).toEqual({ ok: false, code: 'provider_rejected', message: expect.stringMatching(/^a web page, not the API's JSON: .*check the base URL/) })
     expect(answer(200, 'application/json', { id: 1 })).toEqual({ ok: true, data: { id: 1 } })
-    // No body, whatever its type (GA4's 204), is no page; an error status stays the status's failure.
+    // No body, whatever its type (GA4's 204), is no page, nor is JSON labelled text/html; an error status stays the status's failure.
     expect(answer(204, 'text/html', '')).toEqual({ ok: true, data: '' })
+    expect(answer(200, 'text/html', '{"status":"success"}')).toEqual({ ok: true, data: '{"status":"success"}' })
     expect(answer(502, 'text/html', page)).toMatchObject({ ok: false, code: 'http_error' })
     // An API of the app's own may answer a page (Express's res.send('OK') is text/html): without the flag, success.
     expect(acme({ token: 't' }).parse({ status: 200, headers: { 'content-type': 'text/html' }, body: 'OK' }, 0, acme({ token: 't' }).request(['u']))).toEqual({ ok: true, data: 'OK' })

@@ -128,7 +128,7 @@ export interface ProviderDefinition<Options, Config, Item> {
   /** True when `prepare` sends the event's `traitsOnce` as the provider's set-once. */
   traitsOnce?: boolean
   /**
-   * True when the API answers JSON (or nothing): a 2xx web page (`text/html`, with a body) is then a
+   * True when the API answers JSON (or nothing): a 2xx web page (`text/html`, a body of markup) is then a
    * `provider_rejected` failure, for it came from another server (a base URL without the API's path, a proxy's,
    * firewall's or login page), and read as success it reported delivered what no API received.
    */
@@ -167,7 +167,7 @@ export const isSuccess = (response: ProviderResponse): boolean => response.statu
 
 /** The failure for a 2xx web page, from a provider whose API answers JSON (see {@link ProviderDefinition.answersJson}). */
 const webPageInstead = (response: ProviderResponse): ProviderOutcome | undefined =>
-  isSuccess(response) && /^\s*text\/html\b/i.test(response.headers['content-type'] ?? '') && typeof response.body === 'string' && response.body.trim() !== ''
+  isSuccess(response) && /^\s*text\/html\b/i.test(response.headers['content-type'] ?? '') && typeof response.body === 'string' && /^\s*</.test(response.body)
     ? { ok: false, code: 'provider_rejected', message: "a web page, not the API's JSON: another server answered; check the base URL, and any proxy or login page in front of the API" }
     : undefined
 

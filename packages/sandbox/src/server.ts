@@ -7,7 +7,7 @@ import type { AcceptedIdentify, ProviderRule, SandboxRequest, SandboxResponse } 
 
 /** A scripted misbehaviour for the next request. */
 export type Fault =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { status: number; body?: unknown; text?: string; headers?: Record<string, string> }
   | { hang: true }
   | { reset: true }
   /** Answers 200 with a `content-length` longer than the body, then closes the connection mid-body. */
@@ -86,8 +86,7 @@ const readBody = (request: IncomingMessage): Promise<string | undefined> =>
     request.on('error', reject)
   })
 
-const send = (response: ServerResponse, { status, body, headers = {} }: SandboxResponse): void => {
-  const text = body === undefined ? '' : JSON.stringify(body)
+const send = (response: ServerResponse, { status, body, text = body === undefined ? '' : JSON.stringify(body), headers = {} }: SandboxResponse): void => {
   response.writeHead(status, { 'content-type': 'application/json', ...headers })
   response.end(text)
 }

@@ -17,6 +17,8 @@ export interface SandboxRequest {
 export interface SandboxResponse {
   status: number
   body?: unknown
+  /** The body as it is, in place of `body`'s JSON: an answer that is no JSON (a web page), whose type `headers` give. */
+  text?: string
   headers?: Record<string, string>
 }
 
