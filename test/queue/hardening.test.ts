@@ -367,6 +367,33 @@ describe('@idstitch/queue, second review', () => {
     }
   })
 
+  it('says a job was not added when Redis cannot save to disk (MISCONF), and rejects ready() until it can', async () => {
+    await fresh()
+    // RDB snapshots into a directory no file can be made in, as a full disk fails them: Redis then refuses writes.
+    const own = await startRedis({ args: ['--appendonly', 'no', '--save', '3600 1', '--dir', '/proc'] })
+    const admin = new Redis(own.url)
+    try {
+      await admin.bgsave()
+      expect(await until(async () => (await admin.info('persistence')).includes('rdb_last_bgsave_status:err'), 10_000)).toBe(true)
+      const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })]
+      const queue = track(createQueue({ connection: own.url, prefix, logger: false, providers }))
+      const worker = track(createWorker({ connection: own.url, prefix, logger: false, providers }))
+      // It said the job "may still be added if Redis was slow": MISCONF writes nothing.
+      const refused = await queue.identify({ userId: 'usr_misconf', anonymousId: VISITOR })
+      expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringMatching(/\(MISCONF .*\): the job was not added; Redis cannot save its data to disk/) } })
+      await expect(worker.ready()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('cannot save its data to disk') })
+      await admin.config('SET', 'stop-writes-on-bgsave-error', 'no')
+      await worker.ready()
+      expect(await queue.identify({ userId: 'usr_misconf', anonymousId: VISITOR })).toMatchObject({ ok: true })
+    } finally {
+      admin.disconnect()
+      await Promise.all(opened.splice(0).map((open) => open.close()))
+      // Stopped, it would try to save once more, fail, and not exit.
+      await own.kill()
+      await own.remove()
+    }
+  })
+
   it('connects a queue and a worker whose ioredis options say lazyConnect, and delivers', async () => {
     await fresh()
     const connection = { host: '127.0.0.1', port: redis.port, lazyConnect: true }

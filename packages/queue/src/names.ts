@@ -50,7 +50,7 @@ export const providersIn = async (redis: RedisClient, prefix: string): Promise<s
 /**
  * Redis's refusal of what BullMQ does under `prefix`, or `undefined`: a script that writes one of its keys (an SREM
  * from the registry that removes nothing). A user the ACL does not let run scripts or write those keys (`NOPERM`),
- * or a Redis that refuses writes (`READONLY`, `NOREPLICAS`), is refused every job fetch, which a worker
+ * or a Redis that refuses writes (`READONLY`, `NOREPLICAS`, `MISCONF`), is refused every job fetch, which a worker
  * otherwise hears only as errors in its loop.
  */
 export const scriptRefusal = async (redis: RedisClient, prefix: string): Promise<Error | undefined> => {

@@ -121,18 +121,20 @@ export const connect = (connection: Connection, overrides: RedisOptions, onError
  */
 export const refusesCredentials = (error: Error): boolean => /\b(?:WRONGPASS|NOAUTH|NOPERM)\b|\bERR invalid password\b/.test(explained(error).message)
 
-/**
- * Whether Redis refused a write, writing nothing: the connection reaches a read-only replica (`READONLY`: a reader
- * endpoint, or the old primary after a failover, until the client reconnects to the new one), or fewer replicas
- * answer than `min-replicas-to-write` asks for (`NOREPLICAS`).
- */
-export const refusesWrites = (error: Error): boolean => /^(?:READONLY|NOREPLICAS)\b/.test(explained(error).message)
+/** Redis's refusals of a write that write nothing, and what to do about each. */
+const WRITE_REFUSALS: Record<string, string> = {
+  // A reader endpoint, or the old primary after a failover, until the client reconnects to the new one.
+  READONLY: "the connection reached a read-only replica: connect to the primary (a writer endpoint, not a reader's); after a failover the connection reconnects to reach the new one",
+  NOREPLICAS: 'Redis takes writes only while min-replicas-to-write of its replicas answer: mend the replicas, or that setting',
+  // stop-writes-on-bgsave-error: a full disk, most often.
+  MISCONF: 'Redis cannot save its data to disk (a full disk, say: see its log) and takes no write until a save succeeds',
+}
 
-/** What to do about a write {@link refusesWrites} says Redis refused. */
-export const writeRemedy = (error: Error): string =>
-  /^READONLY\b/.test(explained(error).message)
-    ? "the connection reached a read-only replica: connect to the primary (a writer endpoint, not a reader's); after a failover the connection reconnects to reach the new one"
-    : 'Redis takes writes only while min-replicas-to-write of its replicas answer: mend the replicas, or that setting'
+/** What to do about a write Redis refused, writing nothing, or `undefined` for any other error. */
+export const writeRemedy = (error: Error): string | undefined => WRITE_REFUSALS[/^[A-Z]+/.exec(explained(error).message)?.[0] ?? '']
+
+/** Whether Redis refused a write, writing nothing (`READONLY`, `NOREPLICAS`, `MISCONF`). */
+export const refusesWrites = (error: Error): boolean => writeRemedy(error) !== undefined
 
 /**
  * `error` as it should be quoted: a Cluster's own says only "Failed to refresh slots cache.", and the node's error

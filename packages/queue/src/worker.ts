@@ -34,7 +34,7 @@ export interface IdentifyWorker {
    * Resolves once every provider's queue is being listened to. While Redis cannot be reached, it waits for
    * Redis; it rejects with `queue_unavailable` when Redis refuses the worker's credentials (a wrong password),
    * its ACL refuses the worker's user BullMQ's scripts on the prefix's keys, or it refuses writes (a read-only
-   * replica, too few replicas for `min-replicas-to-write`; the worker keeps trying, in each case), and with
+   * replica, too few replicas, a failed save to disk; the worker keeps trying, in each case), and with
    * `client_closed` when the worker is closed first.
    */
   ready(): Promise<void>
@@ -361,7 +361,7 @@ const refusedFirst = async (first: FirstAnswer, opened: Promise<unknown>): Promi
 
 /**
  * Rejects when Redis lets the worker connect but not do what BullMQ does: its ACL refuses the user BullMQ's scripts
- * on the prefix's keys, or it refuses writes (a read-only replica, too few replicas for `min-replicas-to-write`).
+ * on the prefix's keys, or it refuses writes (a read-only replica, too few replicas, a failed save to disk).
  */
 const refusedScripts = async (redis: RedisClient, prefix: string): Promise<void> => {
   const refused = await scriptRefusal(redis, prefix)
