@@ -345,50 +345,47 @@ describe('@idstitch/queue, second review', () => {
     }
   }, 90_000)
 
-  it('says a job was not added when Redis has too few replicas for min-replicas-to-write, and rejects ready() until it has', async () => {
+  // Refusals of a write that write nothing: the identify said its job "may still be added if Redis was slow", and
+  // the worker's ready() resolved.
+  const refusingWrites = [
+    {
+      refusal: 'NOREPLICAS, too few replicas for min-replicas-to-write',
+      args: [],
+      refuse: (admin: Redis) => admin.config('SET', 'min-replicas-to-write', '1'),
+      mend: (admin: Redis) => admin.config('SET', 'min-replicas-to-write', '0'),
+      says: /\(NOREPLICAS .*\): the job was not added; Redis takes writes only while min-replicas-to-write/,
+    },
+    {
+      refusal: 'MISCONF, a failed save to disk',
+      // RDB snapshots into a directory no file can be made in, as a full disk fails them.
+      args: ['--appendonly', 'no', '--save', '3600 1', '--dir', '/proc'],
+      async refuse(admin: Redis) {
+        await admin.bgsave()
+        expect(await until(async () => (await admin.info('persistence')).includes('rdb_last_bgsave_status:err'), 10_000)).toBe(true)
+      },
+      mend: (admin: Redis) => admin.config('SET', 'stop-writes-on-bgsave-error', 'no'),
+      says: /\(MISCONF .*\): the job was not added; Redis cannot save its data to disk/,
+    },
+  ]
+  it.each(refusingWrites)('says a job was not added when Redis refuses writes ($refusal), and rejects ready() until it takes them', async ({ args, refuse, mend, says }) => {
     await fresh()
-    const own = await startRedis()
+    const own = await startRedis({ args })
     const admin = new Redis(own.url)
     try {
-      await admin.config('SET', 'min-replicas-to-write', '1')
+      await refuse(admin)
       const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })]
       const queue = track(createQueue({ connection: own.url, prefix, logger: false, providers }))
       const worker = track(createWorker({ connection: own.url, prefix, logger: false, providers }))
-      // It said the job "may still be added if Redis was slow": NOREPLICAS writes nothing.
-      const refused = await queue.identify({ userId: 'usr_no_replicas', anonymousId: VISITOR })
-      expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringMatching(/\(NOREPLICAS [^)]*\): the job was not added; Redis takes writes only while min-replicas-to-write/) } })
-      await expect(worker.ready()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('min-replicas-to-write') })
-      await admin.config('SET', 'min-replicas-to-write', '0')
+      const refused = await queue.identify({ userId: 'usr_refused_write', anonymousId: VISITOR })
+      expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringMatching(says) } })
+      await expect(worker.ready()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringMatching(/^\[idstitch\] Redis refused the worker's writes/) })
+      await mend(admin)
       await worker.ready()
-      expect(await queue.identify({ userId: 'usr_no_replicas', anonymousId: VISITOR })).toMatchObject({ ok: true })
-    } finally {
-      admin.disconnect()
-      await closeAllAndRemove(own)
-    }
-  })
-
-  it('says a job was not added when Redis cannot save to disk (MISCONF), and rejects ready() until it can', async () => {
-    await fresh()
-    // RDB snapshots into a directory no file can be made in, as a full disk fails them: Redis then refuses writes.
-    const own = await startRedis({ args: ['--appendonly', 'no', '--save', '3600 1', '--dir', '/proc'] })
-    const admin = new Redis(own.url)
-    try {
-      await admin.bgsave()
-      expect(await until(async () => (await admin.info('persistence')).includes('rdb_last_bgsave_status:err'), 10_000)).toBe(true)
-      const providers = [pathbound({ apiKey: KEY, baseUrl: sandbox.url, rateLimit: UNLIMITED })]
-      const queue = track(createQueue({ connection: own.url, prefix, logger: false, providers }))
-      const worker = track(createWorker({ connection: own.url, prefix, logger: false, providers }))
-      // It said the job "may still be added if Redis was slow": MISCONF writes nothing.
-      const refused = await queue.identify({ userId: 'usr_misconf', anonymousId: VISITOR })
-      expect(refused.results[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable', message: expect.stringMatching(/\(MISCONF .*\): the job was not added; Redis cannot save its data to disk/) } })
-      await expect(worker.ready()).rejects.toMatchObject({ code: 'queue_unavailable', message: expect.stringContaining('cannot save its data to disk') })
-      await admin.config('SET', 'stop-writes-on-bgsave-error', 'no')
-      await worker.ready()
-      expect(await queue.identify({ userId: 'usr_misconf', anonymousId: VISITOR })).toMatchObject({ ok: true })
+      expect(await queue.identify({ userId: 'usr_refused_write', anonymousId: VISITOR })).toMatchObject({ ok: true })
     } finally {
       admin.disconnect()
       await Promise.all(opened.splice(0).map((open) => open.close()))
-      // Stopped, it would try to save once more, fail, and not exit.
+      // Stopped with saves on, Redis would try to save once more, fail, and not exit.
       await own.kill()
       await own.remove()
     }
