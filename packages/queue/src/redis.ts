@@ -83,7 +83,7 @@ const clusterOf = (nodes: ClusterNode[], options: ClusterOptions, overrides: Red
  * name points at the new primary, but an open connection stays on the old one, now a replica, and every write
  * was refused until the app restarted. An app's own `reconnectOnError` is kept instead.
  */
-const reconnectOnReadonly = (error: Error): 1 | false => (/^READONLY\b/.test(error.message) ? 1 : false)
+const reconnectOnReadonly = (error: Error): 1 | false => (replyCode(error) === 'READONLY' ? 1 : false)
 
 /**
  * The client for `connection`, with `overrides`. A client of the app's own is duplicated with them, never
@@ -130,8 +130,11 @@ const WRITE_REFUSALS: Record<string, string> = {
   MISCONF: 'Redis cannot save its data to disk (a full disk, say: see its log) and takes no write until a save succeeds',
 }
 
+/** The code a Redis error reply starts with (`READONLY`, `MISCONF`, ...), or `''`. */
+const replyCode = (error: Error): string => /^[A-Z]+/.exec(explained(error).message)?.[0] ?? ''
+
 /** What to do about a write Redis refused, writing nothing, or `undefined` for any other error. */
-export const writeRemedy = (error: Error): string | undefined => WRITE_REFUSALS[/^[A-Z]+/.exec(explained(error).message)?.[0] ?? '']
+export const writeRemedy = (error: Error): string | undefined => WRITE_REFUSALS[replyCode(error)]
 
 /** Whether Redis refused a write, writing nothing (`READONLY`, `NOREPLICAS`, `MISCONF`). */
 export const refusesWrites = (error: Error): boolean => writeRemedy(error) !== undefined

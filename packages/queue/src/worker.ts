@@ -10,7 +10,7 @@ import { readJobData, restored, type JobData } from './job.js'
 import { keepRegistered, queueName, scriptRefusal } from './names.js'
 import { MAX_TIMER_MS, resolveWorkerOptions, type WorkerOptions } from './options.js'
 import { reportTo } from './results.js'
-import { connect, connectionLog, refusesWrites, writeRemedy, type RedisClient } from './redis.js'
+import { connect, connectionLog, writeRemedy, type RedisClient } from './redis.js'
 import { warnOfRiskySettings } from './redis-settings.js'
 
 /** What one worker process has done for one provider since it started. */
@@ -365,8 +365,10 @@ const refusedFirst = async (first: FirstAnswer, opened: Promise<unknown>): Promi
  */
 const refusedScripts = async (redis: RedisClient, prefix: string): Promise<void> => {
   const refused = await scriptRefusal(redis, prefix)
-  if (refused && refusesWrites(refused)) throw new IdstitchError('queue_unavailable', `[idstitch] Redis refused the worker's writes (${refused.message}): ${writeRemedy(refused)}. The worker keeps trying meanwhile`)
-  if (refused) throw new IdstitchError('queue_unavailable', `[idstitch] Redis's ACL refused the worker's user what BullMQ needs (${refused.message}): give the user BullMQ's commands, its scripts (EVALSHA, EVAL) among them, on the keys under "${prefix}:"; the worker keeps trying meanwhile`)
+  if (!refused) return
+  const remedy = writeRemedy(refused)
+  if (remedy) throw new IdstitchError('queue_unavailable', `[idstitch] Redis refused the worker's writes (${refused.message}): ${remedy}. The worker keeps trying meanwhile`)
+  throw new IdstitchError('queue_unavailable', `[idstitch] Redis's ACL refused the worker's user what BullMQ needs (${refused.message}): give the user BullMQ's commands, its scripts (EVALSHA, EVAL) among them, on the keys under "${prefix}:"; the worker keeps trying meanwhile`)
 }
 
 /**
