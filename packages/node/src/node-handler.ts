@@ -3,8 +3,12 @@ import type { RelayErrorCode } from './relay.js'
 
 /**
  * Adapts a Web-standard handler to Express and `node:http`:
- * `app.post('/api/identify', toNodeHandler(handler))`. Works after
- * `express.json()` too (it then relays the parsed body).
+ * `app.post('/api/identify', toNodeHandler(handler))`. Works behind Express's
+ * body parsers, 4 and 5: after one that read the body (`express.json()`,
+ * `express.text()`, `express.raw()`) it relays what the parser left in
+ * `req.body`, and otherwise reads the request itself. A body read with
+ * nothing left in `req.body` is answered 500 (`internal_error`), not relayed
+ * empty.
  *
  * @example
  * createServer(toNodeHandler(createIdentifyHandler({ client, authenticate })))
@@ -20,16 +24,10 @@ export const toNodeHandler =
         if (value === undefined) continue
         for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item)
       }
-      const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
-      let body: RequestInit['body'] | undefined
-      if (hasBody && req.body !== undefined) {
-        // A body parser already read the stream: relay what it parsed.
-        body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body)
-        headers.delete('content-length')
-      } else if (hasBody) {
-        body = req as unknown as RequestInit['body']
-      }
-      const request = new Request(url, { method: req.method, headers, body, ...(body ? { duplex: 'half' } : {}) } as RequestInit)
+      const body = bodyOf(req)
+      if (body === CONSUMED) return answer(res, 500, 'internal_error', 'the request body was read before the relay, and no parsed req.body was left to relay')
+      if (body !== req) headers.delete('content-length')
+      const request = new Request(url, { method: req.method, headers, body, ...(body === req ? { duplex: 'half' } : {}) } as RequestInit)
       const response = await handler(request)
       res.statusCode = response.status
       response.headers.forEach((value, name) => {
@@ -43,6 +41,25 @@ export const toNodeHandler =
       answer(res, 500, 'internal_error', 'the identify relay failed')
     }
   }
+
+/** A body that something before the relay read, leaving nothing to relay in its place. */
+const CONSUMED = Symbol('consumed')
+
+/**
+ * The body to relay: the request's stream, unless a body parser already read it (`req.readableEnded`), then
+ * what it left as `req.body`: text and bytes as they are (`express.text()`, `express.raw()`), anything else as
+ * JSON (`express.json()`). Express 4's parsers set `req.body = {}` even when another content type kept them
+ * from reading the stream (`express.urlencoded()` alone, and a JSON POST): relaying that `{}` would drop the
+ * visitor id and traits while the stream still held them. A stream read with nothing left in `req.body` (a
+ * framework's own parser: Fastify keeps it on its request, not on `request.raw`) is {@link CONSUMED}.
+ */
+const bodyOf = (req: IncomingMessage & { body?: unknown }): RequestInit['body'] | typeof CONSUMED | undefined => {
+  if (req.method === 'GET' || req.method === 'HEAD') return undefined
+  if (!req.readableEnded) return req as unknown as RequestInit['body']
+  const { body } = req
+  if (body === undefined) return CONSUMED
+  return typeof body === 'string' || body instanceof Uint8Array ? (body as RequestInit['body']) : JSON.stringify(body)
+}
 
 /**
  * The URL the request reached this server at, or undefined when its `Host` and target make none a `Request` takes

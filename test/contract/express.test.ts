@@ -1,0 +1,76 @@
+// The relay behind Express's own body parsers, Express 4 and 5 as an app installs them: whatever parser ran
+// first, the visitor id and traits the browser sent reach the provider, or the app hears why not.
+import { createClient, createIdentifyHandler, type RelayResponseBody } from '@idstitch/node'
+import { toNodeHandler } from '@idstitch/node/node-http'
+import { pathbound } from '@idstitch/node/providers'
+import { pathboundRule } from '@idstitch/sandbox'
+import express5 from 'express'
+import express4 from 'express4'
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { onTestFinished, describe, expect, it } from 'vitest'
+import { useStandIn, VISITOR } from './helpers.js'
+
+const provider = useStandIn(pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] }))
+
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+const RELAYED = { anonymousId: VISITOR, traits: { plan: 'pro' } }
+
+/** The relay, as `app.post('/api/identify', toNodeHandler(relay))` mounts it, for the session user `usr_1`. */
+const relayHandler = () => {
+  const client = createClient({ logger: false, dedupe: false, providers: [pathbound({ apiKey: 'pb_key_0123', baseUrl: provider.url })] })
+  onTestFinished(() => client.shutdown())
+  return toNodeHandler(createIdentifyHandler({ client, authenticate: () => 'usr_1', throttle: false }))
+}
+
+/** Serves `listener` on a free port for the test; its URL. */
+const serve = async (listener: RequestListener): Promise<string> => {
+  const server: Server = createServer(listener)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+/** The tracker's relay call: a same-origin JSON POST. */
+const post = async (url: string) => {
+  const response = await fetch(`${url}/api/identify`, { method: 'POST', headers: { origin: url, 'content-type': 'application/json', 'user-agent': BROWSER }, body: JSON.stringify(RELAYED) })
+  return { status: response.status, body: (await response.json()) as Partial<RelayResponseBody> & { error?: { code: string; message: string } } }
+}
+
+type Parser = (express: typeof express5) => ReturnType<typeof express5.json>
+const PARSERS: [string, Parser][] = [
+  ['express.json()', (express) => express.json()],
+  // Alone, as many apps that take forms use it: Express 4's parsers set req.body = {} without reading a JSON body.
+  ['express.urlencoded() alone', (express) => express.urlencoded({ extended: false })],
+  ['express.text() for JSON', (express) => express.text({ type: 'application/json' })],
+  ['express.raw() for JSON, as webhook routes use it', (express) => express.raw({ type: 'application/json' })],
+]
+
+describe.each([
+  ['Express 4', express4 as unknown as typeof express5],
+  ['Express 5', express5],
+])('the relay on %s', (_, express) => {
+  it.each(PARSERS)('relays the visitor id and traits after %s', async (_parser, parser) => {
+    const app = express()
+    app.use(parser(express))
+    app.post('/api/identify', relayHandler())
+    const { status, body } = await post(await serve(app as unknown as RequestListener))
+    expect({ status, body }).toEqual({ status: 200, body: { ok: true, results: [{ provider: 'pathbound', status: 'delivered' }] } })
+    expect(provider.requests.map((request) => request.body)).toEqual([{ external_id: 'usr_1', anonymous_id: VISITOR, traits: { plan: 'pro' } }])
+  })
+})
+
+describe('a body read before the relay', () => {
+  it('is a 500 naming what happened when nothing was left in req.body, and nothing is sent', async () => {
+    const relay = relayHandler()
+    // A framework's own parser (Fastify's keeps the body on its request object, not on the raw one).
+    const url = await serve((req: IncomingMessage, res) => {
+      req.resume()
+      req.on('end', () => void relay(req, res))
+    })
+    const { status, body } = await post(url)
+    expect(status).toBe(500)
+    expect(body.error).toEqual({ code: 'internal_error', message: 'the request body was read before the relay, and no parsed req.body was left to relay' })
+    expect(provider.requests).toEqual([])
+  })
+})
