@@ -1,10 +1,11 @@
 // The relay behind Express's own body parsers, Express 4 and 5 as an app installs them: whatever parser ran
 // first, the visitor id and traits the browser sent reach the provider, or the app hears why not.
 import { createClient, createIdentifyHandler, type RelayResponseBody } from '@idstitch/node'
-import { toNodeHandler } from '@idstitch/node/node-http'
+import { getNodeRequest, toNodeHandler } from '@idstitch/node/node-http'
 import { pathbound } from '@idstitch/node/providers'
 import { pathboundRule } from '@idstitch/sandbox'
 import express5 from 'express'
+import session from 'express-session'
 import express4 from 'express4'
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -15,6 +16,12 @@ const provider = useStandIn(pathboundRule({ keys: [{ key: 'pb_key_0123', scopes:
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const RELAYED = { anonymousId: VISITOR, traits: { plan: 'pro' } }
+
+declare module 'express-session' {
+  interface SessionData {
+    userId: string
+  }
+}
 
 /** The relay, as `app.post('/api/identify', toNodeHandler(relay))` mounts it, for the session user `usr_1`. */
 const relayHandler = () => {
@@ -31,9 +38,9 @@ const serve = async (listener: RequestListener): Promise<string> => {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
-/** The tracker's relay call: a same-origin JSON POST. */
-const post = async (url: string) => {
-  const response = await fetch(`${url}/api/identify`, { method: 'POST', headers: { origin: url, 'content-type': 'application/json', 'user-agent': BROWSER }, body: JSON.stringify(RELAYED) })
+/** The tracker's relay call: a same-origin JSON POST, with the session's cookie when there is one. */
+const post = async (url: string, cookie = '') => {
+  const response = await fetch(`${url}/api/identify`, { method: 'POST', headers: { origin: url, 'content-type': 'application/json', 'user-agent': BROWSER, cookie }, body: JSON.stringify(RELAYED) })
   return { status: response.status, body: (await response.json()) as Partial<RelayResponseBody> & { error?: { code: string; message: string } } }
 }
 
@@ -57,6 +64,36 @@ describe.each([
     const { status, body } = await post(await serve(app as unknown as RequestListener))
     expect({ status, body }).toEqual({ status: 200, body: { ok: true, results: [{ provider: 'pathbound', status: 'delivered' }] } })
     expect(provider.requests.map((request) => request.body)).toEqual([{ external_id: 'usr_1', anonymous_id: VISITOR, traits: { plan: 'pro' } }])
+  })
+})
+
+describe.each([
+  ['Express 4', express4 as unknown as typeof express5],
+  ['Express 5', express5],
+])('the session of %s, for authenticate()', (_, express) => {
+  it("is express-session's, on Express's own request: the session's user is identified, and no session is a 401", async () => {
+    const client = createClient({ logger: false, dedupe: false, providers: [pathbound({ apiKey: 'pb_key_0123', baseUrl: provider.url })] })
+    onTestFinished(() => client.shutdown())
+    const relay = createIdentifyHandler({ client, authenticate: (request) => getNodeRequest<express5.Request>(request)?.session.userId })
+    const app = express()
+    app.use(session({ secret: 'a test secret', resave: false, saveUninitialized: false }))
+    app.post('/login', (req, res) => {
+      req.session.userId = 'usr_42'
+      res.end()
+    })
+    app.post('/api/identify', toNodeHandler(relay))
+    const url = await serve(app as unknown as RequestListener)
+    expect((await post(url)).status).toBe(401)
+    const cookie = (await fetch(`${url}/login`, { method: 'POST' })).headers.getSetCookie()[0]?.split(';')[0] ?? ''
+    expect(cookie).toMatch(/^connect\.sid=/)
+    expect((await post(url, cookie)).status).toBe(200)
+    expect(provider.requests.map((request) => request.body)).toEqual([{ external_id: 'usr_42', anonymous_id: VISITOR, traits: { plan: 'pro' } }])
+  })
+})
+
+describe('getNodeRequest()', () => {
+  it('is undefined for a request toNodeHandler() did not make', () => {
+    expect(getNodeRequest(new Request('http://127.0.0.1/api/identify'))).toBeUndefined()
   })
 })
 

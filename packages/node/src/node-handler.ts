@@ -1,6 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RelayErrorCode } from './relay.js'
 
+/** The Node request each Web request {@link toNodeHandler} made was made from. */
+const nodeRequests = new WeakMap<Request, IncomingMessage>()
+
+/**
+ * The Express or `node:http` request that {@link toNodeHandler} made `request`
+ * from: where an app's middleware keeps what it knows of the user
+ * (express-session's `req.session`, Passport's `req.user`), for the relay's
+ * `authenticate()`. `undefined` for a request `toNodeHandler()` did not make.
+ *
+ * @example
+ * authenticate: (request) => getNodeRequest<express.Request>(request)?.session.userId
+ */
+export const getNodeRequest = <NodeRequest extends IncomingMessage = IncomingMessage>(request: Request): NodeRequest | undefined =>
+  nodeRequests.get(request) as NodeRequest | undefined
+
 /**
  * Adapts a Web-standard handler to Express and `node:http`:
  * `app.post('/api/identify', toNodeHandler(handler))`. Works behind Express's
@@ -8,7 +23,8 @@ import type { RelayErrorCode } from './relay.js'
  * `express.text()`, `express.raw()`) it relays what the parser left in
  * `req.body`, and otherwise reads the request itself. A body read with
  * nothing left in `req.body` is answered 500 (`internal_error`), not relayed
- * empty.
+ * empty. The handler's `authenticate()` reaches Express's own request (its
+ * session) through {@link getNodeRequest}.
  *
  * @example
  * createServer(toNodeHandler(createIdentifyHandler({ client, authenticate })))
@@ -28,6 +44,7 @@ export const toNodeHandler =
       if (body === CONSUMED) return answer(res, 500, 'internal_error', 'the request body was read before the relay, and no parsed req.body was left to relay')
       if (body !== req) headers.delete('content-length')
       const request = new Request(url, { method: req.method, headers, body, ...(body === req ? { duplex: 'half' } : {}) } as RequestInit)
+      nodeRequests.set(request, req)
       const response = await handler(request)
       res.statusCode = response.status
       response.headers.forEach((value, name) => {

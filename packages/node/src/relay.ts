@@ -47,7 +47,9 @@ export interface IdentifyHandlerOptions {
    * Finds the logged-in user from the request's session (cookie, JWT, …): their
    * id, or a {@link RelayIdentity} that adds server-side traits and context;
    * `null`/`undefined` when there is none. This, never the body alone, is the
-   * user id sent to providers.
+   * user id sent to providers. Behind Express, `getNodeRequest(request)` (from
+   * `@idstitch/node/node-http`) is Express's own request, with the session its
+   * middleware found (`req.session`, `req.user`).
    */
   authenticate: (request: Request) => string | RelayIdentity | null | undefined | Promise<string | RelayIdentity | null | undefined>
   /** Origins allowed besides the request's own, like `'https://www.example.com'`. */
