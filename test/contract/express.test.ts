@@ -10,7 +10,7 @@ import express4 from 'express4'
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { onTestFinished, describe, expect, it } from 'vitest'
-import { useStandIn, VISITOR } from './helpers.js'
+import { OTHER_VISITOR, useStandIn, VISITOR } from './helpers.js'
 
 const provider = useStandIn(pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] }))
 
@@ -88,6 +88,25 @@ describe.each([
     expect(cookie).toMatch(/^connect\.sid=/)
     expect((await post(url, cookie)).status).toBe(200)
     expect(provider.requests.map((request) => request.body)).toEqual([{ external_id: 'usr_42', anonymous_id: VISITOR, traits: { plan: 'pro' } }])
+  })
+})
+
+describe('cookies an earlier middleware set', () => {
+  it("are kept beside the relay's own (deleting the linked-ids cookie it joined)", async () => {
+    const app = express5()
+    app.use((_req, res, next) => {
+      res.cookie('locale', 'fr')
+      next()
+    })
+    app.post('/api/identify', relayHandler())
+    const url = await serve(app as unknown as RequestListener)
+    const response = await fetch(`${url}/api/identify`, {
+      method: 'POST',
+      headers: { origin: url, 'content-type': 'application/json', 'user-agent': BROWSER, cookie: `idstitch_linked_ids=${OTHER_VISITOR}` },
+      body: JSON.stringify(RELAYED),
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.getSetCookie()).toEqual(['locale=fr; Path=/', 'idstitch_linked_ids=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax'])
   })
 })
 

@@ -50,14 +50,22 @@ export const toNodeHandler =
       response.headers.forEach((value, name) => {
         if (name !== 'set-cookie') res.setHeader(name, value)
       })
-      // Each cookie its own header: forEach would leave only the last (setHeader replaces).
-      const cookies = response.headers.getSetCookie()
-      if (cookies.length > 0) res.setHeader('set-cookie', cookies)
+      appendCookies(res, response.headers.getSetCookie())
       res.end(Buffer.from(await response.arrayBuffer()))
     } catch {
       answer(res, 500, 'internal_error', 'the identify relay failed')
     }
   }
+
+/**
+ * Adds `cookies` to those the response already sets (an earlier middleware's `res.cookie()`), each its own header:
+ * `setHeader` alone would replace them, and `forEach` over the headers would leave only the last.
+ */
+const appendCookies = (res: ServerResponse, cookies: string[]): void => {
+  if (cookies.length === 0) return
+  const earlier = res.getHeader('set-cookie')
+  res.setHeader('set-cookie', earlier === undefined ? cookies : [...(Array.isArray(earlier) ? earlier : [String(earlier)]), ...cookies])
+}
 
 /** A body that something before the relay read, leaving nothing to relay in its place. */
 const CONSUMED = Symbol('consumed')
