@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { appendCookies } from './append-cookies.js'
 import type { RelayErrorCode } from './relay.js'
 
 /** The Node request each Web request {@link toNodeHandler} made was made from. */
@@ -56,16 +57,6 @@ export const toNodeHandler =
       answer(res, 500, 'internal_error', 'the identify relay failed')
     }
   }
-
-/**
- * Adds `cookies` to those the response already sets (an earlier middleware's `res.cookie()`), each its own header:
- * `setHeader` alone would replace them, and `forEach` over the headers would leave only the last.
- */
-const appendCookies = (res: ServerResponse, cookies: string[]): void => {
-  if (cookies.length === 0) return
-  const earlier = res.getHeader('set-cookie')
-  res.setHeader('set-cookie', earlier === undefined ? cookies : [...(Array.isArray(earlier) ? earlier : [String(earlier)]), ...cookies])
-}
 
 /** A body that something before the relay read, leaving nothing to relay in its place. */
 const CONSUMED = Symbol('consumed')

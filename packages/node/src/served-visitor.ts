@@ -1,5 +1,6 @@
 import { LINK_PARAM, LINKED_COOKIE, MAX_LINKED_IDS, SERVED_COOKIE, browserOf, linkedVisitor } from '@idstitch/core/cookies'
 import { serialize } from 'cookie'
+import { appendCookies, type HeaderWriter } from './append-cookies.js'
 import { isBotRequest } from './bots.js'
 import { attributes, checked, getContactId, getVisitorId, linkedIdsOf, plainOptions, settingsOf, valuesOf, type CookieSource, type CookieToSet, type SetCookieOptions } from './cookies.js'
 import { headerValues } from './request-headers.js'
@@ -163,9 +164,7 @@ export const withVisitorCookie = (request: Request, response: Response, options?
 }
 
 /** What the middleware needs of Node's (or Express's) response. */
-interface NodeResponse {
-  getHeader(name: string): number | string | string[] | undefined
-  setHeader(name: string, value: string | string[]): unknown
+interface NodeResponse extends HeaderWriter {
   locals?: Record<string, unknown>
 }
 
@@ -185,8 +184,7 @@ export const visitorMiddleware = (options?: VisitorCookiesOptions): ((request: P
     try {
       const visitor = decide(request, settings)
       if (visitor.setCookie.length > 0) {
-        const earlier = response.getHeader('set-cookie')
-        response.setHeader('set-cookie', [...(earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)]), ...visitor.setCookie])
+        appendCookies(response, visitor.setCookie)
         // A route that sets its own Cache-Control later replaces this: it must not make such a response public.
         response.setHeader('cache-control', privateCacheControl(response.getHeader('cache-control') as string | undefined))
       }
