@@ -291,6 +291,16 @@ describe('the identify relay behind a proxy', () => {
     expect((await relay(proxied({ origin: 'https://app.example.com', 'x-forwarded-proto': 'https', host: 'app.example.com' }))).status).toBe(200)
   })
 
+  it("takes a forwarded host with the scheme's default port for the origin without it, as a browser's Origin names it", async () => {
+    const { relay } = handler({ trustProxy: true })
+    expect((await relay(proxied({ origin: 'https://app.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.com:443' }))).status).toBe(200)
+    expect((await relay(proxied({ origin: 'http://app.example.com', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'app.example.com:80' }))).status).toBe(200)
+    // Another port is another origin; a default port of the other scheme is not dropped.
+    expect((await relay(proxied({ origin: 'https://app.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.com:8443' }))).status).toBe(403)
+    expect((await relay(proxied({ origin: 'https://app.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.com:80' }))).status).toBe(403)
+    expect((await relay(proxied({ origin: 'https://evil.test', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.com@evil.test:443' }))).status).toBe(403)
+  })
+
   it('ignores forwarded headers without trustProxy', async () => {
     const { relay } = handler()
     expect((await relay(proxied({ origin: 'https://app.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.com' }))).status).toBe(403)

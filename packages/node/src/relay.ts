@@ -154,7 +154,12 @@ const MAX_THROTTLED_USERS = 10_000
 /** The first value of a comma-separated header. */
 const firstOf = (value: string | null): string | undefined => value?.split(',')[0]?.trim() || undefined
 
-/** The origin the request was made to; `undefined` when it is not http(s) (then nothing is same-origin). */
+/**
+ * The origin the request was made to, as a browser's `Origin` names it; `undefined` when it is not http(s) (then
+ * nothing is same-origin). A forwarded host with the scheme's default port (nginx's common `proxy_set_header
+ * X-Forwarded-Host $host:$server_port`) names the origin without it, as `Origin` does. Compared as text, never
+ * parsed: a URL parser would read a forwarded `app.example.com@evil.test` as evil.test's origin.
+ */
 const ownOrigin = (request: Request, trustProxy: boolean): string | undefined => {
   const url = new URL(request.url)
   let scheme = url.protocol.slice(0, -1)
@@ -164,7 +169,8 @@ const ownOrigin = (request: Request, trustProxy: boolean): string | undefined =>
     if (proto === 'http' || proto === 'https') scheme = proto
     host = firstOf(request.headers.get('x-forwarded-host')) ?? request.headers.get('host') ?? host
   }
-  return scheme === 'http' || scheme === 'https' ? `${scheme}://${host}`.toLowerCase() : undefined
+  if (scheme !== 'http' && scheme !== 'https') return undefined
+  return `${scheme}://${host}`.toLowerCase().replace(scheme === 'https' ? /:443$/ : /:80$/, '')
 }
 
 /**
