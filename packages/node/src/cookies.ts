@@ -139,7 +139,7 @@ const refuse = (helper: string, path: string, message: string): ValidationError 
  * over 100 characters or unsafe in a cookie.
  *
  * @example
- * res.setHeader('Set-Cookie', contactCookie(user.externalId, { domain: 'example.com' }))
+ * res.appendHeader('Set-Cookie', contactCookie(user.externalId, { domain: 'example.com' }))
  */
 export const contactCookie = (externalId: string, options?: SetCookieOptions): string => contactOf(externalId, checked(options))
 
@@ -154,7 +154,7 @@ const contactOf = (externalId: string, options: SetCookieOptions | undefined): s
  * (same name, path and domain it was set with).
  *
  * @example
- * res.setHeader('Set-Cookie', clearContactCookie({ domain: 'example.com' }))
+ * res.appendHeader('Set-Cookie', clearContactCookie({ domain: 'example.com' }))
  */
 export const clearContactCookie = (options?: SetCookieOptions): string => clearedContactOf(checked(options))
 
@@ -260,7 +260,7 @@ export interface CookieToSet {
  * const login = loginCookies(req, user.externalId, { domain: 'example.com', trustProxy: true })
  * await idstitch.identify({ userId: user.externalId, anonymousId: login.anonymousId, anonymousIds: login.anonymousIds, traits, context: { ip: login.ip } })
  * for (const anonymousId of login.linkedIds) await idstitch.identify({ userId: user.externalId, anonymousId })
- * res.setHeader('Set-Cookie', login.setCookie)
+ * res.appendHeader('Set-Cookie', login.setCookie)
  */
 export const loginCookies = (source: ClientIpSource, externalId: string, options: LoginCookiesOptions = {}): LoginCookies => {
   const { name: _ignored, trustProxy, respectGpc, ...shared } = checked(options) as SetCookieOptions & LoginCookiesOptions
