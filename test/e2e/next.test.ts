@@ -7,7 +7,7 @@
 // (Set-Cookie, not a script), a client component shows useIdstitch()'s visitor
 // with no console error (React reports a hydration mismatch there), a login
 // through identifyOnLogin() stitches in the sandbox and shows the contact, the
-// relay answers on both runtimes, and a logout in another tab clears it.
+// relay answers on both runtimes and on the Pages Router, and a logout in another tab clears it.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -66,9 +66,16 @@ const proxySource = (version: string, proxyExport: string): string => {
 const PRERENDERED = `export const dynamic = 'force-static'
 export const GET = () => new Response('<!doctype html><p>Pricing, the same for everyone</p>', { headers: { 'content-type': 'text/html; charset=utf-8' } })
 `
+/** The relay on the Pages Router, as docs/react-and-next.md writes it: Next has parsed the JSON body before it runs. */
+const PAGES_RELAY = `import { createIdentifyHandler } from '@idstitch/node'
+import { toNodeHandler } from '@idstitch/node/node-http'
+import { idstitch, sessionUser } from '../../lib/idstitch'
+
+export default toNodeHandler(createIdentifyHandler({ client: idstitch, authenticate: (request) => sessionUser(request.headers.get('cookie')), trustProxy: true }))
+`
 const BROWSER_PAGE = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36', accept: 'text/html', 'sec-fetch-dest': 'document' }
 
-/** A fresh app with examples/next's source and a prerendered page, on `next`, the @idstitch packages from their tarballs. */
+/** A fresh app with examples/next's source, a prerendered page and a Pages Router relay, on `next`, the @idstitch packages from their tarballs. */
 const freshApp = async ({ version, proxyFile, proxyExport }: (typeof NEXTS)[number]): Promise<string> => {
   const dir = join(work, `next-${version}`)
   mkdirSync(dir)
@@ -76,6 +83,8 @@ const freshApp = async ({ version, proxyFile, proxyExport }: (typeof NEXTS)[numb
   writeFileSync(join(dir, proxyFile), proxySource(version, proxyExport))
   mkdirSync(join(dir, 'app/pricing'))
   writeFileSync(join(dir, 'app/pricing/route.ts'), PRERENDERED)
+  mkdirSync(join(dir, 'pages/api'), { recursive: true })
+  writeFileSync(join(dir, 'pages/api/identify-pages.ts'), PAGES_RELAY)
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fresh-next-app', private: true, scripts: {} }))
   const tools = ['react@19.3.1', 'react-dom@19.3.1', 'typescript@5.9.3', '@types/react@19.3.3', '@types/react-dom@19.3.0', '@types/node@20.19.43']
   await runOrThrow('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `next@${version}`, ...tools, ...packs], { cwd: dir })
@@ -181,7 +190,7 @@ describe.each(NEXTS)('a fresh app on Next $version', (next) => {
       expect(await stitched(sandbox.url, user)).toEqual({ pathbound: [visitor] })
       await login.waitForFunction((name) => document.getElementById('contact')?.textContent === name, user)
 
-      for (const path of ['/api/identify', '/api/identify-edge']) {
+      for (const path of ['/api/identify', '/api/identify-edge', '/api/identify-pages']) {
         const status = await login.evaluate((endpoint) => fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ traits: { plan: 'team' } }) }).then((answer) => answer.status), path)
         expect({ path, status }).toEqual({ path, status: 200 })
       }

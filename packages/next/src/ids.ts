@@ -1,5 +1,5 @@
 import { getContactId, getVisitorId, type ReadCookieOptions } from '@idstitch/node'
-import { cookies } from 'next/headers'
+import { cookies } from 'next/headers.js'
 
 /** The visitor and contact ids the request's cookies hold: `<IdstitchProvider initial>` from `@idstitch/react`. */
 export interface RequestIds {

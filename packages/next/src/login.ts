@@ -1,6 +1,6 @@
 import { type IdentifyMessage, type IdstitchClient, type LoginCookiesOptions, loginCookies, logoutCookies, type SetCookieOptions, type CookieToSet } from '@idstitch/node'
-import { cookies, headers } from 'next/headers'
-import { after } from 'next/server'
+import { cookies, headers } from 'next/headers.js'
+import { after } from 'next/server.js'
 
 /** Options of {@link identifyOnLogin}. */
 export interface IdentifyOnLoginOptions extends LoginCookiesOptions {

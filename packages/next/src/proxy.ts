@@ -1,5 +1,5 @@
 import { privateCacheControl, visitorCookies, type VisitorCookiesOptions } from '@idstitch/node'
-import { type NextFetchEvent, type NextRequest, NextResponse } from 'next/server'
+import { type NextFetchEvent, type NextRequest, NextResponse } from 'next/server.js'
 import { cookieHeaderWith } from './request-cookies.js'
 
 /** An app's own middleware (Next 15) or proxy (Next 16), which {@link idstitchProxy} runs first. */
