@@ -1,5 +1,6 @@
-// The relay behind Express's own body parsers, Express 4 and 5 as an app installs them: whatever parser ran
-// first, the visitor id and traits the browser sent reach the provider, or the app hears why not.
+// The relay in Node frameworks as an app installs them: behind Express's own body parsers (Express 4 and 5),
+// whatever parser ran first, and in Fastify, whose parser keeps the body on its own request. The visitor id and
+// traits the browser sent reach the provider, or the app hears why not.
 import { createClient, createIdentifyHandler, type RelayResponseBody } from '@idstitch/node'
 import { getNodeRequest, toNodeHandler } from '@idstitch/node/node-http'
 import { pathbound } from '@idstitch/node/providers'
@@ -7,6 +8,7 @@ import { pathboundRule } from '@idstitch/sandbox'
 import express5 from 'express'
 import session from 'express-session'
 import express4 from 'express4'
+import Fastify from 'fastify'
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { onTestFinished, describe, expect, it } from 'vitest'
@@ -107,6 +109,23 @@ describe('cookies an earlier middleware set', () => {
     })
     expect(response.status).toBe(200)
     expect(response.headers.getSetCookie()).toEqual(['locale=fr; Path=/', 'idstitch_linked_ids=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax'])
+  })
+})
+
+describe('the relay on Fastify', () => {
+  it("relays the visitor id and traits Fastify's own parser read, as docs/relay.md mounts it", async () => {
+    const relay = relayHandler()
+    const fastify = Fastify()
+    onTestFinished(() => fastify.close())
+    fastify.post('/api/identify', (request, reply) => {
+      // The reply is the relay's: Fastify sends none of its own.
+      reply.hijack()
+      return relay(Object.assign(request.raw, { body: request.body }), reply.raw)
+    })
+    const url = await fastify.listen({ port: 0, host: '127.0.0.1' })
+    const { status, body } = await post(url)
+    expect({ status, body }).toEqual({ status: 200, body: { ok: true, results: [{ provider: 'pathbound', status: 'delivered' }] } })
+    expect(provider.requests.map((request) => request.body)).toEqual([{ external_id: 'usr_1', anonymous_id: VISITOR, traits: { plan: 'pro' } }])
   })
 })
 
