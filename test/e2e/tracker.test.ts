@@ -274,10 +274,11 @@ describe('the script tag in Chromium', () => {
     await context.close()
   })
 
-  it('relays identify() to the endpoint with the visitor id, same-origin credentials, and resolves with the answer', async () => {
+  it('relays identify() to the endpoint with the visitor id and credentials, and resolves with the answer', async () => {
     const { context, errors, open } = await newContext(browser)
     // The request the tracker makes, as Chromium builds it: it outlives the page (keepalive), carries the app's
-    // session cookie (same-origin credentials, fetch's default), and has a timeout signal.
+    // session cookie (credentials: 'include', so a relay on another of the site's origins gets it too:
+    // cross-origin-relay.test.ts), and has a timeout signal.
     await context.addInitScript(() => {
       const sent: { keepalive: boolean; credentials: string; method: string; signal: boolean }[] = []
       const original = window.fetch.bind(window)
@@ -297,7 +298,7 @@ describe('the script tag in Chromium', () => {
     expect(site.relayed[0]?.body).toEqual({ anonymousId: visitor, userId: 'usr_relay', traits: { plan: 'pro' } })
     expect(site.relayed[0]?.cookie).toContain(`idstitch_visitor_id=${visitor}`)
     expect(site.relayed[0]?.cookie).toContain('idstitch_external_contact_id=usr_relay')
-    expect(await page.evaluate(() => (window as unknown as { sent: unknown[] }).sent)).toEqual([{ keepalive: true, credentials: 'same-origin', method: 'POST', signal: true }])
+    expect(await page.evaluate(() => (window as unknown as { sent: unknown[] }).sent)).toEqual([{ keepalive: true, credentials: 'include', method: 'POST', signal: true }])
     expect(errors).toEqual([])
     await context.close()
   })
