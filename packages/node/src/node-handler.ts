@@ -43,7 +43,8 @@ export const toNodeHandler =
       }
       const body = bodyOf(req)
       if (body === CONSUMED) return answer(res, 500, 'internal_error', 'the request body was read before the relay, and no parsed req.body was left to relay')
-      if (body !== req) headers.delete('content-length')
+      // A parsed body relayed in the stream's place has a length of its own.
+      if (body !== undefined && body !== req) headers.delete('content-length')
       const request = new Request(url, { method: req.method, headers, body, ...(body === req ? { duplex: 'half' } : {}) } as RequestInit)
       nodeRequests.set(request, req)
       const response = await handler(request)
