@@ -258,6 +258,14 @@ describe('the identify relay, unit by unit', () => {
     for (let index = 0; index < 6; index++) expect((await open.relay(request({ body: '{}' }))).status).toBe(200)
   })
 
+  it('answers 500 naming the cause for a body the app read before the relay (Hono: c.req.json(), a validator), forwarding nothing', async () => {
+    const { relay, identified } = handler()
+    const read = request({ body: JSON.stringify({ anonymousId: VISITOR }) })
+    await read.json()
+    expect(await answer(await relay(read))).toEqual({ status: 500, body: { error: { code: 'internal_error', message: 'the request body was read before the relay: hand it the request unread' } } })
+    expect(identified).toEqual([])
+  })
+
   it('answers 408 for a body that does not arrive in time, forwarding nothing', async () => {
     const { relay, identified } = handler({ bodyTimeoutMs: 50 })
     const stalled = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode('{"traits":')) })

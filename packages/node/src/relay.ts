@@ -333,6 +333,8 @@ const checkThrottle = (settings: RelaySettings, userId: string): Refusal | undef
 
 /** The body's text, read within limits, as JSON. */
 const jsonOf = async (settings: RelaySettings, request: Request): Promise<{ body: unknown } | Refusal> => {
+  // The app's doing (Hono's c.req.json() or a validator before the relay): said so, not left to fail as a bug of ours.
+  if (request.bodyUsed) return { status: 500, code: 'internal_error', message: 'the request body was read before the relay: hand it the request unread' }
   const text = await readBody(request, settings.maxBodyBytes, settings.bodyTimeoutMs)
   if (text === 'too_large') return settings.tooLarge
   if (text === 'timeout') return { status: 408, code: 'body_timeout', message: `the body did not arrive within ${settings.bodyTimeoutMs} ms` }
