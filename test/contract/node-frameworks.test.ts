@@ -1,7 +1,7 @@
 // The relay in Node frameworks as an app installs them: behind Express's own body parsers (Express 4 and 5),
 // whatever parser ran first, and in Fastify, whose parser keeps the body on its own request. The visitor id and
 // traits the browser sent reach the provider, or the app hears why not.
-import { createClient, createIdentifyHandler, type RelayResponseBody } from '@idstitch/node'
+import { createClient, createIdentifyHandler, type IdentifyHandlerOptions, type RelayResponseBody } from '@idstitch/node'
 import { getNodeRequest, toNodeHandler } from '@idstitch/node/node-http'
 import { pathbound } from '@idstitch/node/providers'
 import { pathboundRule } from '@idstitch/sandbox'
@@ -25,12 +25,18 @@ declare module 'express-session' {
   }
 }
 
-/** The relay, as `app.post('/api/identify', toNodeHandler(relay))` mounts it, for the session user `usr_1`. */
-const relayHandler = () => {
+/** The relay, as `app.post('/api/identify', toNodeHandler(relay))` mounts it, for `authenticate`'s user (`usr_1`). */
+const relayHandler = (authenticate: IdentifyHandlerOptions['authenticate'] = () => 'usr_1') => {
   const client = createClient({ logger: false, dedupe: false, providers: [pathbound({ apiKey: 'pb_key_0123', baseUrl: provider.url })] })
   onTestFinished(() => client.shutdown())
-  return toNodeHandler(createIdentifyHandler({ client, authenticate: () => 'usr_1', throttle: false }))
+  return toNodeHandler(createIdentifyHandler({ client, authenticate, throttle: false }))
 }
+
+/** Express 4 (installed as `express4`) and 5, typed alike: the surface these tests use is the same in both. */
+const EXPRESS_MAJORS: [string, typeof express5][] = [
+  ['Express 4', express4 as unknown as typeof express5],
+  ['Express 5', express5],
+]
 
 /** Serves `listener` on a free port for the test; its URL. */
 const serve = async (listener: RequestListener): Promise<string> => {
@@ -55,10 +61,7 @@ const PARSERS: [string, Parser][] = [
   ['express.raw() for JSON, as webhook routes use it', (express) => express.raw({ type: 'application/json' })],
 ]
 
-describe.each([
-  ['Express 4', express4 as unknown as typeof express5],
-  ['Express 5', express5],
-])('the relay on %s', (_, express) => {
+describe.each(EXPRESS_MAJORS)('the relay on %s', (_, express) => {
   it.each(PARSERS)('relays the visitor id and traits after %s', async (_parser, parser) => {
     const app = express()
     app.use(parser(express))
@@ -69,21 +72,16 @@ describe.each([
   })
 })
 
-describe.each([
-  ['Express 4', express4 as unknown as typeof express5],
-  ['Express 5', express5],
-])('the session of %s, for authenticate()', (_, express) => {
+describe.each(EXPRESS_MAJORS)('the session of %s, for authenticate()', (_, express) => {
   it("is express-session's, on Express's own request: the session's user is identified, and no session is a 401", async () => {
-    const client = createClient({ logger: false, dedupe: false, providers: [pathbound({ apiKey: 'pb_key_0123', baseUrl: provider.url })] })
-    onTestFinished(() => client.shutdown())
-    const relay = createIdentifyHandler({ client, authenticate: (request) => getNodeRequest<express5.Request>(request)?.session.userId })
+    const relay = relayHandler((request) => getNodeRequest<express5.Request>(request)?.session.userId)
     const app = express()
     app.use(session({ secret: 'a test secret', resave: false, saveUninitialized: false }))
     app.post('/login', (req, res) => {
       req.session.userId = 'usr_42'
       res.end()
     })
-    app.post('/api/identify', toNodeHandler(relay))
+    app.post('/api/identify', relay)
     const url = await serve(app as unknown as RequestListener)
     expect((await post(url)).status).toBe(401)
     const cookie = (await fetch(`${url}/login`, { method: 'POST' })).headers.getSetCookie()[0]?.split(';')[0] ?? ''
