@@ -1,6 +1,7 @@
 // The relay in Node frameworks as an app installs them: behind Express's own body parsers (Express 4 and 5),
-// whatever parser ran first, and in Fastify, whose parser keeps the body on its own request. The visitor id and
-// traits the browser sent reach the provider, or the app hears why not.
+// whatever parser ran first, in Fastify, whose parser keeps the body on its own request, and over HTTP/2
+// (node:http2, Fastify's `http2: true`). The visitor id and traits the browser sent reach the provider, or the app
+// hears why not.
 import { createClient, createIdentifyHandler, type IdentifyHandlerOptions, type RelayResponseBody } from '@idstitch/node'
 import { getNodeRequest, toNodeHandler } from '@idstitch/node/node-http'
 import { pathbound } from '@idstitch/node/providers'
@@ -10,7 +11,9 @@ import session from 'express-session'
 import express4 from 'express4'
 import Fastify from 'fastify'
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
+import { connect, createServer as createHttp2Server } from 'node:http2'
 import type { AddressInfo } from 'node:net'
+import { text } from 'node:stream/consumers'
 import { onTestFinished, describe, expect, it } from 'vitest'
 import { OTHER_VISITOR, useStandIn, VISITOR } from './helpers.js'
 
@@ -25,11 +28,11 @@ declare module 'express-session' {
   }
 }
 
-/** The relay, as `app.post('/api/identify', toNodeHandler(relay))` mounts it, for `authenticate`'s user (`usr_1`). */
-const relayHandler = (authenticate: IdentifyHandlerOptions['authenticate'] = () => 'usr_1') => {
+/** The relay, as `app.post('/api/identify', toNodeHandler(relay))` mounts it, for `authenticate`'s user (`usr_1` unless `options` say). */
+const relayHandler = (options: Partial<IdentifyHandlerOptions> = {}) => {
   const client = createClient({ logger: false, dedupe: false, providers: [pathbound({ apiKey: 'pb_key_0123', baseUrl: provider.url })] })
   onTestFinished(() => client.shutdown())
-  return toNodeHandler(createIdentifyHandler({ client, authenticate, throttle: false }))
+  return toNodeHandler(createIdentifyHandler({ client, authenticate: () => 'usr_1', throttle: false, ...options }))
 }
 
 /** Express 4 (installed as `express4`) and 5, typed alike: the surface these tests use is the same in both. */
@@ -74,7 +77,7 @@ describe.each(EXPRESS_MAJORS)('the relay on %s', (_, express) => {
 
 describe.each(EXPRESS_MAJORS)('the session of %s, for authenticate()', (_, express) => {
   it("is express-session's, on Express's own request: the session's user is identified, and no session is a 401", async () => {
-    const relay = relayHandler((request) => getNodeRequest<express5.Request>(request)?.session.userId)
+    const relay = relayHandler({ authenticate: (request) => getNodeRequest<express5.Request>(request)?.session.userId })
     const app = express()
     app.use(session({ secret: 'a test secret', resave: false, saveUninitialized: false }))
     app.post('/login', (req, res) => {
@@ -110,6 +113,25 @@ describe('cookies an earlier middleware set', () => {
   })
 })
 
+describe('headers an earlier middleware set', () => {
+  it("keep their Vary beside the relay's own", async () => {
+    const app = express5()
+    app.use((_req, res, next) => {
+      res.vary('Accept-Encoding')
+      next()
+    })
+    app.post('/api/identify', relayHandler({ allowedOrigins: ['http://www.example.test'] }))
+    const url = await serve(app as unknown as RequestListener)
+    const response = await fetch(`${url}/api/identify`, {
+      method: 'POST',
+      headers: { origin: 'http://www.example.test', 'content-type': 'application/json', 'user-agent': BROWSER },
+      body: JSON.stringify(RELAYED),
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('vary')).toBe('Accept-Encoding, Origin')
+  })
+})
+
 describe('the relay on Fastify', () => {
   it("relays the visitor id and traits Fastify's own parser read, as docs/relay.md mounts it", async () => {
     const relay = relayHandler()
@@ -123,6 +145,40 @@ describe('the relay on Fastify', () => {
     const url = await fastify.listen({ port: 0, host: '127.0.0.1' })
     const { status, body } = await post(url)
     expect({ status, body }).toEqual({ status: 200, body: { ok: true, results: [{ provider: 'pathbound', status: 'delivered' }] } })
+    expect(provider.requests.map((request) => request.body)).toEqual([{ external_id: 'usr_1', anonymous_id: VISITOR, traits: { plan: 'pro' } }])
+  })
+})
+
+/** The tracker's relay call over HTTP/2 without TLS (as a TLS-terminating proxy may speak it to the app). */
+const postHttp2 = async (url: string) => {
+  const session = connect(url)
+  onTestFinished(() => void session.close())
+  const stream = session.request({ ':method': 'POST', ':path': '/api/identify', origin: url, 'content-type': 'application/json', 'user-agent': BROWSER })
+  stream.end(JSON.stringify(RELAYED))
+  const [status, body] = await Promise.all([new Promise<number>((resolve) => stream.once('response', (headers) => resolve(Number(headers[':status'])))), text(stream)])
+  return { status, body: JSON.parse(body) as unknown }
+}
+
+describe('the relay over HTTP/2', () => {
+  const DELIVERED = { status: 200, body: { ok: true, results: [{ provider: 'pathbound', status: 'delivered' }] } }
+
+  it("relays the visitor id and traits on node:http2's compatibility API, its host from :authority", async () => {
+    const server = createHttp2Server(relayHandler())
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    expect(await postHttp2(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)).toEqual(DELIVERED)
+    expect(provider.requests.map((request) => request.body)).toEqual([{ external_id: 'usr_1', anonymous_id: VISITOR, traits: { plan: 'pro' } }])
+  })
+
+  it('relays them on Fastify with http2: true, as docs/relay.md mounts it', async () => {
+    const relay = relayHandler()
+    const fastify = Fastify({ http2: true })
+    onTestFinished(() => fastify.close())
+    fastify.post('/api/identify', (request, reply) => {
+      reply.hijack()
+      return relay(Object.assign(request.raw, { body: request.body }), reply.raw)
+    })
+    expect(await postHttp2(await fastify.listen({ port: 0, host: '127.0.0.1' }))).toEqual(DELIVERED)
     expect(provider.requests.map((request) => request.body)).toEqual([{ external_id: 'usr_1', anonymous_id: VISITOR, traits: { plan: 'pro' } }])
   })
 })

@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import { appendCookies } from './append-cookies.js'
 import type { RelayErrorCode } from './relay.js'
 
+/** A request of `node:http` (Express, Connect) or of `node:http2`'s compatibility API (Fastify with `http2: true`). */
+type NodeHttpRequest = IncomingMessage | Http2ServerRequest
+
 /** The Node request each Web request {@link toNodeHandler} made was made from. */
-const nodeRequests = new WeakMap<Request, IncomingMessage>()
+const nodeRequests = new WeakMap<Request, NodeHttpRequest>()
 
 /**
  * The Express or `node:http` request that {@link toNodeHandler} made `request`
@@ -14,12 +18,13 @@ const nodeRequests = new WeakMap<Request, IncomingMessage>()
  * @example
  * authenticate: (request) => getNodeRequest<express.Request>(request)?.session.userId
  */
-export const getNodeRequest = <NodeRequest extends IncomingMessage = IncomingMessage>(request: Request): NodeRequest | undefined =>
+export const getNodeRequest = <NodeRequest extends IncomingMessage | Http2ServerRequest = IncomingMessage>(request: Request): NodeRequest | undefined =>
   nodeRequests.get(request) as NodeRequest | undefined
 
 /**
- * Adapts a Web-standard handler to Express and `node:http`:
- * `app.post('/api/identify', toNodeHandler(handler))`. Works behind Express's
+ * Adapts a Web-standard handler to Express, `node:http` and `node:http2`'s
+ * compatibility API: `app.post('/api/identify', toNodeHandler(handler))`.
+ * Cookies and `Vary` an earlier middleware set are kept. Works behind Express's
  * body parsers, 4 and 5: after one that read the body (`express.json()`,
  * `express.text()`, `express.raw()`) it relays what the parser left in
  * `req.body`, and otherwise reads the request itself. A body read with
@@ -32,13 +37,14 @@ export const getNodeRequest = <NodeRequest extends IncomingMessage = IncomingMes
  */
 export const toNodeHandler =
   (handler: (request: Request) => Promise<Response>) =>
-  async (req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> => {
+  async (req: (IncomingMessage | Http2ServerRequest) & { body?: unknown }, res: ServerResponse | Http2ServerResponse): Promise<void> => {
     try {
       const url = urlOf(req)
       if (url === undefined) return answer(res, 400, 'invalid_request', 'the Host header and the request target make no URL')
       const headers = new Headers()
       for (const [name, value] of Object.entries(req.headers)) {
-        if (value === undefined) continue
+        // HTTP/2's pseudo-headers (`:method`, `:authority`) are no header a `Request` takes; urlOf() reads `:authority`.
+        if (value === undefined || name.startsWith(':')) continue
         for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item)
       }
       const body = bodyOf(req)
@@ -49,15 +55,34 @@ export const toNodeHandler =
       nodeRequests.set(request, req)
       const response = await handler(request)
       res.statusCode = response.status
-      response.headers.forEach((value, name) => {
-        if (name !== 'set-cookie') res.setHeader(name, value)
-      })
-      appendCookies(res, response.headers.getSetCookie())
+      copyHeaders(response.headers, res)
       res.end(Buffer.from(await response.arrayBuffer()))
     } catch {
       answer(res, 500, 'internal_error', 'the identify relay failed')
     }
   }
+
+/**
+ * The relay's headers onto `res`, keeping what an earlier middleware set there: its cookies (appended) and its
+ * `Vary` (merged: the `cors` package's `Vary: Origin`, a cache's `Vary: Cookie`). Any other header is the relay's.
+ */
+const copyHeaders = (headers: Headers, res: ServerResponse | Http2ServerResponse): void => {
+  headers.forEach((value, name) => {
+    if (name === 'vary') res.setHeader('vary', mergeVary(res.getHeader('vary'), value))
+    else if (name !== 'set-cookie') res.setHeader(name, value)
+  })
+  appendCookies(res, headers.getSetCookie())
+}
+
+/** The field names of both `Vary` values, each once (compared without case), in the order first given. */
+const mergeVary = (earlier: number | string | string[] | undefined, value: string): string => {
+  const names = new Map<string, string>()
+  for (const name of [...[earlier ?? []].flat(), value].join(',').split(',')) {
+    const trimmed = name.trim()
+    if (trimmed !== '' && !names.has(trimmed.toLowerCase())) names.set(trimmed.toLowerCase(), trimmed)
+  }
+  return [...names.values()].join(', ')
+}
 
 /** A body that something before the relay read, leaving nothing to relay in its place. */
 const CONSUMED = Symbol('consumed')
@@ -70,7 +95,7 @@ const CONSUMED = Symbol('consumed')
  * visitor id and traits while the stream still held them. A stream read with nothing left in `req.body` (a
  * framework's own parser: Fastify keeps it on its request, not on `request.raw`) is {@link CONSUMED}.
  */
-const bodyOf = (req: IncomingMessage & { body?: unknown }): RequestInit['body'] | typeof CONSUMED | undefined => {
+const bodyOf = (req: NodeHttpRequest & { body?: unknown }): RequestInit['body'] | typeof CONSUMED | undefined => {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined
   if (!req.readableEnded) return req as unknown as RequestInit['body']
   const { body } = req
@@ -83,9 +108,11 @@ const bodyOf = (req: IncomingMessage & { body?: unknown }): RequestInit['body'] 
  * (a client may send `Host: a b`, or `Host: user@host`: Node's server passes either on). Forwarded headers pass
  * through untouched; the handler honours them only with its `trustProxy` option.
  */
-const urlOf = (req: IncomingMessage): string | undefined => {
+const urlOf = (req: NodeHttpRequest): string | undefined => {
   const protocol = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'
-  const url = `${protocol}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`
+  // HTTP/2 names the host `:authority` (node:http2's compatibility API, Fastify with `http2: true`).
+  const host = req.headers.host ?? req.headers[':authority']
+  const url = `${protocol}://${typeof host === 'string' ? host : 'localhost'}${req.url ?? '/'}`
   try {
     const { username, password } = new URL(url)
     return username === '' && password === '' ? url : undefined
@@ -95,7 +122,7 @@ const urlOf = (req: IncomingMessage): string | undefined => {
 }
 
 /** The relay's JSON error, in its own envelope; the status only while the head is not sent. */
-const answer = (res: ServerResponse, status: number, code: RelayErrorCode, message: string): void => {
+const answer = (res: ServerResponse | Http2ServerResponse, status: number, code: RelayErrorCode, message: string): void => {
   if (!res.headersSent) {
     res.statusCode = status
     res.setHeader('content-type', 'application/json')
