@@ -4,8 +4,8 @@
 // hears why not.
 import { createClient, createIdentifyHandler, type IdentifyHandlerOptions, type RelayResponseBody } from '@idstitch/node'
 import { getNodeRequest, toNodeHandler } from '@idstitch/node/node-http'
-import { pathbound } from '@idstitch/node/providers'
-import { pathboundRule } from '@idstitch/sandbox'
+import { pathbound, segment } from '@idstitch/node/providers'
+import { pathboundRule, segmentRule } from '@idstitch/sandbox'
 import express5 from 'express'
 import session from 'express-session'
 import express4 from 'express4'
@@ -18,6 +18,7 @@ import { onTestFinished, describe, expect, it } from 'vitest'
 import { OTHER_VISITOR, useStandIn, VISITOR } from './helpers.js'
 
 const provider = useStandIn(pathboundRule({ keys: [{ key: 'pb_key_0123', scopes: ['contacts:write'] }] }))
+const segmentProvider = useStandIn(segmentRule({ writeKeys: ['wk_frameworks_0123'] }))
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const RELAYED = { anonymousId: VISITOR, traits: { plan: 'pro' } }
@@ -110,6 +111,27 @@ describe('cookies an earlier middleware set', () => {
     })
     expect(response.status).toBe(200)
     expect(response.headers.getSetCookie()).toEqual(['locale=fr; Path=/', 'idstitch_linked_ids=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax'])
+  })
+})
+
+describe("the browser's address", () => {
+  /** The relay on Express, identifying to Segment (which locates users by `context.ip`); what Segment received. */
+  const relayedContext = async (options: Partial<IdentifyHandlerOptions>, headers: Record<string, string> = {}) => {
+    const client = createClient({ logger: false, dedupe: false, providers: [segment({ writeKey: 'wk_frameworks_0123', baseUrl: segmentProvider.url })] })
+    onTestFinished(() => client.shutdown())
+    const app = express5()
+    app.post('/api/identify', toNodeHandler(createIdentifyHandler({ client, authenticate: () => 'usr_1', throttle: false, ...options })))
+    const url = await serve(app as unknown as RequestListener)
+    const response = await fetch(`${url}/api/identify`, { method: 'POST', headers: { origin: url, 'content-type': 'application/json', 'user-agent': BROWSER, ...headers }, body: JSON.stringify(RELAYED) })
+    expect(response.status).toBe(200)
+    const sent = segmentProvider.requests.at(-1)?.body as { batch: { context: Record<string, unknown> }[] } | undefined
+    return sent?.batch[0]?.context
+  }
+
+  it("reaches the provider as context.ip: the connection's, and behind a proxy (trustProxy) the one it saw", async () => {
+    expect(await relayedContext({})).toMatchObject({ ip: '127.0.0.1' })
+    expect(await relayedContext({ trustProxy: true }, { 'x-forwarded-for': '198.51.100.9, 203.0.113.7' })).toMatchObject({ ip: '203.0.113.7' })
+    expect(await relayedContext({ clientIp: false })).not.toHaveProperty('ip')
   })
 })
 

@@ -22,6 +22,7 @@ describe("the relay's options", () => {
       browserTraits: undefined,
       throttle: { limit: 5, windowMs: 60_000 },
       trustProxy: false,
+      clientIp: true,
       respectGpc: false,
       cookieDomain: undefined,
       maxBodyBytes: 65_536,
@@ -86,7 +87,7 @@ describe("the relay's options", () => {
       message: '[idstitch] invalid option `allowedorigins`: is not an option; did you mean `allowedOrigins`?',
     })
     expect(refusalOf({ ...base, origins: ['https://www.example.com'] }).message).toBe(
-      '[idstitch] invalid option `origins`: is not one of client, authenticate, allowedOrigins, browserTraits, throttle, trustProxy, respectGpc, cookieDomain, maxBodyBytes, bodyTimeoutMs',
+      '[idstitch] invalid option `origins`: is not one of client, authenticate, allowedOrigins, browserTraits, throttle, trustProxy, clientIp, respectGpc, cookieDomain, maxBodyBytes, bodyTimeoutMs',
     )
     expect(refusalOf({ ...base, throttle: { limit: 2, window: 1_000 } })).toEqual({ option: 'throttle.window', message: '[idstitch] invalid option `throttle.window`: is not one of limit, windowMs' })
   })

@@ -9,6 +9,7 @@ export interface CheckedRelayOptions {
   browserTraits: readonly string[] | undefined
   throttle: { limit: number; windowMs: number } | false
   trustProxy: boolean
+  clientIp: boolean
   respectGpc: boolean
   cookieDomain: string | undefined
   maxBodyBytes: number
@@ -45,6 +46,7 @@ const buildSchema = () => {
       browserTraits: z.optional(z.array(z.string({ error: 'must be a trait name' }), { error: 'must be a list of trait names' })),
       throttle: z.prefault(z.union([z.literal(false), throttle], { error: 'must be an object or false' }), {}),
       trustProxy: flag(),
+      clientIp: flag(),
       respectGpc: flag(),
       cookieDomain: cookieDomain(),
       maxBodyBytes: count(1, 64 * 1024),
@@ -61,6 +63,7 @@ export const checkRelayOptions = (options: unknown): CheckedRelayOptions => {
     browserTraits: checked.browserTraits,
     throttle: checked.throttle,
     trustProxy: checked.trustProxy === true,
+    clientIp: checked.clientIp !== false,
     respectGpc: checked.respectGpc === true,
     cookieDomain: checked.cookieDomain,
     maxBodyBytes: checked.maxBodyBytes,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import { appendCookies } from './append-cookies.js'
 import type { RelayErrorCode } from './relay.js'
+import { rememberSocketAddress } from './socket-address.js'
 
 /** A request of `node:http` (Express, Connect) or of `node:http2`'s compatibility API (Fastify with `http2: true`). */
 type NodeHttpRequest = IncomingMessage | Http2ServerRequest
@@ -53,6 +54,7 @@ export const toNodeHandler =
       if (body !== undefined && body !== req) headers.delete('content-length')
       const request = new Request(url, { method: req.method, headers, body, ...(body === req ? { duplex: 'half' } : {}) } as RequestInit)
       nodeRequests.set(request, req)
+      rememberSocketAddress(request, req.socket?.remoteAddress)
       const response = await handler(request)
       res.statusCode = response.status
       copyHeaders(response.headers, res)

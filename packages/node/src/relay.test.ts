@@ -181,6 +181,25 @@ describe('the identify relay, unit by unit', () => {
     expect(identified).toEqual([{ userId: 'usr_session', anonymousId: undefined, anonymousIds: {}, traits: { email: 'ada@example.com', plan: 'pro' }, context: { source: 'product' } }])
   })
 
+  it("puts the browser's address in context.ip: the one the app's proxy saw with trustProxy, authenticate()'s own winning", async () => {
+    const forwarded = { 'x-forwarded-for': '198.51.100.9, 203.0.113.7' }
+    const proxied = handler({ trustProxy: true, authenticate: () => ({ userId: 'usr_session', context: { source: 'product' } }) })
+    await proxied.relay(request({ headers: forwarded, body: '{}' }))
+    expect(proxied.identified[0]?.context).toEqual({ source: 'product', ip: '203.0.113.7' })
+    const vouched = handler({ trustProxy: true, authenticate: () => ({ userId: 'usr_session', context: { ip: '192.0.2.1' } }) })
+    await vouched.relay(request({ headers: forwarded, body: '{}' }))
+    expect(vouched.identified[0]?.context).toEqual({ ip: '192.0.2.1' })
+  })
+
+  it('sends no address with clientIp: false, nor one a browser forged without trustProxy (a Fetch request has no socket)', async () => {
+    const off = handler({ trustProxy: true, clientIp: false })
+    await off.relay(request({ headers: { 'x-forwarded-for': '203.0.113.7' }, body: '{}' }))
+    const forged = handler()
+    await forged.relay(request({ headers: { 'x-forwarded-for': '203.0.113.7', 'x-real-ip': '203.0.113.8' }, body: '{}' }))
+    expect([off.identified[0]?.context, forged.identified[0]?.context]).toEqual([undefined, undefined])
+    expect(() => handler({ clientIp: 'yes' as never })).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'clientIp' }))
+  })
+
   it.each(['email', 'user_email', 'phone', 'name', 'firstName', 'last_name'])('refuses the identity trait %s from the browser by default (400 forbidden_trait)', async (trait) => {
     const { relay, identified } = handler()
     const response = await answer(await relay(request({ body: JSON.stringify({ traits: { [trait]: 'x', plan: 'pro' } }) })))

@@ -5,10 +5,12 @@ import { serialize } from 'cookie'
 import { steadyNow } from './clock.js'
 import type { IdstitchClient } from './client.js'
 import { isBotRequest } from './bots.js'
+import { getClientIp } from './client-ip.js'
 import { getAnonymousIds, linkedIdsOf, valuesOf } from './cookies.js'
 import { gpcConsent } from './gpc.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit.js'
 import { SKIP_REASONS, type ProviderResult } from './results.js'
+import { socketAddressOf } from './socket-address.js'
 
 /**
  * The logged-in user as `authenticate` may describe them: the id, plus what
@@ -77,6 +79,16 @@ export interface IdentifyHandlerOptions {
    * it, forwarded headers are ignored.
    */
   trustProxy?: boolean
+  /**
+   * Puts the browser's address in the identify's `context.ip`, as the
+   * provider's own browser SDK reaches it with: the providers that place users
+   * by address (Mixpanel, Amplitude, GA4, Segment) locate them there, never at
+   * the server. The connection's address (`toNodeHandler()` knows it; a Fetch
+   * `Request` alone carries none), or with `trustProxy` the one your proxy saw
+   * (`X-Forwarded-For`, `X-Real-IP`). A `context.ip` from `authenticate()`
+   * wins. Default `true`; `false` sends none.
+   */
+  clientIp?: boolean
   /**
    * Honour Global Privacy Control: a request with `Sec-GPC: 1` identifies with no ad signals
    * (`consent: { adUserData: false, adPersonalization: false }`; analytics goes on). Default `false`.
@@ -240,6 +252,7 @@ interface RelaySettings {
   maxBodyBytes: number
   bodyTimeoutMs: number
   trustProxy: boolean
+  clientIp: boolean
   respectGpc: boolean
   allowedOrigins: ReadonlySet<string>
   browserTraits: ReadonlySet<string> | undefined
@@ -404,6 +417,17 @@ const answer = (result: Awaited<ReturnType<IdentifyTarget['identify']>>): Respon
   return json(200, body)
 }
 
+/**
+ * The identify's context: `authenticate()`'s, with the browser's address as `ip` (with `clientIp`, when it is
+ * known and `authenticate()` gave no `ip` key of its own).
+ */
+const contextOf = (settings: RelaySettings, request: Request, vouched: Record<string, unknown> | undefined): { context?: Record<string, unknown> } => {
+  const own = settings.clientIp && !(vouched && 'ip' in vouched)
+  const ip = own ? getClientIp({ headers: request.headers, socket: { remoteAddress: socketAddressOf(request) } }, { trustProxy: settings.trustProxy }) : undefined
+  if (ip !== undefined) return { context: { ...vouched, ip } }
+  return vouched ? { context: vouched } : {}
+}
+
 /** The consent the request's `Sec-GPC: 1` gives, with `respectGpc`. */
 const consentOf = (settings: RelaySettings, request: Request): { consent?: Consent } => {
   const consent = settings.respectGpc ? gpcConsent(request) : undefined
@@ -435,7 +459,7 @@ const handle = async (settings: RelaySettings, request: Request): Promise<Respon
       anonymousIds: getAnonymousIds(request),
       traits,
       ...(traitsOnce ? { traitsOnce } : {}),
-      ...(identity.context ? { context: identity.context } : {}),
+      ...contextOf(settings, request, identity.context),
       ...consent,
     }),
     // Visitor ids cross-domain links brought beside this one join the user too; their errors go to the app's onError, not to the browser.
