@@ -30,7 +30,7 @@ describe("the cookie helpers' options", () => {
     expect(refusalOf({ maxAgeDays: '30' }).option).toBe('maxAgeDays')
     expect(refusalOf({ refreshAfterMs: 10 }).option).toBe('refreshAfterMs')
     expect(refusalOf({ secure: 'false' }).option).toBe('secure')
-    expect(refusalOf({ trustProxy: 1 }).option).toBe('trustProxy')
+    expect(refusalOf({ trustProxy: 1.5 }).option).toBe('trustProxy')
     expect(refusalOf({ respectGpc: 'yes' }).option).toBe('respectGpc')
     expect(refusalOf('example.com').option).toBe('options')
   })

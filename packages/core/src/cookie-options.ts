@@ -1,7 +1,7 @@
 // The options of @idstitch/node's cookie helpers (loginCookies, contactCookie, visitorCookies and the rest),
 // checked with zod as every input idstitch takes. The preset's name is checked where it is read (presetNamed).
 import * as z from 'zod/mini'
-import { cookieDomain, flag, optionsObject, parseOptions } from './option-schema.js'
+import { cookieDomain, flag, optionsObject, parseOptions, proxies } from './option-schema.js'
 
 /** A cookie name (RFC 6265's token): letters, digits and ``!#$%&'*+-.^_`|~``. */
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
@@ -17,7 +17,7 @@ const buildSchema = () =>
       secure: flag(),
       maxAgeDays: z.optional(z.number({ error: 'must be a number of days' }).check(z.positive({ error: (issue) => `must be more than 0 days, got ${String(issue.input)}` }))),
       refreshAfterMs: z.optional(z.int({ error: 'must be an integer of ms' }).check(z.gte(1_000, { error: (issue) => `must be at least 1,000 ms, got ${String(issue.input)}` }))),
-      trustProxy: flag(),
+      trustProxy: proxies(),
       respectGpc: flag(),
     },
   )

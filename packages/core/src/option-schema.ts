@@ -30,6 +30,15 @@ export const fn = () => z.optional(z.custom<AnyFunction>(isFunction, { error: 'm
 /** An optional `true` or `false`. */
 export const flag = () => z.optional(z.boolean({ error: 'must be true or false' }))
 
+/** An optional `trustProxy`: `true` (a proxy of the app's in front), `false`, or how many of its proxies are in front. */
+export const proxies = () => {
+  const error = (issue: { input?: unknown }) => `must be true, false or how many proxies of yours are in front (an integer), got ${String(issue.input)}`
+  return z.optional(z.union([z.boolean({ error }), z.int({ error }).check(z.gte(0, { error }))], { error }))
+}
+
+/** How many proxies a `trustProxy` says are in front: `true` is one. */
+export const proxyHops = (trustProxy: boolean | number | undefined): number => (trustProxy === true ? 1 : trustProxy || 0)
+
 /** A domain name (or IPv4 address): labels of letters, digits and hyphens (a browser sends an IDN in punycode). */
 export const DOMAIN = String.raw`[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*`
 /** A domain a cookie may name, with a leading dot or not (`example.com`, `.example.com`). */

@@ -21,7 +21,7 @@ describe("the relay's options", () => {
       allowedOrigins: [],
       browserTraits: undefined,
       throttle: { limit: 5, windowMs: 60_000 },
-      trustProxy: false,
+      trustProxy: 0,
       clientIp: true,
       respectGpc: false,
       cookieDomain: undefined,
@@ -29,6 +29,8 @@ describe("the relay's options", () => {
       bodyTimeoutMs: 10_000,
     })
     expect(checkRelayOptions({ ...base, throttle: false }).throttle).toBe(false)
+    // How many proxies of the app's are in front: true is one.
+    expect([true, false, 2].map((trustProxy) => checkRelayOptions({ ...base, trustProxy }).trustProxy)).toEqual([1, 0, 2])
     expect(checkRelayOptions({ ...base, throttle: { limit: 10 } }).throttle).toEqual({ limit: 10, windowMs: 60_000 })
   })
 

@@ -1,6 +1,6 @@
 // The options of @idstitch/node's relay (createIdentifyHandler), checked with zod as every input idstitch takes.
 import * as z from 'zod/mini'
-import { DOMAIN, cookieDomain, count, flag, isFunction, isObject, ms, optionsObject, parseOptions, punycodeHint } from './option-schema.js'
+import { DOMAIN, cookieDomain, count, flag, isFunction, isObject, ms, optionsObject, parseOptions, proxies, proxyHops, punycodeHint } from './option-schema.js'
 
 /** The relay's options as checked, defaults filled in. `client` and `authenticate` are checked for their shape only, and typed by the caller. */
 export interface CheckedRelayOptions {
@@ -8,7 +8,8 @@ export interface CheckedRelayOptions {
   allowedOrigins: readonly string[]
   browserTraits: readonly string[] | undefined
   throttle: { limit: number; windowMs: number } | false
-  trustProxy: boolean
+  /** How many proxies of the app's are in front: `trustProxy: true` is one, `false` none. */
+  trustProxy: number
   clientIp: boolean
   respectGpc: boolean
   cookieDomain: string | undefined
@@ -45,7 +46,7 @@ const buildSchema = () => {
       allowedOrigins: z._default(z.array(origin, { error: 'must be a list of origins' }), []),
       browserTraits: z.optional(z.array(z.string({ error: 'must be a trait name' }), { error: 'must be a list of trait names' })),
       throttle: z.prefault(z.union([z.literal(false), throttle], { error: 'must be an object or false' }), {}),
-      trustProxy: flag(),
+      trustProxy: proxies(),
       clientIp: flag(),
       respectGpc: flag(),
       cookieDomain: cookieDomain(),
@@ -62,7 +63,7 @@ export const checkRelayOptions = (options: unknown): CheckedRelayOptions => {
     allowedOrigins: checked.allowedOrigins.map((origin) => originOf(origin) as string),
     browserTraits: checked.browserTraits,
     throttle: checked.throttle,
-    trustProxy: checked.trustProxy === true,
+    trustProxy: proxyHops(checked.trustProxy),
     clientIp: checked.clientIp !== false,
     respectGpc: checked.respectGpc === true,
     cookieDomain: checked.cookieDomain,

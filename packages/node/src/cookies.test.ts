@@ -251,6 +251,21 @@ describe('getClientIp, and loginCookies().ip', () => {
     expect(getClientIp(node({ 'x-forwarded-for': 'not-an-address' }), { trustProxy: true })).toBe('10.0.0.9')
   })
 
+  it('behind several proxies (trustProxy: 2, a CDN in front of a load balancer), takes the address the farthest one saw', () => {
+    // The browser forged the first entry; the CDN appended the browser's address, the load balancer the CDN's.
+    const chain = node({ 'x-forwarded-for': '198.51.100.1, 203.0.113.7, 192.0.2.44' })
+    expect([getClientIp(chain, { trustProxy: 2 }), getClientIp(chain, { trustProxy: 1 }), getClientIp(chain, { trustProxy: 0 })]).toEqual(['203.0.113.7', '192.0.2.44', '10.0.0.9'])
+    // Fewer entries than proxies: the request came through fewer of them, and every entry is a proxy's.
+    expect(getClientIp(node({ 'x-forwarded-for': '203.0.113.7' }), { trustProxy: 3 })).toBe('203.0.113.7')
+    expect(loginCookies(chain, 'usr_1', { trustProxy: 2, secure: false }).ip).toBe('203.0.113.7')
+  })
+
+  it.each([['yes'], [-1], [1.5]])('refuses trustProxy: %j with a ConfigError naming it', (trustProxy) => {
+    const error = { name: 'ConfigError', option: 'trustProxy', message: expect.stringContaining('how many proxies of yours are in front') }
+    expect(() => getClientIp(node({}), { trustProxy: trustProxy as never })).toThrowError(expect.objectContaining(error))
+    expect(() => loginCookies(node({}), 'usr_1', { trustProxy: trustProxy as never })).toThrowError(expect.objectContaining(error))
+  })
+
   it('gives the login route the address for context.ip in the same call', () => {
     expect(loginCookies(node({ 'x-forwarded-for': '203.0.113.7' }), 'usr_1', { trustProxy: true, secure: false }).ip).toBe('203.0.113.7')
     expect(loginCookies('idstitch_visitor_id=a3ab2331-989f-4cfa-91c6-2461c9e3c6bd', 'usr_1').ip).toBeUndefined()

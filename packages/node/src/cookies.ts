@@ -1,9 +1,9 @@
 import { ValidationError, type Consent } from '@idstitch/core'
-import { anonymousIdsFromCookies, checkCookieOptions } from '@idstitch/core/internal'
+import { anonymousIdsFromCookies, checkCookieOptions, proxyHops } from '@idstitch/core/internal'
 import { CONTACT_ID_RULE, LINKED_COOKIE, MAX_LINKED_IDS, OWNER_COOKIE, cookieSettings, isAnotherUser, isContactId, isUuid, ownerTag, type PresetName } from '@idstitch/core/cookies'
 import { parse, serialize, type SerializeOptions } from 'cookie'
 import Cookies from 'js-cookie'
-import { getClientIp, type ClientIpOptions, type ClientIpSource } from './client-ip.js'
+import { clientIpOf, type ClientIpOptions, type ClientIpSource } from './client-ip.js'
 import { gpcConsent } from './gpc.js'
 import { headerValues } from './request-headers.js'
 
@@ -293,5 +293,5 @@ export const loginCookies = (source: ClientIpSource, externalId: string, options
   // to this user (GA4's `_ga` says nothing of who used it last; only these cookies can).
   const anonymousIds = anotherUser ? {} : getAnonymousIds(source)
   const consent = respectGpc ? gpcConsent(source) : undefined
-  return { anonymousId: rotated ? undefined : current, anonymousIds, linkedIds, visitorId, rotated, ip: getClientIp(source, { trustProxy }), consent, setCookie, cookies }
+  return { anonymousId: rotated ? undefined : current, anonymousIds, linkedIds, visitorId, rotated, ip: clientIpOf(source, proxyHops(trustProxy)), consent, setCookie, cookies }
 }

@@ -189,6 +189,9 @@ describe('the identify relay, unit by unit', () => {
     const vouched = handler({ trustProxy: true, authenticate: () => ({ userId: 'usr_session', context: { ip: '192.0.2.1' } }) })
     await vouched.relay(request({ headers: forwarded, body: '{}' }))
     expect(vouched.identified[0]?.context).toEqual({ ip: '192.0.2.1' })
+    const twoProxies = handler({ trustProxy: 2 })
+    await twoProxies.relay(request({ headers: forwarded, body: '{}' }))
+    expect(twoProxies.identified[0]?.context).toEqual({ ip: '198.51.100.9' })
   })
 
   it('sends no address with clientIp: false, nor one a browser forged without trustProxy (a Fetch request has no socket)', async () => {

@@ -5,7 +5,7 @@ import { serialize } from 'cookie'
 import { steadyNow } from './clock.js'
 import type { IdstitchClient } from './client.js'
 import { isBotRequest } from './bots.js'
-import { getClientIp } from './client-ip.js'
+import { clientIpOf } from './client-ip.js'
 import { getAnonymousIds, linkedIdsOf, valuesOf } from './cookies.js'
 import { gpcConsent } from './gpc.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit.js'
@@ -75,10 +75,12 @@ export interface IdentifyHandlerOptions {
   /**
    * Behind a proxy: take the origin the browser used from `X-Forwarded-Proto`
    * (`http` or `https`) and `X-Forwarded-Host` (or `Host`), instead of the
-   * request URL. Set it only when a proxy you run sets those headers. Without
-   * it, forwarded headers are ignored.
+   * request URL, and the browser's address (`clientIp`) from
+   * `X-Forwarded-For`. Behind more than one proxy of yours (a CDN in front of a
+   * load balancer), how many, as `getClientIp()` counts them. Set it only when
+   * proxies you run set those headers. Without it, forwarded headers are ignored.
    */
-  trustProxy?: boolean
+  trustProxy?: boolean | number
   /**
    * Puts the browser's address in the identify's `context.ip`, as the
    * provider's own browser SDK reaches it with: the providers that place users
@@ -251,7 +253,8 @@ interface RelaySettings {
   options: IdentifyHandlerOptions
   maxBodyBytes: number
   bodyTimeoutMs: number
-  trustProxy: boolean
+  /** How many proxies of the app's are in front (0: none). */
+  trustProxy: number
   clientIp: boolean
   respectGpc: boolean
   allowedOrigins: ReadonlySet<string>
@@ -301,7 +304,7 @@ const preflight = (cors: Record<string, string>): Response =>
 const checkRequest = (settings: RelaySettings, request: Request): Refusal | undefined => {
   if (request.method !== 'POST') return { status: 405, code: 'method_not_allowed', message: 'use POST', headers: { allow: 'POST, OPTIONS' } }
   const origin = request.headers.get('origin')?.toLowerCase() ?? null
-  const sameOrigin = origin !== null && origin === ownOrigin(request, settings.trustProxy)
+  const sameOrigin = origin !== null && origin === ownOrigin(request, settings.trustProxy > 0)
   if (!sameOrigin && !(origin !== null && settings.allowedOrigins.has(origin))) {
     return { status: 403, code: 'forbidden_origin', message: origin === null ? 'the request has no Origin header' : `origin ${origin} is not allowed` }
   }
@@ -423,7 +426,7 @@ const answer = (result: Awaited<ReturnType<IdentifyTarget['identify']>>): Respon
  */
 const contextOf = (settings: RelaySettings, request: Request, vouched: Record<string, unknown> | undefined): { context?: Record<string, unknown> } => {
   const own = settings.clientIp && !(vouched && 'ip' in vouched)
-  const ip = own ? getClientIp({ headers: request.headers, socket: { remoteAddress: socketAddressOf(request) } }, { trustProxy: settings.trustProxy }) : undefined
+  const ip = own ? clientIpOf({ headers: request.headers, socket: { remoteAddress: socketAddressOf(request) } }, settings.trustProxy) : undefined
   if (ip !== undefined) return { context: { ...vouched, ip } }
   return vouched ? { context: vouched } : {}
 }
