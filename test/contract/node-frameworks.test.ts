@@ -1,5 +1,5 @@
 // The relay in Node frameworks as an app installs them: behind Express's own body parsers (Express 4 and 5),
-// whatever parser ran first, in Fastify, whose parser keeps the body on its own request, and over HTTP/2
+// whatever parser ran first, in Fastify and Koa, whose parsers keep the body on their own request, and over HTTP/2
 // (node:http2, Fastify's `http2: true`). The visitor id and traits the browser sent reach the provider, or the app
 // hears why not.
 import { createClient, createIdentifyHandler, type IdentifyHandlerOptions, type RelayResponseBody } from '@idstitch/node'
@@ -10,6 +10,8 @@ import express5 from 'express'
 import session from 'express-session'
 import express4 from 'express4'
 import Fastify from 'fastify'
+import Koa from 'koa'
+import { bodyParser } from '@koa/bodyparser'
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
 import { connect, createServer as createHttp2Server } from 'node:http2'
 import type { AddressInfo } from 'node:net'
@@ -201,6 +203,23 @@ describe('the relay over HTTP/2', () => {
       return relay(Object.assign(request.raw, { body: request.body }), reply.raw)
     })
     expect(await postHttp2(await fastify.listen({ port: 0, host: '127.0.0.1' }))).toEqual(DELIVERED)
+    expect(provider.requests.map((request) => request.body)).toEqual([{ external_id: 'usr_1', anonymous_id: VISITOR, traits: { plan: 'pro' } }])
+  })
+})
+
+describe('the relay on Koa', () => {
+  it("relays the visitor id and traits @koa/bodyparser read, as docs/relay.md mounts it", async () => {
+    const relay = relayHandler()
+    const app = new Koa()
+    app.use(bodyParser())
+    app.use(async (ctx, next) => {
+      if (ctx.path !== '/api/identify') return next()
+      // The response is the relay's: Koa sends none of its own.
+      ctx.respond = false
+      await relay(Object.assign(ctx.req, { body: ctx.request.body }), ctx.res)
+    })
+    const { status, body } = await post(await serve(app.callback()))
+    expect({ status, body }).toEqual({ status: 200, body: { ok: true, results: [{ provider: 'pathbound', status: 'delivered' }] } })
     expect(provider.requests.map((request) => request.body)).toEqual([{ external_id: 'usr_1', anonymous_id: VISITOR, traits: { plan: 'pro' } }])
   })
 })
