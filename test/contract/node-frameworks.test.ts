@@ -11,7 +11,6 @@ import session from 'express-session'
 import express4 from 'express4'
 import Fastify from 'fastify'
 import Koa from 'koa'
-import { bodyParser } from '@koa/bodyparser'
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
 import { connect, createServer as createHttp2Server } from 'node:http2'
 import type { AddressInfo } from 'node:net'
@@ -207,6 +206,11 @@ describe('the relay over HTTP/2', () => {
   })
 })
 
+// Loaded by a name TypeScript does not follow: its types add a required `rawBody` to every node:http
+// IncomingMessage in the program, which breaks the Express example this program also checks.
+const KOA_BODYPARSER: string = '@koa/bodyparser'
+const { bodyParser } = (await import(KOA_BODYPARSER)) as { bodyParser: () => Koa.Middleware }
+
 describe('the relay on Koa', () => {
   it("relays the visitor id and traits @koa/bodyparser read, as docs/relay.md mounts it", async () => {
     const relay = relayHandler()
@@ -216,7 +220,8 @@ describe('the relay on Koa', () => {
       if (ctx.path !== '/api/identify') return next()
       // The response is the relay's: Koa sends none of its own.
       ctx.respond = false
-      await relay(Object.assign(ctx.req, { body: ctx.request.body }), ctx.res)
+      // (`body` is @koa/bodyparser's, on Koa's request: its types are left out of this program, above.)
+      await relay(Object.assign(ctx.req, { body: (ctx.request as { body?: unknown }).body }), ctx.res)
     })
     const { status, body } = await post(await serve(app.callback()))
     expect({ status, body }).toEqual({ status: 200, body: { ok: true, results: [{ provider: 'pathbound', status: 'delivered' }] } })
