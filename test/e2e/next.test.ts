@@ -73,6 +73,28 @@ import { idstitch, sessionUser } from '../../lib/idstitch'
 
 export default toNodeHandler(createIdentifyHandler({ client: idstitch, authenticate: (request) => sessionUser(request.headers.get('cookie')), trustProxy: true }))
 `
+/**
+ * identifyOnLogin() in a route handler, with the app's own context.ip and message id, handing its identify to a
+ * recorder of the app's (GET reads what it recorded once Next's after() ran it).
+ */
+const LOGIN_OPTIONS = `import { identifyOnLogin } from '@idstitch/next'
+import type { IdentifyMessage, IdentifyOptions, IdentifyResult } from '@idstitch/node'
+
+const recorded: { message: IdentifyMessage; options?: IdentifyOptions }[] = []
+const recorder = {
+  identify: async (message: IdentifyMessage, options?: IdentifyOptions): Promise<IdentifyResult> => {
+    recorded.push({ message, options })
+    return { ok: true, messageId: options?.messageId ?? 'none', results: [] }
+  },
+}
+
+export const POST = async () => {
+  await identifyOnLogin(recorder, 'usr_options', { context: { ip: '192.0.2.1', source: 'product' }, messageId: 'login-42' })
+  return Response.json({ ok: true })
+}
+export const GET = () => Response.json(recorded)
+export const dynamic = 'force-dynamic'
+`
 const BROWSER_PAGE = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36', accept: 'text/html', 'sec-fetch-dest': 'document' }
 
 /** A fresh app with examples/next's source, a prerendered page and a Pages Router relay, on `next`, the @idstitch packages from their tarballs. */
@@ -85,6 +107,8 @@ const freshApp = async ({ version, proxyFile, proxyExport }: (typeof NEXTS)[numb
   writeFileSync(join(dir, 'app/pricing/route.ts'), PRERENDERED)
   mkdirSync(join(dir, 'pages/api'), { recursive: true })
   writeFileSync(join(dir, 'pages/api/identify-pages.ts'), PAGES_RELAY)
+  mkdirSync(join(dir, 'app/api/login-options'), { recursive: true })
+  writeFileSync(join(dir, 'app/api/login-options/route.ts'), LOGIN_OPTIONS)
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fresh-next-app', private: true, scripts: {} }))
   const tools = ['react@19.3.1', 'react-dom@19.3.1', 'typescript@5.9.3', '@types/react@19.3.3', '@types/react-dom@19.3.0', '@types/node@20.19.43']
   await runOrThrow('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `next@${version}`, ...tools, ...packs], { cwd: dir })
@@ -165,6 +189,18 @@ describe.each(NEXTS)('a fresh app on Next $version', (next) => {
       expect(again.headers.getSetCookie()).toEqual([])
       expect(again.headers.get('cache-control')).toMatch(/s-maxage=/)
       expect(await again.text()).toContain('Pricing, the same for everyone')
+    })
+
+    it("hands identifyOnLogin()'s identify the app's own context.ip and message id", async () => {
+      const url = `http://127.0.0.1:${server.port}/api/login-options`
+      expect((await fetch(url, { method: 'POST', headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(200)
+      // Recorded once Next's after() has run the identify, after the response.
+      let recorded: unknown[] = []
+      for (let tries = 0; recorded.length === 0 && tries < 100; tries++) {
+        recorded = (await (await fetch(url)).json()) as unknown[]
+        if (recorded.length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(recorded).toEqual([{ message: expect.objectContaining({ userId: 'usr_options', context: { ip: '192.0.2.1', source: 'product' } }), options: { messageId: 'login-42' } }])
     })
 
     it('sets the visitor cookie on the first response, renders it, stitches a login, and clears it on a logout in another tab', async () => {

@@ -6,8 +6,14 @@ import { after } from 'next/server.js'
 export interface IdentifyOnLoginOptions extends LoginCookiesOptions {
   /** The user's traits (email, plan, …), as the providers take them. */
   traits?: IdentifyMessage['traits']
-  /** More of the message's context (the client's `ip` is added from the request). */
+  /** More of the message's context. The client's `ip` is added from the request, unless this has an `ip` of its own. */
   context?: IdentifyMessage['context']
+  /**
+   * The message's id, as `identify(message, { messageId })` takes it: your login request's own id, so that a login
+   * sent twice (a double click, a retry) is one message where the provider keeps one copy (Segment, PostHog,
+   * Mixpanel, Amplitude). Default: a new UUID. The linked visitor ids' identifies get their own.
+   */
+  messageId?: string
 }
 
 /** What {@link identifyOnLogin} did: the ids it identified the user with. The delivery runs after the response. */
@@ -53,14 +59,15 @@ const secureOf = (request: { headers: Headers }, options: SetCookieOptions): boo
  * }
  */
 export const identifyOnLogin = async (client: Pick<IdstitchClient, 'identify'>, userId: string, options: IdentifyOnLoginOptions = {}): Promise<LoginIdentified> => {
-  const { traits, context, ...cookieOptions } = options
+  const { traits, context, messageId, ...cookieOptions } = options
   const request = await requestOf()
   const login = loginCookies(request, userId, { trustProxy: true, ...cookieOptions, secure: secureOf(request, cookieOptions) })
   await setAll(login.cookies)
-  const message = { userId, traits, context: { ...context, ip: login.ip }, ...(login.consent ? { consent: login.consent } : {}) }
+  // The app's own context.ip (a CDN's header for the visitor's address) wins over the one read from the request.
+  const message = { userId, traits, context: { ip: login.ip, ...context }, ...(login.consent ? { consent: login.consent } : {}) }
   after(async () => {
     // identify() never rejects: a provider's failure is its result, reported through the client's logger and onError.
-    await client.identify({ ...message, anonymousId: login.anonymousId, anonymousIds: login.anonymousIds })
+    await client.identify({ ...message, anonymousId: login.anonymousId, anonymousIds: login.anonymousIds }, messageId === undefined ? undefined : { messageId })
     for (const anonymousId of login.linkedIds) await client.identify({ ...message, anonymousId })
   })
   return { anonymousId: login.anonymousId, visitorId: login.visitorId, rotated: login.rotated, linkedIds: login.linkedIds }
