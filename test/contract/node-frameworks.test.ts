@@ -229,6 +229,14 @@ describe('the relay on Koa', () => {
   })
 })
 
+describe('toNodeHandler()', () => {
+  it('refuses a handler that is no function (a misnamed import) at once, with a ConfigError naming it', () => {
+    for (const handler of [undefined, null, { POST: () => {} }]) {
+      expect(() => toNodeHandler(handler as never)).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'handler' }))
+    }
+  })
+})
+
 describe('getNodeRequest()', () => {
   it('is undefined for a request toNodeHandler() did not make', () => {
     expect(getNodeRequest(new Request('http://127.0.0.1/api/identify'))).toBeUndefined()

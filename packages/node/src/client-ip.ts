@@ -32,9 +32,11 @@ const addressIn = (value: string | undefined): string | undefined => {
  * @example
  * await idstitch.identify({ userId, anonymousId, context: { ip: getClientIp(req, { trustProxy: true }) } })
  */
-export const getClientIp = (source: ClientIpSource, options: ClientIpOptions = {}): string | undefined => {
-  checkCookieOptions({ trustProxy: options.trustProxy })
-  return clientIpOf(source, proxyHops(options.trustProxy))
+export const getClientIp = (source: ClientIpSource, options?: ClientIpOptions): string | undefined => {
+  // `null` is no options, as in the cookie helpers.
+  const trustProxy = options?.trustProxy
+  checkCookieOptions({ trustProxy })
+  return clientIpOf(source, proxyHops(trustProxy))
 }
 
 /**

@@ -153,6 +153,19 @@ describe('writing cookies', () => {
     // A lifetime of 0 or less would set cookies that are deleted at once.
     expect(() => loginCookies(header, 'usr_8f3a', { maxAgeDays: -1 })).toThrowError(expect.objectContaining({ name: 'ConfigError', option: 'maxAgeDays' }))
   })
+
+  it('takes null options as none, as Node\'s own APIs do: the defaults, never a TypeError', () => {
+    const none = null as unknown as undefined
+    const page = new Request('https://www.example.test/', { headers: { accept: 'text/html', cookie: `idstitch_visitor_id=${VISITOR}` } })
+    const socket = { headers: { 'x-forwarded-for': '203.0.113.7' }, socket: { remoteAddress: '10.0.0.9' } }
+    expect(contactCookie('usr_8f3a', none)).toBe(contactCookie('usr_8f3a'))
+    expect(clearContactCookie(none)).toBe(clearContactCookie())
+    expect(logoutCookies(none)).toEqual(logoutCookies())
+    expect(visitorCookie(VISITOR, none)).toBe(visitorCookie(VISITOR))
+    expect(loginCookies(header, 'usr_8f3a', none)).toEqual(loginCookies(header, 'usr_8f3a'))
+    expect(visitorCookies(page, none)).toEqual(visitorCookies(page))
+    expect(getClientIp(socket, none)).toBe('10.0.0.9')
+  })
 })
 
 describe('loginCookies', () => {

@@ -122,10 +122,13 @@ export const plainOptions = (serialized: SerializeOptions): CookieToSet['options
   return { ...(rest as CookieToSet['options']), httpOnly: false }
 }
 
-/** `options`, once checked: a `ConfigError` names the option at fault (a `domain` that is no domain, `maxAgeDays: 0`). */
+/**
+ * `options`, once checked: a `ConfigError` names the option at fault (a `domain` that is no domain, `maxAgeDays: 0`).
+ * `null` is no options, as in Node's own APIs: the defaults, not a `TypeError` from reading a property of it.
+ */
 export const checked = <T extends object>(options: T | undefined): T | undefined => {
   checkCookieOptions(options)
-  return options
+  return options ?? undefined
 }
 
 /** A `ValidationError` for a helper's argument: it names the helper, not a provider. */
@@ -171,10 +174,10 @@ const clearedContactOf = (options: SetCookieOptions | undefined): string =>
  * for (const cookie of logoutCookies({ domain: 'example.com' }).cookies) jar.set(cookie.name, cookie.value, cookie.options)
  */
 export const logoutCookies = (options?: SetCookieOptions): { cookies: CookieToSet[]; setCookie: string[] } => {
-  checked(options)
+  const settings = checked(options)
   return {
-    cookies: [{ name: settingsOf(options).contactCookie, value: '', options: { ...plainOptions(attributes(options)), maxAge: 0 } }],
-    setCookie: [clearedContactOf(options)],
+    cookies: [{ name: settingsOf(settings).contactCookie, value: '', options: { ...plainOptions(attributes(settings)), maxAge: 0 } }],
+    setCookie: [clearedContactOf(settings)],
   }
 }
 
@@ -189,9 +192,9 @@ export const logoutCookies = (options?: SetCookieOptions): { cookies: CookieToSe
  * if (id) res.appendHeader('Set-Cookie', visitorCookie(id, { domain: 'example.com' }))
  */
 export const visitorCookie = (id: string, options?: SetCookieOptions): string => {
-  checked(options)
+  const settings = checked(options)
   if (!isUuid(id)) throw refuse('visitorCookie()', 'id', 'must be a UUID')
-  return serialize(settingsOf(options).visitorCookie, id, attributes(options))
+  return serialize(settingsOf(settings).visitorCookie, id, attributes(settings))
 }
 
 /**
@@ -263,7 +266,7 @@ export interface CookieToSet {
  * res.appendHeader('Set-Cookie', login.setCookie)
  */
 export const loginCookies = (source: ClientIpSource, externalId: string, options: LoginCookiesOptions = {}): LoginCookies => {
-  const { name: _ignored, trustProxy, respectGpc, ...shared } = checked(options) as SetCookieOptions & LoginCookiesOptions
+  const { name: _ignored, trustProxy, respectGpc, ...shared } = (checked(options) ?? {}) as SetCookieOptions & LoginCookiesOptions
   const contact = contactOf(externalId, shared)
   const current = getVisitorId(source, shared)
   // Several different owner tags (one planted) are no owner this user can be shown to be: another user's, to be safe.

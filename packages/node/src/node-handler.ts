@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
+import { ConfigError } from '@idstitch/core'
 import { appendCookies } from './append-cookies.js'
 import type { RelayErrorCode } from './relay.js'
 import { rememberSocketAddress } from './socket-address.js'
@@ -31,14 +32,15 @@ export const getNodeRequest = <NodeRequest extends IncomingMessage | Http2Server
  * `req.body`, and otherwise reads the request itself. A body read with
  * nothing left in `req.body` is answered 500 (`internal_error`), not relayed
  * empty. The handler's `authenticate()` reaches Express's own request (its
- * session) through {@link getNodeRequest}.
+ * session) through {@link getNodeRequest}. Throws a `ConfigError` naming `handler` when it is no function.
  *
  * @example
  * createServer(toNodeHandler(createIdentifyHandler({ client, authenticate })))
  */
-export const toNodeHandler =
-  (handler: (request: Request) => Promise<Response>) =>
-  async (req: (IncomingMessage | Http2ServerRequest) & { body?: unknown }, res: ServerResponse | Http2ServerResponse): Promise<void> => {
+export const toNodeHandler = (handler: (request: Request) => Promise<Response>) => {
+  // No handler (a misnamed import) is the app's to mend at start-up, not a 500 at every request that blames idstitch.
+  if (typeof handler !== 'function') throw new ConfigError('handler', `must be a function of a Web Request (the relay createIdentifyHandler() makes), got ${handler === null ? 'null' : typeof handler}`)
+  return async (req: (IncomingMessage | Http2ServerRequest) & { body?: unknown }, res: ServerResponse | Http2ServerResponse): Promise<void> => {
     try {
       const url = urlOf(req)
       if (url === undefined) return answer(res, 400, 'invalid_request', 'the Host header and the request target make no URL')
@@ -63,6 +65,7 @@ export const toNodeHandler =
       answer(res, 500, 'internal_error', 'the identify relay failed')
     }
   }
+}
 
 /**
  * The relay's headers onto `res`, keeping what an earlier middleware set there: its cookies (appended) and its

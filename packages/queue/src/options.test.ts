@@ -18,6 +18,8 @@ const refusal = (create: () => unknown) => {
 
 describe('queue and worker options', () => {
   it('refuse bad options with a ConfigError naming the option, before connecting', () => {
+    expect(refusal(() => createQueue(null as never))).toMatchObject({ option: 'options', message: expect.stringContaining('must be an object') })
+    expect(refusal(() => createWorker(null as never))).toMatchObject({ option: 'options', message: expect.stringContaining('must be an object') })
     expect(refusal(() => createQueue({ connection: 'http://localhost', providers }))).toMatchObject({ option: 'connection' })
     expect(refusal(() => createQueue({ connection: 'redis://localhost', providers, attempts: 0 }))).toMatchObject({ option: 'attempts' })
     expect(refusal(() => createQueue({ connection: 'redis://localhost', providers, prefix: 'a:b' }))).toMatchObject({ option: 'prefix' })

@@ -199,6 +199,8 @@ export const resolveQueueOptions = (options: QueueOptions) => {
 
 /** What `createWorker` checks itself: Redis and BullMQ's options (each provider and `timeoutMs` are `createSender`'s, the logger `createLogger`'s). */
 export const resolveWorkerOptions = (options: WorkerOptions) => {
-  const checked = check(workerSchema, { ...options, dedupe: dedupeOf(options) })
+  // Options that are no object (`null`, from a config file) are `check`'s ConfigError, before dedupeOf reads them.
+  const given: unknown = options
+  const checked = check(workerSchema, typeof given === 'object' && given !== null ? { ...options, dedupe: dedupeOf(options) } : given)
   return { ...checked, dedupe: checked.dedupe ?? false, providers: options.providers, logger: options.logger, onError: checked.onError, telemetry: options.telemetry }
 }
