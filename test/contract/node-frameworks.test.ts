@@ -3,7 +3,7 @@
 // (node:http2, Fastify's `http2: true`). The visitor id and traits the browser sent reach the provider, or the app
 // hears why not.
 import { createClient, createIdentifyHandler, type IdentifyHandlerOptions, type RelayResponseBody } from '@idstitch/node'
-import { getNodeRequest, toNodeHandler } from '@idstitch/node/node-http'
+import { getNodeRequest, getNodeResponse, toNodeHandler } from '@idstitch/node/node-http'
 import { pathbound, segment } from '@idstitch/node/providers'
 import { pathboundRule, segmentRule } from '@idstitch/sandbox'
 import express5 from 'express'
@@ -237,9 +237,29 @@ describe('toNodeHandler()', () => {
   })
 })
 
-describe('getNodeRequest()', () => {
-  it('is undefined for a request toNodeHandler() did not make', () => {
+describe('getNodeRequest() and getNodeResponse()', () => {
+  it('are undefined for a request toNodeHandler() did not make', () => {
     expect(getNodeRequest(new Request('http://127.0.0.1/api/identify'))).toBeUndefined()
+    expect(getNodeResponse(new Request('http://127.0.0.1/api/identify'))).toBeUndefined()
+  })
+
+  it("give authenticate() the response too, whose cookies (a renewed session's) are sent beside the relay's", async () => {
+    // As next-auth v4's getServerSession(req, res, authOptions) renews its session cookie: getHeader, then setHeader.
+    const renew = (res: import('node:http').ServerResponse) => res.setHeader('set-cookie', [...((res.getHeader('set-cookie') as string[] | undefined) ?? []), 'session=renewed; Path=/; HttpOnly'])
+    const relay = relayHandler({
+      authenticate: (request) => {
+        const res = getNodeResponse(request)
+        if (!res || getNodeRequest(request)?.headers.cookie?.includes('session=1') !== true) return null
+        renew(res)
+        return 'usr_1'
+      },
+    })
+    const url = await serve(relay)
+    const response = await fetch(`${url}/api/identify`, { method: 'POST', headers: { origin: url, 'content-type': 'application/json', 'user-agent': BROWSER, cookie: `session=1; idstitch_linked_ids=${OTHER_VISITOR}` }, body: JSON.stringify(RELAYED) })
+    expect(response.status).toBe(200)
+    // The relay's own cookie (it deleted the linked ids it joined) came after the session's, and replaced nothing.
+    expect(response.headers.getSetCookie()).toEqual(['session=renewed; Path=/; HttpOnly', expect.stringMatching(/^idstitch_linked_ids=;/)])
+    expect(provider.requests.map((request) => request.body)).toContainEqual({ external_id: 'usr_1', anonymous_id: VISITOR, traits: { plan: 'pro' } })
   })
 })
 

@@ -7,7 +7,8 @@
 // (Set-Cookie, not a script), a client component shows useIdstitch()'s visitor
 // with no console error (React reports a hydration mismatch there), a login
 // through identifyOnLogin() stitches in the sandbox and shows the contact, the
-// relay answers on both runtimes and on the Pages Router, and a logout in another tab clears it.
+// relay answers on both runtimes and on the Pages Router (behind next-auth v4 there too), and a logout in another
+// tab clears it.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -73,6 +74,48 @@ import { idstitch, sessionUser } from '../../lib/idstitch'
 
 export default toNodeHandler(createIdentifyHandler({ client: idstitch, authenticate: (request) => sessionUser(request.headers.get('cookie')), trustProxy: true }))
 `
+/** next-auth v4 (its `latest`), as a Pages Router app sets it up: JWT sessions, the user's id in the session. */
+const NEXTAUTH_OPTIONS = `import type { AuthOptions } from 'next-auth'
+
+export const authOptions: AuthOptions = {
+  providers: [],
+  secret: 'e2e-nextauth-secret-0123456789abcdef',
+  session: { strategy: 'jwt' },
+  callbacks: { session: ({ session, token }) => ({ ...session, user: { ...session.user, id: token.sub } }) },
+}
+`
+/** A login of the test's own: the session cookie next-auth would set after sign-in, for the user the query names. */
+const NEXTAUTH_LOGIN = `import type { NextApiRequest, NextApiResponse } from 'next'
+import { encode } from 'next-auth/jwt'
+import { authOptions } from '../../lib/auth'
+
+export default async function login(req: NextApiRequest, res: NextApiResponse) {
+  const token = await encode({ token: { sub: String(req.query.user), name: 'Ada' }, secret: authOptions.secret ?? '' })
+  res.setHeader('set-cookie', \`next-auth.session-token=\${token}; Path=/; HttpOnly; SameSite=Lax\`)
+  res.status(200).json({ ok: true })
+}
+`
+/** The relay on the Pages Router behind next-auth v4, as docs/relay.md writes it: getServerSession() takes the response too. */
+const NEXTAUTH_RELAY = `import { createIdentifyHandler } from '@idstitch/node'
+import { getNodeRequest, getNodeResponse, toNodeHandler } from '@idstitch/node/node-http'
+import type { NextApiRequest, NextApiResponse } from 'next'
+import { getServerSession } from 'next-auth/next'
+import { authOptions } from '../../lib/auth'
+import { idstitch } from '../../lib/idstitch'
+
+export default toNodeHandler(
+  createIdentifyHandler({
+    client: idstitch,
+    authenticate: async (request) => {
+      const req = getNodeRequest<NextApiRequest>(request)
+      const res = getNodeResponse<NextApiResponse>(request)
+      const session = req && res ? await getServerSession(req, res, authOptions) : null
+      return (session?.user as { id?: string } | undefined)?.id
+    },
+    trustProxy: true,
+  }),
+)
+`
 /**
  * identifyOnLogin() in a route handler, with the app's own context.ip and message id, handing its identify to a
  * recorder of the app's (GET reads what it recorded once Next's after() ran it).
@@ -107,10 +150,13 @@ const freshApp = async ({ version, proxyFile, proxyExport }: (typeof NEXTS)[numb
   writeFileSync(join(dir, 'app/pricing/route.ts'), PRERENDERED)
   mkdirSync(join(dir, 'pages/api'), { recursive: true })
   writeFileSync(join(dir, 'pages/api/identify-pages.ts'), PAGES_RELAY)
+  writeFileSync(join(dir, 'lib/auth.ts'), NEXTAUTH_OPTIONS)
+  writeFileSync(join(dir, 'pages/api/nextauth-login.ts'), NEXTAUTH_LOGIN)
+  writeFileSync(join(dir, 'pages/api/identify-nextauth.ts'), NEXTAUTH_RELAY)
   mkdirSync(join(dir, 'app/api/login-options'), { recursive: true })
   writeFileSync(join(dir, 'app/api/login-options/route.ts'), LOGIN_OPTIONS)
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fresh-next-app', private: true, scripts: {} }))
-  const tools = ['react@19.3.1', 'react-dom@19.3.1', 'typescript@5.9.3', '@types/react@19.3.3', '@types/react-dom@19.3.0', '@types/node@20.19.43']
+  const tools = ['react@19.3.1', 'react-dom@19.3.1', 'typescript@5.9.3', '@types/react@19.3.3', '@types/react-dom@19.3.0', '@types/node@20.19.43', 'next-auth@4.24.15']
   await runOrThrow('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `next@${version}`, ...tools, ...packs], { cwd: dir })
   return dir
 }
@@ -189,6 +235,23 @@ describe.each(NEXTS)('a fresh app on Next $version', (next) => {
       expect(again.headers.getSetCookie()).toEqual([])
       expect(again.headers.get('cache-control')).toMatch(/s-maxage=/)
       expect(await again.text()).toContain('Pricing, the same for everyone')
+    })
+
+    it("relays for a next-auth v4 session on the Pages Router: getServerSession() is given the response, and renews its cookie there", async () => {
+      const base = `http://127.0.0.1:${server.port}`
+      const user = `usr_nextauth_${bundler}`
+      const visitor = crypto.randomUUID()
+      const login = await fetch(`${base}/api/nextauth-login?user=${user}`, { method: 'POST' })
+      const session = login.headers.getSetCookie()[0]?.split(';')[0] ?? ''
+      expect(session).toMatch(/^next-auth\.session-token=./)
+      const relay = (cookie: string) =>
+        fetch(`${base}/api/identify-nextauth`, { method: 'POST', headers: { origin: base, 'content-type': 'application/json', 'user-agent': BROWSER_PAGE['user-agent'], cookie }, body: JSON.stringify({ anonymousId: visitor, traits: { plan: 'team' } }) })
+      expect((await relay('')).status).toBe(401)
+      const relayed = await relay(session)
+      expect(relayed.status).toBe(200)
+      // next-auth renewed its session on the response getNodeResponse() gave it; the relay sent that cookie.
+      expect(relayed.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^next-auth\.session-token=[^;]+;/))
+      expect(await stitched(sandbox.url, user)).toEqual({ pathbound: [visitor] })
     })
 
     it("hands identifyOnLogin()'s identify the app's own context.ip and message id", async () => {

@@ -7,9 +7,11 @@ import { rememberSocketAddress } from './socket-address.js'
 
 /** A request of `node:http` (Express, Connect) or of `node:http2`'s compatibility API (Fastify with `http2: true`). */
 type NodeHttpRequest = IncomingMessage | Http2ServerRequest
+/** The response that goes with a {@link NodeHttpRequest}. */
+type NodeHttpResponse = ServerResponse | Http2ServerResponse
 
-/** The Node request each Web request {@link toNodeHandler} made was made from. */
-const nodeRequests = new WeakMap<Request, NodeHttpRequest>()
+/** The Node request and response each Web request {@link toNodeHandler} made was made from and is answered on. */
+const exchanges = new WeakMap<Request, { req: NodeHttpRequest; res: NodeHttpResponse }>()
 
 /**
  * The Express or `node:http` request that {@link toNodeHandler} made `request`
@@ -21,7 +23,22 @@ const nodeRequests = new WeakMap<Request, NodeHttpRequest>()
  * authenticate: (request) => getNodeRequest<express.Request>(request)?.session.userId
  */
 export const getNodeRequest = <NodeRequest extends IncomingMessage | Http2ServerRequest = IncomingMessage>(request: Request): NodeRequest | undefined =>
-  nodeRequests.get(request) as NodeRequest | undefined
+  exchanges.get(request)?.req as NodeRequest | undefined
+
+/**
+ * The Node response {@link toNodeHandler} answers `request` on, for an
+ * `authenticate()` whose session library takes the response as well as the
+ * request: next-auth v4's `getServerSession(req, res, authOptions)` on the
+ * Pages Router, which renews its session cookie there. Cookies set on it are
+ * sent beside the relay's; the relay then writes the status, its own headers
+ * and the body, so `authenticate()` must not end it. `undefined` for a
+ * request `toNodeHandler()` did not make.
+ *
+ * @example
+ * authenticate: async (request) => (await getServerSession(getNodeRequest(request), getNodeResponse(request), authOptions))?.user?.id
+ */
+export const getNodeResponse = <NodeResponse extends ServerResponse | Http2ServerResponse = ServerResponse>(request: Request): NodeResponse | undefined =>
+  exchanges.get(request)?.res as NodeResponse | undefined
 
 /**
  * Adapts a Web-standard handler to Express, `node:http` and `node:http2`'s
@@ -32,7 +49,8 @@ export const getNodeRequest = <NodeRequest extends IncomingMessage | Http2Server
  * `req.body`, and otherwise reads the request itself. A body read with
  * nothing left in `req.body` is answered 500 (`internal_error`), not relayed
  * empty. The handler's `authenticate()` reaches Express's own request (its
- * session) through {@link getNodeRequest}. Throws a `ConfigError` naming `handler` when it is no function.
+ * session) through {@link getNodeRequest}, and its response through
+ * {@link getNodeResponse}. Throws a `ConfigError` naming `handler` when it is no function.
  *
  * @example
  * createServer(toNodeHandler(createIdentifyHandler({ client, authenticate })))
@@ -40,7 +58,7 @@ export const getNodeRequest = <NodeRequest extends IncomingMessage | Http2Server
 export const toNodeHandler = (handler: (request: Request) => Promise<Response>) => {
   // No handler (a misnamed import) is the app's to mend at start-up, not a 500 at every request that blames idstitch.
   if (typeof handler !== 'function') throw new ConfigError('handler', `must be a function of a Web Request (the relay createIdentifyHandler() makes), got ${handler === null ? 'null' : typeof handler}`)
-  return async (req: (IncomingMessage | Http2ServerRequest) & { body?: unknown }, res: ServerResponse | Http2ServerResponse): Promise<void> => {
+  return async (req: NodeHttpRequest & { body?: unknown }, res: NodeHttpResponse): Promise<void> => {
     try {
       const url = urlOf(req)
       if (url === undefined) return answer(res, 400, 'invalid_request', 'the Host header and the request target make no URL')
@@ -55,7 +73,7 @@ export const toNodeHandler = (handler: (request: Request) => Promise<Response>) 
       // A parsed body relayed in the stream's place has a length of its own.
       if (body !== undefined && body !== req) headers.delete('content-length')
       const request = new Request(url, { method: req.method, headers, body, ...(body === req ? { duplex: 'half' } : {}) } as RequestInit)
-      nodeRequests.set(request, req)
+      exchanges.set(request, { req, res })
       rememberSocketAddress(request, req.socket?.remoteAddress)
       const response = await handler(request)
       res.statusCode = response.status

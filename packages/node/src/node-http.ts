@@ -2,5 +2,5 @@
 // Deno through their node:http), apart from the main entry so that an edge
 // bundle never reaches it, and so that the main entry has one API, typed the
 // same under every export condition.
-export { getNodeRequest, toNodeHandler } from './node-handler.js'
+export { getNodeRequest, getNodeResponse, toNodeHandler } from './node-handler.js'
 export { createNodeHttpTransport } from './node-http-transport.js'
