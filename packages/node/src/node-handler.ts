@@ -35,7 +35,11 @@ export const getNodeRequest = <NodeRequest extends IncomingMessage | Http2Server
  * request `toNodeHandler()` did not make.
  *
  * @example
- * authenticate: async (request) => (await getServerSession(getNodeRequest(request), getNodeResponse(request), authOptions))?.user?.id
+ * authenticate: async (request) => {
+ *   const req = getNodeRequest<NextApiRequest>(request)
+ *   const res = getNodeResponse<NextApiResponse>(request)
+ *   return req && res ? (await getServerSession(req, res, authOptions))?.user?.id : null
+ * }
  */
 export const getNodeResponse = <NodeResponse extends ServerResponse | Http2ServerResponse = ServerResponse>(request: Request): NodeResponse | undefined =>
   exchanges.get(request)?.res as NodeResponse | undefined

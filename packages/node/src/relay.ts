@@ -51,7 +51,9 @@ export interface IdentifyHandlerOptions {
    * `null`/`undefined` when there is none. This, never the body alone, is the
    * user id sent to providers. Behind Express, `getNodeRequest(request)` (from
    * `@idstitch/node/node-http`) is Express's own request, with the session its
-   * middleware found (`req.session`, `req.user`).
+   * middleware found (`req.session`, `req.user`), and `getNodeResponse(request)`
+   * its response, for a session library that takes both (next-auth v4's
+   * `getServerSession(req, res, authOptions)`).
    */
   authenticate: (request: Request) => string | RelayIdentity | null | undefined | Promise<string | RelayIdentity | null | undefined>
   /** Origins allowed besides the request's own, like `'https://www.example.com'`. */
