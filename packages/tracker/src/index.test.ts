@@ -29,12 +29,14 @@ describe('the default tracker', () => {
     expect(warn).toHaveBeenCalledOnce()
   })
 
-  it('says nothing when init() comes first, or never comes (the defaults are then meant)', async () => {
+  it('says nothing when init() comes first, never comes, or comes late with no options (the defaults are then meant)', async () => {
     const first = await fresh()
     first.tracker.init({ preset: 'datafast' })
     expect(Cookies.get('datafast_visitor_id')).toBe(first.tracker.getVisitorId())
     const never = await fresh()
     expect(Cookies.get('idstitch_visitor_id')).toBe(never.tracker.getVisitorId())
+    // init() with no options, late: the defaults the calls before it had.
+    never.tracker.init()
     expect(first.warn).not.toHaveBeenCalled()
     expect(never.warn).not.toHaveBeenCalled()
   })

@@ -19,8 +19,8 @@ const tracker = (): Tracker => (instance ??= createTracker(settings))
 
 /**
  * Configures the default tracker that `identify`, `reset`, `getVisitorId`,
- * `getContactId` and `consent` use. Call it once, before them (called after
- * them, it warns: they ran with the default options). During
+ * `getContactId` and `consent` use. Call it once, before them (called with
+ * options after them, it warns: they ran with the default options). During
  * server-side rendering (a module of a client component, say) it keeps the
  * options, and the tracker starts on first use in the browser.
  *
@@ -29,8 +29,9 @@ const tracker = (): Tracker => (instance ??= createTracker(settings))
  */
 export const init = (options: TrackerOptions = {}): void => {
   // Used before init() (a child component's effect runs before its parent's): those calls ran on the defaults, with
-  // their cookie names and no endpoint. Said once, as PostHog says of a call before its init; not undone.
-  if (instance && !settings) console.warn('[idstitch] init() came after the tracker was used: the calls before it ran with the default options')
+  // their cookie names and no endpoint. Said once, as PostHog says of a call before its init; not undone. An init()
+  // with no options asks for the defaults those calls had: nothing to say.
+  if (instance && !settings && options && Object.keys(options).length > 0) console.warn('[idstitch] init() came after the tracker was used: the calls before it ran with the default options')
   settings = options
   instance = browser() ? createTracker(options) : undefined
 }
