@@ -90,6 +90,12 @@ describe('the visitor cookie', () => {
     expect(createTracker({ preset: undefined, consent: 'granted', respectDnt: false }).getVisitorId()).toMatch(UUID)
   })
 
+  it('takes null options as none (a config\'s `options={null}`), as the server\'s helpers do: the defaults, never a TypeError', () => {
+    const id = createTracker(null as never).getVisitorId()
+    expect(id).toMatch(UUID)
+    expect(Cookies.get('idstitch_visitor_id')).toBe(id)
+  })
+
   it("lives the preset's lifetime when maxAgeDays is not a number above 0: never a cookie that expires as it is written", () => {
     const written = watchWrites()
     try {

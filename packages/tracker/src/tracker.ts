@@ -213,7 +213,9 @@ const OPTIONS = ['preset', 'visitorCookie', 'contactCookie', 'cookieDomain', 'ma
  * const tracker = createTracker({ preset: 'pathbound', endpoint: '/api/identify' })
  * await tracker.identify(user.externalId, { email: user.email })
  */
-export const createTracker = (options: TrackerOptions = {}): Tracker => {
-  for (const option of Object.keys(options)) if (OPTIONS.indexOf(option) < 0) throw misconfigured(option, 'is not one of ' + OPTIONS.join(', '))
-  return startTracker(options)
+export const createTracker = (options?: TrackerOptions): Tracker => {
+  // null is no options, as the server's cookie helpers take it (`options={null}` from a config): not a TypeError.
+  const given = options || {}
+  for (const option of Object.keys(given)) if (OPTIONS.indexOf(option) < 0) throw misconfigured(option, 'is not one of ' + OPTIONS.join(', '))
+  return startTracker(given)
 }
