@@ -93,7 +93,7 @@ export const toNodeHandler = (handler: (request: Request) => Promise<Response>) 
  * The relay's headers onto `res`, keeping what an earlier middleware set there: its cookies (appended) and its
  * `Vary` (merged: the `cors` package's `Vary: Origin`, a cache's `Vary: Cookie`). Any other header is the relay's.
  */
-const copyHeaders = (headers: Headers, res: ServerResponse | Http2ServerResponse): void => {
+const copyHeaders = (headers: Headers, res: NodeHttpResponse): void => {
   headers.forEach((value, name) => {
     if (name === 'vary') res.setHeader('vary', mergeVary(res.getHeader('vary'), value))
     else if (name !== 'set-cookie') res.setHeader(name, value)
@@ -149,7 +149,7 @@ const urlOf = (req: NodeHttpRequest): string | undefined => {
 }
 
 /** The relay's JSON error, in its own envelope; the status only while the head is not sent. */
-const answer = (res: ServerResponse | Http2ServerResponse, status: number, code: RelayErrorCode, message: string): void => {
+const answer = (res: NodeHttpResponse, status: number, code: RelayErrorCode, message: string): void => {
   if (!res.headersSent) {
     res.statusCode = status
     res.setHeader('content-type', 'application/json')
